@@ -1,0 +1,71 @@
+//! Parses and checks a large generated configuration (10,000 networks with two subnets each,
+//! and a mesh of 100 of them), and in the same run parses the same text with `hcl-edit`, the
+//! HCL parser of hcl-rs. The text is valid HCL, so both parsers do the same syntactic work.
+//!
+//! Run: `cargo bench -p isopod-lang --bench parse_check`
+
+// criterion_group! generates an undocumented public function.
+#![allow(missing_docs)]
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use isopod_lang::{Inputs, MemoryHost, SourceMap};
+use std::fmt::Write as _;
+use std::hint::black_box;
+
+const NETWORKS: usize = 10_000;
+const MESH_MEMBERS: usize = 100;
+
+/// The benchmark configuration.
+fn generate() -> String {
+    let mut out = String::new();
+    out.push_str("stack \"bench\" {\n  description = \"generated\"\n}\n\n");
+    let regions = [("aws", "us-east-1"), ("aws", "eu-west-1"), ("aws", "ap-south-1")];
+    for (idx, (kind, region)) in regions.iter().enumerate() {
+        writeln!(out, "cloud \"{kind}\" \"c{idx}\" {{\n  region = \"{region}\"\n}}\n").unwrap();
+    }
+    for n in 0..NETWORKS {
+        let (cloud, (_, region)) = (n % regions.len(), regions[n % regions.len()]);
+        let cidr = format!("10.{}.{}.0/24", n / 256, n % 256);
+        writeln!(
+            out,
+            "# network {n}\nnetwork \"n{n}\" {{\n  cloud = cloud.aws.c{cloud}\n  cidr  = \"{cidr}\"\n  tags  = {{ team = \"t{}\", index = \"{n}\" }}\n\n  subnet \"a\" {{\n    cidr = cidrsubnet(self.cidr, 2, 0)\n    zone = \"{region}a\"\n  }}\n\n  subnet \"b\" {{\n    cidr = cidrsubnet(self.cidr, 2, 1)\n    zone = \"{region}b\"\n  }}\n}}\n",
+            n % 7
+        )
+        .unwrap();
+    }
+    let members: Vec<String> =
+        (0..MESH_MEMBERS).map(|n| format!("network.n{}", n * (NETWORKS / MESH_MEMBERS))).collect();
+    writeln!(out, "mesh \"core\" {{\n  members = [\n    {},\n  ]\n  routing = \"bgp\"\n}}", members.join(",\n    "))
+        .unwrap();
+    out
+}
+
+fn bench(c: &mut Criterion) {
+    let text = generate();
+    let mut sources = SourceMap::new();
+    sources.add("bench.iso", text.clone());
+    let host = MemoryHost::default();
+    let inputs = Inputs::default();
+    let checked = isopod_lang::load(&sources, &inputs, &host);
+    assert!(checked.diagnostics.is_empty(), "the benchmark input is valid: {:?}", checked.diagnostics.first());
+    let topology = checked.topology.expect("valid");
+    assert_eq!(topology.networks.len(), NETWORKS);
+    assert_eq!(topology.tunnels.len(), MESH_MEMBERS * (MESH_MEMBERS - 1) / 2);
+    hcl_edit::parser::parse_body(&text).expect("the benchmark input is valid HCL");
+    eprintln!("input: {:.2} MB", text.len() as f64 / 1e6);
+
+    let mut group = c.benchmark_group("10k-networks");
+    group.throughput(Throughput::Bytes(text.len() as u64));
+    group.sample_size(10);
+    group.bench_function("isopod parse+check", |b| {
+        b.iter(|| black_box(isopod_lang::load(black_box(&sources), &inputs, &host)))
+    });
+    group.bench_function("isopod parse", |b| {
+        b.iter(|| black_box(isopod_lang::syntax::parse(isopod_lang::FileId::default(), black_box(&text))))
+    });
+    group.bench_function("hcl-edit parse", |b| b.iter(|| black_box(hcl_edit::parser::parse_body(black_box(&text)))));
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

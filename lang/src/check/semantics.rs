@@ -1,0 +1,341 @@
+//! Checks across objects: address plans, regions and zones, and what tunnels, meshes, endpoints
+//! and relays connect.
+
+use super::read::quoted;
+use crate::catalog;
+use crate::cidr::Cidr;
+use crate::codes::Code;
+use crate::diagnostic::Diagnostic;
+use crate::span::Spanned;
+use crate::suggest::did_you_mean;
+use crate::topology::*;
+use std::collections::HashMap;
+
+/// Runs every cross-object check on a lowered topology.
+pub(crate) fn check(topology: &Topology, diagnostics: &mut Vec<Diagnostic>) {
+    let mut ctx = Ctx { topology, diagnostics, ranges: HashMap::new() };
+    for cloud in &topology.clouds {
+        ctx.region(cloud.kind, &cloud.region);
+    }
+    for network in &topology.networks {
+        ctx.network(network);
+    }
+    for host in &topology.hosts {
+        if host.cidrs.is_empty() {
+            ctx.diagnostics.push(Diagnostic::error(
+                Code::InvalidValue,
+                host.span,
+                "a host needs at least one CIDR in `cidrs`",
+            ));
+        }
+        ctx.ranges.insert(End::Host(host.name.clone()), host.cidrs.clone());
+    }
+    ctx.tunnels();
+    for endpoint in &topology.endpoints {
+        ctx.endpoint(endpoint);
+    }
+    for relay in &topology.relays {
+        ctx.relay(relay);
+    }
+}
+
+struct Ctx<'a> {
+    topology: &'a Topology,
+    diagnostics: &'a mut Vec<Diagnostic>,
+    /// The address ranges of every network and host, by end.
+    ranges: HashMap<End, Vec<Spanned<Cidr>>>,
+}
+
+/// Ranges no cloud network may use.
+const RESERVED: &[(&str, &str)] = &[
+    ("0.0.0.0/8", "the \"this network\" range"),
+    ("127.0.0.0/8", "loopback"),
+    ("169.254.0.0/16", "link-local, used for tunnel inside addresses and cloud metadata"),
+    ("224.0.0.0/4", "multicast"),
+    ("240.0.0.0/4", "reserved for future use"),
+];
+
+impl Ctx<'_> {
+    fn region(&mut self, kind: CloudKind, region: &Spanned<String>) -> bool {
+        if catalog::has_region(kind, &region.value) {
+            return true;
+        }
+        let regions = catalog::regions(kind);
+        let label = format!("`{}` is not a {} region", region.value, kind.as_str());
+        let help = did_you_mean(&region.value, regions.iter().copied());
+        self.diagnostics.push(Diagnostic::error(Code::UnknownRegion, region.span, label).with_optional_help(help));
+        false
+    }
+
+    fn network(&mut self, network: &Network) {
+        let cidr = network.cidr;
+        self.ranges.insert(End::Network(network.name.clone()), vec![cidr]);
+        let region_known =
+            if network.region.span != network.span { self.region(network.kind, &network.region) } else { true };
+        if !cidr.value.is_ipv4() {
+            self.diagnostics.push(
+                Diagnostic::error(Code::InvalidCidr, cidr.span, "a network's range must be IPv4")
+                    .with_help("the clouds assign IPv6 ranges themselves"),
+            );
+            return;
+        }
+        self.reserved(cidr);
+        let (min, max) = prefix_limits(network.kind);
+        self.prefix_length(cidr, network.kind, "networks", (min.0, max.0));
+        let mut subnets: Vec<&Subnet> = Vec::with_capacity(network.subnets.len());
+        for subnet in &network.subnets {
+            if !cidr.value.contains(subnet.cidr.value) {
+                let label = format!("{} is not inside the network's {}", subnet.cidr.value, cidr.value);
+                self.diagnostics.push(
+                    Diagnostic::error(Code::SubnetOutsideNetwork, subnet.cidr.span, label)
+                        .with_label(cidr.span, "the network's range"),
+                );
+                continue;
+            }
+            self.prefix_length(subnet.cidr, network.kind, "subnets", (min.1, max.1));
+            if let Some(zone) = &subnet.zone {
+                self.zone(network, zone, region_known);
+            }
+            subnets.push(subnet);
+        }
+        subnets.sort_by_key(|subnet| subnet.cidr.value.first());
+        let mut widest: Option<&Subnet> = None;
+        for subnet in subnets {
+            if let Some(previous) = widest.filter(|p| p.cidr.value.last() >= subnet.cidr.value.first()) {
+                let label =
+                    format!("subnet `{}` ({}) overlaps subnet `{}`", subnet.name, subnet.cidr.value, previous.name);
+                self.diagnostics.push(
+                    Diagnostic::error(Code::SubnetOverlap, subnet.cidr.span, label)
+                        .with_label(previous.cidr.span, format!("`{}` is {}", previous.name, previous.cidr.value)),
+                );
+            }
+            if widest.is_none_or(|w| subnet.cidr.value.last() > w.cidr.value.last()) {
+                widest = Some(subnet);
+            }
+        }
+    }
+
+    fn reserved(&mut self, cidr: Spanned<Cidr>) {
+        for (range, what) in RESERVED {
+            let reserved = Cidr::parse(range).expect("reserved ranges are valid");
+            if cidr.value.overlaps(reserved) {
+                let label = format!("{} overlaps {range}, {what}", cidr.value);
+                self.diagnostics.push(Diagnostic::error(Code::ReservedCidr, cidr.span, label));
+                return;
+            }
+        }
+    }
+
+    fn prefix_length(&mut self, cidr: Spanned<Cidr>, kind: CloudKind, what: &str, (min, max): (u8, u8)) {
+        let prefix = cidr.value.prefix();
+        if (min..=max).contains(&prefix) {
+            return;
+        }
+        let label = format!("{} {what} take prefixes /{min} to /{max}, not /{prefix}", cloud_name(kind));
+        self.diagnostics.push(Diagnostic::error(Code::PrefixLength, cidr.span, label));
+    }
+
+    fn zone(&mut self, network: &Network, zone: &Spanned<String>, region_known: bool) {
+        if network.kind != CloudKind::Aws {
+            let label =
+                format!("{} subnets span every zone of their region and take no `zone`", cloud_name(network.kind));
+            self.diagnostics
+                .push(Diagnostic::error(Code::UnsupportedCombination, zone.span, label).with_help("remove `zone`"));
+            return;
+        }
+        let zones = catalog::zones(network.kind, &network.region.value);
+        if !region_known || zones.contains(&zone.value) {
+            return;
+        }
+        let label = format!("`{}` is not a zone of {}", zone.value, network.region.value);
+        let help = did_you_mean(&zone.value, zones.iter().map(String::as_str)).unwrap_or_else(|| {
+            format!(
+                "the zones of {} are {}",
+                network.region.value,
+                quoted(&zones.iter().map(String::as_str).collect::<Vec<_>>())
+            )
+        });
+        self.diagnostics.push(Diagnostic::error(Code::UnknownZone, zone.span, label).with_help(help));
+    }
+
+    fn tunnels(&mut self) {
+        let mut pairs: HashMap<(End, End), &Tunnel> = HashMap::new();
+        for tunnel in &self.topology.tunnels {
+            let [a, b] = &tunnel.ends;
+            if a.value == b.value {
+                let label = format!("both ends are `{}`", a.value.address());
+                self.diagnostics
+                    .push(Diagnostic::error(Code::TunnelToItself, b.span, label).with_label(a.span, "the first end"));
+                continue;
+            }
+            let key =
+                if a.value < b.value { (a.value.clone(), b.value.clone()) } else { (b.value.clone(), a.value.clone()) };
+            if let Some(first) = pairs.get(&key) {
+                let label = format!(
+                    "`{}` and `{}` are already connected by `{}`",
+                    a.value.address(),
+                    b.value.address(),
+                    first.name
+                );
+                self.diagnostics.push(
+                    Diagnostic::error(Code::DuplicateTunnel, tunnel.span, label)
+                        .with_label(first.span, "the first tunnel")
+                        .with_help("one tunnel per pair: use `ha = true` for redundancy"),
+                );
+                continue;
+            }
+            pairs.insert(key, tunnel);
+            self.overlap(a, b);
+            self.asns(tunnel);
+        }
+    }
+
+    /// Reports overlapping ranges between two connected ends.
+    fn overlap(&mut self, a: &Spanned<End>, b: &Spanned<End>) {
+        let (Some(ranges_a), Some(ranges_b)) = (self.ranges.get(&a.value), self.ranges.get(&b.value)) else { return };
+        for range_a in ranges_a {
+            if let Some(range_b) = ranges_b.iter().find(|range_b| range_a.value.overlaps(range_b.value)) {
+                let label = format!(
+                    "`{}` ({}) and `{}` ({}) overlap",
+                    a.value.address(),
+                    range_a.value,
+                    b.value.address(),
+                    range_b.value
+                );
+                let diagnostic = Diagnostic::error(Code::ConnectedOverlap, b.span, label)
+                    .with_label(range_a.span, format!("{}", range_a.value))
+                    .with_label(range_b.span, format!("{}", range_b.value))
+                    .with_help("renumber one of the networks: routes between them would be ambiguous");
+                self.diagnostics.push(diagnostic);
+                return;
+            }
+        }
+    }
+
+    fn end_asn(&self, end: &End) -> (Option<Spanned<u32>>, Option<CloudKind>) {
+        match end {
+            End::Network(name) => self.topology.network(name).map_or((None, None), |n| (n.asn, Some(n.kind))),
+            End::Host(name) => (self.topology.host(name).and_then(|h| h.asn), None),
+        }
+    }
+
+    fn asns(&mut self, tunnel: &Tunnel) {
+        if tunnel.routing != Routing::Bgp {
+            return;
+        }
+        let [a, b] = &tunnel.ends;
+        let (asn_a, kind_a) = self.end_asn(&a.value);
+        let (asn_b, kind_b) = self.end_asn(&b.value);
+        if let (Some(x), Some(y)) = (&asn_a, &asn_b)
+            && x.value == y.value
+        {
+            let label = format!("both ends of `{}` use ASN {}; BGP peers need different ASNs", tunnel.name, x.value);
+            self.diagnostics
+                .push(Diagnostic::error(Code::InvalidAsn, y.span, label).with_label(x.span, "the other end's ASN"));
+            return;
+        }
+        for (asn, peer_kind) in [(&asn_a, kind_b), (&asn_b, kind_a)] {
+            let Some(asn) = asn else { continue };
+            let azure_reserved = asn.value == 65515 || (65517..=65520).contains(&asn.value);
+            if peer_kind == Some(CloudKind::Azure) && azure_reserved {
+                let label = format!("Azure reserves ASN {} and refuses it for a BGP peer", asn.value);
+                self.diagnostics.push(Diagnostic::error(Code::InvalidAsn, asn.span, label));
+            }
+        }
+    }
+
+    fn endpoint(&mut self, endpoint: &Endpoint) {
+        let Some(network) = self.topology.network(&endpoint.network.value) else { return };
+        if let Some(expected) = service_format_problem(network.kind, &endpoint.service.value) {
+            let label = format!("not a {} service name", cloud_name(network.kind));
+            self.diagnostics
+                .push(Diagnostic::error(Code::InvalidService, endpoint.service.span, label).with_help(expected));
+        }
+        for subnet in &endpoint.subnets {
+            if network.subnets.iter().any(|s| s.name == subnet.value) {
+                continue;
+            }
+            let label = format!("`network.{}` has no subnet `{}`", network.name, subnet.value);
+            let help = did_you_mean(&subnet.value, network.subnets.iter().map(|s| s.name.as_str()));
+            self.diagnostics
+                .push(Diagnostic::error(Code::UnknownReference, subnet.span, label).with_optional_help(help));
+        }
+    }
+
+    fn relay(&mut self, relay: &Relay) {
+        let Some(endpoint) = self.topology.endpoints.iter().find(|e| e.name == relay.endpoint.value) else { return };
+        let source = Spanned::new(End::Network(endpoint.network.value.clone()), relay.endpoint.span);
+        for to in &relay.to {
+            if to.value == endpoint.network.value {
+                let label = format!("`network.{}` is where `endpoint.{}` lives", to.value, endpoint.name);
+                self.diagnostics.push(
+                    Diagnostic::error(Code::RelayToOwnNetwork, to.span, label)
+                        .with_help("remove it: the endpoint's own network reaches it directly"),
+                );
+                continue;
+            }
+            self.overlap(&source, &Spanned::new(End::Network(to.value.clone()), to.span));
+        }
+    }
+}
+
+/// The (network, subnet) minimum and maximum prefix lengths of each cloud.
+fn prefix_limits(kind: CloudKind) -> ((u8, u8), (u8, u8)) {
+    match kind {
+        CloudKind::Aws => ((16, 16), (28, 28)),
+        CloudKind::Azure => ((8, 8), (29, 29)),
+        CloudKind::Gcp => ((8, 8), (29, 29)),
+    }
+}
+
+fn cloud_name(kind: CloudKind) -> &'static str {
+    match kind {
+        CloudKind::Aws => "AWS",
+        CloudKind::Azure => "Azure",
+        CloudKind::Gcp => "GCP",
+    }
+}
+
+/// What a service name of the cloud looks like, when `service` does not look like one.
+fn service_format_problem(kind: CloudKind, service: &str) -> Option<&'static str> {
+    let ok = match kind {
+        CloudKind::Aws => {
+            let parts: Vec<&str> = service.split('.').collect();
+            parts.len() >= 4
+                && parts[0] == "com"
+                && parts[1] == "amazonaws"
+                && (parts[2] != "vpce"
+                    || parts.len() == 5
+                        && parts[4]
+                            .strip_prefix("vpce-svc-")
+                            .is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_hexdigit())))
+        }
+        CloudKind::Azure => {
+            let lower = service.to_ascii_lowercase();
+            (lower.starts_with("/subscriptions/")
+                && lower.contains("/providers/microsoft.network/privatelinkservices/"))
+                || lower.ends_with(".azure.privatelinkservice")
+        }
+        CloudKind::Gcp => {
+            let parts: Vec<&str> =
+                service.trim_start_matches("https://www.googleapis.com/compute/v1/").split('/').collect();
+            parts.len() == 6
+                && parts[0] == "projects"
+                && parts[2] == "regions"
+                && parts[4] == "serviceAttachments"
+                && !parts[5].is_empty()
+        }
+    };
+    if ok {
+        return None;
+    }
+    Some(match kind {
+        CloudKind::Aws => {
+            "AWS services are named `com.amazonaws.vpce.REGION.vpce-svc-ID` or `com.amazonaws.REGION.SERVICE`"
+        }
+        CloudKind::Azure => {
+            "use the private link service's resource id or its alias (`NAME.GUID.REGION.azure.privatelinkservice`)"
+        }
+        CloudKind::Gcp => "use the service attachment: `projects/PROJECT/regions/REGION/serviceAttachments/NAME`",
+    })
+}

@@ -1,0 +1,85 @@
+//! The `.iso` language: parse, evaluate, check and format Isopod configurations.
+//!
+//! **Architecture invariant:** this crate does no I/O of its own and reads no clock, environment
+//! or randomness. It takes source text through a [`SourceMap`]; the few functions that look
+//! outside the configuration (`env`, `file`) go through the [`Host`] the caller passes in.
+//! Parsing never fails: every stage returns what it could build together with diagnostics.
+//!
+//! ```
+//! use isopod_lang::{SourceMap, MemoryHost, Inputs, load};
+//! let mut sources = SourceMap::new();
+//! sources.add("main.iso", r#"
+//! stack "demo" {}
+//! cloud "aws" "prod" { region = "us-east-1" }
+//! network "app" {
+//!   cloud = cloud.aws.prod
+//!   cidr  = "10.10.0.0/16"
+//! }
+//! "#);
+//! let checked = load(&sources, &Inputs::default(), &MemoryHost::default());
+//! assert!(checked.diagnostics.is_empty());
+//! assert_eq!(checked.topology.unwrap().networks[0].cidr.value.to_string(), "10.10.0.0/16");
+//! ```
+
+pub mod catalog;
+mod check;
+pub mod cidr;
+mod codes;
+pub mod diagnostic;
+mod eval;
+pub mod fmt;
+mod host;
+pub mod schema;
+pub mod span;
+mod suggest;
+pub mod syntax;
+pub mod topology;
+
+pub use diagnostic::{Code, Diagnostic, Severity};
+pub use eval::functions::{FUNCTIONS, Function};
+pub use host::{Host, Inputs, MemoryHost};
+pub use span::{FileId, SourceMap, Span, Spanned};
+pub use topology::Topology;
+
+/// The result of loading a configuration.
+#[derive(Debug)]
+pub struct Checked {
+    /// The topology, when the configuration has no errors.
+    pub topology: Option<Topology>,
+    /// Every problem found, errors and warnings, in the order of the files.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Checked {
+    /// True when any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Parses, evaluates and checks all files of a configuration (one folder's `.iso` files).
+pub fn load(sources: &SourceMap, inputs: &Inputs, host: &dyn Host) -> Checked {
+    let mut diagnostics = Vec::new();
+    let files: Vec<syntax::ast::File> = sources
+        .iter()
+        .map(|(id, file)| {
+            let parse = syntax::parse(id, &file.text);
+            diagnostics.extend(parse.diagnostics);
+            parse.file
+        })
+        .collect();
+    let decls = check::structure::check(&files, &mut diagnostics);
+    let mut evaluator = eval::Evaluator::new(&decls, inputs, host);
+    let topology = check::lower::lower(&mut evaluator);
+    diagnostics.append(&mut evaluator.diagnostics);
+    check::semantics::check(&topology, &mut diagnostics);
+    sort(&mut diagnostics);
+    let topology = Some(topology).filter(|_| !diagnostics.iter().any(Diagnostic::is_error));
+    Checked { topology, diagnostics }
+}
+
+/// Orders diagnostics by file and position, keeping one per code and span.
+fn sort(diagnostics: &mut Vec<Diagnostic>) {
+    diagnostics.sort_by_key(|d| (d.span().file, d.span().start, d.span().end));
+    diagnostics.dedup_by(|a, b| a.code == b.code && a.span() == b.span());
+}

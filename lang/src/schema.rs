@@ -1,0 +1,531 @@
+//! The schema of every block: its labels, attributes and nested blocks, with documentation.
+//!
+//! The checker validates configurations against these tables, and a test generates the book's
+//! block reference from them, so the two cannot drift apart.
+
+/// What an attribute accepts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AttrType {
+    /// A string.
+    String,
+    /// A number.
+    Number,
+    /// A whole number within a range.
+    Integer(i64, i64),
+    /// `true` or `false`.
+    Bool,
+    /// A CIDR string such as `10.0.0.0/16`.
+    Cidr,
+    /// A list of CIDR strings.
+    CidrList,
+    /// An IP address string.
+    Address,
+    /// One of a fixed set of strings.
+    Enum(&'static [&'static str]),
+    /// A list of strings from a fixed set.
+    EnumList(&'static [&'static str]),
+    /// A list of whole numbers from a fixed set.
+    IntegerList(&'static [i64]),
+    /// A reference to a declared object of one of these kinds.
+    Ref(&'static [&'static str]),
+    /// A list of references to declared objects of these kinds.
+    RefList(&'static [&'static str]),
+    /// A secret from `secret("NAME")`.
+    Secret,
+    /// A map of strings, such as tags.
+    StringMap,
+    /// A list of strings.
+    StringList,
+    /// A type constraint (`variable`'s `type`).
+    TypeConstraint,
+    /// Any value.
+    Any,
+    /// A BGP autonomous system number.
+    Asn,
+}
+
+impl AttrType {
+    /// How the type is written in the reference.
+    pub fn describe(self) -> String {
+        let join = |items: &[&str]| items.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", ");
+        match self {
+            AttrType::String => "string".into(),
+            AttrType::Number => "number".into(),
+            AttrType::Integer(min, max) => format!("whole number, {min} to {max}"),
+            AttrType::Bool => "bool".into(),
+            AttrType::Cidr => "CIDR string".into(),
+            AttrType::CidrList => "list of CIDR strings".into(),
+            AttrType::Address => "IP address string".into(),
+            AttrType::Enum(values) => format!("one of {}", join(values)),
+            AttrType::EnumList(values) => format!("list of {}", join(values)),
+            AttrType::IntegerList(values) => {
+                let values: Vec<String> = values.iter().map(|v| format!("`{v}`")).collect();
+                format!("list of {}", values.join(", "))
+            }
+            AttrType::Ref(kinds) => format!("reference to {}", join(kinds)),
+            AttrType::RefList(kinds) => format!("list of references to {}", join(kinds)),
+            AttrType::Secret => "secret (`secret(\"NAME\")`)".into(),
+            AttrType::StringMap => "map of strings".into(),
+            AttrType::StringList => "list of strings".into(),
+            AttrType::TypeConstraint => "type (`string`, `number`, `bool`, `any`, `list(T)`, `map(T)`)".into(),
+            AttrType::Any => "any value".into(),
+            AttrType::Asn => "private ASN (64512-65534 or 4200000000-4294967294)".into(),
+        }
+    }
+}
+
+/// One attribute of a block.
+#[derive(Debug)]
+pub struct AttrSchema {
+    /// The attribute's name.
+    pub name: &'static str,
+    /// What it accepts.
+    pub ty: AttrType,
+    /// Whether the block is invalid without it.
+    pub required: bool,
+    /// The default, as documentation (`None` when there is none or it is computed).
+    pub default: Option<&'static str>,
+    /// What it is for.
+    pub doc: &'static str,
+}
+
+/// One block type.
+#[derive(Debug)]
+pub struct BlockSchema {
+    /// The block type, e.g. `network`.
+    pub kind: &'static str,
+    /// The names of its labels, e.g. `["name"]`.
+    pub labels: &'static [&'static str],
+    /// Whether `for_each` may create several instances of it.
+    pub for_each: bool,
+    /// Its attributes.
+    pub attributes: &'static [AttrSchema],
+    /// The block types it may contain.
+    pub blocks: &'static [&'static BlockSchema],
+    /// What it is for (Markdown).
+    pub doc: &'static str,
+    /// An example, valid on its own inside a complete configuration.
+    pub example: &'static str,
+}
+
+impl BlockSchema {
+    /// The attribute called `name`.
+    pub fn attribute(&self, name: &str) -> Option<&'static AttrSchema> {
+        self.attributes.iter().find(|attr| attr.name == name)
+    }
+
+    /// The nested block type called `kind`.
+    pub fn block(&self, kind: &str) -> Option<&'static BlockSchema> {
+        self.blocks.iter().copied().find(|block| block.kind == kind)
+    }
+
+    /// True for blocks whose attributes are free-form (`locals`).
+    pub fn is_open(&self) -> bool {
+        self.kind == "locals"
+    }
+}
+
+macro_rules! attr {
+    ($name:literal, $ty:expr, required, $doc:literal) => {
+        AttrSchema { name: $name, ty: $ty, required: true, default: None, doc: $doc }
+    };
+    ($name:literal, $ty:expr, default = $default:literal, $doc:literal) => {
+        AttrSchema { name: $name, ty: $ty, required: false, default: Some($default), doc: $doc }
+    };
+    ($name:literal, $ty:expr, $doc:literal) => {
+        AttrSchema { name: $name, ty: $ty, required: false, default: None, doc: $doc }
+    };
+}
+
+const NETWORK_OR_HOST: &[&str] = &["network", "host"];
+const ENCRYPTION: &[&str] = &["aes128", "aes256", "aes128gcm16", "aes256gcm16"];
+const INTEGRITY: &[&str] = &["sha256", "sha384", "sha512"];
+/// Diffie-Hellman groups every cloud gateway accepts (MODP 2048+ and ECP).
+const DH_GROUPS: &[i64] = &[14, 15, 16, 19, 20, 21, 24];
+
+const TAGS: AttrSchema =
+    attr!("tags", AttrType::StringMap, "Extra tags (labels on GCP) on every resource created for this object.");
+const ENDPOINT_URL: AttrSchema =
+    attr!("endpoint", AttrType::String, "Override of the cloud API's URL, for emulators and private API endpoints.");
+const ROUTING: AttrSchema = attr!(
+    "routing",
+    AttrType::Enum(&["bgp", "static"]),
+    default = "\"bgp\"",
+    "How routes are exchanged: BGP sessions over the tunnels, or static routes to the peer's CIDRs."
+);
+const HA: AttrSchema = attr!(
+    "ha",
+    AttrType::Bool,
+    default = "true",
+    "Use the cloud pair's highly available layout (redundant gateways and tunnels)."
+);
+
+/// `ike { ... }`, inside `tunnel` and `mesh`.
+pub static IKE: BlockSchema = BlockSchema {
+    kind: "ike",
+    labels: &[],
+    for_each: false,
+    attributes: &[
+        attr!(
+            "version",
+            AttrType::Integer(1, 2),
+            default = "2",
+            "IKE version. IKEv2 is the safe default; IKEv1 only for peers that need it."
+        ),
+        attr!(
+            "encryption",
+            AttrType::EnumList(ENCRYPTION),
+            default = "[\"aes256gcm16\", \"aes256\"]",
+            "Encryption algorithms, preferred first."
+        ),
+        attr!(
+            "integrity",
+            AttrType::EnumList(INTEGRITY),
+            default = "[\"sha256\"]",
+            "Integrity algorithms, preferred first."
+        ),
+        attr!(
+            "dh_groups",
+            AttrType::IntegerList(DH_GROUPS),
+            default = "[20, 14]",
+            "Diffie-Hellman groups for key exchange and PFS, preferred first."
+        ),
+        attr!("lifetime", AttrType::Integer(900, 28800), default = "28800", "Phase 1 (IKE SA) lifetime in seconds."),
+        attr!(
+            "child_lifetime",
+            AttrType::Integer(900, 3600),
+            default = "3600",
+            "Phase 2 (IPsec SA) lifetime in seconds."
+        ),
+        attr!("dpd_timeout", AttrType::Integer(30, 3600), default = "30", "Dead peer detection timeout in seconds."),
+    ],
+    blocks: &[],
+    doc: "IKE and IPsec settings of a tunnel or of every tunnel of a mesh. The defaults are accepted by \
+          AWS, Azure, GCP and strongSwan alike; the checker refuses weak algorithms.",
+    example: "ike {\n  version    = 2\n  encryption = [\"aes256gcm16\"]\n  dh_groups  = [20]\n}",
+};
+
+/// `subnet "NAME" { ... }`, inside `network`.
+pub static SUBNET: BlockSchema = BlockSchema {
+    kind: "subnet",
+    labels: &["name"],
+    for_each: true,
+    attributes: &[
+        attr!("cidr", AttrType::Cidr, required, "The subnet's range; must lie inside the network's `cidr`."),
+        attr!(
+            "zone",
+            AttrType::String,
+            "The AWS availability zone, e.g. `us-east-1a`. Azure subnets and GCP subnetworks span their region's zones and take none."
+        ),
+        TAGS,
+    ],
+    blocks: &[],
+    doc: "A subnet of a network. Subnets of one network must not overlap.",
+    example: "subnet \"a\" {\n  cidr = cidrsubnet(self.cidr, 8, 1)\n  zone = \"us-east-1a\"\n}",
+};
+
+/// `ssh { ... }`, inside `host`.
+pub static SSH: BlockSchema = BlockSchema {
+    kind: "ssh",
+    labels: &[],
+    for_each: false,
+    attributes: &[
+        attr!(
+            "host",
+            AttrType::String,
+            "Where to connect; defaults to the host's `address`. May name an `ssh_config` alias."
+        ),
+        attr!("user", AttrType::String, "The login user; defaults to `ssh_config`'s."),
+        attr!("port", AttrType::Integer(1, 65535), "The SSH port; defaults to `ssh_config`'s."),
+        attr!("identity_file", AttrType::String, "A private key file; defaults to `ssh_config`'s."),
+    ],
+    blocks: &[],
+    doc: "How Isopod reaches a host over SSH (the system's OpenSSH client, key authentication, \
+          `ssh_config` honoured).",
+    example: "ssh {\n  user = \"root\"\n  port = 22\n}",
+};
+
+/// `stack "NAME" { ... }`
+pub static STACK: BlockSchema = BlockSchema {
+    kind: "stack",
+    labels: &["name"],
+    for_each: false,
+    attributes: &[attr!("description", AttrType::String, "What this stack is for."), TAGS],
+    blocks: &[],
+    doc: "The stack: exactly one per configuration. Its name owns every resource Isopod creates: \
+          resources are tagged with it, and Isopod only ever changes or deletes resources of its own stack.",
+    example: "stack \"acme-network\" {\n  description = \"Acme's production network\"\n}",
+};
+
+/// `variable "NAME" { ... }`
+pub static VARIABLE: BlockSchema = BlockSchema {
+    kind: "variable",
+    labels: &["name"],
+    for_each: false,
+    attributes: &[
+        attr!("type", AttrType::TypeConstraint, default = "any", "The type values must have."),
+        attr!("default", AttrType::Any, "The value when none is given; without it a value is required."),
+        attr!("description", AttrType::String, "What the variable is for."),
+    ],
+    blocks: &[],
+    doc: "An input of the configuration, read as `var.NAME`. Values come from `--var NAME=VALUE` or the \
+          environment variable `ISOPOD_VAR_NAME`; values of types other than `string` are written as \
+          `.iso` expressions (`--var 'regions=[\"us-east-1\"]'`).",
+    example: "variable \"region\" {\n  type    = string\n  default = \"us-east-1\"\n}",
+};
+
+/// `locals { ... }`
+pub static LOCALS: BlockSchema = BlockSchema {
+    kind: "locals",
+    labels: &[],
+    for_each: false,
+    attributes: &[],
+    blocks: &[],
+    doc: "Named values computed once and read as `local.NAME`. Any attribute name is allowed; a \
+          configuration may have several `locals` blocks, but each name is defined once.",
+    example: "locals {\n  base = \"10.0.0.0/8\"\n  app  = cidrsubnet(local.base, 8, 10)\n}",
+};
+
+/// `cloud "aws" "NAME" { ... }`
+pub static CLOUD_AWS: BlockSchema = BlockSchema {
+    kind: "cloud",
+    labels: &["kind", "name"],
+    for_each: true,
+    attributes: &[
+        attr!(
+            "region",
+            AttrType::String,
+            required,
+            "The region networks of this cloud are created in, e.g. `us-east-1`."
+        ),
+        attr!(
+            "account",
+            AttrType::String,
+            "The 12-digit account id, checked against the credentials' account before any change."
+        ),
+        attr!("profile", AttrType::String, "The AWS profile to take credentials from; the standard chain otherwise."),
+        attr!("role_arn", AttrType::String, "A role to assume for this account."),
+        ENDPOINT_URL,
+        TAGS,
+    ],
+    blocks: &[],
+    doc: "An AWS account and region (`cloud \"aws\" \"NAME\"`). Credentials come from the standard AWS \
+          chain (environment, profiles, SSO, instance roles).",
+    example: "cloud \"aws\" \"prod\" {\n  region  = \"us-east-1\"\n  profile = \"prod\"\n}",
+};
+
+/// `cloud "azure" "NAME" { ... }`
+pub static CLOUD_AZURE: BlockSchema = BlockSchema {
+    kind: "cloud",
+    labels: &["kind", "name"],
+    for_each: true,
+    attributes: &[
+        attr!("subscription", AttrType::String, required, "The subscription id (a UUID)."),
+        attr!("region", AttrType::String, required, "The location networks are created in, e.g. `westeurope`."),
+        attr!(
+            "resource_group",
+            AttrType::String,
+            "The resource group to create resources in; defaults to `isopod-STACK`."
+        ),
+        attr!("tenant", AttrType::String, "The Entra ID tenant, when the credentials span several."),
+        ENDPOINT_URL,
+        TAGS,
+    ],
+    blocks: &[],
+    doc: "An Azure subscription and location (`cloud \"azure\" \"NAME\"`).",
+    example: "cloud \"azure\" \"corp\" {\n  subscription = \"00000000-0000-0000-0000-000000000000\"\n  region       = \"westeurope\"\n}",
+};
+
+/// `cloud "gcp" "NAME" { ... }`
+pub static CLOUD_GCP: BlockSchema = BlockSchema {
+    kind: "cloud",
+    labels: &["kind", "name"],
+    for_each: true,
+    attributes: &[
+        attr!("project", AttrType::String, required, "The project id."),
+        attr!(
+            "region",
+            AttrType::String,
+            required,
+            "The region subnetworks and gateways are created in, e.g. `us-central1`."
+        ),
+        ENDPOINT_URL,
+        TAGS,
+    ],
+    blocks: &[],
+    doc: "A Google Cloud project and region (`cloud \"gcp\" \"NAME\"`).",
+    example: "cloud \"gcp\" \"data\" {\n  project = \"acme-data\"\n  region  = \"us-central1\"\n}",
+};
+
+/// `network "NAME" { ... }`
+pub static NETWORK: BlockSchema = BlockSchema {
+    kind: "network",
+    labels: &["name"],
+    for_each: true,
+    attributes: &[
+        attr!("cloud", AttrType::Ref(&["cloud"]), required, "The cloud (account and region) the network lives in."),
+        attr!("cidr", AttrType::Cidr, required, "The network's address range."),
+        attr!("region", AttrType::String, "The region, when it differs from the cloud's."),
+        attr!("asn", AttrType::Asn, "The BGP ASN of the network's gateway; allocated when not set."),
+        TAGS,
+    ],
+    blocks: &[&SUBNET],
+    doc: "A network: an AWS VPC, an Azure virtual network or a GCP VPC network with its subnetwork \
+          in the region. Subnets are nested `subnet` blocks.",
+    example: "network \"app\" {\n  cloud = cloud.aws.prod\n  cidr  = \"10.10.0.0/16\"\n\n  subnet \"a\" {\n    cidr = cidrsubnet(self.cidr, 8, 1)\n    zone = \"us-east-1a\"\n  }\n}",
+};
+
+/// `host "NAME" { ... }`
+pub static HOST: BlockSchema = BlockSchema {
+    kind: "host",
+    labels: &["name"],
+    for_each: true,
+    attributes: &[
+        attr!("address", AttrType::Address, required, "The host's public (outer) address, where tunnels terminate."),
+        attr!("cidrs", AttrType::CidrList, required, "The site ranges behind the host, reachable through its tunnels."),
+        attr!("asn", AttrType::Asn, "The host's BGP ASN, for BGP tunnels; allocated when not set."),
+        attr!(
+            "connection",
+            AttrType::Enum(&["ssh", "local"]),
+            default = "\"ssh\"",
+            "How Isopod configures the host: over SSH, or locally when Isopod runs on it."
+        ),
+    ],
+    blocks: &[&SSH],
+    doc: "A Linux machine (data centre, bare metal, edge) that terminates tunnels with strongSwan.",
+    example: "host \"dc1\" {\n  address = \"203.0.113.10\"\n  cidrs   = [\"192.168.10.0/24\"]\n\n  ssh {\n    user = \"root\"\n  }\n}",
+};
+
+/// `tunnel "NAME" { ... }`
+pub static TUNNEL: BlockSchema = BlockSchema {
+    kind: "tunnel",
+    labels: &["name"],
+    for_each: true,
+    attributes: &[
+        attr!("between", AttrType::RefList(NETWORK_OR_HOST), required, "The two ends: networks or hosts."),
+        ROUTING,
+        HA,
+        attr!(
+            "psk",
+            AttrType::Secret,
+            "The pre-shared key, from `secret(\"NAME\")`; generated and stored by Isopod when not set."
+        ),
+    ],
+    blocks: &[&IKE],
+    doc: "An encrypted IPsec site-to-site tunnel between two networks, or a network and a host, or \
+          two hosts, laid out the way the two clouds document for high availability.",
+    example: "tunnel \"app-analytics\" {\n  between = [network.app, network.analytics]\n  routing = \"bgp\"\n  ha      = true\n}",
+};
+
+/// `mesh "NAME" { ... }`
+pub static MESH: BlockSchema = BlockSchema {
+    kind: "mesh",
+    labels: &["name"],
+    for_each: true,
+    attributes: &[
+        attr!(
+            "members",
+            AttrType::RefList(NETWORK_OR_HOST),
+            required,
+            "The networks and hosts to connect, every pair with a tunnel."
+        ),
+        ROUTING,
+        HA,
+    ],
+    blocks: &[&IKE],
+    doc: "Tunnels between every pair of its members, with the same settings. A mesh of n members \
+          makes n(n-1)/2 tunnels, named `MESH/A~B`.",
+    example: "mesh \"core\" {\n  members = [network.app, network.analytics, host.dc1]\n}",
+};
+
+/// `endpoint "NAME" { ... }`
+pub static ENDPOINT: BlockSchema = BlockSchema {
+    kind: "endpoint",
+    labels: &["name"],
+    for_each: true,
+    attributes: &[
+        attr!("network", AttrType::Ref(&["network"]), required, "The network the endpoint is created in."),
+        attr!(
+            "service",
+            AttrType::String,
+            required,
+            "The service: an AWS endpoint service name, an Azure private link service id or alias, or a GCP service attachment."
+        ),
+        attr!(
+            "subnets",
+            AttrType::StringList,
+            "Names of the network's subnets to place the endpoint in; all of them when not set."
+        ),
+        attr!(
+            "private_dns",
+            AttrType::Bool,
+            default = "true",
+            "Resolve the service's name to the endpoint's private addresses."
+        ),
+    ],
+    blocks: &[],
+    doc: "A private endpoint to a third-party service: AWS PrivateLink interface endpoint, Azure private \
+          endpoint, or GCP Private Service Connect endpoint.",
+    example: "endpoint \"warehouse\" {\n  network = network.app\n  service = \"com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0\"\n}",
+};
+
+/// `relay "NAME" { ... }`
+pub static RELAY: BlockSchema = BlockSchema {
+    kind: "relay",
+    labels: &["name"],
+    for_each: true,
+    attributes: &[
+        attr!("endpoint", AttrType::Ref(&["endpoint"]), required, "The endpoint to extend."),
+        attr!(
+            "to",
+            AttrType::RefList(&["network"]),
+            required,
+            "The networks, in other regions or clouds, that should reach it."
+        ),
+        attr!(
+            "private_dns",
+            AttrType::Bool,
+            default = "true",
+            "Publish the service's name in the consumers' private DNS."
+        ),
+    ],
+    blocks: &[],
+    doc: "Extends an endpoint that only works in its own region to networks in other regions and \
+          clouds: a network in the service's region, transit to the consumers, routes and private DNS.",
+    example: "relay \"warehouse-west\" {\n  endpoint = endpoint.warehouse\n  to       = [network.app-west]\n}",
+};
+
+/// Every top-level block type (one schema per cloud kind for `cloud`).
+pub static TOP_LEVEL: &[&BlockSchema] = &[
+    &STACK,
+    &VARIABLE,
+    &LOCALS,
+    &CLOUD_AWS,
+    &CLOUD_AZURE,
+    &CLOUD_GCP,
+    &NETWORK,
+    &HOST,
+    &TUNNEL,
+    &MESH,
+    &ENDPOINT,
+    &RELAY,
+];
+
+/// The cloud kinds, with their schemas.
+pub static CLOUD_KINDS: &[(&str, &BlockSchema)] = &[("aws", &CLOUD_AWS), ("azure", &CLOUD_AZURE), ("gcp", &CLOUD_GCP)];
+
+/// The names of the top-level block types, for suggestions.
+pub fn top_level_kinds() -> Vec<&'static str> {
+    let mut kinds: Vec<&str> = TOP_LEVEL.iter().map(|schema| schema.kind).collect();
+    kinds.dedup();
+    kinds
+}
+
+/// The schema of a top-level block, given its type and (for `cloud`) first label.
+pub fn top_level(kind: &str, first_label: Option<&str>) -> Option<&'static BlockSchema> {
+    if kind == "cloud" {
+        let cloud_kind = first_label?;
+        return CLOUD_KINDS.iter().find(|(name, _)| *name == cloud_kind).map(|(_, schema)| *schema);
+    }
+    TOP_LEVEL.iter().copied().find(|schema| schema.kind == kind)
+}

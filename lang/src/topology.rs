@@ -1,0 +1,335 @@
+//! The typed topology: what a checked configuration describes, ready for the planner.
+//!
+//! Every object is identified by its name (`app`, or `app[eu]` for a `for_each` instance) and
+//! keeps the spans of the values the user wrote, for later diagnostics. Serializable: `isopod
+//! validate --json` prints it. Secrets appear only as references to named secrets.
+
+use crate::cidr::Cidr;
+use crate::span::{Span, Spanned};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+
+/// A checked configuration.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Topology {
+    /// The stack that owns every resource.
+    pub stack: Stack,
+    /// Cloud accounts and regions.
+    pub clouds: Vec<Cloud>,
+    /// Networks with their subnets.
+    pub networks: Vec<Network>,
+    /// Linux hosts.
+    pub hosts: Vec<Host>,
+    /// Every tunnel: those written as `tunnel` blocks and those that meshes expand to.
+    pub tunnels: Vec<Tunnel>,
+    /// The meshes as written (their tunnels are in `tunnels`).
+    pub meshes: Vec<Mesh>,
+    /// Private endpoints.
+    pub endpoints: Vec<Endpoint>,
+    /// Relays of endpoints to other networks.
+    pub relays: Vec<Relay>,
+}
+
+impl Topology {
+    /// The network called `name`.
+    pub fn network(&self, name: &str) -> Option<&Network> {
+        self.networks.iter().find(|network| network.name == name)
+    }
+
+    /// The cloud with this id (`KIND.NAME`).
+    pub fn cloud(&self, id: &str) -> Option<&Cloud> {
+        self.clouds.iter().find(|cloud| cloud.id == id)
+    }
+
+    /// The host called `name`.
+    pub fn host(&self, name: &str) -> Option<&Host> {
+        self.hosts.iter().find(|host| host.name == name)
+    }
+}
+
+/// The `stack` block.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Stack {
+    /// The stack's name, written into every resource's ownership tag.
+    pub name: Spanned<String>,
+    /// What the stack is for.
+    pub description: Option<String>,
+    /// Tags for every resource.
+    pub tags: BTreeMap<String, String>,
+}
+
+/// A cloud provider kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CloudKind {
+    /// Amazon Web Services.
+    Aws,
+    /// Microsoft Azure.
+    Azure,
+    /// Google Cloud.
+    Gcp,
+}
+
+impl CloudKind {
+    /// The kind as written in `cloud "KIND" ...`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CloudKind::Aws => "aws",
+            CloudKind::Azure => "azure",
+            CloudKind::Gcp => "gcp",
+        }
+    }
+
+    /// The kind written `text`.
+    pub fn parse(text: &str) -> Option<CloudKind> {
+        match text {
+            "aws" => Some(CloudKind::Aws),
+            "azure" => Some(CloudKind::Azure),
+            "gcp" => Some(CloudKind::Gcp),
+            _ => None,
+        }
+    }
+}
+
+/// A `cloud` block: one account (subscription, project) and region.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Cloud {
+    /// `KIND.NAME`, e.g. `aws.prod`.
+    pub id: String,
+    /// Which cloud.
+    pub kind: CloudKind,
+    /// The default region of its networks.
+    pub region: Spanned<String>,
+    /// The account settings particular to the kind.
+    pub account: CloudAccount,
+    /// An API URL override.
+    pub endpoint: Option<String>,
+    /// Tags for every resource in this cloud.
+    pub tags: BTreeMap<String, String>,
+    /// The block's header.
+    pub span: Span,
+}
+
+/// How to reach one account of a cloud.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum CloudAccount {
+    /// AWS.
+    Aws {
+        /// The expected account id.
+        account: Option<String>,
+        /// The credentials profile.
+        profile: Option<String>,
+        /// A role to assume.
+        role_arn: Option<String>,
+    },
+    /// Azure.
+    Azure {
+        /// The subscription id.
+        subscription: String,
+        /// The resource group (default `isopod-STACK`).
+        resource_group: Option<String>,
+        /// The tenant.
+        tenant: Option<String>,
+    },
+    /// GCP.
+    Gcp {
+        /// The project id.
+        project: String,
+    },
+}
+
+/// A `network` block.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Network {
+    /// The network's name.
+    pub name: String,
+    /// The id of its cloud.
+    pub cloud: String,
+    /// The kind of its cloud.
+    pub kind: CloudKind,
+    /// Its region.
+    pub region: Spanned<String>,
+    /// Its address range.
+    pub cidr: Spanned<Cidr>,
+    /// Its gateway's BGP ASN, if set.
+    pub asn: Option<Spanned<u32>>,
+    /// Its subnets.
+    pub subnets: Vec<Subnet>,
+    /// Extra tags.
+    pub tags: BTreeMap<String, String>,
+    /// The block's header.
+    pub span: Span,
+}
+
+/// A `subnet` block.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Subnet {
+    /// The subnet's name.
+    pub name: String,
+    /// Its range.
+    pub cidr: Spanned<Cidr>,
+    /// Its zone, if set.
+    pub zone: Option<Spanned<String>>,
+    /// Extra tags.
+    pub tags: BTreeMap<String, String>,
+    /// The block's header.
+    pub span: Span,
+}
+
+/// A `host` block.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Host {
+    /// The host's name.
+    pub name: String,
+    /// Its public address.
+    pub address: Spanned<IpAddr>,
+    /// The site ranges behind it.
+    pub cidrs: Vec<Spanned<Cidr>>,
+    /// Its BGP ASN, if set.
+    pub asn: Option<Spanned<u32>>,
+    /// How Isopod configures it.
+    pub connection: Connection,
+    /// The block's header.
+    pub span: Span,
+}
+
+/// How Isopod reaches a host.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Connection {
+    /// Over SSH.
+    Ssh {
+        /// Where to connect (default: the host's address).
+        host: Option<String>,
+        /// The login user.
+        user: Option<String>,
+        /// The port.
+        port: Option<u16>,
+        /// A private key file.
+        identity_file: Option<String>,
+    },
+    /// Isopod runs on the host itself.
+    Local,
+}
+
+/// One end of a tunnel.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum End {
+    /// A network, by name.
+    Network(String),
+    /// A host, by name.
+    Host(String),
+}
+
+impl End {
+    /// The end's name.
+    pub fn name(&self) -> &str {
+        match self {
+            End::Network(name) | End::Host(name) => name,
+        }
+    }
+
+    /// How a reference to the end is written.
+    pub fn address(&self) -> String {
+        match self {
+            End::Network(name) => format!("network.{name}"),
+            End::Host(name) => format!("host.{name}"),
+        }
+    }
+}
+
+/// How a tunnel exchanges routes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Routing {
+    /// BGP sessions over the tunnels.
+    Bgp,
+    /// Static routes to the peer's ranges.
+    Static,
+}
+
+/// IKE and IPsec settings.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Ike {
+    /// 1 or 2.
+    pub version: u8,
+    /// Encryption algorithms, preferred first.
+    pub encryption: Vec<String>,
+    /// Integrity algorithms, preferred first.
+    pub integrity: Vec<String>,
+    /// Diffie-Hellman groups, preferred first.
+    pub dh_groups: Vec<u32>,
+    /// Phase 1 lifetime in seconds.
+    pub lifetime: u32,
+    /// Phase 2 lifetime in seconds.
+    pub child_lifetime: u32,
+    /// Dead peer detection timeout in seconds.
+    pub dpd_timeout: u32,
+}
+
+/// A tunnel between two ends.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Tunnel {
+    /// `NAME` for a `tunnel` block; `MESH/A~B` for a tunnel of a mesh.
+    pub name: String,
+    /// The two ends.
+    pub ends: [Spanned<End>; 2],
+    /// Route exchange.
+    pub routing: Routing,
+    /// Whether to use the highly available layout.
+    pub ha: bool,
+    /// The pre-shared key's secret name; generated when `None`.
+    pub psk: Option<Spanned<String>>,
+    /// IKE settings.
+    pub ike: Ike,
+    /// The mesh this tunnel comes from, if any.
+    pub mesh: Option<String>,
+    /// The block's header.
+    pub span: Span,
+}
+
+/// A `mesh` block.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Mesh {
+    /// The mesh's name.
+    pub name: String,
+    /// Its members.
+    pub members: Vec<Spanned<End>>,
+    /// The block's header.
+    pub span: Span,
+}
+
+/// An `endpoint` block.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Endpoint {
+    /// The endpoint's name.
+    pub name: String,
+    /// The network it is created in.
+    pub network: Spanned<String>,
+    /// The service it connects to.
+    pub service: Spanned<String>,
+    /// The subnets to place it in (all when empty).
+    pub subnets: Vec<Spanned<String>>,
+    /// Whether the service's name resolves privately.
+    pub private_dns: bool,
+    /// The block's header.
+    pub span: Span,
+}
+
+/// A `relay` block.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Relay {
+    /// The relay's name.
+    pub name: String,
+    /// The endpoint it extends.
+    pub endpoint: Spanned<String>,
+    /// The consumer networks.
+    pub to: Vec<Spanned<String>>,
+    /// Whether to publish private DNS in the consumers.
+    pub private_dns: bool,
+    /// The block's header.
+    pub span: Span,
+}

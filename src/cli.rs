@@ -1,0 +1,67 @@
+//! The command-line interface: clap types only, no behaviour.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Declarative cloud networking: IPsec tunnels, private endpoints and relays across AWS, Azure,
+/// GCP and Linux hosts
+#[derive(Debug, Parser)]
+#[command(name = "isopod", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// What to do
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check a configuration without contacting any cloud
+    Validate(ValidateArgs),
+    /// Rewrite .iso files in the canonical layout
+    Fmt(FmtArgs),
+}
+
+/// Options shared by commands that load a configuration.
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    /// The folder of .iso files (or a single .iso file)
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Set a variable: NAME=VALUE (repeatable); overrides ISOPOD_VAR_NAME
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
+    pub vars: Vec<(String, String)>,
+}
+
+/// `isopod validate`
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// The configuration.
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Print the checked topology as JSON on stdout
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `isopod fmt`
+#[derive(Debug, Args)]
+pub struct FmtArgs {
+    /// Files or folders to format (folders: their .iso files)
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Change nothing; list the files that are not formatted and exit 1 if there are any
+    #[arg(long)]
+    pub check: bool,
+    /// Also format the .iso files of subfolders
+    #[arg(long, short)]
+    pub recursive: bool,
+}
+
+fn parse_var(text: &str) -> Result<(String, String), String> {
+    let (name, value) = text.split_once('=').ok_or("expected NAME=VALUE")?;
+    if name.is_empty() {
+        return Err("the variable name is empty".into());
+    }
+    Ok((name.to_string(), value.to_string()))
+}

@@ -1,0 +1,52 @@
+//! `isopod fmt`: rewrite files in the canonical layout, or with `--check` list those that differ.
+
+use super::Status;
+use crate::cli::FmtArgs;
+use crate::{config, diagnostics};
+use anyhow::Context as _;
+use isopod_lang::SourceMap;
+use std::path::PathBuf;
+
+/// Runs `isopod fmt`.
+pub fn run(args: FmtArgs) -> anyhow::Result<Status> {
+    let mut files: Vec<PathBuf> = Vec::new();
+    for path in &args.paths {
+        if path.is_dir() {
+            files.extend(config::iso_files(path, args.recursive)?);
+        } else {
+            files.push(path.clone());
+        }
+    }
+    let mut status = Status::Success;
+    for file in files {
+        let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+        match isopod_lang::fmt::format(&text) {
+            Ok(formatted) if formatted == text => {}
+            Ok(_) if args.check => {
+                println!("{}", file.display());
+                status = Status::Failure;
+            }
+            Ok(formatted) => {
+                write_atomically(&file, &formatted)?;
+                println!("{}", file.display());
+            }
+            Err(errors) => {
+                let mut sources = SourceMap::new();
+                sources.add(file.display().to_string(), text);
+                diagnostics::report(&errors, &sources);
+                status = Status::Failure;
+            }
+        }
+    }
+    Ok(status)
+}
+
+/// Replaces `file` through a temporary file and a rename, so that a crash never leaves it half
+/// written.
+fn write_atomically(file: &std::path::Path, text: &str) -> anyhow::Result<()> {
+    let mut temp = file.as_os_str().to_owned();
+    temp.push(".isopod-fmt.tmp");
+    let temp = PathBuf::from(temp);
+    std::fs::write(&temp, text).with_context(|| format!("cannot write {}", temp.display()))?;
+    std::fs::rename(&temp, file).with_context(|| format!("cannot replace {}", file.display()))
+}

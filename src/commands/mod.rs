@@ -1,0 +1,33 @@
+//! One module per subcommand: arguments in, library call, view out.
+
+mod fmt;
+mod validate;
+
+use crate::cli::{Cli, Command};
+use std::process::ExitCode;
+
+/// How a command ended.
+#[derive(Debug, PartialEq)]
+pub enum Status {
+    /// It did what was asked.
+    Success,
+    /// The input was invalid or a check failed; the command said why.
+    Failure,
+}
+
+impl From<Status> for ExitCode {
+    fn from(status: Status) -> ExitCode {
+        match status {
+            Status::Success => ExitCode::SUCCESS,
+            Status::Failure => ExitCode::FAILURE,
+        }
+    }
+}
+
+/// Runs the chosen subcommand.
+pub fn run(cli: Cli) -> anyhow::Result<Status> {
+    match cli.command {
+        Command::Validate(args) => validate::run(args),
+        Command::Fmt(args) => fmt::run(args),
+    }
+}

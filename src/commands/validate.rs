@@ -1,0 +1,46 @@
+//! `isopod validate`: load and check a configuration; print a summary or the diagnostics.
+
+use super::Status;
+use crate::cli::ValidateArgs;
+use crate::{config, diagnostics};
+use isopod_lang::Topology;
+
+/// Runs `isopod validate`.
+pub fn run(args: ValidateArgs) -> anyhow::Result<Status> {
+    let path = &args.config.dir;
+    let sources = config::read_sources(path)?;
+    let inputs = config::inputs(&args.config.vars);
+    let host = config::SystemHost::for_config(path);
+    let checked = isopod_lang::load(&sources, &inputs, &host);
+    diagnostics::report(&checked.diagnostics, &sources);
+    let Some(topology) = checked.topology else { return Ok(Status::Failure) };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&topology)?);
+    } else {
+        println!("{}", summary(&topology));
+    }
+    Ok(Status::Success)
+}
+
+/// One line: what the configuration holds.
+fn summary(topology: &Topology) -> String {
+    let count = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let subnets: usize = topology.networks.iter().map(|n| n.subnets.len()).sum();
+    let from_meshes = topology.tunnels.iter().filter(|t| t.mesh.is_some()).count();
+    let mut parts = vec![
+        count(topology.clouds.len(), "cloud"),
+        format!("{} ({})", count(topology.networks.len(), "network"), count(subnets, "subnet")),
+    ];
+    if !topology.hosts.is_empty() {
+        parts.push(count(topology.hosts.len(), "host"));
+    }
+    let tunnels = count(topology.tunnels.len(), "tunnel");
+    parts.push(if from_meshes > 0 { format!("{tunnels} ({from_meshes} from meshes)") } else { tunnels });
+    if !topology.endpoints.is_empty() {
+        parts.push(count(topology.endpoints.len(), "endpoint"));
+    }
+    if !topology.relays.is_empty() {
+        parts.push(count(topology.relays.len(), "relay"));
+    }
+    format!("valid: stack `{}` with {}", topology.stack.name.value, parts.join(", "))
+}

@@ -1,0 +1,83 @@
+//! Loading a configuration from disk: the folder's `.iso` files, variables from the command line
+//! and the environment, and the [`Host`] through which `env()` and `file()` see the system.
+
+use anyhow::{Context as _, Result, bail};
+use isopod_lang::{Host, Inputs, SourceMap};
+use std::path::{Path, PathBuf};
+
+/// Reads the `.iso` files of `path` (a folder, or one file), sorted by name.
+pub fn read_sources(path: &Path) -> Result<SourceMap> {
+    let files = if path.is_dir() {
+        let files = iso_files(path, false)?;
+        if files.is_empty() {
+            bail!("no .iso files in {}", path.display());
+        }
+        files
+    } else {
+        vec![path.to_path_buf()]
+    };
+    let mut sources = SourceMap::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+        sources.add(file.display().to_string(), text);
+    }
+    Ok(sources)
+}
+
+/// The `.iso` files in `dir`, sorted, optionally with those of its subfolders.
+pub fn iso_files(dir: &Path, recursive: bool) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    let entries = std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))?;
+    for entry in entries {
+        let path = entry?.path();
+        if path.is_dir() {
+            let hidden = path.file_name().is_some_and(|name| name.to_string_lossy().starts_with('.'));
+            if recursive && !hidden {
+                files.extend(iso_files(&path, true)?);
+            }
+        } else if path.extension().is_some_and(|ext| ext == "iso") {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Variable values: `ISOPOD_VAR_NAME` from the environment, overridden by `--var`.
+pub fn inputs(vars: &[(String, String)]) -> Inputs {
+    let mut inputs = Inputs::default();
+    for (key, value) in std::env::vars() {
+        if let Some(name) = key.strip_prefix("ISOPOD_VAR_") {
+            inputs.vars.insert(name.to_string(), value);
+        }
+    }
+    for (name, value) in vars {
+        inputs.vars.insert(name.clone(), value.clone());
+    }
+    inputs
+}
+
+/// The process environment and the files beside the configuration.
+pub struct SystemHost {
+    /// The configuration's folder: `file()` paths are relative to it.
+    pub base: PathBuf,
+}
+
+impl SystemHost {
+    /// The host for a configuration at `path` (a folder or a file).
+    pub fn for_config(path: &Path) -> Self {
+        let base =
+            if path.is_dir() { path.to_path_buf() } else { path.parent().unwrap_or(Path::new(".")).to_path_buf() };
+        SystemHost { base }
+    }
+}
+
+impl Host for SystemHost {
+    fn env(&self, name: &str) -> Option<String> {
+        std::env::var(name).ok()
+    }
+
+    fn read_file(&self, path: &str) -> Result<String, String> {
+        std::fs::read_to_string(self.base.join(path)).map_err(|err| err.to_string())
+    }
+}

@@ -1,0 +1,39 @@
+//! Rendering diagnostics for people: miette's graphical reports on stderr, without colour when
+//! stderr is not a terminal or `NO_COLOR` is set.
+
+use isopod_lang::{Diagnostic, SourceMap};
+use miette::{GraphicalReportHandler, GraphicalTheme};
+use std::io::IsTerminal as _;
+
+/// Renders one diagnostic to text.
+pub fn render(diagnostic: &Diagnostic, sources: &SourceMap, color: bool) -> String {
+    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let width = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100);
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(width);
+    let mut out = String::new();
+    handler.render_report(&mut out, &diagnostic.with_source(sources)).expect("rendering to a String cannot fail");
+    out
+}
+
+/// Prints diagnostics to stderr with a closing count; returns the number of errors.
+pub fn report(diagnostics: &[Diagnostic], sources: &SourceMap) -> usize {
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    for diagnostic in diagnostics {
+        eprint!("{}", render(diagnostic, sources, color));
+    }
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = diagnostics.len() - errors;
+    if !diagnostics.is_empty() {
+        eprintln!("{}", count(errors, warnings));
+    }
+    errors
+}
+
+fn count(errors: usize, warnings: usize) -> String {
+    let plural = |n: usize, word: &str| if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") };
+    match (errors, warnings) {
+        (0, w) => plural(w, "warning"),
+        (e, 0) => plural(e, "error"),
+        (e, w) => format!("{}, {}", plural(e, "error"), plural(w, "warning")),
+    }
+}

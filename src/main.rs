@@ -1,0 +1,33 @@
+//! The `isopod` command: declarative cloud networking.
+//!
+//! Each subcommand lives in its own module under `commands/`: it turns its arguments into a call
+//! of the library crates and renders the result. Exit codes: 0 success, 1 invalid configuration
+//! or failed check, 64 usage error, 255 internal error.
+
+mod cli;
+mod commands;
+mod config;
+mod diagnostics;
+
+use clap::Parser as _;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return match err.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => ExitCode::SUCCESS,
+                _ => ExitCode::from(64),
+            };
+        }
+    };
+    match commands::run(cli) {
+        Ok(status) => status.into(),
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(255)
+        }
+    }
+}
