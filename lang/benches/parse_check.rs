@@ -63,6 +63,11 @@ fn bench(c: &mut Criterion) {
     group.bench_function("isopod parse", |b| {
         b.iter(|| black_box(isopod_lang::syntax::parse(isopod_lang::FileId::default(), black_box(&text))))
     });
+    group.bench_function("isopod parse, 1 thread", |b| {
+        b.iter(|| {
+            black_box(isopod_lang::syntax::parse_with_threads(isopod_lang::FileId::default(), black_box(&text), 1))
+        })
+    });
     group.bench_function("hcl-edit parse", |b| b.iter(|| black_box(hcl_edit::parser::parse_body(black_box(&text)))));
     group.finish();
 }

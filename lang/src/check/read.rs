@@ -43,11 +43,13 @@ impl<'e, 'a> Reader<'e, 'a> {
     }
 
     fn raw(&mut self, name: &str) -> Eval<Option<Raw>> {
-        let written = self.ev.block_of(&self.block).body.attribute(name).map(|attr| attr.value.span);
-        let value = self.ev.attr(&self.block, name, written.unwrap_or(self.header))?;
+        let (value, span) = match self.ev.find_attr(&self.block, name) {
+            Some((idx, attr)) => (self.ev.written_attr(&self.block, idx, attr, attr.value.span)?, attr.value.span),
+            None => (self.ev.default_attr(&self.block, name)?, self.header),
+        };
         Ok(match value {
             Value::Null => None,
-            value => Some(Raw { value, span: written.unwrap_or(self.header) }),
+            value => Some(Raw { value, span }),
         })
     }
 

@@ -13,7 +13,14 @@ use std::collections::HashMap;
 
 /// Runs every cross-object check on a lowered topology.
 pub(crate) fn check(topology: &Topology, diagnostics: &mut Vec<Diagnostic>) {
-    let mut ctx = Ctx { topology, diagnostics, ranges: HashMap::new() };
+    let mut ctx = Ctx {
+        topology,
+        diagnostics,
+        ranges: HashMap::new(),
+        networks: topology.networks.iter().map(|n| (n.name.as_str(), n)).collect(),
+        hosts: topology.hosts.iter().map(|h| (h.name.as_str(), h)).collect(),
+        endpoints: topology.endpoints.iter().map(|e| (e.name.as_str(), e)).collect(),
+    };
     for cloud in &topology.clouds {
         ctx.region(cloud.kind, &cloud.region);
     }
@@ -44,6 +51,9 @@ struct Ctx<'a> {
     diagnostics: &'a mut Vec<Diagnostic>,
     /// The address ranges of every network and host, by end.
     ranges: HashMap<End, Vec<Spanned<Cidr>>>,
+    networks: HashMap<&'a str, &'a Network>,
+    hosts: HashMap<&'a str, &'a Host>,
+    endpoints: HashMap<&'a str, &'a Endpoint>,
 }
 
 /// Ranges no cloud network may use.
@@ -55,7 +65,7 @@ const RESERVED: &[(&str, &str)] = &[
     ("240.0.0.0/4", "reserved for future use"),
 ];
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
     fn region(&mut self, kind: CloudKind, region: &Spanned<String>) -> bool {
         if catalog::has_region(kind, &region.value) {
             return true;
@@ -214,8 +224,8 @@ impl Ctx<'_> {
 
     fn end_asn(&self, end: &End) -> (Option<Spanned<u32>>, Option<CloudKind>) {
         match end {
-            End::Network(name) => self.topology.network(name).map_or((None, None), |n| (n.asn, Some(n.kind))),
-            End::Host(name) => (self.topology.host(name).and_then(|h| h.asn), None),
+            End::Network(name) => self.networks.get(name.as_str()).map_or((None, None), |n| (n.asn, Some(n.kind))),
+            End::Host(name) => (self.hosts.get(name.as_str()).and_then(|h| h.asn), None),
         }
     }
 
@@ -245,7 +255,7 @@ impl Ctx<'_> {
     }
 
     fn endpoint(&mut self, endpoint: &Endpoint) {
-        let Some(network) = self.topology.network(&endpoint.network.value) else { return };
+        let Some(network) = self.networks.get(endpoint.network.value.as_str()).copied() else { return };
         if let Some(expected) = service_format_problem(network.kind, &endpoint.service.value) {
             let label = format!("not a {} service name", cloud_name(network.kind));
             self.diagnostics
@@ -263,7 +273,7 @@ impl Ctx<'_> {
     }
 
     fn relay(&mut self, relay: &Relay) {
-        let Some(endpoint) = self.topology.endpoints.iter().find(|e| e.name == relay.endpoint.value) else { return };
+        let Some(endpoint) = self.endpoints.get(relay.endpoint.value.as_str()).copied() else { return };
         let source = Spanned::new(End::Network(endpoint.network.value.clone()), relay.endpoint.span);
         for to in &relay.to {
             if to.value == endpoint.network.value {

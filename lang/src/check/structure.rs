@@ -226,13 +226,14 @@ pub(crate) fn is_valid_name(name: &str) -> bool {
 }
 
 fn check_body(body: &Body, schema: &'static BlockSchema, block: &Block, diagnostics: &mut Vec<Diagnostic>) {
-    let mut seen_attrs: HashMap<&str, Span> = HashMap::new();
-    let mut seen_blocks: HashMap<(&str, &str), Span> = HashMap::new();
+    // Blocks hold few items: a linear search beats hashing here.
+    let mut seen_attrs: Vec<(&str, Span)> = Vec::new();
+    let mut seen_blocks: Vec<((&str, &str), Span)> = Vec::new();
     for item in &body.items {
         match item {
             Item::Attribute(attr) => {
                 let name = attr.name.text.as_str();
-                if let Some(first) = seen_attrs.insert(name, attr.name.span) {
+                if let Some(&(_, first)) = seen_attrs.iter().find(|(seen, _)| *seen == name) {
                     diagnostics.push(
                         Diagnostic::error(
                             Code::DuplicateAttribute,
@@ -243,6 +244,7 @@ fn check_body(body: &Body, schema: &'static BlockSchema, block: &Block, diagnost
                     );
                     continue;
                 }
+                seen_attrs.push((name, attr.name.span));
                 let known =
                     schema.is_open() || schema.attribute(name).is_some() || (name == "for_each" && schema.for_each);
                 if known {
@@ -310,7 +312,7 @@ fn check_body(body: &Body, schema: &'static BlockSchema, block: &Block, diagnost
                 }
                 let label = nested.labels.first().map_or("", |l| l.text.as_str());
                 let span = nested.labels.first().map_or(nested.kind.span, |l| l.span);
-                if let Some(first) = seen_blocks.insert((kind, label), span) {
+                if let Some(&(_, first)) = seen_blocks.iter().find(|(seen, _)| *seen == (kind, label)) {
                     let message = if label.is_empty() {
                         format!("`{kind}` is set again here")
                     } else {
@@ -320,12 +322,13 @@ fn check_body(body: &Body, schema: &'static BlockSchema, block: &Block, diagnost
                     diagnostics.push(Diagnostic::error(code, span, message).with_label(first, "first defined here"));
                     continue;
                 }
+                seen_blocks.push(((kind, label), span));
                 check_body(&nested.body, nested_schema, nested, diagnostics);
             }
         }
     }
     for attr in schema.attributes.iter().filter(|attr| attr.required) {
-        if !seen_attrs.contains_key(attr.name) {
+        if !seen_attrs.iter().any(|(seen, _)| *seen == attr.name) {
             let header = block.labels.last().map_or(block.kind.span, |label| block.kind.span.to(label.span));
             diagnostics.push(Diagnostic::error(
                 Code::MissingAttribute,

@@ -16,7 +16,7 @@ use crate::span::Span;
 use crate::suggest::did_you_mean;
 use crate::syntax::ast::{self, Block, Expr, ExprKind, Item, ObjectKey, TemplatePart};
 use indexmap::IndexMap;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::rc::Rc;
 pub use value::{BlockRef, Key, Value};
 
@@ -62,8 +62,8 @@ pub(crate) struct Evaluator<'a> {
     inputs: &'a Inputs,
     host: &'a dyn Host,
     pub diagnostics: Vec<Diagnostic>,
-    memo: HashMap<Node, Slot>,
-    stack: Vec<(Node, String)>,
+    memo: FxHashMap<Node, Slot>,
+    stack: Vec<Node>,
 }
 
 const ROOTS: &[&str] =
@@ -71,7 +71,14 @@ const ROOTS: &[&str] =
 
 impl<'a> Evaluator<'a> {
     pub fn new(decls: &'a Decls<'a>, inputs: &'a Inputs, host: &'a dyn Host) -> Self {
-        Evaluator { decls, inputs, host, diagnostics: Vec::new(), memo: HashMap::new(), stack: Vec::new() }
+        Evaluator {
+            decls,
+            inputs,
+            host,
+            diagnostics: Vec::new(),
+            memo: FxHashMap::with_capacity_and_hasher(decls.list.len() * 8, Default::default()),
+            stack: Vec::new(),
+        }
     }
 
     pub(crate) fn report(&mut self, diagnostic: Diagnostic) -> Reported {
@@ -149,8 +156,7 @@ impl<'a> Evaluator<'a> {
         let block = self.block_of(owner);
         let Some(attr) = block.body.attribute("for_each") else { return Ok(None) };
         let node = Node::ForEach(owner.clone());
-        let address = format!("{}.for_each", self.address_of(owner));
-        let value = self.node(node, address, attr.value.span, |ev| {
+        let value = self.node(node, attr.value.span, |ev| {
             let scope = match &owner.nested {
                 Some(_) => ev.scope_of(&BlockRef { nested: None, ..owner.clone() })?,
                 None => Scope::default(),
@@ -195,24 +201,40 @@ impl<'a> Evaluator<'a> {
     }
 
     /// Evaluates `node` once, detecting cycles.
-    fn node(&mut self, node: Node, address: String, span: Span, compute: impl FnOnce(&mut Self) -> Eval) -> Eval {
+    fn node(&mut self, node: Node, span: Span, compute: impl FnOnce(&mut Self) -> Eval) -> Eval {
         match self.memo.get(&node) {
             Some(Slot::Done(result)) => return result.clone(),
-            Some(Slot::InProgress) => return Err(self.cycle(&node, &address, span)),
+            Some(Slot::InProgress) => return Err(self.cycle(&node, span)),
             None => {}
         }
         self.memo.insert(node.clone(), Slot::InProgress);
-        self.stack.push((node.clone(), address));
+        self.stack.push(node.clone());
         let result = compute(self);
         self.stack.pop();
         self.memo.insert(node, Slot::Done(result.clone()));
         result
     }
 
-    fn cycle(&mut self, node: &Node, address: &str, span: Span) -> Reported {
-        let start = self.stack.iter().position(|(n, _)| n == node).unwrap_or(0);
-        let mut path: Vec<&str> = self.stack[start..].iter().map(|(_, a)| a.as_str()).collect();
-        path.push(address);
+    /// How a node is written in messages, e.g. `network.app.cidr`.
+    fn node_address(&self, node: &Node) -> String {
+        match node {
+            Node::Attr(block, item) => {
+                let name = match &self.block_of(block).body.items[*item as usize] {
+                    Item::Attribute(attr) => attr.name.text.as_str(),
+                    Item::Block(nested) => nested.kind.text.as_str(),
+                };
+                format!("{}.{name}", self.address_of(block))
+            }
+            Node::Local(idx) | Node::Var(idx) => self.decls.get(*idx).address(),
+            Node::ForEach(block) => format!("{}.for_each", self.address_of(block)),
+        }
+    }
+
+    fn cycle(&mut self, node: &Node, span: Span) -> Reported {
+        let start = self.stack.iter().position(|n| n == node).unwrap_or(0);
+        let mut path: Vec<String> = self.stack[start..].iter().map(|n| self.node_address(n)).collect();
+        let address = self.node_address(node);
+        path.push(address.clone());
         let label = format!("this refers back to `{address}`: {}", path.join(" -> "));
         self.report(
             Diagnostic::error(Code::ReferenceCycle, span, label)
@@ -222,25 +244,32 @@ impl<'a> Evaluator<'a> {
 
     /// The value of an attribute of a block instance: as written, or its default.
     pub fn attr(&mut self, block: &BlockRef, name: &str, span: Span) -> Eval {
-        let body = &self.block_of(block).body;
-        let found = body.items.iter().enumerate().find_map(|(idx, item)| match item {
-            Item::Attribute(attr) if attr.name.text == name => Some((idx as u32, attr)),
-            _ => None,
-        });
-        match found {
-            Some((idx, attr)) => {
-                let address = format!("{}.{name}", self.address_of(block));
-                self.node(Node::Attr(block.clone(), idx), address, span, |ev| {
-                    let scope = ev.scope_of(block)?;
-                    ev.eval(&attr.value, &scope)
-                })
-            }
+        match self.find_attr(block, name) {
+            Some((idx, attr)) => self.written_attr(block, idx, attr, span),
             None => self.default_attr(block, name),
         }
     }
 
+    /// The attribute `name` as written in `block`, with its index among the block's items.
+    pub fn find_attr(&self, block: &BlockRef, name: &str) -> Option<(u32, &'a ast::Attribute)> {
+        let body = &self.block_of(block).body;
+        body.items.iter().enumerate().find_map(|(idx, item)| match item {
+            Item::Attribute(attr) if attr.name.text == name => Some((idx as u32, attr)),
+            _ => None,
+        })
+    }
+
+    /// The value of an attribute written in `block` (found with [`Self::find_attr`]); `span` is
+    /// where it is referred to from, for cycle reports.
+    pub fn written_attr(&mut self, block: &BlockRef, idx: u32, attr: &'a ast::Attribute, span: Span) -> Eval {
+        self.node(Node::Attr(block.clone(), idx), span, |ev| {
+            let scope = ev.scope_of(block)?;
+            ev.eval(&attr.value, &scope)
+        })
+    }
+
     /// The value of an attribute that is not written: a computed or schema default, or null.
-    fn default_attr(&mut self, block: &BlockRef, name: &str) -> Eval {
+    pub fn default_attr(&mut self, block: &BlockRef, name: &str) -> Eval {
         let decl = self.decl_of(block);
         let header = decl.block.kind.span;
         if block.nested.is_none() && decl.namespace == "network" && name == "region" {
@@ -254,13 +283,12 @@ impl<'a> Evaluator<'a> {
     fn local(&mut self, idx: u32, span: Span) -> Eval {
         let decl = self.decls.get(idx);
         let attr = decl.local.expect("locals have their attribute");
-        self.node(Node::Local(idx), decl.address(), span, |ev| ev.eval(&attr.value, &Scope::default()))
+        self.node(Node::Local(idx), span, |ev| ev.eval(&attr.value, &Scope::default()))
     }
 
     /// The value of a variable: the input, else the default.
     fn var(&mut self, idx: u32, span: Span) -> Eval {
-        let address = self.decls.get(idx).address();
-        self.node(Node::Var(idx), address, span, |ev| variables::value(ev, idx, ev.inputs))
+        self.node(Node::Var(idx), span, |ev| variables::value(ev, idx, ev.inputs))
     }
 
     /// The value of a local or variable declaration, so that errors in unused ones are reported.

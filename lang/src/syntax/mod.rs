@@ -20,9 +20,17 @@ pub struct Parse {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Parses the text of one file.
+/// Parses the text of one file, large files on as many threads as the machine has cores (at
+/// most 8).
 pub fn parse(file: FileId, text: &str) -> Parse {
-    let (file, diagnostics) = parser::parse_file(file, text);
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    parse_with_threads(file, text, threads)
+}
+
+/// Parses the text of one file using at most `threads` threads; the result does not depend on
+/// the number.
+pub fn parse_with_threads(file: FileId, text: &str, threads: usize) -> Parse {
+    let (file, diagnostics) = parser::parse_file(file, text, threads.max(1));
     Parse { file, diagnostics }
 }
 

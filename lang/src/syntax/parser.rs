@@ -16,19 +16,87 @@ use std::cell::RefCell;
 #[grammar = "syntax/iso.pest"]
 struct IsoParser;
 
+/// Files at least this long are parsed in parallel chunks.
+const PARALLEL_THRESHOLD: usize = 256 * 1024;
+
 /// Parses a whole file. Never fails: errors become diagnostics and parsing resumes at the next
 /// top-level item.
-pub(super) fn parse_file(file: FileId, text: &str) -> (File, Vec<Diagnostic>) {
+///
+/// Large files are cut at lines that look like the start of a top-level item and the pieces are
+/// parsed on several threads. A cut in the middle of an item always leaves the piece before it
+/// unfinished, hence in error, so when any piece has an error the whole file is parsed again in
+/// one piece: the result never depends on where the cuts fell.
+pub(super) fn parse_file(file: FileId, text: &str, threads: usize) -> (File, Vec<Diagnostic>) {
+    let cuts = cut_points(text, threads);
+    if cuts.len() > 2 {
+        let pieces: Vec<Piece> = std::thread::scope(|scope| {
+            let handles: Vec<_> =
+                cuts.windows(2).map(|range| scope.spawn(move || parse_range(file, text, range[0], range[1]))).collect();
+            handles.into_iter().map(|handle| handle.join().expect("parsing does not panic")).collect()
+        });
+        if pieces.iter().all(|piece| piece.diagnostics.is_empty()) {
+            let mut whole = Piece::default();
+            for mut piece in pieces {
+                whole.items.append(&mut piece.items);
+                whole.comments.append(&mut piece.comments);
+            }
+            return finish(file, text, whole);
+        }
+    }
+    finish(file, text, parse_range(file, text, 0, text.len()))
+}
+
+/// What parsing a range of a file produced.
+#[derive(Default)]
+struct Piece {
+    items: Vec<Item>,
+    comments: Vec<Comment>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+fn finish(file: FileId, text: &str, piece: Piece) -> (File, Vec<Diagnostic>) {
+    let Piece { items, mut comments, diagnostics } = piece;
+    comments.sort_by_key(|comment| comment.span.start);
+    let mut body = Body { items };
+    super::trim::Trimmer::new(text, &comments).body(&mut body);
+    (File { id: file, body, comments }, diagnostics)
+}
+
+/// Where to cut `text` for parsing on `threads` threads: `0`, the cuts, and `text.len()`; just
+/// the two ends for small files or a single thread.
+fn cut_points(text: &str, threads: usize) -> Vec<usize> {
+    let mut cuts = vec![0];
+    if text.len() >= PARALLEL_THRESHOLD && threads > 1 {
+        let bytes = text.as_bytes();
+        for part in 1..threads {
+            let mut pos = text.len() * part / threads;
+            while let Some(newline) = bytes[pos..].iter().position(|&b| b == b'\n') {
+                pos += newline + 1;
+                if bytes.get(pos).is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_') {
+                    break;
+                }
+            }
+            if pos < text.len() && pos > *cuts.last().expect("cuts start with 0") {
+                cuts.push(pos);
+            }
+        }
+    }
+    cuts.push(text.len());
+    cuts
+}
+
+/// Parses the top-level items of `text[start..end]`, recovering after each error.
+fn parse_range(file: FileId, text: &str, start: usize, end: usize) -> Piece {
     let mut items = Vec::new();
     let mut diagnostics = Vec::new();
     let mut builder = Builder { file, base: 0, comments: RefCell::new(Vec::new()) };
-    let mut offset = 0;
-    while offset <= text.len() {
+    let mut offset = start;
+    while offset <= end {
         builder.base = offset;
-        match IsoParser::parse(Rule::item_at, &text[offset..]) {
+        match IsoParser::parse(Rule::item_at, &text[offset..end]) {
             Ok(mut pairs) => {
                 let item_at = pairs.next().expect("item_at always yields one pair");
-                let end = offset + item_at.as_span().end();
+                let item_end = offset + item_at.as_span().end();
                 let mut at_end = false;
                 for child in builder.children(item_at) {
                     match child.as_rule() {
@@ -41,27 +109,23 @@ pub(super) fn parse_file(file: FileId, text: &str) -> (File, Vec<Diagnostic>) {
                 if at_end {
                     break;
                 }
-                offset = end;
+                offset = item_end;
             }
             Err(error) => {
                 let error_pos = match error.location {
                     InputLocation::Pos(pos) => offset + pos,
                     InputLocation::Span((start, _)) => offset + start,
                 };
-                let resume = resync_point(text, error_pos);
-                diagnostics.push(syntax_error(file, text, offset, resume, error_pos, &error.variant));
-                if resume >= text.len() {
+                let resume = resync_point(&text[..end], error_pos);
+                diagnostics.push(syntax_error(file, &text[..end], offset, resume, error_pos, &error.variant));
+                if resume >= end {
                     break;
                 }
                 offset = resume;
             }
         }
     }
-    let mut comments = builder.comments.into_inner();
-    comments.sort_by_key(|comment| comment.span.start);
-    let mut body = Body { items };
-    super::trim::Trimmer::new(text, &comments).body(&mut body);
-    (File { id: file, body, comments }, diagnostics)
+    Piece { items, comments: builder.comments.into_inner(), diagnostics }
 }
 
 /// The start of the next line after `error_pos` that begins with a name at column 0: the
@@ -139,18 +203,16 @@ impl Rule {
                 return None;
             }
             Rule::label => "a label",
-            Rule::primary | Rule::object_key => "an expression",
+            Rule::primary | Rule::object_key | Rule::bracket | Rule::brace => "an expression",
             Rule::attribute | Rule::block | Rule::ident | Rule::ident_char => "a name",
-            Rule::expr | Rule::binary | Rule::unary | Rule::postfix_expr | Rule::paren => "an expression",
+            Rule::expr | Rule::operand | Rule::paren | Rule::name => "an expression",
             Rule::cond_q => "`?`",
             Rule::cond_colon => "`:`",
             Rule::prefix => "`!` or `-`",
             Rule::infix => "an operator",
             Rule::postfix | Rule::get_attr | Rule::index => "`.` or `[`",
+            Rule::call_args => "`(`",
             Rule::number => "a number",
-            Rule::true_lit | Rule::false_lit => "a boolean",
-            Rule::null_lit => "`null`",
-            Rule::call => "a function call",
             Rule::list | Rule::for_list => "a list",
             Rule::object | Rule::for_object => "an object",
             Rule::object_item => "an object item",
@@ -239,12 +301,31 @@ impl Builder {
     fn expr(&self, pair: Pair<'_, Rule>) -> Expr {
         debug_assert_eq!(pair.as_rule(), Rule::expr);
         let span = self.span(&pair);
+        let mut operands: Vec<Expr> = Vec::new();
+        let mut operators: Vec<BinaryOp> = Vec::new();
         let mut children = self.children(pair);
-        let condition = self.binary(children.next().expect("expr operand"));
+        for child in children.by_ref() {
+            match child.as_rule() {
+                Rule::operand => operands.push(self.operand(child)),
+                Rule::infix => {
+                    let op = binary_op(child.as_str());
+                    while operators.last().is_some_and(|top| precedence(*top) >= precedence(op)) {
+                        fold_top(&mut operands, &mut operators);
+                    }
+                    operators.push(op);
+                }
+                Rule::cond_q => break,
+                rule => unreachable!("expr cannot hold {rule:?}"),
+            }
+        }
+        while !operators.is_empty() {
+            fold_top(&mut operands, &mut operators);
+        }
+        let condition = operands.pop().expect("expr has an operand");
         match children.next() {
             None => condition,
-            Some(_question_mark) => {
-                let then = self.expr(children.next().expect("conditional then"));
+            Some(then) => {
+                let then = self.expr(then);
                 let _colon = children.next();
                 let otherwise = self.expr(children.next().expect("conditional else"));
                 let kind = ExprKind::Conditional(Box::new(condition), Box::new(then), Box::new(otherwise));
@@ -253,40 +334,21 @@ impl Builder {
         }
     }
 
-    /// Folds `unary (infix unary)*` by precedence (all operators are left-associative).
-    fn binary(&self, pair: Pair<'_, Rule>) -> Expr {
-        let mut operands: Vec<Expr> = Vec::new();
-        let mut operators: Vec<BinaryOp> = Vec::new();
-        for child in self.children(pair) {
-            match child.as_rule() {
-                Rule::unary => operands.push(self.unary(child)),
-                Rule::infix => {
-                    let op = binary_op(child.as_str());
-                    while operators.last().is_some_and(|top| precedence(*top) >= precedence(op)) {
-                        fold_top(&mut operands, &mut operators);
-                    }
-                    operators.push(op);
-                }
-                rule => unreachable!("binary cannot hold {rule:?}"),
-            }
-        }
-        while !operators.is_empty() {
-            fold_top(&mut operands, &mut operators);
-        }
-        operands.pop().expect("binary has an operand")
-    }
-
-    fn unary(&self, pair: Pair<'_, Rule>) -> Expr {
+    /// `prefix* primary postfix*`
+    fn operand(&self, pair: Pair<'_, Rule>) -> Expr {
         let mut prefixes = Vec::new();
-        let mut operand = None;
+        let mut expr: Option<Expr> = None;
         for child in self.children(pair) {
             match child.as_rule() {
                 Rule::prefix => prefixes.push((self.span(&child), child.as_str() == "!")),
-                Rule::postfix_expr => operand = Some(self.postfix_expr(child)),
-                rule => unreachable!("unary cannot hold {rule:?}"),
+                Rule::postfix => {
+                    let base = expr.take().expect("postfix follows the primary");
+                    expr = Some(self.postfix(base, child));
+                }
+                _ => expr = Some(self.primary(child)),
             }
         }
-        let mut expr = operand.expect("unary has an operand");
+        let mut expr = expr.expect("operand has a primary");
         for (span, is_not) in prefixes.into_iter().rev() {
             let op = if is_not { UnaryOp::Not } else { UnaryOp::Neg };
             let span = span.to(expr.span);
@@ -295,46 +357,42 @@ impl Builder {
         expr
     }
 
-    fn postfix_expr(&self, pair: Pair<'_, Rule>) -> Expr {
-        let mut children = self.children(pair);
-        let mut expr = self.primary(children.next().expect("postfix_expr primary"));
-        for postfix in children {
-            let op = self.children(postfix).next().expect("postfix operator");
-            let op_span = self.span(&op);
-            let span = expr.span.to(op_span);
-            let kind = match op.as_rule() {
-                Rule::get_attr => {
-                    let name = self.ident(self.children(op).next().expect("attribute name"));
-                    ExprKind::GetAttr(Box::new(expr), name)
-                }
-                Rule::index => {
-                    let index = self.expr(self.children(op).next().expect("index expression"));
-                    ExprKind::Index(Box::new(expr), Box::new(index))
-                }
-                rule => unreachable!("postfix cannot be {rule:?}"),
-            };
-            expr = Expr { kind, span };
-        }
-        expr
+    fn postfix(&self, base: Expr, pair: Pair<'_, Rule>) -> Expr {
+        let op = self.children(pair).next().expect("postfix operator");
+        let span = base.span.to(self.span(&op));
+        let kind = match op.as_rule() {
+            Rule::get_attr => {
+                let name = self.ident(self.children(op).next().expect("attribute name"));
+                ExprKind::GetAttr(Box::new(base), name)
+            }
+            Rule::index => {
+                let index = self.expr(self.children(op).next().expect("index expression"));
+                ExprKind::Index(Box::new(base), Box::new(index))
+            }
+            rule => unreachable!("postfix cannot be {rule:?}"),
+        };
+        Expr { kind, span }
     }
 
     fn primary(&self, pair: Pair<'_, Rule>) -> Expr {
         let span = self.span(&pair);
         let kind = match pair.as_rule() {
             Rule::number => ExprKind::Number(pair.as_str().parse().unwrap_or(f64::INFINITY)),
-            Rule::true_lit => ExprKind::Bool(true),
-            Rule::false_lit => ExprKind::Bool(false),
-            Rule::null_lit => ExprKind::Null,
             Rule::string => ExprKind::Template(self.template_parts(pair)),
             Rule::heredoc => ExprKind::Template(self.heredoc(pair)),
-            Rule::ident => ExprKind::Variable(self.ident(pair)),
+            Rule::name => {
+                let mut children = self.children(pair);
+                let name = self.ident(children.next().expect("a name"));
+                match (children.next(), name.text.as_str()) {
+                    (Some(args), _) => ExprKind::Call(name, self.children(args).map(|arg| self.expr(arg)).collect()),
+                    (None, "true") => ExprKind::Bool(true),
+                    (None, "false") => ExprKind::Bool(false),
+                    (None, "null") => ExprKind::Null,
+                    (None, _) => ExprKind::Variable(name),
+                }
+            }
             Rule::paren => ExprKind::Paren(Box::new(self.expr(self.children(pair).next().expect("paren")))),
             Rule::list => ExprKind::List(self.children(pair).map(|item| self.expr(item)).collect()),
-            Rule::call => {
-                let mut children = self.children(pair);
-                let name = self.ident(children.next().expect("function name"));
-                ExprKind::Call(name, children.map(|arg| self.expr(arg)).collect())
-            }
             Rule::object => ExprKind::Object(self.children(pair).map(|item| self.object_item(item)).collect()),
             Rule::for_list | Rule::for_object => ExprKind::For(Box::new(self.for_expr(pair))),
             rule => unreachable!("primary cannot be {rule:?}"),

@@ -113,3 +113,23 @@ fn never_panics_on_odd_input() {
         let _ = parse(FileId(0), text);
     }
 }
+
+#[test]
+fn parallel_parsing_gives_the_same_tree() {
+    let mut text = String::new();
+    for n in 0..6000 {
+        text.push_str(&format!(
+            "# {n}\nnetwork \"n{n}\" {{\n  cidr = \"10.0.0.0/16\" // c\n  tags = {{ a = \"${{x}}\" }}\n}}\n"
+        ));
+    }
+    let one = super::parse_with_threads(FileId(0), &text, 1);
+    let four = super::parse_with_threads(FileId(0), &text, 4);
+    assert!(one.diagnostics.is_empty());
+    assert_eq!(one.file, four.file);
+    // A cut inside a heredoc or block comment falls back to one piece: still the same tree.
+    let tricky = format!("a = <<EOT\n{}EOT\n/*\n{}*/\n{}", "line = 1\n".repeat(20000), "b = 2\n".repeat(20000), text);
+    assert_eq!(
+        super::parse_with_threads(FileId(0), &tricky, 1).file,
+        super::parse_with_threads(FileId(0), &tricky, 3).file
+    );
+}
