@@ -19,7 +19,7 @@ pub fn render(diagnostic: &Diagnostic, sources: &SourceMap, color: bool) -> Stri
 pub fn report(diagnostics: &[Diagnostic], sources: &SourceMap) -> usize {
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     for diagnostic in diagnostics {
-        eprint!("{}", render(diagnostic, sources, color));
+        eprintln!("{}", render(diagnostic, sources, color));
     }
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = diagnostics.len() - errors;

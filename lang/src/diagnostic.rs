@@ -188,6 +188,9 @@ impl miette::Diagnostic for SourcedDiagnostic<'_> {
     }
 
     fn severity(&self) -> Option<miette::Severity> {
+        if !self.is_primary() {
+            return Some(miette::Severity::Advice);
+        }
         Some(match self.diagnostic.severity {
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,

@@ -37,8 +37,9 @@ pub fn shape(text: &str) -> Option<String> {
     Some(out)
 }
 
-/// Formats without the safety net.
-fn format_unchecked(text: &str) -> Result<String, Vec<Diagnostic>> {
+/// Formats without the safety net of [`format`]. Public so that the property tests can prove the
+/// safety net is never needed for the inputs they generate.
+pub fn format_unchecked(text: &str) -> Result<String, Vec<Diagnostic>> {
     let parse = syntax::parse(FileId(0), text);
     if !parse.diagnostics.is_empty() {
         return Err(parse.diagnostics);

@@ -8,7 +8,13 @@ use isopod_lang::Topology;
 /// Runs `isopod validate`.
 pub fn run(args: ValidateArgs) -> anyhow::Result<Status> {
     let path = &args.config.dir;
-    let sources = config::read_sources(path)?;
+    let sources = match config::read_sources(path) {
+        Ok(sources) => sources,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            return Ok(Status::Failure);
+        }
+    };
     let inputs = config::inputs(&args.config.vars);
     let host = config::SystemHost::for_config(path);
     let checked = isopod_lang::load(&sources, &inputs, &host);

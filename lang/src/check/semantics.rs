@@ -71,7 +71,7 @@ impl<'a> Ctx<'a> {
             return true;
         }
         let regions = catalog::regions(kind);
-        let label = format!("`{}` is not a {} region", region.value, kind.as_str());
+        let label = format!("`{}` is not {} region", region.value, with_article(kind));
         let help = did_you_mean(&region.value, regions.iter().copied());
         self.diagnostics.push(Diagnostic::error(Code::UnknownRegion, region.span, label).with_optional_help(help));
         false
@@ -129,7 +129,7 @@ impl<'a> Ctx<'a> {
         for (range, what) in RESERVED {
             let reserved = Cidr::parse(range).expect("reserved ranges are valid");
             if cidr.value.overlaps(reserved) {
-                let label = format!("{} overlaps {range}, {what}", cidr.value);
+                let label = format!("{} overlaps {range} ({what})", cidr.value);
                 self.diagnostics.push(Diagnostic::error(Code::ReservedCidr, cidr.span, label));
                 return;
             }
@@ -257,7 +257,7 @@ impl<'a> Ctx<'a> {
     fn endpoint(&mut self, endpoint: &Endpoint) {
         let Some(network) = self.networks.get(endpoint.network.value.as_str()).copied() else { return };
         if let Some(expected) = service_format_problem(network.kind, &endpoint.service.value) {
-            let label = format!("not a {} service name", cloud_name(network.kind));
+            let label = format!("not {} service name", with_article(network.kind));
             self.diagnostics
                 .push(Diagnostic::error(Code::InvalidService, endpoint.service.span, label).with_help(expected));
         }
@@ -295,6 +295,15 @@ fn prefix_limits(kind: CloudKind) -> ((u8, u8), (u8, u8)) {
         CloudKind::Aws => ((16, 16), (28, 28)),
         CloudKind::Azure => ((8, 8), (29, 29)),
         CloudKind::Gcp => ((8, 8), (29, 29)),
+    }
+}
+
+/// "an AWS", "an Azure", "a GCP".
+fn with_article(kind: CloudKind) -> &'static str {
+    match kind {
+        CloudKind::Aws => "an AWS",
+        CloudKind::Azure => "an Azure",
+        CloudKind::Gcp => "a GCP",
     }
 }
 

@@ -473,7 +473,7 @@ impl<'a> Evaluator<'a> {
                     return Ok(value);
                 }
                 let value = self.eval(base, scope)?;
-                self.get_attr(value, name)
+                self.get_attr(value, name, expr.span)
             }
             _ => self.eval(expr, scope),
         }
@@ -556,9 +556,10 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    fn get_attr(&mut self, value: Value, name: &ast::Ident) -> Eval {
+    /// `value.name`; `reference` is the whole expression, named in cycle reports.
+    fn get_attr(&mut self, value: Value, name: &ast::Ident, reference: Span) -> Eval {
         match value {
-            Value::Block(block) => self.block_member(&block, name),
+            Value::Block(block) => self.block_member(&block, name, reference),
             Value::Object(entries) => match entries.get(name.text.as_str()) {
                 Some(value) => Ok(value.clone()),
                 None => {
@@ -575,7 +576,7 @@ impl<'a> Evaluator<'a> {
     }
 
     /// `block.name`: an attribute, the block's `name`, or its nested blocks.
-    fn block_member(&mut self, block: &BlockRef, name: &ast::Ident) -> Eval {
+    fn block_member(&mut self, block: &BlockRef, name: &ast::Ident, reference: Span) -> Eval {
         let text = name.text.as_str();
         let target = self.block_of(block);
         let decl = self.decl_of(block);
@@ -584,7 +585,7 @@ impl<'a> Evaluator<'a> {
             Some(_) => decl.schema.block(&target.kind.text).expect("nested blocks passed the schema check"),
         };
         if schema.attribute(text).is_some() || target.body.attribute(text).is_some() {
-            return self.attr(block, text, name.span);
+            return self.attr(block, text, reference);
         }
         if text == "name" {
             let label = target.labels.last().map_or(decl.name.as_str(), |l| l.text.as_str());

@@ -12,6 +12,8 @@ pub(super) struct LexicalError {
     pub start: usize,
     pub end: usize,
     pub label: String,
+    /// For an unclosed bracket, the bracket that would close it.
+    pub closer: Option<char>,
 }
 
 #[derive(Clone, Copy)]
@@ -44,6 +46,7 @@ pub(super) fn diagnose(text: &str) -> Option<LexicalError> {
                             start,
                             end,
                             label: "this string is not closed on its line".into(),
+                            closer: None,
                         });
                     }
                     b'\\' => {
@@ -55,6 +58,7 @@ pub(super) fn diagnose(text: &str) -> Option<LexicalError> {
                                 start: pos,
                                 end,
                                 label: "not a valid escape".into(),
+                                closer: None,
                             });
                         }
                         pos += len;
@@ -94,6 +98,7 @@ pub(super) fn diagnose(text: &str) -> Option<LexicalError> {
                                 start: pos,
                                 end: pos + 2,
                                 label: "this comment is never closed with `*/`".into(),
+                                closer: None,
                             });
                         }
                     },
@@ -110,6 +115,7 @@ pub(super) fn diagnose(text: &str) -> Option<LexicalError> {
                                 start: pos,
                                 end,
                                 label: "no line closes this heredoc".into(),
+                                closer: None,
                             });
                         }
                     },
@@ -141,6 +147,7 @@ pub(super) fn diagnose(text: &str) -> Option<LexicalError> {
             start: *start,
             end: text.len(),
             label: "this string is not closed".into(),
+            closer: None,
         });
     }
     let (start, opener) = open_brackets.pop()?;
@@ -167,6 +174,7 @@ fn unclosed(start: usize, opener: u8) -> LexicalError {
         start,
         end: start + 1,
         label: format!("this is never closed: expected `{}`", closer_of(opener) as char),
+        closer: Some(closer_of(opener) as char),
     }
 }
 

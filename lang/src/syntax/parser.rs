@@ -117,8 +117,13 @@ fn parse_range(file: FileId, text: &str, start: usize, end: usize) -> Piece {
                     InputLocation::Span((start, _)) => offset + start,
                 };
                 let resume = resync_point(&text[..end], error_pos);
-                diagnostics.push(syntax_error(file, &text[..end], offset, resume, error_pos, &error.variant));
-                if resume >= end {
+                let expected = expected_after_error(&text[offset..end], &error.variant);
+                let diagnostic = syntax_error(file, &text[..end], offset, resume, error_pos, &expected);
+                // An unclosed comment or heredoc swallows the rest of the file.
+                let swallows_rest =
+                    matches!(diagnostic.code, Code::ParseUnterminatedComment | Code::ParseUnterminatedHeredoc);
+                diagnostics.push(diagnostic);
+                if resume >= end || swallows_rest {
                     break;
                 }
                 offset = resume;
@@ -143,33 +148,34 @@ fn resync_point(text: &str, error_pos: usize) -> usize {
 }
 
 /// The diagnostic for a parse failure of the item in `text[start..end]`.
-fn syntax_error(
-    file: FileId,
-    text: &str,
-    start: usize,
-    end: usize,
-    error_pos: usize,
-    variant: &ErrorVariant<Rule>,
-) -> Diagnostic {
-    if let Some(lexical) = lexical::diagnose(&text[start..end]) {
-        let unexpected_eof = lexical.code == Code::ParseUnexpectedEof;
-        if !unexpected_eof || text[error_pos..end].trim().is_empty() || end == text.len() {
-            let span = Span::new(file, start + lexical.start, start + lexical.end);
-            return Diagnostic::error(lexical.code, span, lexical.label);
+fn syntax_error(file: FileId, text: &str, start: usize, end: usize, error_pos: usize, expected: &str) -> Diagnostic {
+    let lexical = lexical::diagnose(&text[start..end]);
+    let lexical_span = |lexical: &lexical::LexicalError| Span::new(file, start + lexical.start, start + lexical.end);
+    let unclosed = match lexical {
+        Some(lexical) if lexical.code != Code::ParseUnexpectedEof => {
+            return Diagnostic::error(lexical.code, lexical_span(&lexical), lexical.label);
         }
-    }
-    let expected = match variant {
-        ErrorVariant::ParsingError { positives, .. } => describe_expected(positives),
-        ErrorVariant::CustomError { message } => message.clone(),
+        other => other,
     };
     if text[error_pos..].trim().is_empty() {
+        if let Some(unclosed) = unclosed {
+            return Diagnostic::error(Code::ParseUnexpectedEof, lexical_span(&unclosed), unclosed.label);
+        }
         let span = Span::new(file, text.len(), text.len());
-        return Diagnostic::error(Code::ParseUnexpectedEof, span, format!("expected {expected}"));
+        return Diagnostic::error(Code::ParseUnexpectedEof, span, "the file ends here");
     }
     let token_end = token_end(text, error_pos);
     let found = &text[error_pos..token_end];
     let span = Span::new(file, error_pos, token_end);
-    Diagnostic::error(Code::ParseUnexpectedToken, span, format!("expected {expected}, found `{found}`"))
+    match unclosed {
+        Some(unclosed) if start + unclosed.start < error_pos && !expected.contains("an expression") => {
+            let closer = unclosed.closer.unwrap_or('}');
+            let opener = &text[start + unclosed.start..start + unclosed.end];
+            Diagnostic::error(Code::ParseUnexpectedToken, span, format!("expected `{closer}`, found `{found}`"))
+                .with_label(lexical_span(&unclosed), format!("this `{opener}` is not closed"))
+        }
+        _ => Diagnostic::error(Code::ParseUnexpectedToken, span, format!("expected {expected}, found `{found}`")),
+    }
 }
 
 /// The end of the token starting at `pos`: a name, a number, or one character.
@@ -182,13 +188,37 @@ fn token_end(text: &str, pos: usize) -> usize {
     pos + rest.chars().next().map_or(0, char::len_utf8)
 }
 
-fn describe_expected(positives: &[Rule]) -> String {
-    let mut names: Vec<&str> = positives.iter().filter_map(|rule| rule.display_name()).collect();
+/// What the parser expected where it failed: the rules it tried, named for people, and the
+/// punctuation it looked for. The punctuation comes from parsing the failed item once more with
+/// pest's error detail on, which costs nothing on valid input.
+fn expected_after_error(item_text: &str, variant: &ErrorVariant<Rule>) -> String {
+    let ErrorVariant::ParsingError { positives, .. } = variant else {
+        return "something else".to_string();
+    };
+    let mut names: Vec<String> = positives.iter().filter_map(|rule| rule.display_name()).map(String::from).collect();
+    pest::set_error_detail(true);
+    let detailed = IsoParser::parse(Rule::item_at, item_text);
+    pest::set_error_detail(false);
+    if let Some(attempts) = detailed.err().and_then(|err| err.parse_attempts()) {
+        // Only the tokens that structure the language; those that start an expression, a string
+        // or a name are already covered by the rules' names.
+        let expression = names.iter().any(|name| name == "an expression");
+        for token in attempts.expected_tokens().iter().map(ToString::to_string) {
+            let structural = ["=", "{", "}", "]", ")", ",", ":", "=>"].contains(&token.as_str());
+            if structural && !(expression && token == "{") {
+                names.push(format!("`{token}`"));
+            }
+        }
+    }
+    describe_expected(names)
+}
+
+fn describe_expected(mut names: Vec<String>) -> String {
     names.sort_unstable();
     names.dedup();
     match names.as_slice() {
         [] => "something else".to_string(),
-        [one] => one.to_string(),
+        [one] => one.clone(),
         [init @ .., last] => format!("{} or {last}", init.join(", ")),
     }
 }

@@ -1,0 +1,168 @@
+//! End-to-end tests of the `isopod` binary, run as a process.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn isopod(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_isopod"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "80")
+        .env_remove("ISOPOD_VAR_base")
+        .output()
+        .expect("the binary runs")
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A temporary folder holding `files`.
+fn config(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, content) in files {
+        std::fs::write(dir.path().join(name), content).unwrap();
+    }
+    dir
+}
+
+const VALID: &str = r#"stack "demo" {}
+
+variable "base" {
+  type    = string
+  default = "10.0.0.0/16"
+}
+
+cloud "aws" "prod" {
+  region = "us-east-1"
+}
+
+network "app" {
+  cloud = cloud.aws.prod
+  cidr  = var.base
+}
+"#;
+
+#[test]
+fn validate_prints_a_one_line_summary() {
+    let dir = config(&[("main.iso", VALID)]);
+    let out = isopod(&["validate"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "valid: stack `demo` with 1 cloud, 1 network (0 subnets), 0 tunnels\n");
+    assert_eq!(text(&out.stderr), "");
+}
+
+#[test]
+fn validate_every_example() {
+    for entry in std::fs::read_dir(repo().join("examples")).unwrap() {
+        let example = entry.unwrap().path();
+        if !example.join("main.iso").exists() {
+            continue;
+        }
+        let out = isopod(&["validate", example.to_str().unwrap()], &repo());
+        assert_eq!(out.status.code(), Some(0), "{}: {}", example.display(), text(&out.stderr));
+        assert!(text(&out.stdout).starts_with("valid: stack"), "{}", text(&out.stdout));
+        let out = isopod(&["fmt", "--check", example.to_str().unwrap()], &repo());
+        assert_eq!(out.status.code(), Some(0), "{} is not formatted: {}", example.display(), text(&out.stdout));
+    }
+}
+
+#[test]
+fn invalid_configuration_reports_every_error_and_exits_1() {
+    let broken = VALID.replace("cidr  = var.base", "cidr  = var.bse\n  regoin = \"x\"");
+    let dir = config(&[("main.iso", &broken)]);
+    let out = isopod(&["validate"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stdout), "");
+    let stderr = text(&out.stderr);
+    insta::assert_snapshot!(stderr.replace(dir.path().to_str().unwrap(), "DIR"));
+}
+
+#[test]
+fn json_prints_the_typed_topology() {
+    let dir = config(&[("main.iso", VALID)]);
+    let out = isopod(&["validate", "--json"], dir.path());
+    assert_eq!(out.status.code(), Some(0));
+    let topology: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(topology["stack"]["name"]["value"], "demo");
+    assert_eq!(topology["networks"][0]["cidr"]["value"], "10.0.0.0/16");
+    assert_eq!(topology["networks"][0]["cloud"], "aws.prod");
+    assert!(topology["networks"][0]["cidr"]["span"]["start"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn variables_come_from_flags_then_environment() {
+    let dir = config(&[("main.iso", VALID)]);
+    let cidr_of = |out: Output| {
+        let topology: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        topology["networks"][0]["cidr"]["value"].as_str().unwrap().to_string()
+    };
+    let out = isopod(&["validate", "--json", "--var", "base=10.9.0.0/16"], dir.path());
+    assert_eq!(cidr_of(out), "10.9.0.0/16");
+    let out = Command::new(env!("CARGO_BIN_EXE_isopod"))
+        .args(["validate", "--json"])
+        .current_dir(dir.path())
+        .env("ISOPOD_VAR_base", "10.8.0.0/16")
+        .output()
+        .unwrap();
+    assert_eq!(cidr_of(out), "10.8.0.0/16");
+}
+
+#[test]
+fn fmt_check_lists_files_and_changes_nothing() {
+    let messy = "stack \"s\" {}\ncloud \"aws\" \"p\" { region=\"us-east-1\" }\n";
+    let dir = config(&[("main.iso", messy), ("ok.iso", "locals {\n  a = 1\n}\n")]);
+    let out = isopod(&["fmt", "--check"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stdout), "./main.iso\n");
+    assert_eq!(std::fs::read_to_string(dir.path().join("main.iso")).unwrap(), messy);
+
+    let out = isopod(&["fmt"], dir.path());
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("main.iso")).unwrap(),
+        "stack \"s\" {}\ncloud \"aws\" \"p\" {\n  region = \"us-east-1\"\n}\n"
+    );
+    assert_eq!(isopod(&["fmt", "--check"], dir.path()).status.code(), Some(0));
+}
+
+#[test]
+fn fmt_refuses_files_that_do_not_parse() {
+    let dir = config(&[("bad.iso", "locals {\n  a = = 1\n}\n")]);
+    let out = isopod(&["fmt"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("iso::parse::unexpected_token"));
+    assert_eq!(std::fs::read_to_string(dir.path().join("bad.iso")).unwrap(), "locals {\n  a = = 1\n}\n");
+}
+
+#[test]
+fn usage_errors_exit_64_and_missing_folders_exit_1() {
+    let dir = config(&[]);
+    assert_eq!(isopod(&["validate", "--no-such-flag"], dir.path()).status.code(), Some(64));
+    let out = isopod(&["validate", "missing"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("missing"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn secrets_are_referenced_by_name_only() {
+    let config_text = format!(
+        "{VALID}\nnetwork \"db\" {{\n  cloud = cloud.aws.prod\n  cidr  = \"10.1.0.0/16\"\n}}\n\ntunnel \"t\" {{\n  between = [network.app, network.db]\n  psk     = secret(\"app-db-psk\")\n}}\n"
+    );
+    let dir = config(&[("main.iso", &config_text)]);
+    let out = isopod(&["validate", "--json"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let topology: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(topology["tunnels"][0]["psk"]["value"], "app-db-psk");
+
+    let leaked = config_text.replace("secret(\"app-db-psk\")", "\"hunter2-hunter2\"");
+    let dir = config(&[("main.iso", &leaked)]);
+    let out = isopod(&["validate"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("iso::check::plaintext_secret"));
+}
