@@ -21,20 +21,31 @@ pub fn format(text: &str) -> Result<String, Vec<Diagnostic>> {
 }
 
 /// A rendering of a file's syntax tree and comments without positions or layout, for comparing
-/// two texts; `None` when the text does not parse.
+/// two texts; `None` when the text does not parse. It is built from the tree's `Debug` output
+/// with every span erased, so it is independent of the printer it checks.
 pub fn shape(text: &str) -> Option<String> {
     let parse = syntax::parse(FileId(0), text);
     if !parse.diagnostics.is_empty() {
         return None;
     }
-    let printer = Printer { text, comments: &parse.file.comments };
-    let mut out = String::new();
-    printer.shape_of_body(&mut out, &parse.file.body);
+    let mut out = erase_spans(&format!("{:?}", parse.file.body));
     for comment in &parse.file.comments {
-        out.push_str(text[comment.span.range()].trim_end());
         out.push('\n');
+        out.push_str(text[comment.span.range()].trim_end());
     }
     Some(out)
+}
+
+/// Removes every `Span { .. }` from a `Debug` rendering.
+fn erase_spans(debug: &str) -> String {
+    let mut out = String::with_capacity(debug.len());
+    let mut rest = debug;
+    while let Some(start) = rest.find("Span {") {
+        out.push_str(&rest[..start]);
+        rest = rest[start..].split_once('}').map_or("", |(_, after)| after);
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Formats without the safety net of [`format`]. Public so that the property tests can prove the
@@ -95,25 +106,6 @@ struct Printer<'a> {
 }
 
 impl Printer<'_> {
-    fn shape_of_body(&self, out: &mut String, body: &Body) {
-        for item in &body.items {
-            match item {
-                Item::Attribute(attr) => {
-                    out.push_str(&format!("{} = {}\n", attr.name.text, self.inline(&attr.value)));
-                }
-                Item::Block(block) => {
-                    out.push_str(&block.kind.text);
-                    for label in &block.labels {
-                        out.push_str(&format!(" {:?}", label.text));
-                    }
-                    out.push_str(" {\n");
-                    self.shape_of_body(out, &block.body);
-                    out.push_str("}\n");
-                }
-            }
-        }
-    }
-
     /// The comments that start within `start..end`.
     fn comments_in(&self, start: usize, end: usize) -> &[Comment] {
         let first = self.comments.partition_point(|c| (c.span.start as usize) < start);
