@@ -88,7 +88,9 @@ fn json_prints_the_typed_topology() {
     let dir = config(&[("main.iso", VALID)]);
     let out = isopod(&["validate", "--json"], dir.path());
     assert_eq!(out.status.code(), Some(0));
-    let topology: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let output: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(output["files"][0], "./main.iso");
+    let topology = &output["topology"];
     assert_eq!(topology["stack"]["name"]["value"], "demo");
     assert_eq!(topology["networks"][0]["cidr"]["value"], "10.0.0.0/16");
     assert_eq!(topology["networks"][0]["cloud"], "aws.prod");
@@ -99,8 +101,8 @@ fn json_prints_the_typed_topology() {
 fn variables_come_from_flags_then_environment() {
     let dir = config(&[("main.iso", VALID)]);
     let cidr_of = |out: Output| {
-        let topology: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        topology["networks"][0]["cidr"]["value"].as_str().unwrap().to_string()
+        let output: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        output["topology"]["networks"][0]["cidr"]["value"].as_str().unwrap().to_string()
     };
     let out = isopod(&["validate", "--json", "--var", "base=10.9.0.0/16"], dir.path());
     assert_eq!(cidr_of(out), "10.9.0.0/16");
@@ -111,6 +113,9 @@ fn variables_come_from_flags_then_environment() {
         .output()
         .unwrap();
     assert_eq!(cidr_of(out), "10.8.0.0/16");
+    let out = isopod(&["validate", "--var", "bsae=10.9.0.0/16"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("declares no variable `bsae`"), "{}", text(&out.stderr));
 }
 
 #[test]
@@ -147,6 +152,9 @@ fn usage_errors_exit_64_and_missing_folders_exit_1() {
     let out = isopod(&["validate", "missing"], dir.path());
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("missing"), "{}", text(&out.stderr));
+    let out = isopod(&["fmt", "missing.iso"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("missing.iso does not exist"), "{}", text(&out.stderr));
 }
 
 #[test]
@@ -157,8 +165,8 @@ fn secrets_are_referenced_by_name_only() {
     let dir = config(&[("main.iso", &config_text)]);
     let out = isopod(&["validate", "--json"], dir.path());
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let topology: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(topology["tunnels"][0]["psk"]["value"], "app-db-psk");
+    let output: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(output["topology"]["tunnels"][0]["psk"]["value"], "app-db-psk");
 
     let leaked = config_text.replace("secret(\"app-db-psk\")", "\"hunter2-hunter2\"");
     let dir = config(&[("main.iso", &leaked)]);

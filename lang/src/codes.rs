@@ -160,7 +160,7 @@ codes! {
     InvalidVariableValue = "iso::eval::invalid_variable_value", "Invalid variable value";
 
     /// A variable's `type` must be a type expression: `string`, `number`, `bool`, `any`,
-    /// `list(T)` or `map(T)`.
+    /// `list(T)`, `set(T)` (a list) or `map(T)`.
     InvalidTypeConstraint = "iso::eval::invalid_type_constraint", "Invalid type constraint";
 
     /// `env("NAME")` read an environment variable that is not set. Set it, or pass a default as
@@ -177,9 +177,9 @@ codes! {
     /// A `for` expression producing an object produced the same key twice.
     DuplicateKey = "iso::eval::duplicate_key", "Duplicate key";
 
-    /// A secret can be passed to an attribute that takes one, or interpolated into a string
-    /// (which makes the string secret); it cannot be compared, measured or computed with, so that
-    /// its value never leaks into plans or logs.
+    /// A secret can only be passed to an attribute that takes one, such as a tunnel's `psk`: it
+    /// cannot be interpolated into a string, compared, measured or computed with, so that its
+    /// value never leaks into plans or logs.
     SecretMisuse = "iso::eval::secret_misuse", "Secret used where a value is needed";
 
     /// The attribute's value has the wrong type for the schema, for example a number where a
@@ -262,7 +262,7 @@ codes! {
     /// A relay extends an endpoint to other networks; its own network already reaches it.
     RelayToOwnNetwork = "iso::check::relay_to_own_network", "Relay to the endpoint's own network";
 
-    /// The setting is not supported by one of the clouds involved, for example a static tunnel
-    /// with an Azure active-active gateway to AWS, which needs BGP.
+    /// The setting is not supported by the cloud involved, for example a `zone` on an Azure subnet
+    /// or a GCP subnetwork, which span every zone of their region.
     UnsupportedCombination = "iso::check::unsupported_combination", "Unsupported combination";
 }

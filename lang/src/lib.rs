@@ -48,6 +48,8 @@ pub struct Checked {
     pub topology: Option<Topology>,
     /// Every problem found, errors and warnings, in the order of the files.
     pub diagnostics: Vec<Diagnostic>,
+    /// Names of the input values given for variables the configuration does not declare.
+    pub undeclared_inputs: Vec<String>,
 }
 
 impl Checked {
@@ -68,14 +70,22 @@ pub fn load(sources: &SourceMap, inputs: &Inputs, host: &dyn Host) -> Checked {
             parse.file
         })
         .collect();
+    let had_syntax_errors = !diagnostics.is_empty();
     let decls = check::structure::check(&files, &mut diagnostics);
     let mut evaluator = eval::Evaluator::new(&decls, inputs, host);
     let topology = check::lower::lower(&mut evaluator);
     diagnostics.append(&mut evaluator.diagnostics);
     check::semantics::check(&topology, &mut diagnostics);
+    if had_syntax_errors {
+        // What a syntax error lost would be reported again as missing: one mistake, one report.
+        diagnostics.retain(|d| !matches!(d.code, Code::UnknownReference | Code::MissingStack));
+    }
+    let mut undeclared_inputs: Vec<String> =
+        inputs.vars.keys().filter(|name| decls.find("var", name).is_none()).cloned().collect();
+    undeclared_inputs.sort();
     sort(&mut diagnostics);
     let topology = Some(topology).filter(|_| !diagnostics.iter().any(Diagnostic::is_error));
-    Checked { topology, diagnostics }
+    Checked { topology, diagnostics, undeclared_inputs }
 }
 
 /// Orders diagnostics by file and position, keeping one per code and span.

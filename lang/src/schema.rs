@@ -67,7 +67,9 @@ impl AttrType {
             AttrType::Secret => "secret (`secret(\"NAME\")`)".into(),
             AttrType::StringMap => "map of strings".into(),
             AttrType::StringList => "list of strings".into(),
-            AttrType::TypeConstraint => "type (`string`, `number`, `bool`, `any`, `list(T)`, `map(T)`)".into(),
+            AttrType::TypeConstraint => {
+                "type (`string`, `number`, `bool`, `any`, `list(T)`, `set(T)`, `map(T)`)".into()
+            }
             AttrType::Any => "any value".into(),
             AttrType::Asn => "private ASN (64512-65534 or 4200000000-4294967294)".into(),
         }

@@ -10,16 +10,26 @@ use std::path::PathBuf;
 /// Runs `isopod fmt`.
 pub fn run(args: FmtArgs) -> anyhow::Result<Status> {
     let mut files: Vec<PathBuf> = Vec::new();
+    let mut status = Status::Success;
     for path in &args.paths {
         if path.is_dir() {
             files.extend(config::iso_files(path, args.recursive)?);
-        } else {
+        } else if path.exists() {
             files.push(path.clone());
+        } else {
+            eprintln!("error: {} does not exist", path.display());
+            status = Status::Failure;
         }
     }
-    let mut status = Status::Success;
     for file in files {
-        let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+        let text = match std::fs::read_to_string(&file) {
+            Ok(text) => text,
+            Err(err) => {
+                eprintln!("error: cannot read {}: {err}", file.display());
+                status = Status::Failure;
+                continue;
+            }
+        };
         match isopod_lang::fmt::format(&text) {
             Ok(formatted) if formatted == text => {}
             Ok(_) if args.check => {

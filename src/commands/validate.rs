@@ -19,9 +19,18 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<Status> {
     let host = config::SystemHost::for_config(path);
     let checked = isopod_lang::load(&sources, &inputs, &host);
     diagnostics::report(&checked.diagnostics, &sources);
-    let Some(topology) = checked.topology else { return Ok(Status::Failure) };
+    let mut misspelt = false;
+    for (name, _) in &args.config.vars {
+        if checked.undeclared_inputs.contains(name) {
+            eprintln!("error: `--var {name}=...`: the configuration declares no variable `{name}`");
+            misspelt = true;
+        }
+    }
+    let Some(topology) = checked.topology.filter(|_| !misspelt) else { return Ok(Status::Failure) };
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&topology)?);
+        let files: Vec<&str> = sources.iter().map(|(_, file)| file.name.as_str()).collect();
+        let output = serde_json::json!({ "files": files, "topology": topology });
+        println!("{}", serde_json::to_string_pretty(&output)?);
     } else {
         println!("{}", summary(&topology));
     }

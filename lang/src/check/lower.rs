@@ -85,16 +85,18 @@ fn cloud(reader: &mut Reader<'_, '_>, namespace: &str) -> Eval<Cloud> {
     let region = Reader::required(reader.string("region"))?;
     let account = match kind {
         CloudKind::Aws => CloudAccount::Aws {
-            account: reader.plain_string("account")?,
+            account: formatted(reader, "account", is_aws_account, "a 12-digit AWS account id")?,
             profile: reader.plain_string("profile")?,
             role_arn: reader.plain_string("role_arn")?,
         },
         CloudKind::Azure => CloudAccount::Azure {
-            subscription: Reader::required(reader.plain_string("subscription"))?,
+            subscription: Reader::required(formatted(reader, "subscription", is_uuid, "a subscription id (a UUID)"))?,
             resource_group: reader.plain_string("resource_group")?,
             tenant: reader.plain_string("tenant")?,
         },
-        CloudKind::Gcp => CloudAccount::Gcp { project: Reader::required(reader.plain_string("project"))? },
+        CloudKind::Gcp => CloudAccount::Gcp {
+            project: Reader::required(formatted(reader, "project", is_gcp_project, "a GCP project id"))?,
+        },
     };
     Ok(Cloud {
         id: format!("{}.{}", kind.as_str(), name_of(reader)),
@@ -105,6 +107,34 @@ fn cloud(reader: &mut Reader<'_, '_>, namespace: &str) -> Eval<Cloud> {
         tags: reader.string_map("tags")?,
         span: reader.header,
     })
+}
+
+/// A string attribute that must have a format; `expected` names it in the diagnostic.
+fn formatted(reader: &mut Reader<'_, '_>, name: &str, valid: fn(&str) -> bool, expected: &str) -> Eval<Option<String>> {
+    let Some(text) = reader.string(name)? else { return Ok(None) };
+    if valid(&text.value) {
+        return Ok(Some(text.value));
+    }
+    let label = format!("`{}` is not {expected}", text.value);
+    Err(reader.ev.report(Diagnostic::error(Code::InvalidValue, text.span, label)))
+}
+
+fn is_aws_account(text: &str) -> bool {
+    text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn is_uuid(text: &str) -> bool {
+    let groups: Vec<&str> = text.split('-').collect();
+    groups.iter().map(|g| g.len()).eq([8, 4, 4, 4, 12])
+        && groups.iter().all(|g| g.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// 6 to 30 lowercase letters, digits and hyphens, starting with a letter, not ending with `-`.
+fn is_gcp_project(text: &str) -> bool {
+    (6..=30).contains(&text.len())
+        && text.starts_with(|c: char| c.is_ascii_lowercase())
+        && !text.ends_with('-')
+        && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 fn asn(reader: &mut Reader<'_, '_>) -> Eval<Option<Spanned<u32>>> {
@@ -185,6 +215,7 @@ fn network(reader: &mut Reader<'_, '_>) -> Eval<Network> {
 
 fn host(reader: &mut Reader<'_, '_>) -> Eval<Host> {
     let address = Reader::required(reader.address("address"))?;
+    reader.require_written("cidrs")?;
     let cidrs = reader.cidr_list("cidrs")?;
     let asn = asn(reader)?;
     let connection = match reader.choice("connection", &["ssh", "local"], "ssh")?.as_str() {
@@ -223,6 +254,7 @@ fn link_settings(reader: &mut Reader<'_, '_>) -> Eval<(Routing, bool, Ike)> {
 }
 
 fn tunnel(reader: &mut Reader<'_, '_>) -> Eval<Tunnel> {
+    reader.require_written("between")?;
     let between = reader.references("between", &["network", "host"])?;
     let (routing, ha, ike) = link_settings(reader)?;
     let psk = reader.secret("psk")?;
@@ -237,6 +269,7 @@ fn tunnel(reader: &mut Reader<'_, '_>) -> Eval<Tunnel> {
 }
 
 fn mesh(reader: &mut Reader<'_, '_>) -> Eval<(Mesh, Vec<Tunnel>)> {
+    reader.require_written("members")?;
     let members: Vec<Spanned<End>> = reader.references("members", &["network", "host"])?.into_iter().map(end).collect();
     let (routing, ha, ike) = link_settings(reader)?;
     let name = name_of(reader);
@@ -376,6 +409,7 @@ fn endpoint(reader: &mut Reader<'_, '_>) -> Eval<Endpoint> {
 
 fn relay(reader: &mut Reader<'_, '_>) -> Eval<Relay> {
     let endpoint = Reader::required(reader.reference("endpoint", &["endpoint"]))?;
+    reader.require_written("to")?;
     let to: Vec<Spanned<String>> =
         reader.references("to", &["network"])?.into_iter().map(|r| Spanned::new(r.value.1, r.span)).collect();
     if to.is_empty() {

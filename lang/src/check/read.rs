@@ -58,6 +58,12 @@ impl<'e, 'a> Reader<'e, 'a> {
         self.ev.report(Diagnostic::error(Code::WrongType, span, label))
     }
 
+    /// Stops quietly when a required attribute is not written: the schema check reported it, and
+    /// checking its absent value would only repeat the problem.
+    pub fn require_written(&self, name: &str) -> Eval<()> {
+        self.ev.find_attr(&self.block, name).map(|_| ()).ok_or(Reported)
+    }
+
     /// A required value: reports nothing more when absent (the schema check did).
     pub fn required<T>(value: Eval<Option<T>>) -> Eval<T> {
         value?.ok_or(Reported)
@@ -214,12 +220,14 @@ impl<'e, 'a> Reader<'e, 'a> {
                 Err(self
                     .ev
                     .report(Diagnostic::error(Code::WrongReferenceKind, span, label).with_help(format!(
-                        "pick one instance, as in `[\"{first}\"]`, or use `values(...)` in a list"
+                        "pick one instance, as in `[\"{first}\"]`; where a list is expected, `values(...)` gives all of them"
                     ))))
             }
             Value::String(text) => {
                 let label = format!("expected a reference to {wanted}, found the string \"{text}\"");
-                let help = format!("write the reference without quotes, as in `{}.{text}`", kinds[0]);
+                let example =
+                    if kinds[0] == "cloud" { format!("cloud.KIND.{text}") } else { format!("{}.{text}", kinds[0]) };
+                let help = format!("write the reference without quotes, as in `{example}`");
                 Err(self.ev.report(Diagnostic::error(Code::WrongType, span, label).with_help(help)))
             }
             other => Err(self.wrong_type(span, &format!("a reference to {wanted}"), &other)),

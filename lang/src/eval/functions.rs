@@ -264,7 +264,7 @@ pub static FUNCTIONS: &[Function] = &[
         1,
         Some(1),
         secret,
-        "A named secret from Isopod's encrypted key store. Its value is never shown; it can only be passed to attributes that take secrets, such as a tunnel's `psk`.",
+        "A reference to the named secret of Isopod's secret store; the language never sees its value. It can only be passed to attributes that take secrets, such as a tunnel's `psk`. Whether the secret exists is checked when a plan is made, not by `validate`.",
         "secret(\"dc1-psk\") => (sensitive)"
     ),
     function!(

@@ -276,7 +276,12 @@ impl<'a> Evaluator<'a> {
             let Value::Block(cloud) = self.attr(block, "cloud", header)? else { return Ok(Value::Null) };
             return self.attr(&cloud, "region", header);
         }
-        Ok(Value::Null)
+        let schema = match &block.nested {
+            None => decl.schema,
+            Some(_) => decl.schema.block(&self.block_of(block).kind.text).unwrap_or(decl.schema),
+        };
+        let default = schema.attribute(name).and_then(|attr| attr.default);
+        Ok(default.and_then(variables::literal_value).unwrap_or(Value::Null))
     }
 
     /// The value of a local.
@@ -568,6 +573,10 @@ impl<'a> Evaluator<'a> {
                     Err(self.report(Diagnostic::error(Code::UnknownKey, name.span, label).with_optional_help(help)))
                 }
             },
+            Value::List(_) if name.text.bytes().all(|b| b.is_ascii_digit()) => {
+                let index = Value::Number(name.text.parse::<f64>().unwrap_or(f64::MAX));
+                self.index(value, index, name.span)
+            }
             other => {
                 let label = format!("a {} has no attributes", other.type_name());
                 Err(self.error(Code::TypeMismatch, name.span, label))

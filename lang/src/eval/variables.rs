@@ -19,6 +19,7 @@ pub(crate) enum Type {
 }
 
 impl Type {
+    /// How the type is written.
     fn describe(&self) -> String {
         match self {
             Type::Any => "any".into(),
@@ -87,13 +88,16 @@ pub(super) fn value(ev: &mut Evaluator<'_>, idx: u32, inputs: &Inputs) -> Eval {
     if let Some(raw) = inputs.vars.get(&decl.name) {
         let value = match ty {
             Type::String => Some(Value::string(raw.as_str())),
-            _ => parse_input(raw),
+            // Without a type, a value that is not a literal is taken as a string.
+            Type::Any => Some(literal_value(raw).unwrap_or_else(|| Value::string(raw.as_str()))),
+            _ => literal_value(raw),
         };
         return match value.filter(|value| ty.accepts(value)) {
             Some(value) => Ok(value),
             None => {
-                let label = format!("the value given for `{}` is not a {}", decl.name, ty.describe());
-                Err(ev.report(Diagnostic::error(Code::InvalidVariableValue, name_span, label)))
+                let label = format!("the value given for `{}` does not have the type `{}`", decl.name, ty.describe());
+                let help = "values of types other than `string` are written as .iso literals, e.g. `[\"a\", \"b\"]`";
+                Err(ev.report(Diagnostic::error(Code::InvalidVariableValue, name_span, label).with_help(help)))
             }
         };
     }
@@ -104,14 +108,14 @@ pub(super) fn value(ev: &mut Evaluator<'_>, idx: u32, inputs: &Inputs) -> Eval {
     };
     let value = ev.eval(&default.value, &Scope::default())?;
     if !ty.accepts(&value) {
-        let label = format!("the default is a {}, not a {}", value.type_name(), ty.describe());
+        let label = format!("the default is a {}, not a value of type `{}`", value.type_name(), ty.describe());
         return Err(ev.report(Diagnostic::error(Code::InvalidVariableValue, default.value.span, label)));
     }
     Ok(value)
 }
 
-/// Parses an input value written as an `.iso` expression, evaluated without references.
-fn parse_input(raw: &str) -> Option<Value> {
+/// Reads a value written as an `.iso` literal (no references, no calls).
+pub(crate) fn literal_value(raw: &str) -> Option<Value> {
     let text = format!("v = {raw}\n");
     let parse = crate::syntax::parse(FileId(u32::MAX), &text);
     if !parse.diagnostics.is_empty() {
