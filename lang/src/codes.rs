@@ -79,6 +79,11 @@ codes! {
     /// Write `$${` for a literal `${`.
     ParseInvalidEscape = "iso::parse::invalid_escape", "Invalid escape sequence";
 
+    /// Brackets, interpolations and conditionals nest at most 64 levels deep, and one expression
+    /// is at most 256 operations deep (a chain of 256 `+`, say). Deeper input is refused rather
+    /// than risk exhausting the stack; split the expression with `locals`.
+    ParseTooDeep = "iso::parse::too_deep", "Nested too deeply";
+
     /// The block type is not part of the language at this level.
     /// Top-level blocks are `stack`, `variable`, `locals`, `cloud`, `network`, `host`, `tunnel`,
     /// `mesh`, `endpoint` and `relay`; each has its own nested blocks (see the language reference).

@@ -178,6 +178,106 @@ fn unclosed(start: usize, opener: u8) -> LexicalError {
     }
 }
 
+/// One level of nesting seen by [`too_deep`].
+enum Level {
+    /// Code: the file itself, or inside a bracket or an interpolation; counts its `?`s.
+    Code { questions: usize },
+    /// A quoted string.
+    Str,
+    /// The text of a heredoc whose delimiter is `text[start..end]`.
+    Heredoc { start: usize, end: usize },
+}
+
+/// The first position where `text` nests brackets, interpolations and conditionals deeper than
+/// `limit`, if any. The parser recurses once per level, so deeper input is refused before it is
+/// parsed. It follows the lexical structure (strings, comments, heredocs and their
+/// interpolations) and errs on the side of counting too much: every `?` counts until the
+/// bracket it is in closes (at the top, until the next line that starts with a name).
+pub(super) fn too_deep(text: &str, limit: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut levels = vec![Level::Code { questions: 0 }];
+    let mut depth = 0;
+    let mut pos = 0;
+    while pos < bytes.len() {
+        let byte = bytes[pos];
+        let nested = levels.len() > 1;
+        match levels.last_mut().expect("the top level is never popped") {
+            Level::Str => match byte {
+                b'"' | b'\n' => {
+                    levels.pop();
+                }
+                b'\\' => pos += 1,
+                b'$' if bytes[pos..].starts_with(b"$${") => pos += 2,
+                b'$' if bytes[pos..].starts_with(b"${") => {
+                    levels.push(Level::Code { questions: 0 });
+                    depth += 1;
+                    pos += 1;
+                }
+                _ => {}
+            },
+            Level::Heredoc { start, end } => {
+                let line_start = pos == 0 || bytes[pos - 1] == b'\n';
+                let delimiter = &bytes[*start..*end];
+                let line = &bytes[pos..line_end(bytes, pos)];
+                if line_start && line.trim_ascii() == delimiter {
+                    levels.pop();
+                    pos += line.len();
+                    continue;
+                }
+                if bytes[pos..].starts_with(b"$${") {
+                    pos += 2;
+                } else if bytes[pos..].starts_with(b"${") {
+                    levels.push(Level::Code { questions: 0 });
+                    depth += 1;
+                    pos += 1;
+                }
+            }
+            Level::Code { questions } => match byte {
+                b'#' => pos = line_end(bytes, pos),
+                b'/' if bytes.get(pos + 1) == Some(&b'/') => pos = line_end(bytes, pos),
+                b'/' if bytes.get(pos + 1) == Some(&b'*') => {
+                    pos = find(bytes, pos + 2, b"*/").map_or(bytes.len(), |end| end + 1);
+                }
+                b'"' => levels.push(Level::Str),
+                b'<' if bytes[pos..].starts_with(b"<<") => {
+                    let name_start = pos + 2 + usize::from(bytes.get(pos + 2) == Some(&b'-'));
+                    let name_len =
+                        bytes[name_start..].iter().take_while(|b| b.is_ascii_alphanumeric() || **b == b'_').count();
+                    let newline = bytes[name_start + name_len..].starts_with(b"\n")
+                        || bytes[name_start + name_len..].starts_with(b"\r\n");
+                    if name_len > 0 && newline {
+                        levels.push(Level::Heredoc { start: name_start, end: name_start + name_len });
+                        pos = line_end(bytes, pos);
+                    }
+                }
+                b'?' => {
+                    *questions += 1;
+                    depth += 1;
+                }
+                b'{' | b'[' | b'(' => {
+                    levels.push(Level::Code { questions: 0 });
+                    depth += 1;
+                }
+                b'}' | b']' | b')' if nested => {
+                    if let Some(Level::Code { questions }) = levels.pop() {
+                        depth -= questions + 1;
+                    }
+                }
+                b'\n' if !nested && bytes.get(pos + 1).is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_') => {
+                    depth -= *questions;
+                    *questions = 0;
+                }
+                _ => {}
+            },
+        }
+        if depth > limit {
+            return Some(pos);
+        }
+        pos += 1;
+    }
+    None
+}
+
 /// The length of the escape at the start of `bytes` (which starts with `\`), or 0 if invalid.
 fn escape_len(bytes: &[u8]) -> usize {
     let hex = |n: usize| bytes.len() > n + 1 && bytes[2..2 + n].iter().all(u8::is_ascii_hexdigit);
@@ -245,6 +345,17 @@ mod tests {
 
     fn code(text: &str) -> Option<Code> {
         diagnose(text).map(|err| err.code)
+    }
+
+    #[test]
+    fn measures_nesting_through_strings_comments_and_heredocs() {
+        assert_eq!(too_deep("a = [[[1]]]", 3), None);
+        assert_eq!(too_deep("a = [[[[1]]]]", 3), Some(7));
+        assert_eq!(too_deep("a = \"[[[[[\" # [[[[[\n/* [[[[[ */ b = <<EOT\n[[[[[ /*\nEOT\nc = [1]", 1), None);
+        assert_eq!(too_deep("a = <<EOT\n${[[[1]]]}\nEOT\n", 3), Some(14));
+        assert_eq!(too_deep("a = \"${\"${\"${1}\"}\"}\"", 2), Some(12));
+        assert_eq!(too_deep("a = x ? 1 : y ? 2 : z ? 3 : 4", 2), Some(22));
+        assert_eq!(too_deep("a = x ? 1 : 2\nb = y ? 1 : 2\nc = z ? 1 : 2\n", 1), None);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! resuming at the next top-level item after each one.
 
 pub mod ast;
+mod depth;
 mod lexical;
 mod parser;
 mod trim;

@@ -16,6 +16,12 @@ use std::cell::RefCell;
 #[grammar = "syntax/iso.pest"]
 struct IsoParser;
 
+/// How deep brackets, interpolations and conditionals may nest: the parser recurses per level.
+const MAX_NESTING: usize = 64;
+
+/// How deep the syntax tree of one item may be: later passes recurse per level.
+const MAX_TREE_DEPTH: usize = 256;
+
 /// Files at least this long are parsed in parallel chunks.
 const PARALLEL_THRESHOLD: usize = 256 * 1024;
 
@@ -27,6 +33,12 @@ const PARALLEL_THRESHOLD: usize = 256 * 1024;
 /// unfinished, hence in error, so when any piece has an error the whole file is parsed again in
 /// one piece: the result never depends on where the cuts fell.
 pub(super) fn parse_file(file: FileId, text: &str, threads: usize) -> (File, Vec<Diagnostic>) {
+    if let Some(pos) = lexical::too_deep(text, MAX_NESTING) {
+        let span = Span::new(file, pos, token_end(text, pos));
+        let label = format!("nested more than {MAX_NESTING} levels deep; nothing of this file was read");
+        let diagnostic = Diagnostic::error(Code::ParseTooDeep, span, label);
+        return (File { id: file, body: Body::default(), comments: Vec::new() }, vec![diagnostic]);
+    }
     let cuts = cut_points(text, threads);
     if cuts.len() > 2 {
         let pieces: Vec<Piece> = std::thread::scope(|scope| {
@@ -99,11 +111,22 @@ fn parse_range(file: FileId, text: &str, start: usize, end: usize) -> Piece {
                 let item_end = offset + item_at.as_span().end();
                 let mut at_end = false;
                 for child in builder.children(item_at) {
-                    match child.as_rule() {
-                        Rule::EOI => at_end = true,
-                        Rule::attribute => items.push(Item::Attribute(builder.attribute(child))),
-                        Rule::block => items.push(Item::Block(builder.block(child))),
+                    let item = match child.as_rule() {
+                        Rule::EOI => {
+                            at_end = true;
+                            continue;
+                        }
+                        Rule::attribute => Item::Attribute(builder.attribute(child)),
+                        Rule::block => Item::Block(builder.block(child)),
                         rule => unreachable!("item_at cannot hold {rule:?}"),
+                    };
+                    match super::depth::deepest_expression(&item, MAX_TREE_DEPTH) {
+                        None => items.push(item),
+                        Some(span) => {
+                            let label = format!("more than {MAX_TREE_DEPTH} operations deep");
+                            diagnostics.push(Diagnostic::error(Code::ParseTooDeep, span, label));
+                            super::depth::dismantle(item);
+                        }
                     }
                 }
                 if at_end {

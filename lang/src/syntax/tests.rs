@@ -133,3 +133,20 @@ fn parallel_parsing_gives_the_same_tree() {
         super::parse_with_threads(FileId(0), &tricky, 3).file
     );
 }
+
+#[test]
+fn absurd_nesting_is_refused_not_a_stack_overflow() {
+    let brackets = format!("a = {}1{}\n", "[".repeat(100_000), "]".repeat(100_000));
+    assert_eq!(codes(&brackets), [Code::ParseTooDeep]);
+    let chain = format!("a = 1{}\nb = 2\n", " + 1".repeat(100_000));
+    let parse = parse(FileId(0), &chain);
+    assert_eq!(parse.diagnostics.iter().map(|d| d.code).collect::<Vec<_>>(), [Code::ParseTooDeep]);
+    assert_eq!(parse.file.body.items.len(), 1, "`b = 2` is kept");
+    let prefixes = format!("a = {}true\n", "!".repeat(100_000));
+    assert_eq!(codes(&prefixes), [Code::ParseTooDeep]);
+    let conditionals = format!("a = {}1\n", "x ? 1 : ".repeat(100_000));
+    assert_eq!(codes(&conditionals), [Code::ParseTooDeep]);
+    // Within the limits, deep but legitimate input parses.
+    let fine = format!("a = {}1{}\n", "[".repeat(60), "]".repeat(60));
+    assert!(codes(&fine).is_empty());
+}
