@@ -85,7 +85,17 @@ pub fn load(sources: &SourceMap, inputs: &Inputs, host: &dyn Host) -> Checked {
     undeclared_inputs.sort();
     sort(&mut diagnostics);
     let topology = Some(topology).filter(|_| !diagnostics.iter().any(Diagnostic::is_error));
+    drop(evaluator);
+    drop(decls);
+    drop_in_background(files);
     Checked { topology, diagnostics, undeclared_inputs }
+}
+
+/// Frees a large value on another thread, so that the caller does not wait for it; in place when
+/// no thread can be started.
+fn drop_in_background<T: Send + 'static>(value: T) {
+    // When the thread cannot start, `spawn` drops the closure, and with it the value, in place.
+    let _ = std::thread::Builder::new().name("isopod-drop".into()).spawn(move || drop(value));
 }
 
 /// Orders diagnostics by file and position, keeping one per code and span.

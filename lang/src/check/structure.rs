@@ -43,13 +43,14 @@ impl Decl<'_> {
 #[derive(Debug, Default)]
 pub(crate) struct Decls<'a> {
     pub list: Vec<Decl<'a>>,
-    by_name: HashMap<(String, String), u32>,
+    /// Namespace, then name, to index: two levels so that lookups need no allocation.
+    by_name: HashMap<String, HashMap<String, u32>>,
 }
 
 impl<'a> Decls<'a> {
     /// The declaration `namespace.name`.
     pub fn find(&self, namespace: &str, name: &str) -> Option<u32> {
-        self.by_name.get(&(namespace.to_string(), name.to_string())).copied()
+        self.by_name.get(namespace)?.get(name).copied()
     }
 
     /// The names declared in a namespace, for suggestions.
@@ -63,8 +64,7 @@ impl<'a> Decls<'a> {
     }
 
     fn add(&mut self, decl: Decl<'a>, diagnostics: &mut Vec<Diagnostic>) {
-        let key = (decl.namespace.clone(), decl.name.clone());
-        if let Some(&first) = self.by_name.get(&key) {
+        if let Some(first) = self.find(&decl.namespace, &decl.name) {
             let first = &self.list[first as usize];
             diagnostics.push(
                 Diagnostic::error(
@@ -76,7 +76,8 @@ impl<'a> Decls<'a> {
             );
             return;
         }
-        self.by_name.insert(key, self.list.len() as u32);
+        let index = self.list.len() as u32;
+        self.by_name.entry(decl.namespace.clone()).or_default().insert(decl.name.clone(), index);
         self.list.push(decl);
     }
 }

@@ -20,6 +20,20 @@ use rustc_hash::FxHashMap;
 use std::rc::Rc;
 pub use value::{BlockRef, Key, Value};
 
+/// True for expressions made only of literals (strings without interpolation, numbers, bools,
+/// null, and lists and objects of those).
+fn is_literal(expr: &Expr) -> bool {
+    match &expr.kind {
+        ExprKind::Null | ExprKind::Bool(_) | ExprKind::Number(_) => true,
+        ExprKind::Template(parts) => parts.iter().all(|part| matches!(part, TemplatePart::Literal(_))),
+        ExprKind::List(items) => items.iter().all(is_literal),
+        ExprKind::Object(items) => {
+            items.iter().all(|item| matches!(item.key, ObjectKey::Ident(_)) && is_literal(&item.value))
+        }
+        _ => false,
+    }
+}
+
 /// An error that has already been reported as a diagnostic; evaluation of what depends on it
 /// stops quietly, so that one mistake gives one diagnostic.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -262,6 +276,10 @@ impl<'a> Evaluator<'a> {
     /// The value of an attribute written in `block` (found with [`Self::find_attr`]); `span` is
     /// where it is referred to from, for cycle reports.
     pub fn written_attr(&mut self, block: &BlockRef, idx: u32, attr: &'a ast::Attribute, span: Span) -> Eval {
+        // A literal refers to nothing, so it can neither close a cycle nor gain from the memo.
+        if is_literal(&attr.value) {
+            return self.eval(&attr.value, &Scope::default());
+        }
         self.node(Node::Attr(block.clone(), idx), span, |ev| {
             let scope = ev.scope_of(block)?;
             ev.eval(&attr.value, &scope)
@@ -486,32 +504,35 @@ impl<'a> Evaluator<'a> {
 
     /// Resolves `namespace.name` (and `cloud.kind.name`) to a declaration, if `base` is a namespace.
     fn namespaced(&mut self, base: &Expr, name: &ast::Ident, scope: &Scope) -> Eval<Option<Value>> {
-        let namespace = match &base.kind {
-            ExprKind::Variable(root) if !scope.vars.iter().any(|(v, _)| **v == *root.text) => root.text.clone(),
+        let cloud_namespace;
+        let namespace: &str = match &base.kind {
+            ExprKind::Variable(root) if !scope.vars.iter().any(|(v, _)| **v == *root.text) => &root.text,
             ExprKind::GetAttr(inner, kind) => match &inner.kind {
-                ExprKind::Variable(root) if root.text == "cloud" => format!("cloud.{}", kind.text),
+                ExprKind::Variable(root) if root.text == "cloud" => {
+                    cloud_namespace = format!("cloud.{}", kind.text);
+                    &cloud_namespace
+                }
                 _ => return Ok(None),
             },
             _ => return Ok(None),
         };
         let span = base.span.to(name.span);
-        match namespace.as_str() {
+        match namespace {
             "self" | "each" => return Ok(None),
             "cloud" => return Ok(None),
             _ => {}
         }
-        let is_namespace =
-            ROOTS.contains(&namespace.as_str()) || namespace.starts_with("cloud.") || namespace == "stack";
+        let is_namespace = ROOTS.contains(&namespace) || namespace.starts_with("cloud.") || namespace == "stack";
         if !is_namespace {
             return Ok(None);
         }
-        let Some(idx) = self.decls.find(&namespace, &name.text) else {
-            let closest = crate::suggest::closest(&name.text, self.decls.names_in(&namespace));
+        let Some(idx) = self.decls.find(namespace, &name.text) else {
+            let closest = crate::suggest::closest(&name.text, self.decls.names_in(namespace));
             let help = closest.map(|closest| format!("did you mean `{namespace}.{closest}`?"));
             let label = format!("`{namespace}.{}` is not declared", name.text);
             return Err(self.report(Diagnostic::error(Code::UnknownReference, span, label).with_optional_help(help)));
         };
-        Ok(Some(match namespace.as_str() {
+        Ok(Some(match namespace {
             "local" => self.local(idx, span)?,
             "var" => self.var(idx, span)?,
             _ => self.decl_value(idx)?,

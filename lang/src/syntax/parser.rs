@@ -33,12 +33,6 @@ const PARALLEL_THRESHOLD: usize = 256 * 1024;
 /// unfinished, hence in error, so when any piece has an error the whole file is parsed again in
 /// one piece: the result never depends on where the cuts fell.
 pub(super) fn parse_file(file: FileId, text: &str, threads: usize) -> (File, Vec<Diagnostic>) {
-    if let Some(pos) = lexical::too_deep(text, MAX_NESTING) {
-        let span = Span::new(file, pos, token_end(text, pos));
-        let label = format!("nested more than {MAX_NESTING} levels deep; nothing of this file was read");
-        let diagnostic = Diagnostic::error(Code::ParseTooDeep, span, label);
-        return (File { id: file, body: Body::default(), comments: Vec::new() }, vec![diagnostic]);
-    }
     let cuts = cut_points(text, threads);
     if cuts.len() > 2 {
         let pieces: Vec<Piece> = std::thread::scope(|scope| {
@@ -52,10 +46,10 @@ pub(super) fn parse_file(file: FileId, text: &str, threads: usize) -> (File, Vec
                 whole.items.append(&mut piece.items);
                 whole.comments.append(&mut piece.comments);
             }
-            return finish(file, text, whole);
+            return finish(file, whole);
         }
     }
-    finish(file, text, parse_range(file, text, 0, text.len()))
+    finish(file, parse_range(file, text, 0, text.len()))
 }
 
 /// What parsing a range of a file produced.
@@ -66,12 +60,9 @@ struct Piece {
     diagnostics: Vec<Diagnostic>,
 }
 
-fn finish(file: FileId, text: &str, piece: Piece) -> (File, Vec<Diagnostic>) {
-    let Piece { items, mut comments, diagnostics } = piece;
-    comments.sort_by_key(|comment| comment.span.start);
-    let mut body = Body { items };
-    super::trim::Trimmer::new(text, &comments).body(&mut body);
-    (File { id: file, body, comments }, diagnostics)
+fn finish(file: FileId, piece: Piece) -> (File, Vec<Diagnostic>) {
+    let Piece { items, comments, diagnostics } = piece;
+    (File { id: file, body: Body { items }, comments }, diagnostics)
 }
 
 /// Where to cut `text` for parsing on `threads` threads: `0`, the cuts, and `text.len()`; just
@@ -97,8 +88,16 @@ fn cut_points(text: &str, threads: usize) -> Vec<usize> {
     cuts
 }
 
-/// Parses the top-level items of `text[start..end]`, recovering after each error.
+/// Parses the top-level items of `text[start..end]`, recovering after each error. Input nested
+/// deeper than the parser may recurse is refused whole.
 fn parse_range(file: FileId, text: &str, start: usize, end: usize) -> Piece {
+    if let Some(pos) = lexical::too_deep(&text[start..end], MAX_NESTING) {
+        let pos = start + pos;
+        let span = Span::new(file, pos, token_end(text, pos));
+        let label = format!("nested more than {MAX_NESTING} levels deep; nothing of this file was read");
+        let diagnostic = Diagnostic::error(Code::ParseTooDeep, span, label);
+        return Piece { items: Vec::new(), comments: Vec::new(), diagnostics: vec![diagnostic] };
+    }
     let mut items = Vec::new();
     let mut diagnostics = Vec::new();
     let mut builder = Builder { file, base: 0, comments: RefCell::new(Vec::new()) };
@@ -153,7 +152,10 @@ fn parse_range(file: FileId, text: &str, start: usize, end: usize) -> Piece {
             }
         }
     }
-    Piece { items, comments: builder.comments.into_inner(), diagnostics }
+    let mut comments = builder.comments.into_inner();
+    comments.sort_by_key(|comment| comment.span.start);
+    super::trim::Trimmer::new(text, &comments).items(&mut items);
+    Piece { items, comments, diagnostics }
 }
 
 /// The start of the next line after `error_pos` that begins with a name at column 0: the

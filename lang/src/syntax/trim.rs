@@ -4,12 +4,12 @@
 
 use super::ast::*;
 use crate::span::Span;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 pub(super) struct Trimmer<'a> {
     text: &'a [u8],
     /// Comment start by comment end.
-    comments: HashMap<u32, u32>,
+    comments: FxHashMap<u32, u32>,
 }
 
 impl<'a> Trimmer<'a> {
@@ -32,7 +32,11 @@ impl<'a> Trimmer<'a> {
     }
 
     pub fn body(&self, body: &mut Body) {
-        for item in &mut body.items {
+        self.items(&mut body.items);
+    }
+
+    pub fn items(&self, items: &mut [Item]) {
+        for item in items {
             match item {
                 Item::Attribute(attr) => {
                     self.expr(&mut attr.value);
