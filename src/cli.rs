@@ -20,6 +20,8 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Rewrite .iso files in the canonical layout
     Fmt(FmtArgs),
+    /// Show the changes that would make the live resources match the configuration
+    Plan(PlanArgs),
 }
 
 /// Options shared by commands that load a configuration.
@@ -42,6 +44,24 @@ pub struct ValidateArgs {
     /// Print the checked topology as JSON on stdout
     #[arg(long)]
     pub json: bool,
+}
+
+/// `isopod plan`
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// The configuration.
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Plan against the embedded simulator of the three clouds (state in DIR/.isopod/), not
+    /// the real clouds; the only mode until the cloud providers land
+    #[arg(long)]
+    pub simulate: bool,
+    /// Print the plan as JSON on stdout
+    #[arg(long)]
+    pub json: bool,
+    /// Exit 2 when the plan has changes (0 when it has none, 1 on errors)
+    #[arg(long)]
+    pub detailed_exitcode: bool,
 }
 
 /// `isopod fmt`

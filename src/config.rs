@@ -1,9 +1,35 @@
 //! Loading a configuration from disk: the folder's `.iso` files, variables from the command line
 //! and the environment, and the [`Host`] through which `env()` and `file()` see the system.
 
+use crate::cli::ConfigArgs;
+use crate::diagnostics;
 use anyhow::{Context as _, Result, bail};
-use isopod_lang::{Host, Inputs, SourceMap};
+use isopod_lang::{Host, Inputs, SourceMap, Topology};
 use std::path::{Path, PathBuf};
+
+/// Reads, evaluates and checks the configuration; reports every problem on stderr. `None` when
+/// the configuration cannot be used.
+pub fn load(args: &ConfigArgs) -> Option<(SourceMap, Topology)> {
+    let sources = match read_sources(&args.dir) {
+        Ok(sources) => sources,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            return None;
+        }
+    };
+    let host = SystemHost::for_config(&args.dir);
+    let checked = isopod_lang::load(&sources, &inputs(&args.vars), &host);
+    diagnostics::report(&checked.diagnostics, &sources);
+    let mut misspelt = false;
+    for (name, _) in &args.vars {
+        if checked.undeclared_inputs.contains(name) {
+            eprintln!("error: `--var {name}=...`: the configuration declares no variable `{name}`");
+            misspelt = true;
+        }
+    }
+    let topology = checked.topology.filter(|_| !misspelt)?;
+    Some((sources, topology))
+}
 
 /// Reads the `.iso` files of `path` (a folder, or one file), sorted by name.
 pub fn read_sources(path: &Path) -> Result<SourceMap> {
@@ -41,6 +67,13 @@ pub fn iso_files(dir: &Path, recursive: bool) -> Result<Vec<PathBuf>> {
     }
     files.sort();
     Ok(files)
+}
+
+/// Where Isopod keeps what it cannot discover for a configuration (the simulator's state; later
+/// the apply journal, the lock and encrypted secrets): `.isopod/` beside the `.iso` files.
+pub fn state_dir(path: &Path) -> PathBuf {
+    let dir = if path.is_dir() { path } else { path.parent().unwrap_or(Path::new(".")) };
+    dir.join(".isopod")
 }
 
 /// Variable values: `ISOPOD_VAR_NAME` from the environment, overridden by `--var`.

@@ -174,3 +174,34 @@ fn secrets_are_referenced_by_name_only() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("iso::check::plaintext_secret"));
 }
+
+#[test]
+fn plan_against_the_simulator() {
+    let dir = config(&[("main.iso", VALID)]);
+    let out = isopod(&["plan", "--simulate", "--detailed-exitcode"], dir.path());
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    insta::assert_snapshot!(text(&out.stdout));
+    let out = isopod(&["plan", "--simulate", "--json"], dir.path());
+    assert_eq!(out.status.code(), Some(0));
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(plan["stack"], "demo");
+    assert_eq!(plan["changes"][0]["action"], "create");
+    assert_eq!(plan["changes"][0]["id"]["kind"], "aws_vpc");
+}
+
+#[test]
+fn plan_needs_the_simulator_until_providers_exist_and_names_what_it_skips() {
+    let dir = config(&[("main.iso", VALID)]);
+    let out = isopod(&["plan"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("--simulate"));
+    let mesh = repo().join("examples/three-cloud-mesh");
+    let state = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(&mesh).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, state.path().join(path.file_name().unwrap())).unwrap();
+    }
+    let out = isopod(&["plan", "--simulate"], state.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("not planned: 6 tunnels, 1 host"), "{}", text(&out.stderr));
+}

@@ -1,9 +1,64 @@
-//! Isopod's providers.
+//! Isopod's providers: the one [`Provider`] trait through which the planner discovers live
+//! resources and the executor changes them, its classified [`ProviderError`], and the embedded
+//! [`Simulator`] of the three clouds.
 //!
-//! It will hold the one `Provider` trait (discover, create, update, delete, with classified
-//! errors) and its implementations: AWS through aws-sdk-ec2, Azure through azure_mgmt_network,
-//! GCP through google-cloud-compute-v1, and the embedded simulator of all three. This crate is a
-//! skeleton until the planner issue lands; it exists so that the workspace has its final shape
-//! and dependency direction (`providers -> planner`).
+//! **Architecture invariant:** providers know nothing of the `.iso` language; they speak the
+//! planner's resource vocabulary. Only the binary chooses which provider serves which cloud.
+//! The AWS (aws-sdk-ec2), Azure and GCP providers are still to come.
 
-pub use isopod_planner::Topology;
+mod error;
+pub mod simulator;
+
+pub use error::{ErrorKind, ProviderError};
+use isopod_planner::resource::{Cloud, ObservedResource, Ownership, Resource, ResourceKind, Scope, Value};
+pub use simulator::Simulator;
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
+
+/// A future a provider returns; boxed so that providers can be used as trait objects.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// What creating a resource returns: the cloud's id for it and its outputs (addresses, ids of
+/// sub-objects) that dependent resources use.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Created {
+    /// The cloud's identifier.
+    pub provider_id: String,
+    /// Named outputs besides the id.
+    pub outputs: BTreeMap<String, Value>,
+}
+
+/// One cloud's API, as the planner and executor use it.
+pub trait Provider: Send + Sync {
+    /// The cloud served.
+    fn cloud(&self) -> Cloud;
+
+    /// The live resources of `kinds` in `scope`: with one bulk list call per kind (and page),
+    /// never one call per resource. Resources of every owner are returned; the diff ignores
+    /// those the stack does not own.
+    fn discover<'a>(
+        &'a self,
+        scope: &'a Scope,
+        kinds: &'a [ResourceKind],
+    ) -> BoxFuture<'a, Result<Vec<ObservedResource>, ProviderError>>;
+
+    /// Creates `resource` (its outputs already resolved), writing the ownership tags in the
+    /// create call itself.
+    fn create<'a>(
+        &'a self,
+        resource: &'a Resource,
+        owner: &'a Ownership,
+    ) -> BoxFuture<'a, Result<Created, ProviderError>>;
+
+    /// Changes the attributes of a live resource in place.
+    fn update<'a>(&'a self, provider_id: &'a str, resource: &'a Resource) -> BoxFuture<'a, Result<(), ProviderError>>;
+
+    /// Deletes a live resource; deleting one that is already gone succeeds.
+    fn delete<'a>(
+        &'a self,
+        provider_id: &'a str,
+        kind: ResourceKind,
+        scope: &'a Scope,
+    ) -> BoxFuture<'a, Result<(), ProviderError>>;
+}

@@ -1,6 +1,7 @@
 //! One module per subcommand: arguments in, library call, view out.
 
 mod fmt;
+mod plan;
 mod validate;
 
 use crate::cli::{Cli, Command};
@@ -13,6 +14,8 @@ pub enum Status {
     Success,
     /// The input was invalid or a check failed; the command said why.
     Failure,
+    /// The plan has changes (only with `--detailed-exitcode`).
+    Changes,
 }
 
 impl From<Status> for ExitCode {
@@ -20,6 +23,7 @@ impl From<Status> for ExitCode {
         match status {
             Status::Success => ExitCode::SUCCESS,
             Status::Failure => ExitCode::FAILURE,
+            Status::Changes => ExitCode::from(2),
         }
     }
 }
@@ -29,5 +33,6 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
     match cli.command {
         Command::Validate(args) => validate::run(args),
         Command::Fmt(args) => fmt::run(args),
+        Command::Plan(args) => plan::run(args),
     }
 }

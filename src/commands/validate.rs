@@ -2,31 +2,12 @@
 
 use super::Status;
 use crate::cli::ValidateArgs;
-use crate::{config, diagnostics};
+use crate::config;
 use isopod_lang::Topology;
 
 /// Runs `isopod validate`.
 pub fn run(args: ValidateArgs) -> anyhow::Result<Status> {
-    let path = &args.config.dir;
-    let sources = match config::read_sources(path) {
-        Ok(sources) => sources,
-        Err(err) => {
-            eprintln!("error: {err:#}");
-            return Ok(Status::Failure);
-        }
-    };
-    let inputs = config::inputs(&args.config.vars);
-    let host = config::SystemHost::for_config(path);
-    let checked = isopod_lang::load(&sources, &inputs, &host);
-    diagnostics::report(&checked.diagnostics, &sources);
-    let mut misspelt = false;
-    for (name, _) in &args.config.vars {
-        if checked.undeclared_inputs.contains(name) {
-            eprintln!("error: `--var {name}=...`: the configuration declares no variable `{name}`");
-            misspelt = true;
-        }
-    }
-    let Some(topology) = checked.topology.filter(|_| !misspelt) else { return Ok(Status::Failure) };
+    let Some((sources, topology)) = config::load(&args.config) else { return Ok(Status::Failure) };
     if args.json {
         let files: Vec<&str> = sources.iter().map(|(_, file)| file.name.as_str()).collect();
         let output = serde_json::json!({ "files": files, "topology": topology });

@@ -1,0 +1,229 @@
+//! The diff: desired resources against observed ones, resource by resource, attribute by
+//! attribute. Only resources the stack owns are compared; everything else is invisible to it.
+
+use crate::lower::Desired;
+use crate::resource::{ObservedResource, Resource, ResourceId, Scope, Value};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What happens to one resource.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Already as desired.
+    NoOp,
+    /// Does not exist yet.
+    Create,
+    /// Changed in place.
+    Update,
+    /// Deleted, then created again (an attribute cannot change in place).
+    DeleteThenCreate,
+    /// Created again, then the old one deleted.
+    CreateThenDelete,
+    /// Owned by the stack but no longer in the configuration.
+    Delete,
+}
+
+impl Action {
+    /// The symbol plans show, as in Terraform.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Action::NoOp => " ",
+            Action::Create => "+",
+            Action::Update => "~",
+            Action::DeleteThenCreate => "-/+",
+            Action::CreateThenDelete => "+/-",
+            Action::Delete => "-",
+        }
+    }
+}
+
+/// One attribute that differs.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AttrChange {
+    /// The attribute.
+    pub name: String,
+    /// Its live value, if any.
+    pub before: Option<Value>,
+    /// Its desired value, if any.
+    pub after: Option<Value>,
+    /// Whether this difference is why the resource is replaced.
+    pub forces_replacement: bool,
+}
+
+/// The change to one resource.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Change {
+    /// The resource.
+    pub id: ResourceId,
+    /// What happens to it.
+    pub action: Action,
+    /// Where it lives.
+    pub scope: Scope,
+    /// The logical object it belongs to (for deletes, the one recorded in its ownership).
+    pub object: String,
+    /// The cloud's id of the live resource, if it exists.
+    pub provider_id: Option<String>,
+    /// The desired attributes (none for deletes).
+    pub after: BTreeMap<String, Value>,
+    /// The attributes that differ (all of them for creates and deletes).
+    pub attrs: Vec<AttrChange>,
+}
+
+/// Compares `desired` with what the providers observed.
+pub fn diff(desired: &Desired, observed: &[ObservedResource]) -> Vec<Change> {
+    let owned: BTreeMap<&ResourceId, &ObservedResource> = observed
+        .iter()
+        .filter_map(|resource| {
+            let owner = resource.owner.as_ref().filter(|owner| owner.stack == desired.stack)?;
+            Some((&owner.id, resource))
+        })
+        .collect();
+    let mut changes: Vec<Change> = Vec::new();
+    // Resources replaced or created: their outputs are unknown until applied.
+    let mut unknown_outputs: BTreeSet<&ResourceId> = BTreeSet::new();
+    for resource in order_by_dependencies(desired) {
+        let change = match owned.get(&resource.id) {
+            None => creation(resource),
+            Some(live) => comparison(resource, live, &owned, &unknown_outputs),
+        };
+        if matches!(change.action, Action::Create | Action::DeleteThenCreate | Action::CreateThenDelete) {
+            unknown_outputs.insert(&resource.id);
+        }
+        changes.push(change);
+    }
+    for (id, live) in &owned {
+        if !desired.resources.contains_key(*id) {
+            changes.push(deletion(id, live));
+        }
+    }
+    changes
+}
+
+/// Desired resources, each after the resources it depends on (the lowering never makes cycles;
+/// the planner's graph reports them if it did).
+fn order_by_dependencies(desired: &Desired) -> Vec<&Resource> {
+    let mut ordered = Vec::with_capacity(desired.resources.len());
+    let mut visited: BTreeSet<&ResourceId> = BTreeSet::new();
+    fn visit<'a>(
+        id: &'a ResourceId,
+        desired: &'a Desired,
+        visited: &mut BTreeSet<&'a ResourceId>,
+        out: &mut Vec<&'a Resource>,
+    ) {
+        if !visited.insert(id) {
+            return;
+        }
+        let Some(resource) = desired.resources.get(id) else { return };
+        for dependency in resource.dependencies() {
+            visit(dependency, desired, visited, out);
+        }
+        out.push(resource);
+    }
+    for id in desired.resources.keys() {
+        visit(id, desired, &mut visited, &mut ordered);
+    }
+    ordered
+}
+
+fn creation(resource: &Resource) -> Change {
+    let attrs = resource
+        .attrs
+        .iter()
+        .map(|(name, value)| AttrChange {
+            name: name.clone(),
+            before: None,
+            after: Some(value.clone()),
+            forces_replacement: false,
+        })
+        .collect();
+    Change {
+        id: resource.id.clone(),
+        action: Action::Create,
+        scope: resource.scope.clone(),
+        object: resource.object.clone(),
+        provider_id: None,
+        after: resource.attrs.clone(),
+        attrs,
+    }
+}
+
+fn deletion(id: &ResourceId, live: &ObservedResource) -> Change {
+    let attrs = live
+        .attrs
+        .iter()
+        .map(|(name, value)| AttrChange {
+            name: name.clone(),
+            before: Some(value.clone()),
+            after: None,
+            forces_replacement: false,
+        })
+        .collect();
+    Change {
+        id: id.clone(),
+        action: Action::Delete,
+        scope: live.scope.clone(),
+        object: String::new(),
+        provider_id: Some(live.provider_id.clone()),
+        after: BTreeMap::new(),
+        attrs,
+    }
+}
+
+/// The value an output reference has now, if the resource it names exists and keeps it.
+fn resolve<'a>(
+    value: &'a Value,
+    owned: &'a BTreeMap<&ResourceId, &ObservedResource>,
+    unknown_outputs: &BTreeSet<&ResourceId>,
+) -> Option<Value> {
+    match value {
+        Value::Output(output) if unknown_outputs.contains(&output.resource) => None,
+        Value::Output(output) => {
+            let live = owned.get(&output.resource)?;
+            match output.output.as_str() {
+                "id" => Some(Value::string(&live.provider_id)),
+                name => live.attrs.get(name).cloned(),
+            }
+        }
+        other => Some(other.clone()),
+    }
+}
+
+fn comparison(
+    resource: &Resource,
+    live: &ObservedResource,
+    owned: &BTreeMap<&ResourceId, &ObservedResource>,
+    unknown_outputs: &BTreeSet<&ResourceId>,
+) -> Change {
+    let replaced_on = resource.id.kind.replaced_on();
+    let mut attrs = Vec::new();
+    for (name, wanted) in &resource.attrs {
+        let now = live.attrs.get(name);
+        let resolved = resolve(wanted, owned, unknown_outputs);
+        if resolved.as_ref() == now {
+            continue;
+        }
+        attrs.push(AttrChange {
+            name: name.clone(),
+            before: now.cloned(),
+            after: Some(wanted.clone()),
+            forces_replacement: replaced_on.contains(&name.as_str()),
+        });
+    }
+    let action = if attrs.is_empty() {
+        Action::NoOp
+    } else if attrs.iter().any(|a| a.forces_replacement) {
+        if resource.id.kind.create_before_delete() { Action::CreateThenDelete } else { Action::DeleteThenCreate }
+    } else {
+        Action::Update
+    };
+    Change {
+        id: resource.id.clone(),
+        action,
+        scope: resource.scope.clone(),
+        object: resource.object.clone(),
+        provider_id: Some(live.provider_id.clone()),
+        after: resource.attrs.clone(),
+        attrs,
+    }
+}

@@ -1,0 +1,171 @@
+//! Networks and subnets: an AWS VPC and its subnets; an Azure virtual network and its subnets in
+//! the stack's resource group; a GCP VPC network in custom mode and its regional subnetworks.
+
+use super::Desired;
+use crate::naming::{self, resource_name};
+use crate::resource::{OutputRef, Resource, ResourceId, ResourceKind, Scope, Value};
+use isopod_lang::Topology;
+use isopod_lang::topology::{CloudAccount, CloudKind, Network};
+use std::collections::BTreeMap;
+
+pub(super) fn lower(topology: &Topology, network: &Network, desired: &mut Desired) {
+    let scope = Scope { cloud: network.cloud.clone(), region: network.region.value.clone() };
+    let object = format!("network.{}", network.name);
+    let tags = tags(topology, network);
+    match network.kind {
+        CloudKind::Aws => aws(network, scope, object, tags, desired),
+        CloudKind::Azure => azure(topology, network, scope, object, tags, desired),
+        CloudKind::Gcp => gcp(network, scope, object, desired),
+    }
+}
+
+/// The stack's, the cloud's and the network's tags, later ones winning.
+fn tags(topology: &Topology, network: &Network) -> BTreeMap<String, String> {
+    let cloud_tags = topology.cloud(&network.cloud).map(|cloud| cloud.tags.clone()).unwrap_or_default();
+    let mut tags = topology.stack.tags.clone();
+    tags.extend(cloud_tags);
+    tags.extend(network.tags.clone());
+    tags
+}
+
+fn tag_value(tags: &BTreeMap<String, String>) -> Value {
+    Value::Map(tags.iter().map(|(k, v)| (k.clone(), Value::string(v))).collect())
+}
+
+fn attrs<const N: usize>(pairs: [(&str, Value); N]) -> BTreeMap<String, Value> {
+    pairs.into_iter().map(|(name, value)| (name.to_string(), value)).collect()
+}
+
+fn output(id: &ResourceId, name: &str) -> Value {
+    Value::Output(OutputRef { resource: id.clone(), output: name.to_string() })
+}
+
+fn aws(network: &Network, scope: Scope, object: String, tags: BTreeMap<String, String>, desired: &mut Desired) {
+    let vpc = ResourceId::new(ResourceKind::AwsVpc, &network.name);
+    let stack = &desired.stack;
+    let mut vpc_tags = tags.clone();
+    vpc_tags.insert("Name".into(), resource_name(naming::AWS, stack, &[&network.name]));
+    let vpc_attrs =
+        attrs([("cidr_block", Value::string(network.cidr.value.to_string())), ("tags", tag_value(&vpc_tags))]);
+    let subnets: Vec<Resource> = network
+        .subnets
+        .iter()
+        .map(|subnet| {
+            let mut subnet_tags = tags.clone();
+            subnet_tags.extend(subnet.tags.clone());
+            subnet_tags.insert("Name".into(), resource_name(naming::AWS, stack, &[&network.name, &subnet.name]));
+            let mut subnet_attrs = attrs([
+                ("vpc_id", output(&vpc, "id")),
+                ("cidr_block", Value::string(subnet.cidr.value.to_string())),
+                ("tags", tag_value(&subnet_tags)),
+            ]);
+            if let Some(zone) = &subnet.zone {
+                subnet_attrs.insert("availability_zone".into(), Value::string(&zone.value));
+            }
+            Resource {
+                id: ResourceId::new(ResourceKind::AwsSubnet, format!("{}.{}", network.name, subnet.name)),
+                scope: scope.clone(),
+                attrs: subnet_attrs,
+                depends_on: Vec::new(),
+                object: object.clone(),
+            }
+        })
+        .collect();
+    desired.add(Resource { id: vpc, scope, attrs: vpc_attrs, depends_on: Vec::new(), object });
+    subnets.into_iter().for_each(|subnet| desired.add(subnet));
+}
+
+fn azure(
+    topology: &Topology,
+    network: &Network,
+    scope: Scope,
+    object: String,
+    tags: BTreeMap<String, String>,
+    desired: &mut Desired,
+) {
+    let stack = desired.stack.clone();
+    let cloud = topology.cloud(&network.cloud).expect("networks refer to declared clouds");
+    let group_name = match &cloud.account {
+        CloudAccount::Azure { resource_group: Some(name), .. } => name.clone(),
+        _ => resource_name(naming::AZURE, "isopod", &[&stack, network.cloud.trim_start_matches("azure.")]),
+    };
+    // One resource group per Azure cloud block, in the cloud's own region.
+    let cloud_name = network.cloud.trim_start_matches("azure.");
+    let group = ResourceId::new(ResourceKind::AzureResourceGroup, cloud_name);
+    if !desired.resources.contains_key(&group) {
+        let group_scope = Scope { cloud: network.cloud.clone(), region: cloud.region.value.clone() };
+        let group_attrs = attrs([
+            ("name", Value::string(&group_name)),
+            ("location", Value::string(&cloud.region.value)),
+            ("tags", tag_value(&topology.stack.tags)),
+        ]);
+        let object = format!("cloud.{}", network.cloud);
+        desired.add(Resource {
+            id: group.clone(),
+            scope: group_scope,
+            attrs: group_attrs,
+            depends_on: Vec::new(),
+            object,
+        });
+    }
+    let vnet = ResourceId::new(ResourceKind::AzureVirtualNetwork, &network.name);
+    let vnet_name = resource_name(naming::AZURE, &stack, &[&network.name]);
+    let vnet_attrs = attrs([
+        ("name", Value::string(&vnet_name)),
+        ("resource_group", Value::string(&group_name)),
+        ("location", Value::string(&network.region.value)),
+        ("address_space", Value::List(vec![Value::string(network.cidr.value.to_string())])),
+        ("tags", tag_value(&tags)),
+    ]);
+    for subnet in &network.subnets {
+        let subnet_attrs = attrs([
+            ("name", Value::string(resource_name(naming::AZURE, &subnet.name, &[]))),
+            ("virtual_network", Value::string(&vnet_name)),
+            ("resource_group", Value::string(&group_name)),
+            ("address_prefix", Value::string(subnet.cidr.value.to_string())),
+        ]);
+        desired.add(Resource {
+            id: ResourceId::new(ResourceKind::AzureSubnet, format!("{}.{}", network.name, subnet.name)),
+            scope: scope.clone(),
+            attrs: subnet_attrs,
+            depends_on: vec![vnet.clone()],
+            object: object.clone(),
+        });
+    }
+    desired.add(Resource { id: vnet, scope, attrs: vnet_attrs, depends_on: vec![group], object });
+}
+
+/// GCP networks and subnetworks take no labels: ownership is carried by the deterministic name
+/// and the description the provider writes.
+fn gcp(network: &Network, scope: Scope, object: String, desired: &mut Desired) {
+    let stack = desired.stack.clone();
+    let vpc = ResourceId::new(ResourceKind::GcpNetwork, &network.name);
+    let vpc_name = resource_name(naming::GCP, &stack, &[&network.name]);
+    let vpc_scope = Scope { cloud: scope.cloud.clone(), region: "global".into() };
+    let vpc_attrs = attrs([("name", Value::string(&vpc_name)), ("routing_mode", Value::string("GLOBAL"))]);
+    // A GCP network has no range of its own: a network without subnets gets one subnetwork
+    // that spans its whole range in its region.
+    let whole = [(network.name.as_str(), network.cidr.value.to_string())];
+    let declared: Vec<(&str, String)> =
+        network.subnets.iter().map(|s| (s.name.as_str(), s.cidr.value.to_string())).collect();
+    let subnets: &[(&str, String)] = if declared.is_empty() { &whole } else { &declared };
+    for (name, cidr) in subnets {
+        let address = if declared.is_empty() { network.name.clone() } else { format!("{}.{name}", network.name) };
+        let parts: &[&str] = if declared.is_empty() { &[&network.name] } else { &[&network.name, name] };
+        let subnet_name = resource_name(naming::GCP, &stack, parts);
+        let subnet_attrs = attrs([
+            ("name", Value::string(subnet_name)),
+            ("network", Value::string(&vpc_name)),
+            ("region", Value::string(&network.region.value)),
+            ("ip_cidr_range", Value::string(cidr)),
+        ]);
+        desired.add(Resource {
+            id: ResourceId::new(ResourceKind::GcpSubnetwork, address),
+            scope: scope.clone(),
+            attrs: subnet_attrs,
+            depends_on: vec![vpc.clone()],
+            object: object.clone(),
+        });
+    }
+    desired.add(Resource { id: vpc, scope: vpc_scope, attrs: vpc_attrs, depends_on: Vec::new(), object });
+}

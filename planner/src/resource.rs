@@ -1,0 +1,252 @@
+//! Cloud resources: what the planner lowers a topology into, what providers discover, and the
+//! vocabulary they share.
+//!
+//! A resource is identified by its [`ResourceId`]: its kind and its address, which is derived from
+//! the logical object it realises (`aws_vpc.app`, `aws_subnet.app.a`). Ownership tags carry the
+//! stack and the address, so that a discovered resource is matched to the desired one without any
+//! state file.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// The kinds of cloud resources, one per API object family of each cloud.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResourceKind {
+    /// An AWS VPC.
+    AwsVpc,
+    /// A subnet of an AWS VPC.
+    AwsSubnet,
+    /// An Azure resource group, holding the stack's resources in one subscription.
+    AzureResourceGroup,
+    /// An Azure virtual network.
+    AzureVirtualNetwork,
+    /// A subnet of an Azure virtual network.
+    AzureSubnet,
+    /// A GCP VPC network (global, custom subnet mode).
+    GcpNetwork,
+    /// A GCP subnetwork (regional).
+    GcpSubnetwork,
+}
+
+/// Which cloud a kind belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Cloud {
+    /// Amazon Web Services.
+    Aws,
+    /// Microsoft Azure.
+    Azure,
+    /// Google Cloud.
+    Gcp,
+}
+
+impl ResourceKind {
+    /// Every kind.
+    pub const ALL: &'static [ResourceKind] = &[
+        ResourceKind::AwsVpc,
+        ResourceKind::AwsSubnet,
+        ResourceKind::AzureResourceGroup,
+        ResourceKind::AzureVirtualNetwork,
+        ResourceKind::AzureSubnet,
+        ResourceKind::GcpNetwork,
+        ResourceKind::GcpSubnetwork,
+    ];
+
+    /// The kind's name in addresses and plans, e.g. `aws_vpc`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ResourceKind::AwsVpc => "aws_vpc",
+            ResourceKind::AwsSubnet => "aws_subnet",
+            ResourceKind::AzureResourceGroup => "azure_resource_group",
+            ResourceKind::AzureVirtualNetwork => "azure_virtual_network",
+            ResourceKind::AzureSubnet => "azure_subnet",
+            ResourceKind::GcpNetwork => "gcp_network",
+            ResourceKind::GcpSubnetwork => "gcp_subnetwork",
+        }
+    }
+
+    /// The cloud of the kind.
+    pub fn cloud(self) -> Cloud {
+        match self {
+            ResourceKind::AwsVpc | ResourceKind::AwsSubnet => Cloud::Aws,
+            ResourceKind::AzureResourceGroup | ResourceKind::AzureVirtualNetwork | ResourceKind::AzureSubnet => {
+                Cloud::Azure
+            }
+            ResourceKind::GcpNetwork | ResourceKind::GcpSubnetwork => Cloud::Gcp,
+        }
+    }
+
+    /// The attributes that the cloud's API cannot change in place: a different value replaces
+    /// the resource. Attributes not listed (tags, for example) are updated in place.
+    pub fn replaced_on(self) -> &'static [&'static str] {
+        match self {
+            ResourceKind::AwsVpc => &["cidr_block"],
+            ResourceKind::AwsSubnet => &["vpc_id", "cidr_block", "availability_zone"],
+            ResourceKind::AzureResourceGroup => &["name", "location"],
+            // Azure can change a virtual network's address space in place.
+            ResourceKind::AzureVirtualNetwork => &["name", "location", "resource_group"],
+            ResourceKind::AzureSubnet => &["name", "virtual_network"],
+            ResourceKind::GcpNetwork => &["name", "routing_mode"],
+            // GCP can only expand a subnetwork's range; any other change replaces it.
+            ResourceKind::GcpSubnetwork => &["name", "network", "region", "ip_cidr_range"],
+        }
+    }
+
+    /// Whether a replacement creates the new resource before deleting the old one. False where
+    /// the two cannot coexist (same name or same address range in one network).
+    pub fn create_before_delete(self) -> bool {
+        false
+    }
+}
+
+impl fmt::Display for ResourceKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A resource's identity: its kind and its address (`app`, `app.a`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ResourceId {
+    /// The kind.
+    pub kind: ResourceKind,
+    /// The address within the kind, derived from the logical object.
+    pub address: String,
+}
+
+impl ResourceId {
+    /// An id of `kind` at `address`.
+    pub fn new(kind: ResourceKind, address: impl Into<String>) -> Self {
+        ResourceId { kind, address: address.into() }
+    }
+}
+
+impl fmt::Display for ResourceId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.kind, self.address)
+    }
+}
+
+/// Where a resource lives: the configuration's cloud (`aws.prod`) and the region.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Scope {
+    /// The cloud block's id, `KIND.NAME`.
+    pub cloud: String,
+    /// The region (`global` for global resources such as GCP networks).
+    pub region: String,
+}
+
+/// An attribute value of a resource.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Value {
+    /// A string.
+    String(String),
+    /// A whole number.
+    Integer(i64),
+    /// A bool.
+    Bool(bool),
+    /// A list.
+    List(Vec<Value>),
+    /// A map with sorted keys.
+    Map(BTreeMap<String, Value>),
+    /// An output of another resource, known only once that one exists (e.g. a VPC's id).
+    Output(OutputRef),
+}
+
+impl Value {
+    /// A string value.
+    pub fn string(text: impl Into<String>) -> Value {
+        Value::String(text.into())
+    }
+}
+
+/// A reference to an output of a resource.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct OutputRef {
+    /// The resource.
+    pub resource: ResourceId,
+    /// The output's name, e.g. `id`.
+    pub output: String,
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::String(text) => write!(f, "{text:?}"),
+            Value::Integer(n) => write!(f, "{n}"),
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::List(items) => {
+                let items: Vec<String> = items.iter().map(ToString::to_string).collect();
+                write!(f, "[{}]", items.join(", "))
+            }
+            Value::Map(entries) => {
+                let entries: Vec<String> = entries.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+                write!(f, "{{ {} }}", entries.join(", "))
+            }
+            Value::Output(_) => f.write_str("(known after apply)"),
+        }
+    }
+}
+
+/// A resource as the configuration wants it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Resource {
+    /// Its identity.
+    pub id: ResourceId,
+    /// Where it lives.
+    pub scope: Scope,
+    /// Its attributes; outputs of other resources make it depend on them.
+    pub attrs: BTreeMap<String, Value>,
+    /// Resources that must exist first although no attribute uses their outputs (e.g. the Azure
+    /// resource group a virtual network is created in, referred to by its known name).
+    pub depends_on: Vec<ResourceId>,
+    /// The logical object it realises, e.g. `network.app`, for grouping plans.
+    pub object: String,
+}
+
+impl Resource {
+    /// The resources this one needs first: those whose outputs its attributes use, and its
+    /// explicit dependencies.
+    pub fn dependencies(&self) -> Vec<&ResourceId> {
+        let mut out: Vec<&ResourceId> = self.depends_on.iter().collect();
+        let mut stack: Vec<&Value> = self.attrs.values().collect();
+        while let Some(value) = stack.pop() {
+            match value {
+                Value::Output(output) => out.push(&output.resource),
+                Value::List(items) => stack.extend(items),
+                Value::Map(entries) => stack.extend(entries.values()),
+                Value::String(_) | Value::Integer(_) | Value::Bool(_) => {}
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+}
+
+/// Who owns a discovered resource, read from its tags or labels.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ownership {
+    /// The stack's name.
+    pub stack: String,
+    /// The resource's id within the stack.
+    pub id: ResourceId,
+}
+
+/// A resource as a provider found it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ObservedResource {
+    /// The cloud's own identifier (e.g. `vpc-0abc…`).
+    pub provider_id: String,
+    /// The kind.
+    pub kind: ResourceKind,
+    /// Where it lives.
+    pub scope: Scope,
+    /// Its attributes as the cloud reports them, in the planner's vocabulary.
+    pub attrs: BTreeMap<String, Value>,
+    /// Its owner, when it carries Isopod's ownership tags.
+    pub owner: Option<Ownership>,
+}

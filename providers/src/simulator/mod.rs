@@ -1,0 +1,238 @@
+//! The embedded simulator: AWS, Azure and GCP's network resources modelled in memory, with the
+//! constraints of the real APIs that matter to plans (a subnet needs its VPC and must lie inside
+//! its range, names are unique where the clouds require it), persisted to a file so that a
+//! second run sees what the first created, and counting API calls.
+//!
+//! It is what the quickstart and most tests run against, with no cloud account.
+
+mod constraints;
+
+use crate::{BoxFuture, Created, ErrorKind, Provider, ProviderError};
+use isopod_planner::resource::{Cloud, ObservedResource, Ownership, Resource, ResourceKind, Scope, Value};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+/// A live resource of the simulator.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(crate) struct SimResource {
+    pub provider_id: String,
+    pub kind: ResourceKind,
+    pub scope: Scope,
+    pub attrs: BTreeMap<String, Value>,
+    pub owner: Option<Ownership>,
+}
+
+/// Everything the simulator holds; what is persisted.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+struct State {
+    resources: Vec<SimResource>,
+    next_id: u64,
+    /// API calls made, by operation (`discover`, `create`, ...).
+    calls: BTreeMap<String, u64>,
+}
+
+/// The simulator of all three clouds; [`Simulator::provider`] gives one cloud's view.
+#[derive(Clone, Debug)]
+pub struct Simulator {
+    state: Arc<Mutex<State>>,
+    path: Option<PathBuf>,
+}
+
+/// Why the simulator's file could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Reading or writing the file failed.
+    #[error("cannot use the simulator's state {path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The file is not the simulator's JSON.
+    #[error("the simulator's state {path} is damaged: {source}")]
+    Format {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: serde_json::Error,
+    },
+}
+
+impl Simulator {
+    /// A simulator that keeps its state in memory only.
+    pub fn in_memory() -> Self {
+        Simulator { state: Arc::default(), path: None }
+    }
+
+    /// A simulator persisted at `path` (created on the first change).
+    pub fn open(path: impl Into<PathBuf>) -> Result<Self, StoreError> {
+        let path = path.into();
+        let state = match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                serde_json::from_str(&text).map_err(|source| StoreError::Format { path: path.clone(), source })?
+            }
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => State::default(),
+            Err(source) => return Err(StoreError::Io { path, source }),
+        };
+        Ok(Simulator { state: Arc::new(Mutex::new(state)), path: Some(path) })
+    }
+
+    /// The provider of one cloud, sharing this simulator's state.
+    pub fn provider(&self, cloud: Cloud) -> SimulatedCloud {
+        SimulatedCloud { simulator: self.clone(), cloud }
+    }
+
+    /// How many API calls each operation made so far.
+    pub fn calls(&self) -> BTreeMap<String, u64> {
+        self.lock().calls.clone()
+    }
+
+    /// Adds a resource directly, as if someone outside Isopod created it (for tests and demos).
+    pub fn insert_foreign(&self, kind: ResourceKind, scope: Scope, attrs: BTreeMap<String, Value>) -> String {
+        let mut state = self.lock();
+        let provider_id = next_id(&mut state, kind);
+        state.resources.push(SimResource { provider_id: provider_id.clone(), kind, scope, attrs, owner: None });
+        provider_id
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn save(&self, state: &State) -> Result<(), ProviderError> {
+        let Some(path) = &self.path else { return Ok(()) };
+        let fail = |err: &dyn std::fmt::Display| {
+            ProviderError::new(ErrorKind::Transient, format!("cannot save the simulator's state: {err}"))
+        };
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|err| fail(&err))?;
+        }
+        let text = serde_json::to_string_pretty(state).map_err(|err| fail(&err))?;
+        let temp = path.with_extension("json.tmp");
+        std::fs::write(&temp, text).map_err(|err| fail(&err))?;
+        std::fs::rename(&temp, path).map_err(|err| fail(&err))
+    }
+}
+
+fn next_id(state: &mut State, kind: ResourceKind) -> String {
+    state.next_id += 1;
+    format!("{}-{:012x}", kind.name().replace('_', "-"), state.next_id)
+}
+
+/// One cloud of the [`Simulator`].
+#[derive(Clone, Debug)]
+pub struct SimulatedCloud {
+    simulator: Simulator,
+    cloud: Cloud,
+}
+
+impl SimulatedCloud {
+    fn count(state: &mut State, operation: &str) {
+        *state.calls.entry(operation.to_string()).or_default() += 1;
+    }
+
+    fn check_kind(&self, kind: ResourceKind) -> Result<(), ProviderError> {
+        if kind.cloud() == self.cloud {
+            return Ok(());
+        }
+        Err(ProviderError::new(ErrorKind::Invalid, format!("{kind} does not belong to {:?}", self.cloud)))
+    }
+}
+
+impl Provider for SimulatedCloud {
+    fn cloud(&self) -> Cloud {
+        self.cloud
+    }
+
+    fn discover<'a>(
+        &'a self,
+        scope: &'a Scope,
+        kinds: &'a [ResourceKind],
+    ) -> BoxFuture<'a, Result<Vec<ObservedResource>, ProviderError>> {
+        Box::pin(async move {
+            let mut state = self.simulator.lock();
+            let mut found = Vec::new();
+            for &kind in kinds {
+                self.check_kind(kind)?;
+                Self::count(&mut state, "discover");
+                found.extend(state.resources.iter().filter(|r| r.kind == kind && r.scope == *scope).map(|r| {
+                    ObservedResource {
+                        provider_id: r.provider_id.clone(),
+                        kind: r.kind,
+                        scope: r.scope.clone(),
+                        attrs: r.attrs.clone(),
+                        owner: r.owner.clone(),
+                    }
+                }));
+            }
+            Ok(found)
+        })
+    }
+
+    fn create<'a>(
+        &'a self,
+        resource: &'a Resource,
+        owner: &'a Ownership,
+    ) -> BoxFuture<'a, Result<Created, ProviderError>> {
+        Box::pin(async move {
+            self.check_kind(resource.id.kind)?;
+            let mut state = self.simulator.lock();
+            Self::count(&mut state, "create");
+            constraints::check_create(&state.resources, resource)?;
+            let provider_id = next_id(&mut state, resource.id.kind);
+            state.resources.push(SimResource {
+                provider_id: provider_id.clone(),
+                kind: resource.id.kind,
+                scope: resource.scope.clone(),
+                attrs: resource.attrs.clone(),
+                owner: Some(owner.clone()),
+            });
+            self.simulator.save(&state)?;
+            Ok(Created { provider_id, outputs: BTreeMap::new() })
+        })
+    }
+
+    fn update<'a>(&'a self, provider_id: &'a str, resource: &'a Resource) -> BoxFuture<'a, Result<(), ProviderError>> {
+        Box::pin(async move {
+            let mut state = self.simulator.lock();
+            Self::count(&mut state, "update");
+            let live = state
+                .resources
+                .iter_mut()
+                .find(|r| r.provider_id == provider_id)
+                .ok_or_else(|| ProviderError::new(ErrorKind::NotFound, format!("{provider_id} does not exist")))?;
+            for name in resource.id.kind.replaced_on() {
+                if live.attrs.get(*name) != resource.attrs.get(*name) {
+                    return Err(ProviderError::new(
+                        ErrorKind::Invalid,
+                        format!("`{name}` of {} cannot change in place", resource.id.kind),
+                    ));
+                }
+            }
+            live.attrs = resource.attrs.clone();
+            self.simulator.save(&state)
+        })
+    }
+
+    fn delete<'a>(
+        &'a self,
+        provider_id: &'a str,
+        kind: ResourceKind,
+        _scope: &'a Scope,
+    ) -> BoxFuture<'a, Result<(), ProviderError>> {
+        Box::pin(async move {
+            self.check_kind(kind)?;
+            let mut state = self.simulator.lock();
+            Self::count(&mut state, "delete");
+            constraints::check_delete(&state.resources, provider_id)?;
+            state.resources.retain(|r| r.provider_id != provider_id);
+            self.simulator.save(&state)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests;

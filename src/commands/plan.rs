@@ -1,0 +1,93 @@
+//! `isopod plan`: lower the configuration, discover what is live, and show the difference.
+
+use super::Status;
+use crate::cli::PlanArgs;
+use crate::config;
+use anyhow::Context as _;
+use isopod_lang::Topology;
+use isopod_lang::topology::CloudKind;
+use isopod_planner::resource::{Cloud, ObservedResource, ResourceKind, Scope};
+use isopod_provider::{Provider, Simulator};
+use std::collections::BTreeSet;
+
+/// Runs `isopod plan`.
+pub fn run(args: PlanArgs) -> anyhow::Result<Status> {
+    let Some((_, topology)) = config::load(&args.config) else { return Ok(Status::Failure) };
+    if !args.simulate {
+        eprintln!("error: the AWS, Azure and GCP providers are not available yet");
+        eprintln!("hint: plan against the embedded simulator with `isopod plan --simulate`");
+        return Ok(Status::Failure);
+    }
+    let simulator = Simulator::open(config::state_dir(&args.config.dir).join("simulator.json"))?;
+    let runtime = tokio::runtime::Builder::new_current_thread().build().context("cannot start the async runtime")?;
+    let observed = runtime.block_on(discover(&simulator, &topology))?;
+    let plan = match isopod_planner::plan(&topology, &observed) {
+        Ok(plan) => plan,
+        Err(cycle) => {
+            eprintln!("error: {cycle}");
+            return Ok(Status::Failure);
+        }
+    };
+    warn_about_unplanned(&topology);
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&plan)?);
+    } else {
+        print!("{}", isopod_planner::render::text(&plan));
+    }
+    Ok(if args.detailed_exitcode && !plan.is_empty() { Status::Changes } else { Status::Success })
+}
+
+/// Says which objects the planner does not lower yet, so that nobody mistakes their absence from
+/// the plan for "no changes".
+fn warn_about_unplanned(topology: &Topology) {
+    let counts = [
+        (topology.tunnels.len(), "tunnel"),
+        (topology.hosts.len(), "host"),
+        (topology.endpoints.len(), "endpoint"),
+        (topology.relays.len(), "relay"),
+    ];
+    let unplanned: Vec<String> = counts
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| format!("{n} {what}{}", if *n == 1 { "" } else { "s" }))
+        .collect();
+    if !unplanned.is_empty() {
+        eprintln!("warning: this version plans networks and subnets only; not planned: {}", unplanned.join(", "));
+    }
+}
+
+/// Every resource of the configuration's clouds, in every region the configuration uses, with
+/// one bulk call per kind and region.
+async fn discover(simulator: &Simulator, topology: &Topology) -> anyhow::Result<Vec<ObservedResource>> {
+    let mut scopes: BTreeSet<(Cloud, Scope)> = BTreeSet::new();
+    for cloud in &topology.clouds {
+        let kind = planner_cloud(cloud.kind);
+        scopes.insert((kind, Scope { cloud: cloud.id.clone(), region: cloud.region.value.clone() }));
+        if kind == Cloud::Gcp {
+            scopes.insert((kind, Scope { cloud: cloud.id.clone(), region: "global".into() }));
+        }
+    }
+    for network in &topology.networks {
+        let scope = Scope { cloud: network.cloud.clone(), region: network.region.value.clone() };
+        scopes.insert((planner_cloud(network.kind), scope));
+    }
+    let mut observed = Vec::new();
+    for (cloud, scope) in scopes {
+        let kinds: Vec<ResourceKind> = ResourceKind::ALL.iter().copied().filter(|k| k.cloud() == cloud).collect();
+        let provider = simulator.provider(cloud);
+        let found = provider
+            .discover(&scope, &kinds)
+            .await
+            .with_context(|| format!("discovering {} {}", scope.cloud, scope.region))?;
+        observed.extend(found);
+    }
+    Ok(observed)
+}
+
+fn planner_cloud(kind: CloudKind) -> Cloud {
+    match kind {
+        CloudKind::Aws => Cloud::Aws,
+        CloudKind::Azure => Cloud::Azure,
+        CloudKind::Gcp => Cloud::Gcp,
+    }
+}
