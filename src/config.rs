@@ -24,6 +24,11 @@ pub fn load(args: &ConfigArgs) -> Option<(SourceMap, Topology)> {
     for (name, _) in &args.vars {
         if checked.undeclared_inputs.contains(name) {
             eprintln!("error: `--var {name}=...`: the configuration declares no variable `{name}`");
+            let closest = checked.variables.iter().min_by_key(|declared| strsim::levenshtein(name, declared));
+            if let Some(closest) = closest.filter(|declared| strsim::levenshtein(name, declared) <= name.len() / 3 + 1)
+            {
+                eprintln!("help: did you mean `{closest}`?");
+            }
             misspelt = true;
         }
     }

@@ -8,6 +8,7 @@ mod cli;
 mod commands;
 mod config;
 mod diagnostics;
+mod output;
 
 use clap::Parser as _;
 use std::process::ExitCode;

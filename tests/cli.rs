@@ -116,6 +116,7 @@ fn variables_come_from_flags_then_environment() {
     let out = isopod(&["validate", "--var", "bsae=10.9.0.0/16"], dir.path());
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("declares no variable `bsae`"), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("did you mean `base`?"), "{}", text(&out.stderr));
 }
 
 #[test]

@@ -30,8 +30,9 @@ impl Host for MemoryHost {
     }
 }
 
-/// Values given for `variable`s, as text: strings are taken as they are, other types are parsed
-/// as `.iso` expressions.
+/// Values given for `variable`s, as text: for `string` variables the text is the value; for
+/// other types it is read as an `.iso` literal; for untyped ones, as a literal if it reads as
+/// one, else as the text.
 #[derive(Clone, Debug, Default)]
 pub struct Inputs {
     /// Variable name to raw value.

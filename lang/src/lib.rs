@@ -50,6 +50,8 @@ pub struct Checked {
     pub diagnostics: Vec<Diagnostic>,
     /// Names of the input values given for variables the configuration does not declare.
     pub undeclared_inputs: Vec<String>,
+    /// The names of the declared variables, for suggestions.
+    pub variables: Vec<String>,
 }
 
 impl Checked {
@@ -80,6 +82,7 @@ pub fn load(sources: &SourceMap, inputs: &Inputs, host: &dyn Host) -> Checked {
         // What a syntax error lost would be reported again as missing: one mistake, one report.
         diagnostics.retain(|d| !matches!(d.code, Code::UnknownReference | Code::MissingStack));
     }
+    let variables: Vec<String> = decls.names_in("var").map(String::from).collect();
     let mut undeclared_inputs: Vec<String> =
         inputs.vars.keys().filter(|name| decls.find("var", name).is_none()).cloned().collect();
     undeclared_inputs.sort();
@@ -88,7 +91,7 @@ pub fn load(sources: &SourceMap, inputs: &Inputs, host: &dyn Host) -> Checked {
     drop(evaluator);
     drop(decls);
     drop_in_background(files);
-    Checked { topology, diagnostics, undeclared_inputs }
+    Checked { topology, diagnostics, undeclared_inputs, variables }
 }
 
 /// Frees a large value on another thread, so that the caller does not wait for it; in place when

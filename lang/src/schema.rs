@@ -271,8 +271,9 @@ pub static VARIABLE: BlockSchema = BlockSchema {
     ],
     blocks: &[],
     doc: "An input of the configuration, read as `var.NAME`. Values come from `--var NAME=VALUE` or the \
-          environment variable `ISOPOD_VAR_NAME`; values of types other than `string` are written as \
-          `.iso` expressions (`--var 'regions=[\"us-east-1\"]'`).",
+          environment variable `ISOPOD_VAR_NAME`. For a `string` the text is the value; for other types it \
+          is an `.iso` literal (`--var 'regions=[\"us-east-1\"]'`); without a `type`, a literal if it reads \
+          as one, else the text.",
     example: "variable \"region\" {\n  type    = string\n  default = \"us-east-1\"\n}",
 };
 

@@ -60,6 +60,10 @@ fn schema_defaults_are_visible_through_references() {
     let text = "network \"a\" {\n  cloud = cloud.aws.prod\n  cidr  = \"10.0.0.0/16\"\n  tags  = { routing = tunnel.t.routing, ha = tostring(tunnel.t.ha), region = network.b.region }\n}\nnetwork \"b\" {\n  cloud = cloud.aws.prod\n  cidr  = \"10.1.0.0/16\"\n}\ntunnel \"t\" {\n  between = [network.a, network.b]\n}\n";
     let tags = &topology(text).networks[0].tags;
     assert_eq!(tags["routing"], "bgp");
+    let nulls = text.replace("between = [network.a, network.b]", "between = [network.a, network.b]\n  routing = null");
+    let topology = topology(&nulls);
+    assert_eq!(topology.networks[0].tags["routing"], "bgp", "a written null reads as the default");
+    assert_eq!(topology.tunnels[0].routing, isopod_lang::topology::Routing::Bgp);
     assert_eq!(tags["ha"], "true");
     assert_eq!(tags["region"], "us-east-1");
 }

@@ -8,6 +8,7 @@
 //! So far the lowering covers networks and subnets of the three clouds; tunnels, meshes,
 //! endpoints and relays are the next layouts to add.
 
+pub mod allocate;
 pub mod diff;
 pub mod lower;
 pub mod naming;

@@ -2,7 +2,7 @@
 
 use super::Status;
 use crate::cli::FmtArgs;
-use crate::{config, diagnostics};
+use crate::{config, diagnostics, output};
 use anyhow::Context as _;
 use isopod_lang::SourceMap;
 use std::path::PathBuf;
@@ -33,12 +33,12 @@ pub fn run(args: FmtArgs) -> anyhow::Result<Status> {
         match isopod_lang::fmt::format(&text) {
             Ok(formatted) if formatted == text => {}
             Ok(_) if args.check => {
-                println!("{}", file.display());
+                output::line(&file.display().to_string())?;
                 status = Status::Failure;
             }
             Ok(formatted) => {
                 write_atomically(&file, &formatted)?;
-                println!("{}", file.display());
+                output::line(&file.display().to_string())?;
             }
             Err(errors) => {
                 let mut sources = SourceMap::new();

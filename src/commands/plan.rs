@@ -2,7 +2,7 @@
 
 use super::Status;
 use crate::cli::PlanArgs;
-use crate::config;
+use crate::{config, output};
 use anyhow::Context as _;
 use isopod_lang::Topology;
 use isopod_lang::topology::CloudKind;
@@ -30,9 +30,9 @@ pub fn run(args: PlanArgs) -> anyhow::Result<Status> {
     };
     warn_about_unplanned(&topology);
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&plan)?);
+        output::line(&serde_json::to_string_pretty(&plan)?)?;
     } else {
-        print!("{}", isopod_planner::render::text(&plan));
+        output::stdout(&isopod_planner::render::text(&plan))?;
     }
     Ok(if args.detailed_exitcode && !plan.is_empty() { Status::Changes } else { Status::Success })
 }

@@ -2,7 +2,7 @@
 
 use super::Status;
 use crate::cli::ValidateArgs;
-use crate::config;
+use crate::{config, output};
 use isopod_lang::Topology;
 
 /// Runs `isopod validate`.
@@ -10,10 +10,10 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<Status> {
     let Some((sources, topology)) = config::load(&args.config) else { return Ok(Status::Failure) };
     if args.json {
         let files: Vec<&str> = sources.iter().map(|(_, file)| file.name.as_str()).collect();
-        let output = serde_json::json!({ "files": files, "topology": topology });
-        println!("{}", serde_json::to_string_pretty(&output)?);
+        let document = serde_json::json!({ "files": files, "topology": topology });
+        output::line(&serde_json::to_string_pretty(&document)?)?;
     } else {
-        println!("{}", summary(&topology));
+        output::line(&summary(&topology))?;
     }
     Ok(Status::Success)
 }

@@ -42,10 +42,25 @@ impl<'e, 'a> Reader<'e, 'a> {
         Some(Reader::new(self.ev, nested))
     }
 
+    /// The attribute's value, or its default; `None` when neither gives one. A required
+    /// attribute written as `null` is reported here (the schema check saw it written).
     fn raw(&mut self, name: &str) -> Eval<Option<Raw>> {
-        let (value, span) = match self.ev.find_attr(&self.block, name) {
-            Some((idx, attr)) => (self.ev.written_attr(&self.block, idx, attr, attr.value.span)?, attr.value.span),
-            None => (self.ev.default_attr(&self.block, name)?, self.header),
+        let written = match self.ev.find_attr(&self.block, name) {
+            Some((idx, attr)) => {
+                let value = self.ev.written_attr(&self.block, idx, attr, attr.value.span)?;
+                Some((value, attr.value.span))
+            }
+            None => None,
+        };
+        if let Some((Value::Null, span)) = &written
+            && self.ev.schema_of(&self.block).attribute(name).is_some_and(|attr| attr.required)
+        {
+            let label = format!("`{name}` is required, and `null` leaves it unset");
+            return Err(self.ev.report(Diagnostic::error(Code::MissingAttribute, *span, label)));
+        }
+        let (value, span) = match written {
+            Some((value, span)) if value != Value::Null => (value, span),
+            _ => (self.ev.default_attr(&self.block, name)?, self.header),
         };
         Ok(match value {
             Value::Null => None,

@@ -267,8 +267,7 @@ impl<'a> Ctx<'a> {
             }
             let label = format!("`network.{}` has no subnet `{}`", network.name, subnet.value);
             let help = did_you_mean(&subnet.value, network.subnets.iter().map(|s| s.name.as_str()));
-            self.diagnostics
-                .push(Diagnostic::error(Code::UnknownReference, subnet.span, label).with_optional_help(help));
+            self.diagnostics.push(Diagnostic::error(Code::UnknownKey, subnet.span, label).with_optional_help(help));
         }
     }
 

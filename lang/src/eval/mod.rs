@@ -257,10 +257,23 @@ impl<'a> Evaluator<'a> {
     }
 
     /// The value of an attribute of a block instance: as written, or its default.
+    /// A written `null` is the same as not writing the attribute: it reads as the default.
     pub fn attr(&mut self, block: &BlockRef, name: &str, span: Span) -> Eval {
         match self.find_attr(block, name) {
-            Some((idx, attr)) => self.written_attr(block, idx, attr, span),
+            Some((idx, attr)) => match self.written_attr(block, idx, attr, span)? {
+                Value::Null => self.default_attr(block, name),
+                value => Ok(value),
+            },
             None => self.default_attr(block, name),
+        }
+    }
+
+    /// The schema of a block instance or nested block.
+    pub fn schema_of(&self, block: &BlockRef) -> &'static crate::schema::BlockSchema {
+        let decl = self.decl_of(block);
+        match &block.nested {
+            None => decl.schema,
+            Some(_) => decl.schema.block(&self.block_of(block).kind.text).unwrap_or(decl.schema),
         }
     }
 
@@ -294,11 +307,7 @@ impl<'a> Evaluator<'a> {
             let Value::Block(cloud) = self.attr(block, "cloud", header)? else { return Ok(Value::Null) };
             return self.attr(&cloud, "region", header);
         }
-        let schema = match &block.nested {
-            None => decl.schema,
-            Some(_) => decl.schema.block(&self.block_of(block).kind.text).unwrap_or(decl.schema),
-        };
-        let default = schema.attribute(name).and_then(|attr| attr.default);
+        let default = self.schema_of(block).attribute(name).and_then(|attr| attr.default);
         Ok(default.and_then(variables::literal_value).unwrap_or(Value::Null))
     }
 

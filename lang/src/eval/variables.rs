@@ -80,7 +80,7 @@ pub(super) fn value(ev: &mut Evaluator<'_>, idx: u32, inputs: &Inputs) -> Eval {
             None => {
                 return Err(ev.report(
                     Diagnostic::error(Code::InvalidTypeConstraint, attr.value.span, "not a type")
-                        .with_help("types are `string`, `number`, `bool`, `any`, `list(T)` and `map(T)`"),
+                        .with_help("types are `string`, `number`, `bool`, `any`, `list(T)`, `set(T)` and `map(T)`"),
                 ));
             }
         },
