@@ -204,5 +204,11 @@ fn plan_needs_the_simulator_until_providers_exist_and_names_what_it_skips() {
     }
     let out = isopod(&["plan", "--simulate"], state.path());
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("not planned: 6 tunnels, 1 host"), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("warning: host.dc1 is not in this plan: hosts are not planned yet"), "{stderr}");
+    assert!(
+        stderr.contains("warning: mesh.core (core/aws~azure) is not in this plan: only AWS-GCP tunnels"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("core/aws~gcp"), "the AWS-GCP tunnel of the mesh is planned: {stderr}");
 }

@@ -7,8 +7,86 @@
 //! existing one.
 
 use crate::Cidr;
+use crate::resource::{ObservedResource, ResourceKind, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
+
+/// The allocation key of a network's gateway ASN, e.g. `aws_vpn_gateway.app`.
+pub fn gateway_key(kind: ResourceKind, network: &str) -> String {
+    format!("{kind}.{network}")
+}
+
+/// The values in use by the stack's live resources: what allocation must keep.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Live {
+    /// Gateway ASNs by [`gateway_key`].
+    pub asns: BTreeMap<String, u32>,
+    /// Tunnel inside ranges by slot key (`TUNNEL/SLOT`).
+    pub inside: BTreeMap<String, Cidr>,
+}
+
+impl Live {
+    /// Reads the allocations of `stack` from the resources it owns.
+    pub fn from_observed(stack: &str, observed: &[ObservedResource]) -> Live {
+        let mut live = Live::default();
+        for resource in observed {
+            let Some(owner) = resource.owner.as_ref().filter(|owner| owner.stack == stack) else { continue };
+            let integer = |name: &str| match resource.attrs.get(name) {
+                Some(Value::Integer(n)) => u32::try_from(*n).ok(),
+                _ => None,
+            };
+            match owner.id.kind {
+                ResourceKind::AwsVpnGateway => {
+                    if let Some(asn) = integer("amazon_side_asn") {
+                        live.asns.insert(gateway_key(owner.id.kind, &owner.id.address), asn);
+                    }
+                }
+                ResourceKind::GcpRouter => {
+                    if let Some(asn) = integer("asn") {
+                        live.asns.insert(gateway_key(owner.id.kind, &owner.id.address), asn);
+                    }
+                }
+                ResourceKind::AwsVpnConnection => {
+                    // Address `TUNNEL.N`: connection N holds slots 2N and 2N + 1.
+                    let Some((tunnel, n)) = owner.id.address.rsplit_once('.') else { continue };
+                    let Ok(n) = n.parse::<usize>() else { continue };
+                    for index in 0..2 {
+                        let Some(Value::String(text)) = resource.attrs.get(&format!("tunnel{}_inside_cidr", index + 1))
+                        else {
+                            continue;
+                        };
+                        if let Ok(cidr) = Cidr::parse(text) {
+                            live.inside.insert(format!("{tunnel}/{}", n * 2 + index), cidr);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        live
+    }
+}
+
+/// Everything allocated for one plan.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Allocations {
+    /// Gateway ASNs by [`gateway_key`].
+    pub asns: BTreeMap<String, u32>,
+    /// Inside ranges by slot key.
+    pub inside: BTreeMap<String, Cidr>,
+}
+
+impl Allocations {
+    /// The ASN allocated under `key`; every key lowering asks for was requested first.
+    pub fn asn(&self, key: &str) -> u32 {
+        self.asns[key]
+    }
+
+    /// The inside range allocated under `key`.
+    pub fn inside(&self, key: &str) -> Cidr {
+        self.inside[key]
+    }
+}
 
 /// Where an inside range may come from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -170,10 +170,11 @@ fn deletion(id: &ResourceId, live: &ObservedResource) -> Change {
     }
 }
 
-/// The value an output reference has now, if the resource it names exists and keeps it.
-fn resolve<'a>(
-    value: &'a Value,
-    owned: &'a BTreeMap<&ResourceId, &ObservedResource>,
+/// `value` with its output references replaced by what they are now, if every resource they
+/// name exists and keeps its outputs (`None` when one is still unknown).
+fn resolve(
+    value: &Value,
+    owned: &BTreeMap<&ResourceId, &ObservedResource>,
     unknown_outputs: &BTreeSet<&ResourceId>,
 ) -> Option<Value> {
     match value {
@@ -185,6 +186,14 @@ fn resolve<'a>(
                 name => live.attrs.get(name).cloned(),
             }
         }
+        Value::List(items) => {
+            items.iter().map(|item| resolve(item, owned, unknown_outputs)).collect::<Option<_>>().map(Value::List)
+        }
+        Value::Map(entries) => entries
+            .iter()
+            .map(|(key, item)| Some((key.clone(), resolve(item, owned, unknown_outputs)?)))
+            .collect::<Option<_>>()
+            .map(Value::Map),
         other => Some(other.clone()),
     }
 }

@@ -5,8 +5,9 @@
 //! **Architecture invariant:** everything here but the executor (not yet written) is pure: no
 //! I/O, no clock, no randomness. Providers are the only parts that talk to clouds.
 //!
-//! So far the lowering covers networks and subnets of the three clouds; tunnels, meshes,
-//! endpoints and relays are the next layouts to add.
+//! So far the lowering covers networks and subnets of the three clouds and the highly available
+//! BGP layout of AWS-GCP tunnels (also from meshes); [`Desired::unplanned`] lists the objects
+//! it cannot lower yet.
 
 pub mod allocate;
 pub mod diff;
@@ -16,17 +17,31 @@ pub mod plan;
 pub mod render;
 pub mod resource;
 
+pub use allocate::{AllocError, Live};
 pub use diff::{Action, Change, diff};
 pub use isopod_lang::cidr::Cidr;
 pub use lower::{Desired, lower};
 pub use plan::{Cycle, Plan};
 pub use resource::{ObservedResource, Ownership, Resource, ResourceId, ResourceKind, Scope, Value};
 
+/// Why a plan could not be made.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum PlanError {
+    /// The resources depend on each other in a circle.
+    #[error(transparent)]
+    Cycle(#[from] Cycle),
+    /// A pool of unique values is exhausted.
+    #[error(transparent)]
+    Allocation(#[from] AllocError),
+}
+
 /// Plans `topology` against what the providers observed.
-pub fn plan(topology: &isopod_lang::Topology, observed: &[ObservedResource]) -> Result<Plan, Cycle> {
-    let desired = lower(topology);
+pub fn plan(topology: &isopod_lang::Topology, observed: &[ObservedResource]) -> Result<(Plan, Desired), PlanError> {
+    let live = Live::from_observed(&topology.stack.name.value, observed);
+    let desired = lower(topology, &live)?;
     let changes = diff(&desired, observed);
-    Plan::new(&desired, changes)
+    let plan = Plan::new(&desired, changes)?;
+    Ok((plan, desired))
 }
 
 #[cfg(test)]

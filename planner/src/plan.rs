@@ -100,6 +100,12 @@ fn kind_depth(kind: ResourceKind) -> u8 {
         ResourceKind::AzureVirtualNetwork => 1,
         ResourceKind::AwsSubnet | ResourceKind::GcpSubnetwork => 1,
         ResourceKind::AzureSubnet => 2,
+        ResourceKind::AwsVpnGateway | ResourceKind::GcpHaVpnGateway | ResourceKind::GcpRouter => 1,
+        ResourceKind::AwsCustomerGateway | ResourceKind::GcpExternalVpnGateway => 0,
+        ResourceKind::AwsVpnGatewayRoutePropagation => 2,
+        ResourceKind::AwsVpnConnection => 2,
+        ResourceKind::GcpVpnTunnel => 2,
+        ResourceKind::GcpRouterPeer => 3,
     }
 }
 

@@ -18,6 +18,14 @@ pub enum ResourceKind {
     AwsVpc,
     /// A subnet of an AWS VPC.
     AwsSubnet,
+    /// An AWS virtual private gateway, attached to its VPC (one per VPC).
+    AwsVpnGateway,
+    /// Propagation of the routes a VPN gateway learns into the VPC's main route table.
+    AwsVpnGatewayRoutePropagation,
+    /// An AWS customer gateway: the peer's public address and ASN.
+    AwsCustomerGateway,
+    /// An AWS site-to-site VPN connection: two tunnels with their options.
+    AwsVpnConnection,
     /// An Azure resource group, holding the stack's resources in one subscription.
     AzureResourceGroup,
     /// An Azure virtual network.
@@ -28,6 +36,16 @@ pub enum ResourceKind {
     GcpNetwork,
     /// A GCP subnetwork (regional).
     GcpSubnetwork,
+    /// A GCP HA VPN gateway: two interfaces with public addresses.
+    GcpHaVpnGateway,
+    /// A GCP Cloud Router: the BGP speaker of a network in a region.
+    GcpRouter,
+    /// A GCP external VPN gateway: the peer's public addresses.
+    GcpExternalVpnGateway,
+    /// A GCP VPN tunnel between an HA gateway interface and a peer interface.
+    GcpVpnTunnel,
+    /// A Cloud Router interface on a tunnel and its BGP peer.
+    GcpRouterPeer,
 }
 
 /// Which cloud a kind belongs to.
@@ -47,11 +65,20 @@ impl ResourceKind {
     pub const ALL: &'static [ResourceKind] = &[
         ResourceKind::AwsVpc,
         ResourceKind::AwsSubnet,
+        ResourceKind::AwsVpnGateway,
+        ResourceKind::AwsVpnGatewayRoutePropagation,
+        ResourceKind::AwsCustomerGateway,
+        ResourceKind::AwsVpnConnection,
         ResourceKind::AzureResourceGroup,
         ResourceKind::AzureVirtualNetwork,
         ResourceKind::AzureSubnet,
         ResourceKind::GcpNetwork,
         ResourceKind::GcpSubnetwork,
+        ResourceKind::GcpHaVpnGateway,
+        ResourceKind::GcpRouter,
+        ResourceKind::GcpExternalVpnGateway,
+        ResourceKind::GcpVpnTunnel,
+        ResourceKind::GcpRouterPeer,
     ];
 
     /// The kind's name in addresses and plans, e.g. `aws_vpc`.
@@ -59,22 +86,42 @@ impl ResourceKind {
         match self {
             ResourceKind::AwsVpc => "aws_vpc",
             ResourceKind::AwsSubnet => "aws_subnet",
+            ResourceKind::AwsVpnGateway => "aws_vpn_gateway",
+            ResourceKind::AwsVpnGatewayRoutePropagation => "aws_vpn_gateway_route_propagation",
+            ResourceKind::AwsCustomerGateway => "aws_customer_gateway",
+            ResourceKind::AwsVpnConnection => "aws_vpn_connection",
             ResourceKind::AzureResourceGroup => "azure_resource_group",
             ResourceKind::AzureVirtualNetwork => "azure_virtual_network",
             ResourceKind::AzureSubnet => "azure_subnet",
             ResourceKind::GcpNetwork => "gcp_network",
             ResourceKind::GcpSubnetwork => "gcp_subnetwork",
+            ResourceKind::GcpHaVpnGateway => "gcp_ha_vpn_gateway",
+            ResourceKind::GcpRouter => "gcp_router",
+            ResourceKind::GcpExternalVpnGateway => "gcp_external_vpn_gateway",
+            ResourceKind::GcpVpnTunnel => "gcp_vpn_tunnel",
+            ResourceKind::GcpRouterPeer => "gcp_router_peer",
         }
     }
 
     /// The cloud of the kind.
     pub fn cloud(self) -> Cloud {
         match self {
-            ResourceKind::AwsVpc | ResourceKind::AwsSubnet => Cloud::Aws,
+            ResourceKind::AwsVpc
+            | ResourceKind::AwsSubnet
+            | ResourceKind::AwsVpnGateway
+            | ResourceKind::AwsVpnGatewayRoutePropagation
+            | ResourceKind::AwsCustomerGateway
+            | ResourceKind::AwsVpnConnection => Cloud::Aws,
             ResourceKind::AzureResourceGroup | ResourceKind::AzureVirtualNetwork | ResourceKind::AzureSubnet => {
                 Cloud::Azure
             }
-            ResourceKind::GcpNetwork | ResourceKind::GcpSubnetwork => Cloud::Gcp,
+            ResourceKind::GcpNetwork
+            | ResourceKind::GcpSubnetwork
+            | ResourceKind::GcpHaVpnGateway
+            | ResourceKind::GcpRouter
+            | ResourceKind::GcpExternalVpnGateway
+            | ResourceKind::GcpVpnTunnel
+            | ResourceKind::GcpRouterPeer => Cloud::Gcp,
         }
     }
 
@@ -84,6 +131,12 @@ impl ResourceKind {
         match self {
             ResourceKind::AwsVpc => &["cidr_block"],
             ResourceKind::AwsSubnet => &["vpc_id", "cidr_block", "availability_zone"],
+            ResourceKind::AwsVpnGateway => &["vpc_id", "amazon_side_asn"],
+            ResourceKind::AwsVpnGatewayRoutePropagation => &["vpn_gateway_id", "route_table_id"],
+            ResourceKind::AwsCustomerGateway => &["bgp_asn", "ip_address", "type"],
+            // Tunnel options (inside ranges, keys, algorithms) change in place with
+            // ModifyVpnTunnelOptions; the gateways cannot.
+            ResourceKind::AwsVpnConnection => &["vpn_gateway_id", "customer_gateway_id", "type", "static_routes_only"],
             ResourceKind::AzureResourceGroup => &["name", "location"],
             // Azure can change a virtual network's address space in place.
             ResourceKind::AzureVirtualNetwork => &["name", "location", "resource_group"],
@@ -91,6 +144,23 @@ impl ResourceKind {
             ResourceKind::GcpNetwork => &["name", "routing_mode"],
             // GCP can only expand a subnetwork's range; any other change replaces it.
             ResourceKind::GcpSubnetwork => &["name", "network", "region", "ip_cidr_range"],
+            ResourceKind::GcpHaVpnGateway => &["name", "network", "region"],
+            // A router's ASN can change in place (routers.patch); its network cannot.
+            ResourceKind::GcpRouter => &["name", "network", "region"],
+            ResourceKind::GcpExternalVpnGateway => &["name", "redundancy_type", "interfaces"],
+            // Tunnels are immutable in GCP's API: every change recreates them.
+            ResourceKind::GcpVpnTunnel => &[
+                "name",
+                "region",
+                "vpn_gateway",
+                "vpn_gateway_interface",
+                "peer_external_gateway",
+                "peer_external_gateway_interface",
+                "shared_secret",
+                "router",
+                "ike_version",
+            ],
+            ResourceKind::GcpRouterPeer => &["name", "router", "region", "tunnel", "ip_range"],
         }
     }
 
@@ -154,6 +224,8 @@ pub enum Value {
     Map(BTreeMap<String, Value>),
     /// An output of another resource, known only once that one exists (e.g. a VPC's id).
     Output(OutputRef),
+    /// A secret, by its name in Isopod's secret store; its value is never in a plan.
+    Sensitive(String),
 }
 
 impl Value {
@@ -182,11 +254,13 @@ impl fmt::Display for Value {
                 let items: Vec<String> = items.iter().map(ToString::to_string).collect();
                 write!(f, "[{}]", items.join(", "))
             }
+            Value::Map(entries) if entries.is_empty() => f.write_str("{}"),
             Value::Map(entries) => {
                 let entries: Vec<String> = entries.iter().map(|(k, v)| format!("{k} = {v}")).collect();
                 write!(f, "{{ {} }}", entries.join(", "))
             }
             Value::Output(_) => f.write_str("(known after apply)"),
+            Value::Sensitive(_) => f.write_str("(sensitive)"),
         }
     }
 }
@@ -218,7 +292,7 @@ impl Resource {
                 Value::Output(output) => out.push(&output.resource),
                 Value::List(items) => stack.extend(items),
                 Value::Map(entries) => stack.extend(entries.values()),
-                Value::String(_) | Value::Integer(_) | Value::Bool(_) => {}
+                Value::String(_) | Value::Integer(_) | Value::Bool(_) | Value::Sensitive(_) => {}
             }
         }
         out.sort();

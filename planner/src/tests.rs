@@ -1,5 +1,5 @@
 use crate::resource::{ObservedResource, Ownership, ResourceId, ResourceKind, Scope, Value};
-use crate::{Action, Plan, lower, plan, render};
+use crate::{Action, Live, Plan, lower, render};
 use isopod_lang::{Inputs, MemoryHost, SourceMap, Topology};
 use std::collections::BTreeMap;
 
@@ -47,7 +47,12 @@ network "analytics" {
 }
 "#;
 
-/// What a provider would observe after applying every change of `plan` (ids made up).
+fn plan(topology: &Topology, observed: &[ObservedResource]) -> Result<Plan, crate::PlanError> {
+    crate::plan(topology, observed).map(|(plan, _)| plan)
+}
+
+/// What a provider would observe after applying every change of `plan` (ids and outputs made
+/// up, outputs stored as attributes as providers report them).
 fn applied(plan: &Plan, before: &[ObservedResource]) -> Vec<ObservedResource> {
     let mut live: Vec<ObservedResource> = before.to_vec();
     let mut ids: BTreeMap<ResourceId, String> = BTreeMap::new();
@@ -65,17 +70,41 @@ fn applied(plan: &Plan, before: &[ObservedResource]) -> Vec<ObservedResource> {
                 live.retain(|r| !owned_by(r));
                 let provider_id = format!("{}-{n}", change.id.kind);
                 ids.insert(change.id.clone(), provider_id.clone());
-                let attrs = change
+                let resolve = |value: &Value| -> Value {
+                    match value {
+                        Value::Output(output) if output.output == "id" => Value::string(&ids[&output.resource]),
+                        Value::Output(output) => Value::string(format!("{}-of-{}", output.output, output.resource)),
+                        other => other.clone(),
+                    }
+                };
+                let mut attrs: BTreeMap<String, Value> = change
                     .after
                     .iter()
                     .map(|(name, value)| {
                         let value = match value {
-                            Value::Output(output) => Value::string(&ids[&output.resource]),
-                            other => other.clone(),
+                            Value::List(items) => Value::List(items.iter().map(resolve).collect()),
+                            other => resolve(other),
                         };
                         (name.clone(), value)
                     })
                     .collect();
+                // The outputs other resources read from this one.
+                for other in &plan.changes {
+                    for value in other.after.values().flat_map(|v| match v {
+                        Value::List(items) => items.clone(),
+                        single => vec![single.clone()],
+                    }) {
+                        if let Value::Output(output) = value
+                            && output.resource == change.id
+                            && output.output != "id"
+                        {
+                            attrs.insert(
+                                output.output.clone(),
+                                Value::string(format!("{}-of-{}", output.output, change.id)),
+                            );
+                        }
+                    }
+                }
                 live.push(ObservedResource {
                     provider_id,
                     kind: change.id.kind,
@@ -172,11 +201,98 @@ fn removed_objects_are_deleted_children_first_and_called_out() {
 
 #[test]
 fn lowering_is_stable_when_the_topology_grows() {
-    let small = lower(&topology(THREE_CLOUDS));
-    let grown = lower(&topology(&format!(
-        "{THREE_CLOUDS}\nnetwork \"extra\" {{\n  cloud = cloud.aws.prod\n  cidr  = \"10.40.0.0/16\"\n}}\n"
-    )));
+    let small = lower(&topology(THREE_CLOUDS), &Live::default()).unwrap();
+    let grown = lower(
+        &topology(&format!(
+            "{THREE_CLOUDS}\nnetwork \"extra\" {{\n  cloud = cloud.aws.prod\n  cidr  = \"10.40.0.0/16\"\n}}\n"
+        )),
+        &Live::default(),
+    )
+    .unwrap();
     for (id, resource) in &small.resources {
         assert_eq!(grown.resources.get(id), Some(resource), "{id} changed when a network was added");
     }
+}
+
+const AWS_GCP: &str = r#"
+stack "demo" {}
+cloud "aws" "prod" {
+  region = "us-east-1"
+}
+cloud "gcp" "data" {
+  project = "acme-data"
+  region  = "us-central1"
+}
+network "app" {
+  cloud = cloud.aws.prod
+  cidr  = "10.10.0.0/16"
+}
+network "analytics" {
+  cloud = cloud.gcp.data
+  cidr  = "10.20.0.0/16"
+}
+tunnel "app-analytics" {
+  between = [network.app, network.analytics]
+}
+"#;
+
+#[test]
+fn aws_gcp_tunnel_uses_the_documented_ha_layout() {
+    let plan = plan(&topology(AWS_GCP), &[]).unwrap();
+    let count = |kind: ResourceKind| plan.changes.iter().filter(|c| c.id.kind == kind).count();
+    assert_eq!(count(ResourceKind::AwsVpnGateway), 1);
+    assert_eq!(count(ResourceKind::AwsCustomerGateway), 2);
+    assert_eq!(count(ResourceKind::AwsVpnConnection), 2);
+    assert_eq!(count(ResourceKind::GcpHaVpnGateway), 1);
+    assert_eq!(count(ResourceKind::GcpRouter), 1);
+    assert_eq!(count(ResourceKind::GcpExternalVpnGateway), 1);
+    assert_eq!(count(ResourceKind::GcpVpnTunnel), 4);
+    assert_eq!(count(ResourceKind::GcpRouterPeer), 4);
+    let text = render::text(&plan);
+    assert!(!text.contains("tunnel/app-analytics/0\""), "secret names render as (sensitive)");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn aws_gcp_tunnel_plans_no_changes_after_apply() {
+    let topology = topology(AWS_GCP);
+    let live = applied(&plan(&topology, &[]).unwrap(), &[]);
+    let again = plan(&topology, &live).unwrap();
+    assert!(again.is_empty(), "{}", render::text(&again));
+}
+
+#[test]
+fn adding_a_tunnel_never_moves_existing_allocations() {
+    let topology_one = topology(AWS_GCP);
+    let live = applied(&plan(&topology_one, &[]).unwrap(), &[]);
+    // A second GCP network and a tunnel whose name sorts before the first one.
+    let grown = format!(
+        "{AWS_GCP}\nnetwork \"bi\" {{\n  cloud = cloud.gcp.data\n  cidr  = \"10.30.0.0/16\"\n}}\ntunnel \"aa-first\" {{\n  between = [network.app, network.bi]\n}}\n"
+    );
+    let plan = plan(&topology(&grown), &live).unwrap();
+    for change in plan
+        .changes
+        .iter()
+        .filter(|c| c.id.address.starts_with("app-analytics") || c.id.address == "app" || c.id.address == "analytics")
+    {
+        assert_eq!(change.action, Action::NoOp, "{} changed: {:?}", change.id, change.attrs);
+    }
+    assert!(plan.changes.iter().any(|c| c.id.address.starts_with("aa-first") && c.action == Action::Create));
+}
+
+#[test]
+fn unsupported_layouts_are_reported_not_dropped_silently() {
+    let desired = lower(
+        &topology(
+            THREE_CLOUDS
+                .replace(
+                    "\nnetwork \"analytics\"",
+                    "\ntunnel \"x\" {\n  between = [network.app, network.hub]\n}\nnetwork \"analytics\"",
+                )
+                .as_str(),
+        ),
+        &Live::default(),
+    )
+    .unwrap();
+    assert_eq!(desired.unplanned, [("tunnel.x".to_string(), "only AWS-GCP tunnels are planned yet")]);
 }

@@ -21,39 +21,22 @@ pub fn run(args: PlanArgs) -> anyhow::Result<Status> {
     let simulator = Simulator::open(config::state_dir(&args.config.dir).join("simulator.json"))?;
     let runtime = tokio::runtime::Builder::new_current_thread().build().context("cannot start the async runtime")?;
     let observed = runtime.block_on(discover(&simulator, &topology))?;
-    let plan = match isopod_planner::plan(&topology, &observed) {
-        Ok(plan) => plan,
-        Err(cycle) => {
-            eprintln!("error: {cycle}");
+    let (plan, desired) = match isopod_planner::plan(&topology, &observed) {
+        Ok(planned) => planned,
+        Err(err) => {
+            eprintln!("error: {err}");
             return Ok(Status::Failure);
         }
     };
-    warn_about_unplanned(&topology);
+    for (object, reason) in &desired.unplanned {
+        eprintln!("warning: {object} is not in this plan: {reason}");
+    }
     if args.json {
         output::line(&serde_json::to_string_pretty(&plan)?)?;
     } else {
         output::stdout(&isopod_planner::render::text(&plan))?;
     }
     Ok(if args.detailed_exitcode && !plan.is_empty() { Status::Changes } else { Status::Success })
-}
-
-/// Says which objects the planner does not lower yet, so that nobody mistakes their absence from
-/// the plan for "no changes".
-fn warn_about_unplanned(topology: &Topology) {
-    let counts = [
-        (topology.tunnels.len(), "tunnel"),
-        (topology.hosts.len(), "host"),
-        (topology.endpoints.len(), "endpoint"),
-        (topology.relays.len(), "relay"),
-    ];
-    let unplanned: Vec<String> = counts
-        .iter()
-        .filter(|(n, _)| *n > 0)
-        .map(|(n, what)| format!("{n} {what}{}", if *n == 1 { "" } else { "s" }))
-        .collect();
-    if !unplanned.is_empty() {
-        eprintln!("warning: this version plans networks and subnets only; not planned: {}", unplanned.join(", "));
-    }
 }
 
 /// Every resource of the configuration's clouds, in every region the configuration uses, with

@@ -1,12 +1,16 @@
 //! Lowering: each logical object of the topology becomes the cloud resources that realise it.
 //!
-//! Pure: no I/O, no clock, no randomness. One module per family of objects.
+//! Pure: no I/O, no clock, no randomness. One module per family of objects. What must be unique
+//! (ASNs, inside ranges) is allocated first, keeping the values live resources already use.
 
 mod network;
+mod tunnel;
 
-use crate::resource::{Resource, ResourceId};
+use crate::allocate::{self, AllocError, Allocations, InsidePool, Live, gateway_key};
+use crate::resource::{OutputRef, Resource, ResourceId, ResourceKind, Value};
 use isopod_lang::Topology;
-use std::collections::BTreeMap;
+use isopod_lang::topology::{CloudKind, End, Network, Routing, Tunnel};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The resources a topology wants, by id.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -15,6 +19,8 @@ pub struct Desired {
     pub stack: String,
     /// The resources, in a stable order.
     pub resources: BTreeMap<ResourceId, Resource>,
+    /// Logical objects this version cannot lower yet (e.g. `tunnel.a-b`), with the reason.
+    pub unplanned: Vec<(String, &'static str)>,
 }
 
 impl Desired {
@@ -23,11 +29,97 @@ impl Desired {
     }
 }
 
-/// The resources that realise `topology`.
-pub fn lower(topology: &Topology) -> Desired {
-    let mut desired = Desired { stack: topology.stack.name.value.clone(), resources: BTreeMap::new() };
+/// The resources that realise `topology`, given the allocations live resources hold.
+pub fn lower(topology: &Topology, live: &Live) -> Result<Desired, AllocError> {
+    let mut desired = Desired { stack: topology.stack.name.value.clone(), ..Desired::default() };
     for network in &topology.networks {
         network::lower(topology, network, &mut desired);
     }
-    desired
+    let mut supported = Vec::new();
+    for tunnel in &topology.tunnels {
+        let object = match &tunnel.mesh {
+            Some(mesh) => format!("mesh.{mesh} ({})", tunnel.name),
+            None => format!("tunnel.{}", tunnel.name),
+        };
+        match supported_layout(topology, tunnel) {
+            Ok(ends) => supported.push((tunnel, ends)),
+            Err(reason) => desired.unplanned.push((object, reason)),
+        }
+    }
+    for host in &topology.hosts {
+        desired.unplanned.push((format!("host.{}", host.name), "hosts are not planned yet"));
+    }
+    for endpoint in &topology.endpoints {
+        desired.unplanned.push((format!("endpoint.{}", endpoint.name), "endpoints are not planned yet"));
+    }
+    for relay in &topology.relays {
+        desired.unplanned.push((format!("relay.{}", relay.name), "relays are not planned yet"));
+    }
+    let allocations = allocate_for(topology, &supported, live)?;
+    for (tunnel, (aws, gcp)) in supported {
+        tunnel::aws_gcp(topology, tunnel, aws, gcp, &allocations, &mut desired);
+    }
+    Ok(desired)
+}
+
+/// The AWS and GCP networks of a tunnel this version can lower, or why it cannot.
+fn supported_layout<'t>(topology: &'t Topology, tunnel: &Tunnel) -> Result<(&'t Network, &'t Network), &'static str> {
+    let network = |end: &End| match end {
+        End::Network(name) => topology.network(name).ok_or("its network is not lowered"),
+        End::Host(_) => Err("tunnels to hosts are not planned yet"),
+    };
+    let (a, b) = (network(&tunnel.ends[0].value)?, network(&tunnel.ends[1].value)?);
+    let (aws, gcp) = match (a.kind, b.kind) {
+        (CloudKind::Aws, CloudKind::Gcp) => (a, b),
+        (CloudKind::Gcp, CloudKind::Aws) => (b, a),
+        _ => return Err("only AWS-GCP tunnels are planned yet"),
+    };
+    if tunnel.routing != Routing::Bgp || !tunnel.ha {
+        return Err("only the highly available BGP layout is planned yet");
+    }
+    Ok((aws, gcp))
+}
+
+/// Allocates the ASNs and inside ranges the supported tunnels need.
+fn allocate_for(
+    topology: &Topology,
+    tunnels: &[(&Tunnel, (&Network, &Network))],
+    live: &Live,
+) -> Result<Allocations, AllocError> {
+    let mut allocations = Allocations::default();
+    let mut asn_requests = BTreeSet::new();
+    let mut inside_requests = BTreeMap::new();
+    let fixed: BTreeSet<u32> = topology
+        .networks
+        .iter()
+        .filter_map(|n| n.asn.map(|a| a.value))
+        .chain(topology.hosts.iter().filter_map(|h| h.asn.map(|a| a.value)))
+        .collect();
+    for (tunnel, (aws, gcp)) in tunnels {
+        for (kind, network) in [(ResourceKind::AwsVpnGateway, aws), (ResourceKind::GcpRouter, gcp)] {
+            let key = gateway_key(kind, &network.name);
+            match network.asn {
+                Some(asn) => {
+                    allocations.asns.insert(key, asn.value);
+                }
+                None => {
+                    asn_requests.insert(key);
+                }
+            }
+        }
+        for slot in 0..tunnel::SLOTS {
+            inside_requests.insert(tunnel::slot_key(&tunnel.name, slot), InsidePool::LinkLocal);
+        }
+    }
+    allocations.asns.extend(allocate::asns(&asn_requests, &live.asns, &fixed)?);
+    allocations.inside = allocate::inside_ranges(&inside_requests, &live.inside)?;
+    Ok(allocations)
+}
+
+pub(crate) fn attrs<const N: usize>(pairs: [(&str, Value); N]) -> BTreeMap<String, Value> {
+    pairs.into_iter().map(|(name, value)| (name.to_string(), value)).collect()
+}
+
+pub(crate) fn output(id: &ResourceId, name: &str) -> Value {
+    Value::Output(OutputRef { resource: id.clone(), output: name.to_string() })
 }

@@ -1,9 +1,9 @@
 //! Networks and subnets: an AWS VPC and its subnets; an Azure virtual network and its subnets in
 //! the stack's resource group; a GCP VPC network in custom mode and its regional subnetworks.
 
-use super::Desired;
+use super::{Desired, attrs, output};
 use crate::naming::{self, resource_name};
-use crate::resource::{OutputRef, Resource, ResourceId, ResourceKind, Scope, Value};
+use crate::resource::{Resource, ResourceId, ResourceKind, Scope, Value};
 use isopod_lang::Topology;
 use isopod_lang::topology::{CloudAccount, CloudKind, Network};
 use std::collections::BTreeMap;
@@ -20,7 +20,7 @@ pub(super) fn lower(topology: &Topology, network: &Network, desired: &mut Desire
 }
 
 /// The stack's, the cloud's and the network's tags, later ones winning.
-fn tags(topology: &Topology, network: &Network) -> BTreeMap<String, String> {
+pub(super) fn tags(topology: &Topology, network: &Network) -> BTreeMap<String, String> {
     let cloud_tags = topology.cloud(&network.cloud).map(|cloud| cloud.tags.clone()).unwrap_or_default();
     let mut tags = topology.stack.tags.clone();
     tags.extend(cloud_tags);
@@ -28,16 +28,8 @@ fn tags(topology: &Topology, network: &Network) -> BTreeMap<String, String> {
     tags
 }
 
-fn tag_value(tags: &BTreeMap<String, String>) -> Value {
+pub(super) fn tag_value(tags: &BTreeMap<String, String>) -> Value {
     Value::Map(tags.iter().map(|(k, v)| (k.clone(), Value::string(v))).collect())
-}
-
-fn attrs<const N: usize>(pairs: [(&str, Value); N]) -> BTreeMap<String, Value> {
-    pairs.into_iter().map(|(name, value)| (name.to_string(), value)).collect()
-}
-
-fn output(id: &ResourceId, name: &str) -> Value {
-    Value::Output(OutputRef { resource: id.clone(), output: name.to_string() })
 }
 
 fn aws(network: &Network, scope: Scope, object: String, tags: BTreeMap<String, String>, desired: &mut Desired) {

@@ -50,12 +50,56 @@ pub(super) fn check_create(live: &[SimResource], resource: &Resource) -> Result<
             named(ResourceKind::AzureVirtualNetwork, text(attrs, "virtual_network"))
                 .ok_or_else(|| missing("the virtual network"))?;
         }
-        ResourceKind::GcpSubnetwork => {
+        ResourceKind::GcpSubnetwork | ResourceKind::GcpHaVpnGateway | ResourceKind::GcpRouter => {
             named(ResourceKind::GcpNetwork, text(attrs, "network")).ok_or_else(|| missing("the network"))?;
         }
-        ResourceKind::AwsVpc | ResourceKind::AzureResourceGroup | ResourceKind::GcpNetwork => {}
+        ResourceKind::AwsVpnGateway => {
+            let vpc_id = text(attrs, "vpc_id");
+            find(ResourceKind::AwsVpc, &|r| Some(r.provider_id.as_str()) == vpc_id)
+                .ok_or_else(|| missing("the VPC"))?;
+            if find(ResourceKind::AwsVpnGateway, &|r| text(&r.attrs, "vpc_id") == vpc_id).is_some() {
+                return Err(ProviderError::new(ErrorKind::Conflict, "the VPC already has a VPN gateway attached"));
+            }
+        }
+        ResourceKind::AwsVpnGatewayRoutePropagation => {
+            let vgw = text(attrs, "vpn_gateway_id");
+            find(ResourceKind::AwsVpnGateway, &|r| Some(r.provider_id.as_str()) == vgw)
+                .ok_or_else(|| missing("the VPN gateway"))?;
+        }
+        ResourceKind::AwsVpnConnection => {
+            let by_id = |kind, attr: &str| {
+                let id = text(attrs, attr);
+                find(kind, &|r| Some(r.provider_id.as_str()) == id).map(|_| ()).ok_or_else(|| missing(attr))
+            };
+            by_id(ResourceKind::AwsVpnGateway, "vpn_gateway_id")?;
+            by_id(ResourceKind::AwsCustomerGateway, "customer_gateway_id")?;
+            let vgw = text(attrs, "vpn_gateway_id");
+            let connections = live
+                .iter()
+                .filter(|r| r.kind == ResourceKind::AwsVpnConnection && text(&r.attrs, "vpn_gateway_id") == vgw)
+                .count();
+            if connections >= 10 {
+                return Err(ProviderError::new(ErrorKind::Invalid, "a VPN gateway takes at most 10 VPN connections"));
+            }
+        }
+        ResourceKind::GcpVpnTunnel => {
+            named(ResourceKind::GcpHaVpnGateway, text(attrs, "vpn_gateway"))
+                .ok_or_else(|| missing("the HA VPN gateway"))?;
+            named(ResourceKind::GcpRouter, text(attrs, "router")).ok_or_else(|| missing("the router"))?;
+            named(ResourceKind::GcpExternalVpnGateway, text(attrs, "peer_external_gateway"))
+                .ok_or_else(|| missing("the external gateway"))?;
+        }
+        ResourceKind::GcpRouterPeer => {
+            named(ResourceKind::GcpRouter, text(attrs, "router")).ok_or_else(|| missing("the router"))?;
+            named(ResourceKind::GcpVpnTunnel, text(attrs, "tunnel")).ok_or_else(|| missing("the tunnel"))?;
+        }
+        ResourceKind::AwsVpc
+        | ResourceKind::AwsCustomerGateway
+        | ResourceKind::AzureResourceGroup
+        | ResourceKind::GcpNetwork
+        | ResourceKind::GcpExternalVpnGateway => {}
     }
-    let unique_name = !matches!(resource.id.kind, ResourceKind::AwsVpc | ResourceKind::AwsSubnet);
+    let unique_name = resource.id.kind.cloud() != isopod_planner::resource::Cloud::Aws;
     if unique_name && named(resource.id.kind, text(attrs, "name")).is_some() {
         return Err(ProviderError::new(
             ErrorKind::Conflict,
@@ -72,7 +116,24 @@ pub(super) fn check_delete(live: &[SimResource], provider_id: &str) -> Result<()
     };
     let name = text(&target.attrs, "name");
     let child_of = |r: &SimResource| match (target.kind, r.kind) {
-        (ResourceKind::AwsVpc, ResourceKind::AwsSubnet) => text(&r.attrs, "vpc_id") == Some(provider_id),
+        (ResourceKind::AwsVpc, ResourceKind::AwsSubnet | ResourceKind::AwsVpnGateway) => {
+            text(&r.attrs, "vpc_id") == Some(provider_id)
+        }
+        (ResourceKind::AwsVpnGateway, ResourceKind::AwsVpnConnection | ResourceKind::AwsVpnGatewayRoutePropagation) => {
+            text(&r.attrs, "vpn_gateway_id") == Some(provider_id)
+        }
+        (ResourceKind::AwsCustomerGateway, ResourceKind::AwsVpnConnection) => {
+            text(&r.attrs, "customer_gateway_id") == Some(provider_id)
+        }
+        (ResourceKind::GcpNetwork, ResourceKind::GcpHaVpnGateway | ResourceKind::GcpRouter) => {
+            text(&r.attrs, "network") == name
+        }
+        (ResourceKind::GcpHaVpnGateway, ResourceKind::GcpVpnTunnel) => text(&r.attrs, "vpn_gateway") == name,
+        (ResourceKind::GcpExternalVpnGateway, ResourceKind::GcpVpnTunnel) => {
+            text(&r.attrs, "peer_external_gateway") == name
+        }
+        (ResourceKind::GcpRouter, ResourceKind::GcpRouterPeer) => text(&r.attrs, "router") == name,
+        (ResourceKind::GcpVpnTunnel, ResourceKind::GcpRouterPeer) => text(&r.attrs, "tunnel") == name,
         (ResourceKind::AzureResourceGroup, ResourceKind::AzureVirtualNetwork) => {
             text(&r.attrs, "resource_group") == name
         }

@@ -117,6 +117,29 @@ impl Simulator {
     }
 }
 
+/// The outputs a kind's create call returns: public addresses (from 100.64.0.0/10, unique in
+/// one simulator) and the ids of objects the cloud creates along (a VPC's main route table).
+fn outputs(state: &mut State, kind: ResourceKind) -> BTreeMap<String, Value> {
+    let mut address = || {
+        state.next_id += 1;
+        let n = state.next_id as u32 & 0x003f_ffff;
+        Value::string(std::net::Ipv4Addr::from(u32::from(std::net::Ipv4Addr::new(100, 64, 0, 0)) | n).to_string())
+    };
+    let names: &[&str] = match kind {
+        ResourceKind::AwsVpnConnection => &["tunnel1_address", "tunnel2_address"],
+        ResourceKind::GcpHaVpnGateway => &["interface0_ip", "interface1_ip"],
+        _ => &[],
+    };
+    let mut outputs: BTreeMap<String, Value> = names.iter().map(|name| (name.to_string(), address())).collect();
+    if kind == ResourceKind::AwsVpc {
+        outputs.insert(
+            "main_route_table_id".into(),
+            Value::string(next_id(state, ResourceKind::AwsVpc).replace("aws-vpc", "rtb")),
+        );
+    }
+    outputs
+}
+
 fn next_id(state: &mut State, kind: ResourceKind) -> String {
     state.next_id += 1;
     format!("{}-{:012x}", kind.name().replace('_', "-"), state.next_id)
@@ -183,15 +206,18 @@ impl Provider for SimulatedCloud {
             Self::count(&mut state, "create");
             constraints::check_create(&state.resources, resource)?;
             let provider_id = next_id(&mut state, resource.id.kind);
+            let outputs = outputs(&mut state, resource.id.kind);
+            let mut attrs = resource.attrs.clone();
+            attrs.extend(outputs.clone());
             state.resources.push(SimResource {
                 provider_id: provider_id.clone(),
                 kind: resource.id.kind,
                 scope: resource.scope.clone(),
-                attrs: resource.attrs.clone(),
+                attrs,
                 owner: Some(owner.clone()),
             });
             self.simulator.save(&state)?;
-            Ok(Created { provider_id, outputs: BTreeMap::new() })
+            Ok(Created { provider_id, outputs })
         })
     }
 
