@@ -328,7 +328,7 @@ pub static CLOUD_AZURE: BlockSchema = BlockSchema {
         attr!(
             "resource_group",
             AttrType::String,
-            "The resource group to create resources in; defaults to `isopod-STACK-NAME`, one per `cloud` block."
+            "An existing resource group to create resources in; without it Isopod creates and owns `isopod-STACK-NAME`, one per `cloud` block."
         ),
         attr!("tenant", AttrType::String, "The Entra ID tenant, when the credentials span several."),
         ENDPOINT_URL,

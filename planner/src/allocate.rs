@@ -46,6 +46,11 @@ impl Live {
                         live.asns.insert(gateway_key(owner.id.kind, &owner.id.address), asn);
                     }
                 }
+                ResourceKind::AzureVirtualNetworkGateway => {
+                    if let Some(asn) = integer("bgp_asn") {
+                        live.asns.insert(gateway_key(owner.id.kind, &owner.id.address), asn);
+                    }
+                }
                 ResourceKind::AwsVpnConnection => {
                     // Address `TUNNEL.N`: connection N holds slots 2N and 2N + 1.
                     let Some((tunnel, n)) = owner.id.address.rsplit_once('.') else { continue };

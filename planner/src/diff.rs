@@ -60,7 +60,7 @@ pub struct Change {
     pub action: Action,
     /// Where it lives.
     pub scope: Scope,
-    /// The logical object it belongs to (for deletes, the one recorded in its ownership).
+    /// The logical object it belongs to (empty for deletes: the configuration no longer has it).
     pub object: String,
     /// The cloud's id of the live resource, if it exists.
     pub provider_id: Option<String>,
@@ -206,6 +206,16 @@ fn comparison(
 ) -> Change {
     let replaced_on = resource.id.kind.replaced_on();
     let mut attrs = Vec::new();
+    if live.scope != resource.scope {
+        // A resource cannot move between regions or accounts: it is created anew.
+        let place = |scope: &crate::resource::Scope| Value::string(format!("{} {}", scope.cloud, scope.region));
+        attrs.push(AttrChange {
+            name: "(location)".into(),
+            before: Some(place(&live.scope)),
+            after: Some(place(&resource.scope)),
+            forces_replacement: true,
+        });
+    }
     for (name, wanted) in &resource.attrs {
         let now = live.attrs.get(name);
         let resolved = resolve(wanted, owned, unknown_outputs);

@@ -42,11 +42,19 @@ impl Plan {
             }
         }
         let order = toposort(&graph, None).map_err(|cycle| Cycle(cycle_path(&graph, cycle.node_id(), &changes)))?;
+        // Each change's level: one more than the deepest of its dependencies. Sorting by level,
+        // then by id, keeps dependencies first and lists siblings in a readable order.
+        let mut level = vec![0usize; changes.len()];
+        for node in &order {
+            let deepest =
+                graph.neighbors_directed(*node, petgraph::Direction::Incoming).map(|dep| level[graph[dep]] + 1).max();
+            level[graph[*node]] = deepest.unwrap_or(0);
+        }
+        let mut indices: Vec<usize> = (0..changes.len()).collect();
+        indices.sort_by(|&a, &b| (level[a], &changes[a].id).cmp(&(level[b], &changes[b].id)));
         let mut ordered: Vec<Option<Change>> = changes.into_iter().map(Some).collect();
-        let (deletes, others): (Vec<usize>, Vec<usize>) = order
-            .into_iter()
-            .map(|node| graph[node])
-            .partition(|&idx| ordered[idx].as_ref().is_some_and(|c| c.action == Action::Delete));
+        let (deletes, others): (Vec<usize>, Vec<usize>) =
+            indices.into_iter().partition(|&idx| ordered[idx].as_ref().is_some_and(|c| c.action == Action::Delete));
         let mut deletes = deletes;
         // Deleted resources are no longer described by the configuration: children go first.
         deletes.sort_by_key(|&idx| std::cmp::Reverse(kind_depth(ordered[idx].as_ref().expect("taken once").id.kind)));
@@ -100,6 +108,9 @@ fn kind_depth(kind: ResourceKind) -> u8 {
         ResourceKind::AzureVirtualNetwork => 1,
         ResourceKind::AwsSubnet | ResourceKind::GcpSubnetwork => 1,
         ResourceKind::AzureSubnet => 2,
+        ResourceKind::AzurePublicIp | ResourceKind::AzureLocalNetworkGateway => 1,
+        ResourceKind::AzureVirtualNetworkGateway => 3,
+        ResourceKind::AzureVpnConnection => 4,
         ResourceKind::AwsVpnGateway | ResourceKind::GcpHaVpnGateway | ResourceKind::GcpRouter => 1,
         ResourceKind::AwsCustomerGateway | ResourceKind::GcpExternalVpnGateway => 0,
         ResourceKind::AwsVpnGatewayRoutePropagation => 2,

@@ -32,6 +32,14 @@ pub enum ResourceKind {
     AzureVirtualNetwork,
     /// A subnet of an Azure virtual network.
     AzureSubnet,
+    /// A static Standard public IP address of Azure.
+    AzurePublicIp,
+    /// An Azure virtual network gateway (VPN, route-based, active-active with BGP).
+    AzureVirtualNetworkGateway,
+    /// An Azure local network gateway: a peer's public address and BGP settings.
+    AzureLocalNetworkGateway,
+    /// An Azure site-to-site connection between a gateway and a local network gateway.
+    AzureVpnConnection,
     /// A GCP VPC network (global, custom subnet mode).
     GcpNetwork,
     /// A GCP subnetwork (regional).
@@ -72,6 +80,10 @@ impl ResourceKind {
         ResourceKind::AzureResourceGroup,
         ResourceKind::AzureVirtualNetwork,
         ResourceKind::AzureSubnet,
+        ResourceKind::AzurePublicIp,
+        ResourceKind::AzureVirtualNetworkGateway,
+        ResourceKind::AzureLocalNetworkGateway,
+        ResourceKind::AzureVpnConnection,
         ResourceKind::GcpNetwork,
         ResourceKind::GcpSubnetwork,
         ResourceKind::GcpHaVpnGateway,
@@ -93,6 +105,10 @@ impl ResourceKind {
             ResourceKind::AzureResourceGroup => "azure_resource_group",
             ResourceKind::AzureVirtualNetwork => "azure_virtual_network",
             ResourceKind::AzureSubnet => "azure_subnet",
+            ResourceKind::AzurePublicIp => "azure_public_ip",
+            ResourceKind::AzureVirtualNetworkGateway => "azure_virtual_network_gateway",
+            ResourceKind::AzureLocalNetworkGateway => "azure_local_network_gateway",
+            ResourceKind::AzureVpnConnection => "azure_vpn_connection",
             ResourceKind::GcpNetwork => "gcp_network",
             ResourceKind::GcpSubnetwork => "gcp_subnetwork",
             ResourceKind::GcpHaVpnGateway => "gcp_ha_vpn_gateway",
@@ -112,9 +128,13 @@ impl ResourceKind {
             | ResourceKind::AwsVpnGatewayRoutePropagation
             | ResourceKind::AwsCustomerGateway
             | ResourceKind::AwsVpnConnection => Cloud::Aws,
-            ResourceKind::AzureResourceGroup | ResourceKind::AzureVirtualNetwork | ResourceKind::AzureSubnet => {
-                Cloud::Azure
-            }
+            ResourceKind::AzureResourceGroup
+            | ResourceKind::AzureVirtualNetwork
+            | ResourceKind::AzureSubnet
+            | ResourceKind::AzurePublicIp
+            | ResourceKind::AzureVirtualNetworkGateway
+            | ResourceKind::AzureLocalNetworkGateway
+            | ResourceKind::AzureVpnConnection => Cloud::Azure,
             ResourceKind::GcpNetwork
             | ResourceKind::GcpSubnetwork
             | ResourceKind::GcpHaVpnGateway
@@ -141,6 +161,16 @@ impl ResourceKind {
             // Azure can change a virtual network's address space in place.
             ResourceKind::AzureVirtualNetwork => &["name", "location", "resource_group"],
             ResourceKind::AzureSubnet => &["name", "virtual_network"],
+            ResourceKind::AzurePublicIp => &["name", "resource_group", "location", "sku", "zones"],
+            // SKU upgrades and BGP settings change in place; the active-active mode and the
+            // gateway's placement do not.
+            ResourceKind::AzureVirtualNetworkGateway => {
+                &["name", "resource_group", "location", "type", "vpn_type", "generation", "active_active"]
+            }
+            ResourceKind::AzureLocalNetworkGateway => &["name", "resource_group", "location"],
+            ResourceKind::AzureVpnConnection => {
+                &["name", "resource_group", "location", "virtual_network_gateway", "local_network_gateway", "type"]
+            }
             ResourceKind::GcpNetwork => &["name", "routing_mode"],
             // GCP can only expand a subnetwork's range; any other change replaces it.
             ResourceKind::GcpSubnetwork => &["name", "network", "region", "ip_cidr_range"],

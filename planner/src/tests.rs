@@ -70,39 +70,39 @@ fn applied(plan: &Plan, before: &[ObservedResource]) -> Vec<ObservedResource> {
                 live.retain(|r| !owned_by(r));
                 let provider_id = format!("{}-{n}", change.id.kind);
                 ids.insert(change.id.clone(), provider_id.clone());
-                let resolve = |value: &Value| -> Value {
+                fn resolve(value: &Value, ids: &BTreeMap<ResourceId, String>) -> Value {
                     match value {
                         Value::Output(output) if output.output == "id" => Value::string(&ids[&output.resource]),
                         Value::Output(output) => Value::string(format!("{}-of-{}", output.output, output.resource)),
+                        Value::List(items) => Value::List(items.iter().map(|item| resolve(item, ids)).collect()),
+                        Value::Map(entries) => {
+                            Value::Map(entries.iter().map(|(k, v)| (k.clone(), resolve(v, ids))).collect())
+                        }
                         other => other.clone(),
                     }
-                };
-                let mut attrs: BTreeMap<String, Value> = change
-                    .after
-                    .iter()
-                    .map(|(name, value)| {
-                        let value = match value {
-                            Value::List(items) => Value::List(items.iter().map(resolve).collect()),
-                            other => resolve(other),
-                        };
-                        (name.clone(), value)
-                    })
-                    .collect();
+                }
+                fn outputs_of(value: &Value, out: &mut Vec<crate::resource::OutputRef>) {
+                    match value {
+                        Value::Output(output) => out.push(output.clone()),
+                        Value::List(items) => items.iter().for_each(|item| outputs_of(item, out)),
+                        Value::Map(entries) => entries.values().for_each(|item| outputs_of(item, out)),
+                        _ => {}
+                    }
+                }
+                let mut attrs: BTreeMap<String, Value> =
+                    change.after.iter().map(|(name, value)| (name.clone(), resolve(value, &ids))).collect();
                 // The outputs other resources read from this one.
-                for other in &plan.changes {
-                    for value in other.after.values().flat_map(|v| match v {
-                        Value::List(items) => items.clone(),
-                        single => vec![single.clone()],
-                    }) {
-                        if let Value::Output(output) = value
-                            && output.resource == change.id
-                            && output.output != "id"
-                        {
-                            attrs.insert(
-                                output.output.clone(),
-                                Value::string(format!("{}-of-{}", output.output, change.id)),
-                            );
-                        }
+                let mut referenced = Vec::new();
+                plan.changes
+                    .iter()
+                    .flat_map(|other| other.after.values())
+                    .for_each(|value| outputs_of(value, &mut referenced));
+                for output in referenced {
+                    if output.resource == change.id && output.output != "id" {
+                        attrs.insert(
+                            output.output.clone(),
+                            Value::string(format!("{}-of-{}", output.output, change.id)),
+                        );
                     }
                 }
                 live.push(ObservedResource {
@@ -287,12 +287,41 @@ fn unsupported_layouts_are_reported_not_dropped_silently() {
             THREE_CLOUDS
                 .replace(
                     "\nnetwork \"analytics\"",
-                    "\ntunnel \"x\" {\n  between = [network.app, network.hub]\n}\nnetwork \"analytics\"",
+                    "\ntunnel \"x\" {\n  between = [network.hub, network.analytics]\n}\nnetwork \"analytics\"",
                 )
                 .as_str(),
         ),
         &Live::default(),
     )
     .unwrap();
-    assert_eq!(desired.unplanned, [("tunnel.x".to_string(), "only AWS-GCP tunnels are planned yet")]);
+    assert_eq!(desired.unplanned, [("tunnel.x".to_string(), "only AWS-GCP and AWS-Azure tunnels are planned yet")]);
+}
+
+#[test]
+fn aws_azure_tunnel_uses_apipa_and_active_active() {
+    let text = AWS_GCP
+        .replace("cloud \"gcp\" \"data\" {\n  project = \"acme-data\"\n  region  = \"us-central1\"\n}", "cloud \"azure\" \"corp\" {\n  subscription = \"00000000-0000-0000-0000-000000000000\"\n  region       = \"westeurope\"\n}")
+        .replace("cloud = cloud.gcp.data", "cloud = cloud.azure.corp");
+    let topology = topology(&text);
+    let plan = plan(&topology, &[]).unwrap();
+    let count = |kind: ResourceKind| plan.changes.iter().filter(|c| c.id.kind == kind).count();
+    assert_eq!(count(ResourceKind::AzurePublicIp), 2);
+    assert_eq!(count(ResourceKind::AzureVirtualNetworkGateway), 1);
+    assert_eq!(count(ResourceKind::AzureLocalNetworkGateway), 4);
+    assert_eq!(count(ResourceKind::AzureVpnConnection), 4);
+    assert_eq!(count(ResourceKind::AwsVpnConnection), 2);
+    let gateway = plan.changes.iter().find(|c| c.id.kind == ResourceKind::AzureVirtualNetworkGateway).unwrap();
+    assert_eq!(gateway.after["active_active"], Value::Bool(true));
+    let connection = plan.changes.iter().find(|c| c.id.kind == ResourceKind::AwsVpnConnection).unwrap();
+    let Value::String(inside) = &connection.after["tunnel1_inside_cidr"] else { panic!() };
+    assert!(
+        inside.starts_with("169.254.21.") || inside.starts_with("169.254.22."),
+        "{inside} is in Azure's APIPA range"
+    );
+    let subnet = plan.changes.iter().find(|c| c.id.address == "analytics.GatewaySubnet").unwrap();
+    assert_eq!(subnet.after["address_prefix"], Value::string("10.20.255.224/27"), "the highest free /27");
+    insta::assert_snapshot!(render::text(&plan));
+    let live = applied(&plan, &[]);
+    let again = crate::plan(&topology, &live).unwrap().0;
+    assert!(again.is_empty(), "{}", render::text(&again));
 }

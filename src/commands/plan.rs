@@ -18,9 +18,21 @@ pub fn run(args: PlanArgs) -> anyhow::Result<Status> {
         eprintln!("hint: plan against the embedded simulator with `isopod plan --simulate`");
         return Ok(Status::Failure);
     }
-    let simulator = Simulator::open(config::state_dir(&args.config.dir).join("simulator.json"))?;
+    let simulator = match Simulator::open(config::state_dir(&args.config.dir).join("simulator.json")) {
+        Ok(simulator) => simulator,
+        Err(err) => {
+            eprintln!("error: {:#}", anyhow::Error::from(err));
+            return Ok(Status::Failure);
+        }
+    };
     let runtime = tokio::runtime::Builder::new_current_thread().build().context("cannot start the async runtime")?;
-    let observed = runtime.block_on(discover(&simulator, &topology))?;
+    let observed = match runtime.block_on(discover(&simulator, &topology)) {
+        Ok(observed) => observed,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            return Ok(Status::Failure);
+        }
+    };
     let (plan, desired) = match isopod_planner::plan(&topology, &observed) {
         Ok(planned) => planned,
         Err(err) => {

@@ -3,6 +3,8 @@
 //! Pure: no I/O, no clock, no randomness. One module per family of objects. What must be unique
 //! (ASNs, inside ranges) is allocated first, keeping the values live resources already use.
 
+mod aws_vpn;
+mod azure_vpn;
 mod network;
 mod tunnel;
 
@@ -42,7 +44,7 @@ pub fn lower(topology: &Topology, live: &Live) -> Result<Desired, AllocError> {
             None => format!("tunnel.{}", tunnel.name),
         };
         match supported_layout(topology, tunnel) {
-            Ok(ends) => supported.push((tunnel, ends)),
+            Ok(layout) => supported.push((tunnel, layout, object)),
             Err(reason) => desired.unplanned.push((object, reason)),
         }
     }
@@ -55,35 +57,72 @@ pub fn lower(topology: &Topology, live: &Live) -> Result<Desired, AllocError> {
     for relay in &topology.relays {
         desired.unplanned.push((format!("relay.{}", relay.name), "relays are not planned yet"));
     }
-    let allocations = allocate_for(topology, &supported, live)?;
-    for (tunnel, (aws, gcp)) in supported {
-        tunnel::aws_gcp(topology, tunnel, aws, gcp, &allocations, &mut desired);
+    let layouts: Vec<(&Tunnel, Layout<'_>)> = supported.iter().map(|(tunnel, layout, _)| (*tunnel, *layout)).collect();
+    let allocations = allocate_for(topology, &layouts, live)?;
+    for (tunnel, layout, object) in supported {
+        match layout {
+            Layout::AwsGcp { aws, gcp } => tunnel::aws_gcp(topology, tunnel, aws, gcp, &allocations, &mut desired),
+            Layout::AwsAzure { aws, azure } => {
+                if let Err(reason) = tunnel::aws_azure(topology, tunnel, aws, azure, &allocations, &mut desired) {
+                    desired.unplanned.push((object, reason));
+                }
+            }
+        }
     }
     Ok(desired)
 }
 
-/// The AWS and GCP networks of a tunnel this version can lower, or why it cannot.
-fn supported_layout<'t>(topology: &'t Topology, tunnel: &Tunnel) -> Result<(&'t Network, &'t Network), &'static str> {
+/// The layouts this version can lower.
+#[derive(Clone, Copy)]
+enum Layout<'t> {
+    AwsGcp { aws: &'t Network, gcp: &'t Network },
+    AwsAzure { aws: &'t Network, azure: &'t Network },
+}
+
+impl Layout<'_> {
+    /// The gateways whose ASNs the layout needs, as (kind, network).
+    fn gateways(&self) -> [(ResourceKind, &Network); 2] {
+        match self {
+            Layout::AwsGcp { aws, gcp } => [(ResourceKind::AwsVpnGateway, aws), (ResourceKind::GcpRouter, gcp)],
+            Layout::AwsAzure { aws, azure } => {
+                [(ResourceKind::AwsVpnGateway, aws), (ResourceKind::AzureVirtualNetworkGateway, azure)]
+            }
+        }
+    }
+
+    /// Where the layout's inside ranges come from.
+    fn pool(&self) -> InsidePool {
+        match self {
+            Layout::AwsGcp { .. } => InsidePool::LinkLocal,
+            Layout::AwsAzure { .. } => InsidePool::AzureApipa,
+        }
+    }
+}
+
+/// The layout of a tunnel this version can lower, or why it cannot.
+fn supported_layout<'t>(topology: &'t Topology, tunnel: &Tunnel) -> Result<Layout<'t>, &'static str> {
     let network = |end: &End| match end {
         End::Network(name) => topology.network(name).ok_or("its network is not lowered"),
         End::Host(_) => Err("tunnels to hosts are not planned yet"),
     };
     let (a, b) = (network(&tunnel.ends[0].value)?, network(&tunnel.ends[1].value)?);
-    let (aws, gcp) = match (a.kind, b.kind) {
-        (CloudKind::Aws, CloudKind::Gcp) => (a, b),
-        (CloudKind::Gcp, CloudKind::Aws) => (b, a),
-        _ => return Err("only AWS-GCP tunnels are planned yet"),
+    let layout = match (a.kind, b.kind) {
+        (CloudKind::Aws, CloudKind::Gcp) => Layout::AwsGcp { aws: a, gcp: b },
+        (CloudKind::Gcp, CloudKind::Aws) => Layout::AwsGcp { aws: b, gcp: a },
+        (CloudKind::Aws, CloudKind::Azure) => Layout::AwsAzure { aws: a, azure: b },
+        (CloudKind::Azure, CloudKind::Aws) => Layout::AwsAzure { aws: b, azure: a },
+        _ => return Err("only AWS-GCP and AWS-Azure tunnels are planned yet"),
     };
     if tunnel.routing != Routing::Bgp || !tunnel.ha {
         return Err("only the highly available BGP layout is planned yet");
     }
-    Ok((aws, gcp))
+    Ok(layout)
 }
 
 /// Allocates the ASNs and inside ranges the supported tunnels need.
 fn allocate_for(
     topology: &Topology,
-    tunnels: &[(&Tunnel, (&Network, &Network))],
+    tunnels: &[(&Tunnel, Layout<'_>)],
     live: &Live,
 ) -> Result<Allocations, AllocError> {
     let mut allocations = Allocations::default();
@@ -95,8 +134,8 @@ fn allocate_for(
         .filter_map(|n| n.asn.map(|a| a.value))
         .chain(topology.hosts.iter().filter_map(|h| h.asn.map(|a| a.value)))
         .collect();
-    for (tunnel, (aws, gcp)) in tunnels {
-        for (kind, network) in [(ResourceKind::AwsVpnGateway, aws), (ResourceKind::GcpRouter, gcp)] {
+    for (tunnel, layout) in tunnels {
+        for (kind, network) in layout.gateways() {
             let key = gateway_key(kind, &network.name);
             match network.asn {
                 Some(asn) => {
@@ -108,7 +147,7 @@ fn allocate_for(
             }
         }
         for slot in 0..tunnel::SLOTS {
-            inside_requests.insert(tunnel::slot_key(&tunnel.name, slot), InsidePool::LinkLocal);
+            inside_requests.insert(tunnel::slot_key(&tunnel.name, slot), layout.pool());
         }
     }
     allocations.asns.extend(allocate::asns(&asn_requests, &live.asns, &fixed)?);

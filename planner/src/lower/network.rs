@@ -77,14 +77,15 @@ fn azure(
 ) {
     let stack = desired.stack.clone();
     let cloud = topology.cloud(&network.cloud).expect("networks refer to declared clouds");
-    let group_name = match &cloud.account {
-        CloudAccount::Azure { resource_group: Some(name), .. } => name.clone(),
-        _ => resource_name(naming::AZURE, "isopod", &[&stack, network.cloud.trim_start_matches("azure.")]),
-    };
-    // One resource group per Azure cloud block, in the cloud's own region.
+    // A resource group named in the cloud block is the user's own and used as it is; otherwise
+    // one is created per Azure cloud block, in the cloud's region.
     let cloud_name = network.cloud.trim_start_matches("azure.");
+    let (group_name, own_group) = match &cloud.account {
+        CloudAccount::Azure { resource_group: Some(name), .. } => (name.clone(), false),
+        _ => (resource_name(naming::AZURE, "isopod", &[&stack, cloud_name]), true),
+    };
     let group = ResourceId::new(ResourceKind::AzureResourceGroup, cloud_name);
-    if !desired.resources.contains_key(&group) {
+    if own_group && !desired.resources.contains_key(&group) {
         let group_scope = Scope { cloud: network.cloud.clone(), region: cloud.region.value.clone() };
         let group_attrs = attrs([
             ("name", Value::string(&group_name)),
@@ -124,7 +125,8 @@ fn azure(
             object: object.clone(),
         });
     }
-    desired.add(Resource { id: vnet, scope, attrs: vnet_attrs, depends_on: vec![group], object });
+    let depends_on = if own_group { vec![group] } else { Vec::new() };
+    desired.add(Resource { id: vnet, scope, attrs: vnet_attrs, depends_on, object });
 }
 
 /// GCP networks and subnetworks take no labels: ownership is carried by the deterministic name

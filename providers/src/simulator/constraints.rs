@@ -93,6 +93,44 @@ pub(super) fn check_create(live: &[SimResource], resource: &Resource) -> Result<
             named(ResourceKind::GcpRouter, text(attrs, "router")).ok_or_else(|| missing("the router"))?;
             named(ResourceKind::GcpVpnTunnel, text(attrs, "tunnel")).ok_or_else(|| missing("the tunnel"))?;
         }
+        ResourceKind::AzurePublicIp | ResourceKind::AzureLocalNetworkGateway => {
+            named(ResourceKind::AzureResourceGroup, text(attrs, "resource_group"))
+                .ok_or_else(|| missing("the resource group"))?;
+        }
+        ResourceKind::AzureVirtualNetworkGateway => {
+            let Some(Value::List(configurations)) = attrs.get("ip_configurations") else {
+                return Err(invalid("a gateway needs its IP configurations".into()));
+            };
+            let by_id = |kind: ResourceKind, value: Option<&Value>| match value {
+                Some(Value::String(id)) => find(kind, &|r| r.provider_id == *id).is_some(),
+                _ => false,
+            };
+            for configuration in configurations {
+                let Value::Map(configuration) = configuration else { continue };
+                if !by_id(ResourceKind::AzurePublicIp, configuration.get("public_ip_address_id")) {
+                    return Err(missing("the public IP address"));
+                }
+                let subnet = configuration.get("subnet_id");
+                if !by_id(ResourceKind::AzureSubnet, subnet) {
+                    return Err(missing("the gateway subnet"));
+                }
+                let is_gateway_subnet = live.iter().any(|r| {
+                    Some(&Value::string(&r.provider_id)) == subnet && text(&r.attrs, "name") == Some("GatewaySubnet")
+                });
+                if !is_gateway_subnet {
+                    return Err(invalid("a virtual network gateway must sit in the subnet named GatewaySubnet".into()));
+                }
+            }
+            if attrs.get("active_active") == Some(&Value::Bool(true)) && configurations.len() != 2 {
+                return Err(invalid("an active-active gateway takes two IP configurations".into()));
+            }
+        }
+        ResourceKind::AzureVpnConnection => {
+            named(ResourceKind::AzureVirtualNetworkGateway, text(attrs, "virtual_network_gateway"))
+                .ok_or_else(|| missing("the gateway"))?;
+            named(ResourceKind::AzureLocalNetworkGateway, text(attrs, "local_network_gateway"))
+                .ok_or_else(|| missing("the local network gateway"))?;
+        }
         ResourceKind::AwsVpc
         | ResourceKind::AwsCustomerGateway
         | ResourceKind::AzureResourceGroup
@@ -138,6 +176,12 @@ pub(super) fn check_delete(live: &[SimResource], provider_id: &str) -> Result<()
             text(&r.attrs, "resource_group") == name
         }
         (ResourceKind::AzureVirtualNetwork, ResourceKind::AzureSubnet) => text(&r.attrs, "virtual_network") == name,
+        (ResourceKind::AzureVirtualNetworkGateway, ResourceKind::AzureVpnConnection) => {
+            text(&r.attrs, "virtual_network_gateway") == name
+        }
+        (ResourceKind::AzureLocalNetworkGateway, ResourceKind::AzureVpnConnection) => {
+            text(&r.attrs, "local_network_gateway") == name
+        }
         (ResourceKind::GcpNetwork, ResourceKind::GcpSubnetwork) => text(&r.attrs, "network") == name,
         _ => false,
     };

@@ -44,7 +44,7 @@ pub struct Simulator {
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// Reading or writing the file failed.
-    #[error("cannot use the simulator's state {path}: {source}")]
+    #[error("cannot use the simulator's state {path}")]
     Io {
         /// The file.
         path: PathBuf,
@@ -52,7 +52,7 @@ pub enum StoreError {
         source: std::io::Error,
     },
     /// The file is not the simulator's JSON.
-    #[error("the simulator's state {path} is damaged: {source}")]
+    #[error("the simulator's state {path} is damaged")]
     Format {
         /// The file.
         path: PathBuf,
@@ -128,6 +128,7 @@ fn outputs(state: &mut State, kind: ResourceKind) -> BTreeMap<String, Value> {
     let names: &[&str] = match kind {
         ResourceKind::AwsVpnConnection => &["tunnel1_address", "tunnel2_address"],
         ResourceKind::GcpHaVpnGateway => &["interface0_ip", "interface1_ip"],
+        ResourceKind::AzurePublicIp => &["ip_address"],
         _ => &[],
     };
     let mut outputs: BTreeMap<String, Value> = names.iter().map(|name| (name.to_string(), address())).collect();

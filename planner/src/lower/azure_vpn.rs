@@ -1,0 +1,239 @@
+//! Azure's side of site-to-site VPN: a `GatewaySubnet` in the virtual network, two static
+//! Standard public addresses and an active-active, route-based virtual network gateway with BGP
+//! (`VpnGw2AZ`, generation 2), shared by the network's tunnels; per tunnel, one local network
+//! gateway and one connection per peer tunnel, each with the custom BGP (APIPA) address of the
+//! gateway instance it lands on.
+//!
+//! Source: Microsoft's "VPN Gateway: connect to AWS with BGP" (vpn-gateway-howto-aws-bgp):
+//! active-active is required for custom APIPA BGP addresses.
+
+use super::{Desired, attrs, output};
+use crate::Cidr;
+use crate::allocate::{Allocations, gateway_key};
+use crate::naming::{self, resource_name};
+use crate::resource::{Resource, ResourceId, ResourceKind, Scope, Value};
+use isopod_lang::Topology;
+use isopod_lang::topology::{CloudAccount, Ike, Network, Tunnel};
+use std::net::IpAddr;
+
+/// A virtual network's gateway, as its tunnels use it.
+pub(super) struct AzureGateway {
+    pub gateway: ResourceId,
+    pub name: String,
+    pub public_ips: [ResourceId; 2],
+    pub asn: u32,
+    pub scope: Scope,
+    pub group: String,
+}
+
+/// The `/27` for the `GatewaySubnet`: the declared one, or the highest free `/27` of the
+/// network's range; `None` when the range has no room.
+fn gateway_subnet(azure: &Network) -> Option<Cidr> {
+    if let Some(declared) = azure.subnets.iter().find(|s| s.name == "GatewaySubnet") {
+        return Some(declared.cidr.value);
+    }
+    let range = azure.cidr.value;
+    let newbits = 27u8.checked_sub(range.prefix())?;
+    (0..1u128 << newbits)
+        .rev()
+        .filter_map(|n| range.subnet(newbits, n).ok())
+        .find(|candidate| azure.subnets.iter().all(|s| !s.cidr.value.overlaps(*candidate)))
+}
+
+/// The gateway of `azure`, created with its subnet and addresses on first use; `None` when the
+/// network has no room for a `GatewaySubnet`.
+pub(super) fn gateway(
+    topology: &Topology,
+    azure: &Network,
+    alloc: &Allocations,
+    desired: &mut Desired,
+) -> Option<AzureGateway> {
+    let stack = desired.stack.clone();
+    let scope = Scope { cloud: azure.cloud.clone(), region: azure.region.value.clone() };
+    let cloud = topology.cloud(&azure.cloud).expect("networks refer to declared clouds");
+    let cloud_name = azure.cloud.trim_start_matches("azure.");
+    let group = match &cloud.account {
+        CloudAccount::Azure { resource_group: Some(name), .. } => name.clone(),
+        _ => resource_name(naming::AZURE, "isopod", &[&stack, cloud_name]),
+    };
+    let asn = alloc.asn(&gateway_key(ResourceKind::AzureVirtualNetworkGateway, &azure.name));
+    let gateway = ResourceId::new(ResourceKind::AzureVirtualNetworkGateway, &azure.name);
+    let name = resource_name(naming::AZURE, &stack, &[&azure.name, "vpn"]);
+    let public_ips = [0, 1].map(|n| ResourceId::new(ResourceKind::AzurePublicIp, format!("{}.vpn{n}", azure.name)));
+    if desired.resources.contains_key(&gateway) {
+        return Some(AzureGateway { gateway, name, public_ips, asn, scope, group });
+    }
+    let subnet_range = gateway_subnet(azure)?;
+    let object = format!("network.{}", azure.name);
+    let vnet = ResourceId::new(ResourceKind::AzureVirtualNetwork, &azure.name);
+    let vnet_name = resource_name(naming::AZURE, &stack, &[&azure.name]);
+    let subnet = ResourceId::new(ResourceKind::AzureSubnet, format!("{}.GatewaySubnet", azure.name));
+    if !desired.resources.contains_key(&subnet) {
+        desired.add(Resource {
+            id: subnet.clone(),
+            scope: scope.clone(),
+            attrs: attrs([
+                ("name", Value::string("GatewaySubnet")),
+                ("virtual_network", Value::string(&vnet_name)),
+                ("resource_group", Value::string(&group)),
+                ("address_prefix", Value::string(subnet_range.to_string())),
+            ]),
+            depends_on: vec![vnet],
+            object: object.clone(),
+        });
+    }
+    let mut ip_configurations = Vec::new();
+    for (n, public_ip) in public_ips.iter().enumerate() {
+        desired.add(Resource {
+            id: public_ip.clone(),
+            scope: scope.clone(),
+            attrs: attrs([
+                ("name", Value::string(resource_name(naming::AZURE, &stack, &[&azure.name, &format!("vpn{n}")]))),
+                ("resource_group", Value::string(&group)),
+                ("location", Value::string(&azure.region.value)),
+                ("sku", Value::string("Standard")),
+                ("allocation", Value::string("Static")),
+                ("zones", Value::List(["1", "2", "3"].map(Value::string).to_vec())),
+            ]),
+            depends_on: vec![ResourceId::new(ResourceKind::AzureResourceGroup, cloud_name)],
+            object: object.clone(),
+        });
+        ip_configurations.push(Value::Map(
+            [
+                ("name".to_string(), Value::string(format!("ipconfig{n}"))),
+                ("public_ip_address_id".to_string(), output(public_ip, "id")),
+                ("subnet_id".to_string(), output(&subnet, "id")),
+            ]
+            .into(),
+        ));
+    }
+    desired.add(Resource {
+        id: gateway.clone(),
+        scope: scope.clone(),
+        attrs: attrs([
+            ("name", Value::string(&name)),
+            ("resource_group", Value::string(&group)),
+            ("location", Value::string(&azure.region.value)),
+            ("type", Value::string("Vpn")),
+            ("vpn_type", Value::string("RouteBased")),
+            ("sku", Value::string("VpnGw2AZ")),
+            ("generation", Value::string("Generation2")),
+            ("active_active", Value::Bool(true)),
+            ("enable_bgp", Value::Bool(true)),
+            ("bgp_asn", Value::Integer(asn.into())),
+            ("ip_configurations", Value::List(ip_configurations)),
+            ("custom_bgp_addresses", Value::List(vec![Value::List(Vec::new()), Value::List(Vec::new())])),
+        ]),
+        depends_on: Vec::new(),
+        object,
+    });
+    Some(AzureGateway { gateway, name, public_ips, asn, scope, group })
+}
+
+/// Adds a custom BGP (APIPA) address to gateway instance `instance`.
+fn add_custom_bgp_address(desired: &mut Desired, gateway: &ResourceId, instance: usize, address: IpAddr) {
+    let resource = desired.resources.get_mut(gateway).expect("the gateway was lowered first");
+    if let Some(Value::List(instances)) = resource.attrs.get_mut("custom_bgp_addresses")
+        && let Some(Value::List(addresses)) = instances.get_mut(instance)
+    {
+        addresses.push(Value::string(address.to_string()));
+    }
+}
+
+/// One peer tunnel of a connection to Azure.
+pub(super) struct PeerTunnel {
+    /// The peer's public (outside) address.
+    pub address: Value,
+    /// The peer's BGP address (inside the tunnel).
+    pub bgp_address: IpAddr,
+    /// Azure's BGP address on this tunnel (APIPA when the peer is AWS).
+    pub azure_bgp_address: IpAddr,
+    /// The gateway instance the tunnel lands on (0 or 1).
+    pub instance: usize,
+}
+
+/// A local network gateway and a connection per peer tunnel of `tunnel`.
+pub(super) fn connections(
+    gateway: &AzureGateway,
+    tunnel: &Tunnel,
+    object: &str,
+    peer_asn: u32,
+    peers: &[PeerTunnel],
+    desired: &mut Desired,
+) {
+    let stack = desired.stack.clone();
+    for (slot, peer) in peers.iter().enumerate() {
+        add_custom_bgp_address(desired, &gateway.gateway, peer.instance, peer.azure_bgp_address);
+        let local = ResourceId::new(ResourceKind::AzureLocalNetworkGateway, format!("{}.{slot}", tunnel.name));
+        let local_name = resource_name(naming::AZURE, &stack, &[&tunnel.name, &slot.to_string()]);
+        desired.add(Resource {
+            id: local.clone(),
+            scope: gateway.scope.clone(),
+            attrs: attrs([
+                ("name", Value::string(&local_name)),
+                ("resource_group", Value::string(&gateway.group)),
+                ("location", Value::string(&gateway.scope.region)),
+                ("gateway_address", peer.address.clone()),
+                ("bgp_asn", Value::Integer(peer_asn.into())),
+                ("bgp_peering_address", Value::string(peer.bgp_address.to_string())),
+            ]),
+            depends_on: Vec::new(),
+            object: object.to_string(),
+        });
+        desired.add(Resource {
+            id: ResourceId::new(ResourceKind::AzureVpnConnection, format!("{}.{slot}", tunnel.name)),
+            scope: gateway.scope.clone(),
+            attrs: attrs([
+                ("name", Value::string(&local_name)),
+                ("resource_group", Value::string(&gateway.group)),
+                ("location", Value::string(&gateway.scope.region)),
+                ("type", Value::string("IPsec")),
+                ("connection_protocol", Value::string(format!("IKEv{}", tunnel.ike.version))),
+                ("virtual_network_gateway", Value::string(&gateway.name)),
+                ("local_network_gateway", Value::string(&local_name)),
+                ("shared_key", Value::Sensitive(super::tunnel::psk_name(tunnel, slot))),
+                ("enable_bgp", Value::Bool(true)),
+                ("custom_bgp_address", Value::string(peer.azure_bgp_address.to_string())),
+                ("ipsec_policy", ipsec_policy(&tunnel.ike)),
+            ]),
+            depends_on: vec![gateway.gateway.clone(), local],
+            object: object.to_string(),
+        });
+    }
+}
+
+/// Azure's single IPsec policy per connection, from the first choice of each IKE setting.
+fn ipsec_policy(ike: &Ike) -> Value {
+    let encryption = ike.encryption.first().map_or("aes256gcm16", String::as_str);
+    let gcm = encryption.contains("gcm");
+    let (ike_encryption, ipsec_encryption) = match encryption {
+        "aes128" => ("AES128", "AES128"),
+        "aes256" => ("AES256", "AES256"),
+        "aes128gcm16" => ("GCMAES128", "GCMAES128"),
+        _ => ("GCMAES256", "GCMAES256"),
+    };
+    let integrity = match ike.integrity.first().map_or("sha256", String::as_str) {
+        "sha384" => "SHA384",
+        _ => "SHA256",
+    };
+    let (dh_group, pfs_group) = match ike.dh_groups.first().copied().unwrap_or(14) {
+        19 => ("ECP256", "ECP256"),
+        20 => ("ECP384", "ECP384"),
+        24 => ("DHGroup24", "PFS24"),
+        _ => ("DHGroup14", "PFS2048"),
+    };
+    Value::Map(
+        [
+            ("ike_encryption", Value::string(ike_encryption)),
+            ("ike_integrity", Value::string(integrity)),
+            ("dh_group", Value::string(dh_group)),
+            ("ipsec_encryption", Value::string(ipsec_encryption)),
+            ("ipsec_integrity", Value::string(if gcm { ipsec_encryption } else { integrity })),
+            ("pfs_group", Value::string(pfs_group)),
+            ("sa_lifetime_seconds", Value::Integer(ike.child_lifetime.into())),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect(),
+    )
+}
