@@ -51,6 +51,17 @@ impl Live {
                         live.asns.insert(gateway_key(owner.id.kind, &owner.id.address), asn);
                     }
                 }
+                ResourceKind::GcpRouterPeer => {
+                    // Address `TUNNEL.SLOT`; the peer's range holds GCP's address in the /30.
+                    let Some((tunnel, slot)) = owner.id.address.rsplit_once('.') else { continue };
+                    let Some(Value::String(range)) = resource.attrs.get("ip_range") else { continue };
+                    let Some((address, _)) = range.split_once('/') else { continue };
+                    if let (Ok(address), Ok(slot)) = (address.parse(), slot.parse::<usize>())
+                        && let Some(cidr) = Cidr::new(address, 30)
+                    {
+                        live.inside.insert(format!("{tunnel}/{slot}"), cidr);
+                    }
+                }
                 ResourceKind::AwsVpnConnection => {
                     // Address `TUNNEL.N`: connection N holds slots 2N and 2N + 1.
                     let Some((tunnel, n)) = owner.id.address.rsplit_once('.') else { continue };

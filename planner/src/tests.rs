@@ -287,14 +287,14 @@ fn unsupported_layouts_are_reported_not_dropped_silently() {
             THREE_CLOUDS
                 .replace(
                     "\nnetwork \"analytics\"",
-                    "\ntunnel \"x\" {\n  between = [network.hub, network.analytics]\n}\nnetwork \"analytics\"",
+                    "\nnetwork \"app2\" {\n  cloud = cloud.aws.prod\n  cidr  = \"10.11.0.0/16\"\n}\ntunnel \"x\" {\n  between = [network.app, network.app2]\n}\nnetwork \"analytics\"",
                 )
                 .as_str(),
         ),
         &Live::default(),
     )
     .unwrap();
-    assert_eq!(desired.unplanned, [("tunnel.x".to_string(), "only AWS-GCP and AWS-Azure tunnels are planned yet")]);
+    assert_eq!(desired.unplanned, [("tunnel.x".to_string(), "tunnels within one cloud are not planned yet")]);
 }
 
 #[test]
@@ -321,6 +321,25 @@ fn aws_azure_tunnel_uses_apipa_and_active_active() {
     let subnet = plan.changes.iter().find(|c| c.id.address == "analytics.GatewaySubnet").unwrap();
     assert_eq!(subnet.after["address_prefix"], Value::string("10.20.255.224/27"), "the highest free /27");
     insta::assert_snapshot!(render::text(&plan));
+    let live = applied(&plan, &[]);
+    let again = crate::plan(&topology, &live).unwrap().0;
+    assert!(again.is_empty(), "{}", render::text(&again));
+}
+
+#[test]
+fn azure_gcp_tunnel_uses_two_tunnels_and_plans_nothing_after_apply() {
+    let text = THREE_CLOUDS.replace(
+        "\nnetwork \"analytics\"",
+        "\ntunnel \"hub-analytics\" {\n  between = [network.hub, network.analytics]\n}\nnetwork \"analytics\"",
+    );
+    let topology = topology(&text);
+    let plan = plan(&topology, &[]).unwrap();
+    let count = |kind: ResourceKind| plan.changes.iter().filter(|c| c.id.kind == kind).count();
+    assert_eq!(count(ResourceKind::GcpVpnTunnel), 2);
+    assert_eq!(count(ResourceKind::GcpRouterPeer), 2);
+    assert_eq!(count(ResourceKind::AzureVpnConnection), 2);
+    let external = plan.changes.iter().find(|c| c.id.kind == ResourceKind::GcpExternalVpnGateway).unwrap();
+    assert_eq!(external.after["redundancy_type"], Value::string("TWO_IPS_REDUNDANCY"));
     let live = applied(&plan, &[]);
     let again = crate::plan(&topology, &live).unwrap().0;
     assert!(again.is_empty(), "{}", render::text(&again));

@@ -5,6 +5,7 @@
 
 mod aws_vpn;
 mod azure_vpn;
+mod gcp_vpn;
 mod network;
 mod tunnel;
 
@@ -67,6 +68,11 @@ pub fn lower(topology: &Topology, live: &Live) -> Result<Desired, AllocError> {
                     desired.unplanned.push((object, reason));
                 }
             }
+            Layout::AzureGcp { azure, gcp } => {
+                if let Err(reason) = tunnel::azure_gcp(topology, tunnel, azure, gcp, &allocations, &mut desired) {
+                    desired.unplanned.push((object, reason));
+                }
+            }
         }
     }
     Ok(desired)
@@ -77,6 +83,7 @@ pub fn lower(topology: &Topology, live: &Live) -> Result<Desired, AllocError> {
 enum Layout<'t> {
     AwsGcp { aws: &'t Network, gcp: &'t Network },
     AwsAzure { aws: &'t Network, azure: &'t Network },
+    AzureGcp { azure: &'t Network, gcp: &'t Network },
 }
 
 impl Layout<'_> {
@@ -87,6 +94,17 @@ impl Layout<'_> {
             Layout::AwsAzure { aws, azure } => {
                 [(ResourceKind::AwsVpnGateway, aws), (ResourceKind::AzureVirtualNetworkGateway, azure)]
             }
+            Layout::AzureGcp { azure, gcp } => {
+                [(ResourceKind::AzureVirtualNetworkGateway, azure), (ResourceKind::GcpRouter, gcp)]
+            }
+        }
+    }
+
+    /// How many inside /30s one tunnel of the layout needs.
+    fn slots(&self) -> usize {
+        match self {
+            Layout::AwsGcp { .. } | Layout::AwsAzure { .. } => tunnel::SLOTS,
+            Layout::AzureGcp { .. } => tunnel::AZURE_GCP_SLOTS,
         }
     }
 
@@ -94,7 +112,7 @@ impl Layout<'_> {
     fn pool(&self) -> InsidePool {
         match self {
             Layout::AwsGcp { .. } => InsidePool::LinkLocal,
-            Layout::AwsAzure { .. } => InsidePool::AzureApipa,
+            Layout::AwsAzure { .. } | Layout::AzureGcp { .. } => InsidePool::AzureApipa,
         }
     }
 }
@@ -111,7 +129,9 @@ fn supported_layout<'t>(topology: &'t Topology, tunnel: &Tunnel) -> Result<Layou
         (CloudKind::Gcp, CloudKind::Aws) => Layout::AwsGcp { aws: b, gcp: a },
         (CloudKind::Aws, CloudKind::Azure) => Layout::AwsAzure { aws: a, azure: b },
         (CloudKind::Azure, CloudKind::Aws) => Layout::AwsAzure { aws: b, azure: a },
-        _ => return Err("only AWS-GCP and AWS-Azure tunnels are planned yet"),
+        (CloudKind::Azure, CloudKind::Gcp) => Layout::AzureGcp { azure: a, gcp: b },
+        (CloudKind::Gcp, CloudKind::Azure) => Layout::AzureGcp { azure: b, gcp: a },
+        _ => return Err("tunnels within one cloud are not planned yet"),
     };
     if tunnel.routing != Routing::Bgp || !tunnel.ha {
         return Err("only the highly available BGP layout is planned yet");
@@ -146,7 +166,7 @@ fn allocate_for(
                 }
             }
         }
-        for slot in 0..tunnel::SLOTS {
+        for slot in 0..layout.slots() {
             inside_requests.insert(tunnel::slot_key(&tunnel.name, slot), layout.pool());
         }
     }

@@ -6,16 +6,14 @@
 //!   interface 1 to 2 and 3) and four BGP peers; AWS's VPN gateway per VPC, and per tunnel two
 //!   customer gateways (one per GCP interface) and two VPN connections.
 //!
-//! - AWS-Azure: see [`aws_azure`].
+//! - AWS-Azure: see [`aws_azure`]; Azure-GCP: see [`azure_gcp`].
 //!
 //! Each side refers to the other's outputs (AWS's outside addresses exist once its connections
 //! do, GCP's interface addresses once its gateway does), which plans show as
 //! `(known after apply)` and the executor passes on.
 
-use super::{Desired, attrs, aws_vpn, azure_vpn, output};
-use crate::allocate::{Allocations, gateway_key};
-use crate::naming::{self, resource_name};
-use crate::resource::{Resource, ResourceId, ResourceKind, Scope, Value};
+use super::{Desired, aws_vpn, azure_vpn, gcp_vpn, output};
+use crate::allocate::Allocations;
 use isopod_lang::Topology;
 use isopod_lang::topology::{Network, Tunnel};
 
@@ -48,106 +46,74 @@ pub(super) fn aws_gcp(
     alloc: &Allocations,
     desired: &mut Desired,
 ) {
-    let stack = desired.stack.clone();
     let object = object_of(tunnel);
-    let gcp_scope = Scope { cloud: gcp.cloud.clone(), region: gcp.region.value.clone() };
-    let gcp_asn = alloc.asn(&gateway_key(ResourceKind::GcpRouter, &gcp.name));
     let inside = |slot: usize| alloc.inside(&slot_key(&tunnel.name, slot));
-
-    // GCP's HA gateway and router, shared by the network's tunnels.
-    let gcp_network_name = resource_name(naming::GCP, &stack, &[&gcp.name]);
-    let ha = ResourceId::new(ResourceKind::GcpHaVpnGateway, &gcp.name);
-    let ha_name = resource_name(naming::GCP, &stack, &[&gcp.name, "ha-vpn"]);
-    let router = ResourceId::new(ResourceKind::GcpRouter, &gcp.name);
-    let router_name = resource_name(naming::GCP, &stack, &[&gcp.name, "router"]);
-    if !desired.resources.contains_key(&ha) {
-        let network = ResourceId::new(ResourceKind::GcpNetwork, &gcp.name);
-        for (id, name, extra) in
-            [(&ha, &ha_name, None), (&router, &router_name, Some(("asn", Value::Integer(gcp_asn.into()))))]
-        {
-            let mut resource_attrs = attrs([
-                ("name", Value::string(name)),
-                ("network", Value::string(&gcp_network_name)),
-                ("region", Value::string(&gcp.region.value)),
-            ]);
-            resource_attrs.extend(extra.map(|(k, v)| (k.to_string(), v)));
-            desired.add(Resource {
-                id: id.clone(),
-                scope: gcp_scope.clone(),
-                attrs: resource_attrs,
-                depends_on: vec![network.clone()],
-                object: format!("network.{}", gcp.name),
-            });
-        }
-    }
-
+    let gcp_gateway = gcp_vpn::gateway(gcp, alloc, desired);
     let aws_gateway = aws_vpn::gateway(topology, aws, alloc, desired);
-    let gcp_interfaces = [0, 1].map(|n| output(&ha, &format!("interface{n}_ip")));
+    let gcp_interfaces = [0, 1].map(|n| output(&gcp_gateway.ha, &format!("interface{n}_ip")));
     let connections = aws_vpn::connections(
         &aws_gateway,
         tunnel,
         &object,
         gcp_interfaces,
-        gcp_asn,
+        gcp_gateway.asn,
         |slot| inside(slot).to_string(),
         desired,
     );
-
-    // Per tunnel, GCP: the external gateway with AWS's four outside addresses, four tunnels, four peers.
-    let external = ResourceId::new(ResourceKind::GcpExternalVpnGateway, &tunnel.name);
-    let external_name = resource_name(naming::GCP, &stack, &[&tunnel.name]);
-    let interfaces = (0..SLOTS).map(|slot| aws_vpn::outside_address(&connections, slot)).collect();
-    desired.add(Resource {
-        id: external.clone(),
-        scope: Scope { cloud: gcp.cloud.clone(), region: "global".into() },
-        attrs: attrs([
-            ("name", Value::string(&external_name)),
-            ("redundancy_type", Value::string("FOUR_IPS_REDUNDANCY")),
-            ("interfaces", Value::List(interfaces)),
-        ]),
-        depends_on: Vec::new(),
-        object: object.clone(),
-    });
-    for slot in 0..SLOTS {
-        let tunnel_name = resource_name(naming::GCP, &stack, &[&tunnel.name, &slot.to_string()]);
-        let vpn_tunnel = ResourceId::new(ResourceKind::GcpVpnTunnel, format!("{}.{slot}", tunnel.name));
-        desired.add(Resource {
-            id: vpn_tunnel.clone(),
-            scope: gcp_scope.clone(),
-            attrs: attrs([
-                ("name", Value::string(&tunnel_name)),
-                ("region", Value::string(&gcp.region.value)),
-                ("vpn_gateway", Value::string(&ha_name)),
-                ("vpn_gateway_interface", Value::Integer((slot / 2) as i64)),
-                ("peer_external_gateway", Value::string(&external_name)),
-                ("peer_external_gateway_interface", Value::Integer(slot as i64)),
-                ("shared_secret", Value::Sensitive(psk_name(tunnel, slot))),
-                ("router", Value::string(&router_name)),
-                ("ike_version", Value::Integer(tunnel.ike.version.into())),
-            ]),
-            depends_on: vec![ha.clone(), router.clone(), external.clone()],
-            object: object.clone(),
-        });
-        // AWS takes the first address of each inside /30, the customer side (GCP) the second.
-        let aws_address = inside(slot).host(1).expect("a /30 has two hosts");
-        let gcp_address = inside(slot).host(2).expect("a /30 has two hosts");
-        desired.add(Resource {
-            id: ResourceId::new(ResourceKind::GcpRouterPeer, format!("{}.{slot}", tunnel.name)),
-            scope: gcp_scope.clone(),
-            attrs: attrs([
-                ("name", Value::string(&tunnel_name)),
-                ("router", Value::string(&router_name)),
-                ("region", Value::string(&gcp.region.value)),
-                ("tunnel", Value::string(&tunnel_name)),
-                ("ip_range", Value::string(format!("{gcp_address}/30"))),
-                ("peer_ip_address", Value::string(aws_address.to_string())),
-                ("peer_asn", Value::Integer(aws_gateway.asn.into())),
-            ]),
-            depends_on: vec![vpn_tunnel],
-            object: object.clone(),
-        });
-    }
+    // GCP tunnel n to AWS's outside address n; HA interface 0 serves AWS connection 0.
+    let addresses = (0..SLOTS).map(|slot| aws_vpn::outside_address(&connections, slot)).collect();
+    // AWS takes the first address of each inside /30, the customer side (GCP) the second.
+    let peers: Vec<gcp_vpn::PeerTunnel> = (0..SLOTS)
+        .map(|slot| gcp_vpn::PeerTunnel {
+            ha_interface: (slot / 2) as i64,
+            gcp_address: inside(slot).host(2).expect("a /30 has two hosts"),
+            peer_address: inside(slot).host(1).expect("a /30 has two hosts"),
+        })
+        .collect();
+    gcp_vpn::tunnels(&gcp_gateway, tunnel, &object, addresses, aws_gateway.asn, &peers, desired);
 }
+
+/// Azure-GCP (Google's "HA VPN to Azure"): GCP's HA gateway with an external gateway of Azure's
+/// two public addresses (`TWO_IPS_REDUNDANCY`), two tunnels (HA interface n to Azure instance
+/// n) and two BGP peers; Azure's active-active gateway with two local network gateways and two
+/// connections. Inside ranges come from Azure's APIPA range, which both accept; Azure takes the
+/// first address of each, GCP the second.
+pub(super) fn azure_gcp(
+    topology: &Topology,
+    tunnel: &Tunnel,
+    azure: &Network,
+    gcp: &Network,
+    alloc: &Allocations,
+    desired: &mut Desired,
+) -> Result<(), &'static str> {
+    let object = object_of(tunnel);
+    let inside = |slot: usize| alloc.inside(&slot_key(&tunnel.name, slot));
+    let azure_gateway = azure_vpn::gateway(topology, azure, alloc, desired)
+        .ok_or("the Azure network has no free /27 for its GatewaySubnet")?;
+    let gcp_gateway = gcp_vpn::gateway(gcp, alloc, desired);
+    let azure_addresses = azure_gateway.public_ips.iter().map(|ip| output(ip, "ip_address")).collect();
+    let gcp_peers: Vec<gcp_vpn::PeerTunnel> = (0..AZURE_GCP_SLOTS)
+        .map(|slot| gcp_vpn::PeerTunnel {
+            ha_interface: slot as i64,
+            gcp_address: inside(slot).host(2).expect("a /30 has two hosts"),
+            peer_address: inside(slot).host(1).expect("a /30 has two hosts"),
+        })
+        .collect();
+    gcp_vpn::tunnels(&gcp_gateway, tunnel, &object, azure_addresses, azure_gateway.asn, &gcp_peers, desired);
+    let azure_peers: Vec<azure_vpn::PeerTunnel> = (0..AZURE_GCP_SLOTS)
+        .map(|slot| azure_vpn::PeerTunnel {
+            address: output(&gcp_gateway.ha, &format!("interface{slot}_ip")),
+            bgp_address: inside(slot).host(2).expect("a /30 has two hosts"),
+            azure_bgp_address: inside(slot).host(1).expect("a /30 has two hosts"),
+            instance: slot,
+        })
+        .collect();
+    azure_vpn::connections(&azure_gateway, tunnel, &object, gcp_gateway.asn, &azure_peers, desired);
+    Ok(())
+}
+
+/// Inside /30 slots of an Azure-GCP tunnel: one per Azure instance.
+pub(crate) const AZURE_GCP_SLOTS: usize = 2;
 
 /// AWS-Azure (Microsoft's "connect to AWS with BGP", highly available): Azure's active-active
 /// gateway with its two public addresses, four local network gateways and four connections with
