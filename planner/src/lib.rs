@@ -14,6 +14,7 @@ pub mod diff;
 pub mod lower;
 pub mod naming;
 pub mod plan;
+pub mod quota;
 pub mod render;
 pub mod resource;
 
@@ -33,12 +34,19 @@ pub enum PlanError {
     /// A pool of unique values is exhausted.
     #[error(transparent)]
     Allocation(#[from] AllocError),
+    /// The resources exceed the clouds' quotas; applying would fail part-way.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    Quota(Vec<quota::QuotaExceeded>),
 }
 
 /// Plans `topology` against what the providers observed.
 pub fn plan(topology: &isopod_lang::Topology, observed: &[ObservedResource]) -> Result<(Plan, Desired), PlanError> {
     let live = Live::from_observed(&topology.stack.name.value, observed);
     let desired = lower(topology, &live)?;
+    let exceeded = quota::check(&desired);
+    if !exceeded.is_empty() {
+        return Err(PlanError::Quota(exceeded));
+    }
     let changes = diff(&desired, observed);
     let plan = Plan::new(&desired, changes)?;
     Ok((plan, desired))

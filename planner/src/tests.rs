@@ -344,3 +344,18 @@ fn azure_gcp_tunnel_uses_two_tunnels_and_plans_nothing_after_apply() {
     let again = crate::plan(&topology, &live).unwrap().0;
     assert!(again.is_empty(), "{}", render::text(&again));
 }
+
+#[test]
+fn quotas_are_caught_when_planning() {
+    // Six AWS-GCP tunnels from one VPC: 12 VPN connections on a gateway that takes 10.
+    let mut text = String::from(
+        "stack \"q\" {}\ncloud \"aws\" \"prod\" {\n  region = \"us-east-1\"\n}\ncloud \"gcp\" \"data\" {\n  project = \"acme-data\"\n  region  = \"us-central1\"\n}\nnetwork \"app\" {\n  cloud = cloud.aws.prod\n  cidr  = \"10.0.0.0/16\"\n}\n",
+    );
+    for n in 1..=6 {
+        text.push_str(&format!("network \"g{n}\" {{\n  cloud = cloud.gcp.data\n  cidr  = \"10.{n}.0.0/16\"\n}}\ntunnel \"t{n}\" {{\n  between = [network.app, network.g{n}]\n}}\n"));
+    }
+    let err = plan(&topology(&text), &[]).unwrap_err();
+    assert_eq!(err.to_string(), "aws_vpn_gateway.app would hold 12 VPN connections; the cloud allows 10");
+    let five = text.replace("tunnel \"t6\" {\n  between = [network.app, network.g6]\n}\n", "");
+    assert!(plan(&topology(&five), &[]).is_ok());
+}

@@ -1,0 +1,65 @@
+//! Quotas that would make an apply fail late, checked when planning.
+//!
+//! Sources: AWS Site-to-Site VPN quotas (10 VPN connections per virtual private gateway);
+//! Azure VPN Gateway SKUs (VpnGw2AZ: 30 site-to-site tunnels).
+
+use crate::lower::Desired;
+use crate::resource::{ResourceId, ResourceKind, Value};
+use std::collections::BTreeMap;
+
+/// A quota the desired resources exceed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{resource} would hold {count} {what}; the cloud allows {limit}")]
+pub struct QuotaExceeded {
+    /// The resource whose quota it is.
+    pub resource: ResourceId,
+    /// What is counted.
+    pub what: &'static str,
+    /// How many the plan wants.
+    pub count: usize,
+    /// The cloud's limit.
+    pub limit: usize,
+}
+
+/// The limits checked, as (kind counted, attribute naming the parent, parent kind, limit, what).
+const LIMITS: &[(ResourceKind, &str, ResourceKind, usize, &str)] = &[
+    (ResourceKind::AwsVpnConnection, "vpn_gateway_id", ResourceKind::AwsVpnGateway, 10, "VPN connections"),
+    (
+        ResourceKind::AzureVpnConnection,
+        "virtual_network_gateway",
+        ResourceKind::AzureVirtualNetworkGateway,
+        30,
+        "site-to-site tunnels",
+    ),
+];
+
+/// Every quota the desired resources exceed.
+pub fn check(desired: &Desired) -> Vec<QuotaExceeded> {
+    let gateway_names: BTreeMap<&str, &ResourceId> = desired
+        .resources
+        .values()
+        .filter(|r| r.id.kind == ResourceKind::AzureVirtualNetworkGateway)
+        .filter_map(|r| match r.attrs.get("name") {
+            Some(Value::String(name)) => Some((name.as_str(), &r.id)),
+            _ => None,
+        })
+        .collect();
+    let mut exceeded = Vec::new();
+    for &(kind, attribute, parent_kind, limit, what) in LIMITS {
+        let mut counts: BTreeMap<&ResourceId, usize> = BTreeMap::new();
+        for resource in desired.resources.values().filter(|r| r.id.kind == kind) {
+            let parent = match resource.attrs.get(attribute) {
+                Some(Value::Output(output)) if output.resource.kind == parent_kind => Some(&output.resource),
+                Some(Value::String(name)) => gateway_names.get(name.as_str()).copied(),
+                _ => None,
+            };
+            if let Some(parent) = parent {
+                *counts.entry(parent).or_default() += 1;
+            }
+        }
+        for (parent, count) in counts.into_iter().filter(|(_, count)| *count > limit) {
+            exceeded.push(QuotaExceeded { resource: parent.clone(), what, count, limit });
+        }
+    }
+    exceeded
+}
