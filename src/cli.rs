@@ -22,6 +22,8 @@ pub enum Command {
     Fmt(FmtArgs),
     /// Show the changes that would make the live resources match the configuration
     Plan(PlanArgs),
+    /// Print the dependency graph of the configuration's resources in Graphviz's DOT language
+    Graph(GraphArgs),
 }
 
 /// Options shared by commands that load a configuration.
@@ -62,6 +64,18 @@ pub struct PlanArgs {
     /// Exit 2 when the plan has changes (0 when it has none, 1 on errors)
     #[arg(long)]
     pub detailed_exitcode: bool,
+    /// Also save the plan to FILE, with fingerprints that let a later apply refuse it once the
+    /// configuration or the live resources have moved
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<std::path::PathBuf>,
+}
+
+/// `isopod graph`
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    /// The configuration.
+    #[command(flatten)]
+    pub config: ConfigArgs,
 }
 
 /// `isopod fmt`

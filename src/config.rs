@@ -74,6 +74,16 @@ pub fn iso_files(dir: &Path, recursive: bool) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
+/// Replaces `file` through a temporary file and a rename, so that a crash never leaves it half
+/// written.
+pub fn write_atomically(file: &Path, text: &str) -> Result<()> {
+    let mut temp = file.as_os_str().to_owned();
+    temp.push(".isopod.tmp");
+    let temp = PathBuf::from(temp);
+    std::fs::write(&temp, text).with_context(|| format!("cannot write {}", temp.display()))?;
+    std::fs::rename(&temp, file).with_context(|| format!("cannot replace {}", file.display()))
+}
+
 /// Where Isopod keeps what it cannot discover for a configuration (the simulator's state; later
 /// the apply journal, the lock and encrypted secrets): `.isopod/` beside the `.iso` files.
 pub fn state_dir(path: &Path) -> PathBuf {

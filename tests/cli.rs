@@ -210,3 +210,18 @@ fn plan_needs_the_simulator_until_providers_exist_and_names_what_it_skips() {
     let planned = ["core/aws~gcp", "core/aws~azure", "core/azure~gcp"].iter().all(|t| !stderr.contains(t));
     assert!(planned, "the mesh's tunnels between clouds are planned: {stderr}");
 }
+
+#[test]
+fn plan_saves_with_fingerprints_and_graph_prints_dot() {
+    let dir = config(&[("main.iso", VALID)]);
+    let out = isopod(&["plan", "--simulate", "--out", "plan.json"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("plan.json")).unwrap()).unwrap();
+    assert_eq!(saved["format"], 1);
+    assert_eq!(saved["desired"].as_str().unwrap().len(), 16);
+    assert_eq!(saved["plan"]["changes"][0]["id"]["kind"], "aws_vpc");
+    let out = isopod(&["graph"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    insta::assert_snapshot!(text(&out.stdout));
+}

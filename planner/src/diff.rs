@@ -3,11 +3,11 @@
 
 use crate::lower::Desired;
 use crate::resource::{ObservedResource, Resource, ResourceId, Scope, Value};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What happens to one resource.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     /// Already as desired.
@@ -39,7 +39,7 @@ impl Action {
 }
 
 /// One attribute that differs.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AttrChange {
     /// The attribute.
     pub name: String,
@@ -52,7 +52,7 @@ pub struct AttrChange {
 }
 
 /// The change to one resource.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Change {
     /// The resource.
     pub id: ResourceId,

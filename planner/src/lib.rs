@@ -17,6 +17,7 @@ pub mod plan;
 pub mod quota;
 pub mod render;
 pub mod resource;
+pub mod saved;
 
 pub use allocate::{AllocError, Live};
 pub use diff::{Action, Change, diff};

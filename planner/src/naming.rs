@@ -46,7 +46,7 @@ pub fn resource_name(rules: NameRules, stack: &str, parts: &[&str]) -> String {
 }
 
 /// FNV-1a, 64 bits: a hash whose value never changes between versions or platforms.
-fn fnv1a(bytes: &[u8]) -> u64 {
+pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &byte| (hash ^ byte as u64).wrapping_mul(0x0100_0000_01b3))
 }
 

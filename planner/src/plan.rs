@@ -6,11 +6,11 @@ use crate::lower::Desired;
 use crate::resource::{ResourceId, ResourceKind};
 use petgraph::algo::toposort;
 use petgraph::graph::{DiGraph, NodeIndex};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 /// An ordered change set.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
     /// The stack the plan is for.
     pub stack: String,
@@ -66,6 +66,13 @@ impl Plan {
         Ok(Plan { stack: desired.stack.clone(), changes })
     }
 
+    /// True when the plan deletes resources and keeps or creates none: what an empty folder or
+    /// a wrong path would do, and what applying must refuse without an explicit flag.
+    pub fn deletes_everything(&self) -> bool {
+        self.changes.iter().any(|change| change.action == Action::Delete)
+            && self.changes.iter().all(|change| change.action == Action::Delete)
+    }
+
     /// True when nothing would change.
     pub fn is_empty(&self) -> bool {
         self.changes.iter().all(|change| change.action == Action::NoOp)
@@ -88,7 +95,7 @@ impl Plan {
 }
 
 /// Counts of a plan's changes.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
     /// Resources to create.
     pub create: usize,

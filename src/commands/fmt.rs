@@ -3,7 +3,6 @@
 use super::Status;
 use crate::cli::FmtArgs;
 use crate::{config, diagnostics, output};
-use anyhow::Context as _;
 use isopod_lang::SourceMap;
 use std::path::PathBuf;
 
@@ -37,7 +36,7 @@ pub fn run(args: FmtArgs) -> anyhow::Result<Status> {
                 status = Status::Failure;
             }
             Ok(formatted) => {
-                write_atomically(&file, &formatted)?;
+                config::write_atomically(&file, &formatted)?;
                 output::line(&file.display().to_string())?;
             }
             Err(errors) => {
@@ -49,14 +48,4 @@ pub fn run(args: FmtArgs) -> anyhow::Result<Status> {
         }
     }
     Ok(status)
-}
-
-/// Replaces `file` through a temporary file and a rename, so that a crash never leaves it half
-/// written.
-fn write_atomically(file: &std::path::Path, text: &str) -> anyhow::Result<()> {
-    let mut temp = file.as_os_str().to_owned();
-    temp.push(".isopod-fmt.tmp");
-    let temp = PathBuf::from(temp);
-    std::fs::write(&temp, text).with_context(|| format!("cannot write {}", temp.display()))?;
-    std::fs::rename(&temp, file).with_context(|| format!("cannot replace {}", file.display()))
 }

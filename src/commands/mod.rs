@@ -1,6 +1,7 @@
 //! One module per subcommand: arguments in, library call, view out.
 
 mod fmt;
+mod graph;
 mod plan;
 mod validate;
 
@@ -34,5 +35,6 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
         Command::Validate(args) => validate::run(args),
         Command::Fmt(args) => fmt::run(args),
         Command::Plan(args) => plan::run(args),
+        Command::Graph(args) => graph::run(args),
     }
 }

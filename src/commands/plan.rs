@@ -43,6 +43,14 @@ pub fn run(args: PlanArgs) -> anyhow::Result<Status> {
     for (object, reason) in &desired.unplanned {
         eprintln!("warning: {object} is not in this plan: {reason}");
     }
+    if plan.deletes_everything() {
+        eprintln!("warning: this plan deletes every resource of stack `{}` and creates none", plan.stack);
+        eprintln!("hint: check the path; applying it will need an explicit confirmation");
+    }
+    if let Some(path) = &args.out {
+        let saved = isopod_planner::saved::SavedPlan::new(plan.clone(), &desired, &observed);
+        config::write_atomically(path, &serde_json::to_string_pretty(&saved)?)?;
+    }
     if args.json {
         output::line(&serde_json::to_string_pretty(&plan)?)?;
     } else {

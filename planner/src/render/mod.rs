@@ -1,6 +1,8 @@
-//! Rendering plans, apart from computing them: text for people here; JSON is the plan's serde
-//! form.
+//! Rendering plans, apart from computing them: text for people, the dependency graph as DOT;
+//! JSON is the plan's serde form.
 
+mod dot;
 mod text;
 
+pub use dot::dot;
 pub use text::text;

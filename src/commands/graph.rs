@@ -1,0 +1,21 @@
+//! `isopod graph`: the dependency graph of the configuration's resources, as DOT on stdout.
+
+use super::Status;
+use crate::cli::GraphArgs;
+use crate::{config, output};
+
+/// Runs `isopod graph`.
+pub fn run(args: GraphArgs) -> anyhow::Result<Status> {
+    let Some((_, topology)) = config::load(&args.config) else { return Ok(Status::Failure) };
+    // The graph's shape does not depend on live allocations: plan as if nothing existed.
+    match isopod_planner::lower(&topology, &isopod_planner::Live::default()) {
+        Ok(desired) => {
+            output::stdout(&isopod_planner::render::dot(&desired))?;
+            Ok(Status::Success)
+        }
+        Err(err) => {
+            eprintln!("error: {err}");
+            Ok(Status::Failure)
+        }
+    }
+}
