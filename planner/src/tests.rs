@@ -1,7 +1,7 @@
 use crate::resource::{ObservedResource, Ownership, ResourceId, ResourceKind, Scope, Value};
 use crate::{Action, Live, Plan, lower, render};
 use isopod_lang::{Inputs, MemoryHost, SourceMap, Topology};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 fn topology(text: &str) -> Topology {
     let mut sources = SourceMap::new();
@@ -81,29 +81,18 @@ fn applied(plan: &Plan, before: &[ObservedResource]) -> Vec<ObservedResource> {
                         other => other.clone(),
                     }
                 }
-                fn outputs_of(value: &Value, out: &mut Vec<crate::resource::OutputRef>) {
-                    match value {
-                        Value::Output(output) => out.push(output.clone()),
-                        Value::List(items) => items.iter().for_each(|item| outputs_of(item, out)),
-                        Value::Map(entries) => entries.values().for_each(|item| outputs_of(item, out)),
-                        _ => {}
-                    }
-                }
                 let mut attrs: BTreeMap<String, Value> =
                     change.after.iter().map(|(name, value)| (name.clone(), resolve(value, &ids))).collect();
-                // The outputs other resources read from this one.
-                let mut referenced = Vec::new();
-                plan.changes
-                    .iter()
-                    .flat_map(|other| other.after.values())
-                    .for_each(|value| outputs_of(value, &mut referenced));
-                for output in referenced {
-                    if output.resource == change.id && output.output != "id" {
-                        attrs.insert(
-                            output.output.clone(),
-                            Value::string(format!("{}-of-{}", output.output, change.id)),
-                        );
-                    }
+                // The outputs the clouds report for a kind, whoever reads them.
+                let outputs: &[&str] = match change.id.kind {
+                    ResourceKind::AwsVpc => &["main_route_table_id"],
+                    ResourceKind::AwsVpnConnection => &["tunnel1_address", "tunnel2_address"],
+                    ResourceKind::GcpHaVpnGateway => &["interface0_ip", "interface1_ip"],
+                    ResourceKind::AzurePublicIp => &["ip_address"],
+                    _ => &[],
+                };
+                for output in outputs {
+                    attrs.insert(output.to_string(), Value::string(format!("{output}-of-{}", change.id)));
                 }
                 live.push(ObservedResource {
                     provider_id,
@@ -358,4 +347,76 @@ fn quotas_are_caught_when_planning() {
     assert_eq!(err.to_string(), "aws_vpn_gateway.app would hold 12 VPN connections; the cloud allows 10");
     let five = text.replace("tunnel \"t6\" {\n  between = [network.app, network.g6]\n}\n", "");
     assert!(plan(&topology(&five), &[]).is_ok());
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A configuration of `aws` AWS networks, `gcp` GCP networks and tunnels between the pairs
+    /// listed (AWS index, GCP index).
+    fn configuration(aws: usize, gcp: usize, tunnels: &BTreeSet<(usize, usize)>) -> String {
+        let mut text = String::from(
+            "stack \"p\" {}\ncloud \"aws\" \"prod\" {\n  region = \"us-east-1\"\n}\ncloud \"gcp\" \"data\" {\n  project = \"acme-data\"\n  region  = \"us-central1\"\n}\n",
+        );
+        for n in 0..aws {
+            text.push_str(&format!("network \"a{n}\" {{\n  cloud = cloud.aws.prod\n  cidr  = \"10.{n}.0.0/16\"\n}}\n"));
+        }
+        for n in 0..gcp {
+            text.push_str(&format!(
+                "network \"g{n}\" {{\n  cloud = cloud.gcp.data\n  cidr  = \"10.{}.0.0/16\"\n}}\n",
+                100 + n
+            ));
+        }
+        for (a, g) in tunnels {
+            text.push_str(&format!("tunnel \"t{a}-{g}\" {{\n  between = [network.a{a}, network.g{g}]\n}}\n"));
+        }
+        text
+    }
+
+    fn pairs() -> impl Strategy<Value = (BTreeSet<(usize, usize)>, (usize, usize))> {
+        // At most 3 GCP networks, so an AWS network never exceeds its 10 VPN connections.
+        (prop::collection::btree_set((0..3usize, 0..3usize), 1..7), (0..3usize, 0..3usize))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+        #[test]
+        fn adding_or_removing_a_tunnel_leaves_the_others_alone((tunnels, toggled) in pairs()) {
+            let before = topology(&configuration(3, 3, &tunnels));
+            let mut live = applied(&plan(&before, &[]).unwrap(), &[]);
+            // Someone else's resources in the same account are never in a change.
+            live.push(ObservedResource {
+                provider_id: "vpc-foreign".into(),
+                kind: ResourceKind::AwsVpc,
+                scope: Scope { cloud: "aws.prod".into(), region: "us-east-1".into() },
+                attrs: BTreeMap::new(),
+                owner: None,
+            });
+            let mut after_tunnels = tunnels.clone();
+            if !after_tunnels.remove(&toggled) {
+                after_tunnels.insert(toggled);
+            }
+            let after = topology(&configuration(3, 3, &after_tunnels));
+            let plan = plan(&after, &live).unwrap();
+            let toggled_name = format!("t{}-{}", toggled.0, toggled.1);
+            for change in &plan.changes {
+                prop_assert!(change.provider_id.as_deref() != Some("vpc-foreign"));
+                let of_toggled = change.id.address.starts_with(&format!("{toggled_name}."))
+                    || change.id.address == toggled_name;
+                if !of_toggled && change.action != Action::NoOp {
+                    // Only the gateways a first tunnel needs (or a last one leaves) may appear.
+                    let shared = matches!(
+                        change.id.kind,
+                        ResourceKind::AwsVpnGateway | ResourceKind::AwsVpnGatewayRoutePropagation | ResourceKind::GcpHaVpnGateway | ResourceKind::GcpRouter
+                    );
+                    prop_assert!(shared, "{} changed ({:?}) when {toggled_name} was toggled", change.id, change.action);
+                }
+            }
+            let live = applied(&plan, &live);
+            let again = super::plan(&after, &live).unwrap();
+            prop_assert!(again.is_empty(), "{}", render::text(&again));
+        }
+    }
 }
