@@ -9,12 +9,59 @@ use isopod_planner::{Action, Plan};
 use isopod_provider::{Provider, Simulator};
 use std::collections::{BTreeMap, BTreeSet};
 
-fn topology(path: &str) -> Topology {
-    let text = std::fs::read_to_string(path).unwrap();
+fn topology(name: &str, text: String) -> Topology {
     let mut sources = SourceMap::new();
-    sources.add(path, text);
-    isopod_lang::load(&sources, &Inputs::default(), &MemoryHost::default()).topology.expect("the example is valid")
+    sources.add(name, text);
+    isopod_lang::load(&sources, &Inputs::default(), &MemoryHost::default())
+        .topology
+        .expect("the configuration is valid")
 }
+
+/// Same-cloud tunnels (peering) in all three clouds, across regions.
+const PEERINGS: &str = r#"
+stack "peer" {}
+cloud "aws" "east" {
+  region = "us-east-1"
+}
+cloud "aws" "west" {
+  region = "us-west-2"
+}
+cloud "azure" "eu" {
+  subscription = "00000000-0000-0000-0000-000000000000"
+  region       = "westeurope"
+}
+cloud "gcp" "data" {
+  project = "acme-data"
+  region  = "us-central1"
+}
+network "e" {
+  cloud = cloud.aws.east
+  cidr  = "10.1.0.0/16"
+}
+network "w" {
+  cloud = cloud.aws.west
+  cidr  = "10.2.0.0/16"
+}
+network "z1" {
+  cloud = cloud.azure.eu
+  cidr  = "10.3.0.0/16"
+}
+network "z2" {
+  cloud = cloud.azure.eu
+  cidr  = "10.4.0.0/16"
+}
+network "g1" {
+  cloud = cloud.gcp.data
+  cidr  = "10.5.0.0/16"
+}
+network "g2" {
+  cloud = cloud.gcp.data
+  cidr  = "10.6.0.0/16"
+}
+mesh "all" {
+  members = [network.e, network.w, network.z1, network.z2, network.g1, network.g2]
+}
+"#;
 
 async fn discover(simulator: &Simulator, plan_scopes: &BTreeSet<Scope>) -> Vec<ObservedResource> {
     let mut found = Vec::new();
@@ -59,12 +106,19 @@ fn resolve(value: &mut Value, created: &BTreeMap<ResourceId, (String, BTreeMap<S
 }
 
 #[test]
-fn examples_apply_cleanly_and_then_plan_no_changes() {
+fn configurations_apply_cleanly_and_then_plan_no_changes() {
     let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
-    for example in
-        ["examples/two-cloud-tunnel/main.iso", "examples/three-cloud-mesh/main.iso", "examples/endpoint-relay/main.iso"]
-    {
-        let topology = topology(example);
+    let examples = [
+        "examples/two-cloud-tunnel/main.iso",
+        "examples/three-cloud-mesh/main.iso",
+        "examples/endpoint-relay/main.iso",
+    ];
+    let configurations = examples
+        .iter()
+        .map(|path| (path.to_string(), std::fs::read_to_string(path).unwrap()))
+        .chain([("peerings and every cloud pair".to_string(), PEERINGS.to_string())]);
+    for (example, text) in configurations {
+        let topology = topology(&example, text);
         let simulator = Simulator::in_memory();
         let (plan, desired) = isopod_planner::plan(&topology, &[]).unwrap();
         let scopes: BTreeSet<Scope> = plan.changes.iter().map(|c| c.scope.clone()).collect();

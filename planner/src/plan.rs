@@ -124,6 +124,11 @@ fn kind_depth(kind: ResourceKind) -> u8 {
         ResourceKind::AwsVpnConnection => 2,
         ResourceKind::GcpVpnTunnel => 2,
         ResourceKind::GcpRouterPeer => 3,
+        ResourceKind::AwsVpcPeeringConnection
+        | ResourceKind::AzureVirtualNetworkPeering
+        | ResourceKind::GcpNetworkPeering => 2,
+        ResourceKind::AwsVpcPeeringConnectionAccepter => 3,
+        ResourceKind::AwsRoute => 4,
     }
 }
 

@@ -26,6 +26,12 @@ pub enum ResourceKind {
     AwsCustomerGateway,
     /// An AWS site-to-site VPN connection: two tunnels with their options.
     AwsVpnConnection,
+    /// An AWS VPC peering connection, requested from one VPC to another (any region, account).
+    AwsVpcPeeringConnection,
+    /// The accepter side of an AWS VPC peering connection, in the peer's region and account.
+    AwsVpcPeeringConnectionAccepter,
+    /// A route in an AWS route table.
+    AwsRoute,
     /// An Azure resource group, holding the stack's resources in one subscription.
     AzureResourceGroup,
     /// An Azure virtual network.
@@ -40,6 +46,8 @@ pub enum ResourceKind {
     AzureLocalNetworkGateway,
     /// An Azure site-to-site connection between a gateway and a local network gateway.
     AzureVpnConnection,
+    /// One direction of an Azure (global) virtual network peering.
+    AzureVirtualNetworkPeering,
     /// A GCP VPC network (global, custom subnet mode).
     GcpNetwork,
     /// A GCP subnetwork (regional).
@@ -54,6 +62,8 @@ pub enum ResourceKind {
     GcpVpnTunnel,
     /// A Cloud Router interface on a tunnel and its BGP peer.
     GcpRouterPeer,
+    /// One direction of a GCP VPC network peering.
+    GcpNetworkPeering,
 }
 
 /// Which cloud a kind belongs to.
@@ -77,6 +87,9 @@ impl ResourceKind {
         ResourceKind::AwsVpnGatewayRoutePropagation,
         ResourceKind::AwsCustomerGateway,
         ResourceKind::AwsVpnConnection,
+        ResourceKind::AwsVpcPeeringConnection,
+        ResourceKind::AwsVpcPeeringConnectionAccepter,
+        ResourceKind::AwsRoute,
         ResourceKind::AzureResourceGroup,
         ResourceKind::AzureVirtualNetwork,
         ResourceKind::AzureSubnet,
@@ -84,6 +97,7 @@ impl ResourceKind {
         ResourceKind::AzureVirtualNetworkGateway,
         ResourceKind::AzureLocalNetworkGateway,
         ResourceKind::AzureVpnConnection,
+        ResourceKind::AzureVirtualNetworkPeering,
         ResourceKind::GcpNetwork,
         ResourceKind::GcpSubnetwork,
         ResourceKind::GcpHaVpnGateway,
@@ -91,6 +105,7 @@ impl ResourceKind {
         ResourceKind::GcpExternalVpnGateway,
         ResourceKind::GcpVpnTunnel,
         ResourceKind::GcpRouterPeer,
+        ResourceKind::GcpNetworkPeering,
     ];
 
     /// The kind's name in addresses and plans, e.g. `aws_vpc`.
@@ -102,6 +117,9 @@ impl ResourceKind {
             ResourceKind::AwsVpnGatewayRoutePropagation => "aws_vpn_gateway_route_propagation",
             ResourceKind::AwsCustomerGateway => "aws_customer_gateway",
             ResourceKind::AwsVpnConnection => "aws_vpn_connection",
+            ResourceKind::AwsVpcPeeringConnection => "aws_vpc_peering_connection",
+            ResourceKind::AwsVpcPeeringConnectionAccepter => "aws_vpc_peering_connection_accepter",
+            ResourceKind::AwsRoute => "aws_route",
             ResourceKind::AzureResourceGroup => "azure_resource_group",
             ResourceKind::AzureVirtualNetwork => "azure_virtual_network",
             ResourceKind::AzureSubnet => "azure_subnet",
@@ -109,6 +127,7 @@ impl ResourceKind {
             ResourceKind::AzureVirtualNetworkGateway => "azure_virtual_network_gateway",
             ResourceKind::AzureLocalNetworkGateway => "azure_local_network_gateway",
             ResourceKind::AzureVpnConnection => "azure_vpn_connection",
+            ResourceKind::AzureVirtualNetworkPeering => "azure_virtual_network_peering",
             ResourceKind::GcpNetwork => "gcp_network",
             ResourceKind::GcpSubnetwork => "gcp_subnetwork",
             ResourceKind::GcpHaVpnGateway => "gcp_ha_vpn_gateway",
@@ -116,6 +135,7 @@ impl ResourceKind {
             ResourceKind::GcpExternalVpnGateway => "gcp_external_vpn_gateway",
             ResourceKind::GcpVpnTunnel => "gcp_vpn_tunnel",
             ResourceKind::GcpRouterPeer => "gcp_router_peer",
+            ResourceKind::GcpNetworkPeering => "gcp_network_peering",
         }
     }
 
@@ -127,21 +147,26 @@ impl ResourceKind {
             | ResourceKind::AwsVpnGateway
             | ResourceKind::AwsVpnGatewayRoutePropagation
             | ResourceKind::AwsCustomerGateway
-            | ResourceKind::AwsVpnConnection => Cloud::Aws,
+            | ResourceKind::AwsVpnConnection
+            | ResourceKind::AwsVpcPeeringConnection
+            | ResourceKind::AwsVpcPeeringConnectionAccepter
+            | ResourceKind::AwsRoute => Cloud::Aws,
             ResourceKind::AzureResourceGroup
             | ResourceKind::AzureVirtualNetwork
             | ResourceKind::AzureSubnet
             | ResourceKind::AzurePublicIp
             | ResourceKind::AzureVirtualNetworkGateway
             | ResourceKind::AzureLocalNetworkGateway
-            | ResourceKind::AzureVpnConnection => Cloud::Azure,
+            | ResourceKind::AzureVpnConnection
+            | ResourceKind::AzureVirtualNetworkPeering => Cloud::Azure,
             ResourceKind::GcpNetwork
             | ResourceKind::GcpSubnetwork
             | ResourceKind::GcpHaVpnGateway
             | ResourceKind::GcpRouter
             | ResourceKind::GcpExternalVpnGateway
             | ResourceKind::GcpVpnTunnel
-            | ResourceKind::GcpRouterPeer => Cloud::Gcp,
+            | ResourceKind::GcpRouterPeer
+            | ResourceKind::GcpNetworkPeering => Cloud::Gcp,
         }
     }
 
@@ -168,6 +193,13 @@ impl ResourceKind {
                 &["name", "resource_group", "location", "type", "vpn_type", "generation", "active_active"]
             }
             ResourceKind::AzureLocalNetworkGateway => &["name", "resource_group", "location"],
+            ResourceKind::AzureVirtualNetworkPeering => {
+                &["name", "resource_group", "virtual_network", "remote_virtual_network_id"]
+            }
+            ResourceKind::AwsVpcPeeringConnection => &["vpc_id", "peer_vpc_id", "peer_region", "peer_owner_id"],
+            ResourceKind::AwsVpcPeeringConnectionAccepter => &["vpc_peering_connection_id"],
+            ResourceKind::AwsRoute => &["route_table_id", "destination_cidr_block"],
+            ResourceKind::GcpNetworkPeering => &["name", "network", "peer_network"],
             ResourceKind::AzureVpnConnection => {
                 &["name", "resource_group", "location", "virtual_network_gateway", "local_network_gateway", "type"]
             }

@@ -276,14 +276,14 @@ fn unsupported_layouts_are_reported_not_dropped_silently() {
             THREE_CLOUDS
                 .replace(
                     "\nnetwork \"analytics\"",
-                    "\nnetwork \"app2\" {\n  cloud = cloud.aws.prod\n  cidr  = \"10.11.0.0/16\"\n}\ntunnel \"x\" {\n  between = [network.app, network.app2]\n}\nnetwork \"analytics\"",
+                    "\ntunnel \"x\" {\n  between = [network.app, network.analytics]\n  routing = \"static\"\n}\nnetwork \"analytics\"",
                 )
                 .as_str(),
         ),
         &Live::default(),
     )
     .unwrap();
-    assert_eq!(desired.unplanned, [("tunnel.x".to_string(), "tunnels within one cloud are not planned yet")]);
+    assert_eq!(desired.unplanned, [("tunnel.x".to_string(), "only the highly available BGP layout is planned yet")]);
 }
 
 #[test]
@@ -419,4 +419,81 @@ mod properties {
             prop_assert!(again.is_empty(), "{}", render::text(&again));
         }
     }
+}
+
+#[test]
+fn same_cloud_tunnels_use_native_peering() {
+    let text = r#"
+stack "peer" {}
+cloud "aws" "east" {
+  region = "us-east-1"
+}
+cloud "aws" "west" {
+  region = "us-west-2"
+}
+cloud "azure" "eu" {
+  subscription = "00000000-0000-0000-0000-000000000000"
+  region       = "westeurope"
+}
+cloud "azure" "us" {
+  subscription = "00000000-0000-0000-0000-000000000000"
+  region       = "eastus"
+}
+cloud "gcp" "data" {
+  project = "acme-data"
+  region  = "us-central1"
+}
+cloud "gcp" "ml" {
+  project = "acme-ml"
+  region  = "europe-west4"
+}
+network "e" {
+  cloud = cloud.aws.east
+  cidr  = "10.1.0.0/16"
+}
+network "w" {
+  cloud = cloud.aws.west
+  cidr  = "10.2.0.0/16"
+}
+network "ze" {
+  cloud = cloud.azure.eu
+  cidr  = "10.3.0.0/16"
+}
+network "zu" {
+  cloud = cloud.azure.us
+  cidr  = "10.4.0.0/16"
+}
+network "gd" {
+  cloud = cloud.gcp.data
+  cidr  = "10.5.0.0/16"
+}
+network "gm" {
+  cloud = cloud.gcp.ml
+  cidr  = "10.6.0.0/16"
+}
+tunnel "aws" {
+  between = [network.e, network.w]
+}
+tunnel "azure" {
+  between = [network.ze, network.zu]
+}
+tunnel "gcp" {
+  between = [network.gd, network.gm]
+}
+"#;
+    let topology = topology(text);
+    let plan = plan(&topology, &[]).unwrap();
+    let count = |kind: ResourceKind| plan.changes.iter().filter(|c| c.id.kind == kind).count();
+    assert_eq!(count(ResourceKind::AwsVpcPeeringConnection), 1);
+    assert_eq!(count(ResourceKind::AwsVpcPeeringConnectionAccepter), 1);
+    assert_eq!(count(ResourceKind::AwsRoute), 2);
+    assert_eq!(count(ResourceKind::AzureVirtualNetworkPeering), 2);
+    assert_eq!(count(ResourceKind::GcpNetworkPeering), 2);
+    let accepter = plan.changes.iter().find(|c| c.id.kind == ResourceKind::AwsVpcPeeringConnectionAccepter).unwrap();
+    assert_eq!(accepter.scope.region, "us-west-2", "accepted in the peer's region");
+    let gcp = plan.changes.iter().find(|c| c.id.address == "gcp.0").unwrap();
+    assert_eq!(gcp.after["peer_network"], Value::string("projects/acme-ml/global/networks/peer-gm"));
+    let live = applied(&plan, &[]);
+    let again = crate::plan(&topology, &live).unwrap().0;
+    assert!(again.is_empty(), "{}", render::text(&again));
 }

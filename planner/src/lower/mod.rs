@@ -7,6 +7,7 @@ mod aws_vpn;
 mod azure_vpn;
 mod gcp_vpn;
 mod network;
+mod peering;
 mod tunnel;
 
 use crate::allocate::{self, AllocError, Allocations, InsidePool, Live, gateway_key};
@@ -73,6 +74,13 @@ pub fn lower(topology: &Topology, live: &Live) -> Result<Desired, AllocError> {
                     desired.unplanned.push((object, reason));
                 }
             }
+            Layout::Peering { a, b } => {
+                let object = match &tunnel.mesh {
+                    Some(mesh) => format!("mesh.{mesh}"),
+                    None => format!("tunnel.{}", tunnel.name),
+                };
+                peering::lower(topology, tunnel, a, b, &object, &mut desired);
+            }
         }
     }
     Ok(desired)
@@ -81,15 +89,30 @@ pub fn lower(topology: &Topology, live: &Live) -> Result<Desired, AllocError> {
 /// The layouts this version can lower.
 #[derive(Clone, Copy)]
 enum Layout<'t> {
-    AwsGcp { aws: &'t Network, gcp: &'t Network },
-    AwsAzure { aws: &'t Network, azure: &'t Network },
-    AzureGcp { azure: &'t Network, gcp: &'t Network },
+    AwsGcp {
+        aws: &'t Network,
+        gcp: &'t Network,
+    },
+    AwsAzure {
+        aws: &'t Network,
+        azure: &'t Network,
+    },
+    AzureGcp {
+        azure: &'t Network,
+        gcp: &'t Network,
+    },
+    /// Two networks of one cloud: its native peering.
+    Peering {
+        a: &'t Network,
+        b: &'t Network,
+    },
 }
 
 impl Layout<'_> {
     /// The gateways whose ASNs the layout needs, as (kind, network).
-    fn gateways(&self) -> [(ResourceKind, &Network); 2] {
-        match self {
+    fn gateways(&self) -> Vec<(ResourceKind, &Network)> {
+        let pairs = match self {
+            Layout::Peering { .. } => return Vec::new(),
             Layout::AwsGcp { aws, gcp } => [(ResourceKind::AwsVpnGateway, aws), (ResourceKind::GcpRouter, gcp)],
             Layout::AwsAzure { aws, azure } => {
                 [(ResourceKind::AwsVpnGateway, aws), (ResourceKind::AzureVirtualNetworkGateway, azure)]
@@ -97,7 +120,8 @@ impl Layout<'_> {
             Layout::AzureGcp { azure, gcp } => {
                 [(ResourceKind::AzureVirtualNetworkGateway, azure), (ResourceKind::GcpRouter, gcp)]
             }
-        }
+        };
+        pairs.into_iter().map(|(kind, network)| (kind, *network)).collect()
     }
 
     /// How many inside /30s one tunnel of the layout needs.
@@ -105,6 +129,7 @@ impl Layout<'_> {
         match self {
             Layout::AwsGcp { .. } | Layout::AwsAzure { .. } => tunnel::SLOTS,
             Layout::AzureGcp { .. } => tunnel::AZURE_GCP_SLOTS,
+            Layout::Peering { .. } => 0,
         }
     }
 
@@ -113,6 +138,7 @@ impl Layout<'_> {
         match self {
             Layout::AwsGcp { .. } => InsidePool::LinkLocal,
             Layout::AwsAzure { .. } | Layout::AzureGcp { .. } => InsidePool::AzureApipa,
+            Layout::Peering { .. } => InsidePool::LinkLocal,
         }
     }
 }
@@ -131,8 +157,12 @@ fn supported_layout<'t>(topology: &'t Topology, tunnel: &Tunnel) -> Result<Layou
         (CloudKind::Azure, CloudKind::Aws) => Layout::AwsAzure { aws: b, azure: a },
         (CloudKind::Azure, CloudKind::Gcp) => Layout::AzureGcp { azure: a, gcp: b },
         (CloudKind::Gcp, CloudKind::Azure) => Layout::AzureGcp { azure: b, gcp: a },
-        _ => return Err("tunnels within one cloud are not planned yet"),
+        _ => Layout::Peering { a, b },
     };
+    if matches!(layout, Layout::Peering { .. }) {
+        // Peering is highly available by design and has no routing protocol to choose.
+        return Ok(layout);
+    }
     if tunnel.routing != Routing::Bgp || !tunnel.ha {
         return Err("only the highly available BGP layout is planned yet");
     }

@@ -28,6 +28,10 @@ pub(super) fn check_create(live: &[SimResource], resource: &Resource) -> Result<
     };
     let named = |kind: ResourceKind, name: Option<&str>| find(kind, &|r| text(&r.attrs, "name") == name);
     let missing = |what: &str| ProviderError::new(ErrorKind::NotFound, format!("{what} does not exist"));
+    // Peerings reach across regions and accounts: their peers are looked up everywhere.
+    let anywhere = |kind: ResourceKind, id: Option<&str>| {
+        live.iter().find(|r| r.kind == kind && Some(r.provider_id.as_str()) == id)
+    };
     match resource.id.kind {
         ResourceKind::AwsSubnet => {
             let vpc_id = text(attrs, "vpc_id");
@@ -131,14 +135,50 @@ pub(super) fn check_create(live: &[SimResource], resource: &Resource) -> Result<
             named(ResourceKind::AzureLocalNetworkGateway, text(attrs, "local_network_gateway"))
                 .ok_or_else(|| missing("the local network gateway"))?;
         }
+        ResourceKind::AwsVpcPeeringConnection => {
+            let vpc_id = text(attrs, "vpc_id");
+            find(ResourceKind::AwsVpc, &|r| Some(r.provider_id.as_str()) == vpc_id)
+                .ok_or_else(|| missing("the VPC"))?;
+            anywhere(ResourceKind::AwsVpc, text(attrs, "peer_vpc_id")).ok_or_else(|| missing("the peer VPC"))?;
+        }
+        ResourceKind::AwsVpcPeeringConnectionAccepter => {
+            anywhere(ResourceKind::AwsVpcPeeringConnection, text(attrs, "vpc_peering_connection_id"))
+                .ok_or_else(|| missing("the peering connection"))?;
+        }
+        ResourceKind::AwsRoute => {
+            let table = text(attrs, "route_table_id");
+            find(ResourceKind::AwsVpc, &|r| text(&r.attrs, "main_route_table_id") == table)
+                .ok_or_else(|| missing("the route table"))?;
+            anywhere(ResourceKind::AwsVpcPeeringConnection, text(attrs, "vpc_peering_connection_id"))
+                .ok_or_else(|| missing("the peering connection"))?;
+        }
+        ResourceKind::AzureVirtualNetworkPeering => {
+            named(ResourceKind::AzureVirtualNetwork, text(attrs, "virtual_network"))
+                .ok_or_else(|| missing("the virtual network"))?;
+            anywhere(ResourceKind::AzureVirtualNetwork, text(attrs, "remote_virtual_network_id"))
+                .ok_or_else(|| missing("the remote virtual network"))?;
+        }
+        ResourceKind::GcpNetworkPeering => {
+            named(ResourceKind::GcpNetwork, text(attrs, "network")).ok_or_else(|| missing("the network"))?;
+        }
         ResourceKind::AwsVpc
         | ResourceKind::AwsCustomerGateway
         | ResourceKind::AzureResourceGroup
         | ResourceKind::GcpNetwork
         | ResourceKind::GcpExternalVpnGateway => {}
     }
+    // Names are unique within their parent: a subnet or peering in its virtual network, a BGP
+    // peer in its router, other Azure resources in their resource group, GCP's in the project.
+    let parent = match resource.id.kind {
+        ResourceKind::AzureSubnet | ResourceKind::AzureVirtualNetworkPeering => Some("virtual_network"),
+        ResourceKind::GcpRouterPeer => Some("router"),
+        kind if kind.cloud() == isopod_planner::resource::Cloud::Azure => Some("resource_group"),
+        _ => None,
+    };
+    let same_parent = |r: &SimResource| parent.is_none_or(|p| text(&r.attrs, p) == text(attrs, p));
     let unique_name = resource.id.kind.cloud() != isopod_planner::resource::Cloud::Aws;
-    if unique_name && named(resource.id.kind, text(attrs, "name")).is_some() {
+    let taken = find(resource.id.kind, &|r| text(&r.attrs, "name") == text(attrs, "name") && same_parent(r));
+    if unique_name && taken.is_some() {
         return Err(ProviderError::new(
             ErrorKind::Conflict,
             format!("a {} named {:?} already exists", resource.id.kind, text(attrs, "name")),

@@ -1,0 +1,127 @@
+//! Tunnels between two networks of the same cloud: the clouds' own peering, which carries the
+//! traffic privately on their backbones, encrypted between regions, with no gateway to run or
+//! pay for and no bandwidth ceiling per tunnel.
+//!
+//! - AWS: a VPC peering connection (any region or account) requested from the first network,
+//!   accepted in the second's region, and a route to the other's range in each main route table.
+//! - Azure: global virtual network peering, one peering per direction.
+//! - GCP: VPC network peering, one peering per direction, exchanging custom routes.
+
+use super::{Desired, attrs, output};
+use crate::naming::{self, resource_name};
+use crate::resource::{Resource, ResourceId, ResourceKind, Scope, Value};
+use isopod_lang::Topology;
+use isopod_lang::topology::{CloudAccount, CloudKind, Network, Tunnel};
+
+pub(super) fn lower(
+    topology: &Topology,
+    tunnel: &Tunnel,
+    a: &Network,
+    b: &Network,
+    object: &str,
+    desired: &mut Desired,
+) {
+    match a.kind {
+        CloudKind::Aws => aws(topology, tunnel, a, b, object, desired),
+        CloudKind::Azure => azure(tunnel, a, b, object, desired),
+        CloudKind::Gcp => gcp(topology, tunnel, a, b, object, desired),
+    }
+}
+
+fn scope(network: &Network) -> Scope {
+    Scope { cloud: network.cloud.clone(), region: network.region.value.clone() }
+}
+
+fn aws(topology: &Topology, tunnel: &Tunnel, a: &Network, b: &Network, object: &str, desired: &mut Desired) {
+    let vpc = |network: &Network| ResourceId::new(ResourceKind::AwsVpc, &network.name);
+    let peering = ResourceId::new(ResourceKind::AwsVpcPeeringConnection, &tunnel.name);
+    let accepter = ResourceId::new(ResourceKind::AwsVpcPeeringConnectionAccepter, &tunnel.name);
+    let name = resource_name(naming::AWS, &desired.stack, &[&tunnel.name]);
+    let tags = Value::Map([("Name".to_string(), Value::string(&name))].into());
+    let mut peering_attrs = attrs([
+        ("vpc_id", output(&vpc(a), "id")),
+        ("peer_vpc_id", output(&vpc(b), "id")),
+        ("peer_region", Value::string(&b.region.value)),
+        ("tags", tags.clone()),
+    ]);
+    if let Some(CloudAccount::Aws { account: Some(account), .. }) = topology.cloud(&b.cloud).map(|c| &c.account) {
+        peering_attrs.insert("peer_owner_id".into(), Value::string(account));
+    }
+    desired.add(Resource {
+        id: peering.clone(),
+        scope: scope(a),
+        attrs: peering_attrs,
+        depends_on: Vec::new(),
+        object: object.into(),
+    });
+    desired.add(Resource {
+        id: accepter.clone(),
+        scope: scope(b),
+        attrs: attrs([("vpc_peering_connection_id", output(&peering, "id")), ("tags", tags)]),
+        depends_on: Vec::new(),
+        object: object.into(),
+    });
+    for (side, from, to) in [("0", a, b), ("1", b, a)] {
+        desired.add(Resource {
+            id: ResourceId::new(ResourceKind::AwsRoute, format!("{}.{side}", tunnel.name)),
+            scope: scope(from),
+            attrs: attrs([
+                ("route_table_id", output(&vpc(from), "main_route_table_id")),
+                ("destination_cidr_block", Value::string(to.cidr.value.to_string())),
+                ("vpc_peering_connection_id", output(&peering, "id")),
+            ]),
+            depends_on: vec![accepter.clone()],
+            object: object.into(),
+        });
+    }
+}
+
+fn azure(tunnel: &Tunnel, a: &Network, b: &Network, object: &str, desired: &mut Desired) {
+    let stack = desired.stack.clone();
+    for (side, from, to) in [("0", a, b), ("1", b, a)] {
+        let from_vnet = ResourceId::new(ResourceKind::AzureVirtualNetwork, &from.name);
+        let to_vnet = ResourceId::new(ResourceKind::AzureVirtualNetwork, &to.name);
+        let group = desired.resources.get(&from_vnet).and_then(|r| r.attrs.get("resource_group")).cloned();
+        desired.add(Resource {
+            id: ResourceId::new(ResourceKind::AzureVirtualNetworkPeering, format!("{}.{side}", tunnel.name)),
+            scope: scope(from),
+            attrs: attrs([
+                ("name", Value::string(resource_name(naming::AZURE, &stack, &[&tunnel.name, side]))),
+                ("resource_group", group.unwrap_or_else(|| Value::string(""))),
+                ("virtual_network", Value::string(resource_name(naming::AZURE, &stack, &[&from.name]))),
+                ("remote_virtual_network_id", output(&to_vnet, "id")),
+                ("allow_virtual_network_access", Value::Bool(true)),
+                ("allow_forwarded_traffic", Value::Bool(true)),
+            ]),
+            depends_on: vec![from_vnet],
+            object: object.into(),
+        });
+    }
+}
+
+fn gcp(topology: &Topology, tunnel: &Tunnel, a: &Network, b: &Network, object: &str, desired: &mut Desired) {
+    let stack = desired.stack.clone();
+    let project = |network: &Network| match topology.cloud(&network.cloud).map(|c| &c.account) {
+        Some(CloudAccount::Gcp { project }) => project.clone(),
+        _ => String::new(),
+    };
+    for (side, from, to) in [("0", a, b), ("1", b, a)] {
+        let to_name = resource_name(naming::GCP, &stack, &[&to.name]);
+        desired.add(Resource {
+            id: ResourceId::new(ResourceKind::GcpNetworkPeering, format!("{}.{side}", tunnel.name)),
+            scope: Scope { cloud: from.cloud.clone(), region: "global".into() },
+            attrs: attrs([
+                ("name", Value::string(resource_name(naming::GCP, &stack, &[&tunnel.name, side]))),
+                ("network", Value::string(resource_name(naming::GCP, &stack, &[&from.name]))),
+                ("peer_network", Value::string(format!("projects/{}/global/networks/{to_name}", project(to)))),
+                ("export_custom_routes", Value::Bool(true)),
+                ("import_custom_routes", Value::Bool(true)),
+            ]),
+            depends_on: vec![
+                ResourceId::new(ResourceKind::GcpNetwork, &from.name),
+                ResourceId::new(ResourceKind::GcpNetwork, &to.name),
+            ],
+            object: object.into(),
+        });
+    }
+}
