@@ -268,6 +268,7 @@ codes! {
     RelayToOwnNetwork = "iso::check::relay_to_own_network", "Relay to the endpoint's own network";
 
     /// The setting is not supported by the cloud involved, for example a `zone` on an Azure subnet
-    /// or a GCP subnetwork, which span every zone of their region.
+    /// or a GCP subnetwork, which span every zone of their region, or `routing = "static"` on a
+    /// tunnel to GCP, whose HA VPN routes with BGP only.
     UnsupportedCombination = "iso::check::unsupported_combination", "Unsupported combination";
 }

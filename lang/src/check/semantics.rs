@@ -197,6 +197,7 @@ impl<'a> Ctx<'a> {
             pairs.insert(key, tunnel);
             self.overlap(a, b);
             self.asns(tunnel);
+            self.routing(tunnel);
         }
     }
 
@@ -219,6 +220,30 @@ impl<'a> Ctx<'a> {
                 self.diagnostics.push(diagnostic);
                 return;
             }
+        }
+    }
+
+    fn end_kind(&self, end: &End) -> Option<CloudKind> {
+        match end {
+            End::Network(name) => self.networks.get(name.as_str()).map(|n| n.kind),
+            End::Host(_) => None,
+        }
+    }
+
+    /// GCP's HA VPN routes with BGP only (static routes need Classic VPN, which Isopod does not
+    /// use); within one cloud, tunnels are peerings and take no routing protocol.
+    fn routing(&mut self, tunnel: &Tunnel) {
+        if tunnel.routing != Routing::Static {
+            return;
+        }
+        let kinds = [self.end_kind(&tunnel.ends[0].value), self.end_kind(&tunnel.ends[1].value)];
+        let same_cloud = kinds[0].is_some() && kinds[0] == kinds[1];
+        if kinds.contains(&Some(CloudKind::Gcp)) && !same_cloud {
+            let label = format!("`{}` reaches GCP, whose HA VPN routes with BGP only", tunnel.name);
+            self.diagnostics.push(
+                Diagnostic::error(Code::UnsupportedCombination, tunnel.span, label)
+                    .with_help("use `routing = \"bgp\"` (the default)"),
+            );
         }
     }
 
