@@ -276,7 +276,7 @@ fn unsupported_layouts_are_reported_not_dropped_silently() {
             THREE_CLOUDS
                 .replace(
                     "\nnetwork \"analytics\"",
-                    "\ntunnel \"x\" {\n  between = [network.app, network.analytics]\n  routing = \"static\"\n}\nnetwork \"analytics\"",
+                    "\ntunnel \"x\" {\n  between = [network.app, network.hub]\n  routing = \"static\"\n}\nnetwork \"analytics\"",
                 )
                 .as_str(),
         ),
