@@ -40,14 +40,14 @@ fn gateway_subnet(azure: &Network) -> Option<Cidr> {
         .find(|candidate| azure.subnets.iter().all(|s| !s.cidr.value.overlaps(*candidate)))
 }
 
-/// The gateway of `azure`, created with its subnet and addresses on first use; `None` when the
-/// network has no room for a `GatewaySubnet`.
+/// The gateway of `azure`, created with its subnet and addresses on first use; an error when
+/// the network has no room for a `GatewaySubnet`.
 pub(super) fn gateway(
     topology: &Topology,
     azure: &Network,
     alloc: &Allocations,
     desired: &mut Desired,
-) -> Option<AzureGateway> {
+) -> Result<AzureGateway, &'static str> {
     let stack = desired.stack.clone();
     let scope = Scope { cloud: azure.cloud.clone(), region: azure.region.value.clone() };
     let cloud = topology.cloud(&azure.cloud).expect("networks refer to declared clouds");
@@ -61,9 +61,9 @@ pub(super) fn gateway(
     let name = resource_name(naming::AZURE, &stack, &[&azure.name, "vpn"]);
     let public_ips = [0, 1].map(|n| ResourceId::new(ResourceKind::AzurePublicIp, format!("{}.vpn{n}", azure.name)));
     if desired.resources.contains_key(&gateway) {
-        return Some(AzureGateway { gateway, name, public_ips, asn, scope, group });
+        return Ok(AzureGateway { gateway, name, public_ips, asn, scope, group });
     }
-    let subnet_range = gateway_subnet(azure)?;
+    let subnet_range = gateway_subnet(azure).ok_or("the Azure network has no free /27 for its GatewaySubnet")?;
     let object = format!("network.{}", azure.name);
     let vnet = ResourceId::new(ResourceKind::AzureVirtualNetwork, &azure.name);
     let vnet_name = resource_name(naming::AZURE, &stack, &[&azure.name]);
@@ -127,7 +127,7 @@ pub(super) fn gateway(
         depends_on: Vec::new(),
         object,
     });
-    Some(AzureGateway { gateway, name, public_ips, asn, scope, group })
+    Ok(AzureGateway { gateway, name, public_ips, asn, scope, group })
 }
 
 /// Adds a custom BGP (APIPA) address to gateway instance `instance`.

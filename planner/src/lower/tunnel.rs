@@ -88,8 +88,7 @@ pub(super) fn azure_gcp(
 ) -> Result<(), &'static str> {
     let object = object_of(tunnel);
     let inside = |slot: usize| alloc.inside(&slot_key(&tunnel.name, slot));
-    let azure_gateway = azure_vpn::gateway(topology, azure, alloc, desired)
-        .ok_or("the Azure network has no free /27 for its GatewaySubnet")?;
+    let azure_gateway = azure_vpn::gateway(topology, azure, alloc, desired)?;
     let gcp_gateway = gcp_vpn::gateway(gcp, alloc, desired);
     let azure_addresses = azure_gateway.public_ips.iter().map(|ip| output(ip, "ip_address")).collect();
     let gcp_peers: Vec<gcp_vpn::PeerTunnel> = (0..AZURE_GCP_SLOTS)
@@ -130,8 +129,7 @@ pub(super) fn aws_azure(
 ) -> Result<(), &'static str> {
     let object = object_of(tunnel);
     let inside = |slot: usize| alloc.inside(&slot_key(&tunnel.name, slot));
-    let azure_gateway = azure_vpn::gateway(topology, azure, alloc, desired)
-        .ok_or("the Azure network has no free /27 for its GatewaySubnet")?;
+    let azure_gateway = azure_vpn::gateway(topology, azure, alloc, desired)?;
     let aws_gateway = aws_vpn::gateway(topology, aws, alloc, desired);
     let azure_addresses = azure_gateway.public_ips.clone().map(|ip| output(&ip, "ip_address"));
     let connections = aws_vpn::connections(
