@@ -6,8 +6,9 @@
 //! I/O, no clock, no randomness. Providers are the only parts that talk to clouds.
 //!
 //! So far the lowering covers networks and subnets of the three clouds and the highly available
-//! BGP layouts of AWS-GCP and AWS-Azure tunnels (also from meshes); hosts, endpoints, relays and
-//! the other layouts are still to come, and [`Desired::unplanned`] lists what a plan leaves out.
+//! BGP layouts of AWS-GCP, AWS-Azure and Azure-GCP tunnels and native peering within one cloud
+//! (also for mesh tunnels); hosts, endpoints, relays and the other layouts are still to come,
+//! and [`Desired::unplanned`] lists what a plan leaves out.
 
 pub mod allocate;
 pub mod diff;

@@ -497,3 +497,20 @@ tunnel "gcp" {
     let again = crate::plan(&topology, &live).unwrap().0;
     assert!(again.is_empty(), "{}", render::text(&again));
 }
+
+#[test]
+fn named_keys_are_used_and_azure_takes_the_ike_choices_it_supports() {
+    let text = THREE_CLOUDS.replace(
+        "\nnetwork \"analytics\"",
+        "\ntunnel \"t\" {\n  between = [network.app, network.hub]\n  psk     = secret(\"shared\")\n\n  ike {\n    integrity = [\"sha512\", \"sha256\"]\n    dh_groups = [21, 20]\n  }\n}\nnetwork \"analytics\"",
+    );
+    let plan = plan(&topology(&text), &[]).unwrap();
+    let connection = plan.changes.iter().find(|c| c.id.kind == ResourceKind::AzureVpnConnection).unwrap();
+    assert_eq!(connection.after["shared_key"], Value::Sensitive("shared".into()));
+    let Value::Map(policy) = &connection.after["ipsec_policy"] else { panic!() };
+    assert_eq!(policy["ike_integrity"], Value::string("SHA256"), "sha512 is skipped: Azure has none");
+    assert_eq!(policy["dh_group"], Value::string("ECP384"), "group 21 is skipped: Azure has none");
+    let only_unsupported = text.replace("dh_groups = [21, 20]", "dh_groups = [21]");
+    let desired = lower(&topology(&only_unsupported), &Live::default()).unwrap();
+    assert_eq!(desired.unplanned, [("tunnel.t".to_string(), "its Diffie-Hellman groups list none Azure supports")]);
+}

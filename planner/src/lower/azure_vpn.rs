@@ -158,6 +158,7 @@ pub(super) fn connections(
     tunnel: &Tunnel,
     object: &str,
     peer_asn: u32,
+    policy: &Value,
     peers: &[PeerTunnel],
     desired: &mut Desired,
 ) {
@@ -194,7 +195,8 @@ pub(super) fn connections(
                 ("shared_key", Value::Sensitive(super::tunnel::psk_name(tunnel, slot))),
                 ("enable_bgp", Value::Bool(true)),
                 ("custom_bgp_address", Value::string(peer.azure_bgp_address.to_string())),
-                ("ipsec_policy", ipsec_policy(&tunnel.ike)),
+                ("ipsec_policy", policy.clone()),
+                ("dpd_timeout_seconds", Value::Integer(tunnel.ike.dpd_timeout.into())),
             ]),
             depends_on: vec![gateway.gateway.clone(), local],
             object: object.to_string(),
@@ -202,38 +204,63 @@ pub(super) fn connections(
     }
 }
 
-/// Azure's single IPsec policy per connection, from the first choice of each IKE setting.
-fn ipsec_policy(ike: &Ike) -> Value {
-    let encryption = ike.encryption.first().map_or("aes256gcm16", String::as_str);
-    let gcm = encryption.contains("gcm");
-    let (ike_encryption, ipsec_encryption) = match encryption {
-        "aes128" => ("AES128", "AES128"),
-        "aes256" => ("AES256", "AES256"),
-        "aes128gcm16" => ("GCMAES128", "GCMAES128"),
-        _ => ("GCMAES256", "GCMAES256"),
+/// Azure's single IPsec policy per connection: for each setting, the first of the tunnel's
+/// choices that Azure supports (its IPsec/IKE policy options); an error naming the setting when
+/// none is. Azure's IKE SA lifetime is fixed, so `lifetime` does not apply.
+pub(super) fn ipsec_policy(ike: &Ike) -> Result<Value, &'static str> {
+    let (encryption, gcm) = ike
+        .encryption
+        .iter()
+        .find_map(|alg| match alg.as_str() {
+            "aes128" => Some(("AES128", false)),
+            "aes256" => Some(("AES256", false)),
+            "aes128gcm16" => Some(("GCMAES128", true)),
+            "aes256gcm16" => Some(("GCMAES256", true)),
+            _ => None,
+        })
+        .ok_or("its IKE encryption lists nothing Azure supports")?;
+    let ike_integrity = ike
+        .integrity
+        .iter()
+        .find_map(|alg| match alg.as_str() {
+            "sha256" => Some("SHA256"),
+            "sha384" => Some("SHA384"),
+            _ => None,
+        })
+        .ok_or("its IKE integrity lists nothing Azure supports")?;
+    // Azure's IPsec integrity is GCM with GCM encryption, else SHA256 at best.
+    let ipsec_integrity = if gcm {
+        encryption
+    } else {
+        ike.integrity
+            .iter()
+            .any(|alg| alg == "sha256")
+            .then_some("SHA256")
+            .ok_or("Azure's IPsec integrity needs sha256")?
     };
-    let integrity = match ike.integrity.first().map_or("sha256", String::as_str) {
-        "sha384" => "SHA384",
-        _ => "SHA256",
-    };
-    let (dh_group, pfs_group) = match ike.dh_groups.first().copied().unwrap_or(14) {
-        19 => ("ECP256", "ECP256"),
-        20 => ("ECP384", "ECP384"),
-        24 => ("DHGroup24", "PFS24"),
-        _ => ("DHGroup14", "PFS2048"),
-    };
-    Value::Map(
+    let (dh_group, pfs_group) = ike
+        .dh_groups
+        .iter()
+        .find_map(|group| match group {
+            14 => Some(("DHGroup14", "PFS2048")),
+            19 => Some(("ECP256", "ECP256")),
+            20 => Some(("ECP384", "ECP384")),
+            24 => Some(("DHGroup24", "PFS24")),
+            _ => None,
+        })
+        .ok_or("its Diffie-Hellman groups list none Azure supports")?;
+    Ok(Value::Map(
         [
-            ("ike_encryption", Value::string(ike_encryption)),
-            ("ike_integrity", Value::string(integrity)),
+            ("ike_encryption", Value::string(encryption)),
+            ("ike_integrity", Value::string(ike_integrity)),
             ("dh_group", Value::string(dh_group)),
-            ("ipsec_encryption", Value::string(ipsec_encryption)),
-            ("ipsec_integrity", Value::string(if gcm { ipsec_encryption } else { integrity })),
+            ("ipsec_encryption", Value::string(encryption)),
+            ("ipsec_integrity", Value::string(ipsec_integrity)),
             ("pfs_group", Value::string(pfs_group)),
             ("sa_lifetime_seconds", Value::Integer(ike.child_lifetime.into())),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
         .collect(),
-    )
+    ))
 }

@@ -26,8 +26,13 @@ pub(crate) fn slot_key(tunnel: &str, slot: usize) -> String {
 }
 
 /// The secret-store name of the pre-shared key of one tunnel slot.
+/// The tunnel's own `psk` secret when it names one (shared by all its slots), else the key
+/// Isopod generates per slot.
 pub(super) fn psk_name(tunnel: &Tunnel, slot: usize) -> String {
-    format!("tunnel/{}/{slot}", tunnel.name)
+    match &tunnel.psk {
+        Some(named) => named.value.clone(),
+        None => format!("tunnel/{}/{slot}", tunnel.name),
+    }
 }
 
 /// The logical object a tunnel's resources belong to: the tunnel, or the mesh it comes from.
@@ -88,6 +93,7 @@ pub(super) fn azure_gcp(
 ) -> Result<(), &'static str> {
     let object = object_of(tunnel);
     let inside = |slot: usize| alloc.inside(&slot_key(&tunnel.name, slot));
+    let policy = azure_vpn::ipsec_policy(&tunnel.ike)?;
     let azure_gateway = azure_vpn::gateway(topology, azure, alloc, desired)?;
     let gcp_gateway = gcp_vpn::gateway(gcp, alloc, desired);
     let azure_addresses = azure_gateway.public_ips.iter().map(|ip| output(ip, "ip_address")).collect();
@@ -107,7 +113,7 @@ pub(super) fn azure_gcp(
             instance: slot,
         })
         .collect();
-    azure_vpn::connections(&azure_gateway, tunnel, &object, gcp_gateway.asn, &azure_peers, desired);
+    azure_vpn::connections(&azure_gateway, tunnel, &object, gcp_gateway.asn, &policy, &azure_peers, desired);
     Ok(())
 }
 
@@ -129,6 +135,7 @@ pub(super) fn aws_azure(
 ) -> Result<(), &'static str> {
     let object = object_of(tunnel);
     let inside = |slot: usize| alloc.inside(&slot_key(&tunnel.name, slot));
+    let policy = azure_vpn::ipsec_policy(&tunnel.ike)?;
     let azure_gateway = azure_vpn::gateway(topology, azure, alloc, desired)?;
     let aws_gateway = aws_vpn::gateway(topology, aws, alloc, desired);
     let azure_addresses = azure_gateway.public_ips.clone().map(|ip| output(&ip, "ip_address"));
@@ -149,6 +156,6 @@ pub(super) fn aws_azure(
             instance: slot / 2,
         })
         .collect();
-    azure_vpn::connections(&azure_gateway, tunnel, &object, aws_gateway.asn, &peers, desired);
+    azure_vpn::connections(&azure_gateway, tunnel, &object, aws_gateway.asn, &policy, &peers, desired);
     Ok(())
 }
