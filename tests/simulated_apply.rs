@@ -69,6 +69,7 @@ async fn discover(simulator: &Simulator, plan_scopes: &BTreeSet<Scope>) -> Vec<O
         let cloud = match scope.cloud.split('.').next() {
             Some("aws") => Cloud::Aws,
             Some("azure") => Cloud::Azure,
+            Some("host") => Cloud::Host,
             _ => Cloud::Gcp,
         };
         let kinds: Vec<ResourceKind> = ResourceKind::ALL.iter().copied().filter(|k| k.cloud() == cloud).collect();

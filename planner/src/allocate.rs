@@ -62,6 +62,22 @@ impl Live {
                         live.inside.insert(format!("{tunnel}/{slot}"), cidr);
                     }
                 }
+                ResourceKind::HostIpsecTunnel => {
+                    // Address `HOST.TUNNEL.SLOT`.
+                    let mut parts = owner.id.address.splitn(2, '.');
+                    let (Some(host), Some(rest)) = (parts.next(), parts.next()) else { continue };
+                    if let Some(asn) = integer("asn") {
+                        live.asns.insert(format!("host.{host}"), asn);
+                    }
+                    let Some((tunnel, slot)) = rest.rsplit_once('.') else { continue };
+                    let Some(Value::String(range)) = resource.attrs.get("inside_address") else { continue };
+                    let Some((address, _)) = range.split_once('/') else { continue };
+                    if let (Ok(address), Ok(slot)) = (address.parse(), slot.parse::<usize>())
+                        && let Some(cidr) = Cidr::new(address, 30)
+                    {
+                        live.inside.entry(format!("{tunnel}/{slot}")).or_insert(cidr);
+                    }
+                }
                 ResourceKind::AwsVpnConnection => {
                     // Address `TUNNEL.N`: connection N holds slots 2N and 2N + 1.
                     let Some((tunnel, n)) = owner.id.address.rsplit_once('.') else { continue };

@@ -129,6 +129,8 @@ fn kind_depth(kind: ResourceKind) -> u8 {
         | ResourceKind::GcpNetworkPeering => 2,
         ResourceKind::AwsVpcPeeringConnectionAccepter => 3,
         ResourceKind::AwsRoute => 4,
+        ResourceKind::AwsVpnConnectionRoute => 3,
+        ResourceKind::HostIpsecTunnel => 0,
     }
 }
 

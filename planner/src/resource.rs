@@ -64,6 +64,11 @@ pub enum ResourceKind {
     GcpRouterPeer,
     /// One direction of a GCP VPC network peering.
     GcpNetworkPeering,
+    /// A static route of an AWS VPN connection (static routing only).
+    AwsVpnConnectionRoute,
+    /// One IPsec tunnel of a Linux host: a strongSwan (swanctl) connection with its key,
+    /// proposals, traffic selectors and, for BGP, its inside addresses.
+    HostIpsecTunnel,
 }
 
 /// Which cloud a kind belongs to.
@@ -76,6 +81,8 @@ pub enum Cloud {
     Azure,
     /// Google Cloud.
     Gcp,
+    /// Linux hosts, configured with strongSwan.
+    Host,
 }
 
 impl ResourceKind {
@@ -106,6 +113,8 @@ impl ResourceKind {
         ResourceKind::GcpVpnTunnel,
         ResourceKind::GcpRouterPeer,
         ResourceKind::GcpNetworkPeering,
+        ResourceKind::AwsVpnConnectionRoute,
+        ResourceKind::HostIpsecTunnel,
     ];
 
     /// The kind's name in addresses and plans, e.g. `aws_vpc`.
@@ -136,6 +145,8 @@ impl ResourceKind {
             ResourceKind::GcpVpnTunnel => "gcp_vpn_tunnel",
             ResourceKind::GcpRouterPeer => "gcp_router_peer",
             ResourceKind::GcpNetworkPeering => "gcp_network_peering",
+            ResourceKind::AwsVpnConnectionRoute => "aws_vpn_connection_route",
+            ResourceKind::HostIpsecTunnel => "host_ipsec_tunnel",
         }
     }
 
@@ -150,7 +161,8 @@ impl ResourceKind {
             | ResourceKind::AwsVpnConnection
             | ResourceKind::AwsVpcPeeringConnection
             | ResourceKind::AwsVpcPeeringConnectionAccepter
-            | ResourceKind::AwsRoute => Cloud::Aws,
+            | ResourceKind::AwsRoute
+            | ResourceKind::AwsVpnConnectionRoute => Cloud::Aws,
             ResourceKind::AzureResourceGroup
             | ResourceKind::AzureVirtualNetwork
             | ResourceKind::AzureSubnet
@@ -167,6 +179,7 @@ impl ResourceKind {
             | ResourceKind::GcpVpnTunnel
             | ResourceKind::GcpRouterPeer
             | ResourceKind::GcpNetworkPeering => Cloud::Gcp,
+            ResourceKind::HostIpsecTunnel => Cloud::Host,
         }
     }
 
@@ -200,6 +213,9 @@ impl ResourceKind {
             ResourceKind::AwsVpcPeeringConnectionAccepter => &["vpc_peering_connection_id"],
             ResourceKind::AwsRoute => &["route_table_id", "destination_cidr_block"],
             ResourceKind::GcpNetworkPeering => &["name", "network", "peer_network"],
+            ResourceKind::AwsVpnConnectionRoute => &["vpn_connection_id", "destination_cidr_block"],
+            // A host's configuration is rewritten and reloaded in place.
+            ResourceKind::HostIpsecTunnel => &[],
             ResourceKind::AzureVpnConnection => {
                 &["name", "resource_group", "location", "virtual_network_gateway", "local_network_gateway", "type"]
             }

@@ -514,3 +514,72 @@ fn named_keys_are_used_and_azure_takes_the_ike_choices_it_supports() {
     let desired = lower(&topology(&only_unsupported), &Live::default()).unwrap();
     assert_eq!(desired.unplanned, [("tunnel.t".to_string(), "its Diffie-Hellman groups list none Azure supports")]);
 }
+
+#[test]
+fn host_tunnels_configure_strongswan_against_each_cloud() {
+    let text = r#"
+stack "h" {}
+cloud "aws" "prod" {
+  region = "us-east-1"
+}
+cloud "gcp" "data" {
+  project = "acme-data"
+  region  = "us-central1"
+}
+network "app" {
+  cloud = cloud.aws.prod
+  cidr  = "10.10.0.0/16"
+}
+network "analytics" {
+  cloud = cloud.gcp.data
+  cidr  = "10.20.0.0/16"
+}
+host "dc1" {
+  address = "203.0.113.10"
+  cidrs   = ["192.168.10.0/24"]
+}
+host "dc2" {
+  address = "198.51.100.20"
+  cidrs   = ["192.168.20.0/24"]
+  asn     = 65020
+}
+tunnel "aws-dc1" {
+  between = [network.app, host.dc1]
+  routing = "static"
+}
+tunnel "gcp-dc1" {
+  between = [network.analytics, host.dc1]
+}
+tunnel "dc1-dc2" {
+  between = [host.dc1, host.dc2]
+}
+"#;
+    let topology = topology(text);
+    let plan = plan(&topology, &[]).unwrap();
+    let find = |id: &str| plan.changes.iter().find(|c| c.id.to_string() == id).unwrap_or_else(|| panic!("{id}"));
+    // AWS with static routes: one connection, its two tunnels both to the host, a route per host range.
+    assert_eq!(find("aws_vpn_connection.aws-dc1.0").after["static_routes_only"], Value::Bool(true));
+    find("aws_vpn_connection_route.aws-dc1.0.192.168.10.0/24");
+    let aws_side = find("host_ipsec_tunnel.dc1.aws-dc1.1");
+    assert_eq!(aws_side.after["routing"], Value::string("static"));
+    assert!(!aws_side.after.contains_key("peer_asn"), "no BGP on a static tunnel");
+    // GCP: an external gateway with the host's one address, a tunnel per HA interface.
+    assert_eq!(
+        find("gcp_external_vpn_gateway.gcp-dc1").after["redundancy_type"],
+        Value::string("SINGLE_IP_INTERNALLY_REDUNDANT")
+    );
+    assert_eq!(find("gcp_vpn_tunnel.gcp-dc1.1").after["vpn_gateway_interface"], Value::Integer(1));
+    assert_eq!(find("gcp_vpn_tunnel.gcp-dc1.1").after["peer_external_gateway_interface"], Value::Integer(0));
+    // Host to host: a connection on each, with each other's addresses and ranges, BGP over a /30.
+    let dc2 = find("host_ipsec_tunnel.dc2.dc1-dc2.0");
+    assert_eq!(dc2.after["remote_address"], Value::string("203.0.113.10"));
+    assert_eq!(dc2.after["remote_ts"], Value::List(vec![Value::string("192.168.10.0/24")]));
+    assert_eq!(dc2.after["asn"], Value::Integer(65020), "the host's own ASN is kept");
+    insta::assert_snapshot!(render::text(&Plan {
+        stack: plan.stack.clone(),
+        changes: plan.changes.iter().filter(|c| c.id.kind == ResourceKind::HostIpsecTunnel).cloned().collect(),
+    }));
+    let live = applied(&plan, &[]);
+    let again = crate::plan(&topology, &live).unwrap().0;
+    assert!(again.is_empty(), "{}", render::text(&again));
+}

@@ -74,6 +74,9 @@ async fn discover(simulator: &Simulator, topology: &Topology) -> anyhow::Result<
         let scope = Scope { cloud: network.cloud.clone(), region: network.region.value.clone() };
         scopes.insert((planner_cloud(network.kind), scope));
     }
+    for host in &topology.hosts {
+        scopes.insert((Cloud::Host, Scope { cloud: format!("host.{}", host.name), region: "local".into() }));
+    }
     let mut observed = Vec::new();
     for (cloud, scope) in scopes {
         let kinds: Vec<ResourceKind> = ResourceKind::ALL.iter().copied().filter(|k| k.cloud() == cloud).collect();

@@ -63,45 +63,83 @@ pub(super) fn connections(
     inside: impl Fn(usize) -> String,
     desired: &mut Desired,
 ) -> [ResourceId; 2] {
-    let connections = [0, 1].map(|n| ResourceId::new(ResourceKind::AwsVpnConnection, format!("{}.{n}", tunnel.name)));
-    for (n, (connection, peer_address)) in connections.iter().zip(peer_addresses).enumerate() {
-        let cgw = ResourceId::new(ResourceKind::AwsCustomerGateway, format!("{}.{n}", tunnel.name));
+    let [first, second] = peer_addresses;
+    [(0, first), (1, second)].map(|(n, address)| {
+        let peer = Peer { address, asn: peer_asn, static_routes: None };
+        connection(gateway, tunnel, object, n, peer, &inside, desired)
+    })
+}
+
+/// The peer of one VPN connection.
+pub(super) struct Peer {
+    /// Its public address.
+    pub address: Value,
+    /// Its BGP ASN (AWS requires one even for static routing).
+    pub asn: u32,
+    /// For static routing, the peer's ranges; `None` for BGP.
+    pub static_routes: Option<Vec<String>>,
+}
+
+/// Customer gateway and VPN connection `n` of `tunnel` (inside slots `2n` and `2n + 1`), with the
+/// static routes to the peer's ranges when it routes statically.
+pub(super) fn connection(
+    gateway: &AwsGateway,
+    tunnel: &Tunnel,
+    object: &str,
+    n: usize,
+    peer: Peer,
+    inside: &impl Fn(usize) -> String,
+    desired: &mut Desired,
+) -> ResourceId {
+    let connection = ResourceId::new(ResourceKind::AwsVpnConnection, format!("{}.{n}", tunnel.name));
+    let cgw = ResourceId::new(ResourceKind::AwsCustomerGateway, format!("{}.{n}", tunnel.name));
+    desired.add(Resource {
+        id: cgw.clone(),
+        scope: gateway.scope.clone(),
+        attrs: attrs([
+            ("bgp_asn", Value::Integer(peer.asn.into())),
+            ("ip_address", peer.address),
+            ("type", Value::string("ipsec.1")),
+            ("tags", gateway.tags.clone()),
+        ]),
+        depends_on: Vec::new(),
+        object: object.to_string(),
+    });
+    let mut connection_attrs = attrs([
+        ("vpn_gateway_id", output(&gateway.vgw, "id")),
+        ("customer_gateway_id", output(&cgw, "id")),
+        ("type", Value::string("ipsec.1")),
+        ("static_routes_only", Value::Bool(peer.static_routes.is_some())),
+        ("tags", gateway.tags.clone()),
+    ]);
+    for tunnel_index in 0..2 {
+        let slot = n * 2 + tunnel_index;
+        let prefix = format!("tunnel{}", tunnel_index + 1);
+        connection_attrs.insert(format!("{prefix}_inside_cidr"), Value::string(inside(slot)));
+        connection_attrs
+            .insert(format!("{prefix}_preshared_key"), Value::Sensitive(super::tunnel::psk_name(tunnel, slot)));
+        connection_attrs.extend(tunnel_options(&prefix, &tunnel.ike));
+    }
+    desired.add(Resource {
+        id: connection.clone(),
+        scope: gateway.scope.clone(),
+        attrs: connection_attrs,
+        depends_on: Vec::new(),
+        object: object.to_string(),
+    });
+    for range in peer.static_routes.into_iter().flatten() {
         desired.add(Resource {
-            id: cgw.clone(),
+            id: ResourceId::new(ResourceKind::AwsVpnConnectionRoute, format!("{}.{n}.{range}", tunnel.name)),
             scope: gateway.scope.clone(),
             attrs: attrs([
-                ("bgp_asn", Value::Integer(peer_asn.into())),
-                ("ip_address", peer_address),
-                ("type", Value::string("ipsec.1")),
-                ("tags", gateway.tags.clone()),
+                ("vpn_connection_id", output(&connection, "id")),
+                ("destination_cidr_block", Value::string(range)),
             ]),
             depends_on: Vec::new(),
             object: object.to_string(),
         });
-        let mut connection_attrs = attrs([
-            ("vpn_gateway_id", output(&gateway.vgw, "id")),
-            ("customer_gateway_id", output(&cgw, "id")),
-            ("type", Value::string("ipsec.1")),
-            ("static_routes_only", Value::Bool(false)),
-            ("tags", gateway.tags.clone()),
-        ]);
-        for tunnel_index in 0..2 {
-            let slot = n * 2 + tunnel_index;
-            let prefix = format!("tunnel{}", tunnel_index + 1);
-            connection_attrs.insert(format!("{prefix}_inside_cidr"), Value::string(inside(slot)));
-            connection_attrs
-                .insert(format!("{prefix}_preshared_key"), Value::Sensitive(super::tunnel::psk_name(tunnel, slot)));
-            connection_attrs.extend(tunnel_options(&prefix, &tunnel.ike));
-        }
-        desired.add(Resource {
-            id: connection.clone(),
-            scope: gateway.scope.clone(),
-            attrs: connection_attrs,
-            depends_on: Vec::new(),
-            object: object.to_string(),
-        });
     }
-    connections
+    connection
 }
 
 /// The output naming AWS's outside address of inside slot `slot`.

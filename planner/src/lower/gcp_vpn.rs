@@ -56,6 +56,8 @@ pub(super) fn gateway(gcp: &Network, alloc: &Allocations, desired: &mut Desired)
 pub(super) struct PeerTunnel {
     /// The HA gateway interface (0 or 1).
     pub ha_interface: i64,
+    /// The interface of the external gateway (the peer address) it ends on.
+    pub peer_interface: i64,
     /// GCP's BGP address inside the tunnel.
     pub gcp_address: IpAddr,
     /// The peer's BGP address inside the tunnel.
@@ -63,7 +65,7 @@ pub(super) struct PeerTunnel {
 }
 
 /// The external gateway of `tunnel` with the peer's `addresses` (one interface each, in order),
-/// and a VPN tunnel and BGP peer per entry of `tunnels` (tunnel `n` to peer interface `n`).
+/// and a VPN tunnel and BGP peer per entry of `tunnels`.
 pub(super) fn tunnels(
     gateway: &GcpGateway,
     tunnel: &Tunnel,
@@ -104,7 +106,7 @@ pub(super) fn tunnels(
                 ("vpn_gateway", Value::string(&gateway.ha_name)),
                 ("vpn_gateway_interface", Value::Integer(peer.ha_interface)),
                 ("peer_external_gateway", Value::string(&external_name)),
-                ("peer_external_gateway_interface", Value::Integer(slot as i64)),
+                ("peer_external_gateway_interface", Value::Integer(peer.peer_interface)),
                 ("shared_secret", Value::Sensitive(super::tunnel::psk_name(tunnel, slot))),
                 ("router", Value::string(&gateway.router_name)),
                 ("ike_version", Value::Integer(tunnel.ike.version.into())),

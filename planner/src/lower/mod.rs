@@ -6,6 +6,7 @@
 mod aws_vpn;
 mod azure_vpn;
 mod gcp_vpn;
+mod host_ipsec;
 mod network;
 mod peering;
 mod tunnel;
@@ -13,7 +14,7 @@ mod tunnel;
 use crate::allocate::{self, AllocError, Allocations, InsidePool, Live, gateway_key};
 use crate::resource::{OutputRef, Resource, ResourceId, ResourceKind, Value};
 use isopod_lang::Topology;
-use isopod_lang::topology::{CloudKind, End, Network, Routing, Tunnel};
+use isopod_lang::topology::{CloudKind, End, Host, Network, Routing, Tunnel};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The resources a topology wants, by id.
@@ -50,9 +51,6 @@ pub fn lower(topology: &Topology, live: &Live) -> Result<Desired, AllocError> {
             Err(reason) => desired.unplanned.push((object, reason)),
         }
     }
-    for host in &topology.hosts {
-        desired.unplanned.push((format!("host.{}", host.name), "hosts are not planned yet"));
-    }
     for endpoint in &topology.endpoints {
         desired.unplanned.push((format!("endpoint.{}", endpoint.name), "endpoints are not planned yet"));
     }
@@ -74,6 +72,9 @@ pub fn lower(topology: &Topology, live: &Live) -> Result<Desired, AllocError> {
                     desired.unplanned.push((object, reason));
                 }
             }
+            Layout::AwsHost { aws, host } => tunnel::aws_host(topology, tunnel, aws, host, &allocations, &mut desired),
+            Layout::GcpHost { gcp, host } => tunnel::gcp_host(tunnel, gcp, host, &allocations, &mut desired),
+            Layout::HostHost { a, b } => tunnel::host_host(tunnel, a, b, &allocations, &mut desired),
             Layout::Peering { a, b } => {
                 let object = match &tunnel.mesh {
                     Some(mesh) => format!("mesh.{mesh}"),
@@ -106,13 +107,37 @@ enum Layout<'t> {
         a: &'t Network,
         b: &'t Network,
     },
+    AwsHost {
+        aws: &'t Network,
+        host: &'t Host,
+    },
+    GcpHost {
+        gcp: &'t Network,
+        host: &'t Host,
+    },
+    HostHost {
+        a: &'t Host,
+        b: &'t Host,
+    },
+}
+
+/// One end of a tunnel, resolved.
+#[derive(Clone, Copy)]
+enum Side<'t> {
+    Network(&'t Network),
+    Host(&'t Host),
 }
 
 impl Layout<'_> {
-    /// The gateways whose ASNs the layout needs, as (kind, network).
-    fn gateways(&self) -> Vec<(ResourceKind, &Network)> {
+    /// The ASNs the layout needs: allocation key, and the value the configuration fixes.
+    fn asn_keys(&self) -> Vec<(String, Option<u32>)> {
+        let network = |kind: ResourceKind, n: &Network| (gateway_key(kind, &n.name), n.asn.map(|a| a.value));
+        let host = |h: &Host| (tunnel::host_key(&h.name), h.asn.map(|a| a.value));
         let pairs = match self {
             Layout::Peering { .. } => return Vec::new(),
+            Layout::AwsHost { aws, host: h } => return vec![network(ResourceKind::AwsVpnGateway, aws), host(h)],
+            Layout::GcpHost { gcp, host: h } => return vec![network(ResourceKind::GcpRouter, gcp), host(h)],
+            Layout::HostHost { a, b } => return vec![host(a), host(b)],
             Layout::AwsGcp { aws, gcp } => [(ResourceKind::AwsVpnGateway, aws), (ResourceKind::GcpRouter, gcp)],
             Layout::AwsAzure { aws, azure } => {
                 [(ResourceKind::AwsVpnGateway, aws), (ResourceKind::AzureVirtualNetworkGateway, azure)]
@@ -121,7 +146,7 @@ impl Layout<'_> {
                 [(ResourceKind::AzureVirtualNetworkGateway, azure), (ResourceKind::GcpRouter, gcp)]
             }
         };
-        pairs.into_iter().map(|(kind, network)| (kind, *network)).collect()
+        pairs.into_iter().map(|(kind, n)| network(kind, n)).collect()
     }
 
     /// How many inside /30s one tunnel of the layout needs.
@@ -130,6 +155,8 @@ impl Layout<'_> {
             Layout::AwsGcp { .. } | Layout::AwsAzure { .. } => tunnel::SLOTS,
             Layout::AzureGcp { .. } => tunnel::AZURE_GCP_SLOTS,
             Layout::Peering { .. } => 0,
+            Layout::AwsHost { .. } | Layout::GcpHost { .. } => tunnel::HOST_SLOTS,
+            Layout::HostHost { .. } => 1,
         }
     }
 
@@ -138,18 +165,31 @@ impl Layout<'_> {
         match self {
             Layout::AwsGcp { .. } => InsidePool::LinkLocal,
             Layout::AwsAzure { .. } | Layout::AzureGcp { .. } => InsidePool::AzureApipa,
-            Layout::Peering { .. } => InsidePool::LinkLocal,
+            Layout::Peering { .. } | Layout::AwsHost { .. } | Layout::GcpHost { .. } | Layout::HostHost { .. } => {
+                InsidePool::LinkLocal
+            }
         }
     }
 }
 
 /// The layout of a tunnel this version can lower, or why it cannot.
 fn supported_layout<'t>(topology: &'t Topology, tunnel: &Tunnel) -> Result<Layout<'t>, &'static str> {
-    let network = |end: &End| match end {
-        End::Network(name) => topology.network(name).ok_or("its network is not lowered"),
-        End::Host(_) => Err("tunnels to hosts are not planned yet"),
+    let side = |end: &End| match end {
+        End::Network(name) => topology.network(name).map(Side::Network).ok_or("its network is not lowered"),
+        End::Host(name) => topology.host(name).map(Side::Host).ok_or("its host is not lowered"),
     };
-    let (a, b) = (network(&tunnel.ends[0].value)?, network(&tunnel.ends[1].value)?);
+    let (a, b) = match (side(&tunnel.ends[0].value)?, side(&tunnel.ends[1].value)?) {
+        (Side::Network(a), Side::Network(b)) => (a, b),
+        (Side::Host(a), Side::Host(b)) => return Ok(Layout::HostHost { a, b }),
+        (Side::Network(network), Side::Host(host)) | (Side::Host(host), Side::Network(network)) => {
+            return match network.kind {
+                CloudKind::Aws if tunnel.ha => Ok(Layout::AwsHost { aws: network, host }),
+                CloudKind::Gcp if tunnel.ha => Ok(Layout::GcpHost { gcp: network, host }),
+                CloudKind::Azure => Err("tunnels between Azure and hosts are not planned yet"),
+                _ => Err("only the highly available layout is planned yet"),
+            };
+        }
+    };
     let layout = match (a.kind, b.kind) {
         (CloudKind::Aws, CloudKind::Gcp) => Layout::AwsGcp { aws: a, gcp: b },
         (CloudKind::Gcp, CloudKind::Aws) => Layout::AwsGcp { aws: b, gcp: a },
@@ -185,11 +225,10 @@ fn allocate_for(
         .chain(topology.hosts.iter().filter_map(|h| h.asn.map(|a| a.value)))
         .collect();
     for (tunnel, layout) in tunnels {
-        for (kind, network) in layout.gateways() {
-            let key = gateway_key(kind, &network.name);
-            match network.asn {
+        for (key, fixed_asn) in layout.asn_keys() {
+            match fixed_asn {
                 Some(asn) => {
-                    allocations.asns.insert(key, asn.value);
+                    allocations.asns.insert(key, asn);
                 }
                 None => {
                     asn_requests.insert(key);

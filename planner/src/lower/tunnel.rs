@@ -12,10 +12,12 @@
 //! do, GCP's interface addresses once its gateway does), which plans show as
 //! `(known after apply)` and the executor passes on.
 
+use super::host_ipsec::{self, HostTunnel};
 use super::{Desired, aws_vpn, azure_vpn, gcp_vpn, output};
 use crate::allocate::Allocations;
+use crate::resource::Value;
 use isopod_lang::Topology;
-use isopod_lang::topology::{Network, Tunnel};
+use isopod_lang::topology::{Host, Network, Routing, Tunnel};
 
 /// Inside /30 slots of one tunnel: four, for the four tunnels of the HA layouts with AWS.
 pub(crate) const SLOTS: usize = 4;
@@ -71,6 +73,7 @@ pub(super) fn aws_gcp(
     let peers: Vec<gcp_vpn::PeerTunnel> = (0..SLOTS)
         .map(|slot| gcp_vpn::PeerTunnel {
             ha_interface: (slot / 2) as i64,
+            peer_interface: slot as i64,
             gcp_address: inside(slot).host(2).expect("a /30 has two hosts"),
             peer_address: inside(slot).host(1).expect("a /30 has two hosts"),
         })
@@ -100,6 +103,7 @@ pub(super) fn azure_gcp(
     let gcp_peers: Vec<gcp_vpn::PeerTunnel> = (0..AZURE_GCP_SLOTS)
         .map(|slot| gcp_vpn::PeerTunnel {
             ha_interface: slot as i64,
+            peer_interface: slot as i64,
             gcp_address: inside(slot).host(2).expect("a /30 has two hosts"),
             peer_address: inside(slot).host(1).expect("a /30 has two hosts"),
         })
@@ -158,4 +162,100 @@ pub(super) fn aws_azure(
         .collect();
     azure_vpn::connections(&azure_gateway, tunnel, &object, aws_gateway.asn, &policy, &peers, desired);
     Ok(())
+}
+
+/// The allocation key of a host's ASN.
+pub(crate) fn host_key(host: &str) -> String {
+    format!("host.{host}")
+}
+
+fn cidrs(host: &Host) -> Vec<String> {
+    host.cidrs.iter().map(|c| c.value.to_string()).collect()
+}
+
+/// AWS-host: the VPC's gateway, one customer gateway (the host's address) and one VPN
+/// connection, whose two tunnels both end on the host (AWS's own redundancy), with BGP or
+/// static routes; on the host, one strongSwan connection per AWS tunnel.
+pub(super) fn aws_host(
+    topology: &Topology,
+    tunnel: &Tunnel,
+    aws: &Network,
+    host: &Host,
+    alloc: &Allocations,
+    desired: &mut Desired,
+) {
+    let object = object_of(tunnel);
+    let inside = |slot: usize| alloc.inside(&slot_key(&tunnel.name, slot));
+    let gateway = aws_vpn::gateway(topology, aws, alloc, desired);
+    let host_asn = alloc.asn(&host_key(&host.name));
+    let bgp = tunnel.routing == Routing::Bgp;
+    let peer = aws_vpn::Peer {
+        address: Value::string(host.address.value.to_string()),
+        asn: host_asn,
+        static_routes: (!bgp).then(|| cidrs(host)),
+    };
+    let connection = aws_vpn::connection(&gateway, tunnel, &object, 0, peer, &|slot| inside(slot).to_string(), desired);
+    let slots = (0..HOST_SLOTS)
+        .map(|slot| HostTunnel {
+            remote_address: output(&connection, &format!("tunnel{}_address", slot + 1)),
+            remote_ts: vec![aws.cidr.value.to_string()],
+            // AWS takes the first address of each inside /30, the customer side the second.
+            bgp: bgp.then(|| (host_address(inside(slot), 2), host_address(inside(slot), 1), gateway.asn)),
+        })
+        .collect();
+    host_ipsec::tunnels(host, Some(host_asn), tunnel, &object, slots, desired);
+}
+
+/// GCP-host (BGP only): the network's HA gateway and router, an external gateway with the
+/// host's single address, one tunnel from each HA interface to it and their BGP peers; on the
+/// host, one strongSwan connection per GCP interface.
+pub(super) fn gcp_host(tunnel: &Tunnel, gcp: &Network, host: &Host, alloc: &Allocations, desired: &mut Desired) {
+    let object = object_of(tunnel);
+    let inside = |slot: usize| alloc.inside(&slot_key(&tunnel.name, slot));
+    let gateway = gcp_vpn::gateway(gcp, alloc, desired);
+    let host_asn = alloc.asn(&host_key(&host.name));
+    let gcp_peers: Vec<gcp_vpn::PeerTunnel> = (0..HOST_SLOTS)
+        .map(|slot| gcp_vpn::PeerTunnel {
+            ha_interface: slot as i64,
+            peer_interface: 0,
+            gcp_address: host_address(inside(slot), 1),
+            peer_address: host_address(inside(slot), 2),
+        })
+        .collect();
+    let addresses = vec![Value::string(host.address.value.to_string())];
+    gcp_vpn::tunnels(&gateway, tunnel, &object, addresses, host_asn, &gcp_peers, desired);
+    let slots = (0..HOST_SLOTS)
+        .map(|slot| HostTunnel {
+            remote_address: output(&gateway.ha, &format!("interface{slot}_ip")),
+            remote_ts: vec![gcp.cidr.value.to_string()],
+            bgp: Some((host_address(inside(slot), 2), host_address(inside(slot), 1), gateway.asn)),
+        })
+        .collect();
+    host_ipsec::tunnels(host, Some(host_asn), tunnel, &object, slots, desired);
+}
+
+/// Host-host: one strongSwan connection on each host, toward the other's address.
+pub(super) fn host_host(tunnel: &Tunnel, a: &Host, b: &Host, alloc: &Allocations, desired: &mut Desired) {
+    let object = object_of(tunnel);
+    let inside = alloc.inside(&slot_key(&tunnel.name, 0));
+    let bgp = tunnel.routing == Routing::Bgp;
+    let (asn_a, asn_b) = (alloc.asn(&host_key(&a.name)), alloc.asn(&host_key(&b.name)));
+    for (local, remote, local_host, remote_host, remote_asn, local_asn) in
+        [(a, b, 1, 2, asn_b, asn_a), (b, a, 2, 1, asn_a, asn_b)]
+    {
+        let slot = HostTunnel {
+            remote_address: Value::string(remote.address.value.to_string()),
+            remote_ts: cidrs(remote),
+            bgp: bgp.then(|| (host_address(inside, local_host), host_address(inside, remote_host), remote_asn)),
+        };
+        host_ipsec::tunnels(local, Some(local_asn), tunnel, &object, vec![slot], desired);
+    }
+}
+
+/// Inside /30 slots of a tunnel with a host end: two for a cloud (its two tunnels), one
+/// between two hosts.
+pub(crate) const HOST_SLOTS: usize = 2;
+
+fn host_address(inside: crate::Cidr, n: i128) -> std::net::IpAddr {
+    inside.host(n).expect("a /30 has two hosts")
 }

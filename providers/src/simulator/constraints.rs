@@ -161,6 +161,11 @@ pub(super) fn check_create(live: &[SimResource], resource: &Resource) -> Result<
         ResourceKind::GcpNetworkPeering => {
             named(ResourceKind::GcpNetwork, text(attrs, "network")).ok_or_else(|| missing("the network"))?;
         }
+        ResourceKind::AwsVpnConnectionRoute => {
+            anywhere(ResourceKind::AwsVpnConnection, text(attrs, "vpn_connection_id"))
+                .ok_or_else(|| missing("the VPN connection"))?;
+        }
+        ResourceKind::HostIpsecTunnel => {}
         ResourceKind::AwsVpc
         | ResourceKind::AwsCustomerGateway
         | ResourceKind::AzureResourceGroup
@@ -176,7 +181,7 @@ pub(super) fn check_create(live: &[SimResource], resource: &Resource) -> Result<
         _ => None,
     };
     let same_parent = |r: &SimResource| parent.is_none_or(|p| text(&r.attrs, p) == text(attrs, p));
-    let unique_name = resource.id.kind.cloud() != isopod_planner::resource::Cloud::Aws;
+    let unique_name = resource.id.kind.cloud() != isopod_planner::resource::Cloud::Aws && text(attrs, "name").is_some();
     let taken = find(resource.id.kind, &|r| text(&r.attrs, "name") == text(attrs, "name") && same_parent(r));
     if unique_name && taken.is_some() {
         return Err(ProviderError::new(
