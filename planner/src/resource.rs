@@ -69,6 +69,14 @@ pub enum ResourceKind {
     /// One IPsec tunnel of a Linux host: a strongSwan (swanctl) connection with its key,
     /// proposals, traffic selectors and, for BGP, its inside addresses.
     HostIpsecTunnel,
+    /// An AWS interface VPC endpoint (PrivateLink).
+    AwsVpcEndpoint,
+    /// An Azure private endpoint to a private link service.
+    AzurePrivateEndpoint,
+    /// A GCP internal address reserved for a Private Service Connect endpoint.
+    GcpAddress,
+    /// A GCP forwarding rule: the Private Service Connect endpoint itself.
+    GcpForwardingRule,
 }
 
 /// Which cloud a kind belongs to.
@@ -115,6 +123,10 @@ impl ResourceKind {
         ResourceKind::GcpNetworkPeering,
         ResourceKind::AwsVpnConnectionRoute,
         ResourceKind::HostIpsecTunnel,
+        ResourceKind::AwsVpcEndpoint,
+        ResourceKind::AzurePrivateEndpoint,
+        ResourceKind::GcpAddress,
+        ResourceKind::GcpForwardingRule,
     ];
 
     /// The kind's name in addresses and plans, e.g. `aws_vpc`.
@@ -147,6 +159,10 @@ impl ResourceKind {
             ResourceKind::GcpNetworkPeering => "gcp_network_peering",
             ResourceKind::AwsVpnConnectionRoute => "aws_vpn_connection_route",
             ResourceKind::HostIpsecTunnel => "host_ipsec_tunnel",
+            ResourceKind::AwsVpcEndpoint => "aws_vpc_endpoint",
+            ResourceKind::AzurePrivateEndpoint => "azure_private_endpoint",
+            ResourceKind::GcpAddress => "gcp_address",
+            ResourceKind::GcpForwardingRule => "gcp_forwarding_rule",
         }
     }
 
@@ -162,7 +178,8 @@ impl ResourceKind {
             | ResourceKind::AwsVpcPeeringConnection
             | ResourceKind::AwsVpcPeeringConnectionAccepter
             | ResourceKind::AwsRoute
-            | ResourceKind::AwsVpnConnectionRoute => Cloud::Aws,
+            | ResourceKind::AwsVpnConnectionRoute
+            | ResourceKind::AwsVpcEndpoint => Cloud::Aws,
             ResourceKind::AzureResourceGroup
             | ResourceKind::AzureVirtualNetwork
             | ResourceKind::AzureSubnet
@@ -170,7 +187,8 @@ impl ResourceKind {
             | ResourceKind::AzureVirtualNetworkGateway
             | ResourceKind::AzureLocalNetworkGateway
             | ResourceKind::AzureVpnConnection
-            | ResourceKind::AzureVirtualNetworkPeering => Cloud::Azure,
+            | ResourceKind::AzureVirtualNetworkPeering
+            | ResourceKind::AzurePrivateEndpoint => Cloud::Azure,
             ResourceKind::GcpNetwork
             | ResourceKind::GcpSubnetwork
             | ResourceKind::GcpHaVpnGateway
@@ -178,7 +196,9 @@ impl ResourceKind {
             | ResourceKind::GcpExternalVpnGateway
             | ResourceKind::GcpVpnTunnel
             | ResourceKind::GcpRouterPeer
-            | ResourceKind::GcpNetworkPeering => Cloud::Gcp,
+            | ResourceKind::GcpNetworkPeering
+            | ResourceKind::GcpAddress
+            | ResourceKind::GcpForwardingRule => Cloud::Gcp,
             ResourceKind::HostIpsecTunnel => Cloud::Host,
         }
     }
@@ -216,6 +236,11 @@ impl ResourceKind {
             ResourceKind::AwsVpnConnectionRoute => &["vpn_connection_id", "destination_cidr_block"],
             // A host's configuration is rewritten and reloaded in place.
             ResourceKind::HostIpsecTunnel => &[],
+            // Subnets and private DNS of an interface endpoint change in place.
+            ResourceKind::AwsVpcEndpoint => &["vpc_id", "service_name", "vpc_endpoint_type"],
+            ResourceKind::AzurePrivateEndpoint => &["name", "resource_group", "location", "subnet_id", "service"],
+            ResourceKind::GcpAddress => &["name", "region", "subnetwork", "address_type"],
+            ResourceKind::GcpForwardingRule => &["name", "region", "network", "ip_address", "target"],
             ResourceKind::AzureVpnConnection => {
                 &["name", "resource_group", "location", "virtual_network_gateway", "local_network_gateway", "type"]
             }

@@ -583,3 +583,24 @@ tunnel "dc1-dc2" {
     let again = crate::plan(&topology, &live).unwrap().0;
     assert!(again.is_empty(), "{}", render::text(&again));
 }
+
+#[test]
+fn endpoints_are_private_endpoints_of_each_cloud() {
+    let text = format!(
+        "{THREE_CLOUDS}\nendpoint \"s3\" {{\n  network = network.app\n  service = \"com.amazonaws.us-east-1.s3\"\n}}\nendpoint \"db\" {{\n  network = network.hub\n  service = \"db.00000000-0000-0000-0000-000000000000.westeurope.azure.privatelinkservice\"\n}}\nendpoint \"bq\" {{\n  network = network.analytics\n  service = \"projects/p/regions/us-central1/serviceAttachments/bq\"\n}}\n"
+    );
+    let topology = topology(&text);
+    let plan = plan(&topology, &[]).unwrap();
+    let find = |id: &str| plan.changes.iter().find(|c| c.id.to_string() == id).unwrap_or_else(|| panic!("{id}"));
+    let s3 = find("aws_vpc_endpoint.s3");
+    assert_eq!(s3.after["vpc_endpoint_type"], Value::string("Interface"));
+    assert!(matches!(&s3.after["subnet_ids"], Value::List(ids) if ids.len() == 1), "all the network's subnets");
+    find("azure_private_endpoint.db");
+    assert_eq!(
+        find("gcp_forwarding_rule.bq").after["target"],
+        Value::string("projects/p/regions/us-central1/serviceAttachments/bq")
+    );
+    let live = applied(&plan, &[]);
+    let again = crate::plan(&topology, &live).unwrap().0;
+    assert!(again.is_empty(), "{}", render::text(&again));
+}

@@ -5,6 +5,7 @@
 
 mod aws_vpn;
 mod azure_vpn;
+mod endpoint;
 mod gcp_vpn;
 mod host_ipsec;
 mod network;
@@ -52,7 +53,10 @@ pub fn lower(topology: &Topology, live: &Live) -> Result<Desired, AllocError> {
         }
     }
     for endpoint in &topology.endpoints {
-        desired.unplanned.push((format!("endpoint.{}", endpoint.name), "endpoints are not planned yet"));
+        let Some(network) = topology.network(&endpoint.network.value) else { continue };
+        if let Err(reason) = endpoint::lower(endpoint, network, &mut desired) {
+            desired.unplanned.push((format!("endpoint.{}", endpoint.name), reason));
+        }
     }
     for relay in &topology.relays {
         desired.unplanned.push((format!("relay.{}", relay.name), "relays are not planned yet"));

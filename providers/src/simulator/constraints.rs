@@ -166,6 +166,25 @@ pub(super) fn check_create(live: &[SimResource], resource: &Resource) -> Result<
                 .ok_or_else(|| missing("the VPN connection"))?;
         }
         ResourceKind::HostIpsecTunnel => {}
+        ResourceKind::AwsVpcEndpoint => {
+            let vpc_id = text(attrs, "vpc_id");
+            find(ResourceKind::AwsVpc, &|r| Some(r.provider_id.as_str()) == vpc_id)
+                .ok_or_else(|| missing("the VPC"))?;
+            let Some(Value::List(subnets)) = attrs.get("subnet_ids") else { return Err(missing("a subnet")) };
+            for subnet in subnets {
+                let Value::String(id) = subnet else { return Err(invalid("unresolved subnet".into())) };
+                find(ResourceKind::AwsSubnet, &|r| r.provider_id == *id).ok_or_else(|| missing("the subnet"))?;
+            }
+        }
+        ResourceKind::AzurePrivateEndpoint => {
+            anywhere(ResourceKind::AzureSubnet, text(attrs, "subnet_id")).ok_or_else(|| missing("the subnet"))?;
+        }
+        ResourceKind::GcpAddress => {
+            named(ResourceKind::GcpSubnetwork, text(attrs, "subnetwork")).ok_or_else(|| missing("the subnetwork"))?;
+        }
+        ResourceKind::GcpForwardingRule => {
+            anywhere(ResourceKind::GcpAddress, text(attrs, "ip_address")).ok_or_else(|| missing("the address"))?;
+        }
         ResourceKind::AwsVpc
         | ResourceKind::AwsCustomerGateway
         | ResourceKind::AzureResourceGroup

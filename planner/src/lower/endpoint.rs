@@ -1,0 +1,112 @@
+//! Private endpoints to third-party services, in the network's own subnets:
+//! - AWS: an interface VPC endpoint (PrivateLink) in the chosen subnets (all by default), with
+//!   private DNS when asked.
+//! - Azure: a private endpoint in the first chosen subnet, connected to the private link service
+//!   by resource id or alias.
+//! - GCP: a Private Service Connect endpoint: an internal address in the first chosen
+//!   subnetwork and a forwarding rule to the service attachment.
+
+use super::{Desired, attrs, output};
+use crate::naming::{self, resource_name};
+use crate::resource::{Resource, ResourceId, ResourceKind, Scope, Value};
+use isopod_lang::topology::{CloudKind, Endpoint, Network};
+
+pub(super) fn lower(endpoint: &Endpoint, network: &Network, desired: &mut Desired) -> Result<(), &'static str> {
+    let object = format!("endpoint.{}", endpoint.name);
+    let scope = Scope { cloud: network.cloud.clone(), region: network.region.value.clone() };
+    let chosen: Vec<&str> = if endpoint.subnets.is_empty() {
+        network.subnets.iter().map(|s| s.name.as_str()).collect()
+    } else {
+        endpoint.subnets.iter().map(|s| s.value.as_str()).collect()
+    };
+    let stack = desired.stack.clone();
+    match network.kind {
+        CloudKind::Aws => {
+            if chosen.is_empty() {
+                return Err("an AWS interface endpoint needs a subnet, and the network has none");
+            }
+            let subnets = chosen
+                .iter()
+                .map(|subnet| {
+                    output(&ResourceId::new(ResourceKind::AwsSubnet, format!("{}.{subnet}", network.name)), "id")
+                })
+                .collect();
+            let name = resource_name(naming::AWS, &stack, &[&endpoint.name]);
+            desired.add(Resource {
+                id: ResourceId::new(ResourceKind::AwsVpcEndpoint, &endpoint.name),
+                scope,
+                attrs: attrs([
+                    ("vpc_id", output(&ResourceId::new(ResourceKind::AwsVpc, &network.name), "id")),
+                    ("service_name", Value::string(&endpoint.service.value)),
+                    ("vpc_endpoint_type", Value::string("Interface")),
+                    ("subnet_ids", Value::List(subnets)),
+                    ("private_dns_enabled", Value::Bool(endpoint.private_dns)),
+                    ("tags", Value::Map([("Name".to_string(), Value::string(name))].into())),
+                ]),
+                depends_on: Vec::new(),
+                object,
+            });
+        }
+        CloudKind::Azure => {
+            let subnet = chosen.first().ok_or("an Azure private endpoint needs a subnet, and the network has none")?;
+            let vnet = desired.resources.get(&ResourceId::new(ResourceKind::AzureVirtualNetwork, &network.name));
+            let group = vnet.and_then(|r| r.attrs.get("resource_group")).cloned().unwrap_or(Value::string(""));
+            desired.add(Resource {
+                id: ResourceId::new(ResourceKind::AzurePrivateEndpoint, &endpoint.name),
+                scope: scope.clone(),
+                attrs: attrs([
+                    ("name", Value::string(resource_name(naming::AZURE, &stack, &[&endpoint.name]))),
+                    ("resource_group", group),
+                    ("location", Value::string(&network.region.value)),
+                    (
+                        "subnet_id",
+                        output(&ResourceId::new(ResourceKind::AzureSubnet, format!("{}.{subnet}", network.name)), "id"),
+                    ),
+                    ("service", Value::string(&endpoint.service.value)),
+                    ("private_dns", Value::Bool(endpoint.private_dns)),
+                ]),
+                depends_on: Vec::new(),
+                object,
+            });
+        }
+        CloudKind::Gcp => {
+            let subnet_address = match chosen.first() {
+                Some(subnet) => format!("{}.{subnet}", network.name),
+                // A network without subnets has one spanning its range, addressed by its name.
+                None => network.name.clone(),
+            };
+            let subnetwork = desired.resources.get(&ResourceId::new(ResourceKind::GcpSubnetwork, &subnet_address));
+            let subnetwork_name = subnetwork.and_then(|r| r.attrs.get("name")).cloned().unwrap_or(Value::string(""));
+            let address = ResourceId::new(ResourceKind::GcpAddress, &endpoint.name);
+            let name = resource_name(naming::GCP, &stack, &[&endpoint.name]);
+            desired.add(Resource {
+                id: address.clone(),
+                scope: scope.clone(),
+                attrs: attrs([
+                    ("name", Value::string(&name)),
+                    ("region", Value::string(&network.region.value)),
+                    ("subnetwork", subnetwork_name),
+                    ("address_type", Value::string("INTERNAL")),
+                ]),
+                depends_on: vec![ResourceId::new(ResourceKind::GcpSubnetwork, subnet_address)],
+                object: object.clone(),
+            });
+            desired.add(Resource {
+                id: ResourceId::new(ResourceKind::GcpForwardingRule, &endpoint.name),
+                scope,
+                attrs: attrs([
+                    ("name", Value::string(&name)),
+                    ("region", Value::string(&network.region.value)),
+                    ("network", Value::string(resource_name(naming::GCP, &stack, &[&network.name]))),
+                    ("ip_address", output(&address, "id")),
+                    ("target", Value::string(&endpoint.service.value)),
+                    // Private Service Connect endpoints take no load balancing scheme.
+                    ("load_balancing_scheme", Value::string("")),
+                ]),
+                depends_on: Vec::new(),
+                object,
+            });
+        }
+    }
+    Ok(())
+}
