@@ -49,7 +49,10 @@ pub fn run(args: PlanArgs) -> anyhow::Result<Status> {
     }
     if let Some(path) = &args.out {
         let saved = isopod_planner::saved::SavedPlan::new(plan.clone(), &desired, &observed);
-        config::write_atomically(path, &serde_json::to_string_pretty(&saved)?)?;
+        if let Err(err) = config::write_atomically(path, &serde_json::to_string_pretty(&saved)?) {
+            eprintln!("error: {err:#}");
+            return Ok(Status::Failure);
+        }
     }
     if args.json {
         output::line(&serde_json::to_string_pretty(&plan)?)?;
