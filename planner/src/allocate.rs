@@ -181,24 +181,58 @@ pub enum AllocError {
     },
 }
 
-/// Allocates one /30 per request key; `live` holds the ranges already in use, which are kept.
-/// Keys are the tunnel's name and its slot, e.g. `app-analytics/0`.
+/// One inside range to allocate: its pool, and the gateways it lands on. A range must be
+/// unique among the tunnels of each of its gateways (AWS: per VPN gateway; Azure: per virtual
+/// network gateway; GCP: per Cloud Router), and may be reused on other gateways.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InsideRequest {
+    /// Where the range comes from.
+    pub pool: InsidePool,
+    /// The gateways (allocation keys, e.g. `aws_vpn_gateway.app`) the tunnel lands on.
+    pub gateways: Vec<String>,
+}
+
+/// Allocates one /30 per request key (the tunnel's name and slot, e.g. `app-analytics/0`);
+/// `live` holds the ranges already in use, which are kept. Live ranges no request names (their
+/// tunnels are about to be deleted) stay reserved on every gateway until they are gone.
 pub fn inside_ranges(
-    requests: &BTreeMap<String, InsidePool>,
+    requests: &BTreeMap<String, InsideRequest>,
     live: &BTreeMap<String, Cidr>,
 ) -> Result<BTreeMap<String, Cidr>, AllocError> {
-    let taken: BTreeSet<Cidr> = live.values().copied().collect();
-    // One cursor per pool: each new request takes the next candidate nobody holds.
-    let mut cursors: BTreeMap<InsidePool, Box<dyn Iterator<Item = Cidr>>> = BTreeMap::new();
+    let everywhere: BTreeSet<Cidr> =
+        live.iter().filter(|(key, _)| !requests.contains_key(*key)).map(|(_, cidr)| *cidr).collect();
+    let mut taken: BTreeMap<&str, BTreeSet<Cidr>> = BTreeMap::new();
     let mut out = BTreeMap::new();
-    for (key, pool) in requests {
+    for (key, request) in requests {
         if let Some(existing) = live.get(key) {
+            for gateway in &request.gateways {
+                taken.entry(gateway).or_default().insert(*existing);
+            }
             out.insert(key.clone(), *existing);
-            continue;
         }
-        let cursor = cursors.entry(*pool).or_insert_with(|| Box::new(pool.candidates()));
-        let free = cursor.find(|cidr| !taken.contains(cidr));
-        let cidr = free.ok_or_else(|| AllocError::Exhausted { what: "tunnel inside /30", key: key.clone() })?;
+    }
+    let mut candidates: BTreeMap<InsidePool, Vec<Cidr>> = BTreeMap::new();
+    // Per pool and gateway, the index below which every candidate is taken on that gateway:
+    // the search starts there, so a busy gateway does not rescan what it already holds.
+    let mut cursors: BTreeMap<(InsidePool, &str), usize> = BTreeMap::new();
+    for (key, request) in requests.iter().filter(|(key, _)| !live.contains_key(*key)) {
+        let pool = candidates.entry(request.pool).or_insert_with(|| request.pool.candidates().collect());
+        let is_free = |cidr: &Cidr, taken: &BTreeMap<&str, BTreeSet<Cidr>>| {
+            !everywhere.contains(cidr)
+                && request.gateways.iter().all(|g| taken.get(g.as_str()).is_none_or(|t| !t.contains(cidr)))
+        };
+        let start =
+            request.gateways.iter().map(|g| cursors.get(&(request.pool, g.as_str())).copied().unwrap_or(0)).max();
+        let found = pool.iter().enumerate().skip(start.unwrap_or(0)).find(|(_, cidr)| is_free(cidr, &taken));
+        let (_, &cidr) = found.ok_or_else(|| AllocError::Exhausted { what: "tunnel inside /30", key: key.clone() })?;
+        for gateway in &request.gateways {
+            let held = taken.entry(gateway).or_default();
+            held.insert(cidr);
+            let cursor = cursors.entry((request.pool, gateway.as_str())).or_insert(0);
+            while pool.get(*cursor).is_some_and(|c| held.contains(c) || everywhere.contains(c)) {
+                *cursor += 1;
+            }
+        }
         out.insert(key.clone(), cidr);
     }
     Ok(out)
@@ -233,8 +267,12 @@ pub fn asns(
 mod tests {
     use super::*;
 
-    fn requests(keys: &[&str], pool: InsidePool) -> BTreeMap<String, InsidePool> {
-        keys.iter().map(|k| (k.to_string(), pool)).collect()
+    fn requests(keys: &[&str], pool: InsidePool) -> BTreeMap<String, InsideRequest> {
+        keys.iter().map(|k| (k.to_string(), request(pool, &["gw"]))).collect()
+    }
+
+    fn request(pool: InsidePool, gateways: &[&str]) -> InsideRequest {
+        InsideRequest { pool, gateways: gateways.iter().map(|g| g.to_string()).collect() }
     }
 
     #[test]
@@ -242,28 +280,32 @@ mod tests {
         let out = inside_ranges(&requests(&["a/0", "a/1"], InsidePool::LinkLocal), &BTreeMap::new()).unwrap();
         assert_eq!(out["a/0"].to_string(), "169.254.0.4/30", "169.254.0.0/30 is reserved by AWS");
         assert_eq!(out["a/1"].to_string(), "169.254.0.8/30");
-        let many: BTreeMap<String, InsidePool> =
-            (0..300).map(|n| (format!("t/{n:03}"), InsidePool::LinkLocal)).collect();
+        let many: BTreeMap<String, InsideRequest> =
+            (0..300).map(|n| (format!("t/{n:03}"), request(InsidePool::LinkLocal, &["gw"]))).collect();
         let out = inside_ranges(&many, &BTreeMap::new()).unwrap();
         let reserved: Vec<Cidr> = AWS_RESERVED.iter().map(|r| Cidr::parse(r).unwrap()).collect();
         assert!(out.values().all(|c| !reserved.iter().any(|r| r.overlaps(*c))));
         let apipa = inside_ranges(&requests(&["z/0"], InsidePool::AzureApipa), &BTreeMap::new()).unwrap();
         assert_eq!(apipa["z/0"].to_string(), "169.254.21.0/30");
-        let all =
-            inside_ranges(&(0..128).map(|n| (format!("t/{n:03}"), InsidePool::AzureApipa)).collect(), &BTreeMap::new())
-                .unwrap();
+        let all = inside_ranges(
+            &(0..128).map(|n| (format!("t/{n:03}"), request(InsidePool::AzureApipa, &["gw"]))).collect(),
+            &BTreeMap::new(),
+        )
+        .unwrap();
         assert!(
             all.values().all(|c| c.to_string().starts_with("169.254.21.") || c.to_string().starts_with("169.254.22."))
         );
-        let exhausted =
-            inside_ranges(&(0..129).map(|n| (format!("t/{n:03}"), InsidePool::AzureApipa)).collect(), &BTreeMap::new());
+        let exhausted = inside_ranges(
+            &(0..129).map(|n| (format!("t/{n:03}"), request(InsidePool::AzureApipa, &["gw"]))).collect(),
+            &BTreeMap::new(),
+        );
         assert!(matches!(exhausted, Err(AllocError::Exhausted { .. })));
     }
 
     #[test]
     fn link_local_never_meets_apipa_or_metadata() {
-        let many: BTreeMap<String, InsidePool> =
-            (0..16000).map(|n| (format!("t/{n:05}"), InsidePool::LinkLocal)).collect();
+        let many: BTreeMap<String, InsideRequest> =
+            (0..16000).map(|n| (format!("t/{n:05}"), request(InsidePool::LinkLocal, &["gw"]))).collect();
         // 65536 / 4 = 16384 /30s, less 6 AWS ones, the metadata /24 (64) and APIPA (128).
         let out = inside_ranges(&many, &BTreeMap::new()).unwrap();
         let apipa = Cidr::parse("169.254.21.0/24").unwrap();
@@ -271,6 +313,23 @@ mod tests {
         assert!(out.values().all(|c| !c.overlaps(apipa) && !c.overlaps(metadata)));
         let distinct: BTreeSet<&Cidr> = out.values().collect();
         assert_eq!(distinct.len(), out.len());
+    }
+
+    #[test]
+    fn ranges_are_unique_per_gateway_and_reused_across_gateways() {
+        let requests: BTreeMap<String, InsideRequest> = [
+            ("a/0".to_string(), request(InsidePool::AzureApipa, &["aws.x", "azure.y"])),
+            ("b/0".to_string(), request(InsidePool::AzureApipa, &["aws.x", "azure.z"])),
+            ("c/0".to_string(), request(InsidePool::AzureApipa, &["aws.w", "azure.v"])),
+        ]
+        .into();
+        let out = inside_ranges(&requests, &BTreeMap::new()).unwrap();
+        assert_ne!(out["a/0"], out["b/0"], "both land on aws.x");
+        assert_eq!(out["a/0"], out["c/0"], "no gateway in common: the range is reused");
+        // A live range of a tunnel being deleted stays reserved everywhere.
+        let live = BTreeMap::from([("gone/0".to_string(), out["a/0"])]);
+        let only_c = BTreeMap::from([("c/0".to_string(), requests["c/0"].clone())]);
+        assert_ne!(inside_ranges(&only_c, &live).unwrap()["c/0"], out["a/0"]);
     }
 
     #[test]

@@ -47,13 +47,15 @@ pub(super) fn tunnels(
             ("dpd_delay", Value::Integer(tunnel.ike.dpd_timeout.into())),
             ("routing", Value::string(if tunnel.routing == Routing::Bgp { "bgp" } else { "static" })),
         ]);
+        // The host's ASN is recorded even for static routing: AWS's customer gateway carries it,
+        // and reading it back keeps it stable.
+        if let Some(asn) = host_asn {
+            tunnel_attrs.insert("asn".into(), Value::Integer(asn.into()));
+        }
         if let Some((local, remote, peer_asn)) = peer.bgp {
             tunnel_attrs.insert("inside_address".into(), Value::string(format!("{local}/30")));
             tunnel_attrs.insert("peer_inside_address".into(), Value::string(remote.to_string()));
             tunnel_attrs.insert("peer_asn".into(), Value::Integer(peer_asn.into()));
-            if let Some(asn) = host_asn {
-                tunnel_attrs.insert("asn".into(), Value::Integer(asn.into()));
-            }
         }
         desired.add(Resource {
             id: ResourceId::new(ResourceKind::HostIpsecTunnel, format!("{}.{}.{slot}", host.name, tunnel.name)),

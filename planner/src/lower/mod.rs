@@ -12,7 +12,7 @@ mod network;
 mod peering;
 mod tunnel;
 
-use crate::allocate::{self, AllocError, Allocations, InsidePool, Live, gateway_key};
+use crate::allocate::{self, AllocError, Allocations, InsidePool, InsideRequest, Live, gateway_key};
 use crate::resource::{OutputRef, Resource, ResourceId, ResourceKind, Value};
 use isopod_lang::Topology;
 use isopod_lang::topology::{CloudKind, End, Host, Network, Routing, Tunnel};
@@ -239,8 +239,10 @@ fn allocate_for(
                 }
             }
         }
+        let gateways: Vec<String> = layout.asn_keys().into_iter().map(|(key, _)| key).collect();
         for slot in 0..layout.slots() {
-            inside_requests.insert(tunnel::slot_key(&tunnel.name, slot), layout.pool());
+            let request = InsideRequest { pool: layout.pool(), gateways: gateways.clone() };
+            inside_requests.insert(tunnel::slot_key(&tunnel.name, slot), request);
         }
     }
     allocations.asns.extend(allocate::asns(&asn_requests, &live.asns, &fixed)?);

@@ -38,6 +38,7 @@ struct State {
 pub struct Simulator {
     state: Arc<Mutex<State>>,
     path: Option<PathBuf>,
+    quotas: bool,
 }
 
 /// Why the simulator's file could not be used.
@@ -64,7 +65,7 @@ pub enum StoreError {
 impl Simulator {
     /// A simulator that keeps its state in memory only.
     pub fn in_memory() -> Self {
-        Simulator { state: Arc::default(), path: None }
+        Simulator { state: Arc::default(), path: None, quotas: true }
     }
 
     /// A simulator persisted at `path` (created on the first change).
@@ -77,7 +78,14 @@ impl Simulator {
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => State::default(),
             Err(source) => return Err(StoreError::Io { path, source }),
         };
-        Ok(Simulator { state: Arc::new(Mutex::new(state)), path: Some(path) })
+        Ok(Simulator { state: Arc::new(Mutex::new(state)), path: Some(path), quotas: true })
+    }
+
+    /// The same simulator without the clouds' quotas (connections per gateway): for benchmarks
+    /// of the planner at sizes no account would allow.
+    pub fn without_quotas(mut self) -> Self {
+        self.quotas = false;
+        self
     }
 
     /// The provider of one cloud, sharing this simulator's state.
@@ -205,7 +213,7 @@ impl Provider for SimulatedCloud {
             self.check_kind(resource.id.kind)?;
             let mut state = self.simulator.lock();
             Self::count(&mut state, "create");
-            constraints::check_create(&state.resources, resource)?;
+            constraints::check_create(&state.resources, resource, self.simulator.quotas)?;
             let provider_id = next_id(&mut state, resource.id.kind);
             let outputs = outputs(&mut state, resource.id.kind);
             let mut attrs = resource.attrs.clone();

@@ -1,0 +1,149 @@
+//! A no-op plan of a 200-network full mesh (19,900 tunnels) against the simulator: the
+//! planner's scale. Prints wall times, resource and call counts, and peak memory.
+//!
+//! The mesh spans AWS (three regions) and GCP (two regions): AWS-GCP tunnels with the HA layout
+//! and peerings within each cloud. Azure cannot join a mesh this size: each Azure gateway takes
+//! 30 tunnels and has 128 APIPA /30s for its BGP sessions. The mesh is also far beyond AWS's
+//! quota of 10 VPN connections per VPN gateway (transit gateway layouts are not written yet), so
+//! the benchmark lowers, diffs and orders without the quota check, which would refuse it: it
+//! measures the planner, not a deployable topology.
+//!
+//! Run: `cargo bench -p isopod-provider --bench plan_scale`
+
+use isopod_lang::{Inputs, MemoryHost, SourceMap};
+use isopod_planner::resource::{Cloud, ObservedResource, Ownership, ResourceId, ResourceKind, Scope, Value};
+use isopod_planner::{Live, Plan, diff, lower};
+use isopod_provider::{Provider, Simulator};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::time::Instant;
+
+const NETWORKS: usize = 200;
+
+fn configuration() -> String {
+    let mut out = String::from("stack \"scale\" {}\n");
+    let clouds = [
+        ("aws", "a1", "region = \"us-east-1\""),
+        ("aws", "a2", "region = \"eu-west-1\""),
+        ("aws", "a3", "region = \"ap-south-1\""),
+        ("gcp", "g1", "project = \"acme-scale\"\n  region = \"us-central1\""),
+        ("gcp", "g2", "project = \"acme-scale\"\n  region = \"europe-west4\""),
+    ];
+    for (kind, name, settings) in clouds {
+        writeln!(out, "cloud \"{kind}\" \"{name}\" {{\n  {settings}\n}}").unwrap();
+    }
+    let mut members = Vec::new();
+    for n in 0..NETWORKS {
+        let (kind, name, _) = clouds[n % clouds.len()];
+        writeln!(out, "network \"n{n}\" {{\n  cloud = cloud.{kind}.{name}\n  cidr  = \"10.{n}.0.0/16\"\n}}").unwrap();
+        members.push(format!("network.n{n}"));
+    }
+    writeln!(out, "mesh \"all\" {{\n  members = [{}]\n}}", members.join(", ")).unwrap();
+    out
+}
+
+fn cloud_of(scope: &Scope) -> Cloud {
+    match scope.cloud.split('.').next() {
+        Some("aws") => Cloud::Aws,
+        Some("azure") => Cloud::Azure,
+        Some("host") => Cloud::Host,
+        _ => Cloud::Gcp,
+    }
+}
+
+fn resolve(value: &mut Value, created: &BTreeMap<ResourceId, (String, BTreeMap<String, Value>)>) {
+    match value {
+        Value::Output(output) => {
+            let (id, outputs) = &created[&output.resource];
+            *value = if output.output == "id" { Value::string(id) } else { outputs[&output.output].clone() };
+        }
+        Value::List(items) => items.iter_mut().for_each(|item| resolve(item, created)),
+        Value::Map(entries) => entries.values_mut().for_each(|item| resolve(item, created)),
+        _ => {}
+    }
+}
+
+/// Peak resident memory of this process, from /proc (Linux).
+fn peak_memory_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+fn main() {
+    let text = configuration();
+    let mut sources = SourceMap::new();
+    sources.add("scale.iso", text.clone());
+    let started = Instant::now();
+    let checked = isopod_lang::load(&sources, &Inputs::default(), &MemoryHost::default());
+    let topology = checked.topology.expect("the configuration is valid");
+    let load_time = started.elapsed();
+
+    let started = Instant::now();
+    let desired = lower(&topology, &Live::default()).expect("allocation succeeds");
+    let lower_time = started.elapsed();
+    assert!(desired.unplanned.is_empty(), "{:?}", desired.unplanned.first());
+
+    // The simulated accounts hold exactly what the plan creates: apply it, call by call.
+    let first = Plan::new(&desired, diff(&desired, &[])).expect("no cycle");
+    let simulator = Simulator::in_memory().without_quotas();
+    let started = Instant::now();
+    let mut created: BTreeMap<ResourceId, (String, BTreeMap<String, Value>)> = BTreeMap::new();
+    for change in &first.changes {
+        let mut resource = desired.resources[&change.id].clone();
+        resource.attrs.values_mut().for_each(|value| resolve(value, &created));
+        let owner = Ownership { stack: first.stack.clone(), id: change.id.clone() };
+        let result = block_on(simulator.provider(change.id.kind.cloud()).create(&resource, &owner))
+            .expect("the simulator accepts the plan");
+        created.insert(change.id.clone(), (result.provider_id, result.outputs));
+    }
+    let apply_time = started.elapsed();
+
+    // Discovery: one bulk call per kind and scope.
+    let scopes: BTreeSet<Scope> = first.changes.iter().map(|c| c.scope.clone()).collect();
+    let calls_before = simulator.calls().get("discover").copied().unwrap_or(0);
+    let started = Instant::now();
+    let mut observed: Vec<ObservedResource> = Vec::new();
+    let mut lower_bound = 0;
+    for scope in &scopes {
+        let cloud = cloud_of(scope);
+        let kinds: Vec<ResourceKind> = ResourceKind::ALL.iter().copied().filter(|k| k.cloud() == cloud).collect();
+        lower_bound += kinds.len();
+        observed.extend(block_on(simulator.provider(cloud).discover(scope, &kinds)).expect("discovery succeeds"));
+    }
+    let discover_time = started.elapsed();
+    let calls = simulator.calls().get("discover").copied().unwrap_or(0) - calls_before;
+
+    // The no-op plan: lower with the live allocations, diff, order.
+    let started = Instant::now();
+    let live = Live::from_observed(&topology.stack.name.value, &observed);
+    let desired = lower(&topology, &live).expect("allocation succeeds");
+    let changes = diff(&desired, &observed);
+    let plan = Plan::new(&desired, changes).expect("no cycle");
+    let plan_time = started.elapsed();
+    assert!(plan.is_empty(), "the plan after apply has changes");
+
+    println!("networks: {NETWORKS}, tunnels: {}, resources: {}", topology.tunnels.len(), desired.resources.len());
+    println!("load (parse + check): {:.0} ms", load_time.as_secs_f64() * 1e3);
+    println!("lower (first plan): {:.0} ms", lower_time.as_secs_f64() * 1e3);
+    println!("simulated apply ({} creates): {:.0} ms", first.changes.len(), apply_time.as_secs_f64() * 1e3);
+    println!(
+        "discover: {:.0} ms, {calls} API calls, lower bound {lower_bound} (kinds x scopes x 1 page): {:.2}x",
+        discover_time.as_secs_f64() * 1e3,
+        calls as f64 / lower_bound as f64
+    );
+    println!("no-op plan (read allocations, lower, diff, order): {:.0} ms", plan_time.as_secs_f64() * 1e3);
+    if let Some(peak) = peak_memory_mib() {
+        println!("peak memory: {peak:.0} MiB");
+    }
+}
+
+/// Drives a simulator future, which never waits.
+fn block_on<T>(future: impl std::future::Future<Output = T>) -> T {
+    let mut future = std::pin::pin!(future);
+    match future.as_mut().poll(&mut std::task::Context::from_waker(std::task::Waker::noop())) {
+        std::task::Poll::Ready(value) => value,
+        std::task::Poll::Pending => panic!("simulator futures are always ready"),
+    }
+}
