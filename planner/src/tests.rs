@@ -610,7 +610,7 @@ fn a_statically_routed_host_keeps_its_asn() {
     let text = "stack \"s\" {}\ncloud \"aws\" \"prod\" {\n  region = \"us-east-1\"\n}\nnetwork \"app\" {\n  cloud = cloud.aws.prod\n  cidr  = \"10.10.0.0/16\"\n}\nhost \"dc\" {\n  address = \"203.0.113.10\"\n  cidrs   = [\"192.168.10.0/24\"]\n}\ntunnel \"t\" {\n  between = [network.app, host.dc]\n  routing = \"static\"\n}\n";
     let topology = topology(text);
     let live = applied(&plan(&topology, &[]).unwrap(), &[]);
-    // Someone's other stack grabbed ASNs meanwhile: ours must not move.
+    // The host's ASN is read back from its tunnels: planning again moves nothing.
     let again = plan(&topology, &live).unwrap();
     assert!(again.is_empty(), "{}", render::text(&again));
 }
