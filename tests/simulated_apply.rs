@@ -4,7 +4,7 @@
 //! by one.
 
 use isopod_lang::{Inputs, MemoryHost, SourceMap, Topology};
-use isopod_planner::resource::{Cloud, ObservedResource, Ownership, ResourceId, ResourceKind, Scope, Value};
+use isopod_planner::resource::{Cloud, ObservedResource, OutputRef, Ownership, ResourceId, ResourceKind, Scope, Value};
 use isopod_planner::{Action, Plan};
 use isopod_provider::{Provider, Simulator};
 use std::collections::{BTreeMap, BTreeSet};
@@ -85,24 +85,12 @@ async fn apply_creations(simulator: &Simulator, plan: &Plan, desired: &isopod_pl
         assert_eq!(change.action, Action::Create, "a first plan only creates");
         let mut resource = desired.resources[&change.id].clone();
         for value in resource.attrs.values_mut() {
-            resolve(value, &created);
+            value.resolve_outputs(&|output| created_output(&created, output));
         }
         let owner = Ownership { stack: plan.stack.clone(), id: change.id.clone() };
         let provider = simulator.provider(change.id.kind.cloud());
         let result = provider.create(&resource, &owner).await.unwrap_or_else(|err| panic!("{}: {err}", change.id));
         created.insert(change.id.clone(), (result.provider_id, result.outputs));
-    }
-}
-
-fn resolve(value: &mut Value, created: &BTreeMap<ResourceId, (String, BTreeMap<String, Value>)>) {
-    match value {
-        Value::Output(output) => {
-            let (id, outputs) = &created[&output.resource];
-            *value = if output.output == "id" { Value::string(id) } else { outputs[&output.output].clone() };
-        }
-        Value::List(items) => items.iter_mut().for_each(|item| resolve(item, created)),
-        Value::Map(entries) => entries.values_mut().for_each(|item| resolve(item, created)),
-        _ => {}
     }
 }
 
@@ -129,4 +117,10 @@ fn configurations_apply_cleanly_and_then_plan_no_changes() {
         let (again, _) = isopod_planner::plan(&topology, &observed).unwrap();
         assert!(again.is_empty(), "{example}:\n{}", isopod_planner::render::text(&again));
     }
+}
+
+/// The value of an output of a resource created earlier in the run.
+fn created_output(created: &BTreeMap<ResourceId, (String, BTreeMap<String, Value>)>, output: &OutputRef) -> Value {
+    let (id, outputs) = &created[&output.resource];
+    if output.output == "id" { Value::string(id) } else { outputs[&output.output].clone() }
 }

@@ -336,6 +336,17 @@ impl Value {
     pub fn string(text: impl Into<String>) -> Value {
         Value::String(text.into())
     }
+
+    /// Replaces every output reference, however deep, with what `lookup` gives for it: what the
+    /// executor does once the resources it names exist.
+    pub fn resolve_outputs(&mut self, lookup: &impl Fn(&OutputRef) -> Value) {
+        match self {
+            Value::Output(output) => *self = lookup(output),
+            Value::List(items) => items.iter_mut().for_each(|item| item.resolve_outputs(lookup)),
+            Value::Map(entries) => entries.values_mut().for_each(|item| item.resolve_outputs(lookup)),
+            Value::String(_) | Value::Integer(_) | Value::Bool(_) | Value::Sensitive(_) => {}
+        }
+    }
 }
 
 /// A reference to an output of a resource.

@@ -11,7 +11,7 @@
 //! Run: `cargo bench -p isopod-provider --bench plan_scale`
 
 use isopod_lang::{Inputs, MemoryHost, SourceMap};
-use isopod_planner::resource::{Cloud, ObservedResource, Ownership, ResourceId, ResourceKind, Scope, Value};
+use isopod_planner::resource::{Cloud, ObservedResource, OutputRef, Ownership, ResourceId, ResourceKind, Scope, Value};
 use isopod_planner::{Live, Plan, diff, lower};
 use isopod_provider::{Provider, Simulator};
 use std::collections::{BTreeMap, BTreeSet};
@@ -51,18 +51,6 @@ fn cloud_of(scope: &Scope) -> Cloud {
     }
 }
 
-fn resolve(value: &mut Value, created: &BTreeMap<ResourceId, (String, BTreeMap<String, Value>)>) {
-    match value {
-        Value::Output(output) => {
-            let (id, outputs) = &created[&output.resource];
-            *value = if output.output == "id" { Value::string(id) } else { outputs[&output.output].clone() };
-        }
-        Value::List(items) => items.iter_mut().for_each(|item| resolve(item, created)),
-        Value::Map(entries) => entries.values_mut().for_each(|item| resolve(item, created)),
-        _ => {}
-    }
-}
-
 /// Peak resident memory of this process, from /proc (Linux).
 fn peak_memory_mib() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -92,7 +80,7 @@ fn main() {
     let mut created: BTreeMap<ResourceId, (String, BTreeMap<String, Value>)> = BTreeMap::new();
     for change in &first.changes {
         let mut resource = desired.resources[&change.id].clone();
-        resource.attrs.values_mut().for_each(|value| resolve(value, &created));
+        resource.attrs.values_mut().for_each(|value| value.resolve_outputs(&|output| created_output(&created, output)));
         let owner = Ownership { stack: first.stack.clone(), id: change.id.clone() };
         let result = block_on(simulator.provider(change.id.kind.cloud()).create(&resource, &owner))
             .expect("the simulator accepts the plan");
@@ -146,4 +134,10 @@ fn block_on<T>(future: impl std::future::Future<Output = T>) -> T {
         std::task::Poll::Ready(value) => value,
         std::task::Poll::Pending => panic!("simulator futures are always ready"),
     }
+}
+
+/// The value of an output of a resource created earlier in the run.
+fn created_output(created: &BTreeMap<ResourceId, (String, BTreeMap<String, Value>)>, output: &OutputRef) -> Value {
+    let (id, outputs) = &created[&output.resource];
+    if output.output == "id" { Value::string(id) } else { outputs[&output.output].clone() }
 }
