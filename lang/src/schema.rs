@@ -386,7 +386,11 @@ pub static HOST: BlockSchema = BlockSchema {
     attributes: &[
         attr!("address", AttrType::Address, required, "The host's public (outer) address, where tunnels terminate."),
         attr!("cidrs", AttrType::CidrList, required, "The site ranges behind the host, reachable through its tunnels."),
-        attr!("asn", AttrType::Asn, "The host's BGP ASN, for BGP tunnels; allocated when not set."),
+        attr!(
+            "asn",
+            AttrType::Asn,
+            "The host's ASN: its BGP identity, also recorded by AWS for static tunnels; allocated when not set."
+        ),
         attr!(
             "connection",
             AttrType::Enum(&["ssh", "local"]),
