@@ -10,6 +10,7 @@ mod gcp_vpn;
 mod host_ipsec;
 mod network;
 mod peering;
+mod relay;
 mod tunnel;
 
 use crate::allocate::{self, AllocError, Allocations, InsidePool, InsideRequest, Live, gateway_key};
@@ -41,15 +42,20 @@ pub fn lower(topology: &Topology, live: &Live) -> Result<Desired, AllocError> {
     for network in &topology.networks {
         network::lower(topology, network, &mut desired);
     }
+    // Tunnels as written, from meshes, and those relays need: (tunnel, warning label, object).
+    let relay_tunnels = relay::tunnels(topology, &mut desired);
+    let written = topology.tunnels.iter().map(|tunnel| match &tunnel.mesh {
+        Some(mesh) => (tunnel, format!("mesh.{mesh} ({})", tunnel.name), format!("mesh.{mesh}")),
+        None => (tunnel, format!("tunnel.{}", tunnel.name), format!("tunnel.{}", tunnel.name)),
+    });
+    let relayed = relay_tunnels
+        .iter()
+        .map(|(tunnel, relay)| (tunnel, format!("relay.{relay} ({})", tunnel.name), format!("relay.{relay}")));
     let mut supported = Vec::new();
-    for tunnel in &topology.tunnels {
-        let object = match &tunnel.mesh {
-            Some(mesh) => format!("mesh.{mesh} ({})", tunnel.name),
-            None => format!("tunnel.{}", tunnel.name),
-        };
+    for (tunnel, label, object) in written.chain(relayed) {
         match supported_layout(topology, tunnel) {
-            Ok(layout) => supported.push((tunnel, layout, object)),
-            Err(reason) => desired.unplanned.push((object, reason)),
+            Ok(layout) => supported.push((tunnel, layout, label, object)),
+            Err(reason) => desired.unplanned.push((label, reason)),
         }
     }
     for endpoint in &topology.endpoints {
@@ -58,34 +64,40 @@ pub fn lower(topology: &Topology, live: &Live) -> Result<Desired, AllocError> {
             desired.unplanned.push((format!("endpoint.{}", endpoint.name), reason));
         }
     }
-    for relay in &topology.relays {
-        desired.unplanned.push((format!("relay.{}", relay.name), "relays are not planned yet"));
-    }
-    let layouts: Vec<(&Tunnel, Layout<'_>)> = supported.iter().map(|(tunnel, layout, _)| (*tunnel, *layout)).collect();
+    let layouts: Vec<(&Tunnel, Layout<'_>)> = supported.iter().map(|(tunnel, layout, ..)| (*tunnel, *layout)).collect();
     let allocations = allocate_for(topology, &layouts, live)?;
-    for (tunnel, layout, object) in supported {
-        match layout {
-            Layout::AwsGcp { aws, gcp } => tunnel::aws_gcp(topology, tunnel, aws, gcp, &allocations, &mut desired),
+    for (tunnel, layout, label, object) in supported {
+        let object = object.as_str();
+        let lowered = match layout {
+            Layout::AwsGcp { aws, gcp } => {
+                tunnel::aws_gcp(topology, tunnel, object, aws, gcp, &allocations, &mut desired);
+                Ok(())
+            }
             Layout::AwsAzure { aws, azure } => {
-                if let Err(reason) = tunnel::aws_azure(topology, tunnel, aws, azure, &allocations, &mut desired) {
-                    desired.unplanned.push((object, reason));
-                }
+                tunnel::aws_azure(topology, tunnel, object, aws, azure, &allocations, &mut desired)
             }
             Layout::AzureGcp { azure, gcp } => {
-                if let Err(reason) = tunnel::azure_gcp(topology, tunnel, azure, gcp, &allocations, &mut desired) {
-                    desired.unplanned.push((object, reason));
-                }
+                tunnel::azure_gcp(topology, tunnel, object, azure, gcp, &allocations, &mut desired)
             }
-            Layout::AwsHost { aws, host } => tunnel::aws_host(topology, tunnel, aws, host, &allocations, &mut desired),
-            Layout::GcpHost { gcp, host } => tunnel::gcp_host(tunnel, gcp, host, &allocations, &mut desired),
-            Layout::HostHost { a, b } => tunnel::host_host(tunnel, a, b, &allocations, &mut desired),
+            Layout::AwsHost { aws, host } => {
+                tunnel::aws_host(topology, tunnel, object, aws, host, &allocations, &mut desired);
+                Ok(())
+            }
+            Layout::GcpHost { gcp, host } => {
+                tunnel::gcp_host(tunnel, object, gcp, host, &allocations, &mut desired);
+                Ok(())
+            }
+            Layout::HostHost { a, b } => {
+                tunnel::host_host(tunnel, object, a, b, &allocations, &mut desired);
+                Ok(())
+            }
             Layout::Peering { a, b } => {
-                let object = match &tunnel.mesh {
-                    Some(mesh) => format!("mesh.{mesh}"),
-                    None => format!("tunnel.{}", tunnel.name),
-                };
-                peering::lower(topology, tunnel, a, b, &object, &mut desired);
+                peering::lower(topology, tunnel, a, b, object, &mut desired);
+                Ok(())
             }
+        };
+        if let Err(reason) = lowered {
+            desired.unplanned.push((label, reason));
         }
     }
     Ok(desired)

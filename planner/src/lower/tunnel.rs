@@ -37,23 +37,15 @@ pub(super) fn psk_name(tunnel: &Tunnel, slot: usize) -> String {
     }
 }
 
-/// The logical object a tunnel's resources belong to: the tunnel, or the mesh it comes from.
-fn object_of(tunnel: &Tunnel) -> String {
-    match &tunnel.mesh {
-        Some(mesh) => format!("mesh.{mesh}"),
-        None => format!("tunnel.{}", tunnel.name),
-    }
-}
-
 pub(super) fn aws_gcp(
     topology: &Topology,
     tunnel: &Tunnel,
+    object: &str,
     aws: &Network,
     gcp: &Network,
     alloc: &Allocations,
     desired: &mut Desired,
 ) {
-    let object = object_of(tunnel);
     let inside = |slot: usize| alloc.inside(&slot_key(&tunnel.name, slot));
     let gcp_gateway = gcp_vpn::gateway(gcp, alloc, desired);
     let aws_gateway = aws_vpn::gateway(topology, aws, alloc, desired);
@@ -61,7 +53,7 @@ pub(super) fn aws_gcp(
     let connections = aws_vpn::connections(
         &aws_gateway,
         tunnel,
-        &object,
+        object,
         gcp_interfaces,
         gcp_gateway.asn,
         |slot| inside(slot).to_string(),
@@ -78,7 +70,7 @@ pub(super) fn aws_gcp(
             peer_address: inside(slot).host(1).expect("a /30 has two hosts"),
         })
         .collect();
-    gcp_vpn::tunnels(&gcp_gateway, tunnel, &object, addresses, aws_gateway.asn, &peers, desired);
+    gcp_vpn::tunnels(&gcp_gateway, tunnel, object, addresses, aws_gateway.asn, &peers, desired);
 }
 
 /// Azure-GCP (Google's "HA VPN to Azure"): GCP's HA gateway with an external gateway of Azure's
@@ -89,12 +81,12 @@ pub(super) fn aws_gcp(
 pub(super) fn azure_gcp(
     topology: &Topology,
     tunnel: &Tunnel,
+    object: &str,
     azure: &Network,
     gcp: &Network,
     alloc: &Allocations,
     desired: &mut Desired,
 ) -> Result<(), &'static str> {
-    let object = object_of(tunnel);
     let inside = |slot: usize| alloc.inside(&slot_key(&tunnel.name, slot));
     let policy = azure_vpn::ipsec_policy(&tunnel.ike)?;
     let azure_gateway = azure_vpn::gateway(topology, azure, alloc, desired)?;
@@ -108,7 +100,7 @@ pub(super) fn azure_gcp(
             peer_address: inside(slot).host(1).expect("a /30 has two hosts"),
         })
         .collect();
-    gcp_vpn::tunnels(&gcp_gateway, tunnel, &object, azure_addresses, azure_gateway.asn, &gcp_peers, desired);
+    gcp_vpn::tunnels(&gcp_gateway, tunnel, object, azure_addresses, azure_gateway.asn, &gcp_peers, desired);
     let azure_peers: Vec<azure_vpn::PeerTunnel> = (0..AZURE_GCP_SLOTS)
         .map(|slot| azure_vpn::PeerTunnel {
             address: output(&gcp_gateway.ha, &format!("interface{slot}_ip")),
@@ -117,7 +109,7 @@ pub(super) fn azure_gcp(
             instance: slot,
         })
         .collect();
-    azure_vpn::connections(&azure_gateway, tunnel, &object, gcp_gateway.asn, &policy, &azure_peers, desired);
+    azure_vpn::connections(&azure_gateway, tunnel, object, gcp_gateway.asn, &policy, &azure_peers, desired);
     Ok(())
 }
 
@@ -132,12 +124,12 @@ pub(crate) const AZURE_GCP_SLOTS: usize = 2;
 pub(super) fn aws_azure(
     topology: &Topology,
     tunnel: &Tunnel,
+    object: &str,
     aws: &Network,
     azure: &Network,
     alloc: &Allocations,
     desired: &mut Desired,
 ) -> Result<(), &'static str> {
-    let object = object_of(tunnel);
     let inside = |slot: usize| alloc.inside(&slot_key(&tunnel.name, slot));
     let policy = azure_vpn::ipsec_policy(&tunnel.ike)?;
     let azure_gateway = azure_vpn::gateway(topology, azure, alloc, desired)?;
@@ -146,7 +138,7 @@ pub(super) fn aws_azure(
     let connections = aws_vpn::connections(
         &aws_gateway,
         tunnel,
-        &object,
+        object,
         azure_addresses,
         azure_gateway.asn,
         |slot| inside(slot).to_string(),
@@ -160,7 +152,7 @@ pub(super) fn aws_azure(
             instance: slot / 2,
         })
         .collect();
-    azure_vpn::connections(&azure_gateway, tunnel, &object, aws_gateway.asn, &policy, &peers, desired);
+    azure_vpn::connections(&azure_gateway, tunnel, object, aws_gateway.asn, &policy, &peers, desired);
     Ok(())
 }
 
@@ -179,12 +171,12 @@ fn cidrs(host: &Host) -> Vec<String> {
 pub(super) fn aws_host(
     topology: &Topology,
     tunnel: &Tunnel,
+    object: &str,
     aws: &Network,
     host: &Host,
     alloc: &Allocations,
     desired: &mut Desired,
 ) {
-    let object = object_of(tunnel);
     let inside = |slot: usize| alloc.inside(&slot_key(&tunnel.name, slot));
     let gateway = aws_vpn::gateway(topology, aws, alloc, desired);
     let host_asn = alloc.asn(&host_key(&host.name));
@@ -194,7 +186,7 @@ pub(super) fn aws_host(
         asn: host_asn,
         static_routes: (!bgp).then(|| cidrs(host)),
     };
-    let connection = aws_vpn::connection(&gateway, tunnel, &object, 0, peer, &|slot| inside(slot).to_string(), desired);
+    let connection = aws_vpn::connection(&gateway, tunnel, object, 0, peer, &|slot| inside(slot).to_string(), desired);
     let slots = (0..HOST_SLOTS)
         .map(|slot| HostTunnel {
             remote_address: output(&connection, &format!("tunnel{}_address", slot + 1)),
@@ -203,14 +195,20 @@ pub(super) fn aws_host(
             bgp: bgp.then(|| (host_address(inside(slot), 2), host_address(inside(slot), 1), gateway.asn)),
         })
         .collect();
-    host_ipsec::tunnels(host, Some(host_asn), tunnel, &object, slots, desired);
+    host_ipsec::tunnels(host, Some(host_asn), tunnel, object, slots, desired);
 }
 
 /// GCP-host (BGP only): the network's HA gateway and router, an external gateway with the
 /// host's single address, one tunnel from each HA interface to it and their BGP peers; on the
 /// host, one strongSwan connection per GCP interface.
-pub(super) fn gcp_host(tunnel: &Tunnel, gcp: &Network, host: &Host, alloc: &Allocations, desired: &mut Desired) {
-    let object = object_of(tunnel);
+pub(super) fn gcp_host(
+    tunnel: &Tunnel,
+    object: &str,
+    gcp: &Network,
+    host: &Host,
+    alloc: &Allocations,
+    desired: &mut Desired,
+) {
     let inside = |slot: usize| alloc.inside(&slot_key(&tunnel.name, slot));
     let gateway = gcp_vpn::gateway(gcp, alloc, desired);
     let host_asn = alloc.asn(&host_key(&host.name));
@@ -223,7 +221,7 @@ pub(super) fn gcp_host(tunnel: &Tunnel, gcp: &Network, host: &Host, alloc: &Allo
         })
         .collect();
     let addresses = vec![Value::string(host.address.value.to_string())];
-    gcp_vpn::tunnels(&gateway, tunnel, &object, addresses, host_asn, &gcp_peers, desired);
+    gcp_vpn::tunnels(&gateway, tunnel, object, addresses, host_asn, &gcp_peers, desired);
     let slots = (0..HOST_SLOTS)
         .map(|slot| HostTunnel {
             remote_address: output(&gateway.ha, &format!("interface{slot}_ip")),
@@ -231,12 +229,11 @@ pub(super) fn gcp_host(tunnel: &Tunnel, gcp: &Network, host: &Host, alloc: &Allo
             bgp: Some((host_address(inside(slot), 2), host_address(inside(slot), 1), gateway.asn)),
         })
         .collect();
-    host_ipsec::tunnels(host, Some(host_asn), tunnel, &object, slots, desired);
+    host_ipsec::tunnels(host, Some(host_asn), tunnel, object, slots, desired);
 }
 
 /// Host-host: one strongSwan connection on each host, toward the other's address.
-pub(super) fn host_host(tunnel: &Tunnel, a: &Host, b: &Host, alloc: &Allocations, desired: &mut Desired) {
-    let object = object_of(tunnel);
+pub(super) fn host_host(tunnel: &Tunnel, object: &str, a: &Host, b: &Host, alloc: &Allocations, desired: &mut Desired) {
     let inside = alloc.inside(&slot_key(&tunnel.name, 0));
     let bgp = tunnel.routing == Routing::Bgp;
     let (asn_a, asn_b) = (alloc.asn(&host_key(&a.name)), alloc.asn(&host_key(&b.name)));
@@ -248,7 +245,7 @@ pub(super) fn host_host(tunnel: &Tunnel, a: &Host, b: &Host, alloc: &Allocations
             remote_ts: cidrs(remote),
             bgp: bgp.then(|| (host_address(inside, local_host), host_address(inside, remote_host), remote_asn)),
         };
-        host_ipsec::tunnels(local, Some(local_asn), tunnel, &object, vec![slot], desired);
+        host_ipsec::tunnels(local, Some(local_asn), tunnel, object, vec![slot], desired);
     }
 }
 

@@ -1,0 +1,63 @@
+//! Relays: an endpoint that works only in its own network, made reachable from other networks
+//! (other regions, other clouds) by connecting each of them to the endpoint's network with the
+//! tunnel layout of the pair, unless the configuration already connects them.
+//!
+//! The private DNS half of a relay (the service's name resolving to the endpoint in the
+//! consumers) is not planned yet: `plan` says so for every relay that asks for it.
+
+use super::Desired;
+use isopod_lang::Spanned;
+use isopod_lang::Topology;
+use isopod_lang::topology::{End, Tunnel};
+use std::collections::BTreeSet;
+
+/// The tunnels the relays need and the configuration lacks, each with its relay's name.
+pub(super) fn tunnels(topology: &Topology, desired: &mut Desired) -> Vec<(Tunnel, String)> {
+    let connected: BTreeSet<(&str, &str)> = topology
+        .tunnels
+        .iter()
+        .filter_map(|tunnel| match (&tunnel.ends[0].value, &tunnel.ends[1].value) {
+            (End::Network(a), End::Network(b)) => Some([(a.as_str(), b.as_str()), (b.as_str(), a.as_str())]),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    let mut out: Vec<(Tunnel, String)> = Vec::new();
+    for relay in &topology.relays {
+        let Some(endpoint) = topology.endpoints.iter().find(|e| e.name == relay.endpoint.value) else { continue };
+        if relay.private_dns {
+            desired
+                .unplanned
+                .push((format!("relay.{}", relay.name), "its private DNS is not planned yet (its connectivity is)"));
+        }
+        let source = &endpoint.network;
+        for consumer in &relay.to {
+            let pair = (source.value.as_str(), consumer.value.as_str());
+            let already = connected.contains(&pair)
+                || out.iter().any(|(t, _)| {
+                    let ends = (t.ends[0].value.name(), t.ends[1].value.name());
+                    ends == pair || (ends.1, ends.0) == pair
+                });
+            if already {
+                continue;
+            }
+            out.push((
+                Tunnel {
+                    name: format!("{}/{}~{}", relay.name, source.value, consumer.value),
+                    ends: [
+                        Spanned::new(End::Network(source.value.clone()), source.span),
+                        Spanned::new(End::Network(consumer.value.clone()), consumer.span),
+                    ],
+                    routing: isopod_lang::topology::Routing::Bgp,
+                    ha: true,
+                    psk: None,
+                    ike: isopod_lang::topology::Ike::default(),
+                    mesh: None,
+                    span: relay.span,
+                },
+                relay.name.clone(),
+            ));
+        }
+    }
+    out
+}
