@@ -618,15 +618,16 @@ fn a_statically_routed_host_keeps_its_asn() {
 #[test]
 fn relays_connect_the_consumers_the_configuration_does_not() {
     let text = format!(
-        "{AWS_GCP}\nnetwork \"west\" {{\n  cloud = cloud.aws.prod\n  cidr  = \"10.30.0.0/16\"\n}}\nendpoint \"svc\" {{\n  network = network.app\n  service = \"com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0\"\n}}\nrelay \"r\" {{\n  endpoint    = endpoint.svc\n  to          = [network.analytics, network.west]\n  private_dns = false\n}}\n"
+        "{AWS_GCP}\nnetwork \"west\" {{\n  cloud = cloud.aws.prod\n  cidr  = \"10.30.0.0/16\"\n}}\nnetwork \"lake\" {{\n  cloud = cloud.gcp.data\n  cidr  = \"10.40.0.0/16\"\n}}\nendpoint \"svc\" {{\n  network = network.analytics\n  service = \"projects/p/regions/us-central1/serviceAttachments/svc\"\n}}\nrelay \"r\" {{\n  endpoint    = endpoint.svc\n  to          = [network.app, network.west, network.lake]\n  private_dns = false\n}}\n"
     );
     let desired = lower(&topology(&text), &Live::default()).unwrap();
     assert!(desired.unplanned.is_empty(), "{:?}", desired.unplanned);
-    // app-analytics already exists: the relay reuses it; app-west gets a peering of its own.
-    assert!(desired.resources.keys().any(|id| id.to_string() == "aws_vpc_peering_connection.r/app~west"));
-    assert!(!desired.resources.keys().any(|id| id.address.starts_with("r/app~analytics")));
-    let peering = &desired.resources[&ResourceId::new(ResourceKind::AwsVpcPeeringConnection, "r/app~west")];
-    assert_eq!(peering.object, "relay.r");
+    // analytics-app is already connected: the relay reuses that tunnel.
+    assert!(!desired.resources.keys().any(|id| id.address.starts_with("r/analytics~app")));
+    // analytics-west gets the AWS-GCP layout, analytics-lake a GCP peering, both the relay's.
+    let external = &desired.resources[&ResourceId::new(ResourceKind::GcpExternalVpnGateway, "r/analytics~west")];
+    assert_eq!(external.object, "relay.r");
+    assert!(desired.resources.contains_key(&ResourceId::new(ResourceKind::GcpNetworkPeering, "r/analytics~lake.0")));
     let with_dns = text.replace("  private_dns = false\n", "");
     let desired = lower(&topology(&with_dns), &Live::default()).unwrap();
     assert_eq!(
