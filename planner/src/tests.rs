@@ -632,6 +632,6 @@ fn relays_connect_the_consumers_the_configuration_does_not() {
     let desired = lower(&topology(&with_dns), &Live::default()).unwrap();
     assert_eq!(
         desired.unplanned,
-        [("relay.r".to_string(), "its private DNS is not planned yet (its connectivity is)")]
+        [("relay.r.private_dns".to_string(), "a relay's private DNS is not planned yet; its connectivity is")]
     );
 }

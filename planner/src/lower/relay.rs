@@ -26,9 +26,10 @@ pub(super) fn tunnels(topology: &Topology, desired: &mut Desired) -> Vec<(Tunnel
     for relay in &topology.relays {
         let Some(endpoint) = topology.endpoints.iter().find(|e| e.name == relay.endpoint.value) else { continue };
         if relay.private_dns {
-            desired
-                .unplanned
-                .push((format!("relay.{}", relay.name), "its private DNS is not planned yet (its connectivity is)"));
+            desired.unplanned.push((
+                format!("relay.{}.private_dns", relay.name),
+                "a relay's private DNS is not planned yet; its connectivity is",
+            ));
         }
         let source = &endpoint.network;
         for consumer in &relay.to {
