@@ -5,22 +5,26 @@
 
 use super::{Desired, attrs, output};
 use crate::allocate::{Allocations, gateway_key};
+use crate::naming::{self, resource_name};
 use crate::resource::{Resource, ResourceId, ResourceKind, Scope, Value};
 use isopod_lang::Topology;
 use isopod_lang::topology::{Ike, Network, Tunnel};
+use std::collections::BTreeMap;
 
 /// A VPC's VPN gateway, as the tunnels of the VPC use it.
 pub(super) struct AwsGateway {
     pub vgw: ResourceId,
     pub asn: u32,
     pub scope: Scope,
-    pub tags: Value,
+    /// The network's tags, which the gateway, customer gateways and connections carry besides
+    /// their own `Name`.
+    pub tags: BTreeMap<String, String>,
 }
 
 /// The VPN gateway of `aws`, created with its route propagation on first use.
 pub(super) fn gateway(topology: &Topology, aws: &Network, alloc: &Allocations, desired: &mut Desired) -> AwsGateway {
     let scope = Scope { cloud: aws.cloud.clone(), region: aws.region.value.clone() };
-    let tags = super::network::tag_value(&super::network::tags(topology, aws));
+    let tags = super::network::tags(topology, aws);
     let asn = alloc.asn(&gateway_key(ResourceKind::AwsVpnGateway, &aws.name));
     let vgw = ResourceId::new(ResourceKind::AwsVpnGateway, &aws.name);
     if !desired.resources.contains_key(&vgw) {
@@ -32,7 +36,7 @@ pub(super) fn gateway(topology: &Topology, aws: &Network, alloc: &Allocations, d
             attrs: attrs([
                 ("vpc_id", output(&vpc, "id")),
                 ("amazon_side_asn", Value::Integer(asn.into())),
-                ("tags", tags.clone()),
+                ("tags", named(&tags, &desired.stack, &[&aws.name])),
             ]),
             depends_on: Vec::new(),
             object: object.clone(),
@@ -93,6 +97,7 @@ pub(super) fn connection(
 ) -> ResourceId {
     let connection = ResourceId::new(ResourceKind::AwsVpnConnection, format!("{}.{n}", tunnel.name));
     let cgw = ResourceId::new(ResourceKind::AwsCustomerGateway, format!("{}.{n}", tunnel.name));
+    let tags = named(&gateway.tags, &desired.stack, &[&tunnel.name, &n.to_string()]);
     desired.add(Resource {
         id: cgw.clone(),
         scope: gateway.scope.clone(),
@@ -100,7 +105,7 @@ pub(super) fn connection(
             ("bgp_asn", Value::Integer(peer.asn.into())),
             ("ip_address", peer.address),
             ("type", Value::string("ipsec.1")),
-            ("tags", gateway.tags.clone()),
+            ("tags", tags.clone()),
         ]),
         depends_on: Vec::new(),
         object: object.to_string(),
@@ -110,7 +115,7 @@ pub(super) fn connection(
         ("customer_gateway_id", output(&cgw, "id")),
         ("type", Value::string("ipsec.1")),
         ("static_routes_only", Value::Bool(peer.static_routes.is_some())),
-        ("tags", gateway.tags.clone()),
+        ("tags", tags),
     ]);
     for tunnel_index in 0..2 {
         let slot = n * 2 + tunnel_index;
@@ -188,4 +193,12 @@ fn tunnel_options(prefix: &str, ike: &Ike) -> Vec<(String, Value)> {
     .into_iter()
     .map(|(name, value)| (format!("{prefix}_{name}"), value))
     .collect()
+}
+
+/// `tags` with a `Name` tag for the resource of `stack` whose object parts are `parts`, as the
+/// AWS console lists it.
+fn named(tags: &BTreeMap<String, String>, stack: &str, parts: &[&str]) -> Value {
+    let mut tags = tags.clone();
+    tags.insert("Name".into(), resource_name(naming::AWS, stack, parts));
+    super::network::tag_value(&tags)
 }
