@@ -8,8 +8,19 @@
 use super::Desired;
 use isopod_lang::Spanned;
 use isopod_lang::Topology;
-use isopod_lang::topology::{End, Tunnel};
+use isopod_lang::topology::{CloudKind, End, Tunnel};
 use std::collections::BTreeSet;
+
+/// Why a GCP endpoint is not relayed to another GCP network: Private Service Connect endpoints
+/// are not reachable across VPC Network Peering, the only layout planned between two GCP networks
+/// (Google: "Private Service Connect connections are not transitive from peered VPCs").
+const GCP_PSC_OVER_PEERING: &str = "a GCP Private Service Connect endpoint is not reachable over VPC peering, and HA VPN between two GCP networks is not planned yet";
+
+/// Whether the networks `a` and `b` are both in GCP.
+fn both_gcp(topology: &Topology, a: &str, b: &str) -> bool {
+    let is_gcp = |name: &str| topology.network(name).is_some_and(|n| n.kind == CloudKind::Gcp);
+    is_gcp(a) && is_gcp(b)
+}
 
 /// The tunnels the relays need and the configuration lacks, each with its relay's name.
 pub(super) fn tunnels(topology: &Topology, desired: &mut Desired) -> Vec<(Tunnel, String)> {
@@ -33,6 +44,11 @@ pub(super) fn tunnels(topology: &Topology, desired: &mut Desired) -> Vec<(Tunnel
         }
         let source = &endpoint.network;
         for consumer in &relay.to {
+            if both_gcp(topology, &source.value, &consumer.value) {
+                let label = format!("relay.{} ({}/{}~{})", relay.name, relay.name, source.value, consumer.value);
+                desired.unplanned.push((label, GCP_PSC_OVER_PEERING));
+                continue;
+            }
             let pair = (source.value.as_str(), consumer.value.as_str());
             let already = connected.contains(&pair)
                 || out.iter().any(|(t, _)| {
