@@ -131,6 +131,7 @@ fn kind_depth(kind: ResourceKind) -> u8 {
         ResourceKind::AwsRoute => 4,
         ResourceKind::AwsVpnConnectionRoute => 3,
         ResourceKind::HostIpsecTunnel => 0,
+        ResourceKind::AwsSecurityGroup => 1,
         ResourceKind::AwsVpcEndpoint | ResourceKind::AzurePrivateEndpoint | ResourceKind::GcpAddress => 2,
         ResourceKind::GcpForwardingRule => 3,
     }

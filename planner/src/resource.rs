@@ -69,6 +69,8 @@ pub enum ResourceKind {
     /// One IPsec tunnel of a Linux host: a strongSwan (swanctl) connection with its key,
     /// proposals, traffic selectors and, for BGP, its inside addresses.
     HostIpsecTunnel,
+    /// The security group of an AWS interface endpoint, admitting the ranges that use it.
+    AwsSecurityGroup,
     /// An AWS interface VPC endpoint (PrivateLink).
     AwsVpcEndpoint,
     /// An Azure private endpoint to a private link service.
@@ -123,6 +125,7 @@ impl ResourceKind {
         ResourceKind::GcpNetworkPeering,
         ResourceKind::AwsVpnConnectionRoute,
         ResourceKind::HostIpsecTunnel,
+        ResourceKind::AwsSecurityGroup,
         ResourceKind::AwsVpcEndpoint,
         ResourceKind::AzurePrivateEndpoint,
         ResourceKind::GcpAddress,
@@ -159,6 +162,7 @@ impl ResourceKind {
             ResourceKind::GcpNetworkPeering => "gcp_network_peering",
             ResourceKind::AwsVpnConnectionRoute => "aws_vpn_connection_route",
             ResourceKind::HostIpsecTunnel => "host_ipsec_tunnel",
+            ResourceKind::AwsSecurityGroup => "aws_security_group",
             ResourceKind::AwsVpcEndpoint => "aws_vpc_endpoint",
             ResourceKind::AzurePrivateEndpoint => "azure_private_endpoint",
             ResourceKind::GcpAddress => "gcp_address",
@@ -179,6 +183,7 @@ impl ResourceKind {
             | ResourceKind::AwsVpcPeeringConnectionAccepter
             | ResourceKind::AwsRoute
             | ResourceKind::AwsVpnConnectionRoute
+            | ResourceKind::AwsSecurityGroup
             | ResourceKind::AwsVpcEndpoint => Cloud::Aws,
             ResourceKind::AzureResourceGroup
             | ResourceKind::AzureVirtualNetwork
@@ -236,7 +241,9 @@ impl ResourceKind {
             ResourceKind::AwsVpnConnectionRoute => &["vpn_connection_id", "destination_cidr_block"],
             // A host's configuration is rewritten and reloaded in place.
             ResourceKind::HostIpsecTunnel => &[],
-            // Subnets and private DNS of an interface endpoint change in place.
+            // A security group's rules change in place; its name and description cannot.
+            ResourceKind::AwsSecurityGroup => &["vpc_id", "name", "description"],
+            // Subnets, security groups and private DNS of an interface endpoint change in place.
             ResourceKind::AwsVpcEndpoint => &["vpc_id", "service_name", "vpc_endpoint_type"],
             ResourceKind::AzurePrivateEndpoint => &["name", "resource_group", "location", "subnet_id", "service"],
             ResourceKind::GcpAddress => &["name", "region", "subnetwork", "address_type"],

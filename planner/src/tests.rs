@@ -587,7 +587,7 @@ tunnel "dc1-dc2" {
 #[test]
 fn endpoints_are_private_endpoints_of_each_cloud() {
     let text = format!(
-        "{THREE_CLOUDS}\nendpoint \"s3\" {{\n  network = network.app\n  service = \"com.amazonaws.us-east-1.s3\"\n}}\nendpoint \"db\" {{\n  network = network.hub\n  service = \"db.00000000-0000-0000-0000-000000000000.westeurope.azure.privatelinkservice\"\n}}\nendpoint \"bq\" {{\n  network = network.analytics\n  service = \"projects/p/regions/us-central1/serviceAttachments/bq\"\n}}\n"
+        "{THREE_CLOUDS}\nendpoint \"s3\" {{\n  network = network.app\n  service = \"com.amazonaws.us-east-1.s3\"\n}}\nendpoint \"db\" {{\n  network = network.hub\n  service = \"db.00000000-0000-0000-0000-000000000000.westeurope.azure.privatelinkservice\"\n}}\nendpoint \"bq\" {{\n  network = network.analytics\n  service = \"projects/p/regions/us-central1/serviceAttachments/bq\"\n}}\nrelay \"s3-far\" {{\n  endpoint    = endpoint.s3\n  to          = [network.analytics, network.hub]\n  private_dns = false\n}}\nrelay \"s3-hub\" {{\n  endpoint    = endpoint.s3\n  to          = [network.hub]\n  private_dns = false\n}}\n"
     );
     let topology = topology(&text);
     let plan = plan(&topology, &[]).unwrap();
@@ -595,6 +595,12 @@ fn endpoints_are_private_endpoints_of_each_cloud() {
     let s3 = find("aws_vpc_endpoint.s3");
     assert_eq!(s3.after["vpc_endpoint_type"], Value::string("Interface"));
     assert!(matches!(&s3.after["subnet_ids"], Value::List(ids) if ids.len() == 1), "all the network's subnets");
+    // Its own security group admits its network and every relay consumer, each once (the VPC's
+    // default group would admit only its own members).
+    let group = find("aws_security_group.s3");
+    let ranges = ["10.10.0.0/16", "10.30.0.0/16", "10.20.0.0/16"];
+    assert_eq!(group.after["ingress_cidr_blocks"], Value::List(ranges.map(Value::string).to_vec()));
+    assert!(matches!(&s3.after["security_group_ids"], Value::List(ids) if ids.len() == 1));
     find("azure_private_endpoint.db");
     assert_eq!(
         find("gcp_forwarding_rule.bq").after["target"],

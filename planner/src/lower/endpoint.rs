@@ -1,6 +1,7 @@
 //! Private endpoints to third-party services, in the network's own subnets:
 //! - AWS: an interface VPC endpoint (PrivateLink) in the chosen subnets (all by default), with
-//!   private DNS when asked.
+//!   private DNS when asked, and its own security group admitting the network's range and those
+//!   of the networks its relays extend it to (the VPC's default group admits only its members).
 //! - Azure: a private endpoint in the first chosen subnet, connected to the private link service
 //!   by resource id or alias.
 //! - GCP: a Private Service Connect endpoint: an internal address in the first chosen
@@ -9,9 +10,15 @@
 use super::{Desired, attrs, output};
 use crate::naming::{self, resource_name};
 use crate::resource::{Resource, ResourceId, ResourceKind, Scope, Value};
+use isopod_lang::Topology;
 use isopod_lang::topology::{CloudKind, Endpoint, Network};
 
-pub(super) fn lower(endpoint: &Endpoint, network: &Network, desired: &mut Desired) -> Result<(), &'static str> {
+pub(super) fn lower(
+    topology: &Topology,
+    endpoint: &Endpoint,
+    network: &Network,
+    desired: &mut Desired,
+) -> Result<(), &'static str> {
     let object = format!("endpoint.{}", endpoint.name);
     let scope = Scope { cloud: network.cloud.clone(), region: network.region.value.clone() };
     let chosen: Vec<&str> = if endpoint.subnets.is_empty() {
@@ -32,11 +39,27 @@ pub(super) fn lower(endpoint: &Endpoint, network: &Network, desired: &mut Desire
                 })
                 .collect();
             let name = resource_name(naming::AWS, &stack, &[&endpoint.name]);
+            let vpc = ResourceId::new(ResourceKind::AwsVpc, &network.name);
+            let group = ResourceId::new(ResourceKind::AwsSecurityGroup, &endpoint.name);
+            desired.add(Resource {
+                id: group.clone(),
+                scope: scope.clone(),
+                attrs: attrs([
+                    ("vpc_id", output(&vpc, "id")),
+                    ("name", Value::string(&name)),
+                    ("description", Value::string(format!("Isopod endpoint {}", endpoint.name))),
+                    ("ingress_cidr_blocks", Value::List(admitted_ranges(topology, endpoint, network))),
+                    ("tags", Value::Map([("Name".to_string(), Value::string(&name))].into())),
+                ]),
+                depends_on: Vec::new(),
+                object: object.clone(),
+            });
             desired.add(Resource {
                 id: ResourceId::new(ResourceKind::AwsVpcEndpoint, &endpoint.name),
                 scope,
                 attrs: attrs([
-                    ("vpc_id", output(&ResourceId::new(ResourceKind::AwsVpc, &network.name), "id")),
+                    ("vpc_id", output(&vpc, "id")),
+                    ("security_group_ids", Value::List(vec![output(&group, "id")])),
                     ("service_name", Value::string(&endpoint.service.value)),
                     ("vpc_endpoint_type", Value::string("Interface")),
                     ("subnet_ids", Value::List(subnets)),
@@ -109,4 +132,23 @@ pub(super) fn lower(endpoint: &Endpoint, network: &Network, desired: &mut Desire
         }
     }
     Ok(())
+}
+
+/// The ranges an AWS endpoint's security group admits (all protocols, since the service's ports
+/// are the provider's business): its network's, then each relay consumer's, in the order the
+/// configuration names them, each once.
+fn admitted_ranges(topology: &Topology, endpoint: &Endpoint, network: &Network) -> Vec<Value> {
+    let consumers = topology
+        .relays
+        .iter()
+        .filter(|relay| relay.endpoint.value == endpoint.name)
+        .flat_map(|relay| &relay.to)
+        .filter_map(|consumer| topology.network(&consumer.value));
+    let mut ranges: Vec<String> = Vec::new();
+    for cidr in std::iter::once(network).chain(consumers).map(|n| n.cidr.value.to_string()) {
+        if !ranges.contains(&cidr) {
+            ranges.push(cidr);
+        }
+    }
+    ranges.into_iter().map(Value::string).collect()
 }

@@ -60,7 +60,7 @@ pub fn lower(topology: &Topology, live: &Live) -> Result<Desired, AllocError> {
     }
     for endpoint in &topology.endpoints {
         let Some(network) = topology.network(&endpoint.network.value) else { continue };
-        if let Err(reason) = endpoint::lower(endpoint, network, &mut desired) {
+        if let Err(reason) = endpoint::lower(topology, endpoint, network, &mut desired) {
             desired.unplanned.push((format!("endpoint.{}", endpoint.name), reason));
         }
     }

@@ -166,10 +166,25 @@ pub(super) fn check_create(live: &[SimResource], resource: &Resource, quotas: bo
                 .ok_or_else(|| missing("the VPN connection"))?;
         }
         ResourceKind::HostIpsecTunnel => {}
-        ResourceKind::AwsVpcEndpoint => {
+        ResourceKind::AwsSecurityGroup => {
             let vpc_id = text(attrs, "vpc_id");
             find(ResourceKind::AwsVpc, &|r| Some(r.provider_id.as_str()) == vpc_id)
                 .ok_or_else(|| missing("the VPC"))?;
+        }
+        ResourceKind::AwsVpcEndpoint => {
+            let vpc_id = text(attrs, "vpc_id");
+            let group_in_vpc = |group: &str| {
+                find(ResourceKind::AwsSecurityGroup, &|r| r.provider_id == group && text(&r.attrs, "vpc_id") == vpc_id)
+            };
+            find(ResourceKind::AwsVpc, &|r| Some(r.provider_id.as_str()) == vpc_id)
+                .ok_or_else(|| missing("the VPC"))?;
+            let Some(Value::List(groups)) = attrs.get("security_group_ids") else {
+                return Err(missing("a security group"));
+            };
+            for group in groups {
+                let Value::String(id) = group else { return Err(invalid("unresolved security group".into())) };
+                group_in_vpc(id).ok_or_else(|| missing("a security group of the endpoint's VPC"))?;
+            }
             let Some(Value::List(subnets)) = attrs.get("subnet_ids") else { return Err(missing("a subnet")) };
             for subnet in subnets {
                 let Value::String(id) = subnet else { return Err(invalid("unresolved subnet".into())) };
