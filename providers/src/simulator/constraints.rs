@@ -27,6 +27,7 @@ pub(super) fn check_create(live: &[SimResource], resource: &Resource, quotas: bo
         live.iter().filter(same_cloud).find(|r| r.kind == kind && pred(r))
     };
     let named = |kind: ResourceKind, name: Option<&str>| find(kind, &|r| text(&r.attrs, "name") == name);
+    let by_id = |kind: ResourceKind, id: Option<&str>| find(kind, &|r| Some(r.provider_id.as_str()) == id);
     let missing = |what: &str| ProviderError::new(ErrorKind::NotFound, format!("{what} does not exist"));
     // Peerings reach across regions and accounts: their peers are looked up everywhere.
     let anywhere = |kind: ResourceKind, id: Option<&str>| {
@@ -35,7 +36,7 @@ pub(super) fn check_create(live: &[SimResource], resource: &Resource, quotas: bo
     match resource.id.kind {
         ResourceKind::AwsSubnet => {
             let vpc_id = text(attrs, "vpc_id");
-            let vpc = find(ResourceKind::AwsVpc, &|r| Some(r.provider_id.as_str()) == vpc_id)
+            let vpc = by_id(ResourceKind::AwsVpc, vpc_id)
                 .ok_or_else(|| missing(&format!("VPC {}", vpc_id.unwrap_or("?"))))?;
             let cidr = |text: Option<&str>| text.and_then(|t| Cidr::parse(t).ok());
             let inside = match (cidr(text(&vpc.attrs, "cidr_block")), cidr(text(attrs, "cidr_block"))) {
@@ -59,16 +60,14 @@ pub(super) fn check_create(live: &[SimResource], resource: &Resource, quotas: bo
         }
         ResourceKind::AwsVpnGateway => {
             let vpc_id = text(attrs, "vpc_id");
-            find(ResourceKind::AwsVpc, &|r| Some(r.provider_id.as_str()) == vpc_id)
-                .ok_or_else(|| missing("the VPC"))?;
+            by_id(ResourceKind::AwsVpc, vpc_id).ok_or_else(|| missing("the VPC"))?;
             if find(ResourceKind::AwsVpnGateway, &|r| text(&r.attrs, "vpc_id") == vpc_id).is_some() {
                 return Err(ProviderError::new(ErrorKind::Conflict, "the VPC already has a VPN gateway attached"));
             }
         }
         ResourceKind::AwsVpnGatewayRoutePropagation => {
             let vgw = text(attrs, "vpn_gateway_id");
-            find(ResourceKind::AwsVpnGateway, &|r| Some(r.provider_id.as_str()) == vgw)
-                .ok_or_else(|| missing("the VPN gateway"))?;
+            by_id(ResourceKind::AwsVpnGateway, vgw).ok_or_else(|| missing("the VPN gateway"))?;
         }
         ResourceKind::AwsVpnConnection => {
             let by_id = |kind, attr: &str| {
@@ -137,8 +136,7 @@ pub(super) fn check_create(live: &[SimResource], resource: &Resource, quotas: bo
         }
         ResourceKind::AwsVpcPeeringConnection => {
             let vpc_id = text(attrs, "vpc_id");
-            find(ResourceKind::AwsVpc, &|r| Some(r.provider_id.as_str()) == vpc_id)
-                .ok_or_else(|| missing("the VPC"))?;
+            by_id(ResourceKind::AwsVpc, vpc_id).ok_or_else(|| missing("the VPC"))?;
             anywhere(ResourceKind::AwsVpc, text(attrs, "peer_vpc_id")).ok_or_else(|| missing("the peer VPC"))?;
         }
         ResourceKind::AwsVpcPeeringConnectionAccepter => {
@@ -167,28 +165,21 @@ pub(super) fn check_create(live: &[SimResource], resource: &Resource, quotas: bo
         }
         ResourceKind::HostIpsecTunnel => {}
         ResourceKind::AwsSecurityGroup => {
-            let vpc_id = text(attrs, "vpc_id");
-            find(ResourceKind::AwsVpc, &|r| Some(r.provider_id.as_str()) == vpc_id)
-                .ok_or_else(|| missing("the VPC"))?;
+            by_id(ResourceKind::AwsVpc, text(attrs, "vpc_id")).ok_or_else(|| missing("the VPC"))?;
         }
         ResourceKind::AwsVpcEndpoint => {
             let vpc_id = text(attrs, "vpc_id");
-            let group_in_vpc = |group: &str| {
-                find(ResourceKind::AwsSecurityGroup, &|r| r.provider_id == group && text(&r.attrs, "vpc_id") == vpc_id)
-            };
-            find(ResourceKind::AwsVpc, &|r| Some(r.provider_id.as_str()) == vpc_id)
-                .ok_or_else(|| missing("the VPC"))?;
-            let Some(Value::List(groups)) = attrs.get("security_group_ids") else {
-                return Err(missing("a security group"));
-            };
-            for group in groups {
-                let Value::String(id) = group else { return Err(invalid("unresolved security group".into())) };
-                group_in_vpc(id).ok_or_else(|| missing("a security group of the endpoint's VPC"))?;
-            }
-            let Some(Value::List(subnets)) = attrs.get("subnet_ids") else { return Err(missing("a subnet")) };
-            for subnet in subnets {
-                let Value::String(id) = subnet else { return Err(invalid("unresolved subnet".into())) };
-                find(ResourceKind::AwsSubnet, &|r| r.provider_id == *id).ok_or_else(|| missing("the subnet"))?;
+            by_id(ResourceKind::AwsVpc, vpc_id).ok_or_else(|| missing("the VPC"))?;
+            // Every listed security group and subnet exists, in the endpoint's VPC.
+            for (list, kind) in
+                [("security_group_ids", ResourceKind::AwsSecurityGroup), ("subnet_ids", ResourceKind::AwsSubnet)]
+            {
+                let Some(Value::List(ids)) = attrs.get(list) else { return Err(missing(&format!("a {kind}"))) };
+                for id in ids {
+                    let Value::String(id) = id else { return Err(invalid(format!("unresolved {list}"))) };
+                    find(kind, &|r| r.provider_id == *id && text(&r.attrs, "vpc_id") == vpc_id)
+                        .ok_or_else(|| missing(&format!("{kind} {id} in the endpoint's VPC")))?;
+                }
             }
         }
         ResourceKind::AzurePrivateEndpoint => {
