@@ -132,8 +132,8 @@ fn kind_depth(kind: ResourceKind) -> u8 {
         ResourceKind::AwsVpnConnectionRoute => 3,
         ResourceKind::HostIpsecTunnel => 0,
         ResourceKind::AwsSecurityGroup => 1,
-        ResourceKind::AwsVpcEndpoint | ResourceKind::AzurePrivateEndpoint | ResourceKind::GcpAddress => 2,
-        ResourceKind::GcpForwardingRule => 3,
+        ResourceKind::AwsVpcEndpoint | ResourceKind::GcpAddress => 2,
+        ResourceKind::AzurePrivateEndpoint | ResourceKind::GcpForwardingRule => 3,
     }
 }
 

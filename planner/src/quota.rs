@@ -50,7 +50,9 @@ pub fn check(desired: &Desired) -> Vec<QuotaExceeded> {
         for resource in desired.resources.values().filter(|r| r.id.kind == kind) {
             let parent = match resource.attrs.get(attribute) {
                 Some(Value::Output(output)) if output.resource.kind == parent_kind => Some(&output.resource),
-                Some(Value::String(name)) => gateway_names.get(name.as_str()).copied(),
+                Some(Value::String(name)) if parent_kind == ResourceKind::AzureVirtualNetworkGateway => {
+                    gateway_names.get(name.as_str()).copied()
+                }
                 _ => None,
             };
             if let Some(parent) = parent {

@@ -70,12 +70,10 @@ pub(super) fn check_create(live: &[SimResource], resource: &Resource, quotas: bo
             by_id(ResourceKind::AwsVpnGateway, vgw).ok_or_else(|| missing("the VPN gateway"))?;
         }
         ResourceKind::AwsVpnConnection => {
-            let by_id = |kind, attr: &str| {
-                let id = text(attrs, attr);
-                find(kind, &|r| Some(r.provider_id.as_str()) == id).map(|_| ()).ok_or_else(|| missing(attr))
-            };
-            by_id(ResourceKind::AwsVpnGateway, "vpn_gateway_id")?;
-            by_id(ResourceKind::AwsCustomerGateway, "customer_gateway_id")?;
+            by_id(ResourceKind::AwsVpnGateway, text(attrs, "vpn_gateway_id"))
+                .ok_or_else(|| missing("vpn_gateway_id"))?;
+            by_id(ResourceKind::AwsCustomerGateway, text(attrs, "customer_gateway_id"))
+                .ok_or_else(|| missing("customer_gateway_id"))?;
             let vgw = text(attrs, "vpn_gateway_id");
             let connections = live
                 .iter()
@@ -218,14 +216,25 @@ pub(super) fn check_create(live: &[SimResource], resource: &Resource, quotas: bo
 }
 
 /// The checks of a delete call: nothing may still be created inside the resource.
+/// Whether the list attribute `attr` of `r` holds `id`.
+fn lists(r: &SimResource, attr: &str, id: &str) -> bool {
+    matches!(r.attrs.get(attr), Some(Value::List(ids)) if ids.contains(&Value::string(id)))
+}
+
 pub(super) fn check_delete(live: &[SimResource], provider_id: &str) -> Result<(), ProviderError> {
     let Some(target) = live.iter().find(|r| r.provider_id == provider_id) else {
         return Ok(()); // deleting what is gone succeeds
     };
     let name = text(&target.attrs, "name");
     let child_of = |r: &SimResource| match (target.kind, r.kind) {
-        (ResourceKind::AwsVpc, ResourceKind::AwsSubnet | ResourceKind::AwsVpnGateway) => {
-            text(&r.attrs, "vpc_id") == Some(provider_id)
+        (
+            ResourceKind::AwsVpc,
+            ResourceKind::AwsSubnet | ResourceKind::AwsVpnGateway | ResourceKind::AwsSecurityGroup,
+        ) => text(&r.attrs, "vpc_id") == Some(provider_id),
+        (ResourceKind::AwsSubnet, ResourceKind::AwsVpcEndpoint) => lists(r, "subnet_ids", provider_id),
+        (ResourceKind::AwsSecurityGroup, ResourceKind::AwsVpcEndpoint) => lists(r, "security_group_ids", provider_id),
+        (ResourceKind::AzureSubnet, ResourceKind::AzurePrivateEndpoint) => {
+            text(&r.attrs, "subnet_id") == Some(provider_id)
         }
         (ResourceKind::AwsVpnGateway, ResourceKind::AwsVpnConnection | ResourceKind::AwsVpnGatewayRoutePropagation) => {
             text(&r.attrs, "vpn_gateway_id") == Some(provider_id)

@@ -127,19 +127,28 @@ impl Simulator {
 
 /// The outputs a kind's create call returns: public addresses (from 100.64.0.0/10, unique in
 /// one simulator) and the ids of objects the cloud creates along (a VPC's main route table).
+/// The attributes the cloud fills in when it creates a resource of `kind`.
+fn output_names(kind: ResourceKind) -> &'static [&'static str] {
+    match kind {
+        ResourceKind::AwsVpc => &["main_route_table_id"],
+        ResourceKind::AwsVpnConnection => &["tunnel1_address", "tunnel2_address"],
+        ResourceKind::GcpHaVpnGateway => &["interface0_ip", "interface1_ip"],
+        ResourceKind::AzurePublicIp => &["ip_address"],
+        _ => &[],
+    }
+}
+
 fn outputs(state: &mut State, kind: ResourceKind) -> BTreeMap<String, Value> {
     let mut address = || {
         state.next_id += 1;
         let n = state.next_id as u32 & 0x003f_ffff;
         Value::string(std::net::Ipv4Addr::from(u32::from(std::net::Ipv4Addr::new(100, 64, 0, 0)) | n).to_string())
     };
-    let names: &[&str] = match kind {
-        ResourceKind::AwsVpnConnection => &["tunnel1_address", "tunnel2_address"],
-        ResourceKind::GcpHaVpnGateway => &["interface0_ip", "interface1_ip"],
-        ResourceKind::AzurePublicIp => &["ip_address"],
-        _ => &[],
-    };
-    let mut outputs: BTreeMap<String, Value> = names.iter().map(|name| (name.to_string(), address())).collect();
+    let mut outputs: BTreeMap<String, Value> = output_names(kind)
+        .iter()
+        .filter(|name| **name != "main_route_table_id")
+        .map(|name| (name.to_string(), address()))
+        .collect();
     if kind == ResourceKind::AwsVpc {
         outputs.insert(
             "main_route_table_id".into(),
@@ -247,7 +256,10 @@ impl Provider for SimulatedCloud {
                     ));
                 }
             }
-            live.attrs = resource.attrs.clone();
+            // What the cloud filled in at creation (addresses, route tables) stays.
+            let created = output_names(live.kind);
+            live.attrs.retain(|name, _| created.contains(&name.as_str()));
+            live.attrs.extend(resource.attrs.clone());
             self.simulator.save(&state)
         })
     }
