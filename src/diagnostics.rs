@@ -1,7 +1,7 @@
 //! Rendering diagnostics for people: miette's graphical reports on stderr, without colour when
 //! stderr is not a terminal or `NO_COLOR` is set.
 
-use isopod_lang::{Diagnostic, SourceMap};
+use isopod_lang::{Code, Diagnostic, SourceMap};
 use miette::{GraphicalReportHandler, GraphicalTheme};
 use std::io::IsTerminal as _;
 
@@ -16,10 +16,13 @@ pub fn render(diagnostic: &Diagnostic, sources: &SourceMap, color: bool) -> Stri
 }
 
 /// Prints diagnostics to stderr with a closing count; returns the number of errors.
+/// Keys written in plain text are masked in every report, not only in the one about them.
 pub fn report(diagnostics: &[Diagnostic], sources: &SourceMap) -> usize {
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let secrets = diagnostics.iter().filter(|d| d.code == Code::PlaintextSecret).map(Diagnostic::span);
+    let sources = sources.masked(secrets);
     for diagnostic in diagnostics {
-        eprintln!("{}", render(diagnostic, sources, color));
+        eprintln!("{}", render(diagnostic, &sources, color));
     }
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = diagnostics.len() - errors;

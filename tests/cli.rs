@@ -161,19 +161,35 @@ fn usage_errors_exit_64_and_missing_folders_exit_1() {
 #[test]
 fn secrets_are_referenced_by_name_only() {
     let config_text = format!(
-        "{VALID}\nnetwork \"db\" {{\n  cloud = cloud.aws.prod\n  cidr  = \"10.1.0.0/16\"\n}}\n\ntunnel \"t\" {{\n  between = [network.app, network.db]\n  psk     = secret(\"app-db-psk\")\n}}\n"
+        "{VALID}\ncloud \"gcp\" \"data\" {{\n  project = \"acme-data\"\n  region  = \"us-central1\"\n}}\n\nnetwork \"db\" {{\n  cloud = cloud.gcp.data\n  cidr  = \"10.1.0.0/16\"\n}}\n\ntunnel \"t\" {{\n  between = [network.app, network.db]\n  psk     = secret(\"app-db-psk\")\n}}\n"
     );
     let dir = config(&[("main.iso", &config_text)]);
     let out = isopod(&["validate", "--json"], dir.path());
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let output: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(output["topology"]["tunnels"][0]["psk"]["value"], "app-db-psk");
+    // The plan, its JSON and the saved plan name the key's secret and never hold a key.
+    let out = isopod(&["plan", "--simulate", "--out", "plan.json"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let keys: Vec<&str> =
+        stdout.lines().filter(|l| l.contains("preshared_key") || l.contains("shared_secret")).map(str::trim).collect();
+    assert_eq!(keys.len(), 8, "two AWS connections of two tunnels, four GCP tunnels");
+    assert!(keys.iter().all(|line| line.ends_with("= (sensitive)")), "{keys:?}");
+    let saved = std::fs::read_to_string(dir.path().join("plan.json")).unwrap();
+    let saved: serde_json::Value = serde_json::from_str(&saved).unwrap();
+    let tunnel = saved["plan"]["changes"].as_array().unwrap().iter().find(|c| c["id"]["kind"] == "gcp_vpn_tunnel");
+    assert_eq!(tunnel.unwrap()["after"]["shared_secret"], serde_json::json!({ "sensitive": "app-db-psk" }));
 
+    // A key written in the configuration is refused, by validate and plan, without repeating it.
     let leaked = config_text.replace("secret(\"app-db-psk\")", "\"hunter2-hunter2\"");
     let dir = config(&[("main.iso", &leaked)]);
-    let out = isopod(&["validate"], dir.path());
-    assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("iso::check::plaintext_secret"));
+    for command in [&["validate"][..], &["validate", "--json"], &["plan", "--simulate", "--json"]] {
+        let out = isopod(command, dir.path());
+        assert_eq!(out.status.code(), Some(1));
+        assert!(text(&out.stderr).contains("iso::check::plaintext_secret"));
+        assert!(!format!("{}{}", text(&out.stdout), text(&out.stderr)).contains("hunter2"), "{command:?}");
+    }
 }
 
 #[test]

@@ -105,6 +105,22 @@ impl SourceMap {
         self.files.iter().enumerate().map(|(idx, file)| (FileId(idx as u32), file))
     }
 
+    /// A copy with the text of `spans` replaced by `*`, byte for byte (so every span still
+    /// points where it did), keeping a string's quotes: what diagnostics show of secrets.
+    pub fn masked(&self, spans: impl IntoIterator<Item = Span>) -> SourceMap {
+        let mut masked = self.clone();
+        for span in spans {
+            let text = &mut masked.files[span.file.index()].text;
+            let mut bytes = std::mem::take(text).into_bytes();
+            let range = &mut bytes[span.range()];
+            let quoted = range.len() >= 2 && range[0] == b'"' && range[range.len() - 1] == b'"';
+            let inner = if quoted { 1..range.len() - 1 } else { 0..range.len() };
+            range[inner].fill(b'*');
+            *text = String::from_utf8(bytes).expect("ASCII replaced whole characters");
+        }
+        masked
+    }
+
     /// The text a span covers.
     pub fn snippet(&self, span: Span) -> &str {
         &self.get(span.file).text[span.range()]
