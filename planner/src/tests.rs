@@ -601,6 +601,11 @@ fn endpoints_are_private_endpoints_of_each_cloud() {
     let ranges = ["10.10.0.0/16", "10.30.0.0/16", "10.20.0.0/16"];
     assert_eq!(group.after["ingress_cidr_blocks"], Value::List(ranges.map(Value::string).to_vec()));
     assert!(matches!(&s3.after["security_group_ids"], Value::List(ids) if ids.len() == 1));
+    // Both carry the stack's tags besides their Name.
+    for resource in [s3, group] {
+        let tags = [("Name", "demo-s3"), ("team", "net")].map(|(k, v)| (k.to_string(), Value::string(v)));
+        assert_eq!(resource.after["tags"], Value::Map(tags.into()));
+    }
     find("azure_private_endpoint.db");
     assert_eq!(
         find("gcp_forwarding_rule.bq").after["target"],

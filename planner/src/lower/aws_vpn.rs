@@ -3,9 +3,9 @@
 //! gateways and two VPN connections of two tunnels each (inside range slots 0 to 3: connection
 //! `slot / 2`, its tunnel `slot % 2 + 1`).
 
+use super::network::aws_named;
 use super::{Desired, attrs, output};
 use crate::allocate::{Allocations, gateway_key};
-use crate::naming::{self, resource_name};
 use crate::resource::{Resource, ResourceId, ResourceKind, Scope, Value};
 use isopod_lang::Topology;
 use isopod_lang::topology::{Ike, Network, Tunnel};
@@ -36,7 +36,7 @@ pub(super) fn gateway(topology: &Topology, aws: &Network, alloc: &Allocations, d
             attrs: attrs([
                 ("vpc_id", output(&vpc, "id")),
                 ("amazon_side_asn", Value::Integer(asn.into())),
-                ("tags", named(&tags, &desired.stack, &[&aws.name])),
+                ("tags", aws_named(&tags, &desired.stack, &[&aws.name])),
             ]),
             depends_on: Vec::new(),
             object: object.clone(),
@@ -97,7 +97,7 @@ pub(super) fn connection(
 ) -> ResourceId {
     let connection = ResourceId::new(ResourceKind::AwsVpnConnection, format!("{}.{n}", tunnel.name));
     let cgw = ResourceId::new(ResourceKind::AwsCustomerGateway, format!("{}.{n}", tunnel.name));
-    let tags = named(&gateway.tags, &desired.stack, &[&tunnel.name, &n.to_string()]);
+    let tags = aws_named(&gateway.tags, &desired.stack, &[&tunnel.name, &n.to_string()]);
     desired.add(Resource {
         id: cgw.clone(),
         scope: gateway.scope.clone(),
@@ -193,12 +193,4 @@ fn tunnel_options(prefix: &str, ike: &Ike) -> Vec<(String, Value)> {
     .into_iter()
     .map(|(name, value)| (format!("{prefix}_{name}"), value))
     .collect()
-}
-
-/// `tags` with a `Name` tag for the resource of `stack` whose object parts are `parts`, as the
-/// AWS console lists it.
-fn named(tags: &BTreeMap<String, String>, stack: &str, parts: &[&str]) -> Value {
-    let mut tags = tags.clone();
-    tags.insert("Name".into(), resource_name(naming::AWS, stack, parts));
-    super::network::tag_value(&tags)
 }

@@ -39,6 +39,7 @@ pub(super) fn lower(
                 })
                 .collect();
             let name = resource_name(naming::AWS, &stack, &[&endpoint.name]);
+            let tags = super::network::aws_named(&super::network::tags(topology, network), &stack, &[&endpoint.name]);
             let vpc = ResourceId::new(ResourceKind::AwsVpc, &network.name);
             let group = ResourceId::new(ResourceKind::AwsSecurityGroup, &endpoint.name);
             desired.add(Resource {
@@ -49,7 +50,7 @@ pub(super) fn lower(
                     ("name", Value::string(&name)),
                     ("description", Value::string(format!("Isopod endpoint {}", endpoint.name))),
                     ("ingress_cidr_blocks", Value::List(admitted_ranges(topology, endpoint, network))),
-                    ("tags", Value::Map([("Name".to_string(), Value::string(&name))].into())),
+                    ("tags", tags.clone()),
                 ]),
                 depends_on: Vec::new(),
                 object: object.clone(),
@@ -64,7 +65,7 @@ pub(super) fn lower(
                     ("vpc_endpoint_type", Value::string("Interface")),
                     ("subnet_ids", Value::List(subnets)),
                     ("private_dns_enabled", Value::Bool(endpoint.private_dns)),
-                    ("tags", Value::Map([("Name".to_string(), Value::string(name))].into())),
+                    ("tags", tags),
                 ]),
                 depends_on: Vec::new(),
                 object,

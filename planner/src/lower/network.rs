@@ -28,6 +28,14 @@ pub(super) fn tags(topology: &Topology, network: &Network) -> BTreeMap<String, S
     tags
 }
 
+/// `tags` with the `Name` tag the AWS console lists, for the resource of `stack` whose object
+/// parts are `parts`.
+pub(super) fn aws_named(tags: &BTreeMap<String, String>, stack: &str, parts: &[&str]) -> Value {
+    let mut tags = tags.clone();
+    tags.insert("Name".into(), resource_name(naming::AWS, stack, parts));
+    tag_value(&tags)
+}
+
 pub(super) fn tag_value(tags: &BTreeMap<String, String>) -> Value {
     Value::Map(tags.iter().map(|(k, v)| (k.clone(), Value::string(v))).collect())
 }
@@ -35,21 +43,20 @@ pub(super) fn tag_value(tags: &BTreeMap<String, String>) -> Value {
 fn aws(network: &Network, scope: Scope, object: String, tags: BTreeMap<String, String>, desired: &mut Desired) {
     let vpc = ResourceId::new(ResourceKind::AwsVpc, &network.name);
     let stack = &desired.stack;
-    let mut vpc_tags = tags.clone();
-    vpc_tags.insert("Name".into(), resource_name(naming::AWS, stack, &[&network.name]));
-    let vpc_attrs =
-        attrs([("cidr_block", Value::string(network.cidr.value.to_string())), ("tags", tag_value(&vpc_tags))]);
+    let vpc_attrs = attrs([
+        ("cidr_block", Value::string(network.cidr.value.to_string())),
+        ("tags", aws_named(&tags, stack, &[&network.name])),
+    ]);
     let subnets: Vec<Resource> = network
         .subnets
         .iter()
         .map(|subnet| {
             let mut subnet_tags = tags.clone();
             subnet_tags.extend(subnet.tags.clone());
-            subnet_tags.insert("Name".into(), resource_name(naming::AWS, stack, &[&network.name, &subnet.name]));
             let mut subnet_attrs = attrs([
                 ("vpc_id", output(&vpc, "id")),
                 ("cidr_block", Value::string(subnet.cidr.value.to_string())),
-                ("tags", tag_value(&subnet_tags)),
+                ("tags", aws_named(&subnet_tags, stack, &[&network.name, &subnet.name])),
             ]);
             if let Some(zone) = &subnet.zone {
                 subnet_attrs.insert("availability_zone".into(), Value::string(&zone.value));

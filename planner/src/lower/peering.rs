@@ -36,13 +36,15 @@ fn aws(topology: &Topology, tunnel: &Tunnel, a: &Network, b: &Network, object: &
     let vpc = |network: &Network| ResourceId::new(ResourceKind::AwsVpc, &network.name);
     let peering = ResourceId::new(ResourceKind::AwsVpcPeeringConnection, &tunnel.name);
     let accepter = ResourceId::new(ResourceKind::AwsVpcPeeringConnectionAccepter, &tunnel.name);
-    let name = resource_name(naming::AWS, &desired.stack, &[&tunnel.name]);
-    let tags = Value::Map([("Name".to_string(), Value::string(&name))].into());
+    let stack = desired.stack.clone();
+    let tags = |network: &Network| {
+        super::network::aws_named(&super::network::tags(topology, network), &stack, &[&tunnel.name])
+    };
     let mut peering_attrs = attrs([
         ("vpc_id", output(&vpc(a), "id")),
         ("peer_vpc_id", output(&vpc(b), "id")),
         ("peer_region", Value::string(&b.region.value)),
-        ("tags", tags.clone()),
+        ("tags", tags(a)),
     ]);
     if let Some(CloudAccount::Aws { account: Some(account), .. }) = topology.cloud(&b.cloud).map(|c| &c.account) {
         peering_attrs.insert("peer_owner_id".into(), Value::string(account));
@@ -57,7 +59,7 @@ fn aws(topology: &Topology, tunnel: &Tunnel, a: &Network, b: &Network, object: &
     desired.add(Resource {
         id: accepter.clone(),
         scope: scope(b),
-        attrs: attrs([("vpc_peering_connection_id", output(&peering, "id")), ("tags", tags)]),
+        attrs: attrs([("vpc_peering_connection_id", output(&peering, "id")), ("tags", tags(b))]),
         depends_on: Vec::new(),
         object: object.into(),
     });
