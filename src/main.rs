@@ -2,7 +2,8 @@
 //!
 //! Each subcommand lives in its own module under `commands/`: it turns its arguments into a call
 //! of the library crates and renders the result. Exit codes: 0 success, 1 invalid configuration
-//! or failed check, 64 usage error, 255 internal error.
+//! or failed check, 2 changes planned (`plan --detailed-exitcode`), 64 usage error, 255 internal
+//! error.
 
 mod cli;
 mod commands;

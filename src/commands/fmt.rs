@@ -12,7 +12,13 @@ pub fn run(args: FmtArgs) -> anyhow::Result<Status> {
     let mut status = Status::Success;
     for path in &args.paths {
         if path.is_dir() {
-            files.extend(config::iso_files(path, args.recursive)?);
+            match config::iso_files(path, args.recursive) {
+                Ok(found) => files.extend(found),
+                Err(err) => {
+                    eprintln!("error: {err:#}");
+                    status = Status::Failure;
+                }
+            }
         } else if path.exists() {
             files.push(path.clone());
         } else {
@@ -35,10 +41,13 @@ pub fn run(args: FmtArgs) -> anyhow::Result<Status> {
                 output::line(&file.display().to_string())?;
                 status = Status::Failure;
             }
-            Ok(formatted) => {
-                config::write_atomically(&file, &formatted)?;
-                output::line(&file.display().to_string())?;
-            }
+            Ok(formatted) => match config::write_atomically(&file, &formatted) {
+                Ok(()) => output::line(&file.display().to_string())?,
+                Err(err) => {
+                    eprintln!("error: {err:#}");
+                    status = Status::Failure;
+                }
+            },
             Err(errors) => {
                 let mut sources = SourceMap::new();
                 sources.add(file.display().to_string(), text);
