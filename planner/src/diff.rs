@@ -18,8 +18,6 @@ pub enum Action {
     Update,
     /// Deleted, then created again (an attribute cannot change in place).
     DeleteThenCreate,
-    /// Created again, then the old one deleted.
-    CreateThenDelete,
     /// Owned by the stack but no longer in the configuration.
     Delete,
 }
@@ -32,7 +30,6 @@ impl Action {
             Action::Create => "+",
             Action::Update => "~",
             Action::DeleteThenCreate => "-/+",
-            Action::CreateThenDelete => "+/-",
             Action::Delete => "-",
         }
     }
@@ -87,7 +84,7 @@ pub fn diff(desired: &Desired, observed: &[ObservedResource]) -> Vec<Change> {
             None => creation(resource),
             Some(live) => comparison(resource, live, &owned, &unknown_outputs),
         };
-        if matches!(change.action, Action::Create | Action::DeleteThenCreate | Action::CreateThenDelete) {
+        if matches!(change.action, Action::Create | Action::DeleteThenCreate) {
             unknown_outputs.insert(&resource.id);
         }
         changes.push(change);
@@ -232,7 +229,7 @@ fn comparison(
     let action = if attrs.is_empty() {
         Action::NoOp
     } else if attrs.iter().any(|a| a.forces_replacement) {
-        if resource.id.kind.create_before_delete() { Action::CreateThenDelete } else { Action::DeleteThenCreate }
+        Action::DeleteThenCreate
     } else {
         Action::Update
     };

@@ -86,7 +86,7 @@ impl Plan {
                 Action::NoOp => {}
                 Action::Create => summary.create += 1,
                 Action::Update => summary.update += 1,
-                Action::DeleteThenCreate | Action::CreateThenDelete => summary.replace += 1,
+                Action::DeleteThenCreate => summary.replace += 1,
                 Action::Delete => summary.delete += 1,
             }
         }

@@ -273,12 +273,6 @@ impl ResourceKind {
             ResourceKind::GcpRouterPeer => &["name", "router", "region", "tunnel", "ip_range"],
         }
     }
-
-    /// Whether a replacement creates the new resource before deleting the old one. False where
-    /// the two cannot coexist (same name or same address range in one network).
-    pub fn create_before_delete(self) -> bool {
-        false
-    }
 }
 
 impl fmt::Display for ResourceKind {
