@@ -648,3 +648,13 @@ fn relays_connect_the_consumers_the_configuration_does_not() {
     let dns = ("relay.r.private_dns".to_string(), "a relay's private DNS is not planned yet; its connectivity is");
     assert_eq!(desired.unplanned, [dns, peering_refused]);
 }
+
+#[test]
+fn an_aws_endpoint_without_subnets_takes_the_first_subnet_of_each_zone() {
+    let text = "stack \"s\" {}\ncloud \"aws\" \"prod\" {\n  region = \"us-east-1\"\n}\nnetwork \"app\" {\n  cloud = cloud.aws.prod\n  cidr  = \"10.10.0.0/16\"\n  subnet \"a\" {\n    cidr = \"10.10.1.0/24\"\n    zone = \"us-east-1a\"\n  }\n  subnet \"a2\" {\n    cidr = \"10.10.2.0/24\"\n    zone = \"us-east-1a\"\n  }\n  subnet \"b\" {\n    cidr = \"10.10.3.0/24\"\n    zone = \"us-east-1b\"\n  }\n}\nendpoint \"s3\" {\n  network = network.app\n  service = \"com.amazonaws.us-east-1.s3\"\n}\n";
+    let desired = lower(&topology(text), &Live::default()).unwrap();
+    let endpoint = &desired.resources[&ResourceId::new(ResourceKind::AwsVpcEndpoint, "s3")];
+    let subnet =
+        |name: &str| crate::lower::output(&ResourceId::new(ResourceKind::AwsSubnet, format!("app.{name}")), "id");
+    assert_eq!(endpoint.attrs["subnet_ids"], Value::List(vec![subnet("a"), subnet("b")]));
+}

@@ -22,7 +22,7 @@ pub(super) fn lower(
     let object = format!("endpoint.{}", endpoint.name);
     let scope = Scope { cloud: network.cloud.clone(), region: network.region.value.clone() };
     let chosen: Vec<&str> = if endpoint.subnets.is_empty() {
-        network.subnets.iter().map(|s| s.name.as_str()).collect()
+        default_subnets(network)
     } else {
         endpoint.subnets.iter().map(|s| s.value.as_str()).collect()
     };
@@ -133,6 +133,24 @@ pub(super) fn lower(
         }
     }
     Ok(())
+}
+
+/// The subnets an endpoint without `subnets` goes in, in declaration order: never Azure's
+/// `GatewaySubnet`, which holds only the VPN gateway; and for AWS, which takes at most one subnet
+/// per Availability Zone, the first of each zone (a subnet without a zone counts as its own).
+fn default_subnets(network: &Network) -> Vec<&str> {
+    let mut zones: Vec<&str> = Vec::new();
+    let mut chosen = Vec::new();
+    for subnet in network.subnets.iter().filter(|s| s.name != "GatewaySubnet") {
+        if let Some(zone) = subnet.zone.as_ref().filter(|_| network.kind == CloudKind::Aws) {
+            if zones.contains(&zone.value.as_str()) {
+                continue;
+            }
+            zones.push(&zone.value);
+        }
+        chosen.push(subnet.name.as_str());
+    }
+    chosen
 }
 
 /// The ranges an AWS endpoint's security group admits (all protocols, since the service's ports
