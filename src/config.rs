@@ -24,10 +24,8 @@ pub fn load(args: &ConfigArgs) -> Option<(SourceMap, Topology)> {
     for (name, _) in &args.vars {
         if checked.undeclared_inputs.contains(name) {
             eprintln!("error: `--var {name}=...`: the configuration declares no variable `{name}`");
-            let closest = checked.variables.iter().min_by_key(|declared| strsim::levenshtein(name, declared));
-            if let Some(closest) = closest.filter(|declared| strsim::levenshtein(name, declared) <= name.len() / 3 + 1)
-            {
-                eprintln!("help: did you mean `{closest}`?");
+            if let Some(help) = isopod_lang::suggest::did_you_mean(name, checked.variables.iter().map(String::as_str)) {
+                eprintln!("help: {help}");
             }
             misspelt = true;
         }
@@ -87,8 +85,12 @@ pub fn write_atomically(file: &Path, text: &str) -> Result<()> {
 /// Where Isopod keeps what it cannot discover for a configuration (the simulator's state; later
 /// the apply journal, the lock and encrypted secrets): `.isopod/` beside the `.iso` files.
 pub fn state_dir(path: &Path) -> PathBuf {
-    let dir = if path.is_dir() { path } else { path.parent().unwrap_or(Path::new(".")) };
-    dir.join(".isopod")
+    config_dir(path).join(".isopod")
+}
+
+/// The folder of the configuration at `path` (a folder, or one file in it).
+fn config_dir(path: &Path) -> &Path {
+    if path.is_dir() { path } else { path.parent().unwrap_or(Path::new(".")) }
 }
 
 /// Variable values: `ISOPOD_VAR_NAME` from the environment, overridden by `--var`.
@@ -114,9 +116,7 @@ pub struct SystemHost {
 impl SystemHost {
     /// The host for a configuration at `path` (a folder or a file).
     pub fn for_config(path: &Path) -> Self {
-        let base =
-            if path.is_dir() { path.to_path_buf() } else { path.parent().unwrap_or(Path::new(".")).to_path_buf() };
-        SystemHost { base }
+        SystemHost { base: config_dir(path).to_path_buf() }
     }
 }
 

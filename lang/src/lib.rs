@@ -31,7 +31,7 @@ pub mod fmt;
 mod host;
 pub mod schema;
 pub mod span;
-mod suggest;
+pub mod suggest;
 pub mod syntax;
 pub mod topology;
 

@@ -1,4 +1,4 @@
-//! "Did you mean" suggestions.
+//! "Did you mean" suggestions, shared by the checks and the command line.
 
 /// The candidate closest to `typo`, if it is close enough to be a likely misspelling.
 pub fn closest<'a>(typo: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
