@@ -30,30 +30,30 @@ impl Live {
     pub fn from_observed(stack: &str, observed: &[ObservedResource]) -> Live {
         let mut live = Live::default();
         for resource in observed {
-            let Some(owner) = resource.owner.as_ref().filter(|owner| owner.stack == stack) else { continue };
+            let Some(id) = resource.owned_by(stack) else { continue };
             let integer = |name: &str| match resource.attrs.get(name) {
                 Some(Value::Integer(n)) => u32::try_from(*n).ok(),
                 _ => None,
             };
-            match owner.id.kind {
+            match id.kind {
                 ResourceKind::AwsVpnGateway => {
                     if let Some(asn) = integer("amazon_side_asn") {
-                        live.asns.insert(gateway_key(owner.id.kind, &owner.id.address), asn);
+                        live.asns.insert(gateway_key(id.kind, &id.address), asn);
                     }
                 }
                 ResourceKind::GcpRouter => {
                     if let Some(asn) = integer("asn") {
-                        live.asns.insert(gateway_key(owner.id.kind, &owner.id.address), asn);
+                        live.asns.insert(gateway_key(id.kind, &id.address), asn);
                     }
                 }
                 ResourceKind::AzureVirtualNetworkGateway => {
                     if let Some(asn) = integer("bgp_asn") {
-                        live.asns.insert(gateway_key(owner.id.kind, &owner.id.address), asn);
+                        live.asns.insert(gateway_key(id.kind, &id.address), asn);
                     }
                 }
                 ResourceKind::GcpRouterPeer => {
                     // Address `TUNNEL.SLOT`; the peer's range holds GCP's address in the /30.
-                    let Some((tunnel, slot)) = owner.id.address.rsplit_once('.') else { continue };
+                    let Some((tunnel, slot)) = id.address.rsplit_once('.') else { continue };
                     let Some(Value::String(range)) = resource.attrs.get("ip_range") else { continue };
                     let Some((address, _)) = range.split_once('/') else { continue };
                     if let (Ok(address), Ok(slot)) = (address.parse(), slot.parse::<usize>())
@@ -64,7 +64,7 @@ impl Live {
                 }
                 ResourceKind::HostIpsecTunnel => {
                     // Address `HOST.TUNNEL.SLOT`.
-                    let mut parts = owner.id.address.splitn(2, '.');
+                    let mut parts = id.address.splitn(2, '.');
                     let (Some(host), Some(rest)) = (parts.next(), parts.next()) else { continue };
                     if let Some(asn) = integer("asn") {
                         live.asns.insert(format!("host.{host}"), asn);
@@ -80,7 +80,7 @@ impl Live {
                 }
                 ResourceKind::AwsVpnConnection => {
                     // Address `TUNNEL.N`: connection N holds slots 2N and 2N + 1.
-                    let Some((tunnel, n)) = owner.id.address.rsplit_once('.') else { continue };
+                    let Some((tunnel, n)) = id.address.rsplit_once('.') else { continue };
                     let Ok(n) = n.parse::<usize>() else { continue };
                     for index in 0..2 {
                         let Some(Value::String(text)) = resource.attrs.get(&format!("tunnel{}_inside_cidr", index + 1))

@@ -69,13 +69,8 @@ pub struct Change {
 
 /// Compares `desired` with what the providers observed.
 pub fn diff(desired: &Desired, observed: &[ObservedResource]) -> Vec<Change> {
-    let owned: BTreeMap<&ResourceId, &ObservedResource> = observed
-        .iter()
-        .filter_map(|resource| {
-            let owner = resource.owner.as_ref().filter(|owner| owner.stack == desired.stack)?;
-            Some((&owner.id, resource))
-        })
-        .collect();
+    let owned: BTreeMap<&ResourceId, &ObservedResource> =
+        observed.iter().filter_map(|resource| Some((resource.owned_by(&desired.stack)?, resource))).collect();
     let mut changes: Vec<Change> = Vec::new();
     // Resources replaced or created: their outputs are unknown until applied.
     let mut unknown_outputs: BTreeSet<&ResourceId> = BTreeSet::new();

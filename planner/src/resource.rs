@@ -439,3 +439,10 @@ pub struct ObservedResource {
     /// Its owner, when it carries Isopod's ownership tags.
     pub owner: Option<Ownership>,
 }
+
+impl ObservedResource {
+    /// The address `stack` gave it, when `stack` owns it.
+    pub fn owned_by(&self, stack: &str) -> Option<&ResourceId> {
+        self.owner.as_ref().filter(|owner| owner.stack == stack).map(|owner| &owner.id)
+    }
+}

@@ -70,8 +70,7 @@ fn desired_fingerprint(desired: &Desired) -> String {
 
 /// The stack's own resources only: what others do in the account does not make a plan stale.
 fn observed_fingerprint(stack: &str, observed: &[ObservedResource]) -> String {
-    let mut owned: Vec<&ObservedResource> =
-        observed.iter().filter(|r| r.owner.as_ref().is_some_and(|owner| owner.stack == stack)).collect();
+    let mut owned: Vec<&ObservedResource> = observed.iter().filter(|r| r.owned_by(stack).is_some()).collect();
     owned.sort_by(|a, b| a.provider_id.cmp(&b.provider_id));
     fingerprint(&serde_json::to_vec(&owned).expect("resources serialize"))
 }
