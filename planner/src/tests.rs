@@ -647,6 +647,13 @@ fn relays_connect_the_consumers_the_configuration_does_not() {
     let desired = lower(&topology(&with_dns), &Live::default()).unwrap();
     let dns = ("relay.r.private_dns".to_string(), "a relay's private DNS is not planned yet; its connectivity is");
     assert_eq!(desired.unplanned, [dns, peering_refused]);
+    // A written tunnel that is itself left out is not doubled by the relay, which says so.
+    let with_unplanned =
+        format!("{text}tunnel \"x\" {{\n  between = [network.analytics, network.west]\n  ha      = false\n}}\n");
+    let desired = lower(&topology(&with_unplanned), &Live::default()).unwrap();
+    let relies = "the tunnel the configuration has between the two networks is not planned";
+    assert!(desired.unplanned.contains(&("relay.r (r/analytics~west)".to_string(), relies)), "{:?}", desired.unplanned);
+    assert!(!desired.resources.keys().any(|id| id.address.starts_with("r/analytics~west")));
 }
 
 #[test]

@@ -43,7 +43,7 @@ pub fn lower(topology: &Topology, live: &Live) -> Result<Desired, AllocError> {
         network::lower(topology, network, &mut desired);
     }
     // Tunnels as written, from meshes, and those relays need: (tunnel, warning label, object).
-    let relay_tunnels = relay::tunnels(topology, &mut desired);
+    let relay_tunnels = relay::tunnels(topology, |tunnel| supported_layout(topology, tunnel).is_ok(), &mut desired);
     let written = topology.tunnels.iter().map(|tunnel| match &tunnel.mesh {
         Some(mesh) => (tunnel, format!("mesh.{mesh} ({})", tunnel.name), format!("mesh.{mesh}")),
         None => (tunnel, format!("tunnel.{}", tunnel.name), format!("tunnel.{}", tunnel.name)),

@@ -9,7 +9,7 @@ use super::Desired;
 use isopod_lang::Spanned;
 use isopod_lang::Topology;
 use isopod_lang::topology::{CloudKind, End, Tunnel};
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
 /// Why a GCP endpoint is not relayed to another GCP network: Private Service Connect endpoints
 /// are not reachable across VPC Network Peering, the only layout planned between two GCP networks
@@ -22,17 +22,27 @@ fn both_gcp(topology: &Topology, a: &str, b: &str) -> bool {
     is_gcp(a) && is_gcp(b)
 }
 
-/// The tunnels the relays need and the configuration lacks, each with its relay's name.
-pub(super) fn tunnels(topology: &Topology, desired: &mut Desired) -> Vec<(Tunnel, String)> {
-    let connected: BTreeSet<(&str, &str)> = topology
-        .tunnels
-        .iter()
-        .filter_map(|tunnel| match (&tunnel.ends[0].value, &tunnel.ends[1].value) {
-            (End::Network(a), End::Network(b)) => Some([(a.as_str(), b.as_str()), (b.as_str(), a.as_str())]),
-            _ => None,
-        })
-        .flatten()
-        .collect();
+/// Why a relay adds nothing for a consumer the configuration connects with a tunnel that is
+/// itself left out: a second connection beside it would collide once the tunnel is planned.
+const RELIES_ON_UNPLANNED: &str = "the tunnel the configuration has between the two networks is not planned";
+
+/// The tunnels the relays need and the configuration lacks, each with its relay's name;
+/// `planned` tells whether a written tunnel is planned.
+pub(super) fn tunnels(
+    topology: &Topology,
+    planned: impl Fn(&Tunnel) -> bool,
+    desired: &mut Desired,
+) -> Vec<(Tunnel, String)> {
+    // Pairs of networks the configuration connects, both ways, with whether one of the
+    // connecting tunnels is planned.
+    let mut connected: BTreeMap<(&str, &str), bool> = BTreeMap::new();
+    for tunnel in &topology.tunnels {
+        if let (End::Network(a), End::Network(b)) = (&tunnel.ends[0].value, &tunnel.ends[1].value) {
+            for pair in [(a.as_str(), b.as_str()), (b.as_str(), a.as_str())] {
+                *connected.entry(pair).or_default() |= planned(tunnel);
+            }
+        }
+    }
     let mut out: Vec<(Tunnel, String)> = Vec::new();
     for relay in &topology.relays {
         let Some(endpoint) = topology.endpoints.iter().find(|e| e.name == relay.endpoint.value) else { continue };
@@ -44,13 +54,20 @@ pub(super) fn tunnels(topology: &Topology, desired: &mut Desired) -> Vec<(Tunnel
         }
         let source = &endpoint.network;
         for consumer in &relay.to {
-            if both_gcp(topology, &source.value, &consumer.value) {
-                let label = format!("relay.{} ({}/{}~{})", relay.name, relay.name, source.value, consumer.value);
-                desired.unplanned.push((label, GCP_PSC_OVER_PEERING));
+            let name = format!("{}/{}~{}", relay.name, source.value, consumer.value);
+            let pair = (source.value.as_str(), consumer.value.as_str());
+            let refusal = if both_gcp(topology, pair.0, pair.1) {
+                Some(GCP_PSC_OVER_PEERING)
+            } else if connected.get(&pair) == Some(&false) {
+                Some(RELIES_ON_UNPLANNED)
+            } else {
+                None
+            };
+            if let Some(reason) = refusal {
+                desired.unplanned.push((format!("relay.{} ({name})", relay.name), reason));
                 continue;
             }
-            let pair = (source.value.as_str(), consumer.value.as_str());
-            let already = connected.contains(&pair)
+            let already = connected.contains_key(&pair)
                 || out.iter().any(|(t, _)| {
                     let ends = (t.ends[0].value.name(), t.ends[1].value.name());
                     ends == pair || (ends.1, ends.0) == pair
@@ -60,7 +77,7 @@ pub(super) fn tunnels(topology: &Topology, desired: &mut Desired) -> Vec<(Tunnel
             }
             out.push((
                 Tunnel {
-                    name: format!("{}/{}~{}", relay.name, source.value, consumer.value),
+                    name,
                     ends: [
                         Spanned::new(End::Network(source.value.clone()), source.span),
                         Spanned::new(End::Network(consumer.value.clone()), consumer.span),
