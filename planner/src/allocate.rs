@@ -11,6 +11,16 @@ use crate::resource::{ObservedResource, ResourceKind, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
 
+/// The key of slot `slot` of `tunnel` in the allocation of inside ranges.
+pub(crate) fn slot_key(tunnel: &str, slot: impl std::fmt::Display) -> String {
+    format!("{tunnel}/{slot}")
+}
+
+/// The allocation key of a host's ASN.
+pub(crate) fn host_key(host: &str) -> String {
+    format!("host.{host}")
+}
+
 /// The allocation key of a network's gateway ASN, e.g. `aws_vpn_gateway.app`.
 pub fn gateway_key(kind: ResourceKind, network: &str) -> String {
     format!("{kind}.{network}")
@@ -59,7 +69,7 @@ impl Live {
                     if let (Ok(address), Ok(slot)) = (address.parse(), slot.parse::<usize>())
                         && let Some(cidr) = Cidr::new(address, 30)
                     {
-                        live.inside.insert(format!("{tunnel}/{slot}"), cidr);
+                        live.inside.insert(slot_key(tunnel, slot), cidr);
                     }
                 }
                 ResourceKind::HostIpsecTunnel => {
@@ -67,7 +77,7 @@ impl Live {
                     let mut parts = id.address.splitn(2, '.');
                     let (Some(host), Some(rest)) = (parts.next(), parts.next()) else { continue };
                     if let Some(asn) = integer("asn") {
-                        live.asns.insert(format!("host.{host}"), asn);
+                        live.asns.insert(host_key(host), asn);
                     }
                     let Some((tunnel, slot)) = rest.rsplit_once('.') else { continue };
                     let Some(Value::String(range)) = resource.attrs.get("inside_address") else { continue };
@@ -75,7 +85,7 @@ impl Live {
                     if let (Ok(address), Ok(slot)) = (address.parse(), slot.parse::<usize>())
                         && let Some(cidr) = Cidr::new(address, 30)
                     {
-                        live.inside.entry(format!("{tunnel}/{slot}")).or_insert(cidr);
+                        live.inside.entry(slot_key(tunnel, slot)).or_insert(cidr);
                     }
                 }
                 ResourceKind::AwsVpnConnection => {
@@ -88,7 +98,7 @@ impl Live {
                             continue;
                         };
                         if let Ok(cidr) = Cidr::parse(text) {
-                            live.inside.insert(format!("{tunnel}/{}", n * 2 + index), cidr);
+                            live.inside.insert(slot_key(tunnel, n * 2 + index), cidr);
                         }
                     }
                 }

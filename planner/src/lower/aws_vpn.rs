@@ -23,7 +23,7 @@ pub(super) struct AwsGateway {
 
 /// The VPN gateway of `aws`, created with its route propagation on first use.
 pub(super) fn gateway(topology: &Topology, aws: &Network, alloc: &Allocations, desired: &mut Desired) -> AwsGateway {
-    let scope = Scope { cloud: aws.cloud.clone(), region: aws.region.value.clone() };
+    let scope = super::scope(aws);
     let tags = super::network::tags(topology, aws);
     let asn = alloc.asn(&gateway_key(ResourceKind::AwsVpnGateway, &aws.name));
     let vgw = ResourceId::new(ResourceKind::AwsVpnGateway, &aws.name);

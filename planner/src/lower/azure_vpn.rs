@@ -49,7 +49,7 @@ pub(super) fn gateway(
     desired: &mut Desired,
 ) -> Result<AzureGateway, &'static str> {
     let stack = desired.stack.clone();
-    let scope = Scope { cloud: azure.cloud.clone(), region: azure.region.value.clone() };
+    let scope = super::scope(azure);
     let cloud = topology.cloud(&azure.cloud).expect("networks refer to declared clouds");
     let cloud_name = azure.cloud.trim_start_matches("azure.");
     let group = match &cloud.account {

@@ -9,7 +9,7 @@
 
 use super::{Desired, attrs, output};
 use crate::naming::{self, resource_name};
-use crate::resource::{Resource, ResourceId, ResourceKind, Scope, Value};
+use crate::resource::{Resource, ResourceId, ResourceKind, Value};
 use isopod_lang::Topology;
 use isopod_lang::topology::{CloudKind, Endpoint, Network};
 
@@ -20,7 +20,7 @@ pub(super) fn lower(
     desired: &mut Desired,
 ) -> Result<(), &'static str> {
     let object = format!("endpoint.{}", endpoint.name);
-    let scope = Scope { cloud: network.cloud.clone(), region: network.region.value.clone() };
+    let scope = super::scope(network);
     let chosen: Vec<&str> = if endpoint.subnets.is_empty() {
         default_subnets(network)
     } else {

@@ -22,7 +22,7 @@ pub(super) struct GcpGateway {
 /// The HA VPN gateway and Cloud Router of `gcp`, created on first use.
 pub(super) fn gateway(gcp: &Network, alloc: &Allocations, desired: &mut Desired) -> GcpGateway {
     let stack = desired.stack.clone();
-    let scope = Scope { cloud: gcp.cloud.clone(), region: gcp.region.value.clone() };
+    let scope = super::scope(gcp);
     let asn = alloc.asn(&gateway_key(ResourceKind::GcpRouter, &gcp.name));
     let ha = ResourceId::new(ResourceKind::GcpHaVpnGateway, &gcp.name);
     let ha_name = resource_name(naming::GCP, &stack, &[&gcp.name, "ha-vpn"]);

@@ -13,8 +13,10 @@ mod peering;
 mod relay;
 mod tunnel;
 
-use crate::allocate::{self, AllocError, Allocations, InsidePool, InsideRequest, Live, gateway_key};
-use crate::resource::{OutputRef, Resource, ResourceId, ResourceKind, Value};
+use crate::allocate::{
+    self, AllocError, Allocations, InsidePool, InsideRequest, Live, gateway_key, host_key, slot_key,
+};
+use crate::resource::{OutputRef, Resource, ResourceId, ResourceKind, Scope, Value};
 use isopod_lang::Topology;
 use isopod_lang::topology::{CloudKind, End, Host, Network, Routing, Tunnel};
 use std::collections::{BTreeMap, BTreeSet};
@@ -148,7 +150,7 @@ impl Layout<'_> {
     /// The ASNs the layout needs: allocation key, and the value the configuration fixes.
     fn asn_keys(&self) -> Vec<(String, Option<u32>)> {
         let network = |kind: ResourceKind, n: &Network| (gateway_key(kind, &n.name), n.asn.map(|a| a.value));
-        let host = |h: &Host| (tunnel::host_key(&h.name), h.asn.map(|a| a.value));
+        let host = |h: &Host| (host_key(&h.name), h.asn.map(|a| a.value));
         let pairs = match self {
             Layout::Peering { .. } => return Vec::new(),
             Layout::AwsHost { aws, host: h } => return vec![network(ResourceKind::AwsVpnGateway, aws), host(h)],
@@ -254,7 +256,7 @@ fn allocate_for(
         let gateways: Vec<String> = layout.asn_keys().into_iter().map(|(key, _)| key).collect();
         for slot in 0..layout.slots() {
             let request = InsideRequest { pool: layout.pool(), gateways: gateways.clone() };
-            inside_requests.insert(tunnel::slot_key(&tunnel.name, slot), request);
+            inside_requests.insert(slot_key(&tunnel.name, slot), request);
         }
     }
     allocations.asns.extend(allocate::asns(&asn_requests, &live.asns, &fixed)?);
@@ -264,6 +266,11 @@ fn allocate_for(
 
 pub(crate) fn attrs<const N: usize>(pairs: [(&str, Value); N]) -> BTreeMap<String, Value> {
     pairs.into_iter().map(|(name, value)| (name.to_string(), value)).collect()
+}
+
+/// Where the resources of `network` live: its cloud block and region.
+fn scope(network: &Network) -> Scope {
+    Scope { cloud: network.cloud.clone(), region: network.region.value.clone() }
 }
 
 pub(crate) fn output(id: &ResourceId, name: &str) -> Value {

@@ -9,7 +9,7 @@ use isopod_lang::topology::{CloudAccount, CloudKind, Network};
 use std::collections::BTreeMap;
 
 pub(super) fn lower(topology: &Topology, network: &Network, desired: &mut Desired) {
-    let scope = Scope { cloud: network.cloud.clone(), region: network.region.value.clone() };
+    let scope = super::scope(network);
     let object = format!("network.{}", network.name);
     let tags = tags(topology, network);
     match network.kind {

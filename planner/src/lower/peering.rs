@@ -28,10 +28,6 @@ pub(super) fn lower(
     }
 }
 
-fn scope(network: &Network) -> Scope {
-    Scope { cloud: network.cloud.clone(), region: network.region.value.clone() }
-}
-
 fn aws(topology: &Topology, tunnel: &Tunnel, a: &Network, b: &Network, object: &str, desired: &mut Desired) {
     let vpc = |network: &Network| ResourceId::new(ResourceKind::AwsVpc, &network.name);
     let peering = ResourceId::new(ResourceKind::AwsVpcPeeringConnection, &tunnel.name);
@@ -51,14 +47,14 @@ fn aws(topology: &Topology, tunnel: &Tunnel, a: &Network, b: &Network, object: &
     }
     desired.add(Resource {
         id: peering.clone(),
-        scope: scope(a),
+        scope: super::scope(a),
         attrs: peering_attrs,
         depends_on: Vec::new(),
         object: object.into(),
     });
     desired.add(Resource {
         id: accepter.clone(),
-        scope: scope(b),
+        scope: super::scope(b),
         attrs: attrs([("vpc_peering_connection_id", output(&peering, "id")), ("tags", tags(b))]),
         depends_on: Vec::new(),
         object: object.into(),
@@ -66,7 +62,7 @@ fn aws(topology: &Topology, tunnel: &Tunnel, a: &Network, b: &Network, object: &
     for (side, from, to) in [("0", a, b), ("1", b, a)] {
         desired.add(Resource {
             id: ResourceId::new(ResourceKind::AwsRoute, format!("{}.{side}", tunnel.name)),
-            scope: scope(from),
+            scope: super::scope(from),
             attrs: attrs([
                 ("route_table_id", output(&vpc(from), "main_route_table_id")),
                 ("destination_cidr_block", Value::string(to.cidr.value.to_string())),
@@ -86,7 +82,7 @@ fn azure(tunnel: &Tunnel, a: &Network, b: &Network, object: &str, desired: &mut 
         let group = desired.resources.get(&from_vnet).and_then(|r| r.attrs.get("resource_group")).cloned();
         desired.add(Resource {
             id: ResourceId::new(ResourceKind::AzureVirtualNetworkPeering, format!("{}.{side}", tunnel.name)),
-            scope: scope(from),
+            scope: super::scope(from),
             attrs: attrs([
                 ("name", Value::string(resource_name(naming::AZURE, &stack, &[&tunnel.name, side]))),
                 ("resource_group", group.unwrap_or_else(|| Value::string(""))),

@@ -14,18 +14,13 @@
 
 use super::host_ipsec::{self, HostTunnel};
 use super::{Desired, aws_vpn, azure_vpn, gcp_vpn, output};
-use crate::allocate::Allocations;
+use crate::allocate::{Allocations, host_key, slot_key};
 use crate::resource::Value;
 use isopod_lang::Topology;
 use isopod_lang::topology::{Host, Network, Routing, Tunnel};
 
 /// Inside /30 slots of one tunnel: four, for the four tunnels of the HA layouts with AWS.
 pub(crate) const SLOTS: usize = 4;
-
-/// The key of slot `slot` of `tunnel` in the allocation of inside ranges.
-pub(crate) fn slot_key(tunnel: &str, slot: usize) -> String {
-    format!("{tunnel}/{slot}")
-}
 
 /// The secret-store name of the pre-shared key of one tunnel slot.
 /// The tunnel's own `psk` secret when it names one (shared by all its slots), else the key
@@ -154,11 +149,6 @@ pub(super) fn aws_azure(
         .collect();
     azure_vpn::connections(&azure_gateway, tunnel, object, aws_gateway.asn, &policy, &peers, desired);
     Ok(())
-}
-
-/// The allocation key of a host's ASN.
-pub(crate) fn host_key(host: &str) -> String {
-    format!("host.{host}")
 }
 
 fn cidrs(host: &Host) -> Vec<String> {
