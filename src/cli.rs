@@ -24,6 +24,38 @@ pub enum Command {
     Plan(PlanArgs),
     /// Print the dependency graph of the configuration's resources in Graphviz's DOT language
     Graph(GraphArgs),
+    /// Manage the pre-shared keys of the encrypted secret store (DIR/.isopod/secrets.json)
+    #[command(subcommand)]
+    Secret(SecretCommand),
+}
+
+/// `isopod secret ...`
+#[derive(Debug, Subcommand)]
+pub enum SecretCommand {
+    /// Set a secret from standard input (a terminal prompts without echo)
+    Set(SecretNameArgs),
+    /// List the secrets set (names only; values are never printed)
+    List(SecretDirArgs),
+    /// Remove a secret (a generated key is generated again by the next apply)
+    Rm(SecretNameArgs),
+}
+
+/// A secret store.
+#[derive(Debug, Args)]
+pub struct SecretDirArgs {
+    /// The configuration's folder, whose .isopod/ holds the store
+    #[arg(long, default_value = ".")]
+    pub dir: PathBuf,
+}
+
+/// One secret of a store.
+#[derive(Debug, Args)]
+pub struct SecretNameArgs {
+    /// The secret's name, as in `secret("NAME")`
+    pub name: String,
+    /// The store.
+    #[command(flatten)]
+    pub store: SecretDirArgs,
 }
 
 /// Options shared by commands that load a configuration.

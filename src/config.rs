@@ -72,14 +72,42 @@ pub fn iso_files(dir: &Path, recursive: bool) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// Replaces `file` through a temporary file and a rename, so that a crash never leaves it half
-/// written.
+/// Replaces `file` through a temporary file beside it, synced before the rename, so that a crash
+/// never leaves it half written. An existing file keeps its permissions.
 pub fn write_atomically(file: &Path, text: &str) -> Result<()> {
-    let mut temp = file.as_os_str().to_owned();
-    temp.push(".isopod.tmp");
-    let temp = PathBuf::from(temp);
-    std::fs::write(&temp, text).with_context(|| format!("cannot write {}", temp.display()))?;
-    std::fs::rename(&temp, file).with_context(|| format!("cannot replace {}", file.display()))
+    let permissions = std::fs::metadata(file).ok().map(|m| m.permissions());
+    replace(file, text, permissions)
+}
+
+/// Like [`write_atomically`], for a file only its owner may read (secrets and their key).
+pub fn write_private(file: &Path, text: &str) -> Result<()> {
+    #[cfg(unix)]
+    let permissions = Some(std::os::unix::fs::PermissionsExt::from_mode(0o600));
+    #[cfg(not(unix))]
+    let permissions = None;
+    replace(file, text, permissions)
+}
+
+fn replace(file: &Path, text: &str, permissions: Option<std::fs::Permissions>) -> Result<()> {
+    use std::io::Write as _;
+    let dir = match file.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let mut temp = tempfile::Builder::new()
+        .prefix(".isopod-")
+        .tempfile_in(dir)
+        .with_context(|| format!("cannot write in {}", dir.display()))?;
+    if let Some(permissions) = permissions {
+        temp.as_file()
+            .set_permissions(permissions)
+            .with_context(|| format!("cannot set permissions in {}", dir.display()))?;
+    }
+    temp.write_all(text.as_bytes())
+        .and_then(|()| temp.as_file().sync_all())
+        .with_context(|| format!("cannot write {}", file.display()))?;
+    temp.persist(file).with_context(|| format!("cannot replace {}", file.display()))?;
+    Ok(())
 }
 
 /// Where Isopod keeps what it cannot discover for a configuration (the simulator's state; later

@@ -4,14 +4,34 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn isopod(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_isopod"))
+    command(args, dir).output().expect("the binary runs")
+}
+
+/// `isopod ARGS` in `dir`, with a secret key file of its own there.
+fn command(args: &[&str], dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_isopod"));
+    command
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
         .env("COLUMNS", "80")
         .env_remove("ISOPOD_VAR_base")
-        .output()
-        .expect("the binary runs")
+        .env_remove("ISOPOD_SECRET_KEY")
+        .env("ISOPOD_SECRET_KEY_FILE", dir.join("test-secret.key"));
+    command
+}
+
+/// `isopod ARGS` in `dir` with `input` on standard input.
+fn isopod_with_input(args: &[&str], dir: &Path, input: &str) -> Output {
+    use std::io::Write as _;
+    let mut child = command(args, dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
 }
 
 fn repo() -> PathBuf {
@@ -158,11 +178,16 @@ fn usage_errors_exit_64_and_missing_folders_exit_1() {
     assert!(text(&out.stderr).contains("missing.iso does not exist"), "{}", text(&out.stderr));
 }
 
+/// [`VALID`] with a GCP network and a tunnel to it whose key is the secret `app-db-psk`.
+fn with_named_psk() -> String {
+    format!(
+        "{VALID}\ncloud \"gcp\" \"data\" {{\n  project = \"acme-data\"\n  region  = \"us-central1\"\n}}\n\nnetwork \"db\" {{\n  cloud = cloud.gcp.data\n  cidr  = \"10.1.0.0/16\"\n}}\n\ntunnel \"t\" {{\n  between = [network.app, network.db]\n  psk     = secret(\"app-db-psk\")\n}}\n"
+    )
+}
+
 #[test]
 fn secrets_are_referenced_by_name_only() {
-    let config_text = format!(
-        "{VALID}\ncloud \"gcp\" \"data\" {{\n  project = \"acme-data\"\n  region  = \"us-central1\"\n}}\n\nnetwork \"db\" {{\n  cloud = cloud.gcp.data\n  cidr  = \"10.1.0.0/16\"\n}}\n\ntunnel \"t\" {{\n  between = [network.app, network.db]\n  psk     = secret(\"app-db-psk\")\n}}\n"
-    );
+    let config_text = with_named_psk();
     let dir = config(&[("main.iso", &config_text)]);
     let out = isopod(&["validate", "--json"], dir.path());
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
@@ -190,6 +215,52 @@ fn secrets_are_referenced_by_name_only() {
         assert!(text(&out.stderr).contains("iso::check::plaintext_secret"));
         assert!(!format!("{}{}", text(&out.stdout), text(&out.stderr)).contains("hunter2"), "{command:?}");
     }
+}
+
+#[test]
+fn the_secret_store_seals_values_and_plan_names_what_apply_would_lack() {
+    let dir = config(&[("main.iso", &with_named_psk())]);
+    let out = isopod(&["plan", "--simulate"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("warning: secret `app-db-psk` is not set; apply will refuse this plan"), "{stderr}");
+    assert!(stderr.contains("hint: set it with `isopod secret set app-db-psk`"), "{stderr}");
+    assert!(!stderr.contains("tunnel/"), "generated keys are not reported missing: {stderr}");
+
+    // AWS refuses `-`: the value is stored, and plan says which rule it breaks.
+    let out = isopod_with_input(&["secret", "set", "app-db-psk"], dir.path(), "Sw0rd-fish-1234\n");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(dir.path().join("test-secret.key").exists(), "the key file is created on first use");
+    let store = std::fs::read_to_string(dir.path().join(".isopod/secrets.json")).unwrap();
+    assert!(store.contains("app-db-psk") && !store.contains("Sw0rd"), "{store}");
+    #[cfg(unix)]
+    for file in [".isopod/secrets.json", "test-secret.key"] {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(dir.path().join(file)).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "{file} is readable by others: {mode:o}");
+    }
+    let out = isopod(&["plan", "--simulate"], dir.path());
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("secret `app-db-psk` cannot be used: AWS takes only letters, digits"), "{stderr}");
+    assert!(!format!("{}{stderr}", text(&out.stdout)).contains("Sw0rd"));
+
+    let out = isopod_with_input(&["secret", "set", "app-db-psk"], dir.path(), "Sw0rd.fish_1234\n");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = isopod(&["plan", "--simulate"], dir.path());
+    assert!(!text(&out.stderr).contains("warning: secret"), "{}", text(&out.stderr));
+    let out = isopod(&["secret", "list"], dir.path());
+    assert_eq!(text(&out.stdout), "app-db-psk\tset\n");
+
+    // Another key cannot open the store: plan says so, and names the key's origin.
+    std::fs::write(dir.path().join("test-secret.key"), "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n").unwrap();
+    let out = isopod(&["plan", "--simulate"], dir.path());
+    assert!(text(&out.stderr).contains("cannot be decrypted with the key from"), "{}", text(&out.stderr));
+
+    let out = isopod(&["secret", "rm", "app-db-psk"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = isopod(&["secret", "rm", "app-db-psk"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stderr), "error: secret `app-db-psk` is not set\n");
 }
 
 #[test]

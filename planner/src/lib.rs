@@ -19,6 +19,7 @@ pub mod quota;
 pub mod render;
 pub mod resource;
 pub mod saved;
+pub mod secrets;
 
 pub use allocate::{AllocError, Live};
 pub use diff::{Action, Change, diff};

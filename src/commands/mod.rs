@@ -3,6 +3,7 @@
 mod fmt;
 mod graph;
 mod plan;
+mod secret;
 mod validate;
 
 use crate::cli::{Cli, Command};
@@ -36,5 +37,6 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
         Command::Fmt(args) => fmt::run(args),
         Command::Plan(args) => plan::run(args),
         Command::Graph(args) => graph::run(args),
+        Command::Secret(command) => secret::run(command),
     }
 }

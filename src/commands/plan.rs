@@ -2,11 +2,13 @@
 
 use super::Status;
 use crate::cli::PlanArgs;
+use crate::secret_store::{SecretKey, SecretStore};
 use crate::{config, output};
 use anyhow::Context as _;
 use isopod_lang::Topology;
 use isopod_lang::topology::CloudKind;
 use isopod_planner::resource::{Cloud, ObservedResource, ResourceKind, Scope};
+use isopod_planner::secrets::{self, Known};
 use isopod_provider::{Provider, Simulator};
 use std::collections::BTreeSet;
 
@@ -43,6 +45,7 @@ pub fn run(args: PlanArgs) -> anyhow::Result<Status> {
     for (object, reason) in &desired.unplanned {
         eprintln!("warning: {object} is not in this plan: {reason}");
     }
+    warn_about_secrets(&args.config.dir, &desired)?;
     if plan.deletes_everything() {
         eprintln!("warning: this plan deletes every resource of stack `{}` and creates none", plan.stack);
         eprintln!("hint: check the path; applying it will need an explicit confirmation");
@@ -60,6 +63,35 @@ pub fn run(args: PlanArgs) -> anyhow::Result<Status> {
         output::stdout(&isopod_planner::render::text(&plan))?;
     }
     Ok(if args.detailed_exitcode && !plan.is_empty() { Status::Changes } else { Status::Success })
+}
+
+/// Warns about the secrets an apply would lack, and (when the key is at hand) the values a
+/// cloud would refuse. Values are never printed.
+fn warn_about_secrets(dir: &std::path::Path, desired: &isopod_planner::Desired) -> anyhow::Result<()> {
+    let needed = secrets::needed(desired);
+    let store = SecretStore::open(dir)?;
+    let values = match SecretKey::load(false) {
+        Ok(key) if needed.keys().any(|name| store.contains(name)) => match store.reveal_all(&key) {
+            Ok(values) => Some(values),
+            Err(err) => {
+                eprintln!("warning: {err:#}");
+                None
+            }
+        },
+        _ => None,
+    };
+    let known = |name: &str| match (&values, store.contains(name)) {
+        (_, false) => Known::Unset,
+        (Some(values), true) => Known::Value(values[name].as_str()),
+        (None, true) => Known::Sealed,
+    };
+    for problem in secrets::problems(&needed, known) {
+        eprintln!("warning: {problem}; apply will refuse this plan");
+        if let secrets::SecretProblem::Missing(name) = &problem {
+            eprintln!("hint: set it with `isopod secret set {name}`");
+        }
+    }
+    Ok(())
 }
 
 /// Every resource of the configuration's clouds, in every region the configuration uses, with

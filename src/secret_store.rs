@@ -1,0 +1,198 @@
+//! The local secret store: pre-shared keys, encrypted, in `.isopod/secrets.json` beside the
+//! configuration.
+//!
+//! Each value is sealed on its own with XChaCha20-Poly1305 under a 256-bit key kept apart from
+//! the store, with the secret's name as associated data (a value cannot be moved to another
+//! name). Names stay readable, so `plan` can tell which secrets are set without the key, and the
+//! file can be committed: only the key must stay private. The key comes from
+//! `ISOPOD_SECRET_KEY` (base64), else the file `ISOPOD_SECRET_KEY_FILE`, else
+//! `$XDG_CONFIG_HOME/isopod/secret.key` (`~/.config/isopod/secret.key`), which is created, readable
+//! by its owner only, the first time a secret is stored.
+
+use crate::config;
+use anyhow::{Context as _, Result, anyhow, bail};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use rand::TryRng as _;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use zeroize::Zeroizing;
+
+/// The store's file name inside the state folder.
+const FILE: &str = "secrets.json";
+/// The environment variable holding the key itself, base64-encoded.
+const KEY_ENV: &str = "ISOPOD_SECRET_KEY";
+/// The environment variable naming the key file.
+const KEY_FILE_ENV: &str = "ISOPOD_SECRET_KEY_FILE";
+
+/// The store as written on disk.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct StoreFile {
+    /// The file format's version.
+    format: u32,
+    /// Sealed values by name.
+    secrets: BTreeMap<String, Sealed>,
+}
+
+/// One sealed value.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Sealed {
+    /// The 24-byte nonce, base64.
+    nonce: String,
+    /// Ciphertext and tag, base64.
+    sealed: String,
+}
+
+/// The secret store of one configuration.
+pub struct SecretStore {
+    path: PathBuf,
+    file: StoreFile,
+}
+
+impl SecretStore {
+    /// Opens the store of the configuration at `config` (empty when it does not exist yet).
+    pub fn open(config: &Path) -> Result<SecretStore> {
+        let path = config::state_dir(config).join(FILE);
+        let file = match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                serde_json::from_str(&text).with_context(|| format!("{} is not a secret store", path.display()))?
+            }
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => StoreFile { format: 1, ..StoreFile::default() },
+            Err(err) => return Err(err).with_context(|| format!("cannot read {}", path.display())),
+        };
+        if file.format != 1 {
+            bail!("{} has format {}; this version of isopod reads format 1", path.display(), file.format);
+        }
+        Ok(SecretStore { path, file })
+    }
+
+    /// The names of the secrets set.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.file.secrets.keys().map(String::as_str)
+    }
+
+    /// Whether `name` is set.
+    pub fn contains(&self, name: &str) -> bool {
+        self.file.secrets.contains_key(name)
+    }
+
+    /// Every value, decrypted with `key`.
+    pub fn reveal_all(&self, key: &SecretKey) -> Result<BTreeMap<String, String>> {
+        let mut values = BTreeMap::new();
+        for (name, sealed) in &self.file.secrets {
+            values.insert(name.clone(), key.open(name, sealed)?);
+        }
+        Ok(values)
+    }
+
+    /// Sets `name` to `value`, sealed with `key`.
+    pub fn set(&mut self, key: &SecretKey, name: &str, value: &str) -> Result<()> {
+        self.file.secrets.insert(name.to_string(), key.seal(name, value)?);
+        Ok(())
+    }
+
+    /// Removes `name`; whether it was set.
+    pub fn remove(&mut self, name: &str) -> bool {
+        self.file.secrets.remove(name).is_some()
+    }
+
+    /// Writes the store, atomically, readable by its owner only.
+    pub fn save(&self) -> Result<()> {
+        if let Some(dir) = self.path.parent() {
+            std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+        config::write_private(&self.path, &serde_json::to_string_pretty(&self.file)?)
+    }
+}
+
+/// The key that seals the store's values.
+pub struct SecretKey {
+    cipher: XChaCha20Poly1305,
+    /// Where the key came from, for messages.
+    origin: String,
+}
+
+impl SecretKey {
+    /// The key from the environment or the key file; `create` makes the default key file when
+    /// there is none.
+    pub fn load(create: bool) -> Result<SecretKey> {
+        if let Ok(text) = std::env::var(KEY_ENV) {
+            return SecretKey::decode(text.trim(), KEY_ENV.to_string());
+        }
+        let path = match std::env::var_os(KEY_FILE_ENV) {
+            Some(path) => PathBuf::from(path),
+            None => default_key_file()?,
+        };
+        let origin = path.display().to_string();
+        match std::fs::read_to_string(&path) {
+            Ok(text) => SecretKey::decode(text.trim(), origin),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound && create => {
+                let mut bytes = Zeroizing::new([0u8; 32]);
+                rand::rngs::SysRng.try_fill_bytes(bytes.as_mut()).context("the system's random generator failed")?;
+                if let Some(dir) = path.parent() {
+                    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+                }
+                let encoded = Zeroizing::new(BASE64.encode(bytes.as_ref()));
+                config::write_private(&path, &format!("{}\n", encoded.as_str()))?;
+                eprintln!("created the secret key {origin}: keep it safe, the secret store cannot be read without it");
+                SecretKey::decode(&encoded, origin)
+            }
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                Err(anyhow!("no secret key: set {KEY_ENV} or create {origin} (`isopod secret set` does)"))
+            }
+            Err(err) => Err(err).with_context(|| format!("cannot read the secret key {origin}")),
+        }
+    }
+
+    fn decode(text: &str, origin: String) -> Result<SecretKey> {
+        let bytes =
+            Zeroizing::new(BASE64.decode(text).map_err(|_| anyhow!("the secret key in {origin} is not base64"))?);
+        if bytes.len() != 32 {
+            bail!("the secret key in {origin} must be 32 bytes, base64-encoded (it has {})", bytes.len());
+        }
+        let cipher = XChaCha20Poly1305::new_from_slice(&bytes).map_err(|_| anyhow!("invalid secret key"))?;
+        Ok(SecretKey { cipher, origin })
+    }
+
+    fn seal(&self, name: &str, value: &str) -> Result<Sealed> {
+        let mut nonce = [0u8; 24];
+        rand::rngs::SysRng.try_fill_bytes(&mut nonce).context("the system's random generator failed")?;
+        let sealed = self
+            .cipher
+            .encrypt(XNonce::from_slice(&nonce), Payload { msg: value.as_bytes(), aad: name.as_bytes() })
+            .map_err(|_| anyhow!("cannot encrypt secret `{name}`"))?;
+        Ok(Sealed { nonce: BASE64.encode(nonce), sealed: BASE64.encode(sealed) })
+    }
+
+    fn open(&self, name: &str, sealed: &Sealed) -> Result<String> {
+        let refused = || {
+            anyhow!(
+                "secret `{name}` cannot be decrypted with the key from {}: the store was sealed with another key, or altered",
+                self.origin
+            )
+        };
+        let nonce = BASE64.decode(&sealed.nonce).ok().filter(|n| n.len() == 24).ok_or_else(refused)?;
+        let ciphertext = BASE64.decode(&sealed.sealed).map_err(|_| refused())?;
+        let plain = self
+            .cipher
+            .decrypt(XNonce::from_slice(&nonce), Payload { msg: &ciphertext, aad: name.as_bytes() })
+            .map_err(|_| refused())?;
+        String::from_utf8(plain).map_err(|_| refused())
+    }
+}
+
+/// `$XDG_CONFIG_HOME/isopod/secret.key`, else `~/.config/isopod/secret.key`.
+fn default_key_file() -> Result<PathBuf> {
+    let base = match std::env::var_os("XDG_CONFIG_HOME").filter(|v| !v.is_empty()) {
+        Some(dir) => PathBuf::from(dir),
+        None => {
+            let home =
+                std::env::var_os("HOME").ok_or_else(|| anyhow!("neither {KEY_ENV}, {KEY_FILE_ENV} nor HOME is set"))?;
+            PathBuf::from(home).join(".config")
+        }
+    };
+    Ok(base.join("isopod").join("secret.key"))
+}
