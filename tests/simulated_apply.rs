@@ -63,6 +63,54 @@ mesh "all" {
 }
 "#;
 
+/// A VPC on a transit gateway, with a tunnel to each kind of peer.
+const TRANSIT: &str = r#"
+stack "transit" {}
+cloud "aws" "prod" {
+  region = "us-east-1"
+}
+cloud "azure" "corp" {
+  subscription = "00000000-0000-0000-0000-000000000000"
+  region       = "westeurope"
+}
+cloud "gcp" "data" {
+  project = "acme-data"
+  region  = "us-central1"
+}
+network "app" {
+  cloud           = cloud.aws.prod
+  cidr            = "10.1.0.0/16"
+  transit_gateway = true
+  subnet "a" {
+    cidr = "10.1.1.0/24"
+    zone = "us-east-1a"
+  }
+  subnet "a2" {
+    cidr = "10.1.2.0/24"
+    zone = "us-east-1a"
+  }
+  subnet "b" {
+    cidr = "10.1.3.0/24"
+    zone = "us-east-1b"
+  }
+}
+network "hub" {
+  cloud = cloud.azure.corp
+  cidr  = "10.2.0.0/16"
+}
+network "data" {
+  cloud = cloud.gcp.data
+  cidr  = "10.3.0.0/16"
+}
+host "dc" {
+  address = "198.51.100.7"
+  cidrs   = ["192.168.0.0/24", "192.168.1.0/24"]
+}
+mesh "all" {
+  members = [network.app, network.hub, network.data, host.dc]
+}
+"#;
+
 async fn discover(simulator: &Simulator, plan_scopes: &BTreeSet<Scope>) -> Vec<ObservedResource> {
     let mut found = Vec::new();
     for scope in plan_scopes {
@@ -102,10 +150,11 @@ fn configurations_apply_cleanly_and_then_plan_no_changes() {
         "examples/three-cloud-mesh/main.iso",
         "examples/endpoint-relay/main.iso",
     ];
-    let configurations = examples
-        .iter()
-        .map(|path| (path.to_string(), std::fs::read_to_string(path).unwrap()))
-        .chain([("peerings and every cloud pair".to_string(), PEERINGS.to_string())]);
+    let configurations =
+        examples.iter().map(|path| (path.to_string(), std::fs::read_to_string(path).unwrap())).chain([
+            ("peerings and every cloud pair".to_string(), PEERINGS.to_string()),
+            ("a VPC on a transit gateway".to_string(), TRANSIT.to_string()),
+        ]);
     for (example, text) in configurations {
         let topology = topology(&example, text);
         let simulator = Simulator::in_memory();

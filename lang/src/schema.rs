@@ -370,6 +370,13 @@ pub static NETWORK: BlockSchema = BlockSchema {
         attr!("cidr", AttrType::Cidr, required, "The network's address range."),
         attr!("region", AttrType::String, "The region, when it differs from the cloud's."),
         attr!("asn", AttrType::Asn, "The BGP ASN of the network's gateway; allocated when not set."),
+        attr!(
+            "transit_gateway",
+            AttrType::Bool,
+            "AWS only: attach the VPC's VPN connections to a transit gateway (`true`) or to a virtual private \
+             gateway (`false`). Unset, a transit gateway is used only when the VPC's tunnels need more than \
+             the 10 VPN connections a virtual private gateway takes."
+        ),
         TAGS,
     ],
     blocks: &[&SUBNET],

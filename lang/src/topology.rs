@@ -155,6 +155,10 @@ pub struct Network {
     pub cidr: Spanned<Cidr>,
     /// Its gateway's BGP ASN, if set.
     pub asn: Option<Spanned<u32>>,
+    /// AWS only: whether its VPN connections attach to a transit gateway (`Some(true)`), to a
+    /// virtual private gateway (`Some(false)`), or, unset, to a transit gateway only when a
+    /// virtual private gateway would take too many.
+    pub transit_gateway: Option<Spanned<bool>>,
     /// Its subnets.
     pub subnets: Vec<Subnet>,
     /// Extra tags.

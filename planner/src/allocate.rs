@@ -46,9 +46,10 @@ impl Live {
                 _ => None,
             };
             match id.kind {
-                ResourceKind::AwsVpnGateway => {
+                // A VPC's AWS-side ASN is kept under one key, whichever gateway carries it.
+                ResourceKind::AwsVpnGateway | ResourceKind::AwsTransitGateway => {
                     if let Some(asn) = integer("amazon_side_asn") {
-                        live.asns.insert(gateway_key(id.kind, &id.address), asn);
+                        live.asns.insert(gateway_key(ResourceKind::AwsVpnGateway, &id.address), asn);
                     }
                 }
                 ResourceKind::GcpRouter => {

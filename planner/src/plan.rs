@@ -120,6 +120,8 @@ fn kind_depth(kind: ResourceKind) -> u8 {
         ResourceKind::AzureVpnConnection => 4,
         ResourceKind::AwsVpnGateway | ResourceKind::GcpHaVpnGateway | ResourceKind::GcpRouter => 1,
         ResourceKind::AwsCustomerGateway | ResourceKind::GcpExternalVpnGateway => 0,
+        ResourceKind::AwsTransitGateway => 0,
+        ResourceKind::AwsTransitGatewayVpcAttachment => 2,
         ResourceKind::AwsVpnGatewayRoutePropagation => 2,
         ResourceKind::AwsVpnConnection => 2,
         ResourceKind::GcpVpnTunnel => 2,

@@ -21,9 +21,18 @@ pub struct QuotaExceeded {
     pub limit: usize,
 }
 
+/// The VPN connections one AWS virtual private gateway takes; more need a transit gateway.
+pub const VPN_GATEWAY_CONNECTIONS: usize = 10;
+
 /// The limits checked, as (kind counted, attribute naming the parent, parent kind, limit, what).
 const LIMITS: &[(ResourceKind, &str, ResourceKind, usize, &str)] = &[
-    (ResourceKind::AwsVpnConnection, "vpn_gateway_id", ResourceKind::AwsVpnGateway, 10, "VPN connections"),
+    (
+        ResourceKind::AwsVpnConnection,
+        "vpn_gateway_id",
+        ResourceKind::AwsVpnGateway,
+        VPN_GATEWAY_CONNECTIONS,
+        "VPN connections",
+    ),
     (
         ResourceKind::AzureVpnConnection,
         "virtual_network_gateway",

@@ -79,6 +79,11 @@ pub enum ResourceKind {
     GcpAddress,
     /// A GCP forwarding rule: the Private Service Connect endpoint itself.
     GcpForwardingRule,
+    /// An AWS transit gateway: a regional router that VPN connections and VPCs attach to, for a
+    /// VPC with more VPN connections than a virtual private gateway takes.
+    AwsTransitGateway,
+    /// The attachment of a VPC to a transit gateway, in one subnet per Availability Zone.
+    AwsTransitGatewayVpcAttachment,
 }
 
 /// Which cloud a kind belongs to.
@@ -130,6 +135,8 @@ impl ResourceKind {
         ResourceKind::AzurePrivateEndpoint,
         ResourceKind::GcpAddress,
         ResourceKind::GcpForwardingRule,
+        ResourceKind::AwsTransitGateway,
+        ResourceKind::AwsTransitGatewayVpcAttachment,
     ];
 
     /// The kind's name in addresses and plans, e.g. `aws_vpc`.
@@ -167,6 +174,8 @@ impl ResourceKind {
             ResourceKind::AzurePrivateEndpoint => "azure_private_endpoint",
             ResourceKind::GcpAddress => "gcp_address",
             ResourceKind::GcpForwardingRule => "gcp_forwarding_rule",
+            ResourceKind::AwsTransitGateway => "aws_transit_gateway",
+            ResourceKind::AwsTransitGatewayVpcAttachment => "aws_transit_gateway_vpc_attachment",
         }
     }
 
@@ -184,7 +193,9 @@ impl ResourceKind {
             | ResourceKind::AwsRoute
             | ResourceKind::AwsVpnConnectionRoute
             | ResourceKind::AwsSecurityGroup
-            | ResourceKind::AwsVpcEndpoint => Cloud::Aws,
+            | ResourceKind::AwsVpcEndpoint
+            | ResourceKind::AwsTransitGateway
+            | ResourceKind::AwsTransitGatewayVpcAttachment => Cloud::Aws,
             ResourceKind::AzureResourceGroup
             | ResourceKind::AzureVirtualNetwork
             | ResourceKind::AzureSubnet
@@ -219,7 +230,13 @@ impl ResourceKind {
             ResourceKind::AwsCustomerGateway => &["bgp_asn", "ip_address", "type"],
             // Tunnel options (inside ranges, keys, algorithms) change in place with
             // ModifyVpnTunnelOptions; the gateways cannot.
-            ResourceKind::AwsVpnConnection => &["vpn_gateway_id", "customer_gateway_id", "type", "static_routes_only"],
+            ResourceKind::AwsVpnConnection => {
+                &["vpn_gateway_id", "transit_gateway_id", "customer_gateway_id", "type", "static_routes_only"]
+            }
+            // ModifyTransitGateway cannot change the ASN while dynamic VPN attachments exist.
+            ResourceKind::AwsTransitGateway => &["amazon_side_asn"],
+            // The attachment's subnets change in place (ModifyTransitGatewayVpcAttachment).
+            ResourceKind::AwsTransitGatewayVpcAttachment => &["transit_gateway_id", "vpc_id"],
             ResourceKind::AzureResourceGroup => &["name", "location"],
             // Azure can change a virtual network's address space in place.
             ResourceKind::AzureVirtualNetwork => &["name", "location", "resource_group"],

@@ -334,19 +334,80 @@ fn azure_gcp_tunnel_uses_two_tunnels_and_plans_nothing_after_apply() {
     assert!(again.is_empty(), "{}", render::text(&again));
 }
 
-#[test]
-fn quotas_are_caught_when_planning() {
-    // Six AWS-GCP tunnels from one VPC: 12 VPN connections on a gateway that takes 10.
-    let mut text = String::from(
-        "stack \"q\" {}\ncloud \"aws\" \"prod\" {\n  region = \"us-east-1\"\n}\ncloud \"gcp\" \"data\" {\n  project = \"acme-data\"\n  region  = \"us-central1\"\n}\nnetwork \"app\" {\n  cloud = cloud.aws.prod\n  cidr  = \"10.0.0.0/16\"\n}\n",
+/// A VPC `app` (with `app_settings` in its block) and `tunnels` AWS-GCP tunnels from it.
+fn aws_vpc_with_tunnels(app_settings: &str, tunnels: usize) -> String {
+    let mut text = format!(
+        "stack \"q\" {{}}\ncloud \"aws\" \"prod\" {{\n  region = \"us-east-1\"\n}}\ncloud \"gcp\" \"data\" {{\n  project = \"acme-data\"\n  region  = \"us-central1\"\n}}\nnetwork \"app\" {{\n  cloud = cloud.aws.prod\n  cidr  = \"10.0.0.0/16\"\n{app_settings}\n  subnet \"a\" {{\n    cidr = \"10.0.1.0/24\"\n    zone = \"us-east-1a\"\n  }}\n}}\n",
     );
-    for n in 1..=6 {
+    for n in 1..=tunnels {
         text.push_str(&format!("network \"g{n}\" {{\n  cloud = cloud.gcp.data\n  cidr  = \"10.{n}.0.0/16\"\n}}\ntunnel \"t{n}\" {{\n  between = [network.app, network.g{n}]\n}}\n"));
     }
-    let err = plan(&topology(&text), &[]).unwrap_err();
+    text
+}
+
+#[test]
+fn quotas_are_caught_when_planning() {
+    // Six AWS-GCP tunnels from a VPC that refuses a transit gateway: 12 VPN connections on a
+    // virtual private gateway that takes 10.
+    let err = plan(&topology(&aws_vpc_with_tunnels("  transit_gateway = false", 6)), &[]).unwrap_err();
     assert_eq!(err.to_string(), "aws_vpn_gateway.app would hold 12 VPN connections; the cloud allows 10");
-    let five = text.replace("tunnel \"t6\" {\n  between = [network.app, network.g6]\n}\n", "");
-    assert!(plan(&topology(&five), &[]).is_ok());
+    assert!(plan(&topology(&aws_vpc_with_tunnels("  transit_gateway = false", 5)), &[]).is_ok());
+}
+
+#[test]
+fn a_vpc_beyond_the_vpn_gateway_quota_moves_to_a_transit_gateway() {
+    let kinds = |text: &str| -> BTreeMap<ResourceKind, usize> {
+        let (_, desired) = crate::plan(&topology(text), &[]).unwrap();
+        let mut kinds = BTreeMap::new();
+        for id in desired.resources.keys() {
+            *kinds.entry(id.kind).or_default() += 1;
+        }
+        kinds
+    };
+    let five = kinds(&aws_vpc_with_tunnels("", 5));
+    assert_eq!(five.get(&ResourceKind::AwsVpnGateway), Some(&1));
+    assert_eq!(five.get(&ResourceKind::AwsTransitGateway), None);
+
+    let text = aws_vpc_with_tunnels("", 6);
+    let six = kinds(&text);
+    assert_eq!(six.get(&ResourceKind::AwsVpnGateway), None);
+    assert_eq!(six.get(&ResourceKind::AwsVpnGatewayRoutePropagation), None);
+    assert_eq!(six[&ResourceKind::AwsTransitGateway], 1);
+    assert_eq!(six[&ResourceKind::AwsTransitGatewayVpcAttachment], 1);
+    assert_eq!(six[&ResourceKind::AwsVpnConnection], 12);
+    assert_eq!(six[&ResourceKind::AwsRoute], 6, "one route per GCP network in the VPC's main route table");
+    let (_, desired) = crate::plan(&topology(&text), &[]).unwrap();
+    let connection = &desired.resources[&ResourceId::new(ResourceKind::AwsVpnConnection, "t1.0")];
+    assert_eq!(connection.attrs["transit_gateway_id"].to_string(), "(known after apply)");
+    assert!(!connection.attrs.contains_key("vpn_gateway_id"));
+    let route = &desired.resources[&ResourceId::new(ResourceKind::AwsRoute, "app.transit.10.3.0.0/16")];
+    assert_eq!(route.attrs["destination_cidr_block"], Value::string("10.3.0.0/16"));
+    assert_eq!(route.depends_on, vec![ResourceId::new(ResourceKind::AwsTransitGatewayVpcAttachment, "app")]);
+    let tgw = &desired.resources[&ResourceId::new(ResourceKind::AwsTransitGateway, "app")];
+    assert_eq!(tgw.attrs["vpn_ecmp_support"], Value::string("enable"));
+    assert_eq!(desired.aws_transit, BTreeSet::from(["app".to_string()]));
+    let again = crate::plan(&topology(&text), &applied(&plan(&topology(&text), &[]).unwrap(), &[])).unwrap().0;
+    assert!(again.is_empty(), "{}", render::text(&again));
+
+    // Asked for, a transit gateway is used from the first tunnel.
+    let chosen = kinds(&aws_vpc_with_tunnels("  transit_gateway = true", 1));
+    assert_eq!(chosen[&ResourceKind::AwsTransitGateway], 1);
+}
+
+#[test]
+fn a_transit_gateway_needs_a_subnet_and_takes_bgp_only_for_now() {
+    let text = aws_vpc_with_tunnels("  transit_gateway = true", 1)
+        .replace("  subnet \"a\" {\n    cidr = \"10.0.1.0/24\"\n    zone = \"us-east-1a\"\n  }\n", "");
+    let (_, desired) = crate::plan(&topology(&text), &[]).unwrap();
+    assert_eq!(desired.unplanned.len(), 1);
+    assert!(desired.unplanned[0].1.contains("attachment needs a subnet"), "{:?}", desired.unplanned);
+    let host = aws_vpc_with_tunnels("  transit_gateway = true", 0)
+        + "host \"dc\" {\n  address = \"198.51.100.7\"\n  cidrs   = [\"192.168.0.0/24\"]\n}\ntunnel \"h\" {\n  between = [network.app, host.dc]\n  routing = \"static\"\n}\n";
+    let (_, desired) = crate::plan(&topology(&host), &[]).unwrap();
+    assert_eq!(
+        desired.unplanned,
+        vec![("tunnel.h".to_string(), "static routing over an AWS transit gateway is not planned yet")]
+    );
 }
 
 mod properties {

@@ -157,6 +157,7 @@ fn network(reader: &mut Reader<'_, '_>) -> Eval<Network> {
     let region = Reader::required(reader.string("region"))?;
     let cidr = Reader::required(reader.cidr("cidr"))?;
     let asn = asn(reader)?;
+    let transit_gateway = reader.optional_bool("transit_gateway")?;
     let tags = reader.string_map("tags")?;
     let mut subnets = Vec::new();
     let mut failed = false;
@@ -207,6 +208,7 @@ fn network(reader: &mut Reader<'_, '_>) -> Eval<Network> {
         region,
         cidr,
         asn,
+        transit_gateway,
         subnets,
         tags,
         span: reader.header,

@@ -104,6 +104,14 @@ impl<'e, 'a> Reader<'e, 'a> {
         }
     }
 
+    pub fn optional_bool(&mut self, name: &str) -> Eval<Option<Spanned<bool>>> {
+        let Some(raw) = self.raw(name)? else { return Ok(None) };
+        match raw.value {
+            Value::Bool(b) => Ok(Some(Spanned::new(b, raw.span))),
+            other => Err(self.wrong_type(raw.span, "a bool", &other)),
+        }
+    }
+
     pub fn integer(&mut self, name: &str, min: i64, max: i64) -> Eval<Option<Spanned<i64>>> {
         let Some(raw) = self.raw(name)? else { return Ok(None) };
         let Value::Number(_) = raw.value else { return Err(self.wrong_type(raw.span, "a number", &raw.value)) };

@@ -82,6 +82,14 @@ impl<'a> Ctx<'a> {
         self.ranges.insert(End::Network(network.name.clone()), vec![cidr]);
         let region_known =
             if network.region.span != network.span { self.region(network.kind, &network.region) } else { true };
+        if let Some(transit) = network.transit_gateway.filter(|_| network.kind != CloudKind::Aws) {
+            let label =
+                format!("`transit_gateway` is an AWS setting; {} has no transit gateway", cloud_name(network.kind));
+            self.diagnostics.push(
+                Diagnostic::error(Code::UnsupportedCombination, transit.span, label)
+                    .with_help("remove `transit_gateway`"),
+            );
+        }
         if !cidr.value.is_ipv4() {
             self.diagnostics.push(
                 Diagnostic::error(Code::InvalidCidr, cidr.span, "a network's range must be IPv4")

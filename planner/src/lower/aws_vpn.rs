@@ -1,7 +1,13 @@
-//! AWS's side of site-to-site VPN: the VPC's virtual private gateway (one per VPC, shared by its
-//! tunnels) with route propagation into the main route table, and per tunnel two customer
-//! gateways and two VPN connections of two tunnels each (inside range slots 0 to 3: connection
-//! `slot / 2`, its tunnel `slot % 2 + 1`).
+//! AWS's side of site-to-site VPN: the VPC's gateway, shared by its tunnels, and per tunnel two
+//! customer gateways and two VPN connections of two tunnels each (inside range slots 0 to 3:
+//! connection `slot / 2`, its tunnel `slot % 2 + 1`).
+//!
+//! The gateway is a virtual private gateway with route propagation into the main route table,
+//! or, for a VPC with more VPN connections than a virtual private gateway takes (or that asks
+//! for one), a transit gateway: the VPC attaches to it in one subnet per Availability Zone, the
+//! VPN connections attach to it, BGP-learned routes propagate into its default route table, and
+//! the VPC's main route table sends each peer's ranges to it (a transit gateway does not
+//! propagate into VPC route tables).
 
 use super::network::aws_named;
 use super::{Desired, attrs, output};
@@ -13,7 +19,10 @@ use std::collections::BTreeMap;
 
 /// A VPC's VPN gateway, as the tunnels of the VPC use it.
 pub(super) struct AwsGateway {
-    pub vgw: ResourceId,
+    /// The virtual private gateway or transit gateway the VPN connections attach to.
+    pub attachment: Attachment,
+    /// The VPC's name.
+    pub network: String,
     pub asn: u32,
     pub scope: Scope,
     /// The network's tags, which the gateway, customer gateways and connections carry besides
@@ -21,11 +30,37 @@ pub(super) struct AwsGateway {
     pub tags: BTreeMap<String, String>,
 }
 
-/// The VPN gateway of `aws`, created with its route propagation on first use.
+/// What a VPC's VPN connections attach to.
+pub(super) enum Attachment {
+    /// A virtual private gateway.
+    VpnGateway(ResourceId),
+    /// A transit gateway, with the VPC's attachment to it.
+    TransitGateway { gateway: ResourceId, vpc_attachment: ResourceId },
+}
+
+/// The gateway of `aws`, created on first use: a transit gateway when `desired.aws_transit`
+/// names the network, else a virtual private gateway.
 pub(super) fn gateway(topology: &Topology, aws: &Network, alloc: &Allocations, desired: &mut Desired) -> AwsGateway {
     let scope = super::scope(aws);
     let tags = super::network::tags(topology, aws);
+    // One ASN per VPC, whichever gateway carries it.
     let asn = alloc.asn(&gateway_key(ResourceKind::AwsVpnGateway, &aws.name));
+    let attachment = if desired.aws_transit.contains(&aws.name) {
+        transit_gateway(aws, asn, &scope, &tags, desired)
+    } else {
+        Attachment::VpnGateway(vpn_gateway(aws, asn, &scope, &tags, desired))
+    };
+    AwsGateway { attachment, network: aws.name.clone(), asn, scope, tags }
+}
+
+/// The virtual private gateway of `aws` and its route propagation.
+fn vpn_gateway(
+    aws: &Network,
+    asn: u32,
+    scope: &Scope,
+    tags: &BTreeMap<String, String>,
+    desired: &mut Desired,
+) -> ResourceId {
     let vgw = ResourceId::new(ResourceKind::AwsVpnGateway, &aws.name);
     if !desired.resources.contains_key(&vgw) {
         let vpc = ResourceId::new(ResourceKind::AwsVpc, &aws.name);
@@ -36,7 +71,7 @@ pub(super) fn gateway(topology: &Topology, aws: &Network, alloc: &Allocations, d
             attrs: attrs([
                 ("vpc_id", output(&vpc, "id")),
                 ("amazon_side_asn", Value::Integer(asn.into())),
-                ("tags", aws_named(&tags, &desired.stack, &[&aws.name])),
+                ("tags", aws_named(tags, &desired.stack, &[&aws.name])),
             ]),
             depends_on: Vec::new(),
             object: object.clone(),
@@ -52,7 +87,80 @@ pub(super) fn gateway(topology: &Topology, aws: &Network, alloc: &Allocations, d
             object,
         });
     }
-    AwsGateway { vgw, asn, scope, tags }
+    vgw
+}
+
+/// The transit gateway of `aws` and the VPC's attachment to it, in the network's default subnets.
+fn transit_gateway(
+    aws: &Network,
+    asn: u32,
+    scope: &Scope,
+    tags: &BTreeMap<String, String>,
+    desired: &mut Desired,
+) -> Attachment {
+    let gateway = ResourceId::new(ResourceKind::AwsTransitGateway, &aws.name);
+    let vpc_attachment = ResourceId::new(ResourceKind::AwsTransitGatewayVpcAttachment, &aws.name);
+    if !desired.resources.contains_key(&gateway) {
+        let vpc = ResourceId::new(ResourceKind::AwsVpc, &aws.name);
+        let object = format!("network.{}", aws.name);
+        let enable = || Value::string("enable");
+        desired.add(Resource {
+            id: gateway.clone(),
+            scope: scope.clone(),
+            attrs: attrs([
+                ("amazon_side_asn", Value::Integer(asn.into())),
+                ("vpn_ecmp_support", enable()),
+                ("default_route_table_association", enable()),
+                ("default_route_table_propagation", enable()),
+                ("dns_support", enable()),
+                ("tags", aws_named(tags, &desired.stack, &[&aws.name])),
+            ]),
+            depends_on: Vec::new(),
+            object: object.clone(),
+        });
+        let subnets = super::network::default_subnets(aws)
+            .into_iter()
+            .map(|subnet| output(&ResourceId::new(ResourceKind::AwsSubnet, format!("{}.{subnet}", aws.name)), "id"))
+            .collect();
+        desired.add(Resource {
+            id: vpc_attachment.clone(),
+            scope: scope.clone(),
+            attrs: attrs([
+                ("transit_gateway_id", output(&gateway, "id")),
+                ("vpc_id", output(&vpc, "id")),
+                ("subnet_ids", Value::List(subnets)),
+                ("tags", aws_named(tags, &desired.stack, &[&aws.name])),
+            ]),
+            depends_on: Vec::new(),
+            object,
+        });
+    }
+    Attachment::TransitGateway { gateway, vpc_attachment }
+}
+
+/// For a VPC on a transit gateway, the routes of its main route table that send `ranges` (a
+/// peer's) to the transit gateway; nothing for a virtual private gateway, whose routes propagate.
+pub(super) fn routes_to(gateway: &AwsGateway, ranges: &[String], object: &str, desired: &mut Desired) {
+    let Attachment::TransitGateway { gateway: transit, vpc_attachment } = &gateway.attachment else { return };
+    let vpc = ResourceId::new(ResourceKind::AwsVpc, &gateway.network);
+    for range in ranges {
+        let id = ResourceId::new(ResourceKind::AwsRoute, format!("{}.transit.{range}", gateway.network));
+        if desired.resources.contains_key(&id) {
+            continue;
+        }
+        desired.add(Resource {
+            id,
+            scope: gateway.scope.clone(),
+            attrs: attrs([
+                ("route_table_id", output(&vpc, "main_route_table_id")),
+                ("destination_cidr_block", Value::string(range)),
+                ("transit_gateway_id", output(transit, "id")),
+            ]),
+            // A route to a transit gateway needs the VPC attached to it.
+            depends_on: vec![vpc_attachment.clone()],
+            object: object.to_string(),
+        });
+    }
 }
 
 /// The two customer gateways and two VPN connections of `tunnel`, toward the peer's two public
@@ -110,8 +218,12 @@ pub(super) fn connection(
         depends_on: Vec::new(),
         object: object.to_string(),
     });
+    let (attached_to, gateway_id) = match &gateway.attachment {
+        Attachment::VpnGateway(vgw) => ("vpn_gateway_id", output(vgw, "id")),
+        Attachment::TransitGateway { gateway, .. } => ("transit_gateway_id", output(gateway, "id")),
+    };
     let mut connection_attrs = attrs([
-        ("vpn_gateway_id", output(&gateway.vgw, "id")),
+        (attached_to, gateway_id),
         ("customer_gateway_id", output(&cgw, "id")),
         ("type", Value::string("ipsec.1")),
         ("static_routes_only", Value::Bool(peer.static_routes.is_some())),

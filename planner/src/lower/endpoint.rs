@@ -22,7 +22,7 @@ pub(super) fn lower(
     let object = format!("endpoint.{}", endpoint.name);
     let scope = super::scope(network);
     let chosen: Vec<&str> = if endpoint.subnets.is_empty() {
-        default_subnets(network)
+        super::network::default_subnets(network)
     } else {
         endpoint.subnets.iter().map(|s| s.value.as_str()).collect()
     };
@@ -133,24 +133,6 @@ pub(super) fn lower(
         }
     }
     Ok(())
-}
-
-/// The subnets an endpoint without `subnets` goes in, in declaration order: never Azure's
-/// `GatewaySubnet`, which holds only the VPN gateway; and for AWS, which takes at most one subnet
-/// per Availability Zone, the first of each zone (a subnet without a zone counts as its own).
-fn default_subnets(network: &Network) -> Vec<&str> {
-    let mut zones: Vec<&str> = Vec::new();
-    let mut chosen = Vec::new();
-    for subnet in network.subnets.iter().filter(|s| s.name != "GatewaySubnet") {
-        if let Some(zone) = subnet.zone.as_ref().filter(|_| network.kind == CloudKind::Aws) {
-            if zones.contains(&zone.value.as_str()) {
-                continue;
-            }
-            zones.push(&zone.value);
-        }
-        chosen.push(subnet.name.as_str());
-    }
-    chosen
 }
 
 /// The ranges an AWS endpoint's security group admits (all protocols, since the service's ports

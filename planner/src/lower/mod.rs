@@ -16,6 +16,7 @@ mod tunnel;
 use crate::allocate::{
     self, AllocError, Allocations, InsidePool, InsideRequest, Live, gateway_key, host_key, slot_key,
 };
+use crate::quota;
 use crate::resource::{OutputRef, Resource, ResourceId, ResourceKind, Scope, Value};
 use isopod_lang::Topology;
 use isopod_lang::topology::{CloudKind, End, Host, Network, Routing, Tunnel};
@@ -30,6 +31,9 @@ pub struct Desired {
     pub resources: BTreeMap<ResourceId, Resource>,
     /// Logical objects this version cannot lower yet (e.g. `tunnel.a-b`), with the reason.
     pub unplanned: Vec<(String, &'static str)>,
+    /// The AWS networks whose VPN connections attach to a transit gateway rather than a virtual
+    /// private gateway.
+    pub aws_transit: BTreeSet<String>,
 }
 
 impl Desired {
@@ -66,6 +70,14 @@ pub fn lower(topology: &Topology, live: &Live) -> Result<Desired, AllocError> {
             desired.unplanned.push((format!("endpoint.{}", endpoint.name), reason));
         }
     }
+    desired.aws_transit = aws_transit_networks(topology, supported.iter().map(|(_, layout, ..)| layout));
+    supported.retain(|(tunnel, layout, label, _)| match transit_limit(&desired.aws_transit, tunnel, layout) {
+        Some(reason) => {
+            desired.unplanned.push((label.clone(), reason));
+            false
+        }
+        None => true,
+    });
     let layouts: Vec<(&Tunnel, Layout<'_>)> = supported.iter().map(|(tunnel, layout, ..)| (*tunnel, *layout)).collect();
     let allocations = allocate_for(topology, &layouts, live)?;
     for (tunnel, layout, label, object) in supported {
@@ -137,6 +149,48 @@ enum Layout<'t> {
         a: &'t Host,
         b: &'t Host,
     },
+}
+
+/// The AWS networks whose VPN connections attach to a transit gateway: those whose
+/// `transit_gateway` is `true`, and, where it is unset, those whose tunnels need more VPN
+/// connections than a virtual private gateway takes.
+fn aws_transit_networks<'t>(topology: &Topology, layouts: impl Iterator<Item = &'t Layout<'t>>) -> BTreeSet<String> {
+    let mut connections: BTreeMap<&str, usize> = BTreeMap::new();
+    for layout in layouts {
+        let (aws, count) = match layout {
+            Layout::AwsGcp { aws, .. } | Layout::AwsAzure { aws, .. } => (aws, 2),
+            Layout::AwsHost { aws, .. } => (aws, 1),
+            _ => continue,
+        };
+        *connections.entry(&aws.name).or_default() += count;
+    }
+    topology
+        .networks
+        .iter()
+        .filter(|network| network.kind == CloudKind::Aws)
+        .filter(|network| match network.transit_gateway {
+            Some(chosen) => chosen.value,
+            None => connections.get(network.name.as_str()).copied().unwrap_or(0) > quota::VPN_GATEWAY_CONNECTIONS,
+        })
+        .map(|network| network.name.clone())
+        .collect()
+}
+
+/// Why a tunnel to an AWS network on a transit gateway cannot be planned yet, if it cannot.
+fn transit_limit(transit: &BTreeSet<String>, tunnel: &Tunnel, layout: &Layout<'_>) -> Option<&'static str> {
+    let aws = match layout {
+        Layout::AwsGcp { aws, .. } | Layout::AwsAzure { aws, .. } | Layout::AwsHost { aws, .. } => aws,
+        _ => return None,
+    };
+    if !transit.contains(&aws.name) {
+        None
+    } else if tunnel.routing == Routing::Static {
+        Some("static routing over an AWS transit gateway is not planned yet")
+    } else if network::default_subnets(aws).is_empty() {
+        Some("its AWS network uses a transit gateway, whose attachment needs a subnet, and the network has none")
+    } else {
+        None
+    }
 }
 
 /// One end of a tunnel, resolved.

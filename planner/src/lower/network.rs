@@ -170,3 +170,22 @@ fn gcp(network: &Network, scope: Scope, object: String, desired: &mut Desired) {
     }
     desired.add(Resource { id: vpc, scope: vpc_scope, attrs: vpc_attrs, depends_on: Vec::new(), object });
 }
+
+/// The subnets an endpoint without `subnets` (or a transit gateway attachment) goes in, in
+/// declaration order: never Azure's
+/// `GatewaySubnet`, which holds only the VPN gateway; and for AWS, which takes at most one subnet
+/// per Availability Zone, the first of each zone (a subnet without a zone counts as its own).
+pub(super) fn default_subnets(network: &Network) -> Vec<&str> {
+    let mut zones: Vec<&str> = Vec::new();
+    let mut chosen = Vec::new();
+    for subnet in network.subnets.iter().filter(|s| s.name != "GatewaySubnet") {
+        if let Some(zone) = subnet.zone.as_ref().filter(|_| network.kind == CloudKind::Aws) {
+            if zones.contains(&zone.value.as_str()) {
+                continue;
+            }
+            zones.push(&zone.value);
+        }
+        chosen.push(subnet.name.as_str());
+    }
+    chosen
+}

@@ -44,6 +44,7 @@ pub(super) fn aws_gcp(
     let inside = |slot: usize| alloc.inside(&slot_key(&tunnel.name, slot));
     let gcp_gateway = gcp_vpn::gateway(gcp, alloc, desired);
     let aws_gateway = aws_vpn::gateway(topology, aws, alloc, desired);
+    aws_vpn::routes_to(&aws_gateway, &[gcp.cidr.value.to_string()], object, desired);
     let gcp_interfaces = [0, 1].map(|n| output(&gcp_gateway.ha, &format!("interface{n}_ip")));
     let connections = aws_vpn::connections(
         &aws_gateway,
@@ -129,6 +130,7 @@ pub(super) fn aws_azure(
     let policy = azure_vpn::ipsec_policy(&tunnel.ike)?;
     let azure_gateway = azure_vpn::gateway(topology, azure, alloc, desired)?;
     let aws_gateway = aws_vpn::gateway(topology, aws, alloc, desired);
+    aws_vpn::routes_to(&aws_gateway, &[azure.cidr.value.to_string()], object, desired);
     let azure_addresses = azure_gateway.public_ips.clone().map(|ip| output(&ip, "ip_address"));
     let connections = aws_vpn::connections(
         &aws_gateway,
@@ -169,6 +171,7 @@ pub(super) fn aws_host(
 ) {
     let inside = |slot: usize| alloc.inside(&slot_key(&tunnel.name, slot));
     let gateway = aws_vpn::gateway(topology, aws, alloc, desired);
+    aws_vpn::routes_to(&gateway, &cidrs(host), object, desired);
     let host_asn = alloc.asn(&host_key(&host.name));
     let bgp = tunnel.routing == Routing::Bgp;
     let peer = aws_vpn::Peer {

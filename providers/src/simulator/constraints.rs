@@ -70,14 +70,20 @@ pub(super) fn check_create(live: &[SimResource], resource: &Resource, quotas: bo
             by_id(ResourceKind::AwsVpnGateway, vgw).ok_or_else(|| missing("the VPN gateway"))?;
         }
         ResourceKind::AwsVpnConnection => {
-            by_id(ResourceKind::AwsVpnGateway, text(attrs, "vpn_gateway_id"))
-                .ok_or_else(|| missing("vpn_gateway_id"))?;
+            match (text(attrs, "vpn_gateway_id"), text(attrs, "transit_gateway_id")) {
+                (Some(vgw), None) => by_id(ResourceKind::AwsVpnGateway, Some(vgw)).map(|_| ()),
+                (None, Some(tgw)) => by_id(ResourceKind::AwsTransitGateway, Some(tgw)).map(|_| ()),
+                _ => return Err(invalid("a VPN connection takes one of vpn_gateway_id and transit_gateway_id".into())),
+            }
+            .ok_or_else(|| missing("the VPN connection's gateway"))?;
             by_id(ResourceKind::AwsCustomerGateway, text(attrs, "customer_gateway_id"))
                 .ok_or_else(|| missing("customer_gateway_id"))?;
             let vgw = text(attrs, "vpn_gateway_id");
             let connections = live
                 .iter()
-                .filter(|r| r.kind == ResourceKind::AwsVpnConnection && text(&r.attrs, "vpn_gateway_id") == vgw)
+                .filter(|r| {
+                    r.kind == ResourceKind::AwsVpnConnection && vgw.is_some() && text(&r.attrs, "vpn_gateway_id") == vgw
+                })
                 .count();
             if quotas && connections >= 10 {
                 return Err(ProviderError::new(ErrorKind::Invalid, "a VPN gateway takes at most 10 VPN connections"));
@@ -143,10 +149,62 @@ pub(super) fn check_create(live: &[SimResource], resource: &Resource, quotas: bo
         }
         ResourceKind::AwsRoute => {
             let table = text(attrs, "route_table_id");
-            find(ResourceKind::AwsVpc, &|r| text(&r.attrs, "main_route_table_id") == table)
+            let vpc = find(ResourceKind::AwsVpc, &|r| text(&r.attrs, "main_route_table_id") == table)
                 .ok_or_else(|| missing("the route table"))?;
-            anywhere(ResourceKind::AwsVpcPeeringConnection, text(attrs, "vpc_peering_connection_id"))
-                .ok_or_else(|| missing("the peering connection"))?;
+            match (text(attrs, "vpc_peering_connection_id"), text(attrs, "transit_gateway_id")) {
+                (Some(peering), None) => {
+                    anywhere(ResourceKind::AwsVpcPeeringConnection, Some(peering))
+                        .ok_or_else(|| missing("the peering connection"))?;
+                }
+                (None, Some(tgw)) => {
+                    let attached = find(ResourceKind::AwsTransitGatewayVpcAttachment, &|r| {
+                        text(&r.attrs, "transit_gateway_id") == Some(tgw)
+                            && text(&r.attrs, "vpc_id") == Some(vpc.provider_id.as_str())
+                    });
+                    if attached.is_none() {
+                        return Err(invalid(format!(
+                            "VPC {} is not attached to transit gateway {tgw}",
+                            vpc.provider_id
+                        )));
+                    }
+                }
+                _ => return Err(invalid("a route takes one target".into())),
+            }
+        }
+        ResourceKind::AwsTransitGatewayVpcAttachment => {
+            let tgw = text(attrs, "transit_gateway_id");
+            by_id(ResourceKind::AwsTransitGateway, tgw).ok_or_else(|| missing("the transit gateway"))?;
+            let vpc_id = text(attrs, "vpc_id");
+            by_id(ResourceKind::AwsVpc, vpc_id).ok_or_else(|| missing("the VPC"))?;
+            let Some(Value::List(subnets)) = attrs.get("subnet_ids") else {
+                return Err(invalid("an attachment needs subnet_ids".into()));
+            };
+            if subnets.is_empty() {
+                return Err(invalid("an attachment needs a subnet".into()));
+            }
+            let mut zones = Vec::new();
+            for subnet in subnets {
+                let Value::String(id) = subnet else { return Err(invalid("subnet ids are strings".into())) };
+                let subnet =
+                    by_id(ResourceKind::AwsSubnet, Some(id)).ok_or_else(|| missing(&format!("subnet {id}")))?;
+                if text(&subnet.attrs, "vpc_id") != vpc_id {
+                    return Err(invalid(format!("subnet {id} is not in the VPC")));
+                }
+                if let Some(zone) = text(&subnet.attrs, "availability_zone") {
+                    if zones.contains(&zone) {
+                        return Err(invalid(format!("two subnets in {zone}: an attachment takes one per zone")));
+                    }
+                    zones.push(zone);
+                }
+            }
+            let twice =
+                |r: &SimResource| text(&r.attrs, "transit_gateway_id") == tgw && text(&r.attrs, "vpc_id") == vpc_id;
+            if find(ResourceKind::AwsTransitGatewayVpcAttachment, &twice).is_some() {
+                return Err(ProviderError::new(
+                    ErrorKind::Conflict,
+                    "the VPC is already attached to the transit gateway",
+                ));
+            }
         }
         ResourceKind::AzureVirtualNetworkPeering => {
             named(ResourceKind::AzureVirtualNetwork, text(attrs, "virtual_network"))
@@ -191,6 +249,7 @@ pub(super) fn check_create(live: &[SimResource], resource: &Resource, quotas: bo
         }
         ResourceKind::AwsVpc
         | ResourceKind::AwsCustomerGateway
+        | ResourceKind::AwsTransitGateway
         | ResourceKind::AzureResourceGroup
         | ResourceKind::GcpNetwork
         | ResourceKind::GcpExternalVpnGateway => {}
@@ -229,9 +288,18 @@ pub(super) fn check_delete(live: &[SimResource], provider_id: &str) -> Result<()
     let child_of = |r: &SimResource| match (target.kind, r.kind) {
         (
             ResourceKind::AwsVpc,
-            ResourceKind::AwsSubnet | ResourceKind::AwsVpnGateway | ResourceKind::AwsSecurityGroup,
+            ResourceKind::AwsSubnet
+            | ResourceKind::AwsVpnGateway
+            | ResourceKind::AwsSecurityGroup
+            | ResourceKind::AwsTransitGatewayVpcAttachment,
         ) => text(&r.attrs, "vpc_id") == Some(provider_id),
-        (ResourceKind::AwsSubnet, ResourceKind::AwsVpcEndpoint) => lists(r, "subnet_ids", provider_id),
+        (ResourceKind::AwsSubnet, ResourceKind::AwsVpcEndpoint | ResourceKind::AwsTransitGatewayVpcAttachment) => {
+            lists(r, "subnet_ids", provider_id)
+        }
+        (
+            ResourceKind::AwsTransitGateway,
+            ResourceKind::AwsVpnConnection | ResourceKind::AwsTransitGatewayVpcAttachment,
+        ) => text(&r.attrs, "transit_gateway_id") == Some(provider_id),
         (ResourceKind::AwsSecurityGroup, ResourceKind::AwsVpcEndpoint) => lists(r, "security_group_ids", provider_id),
         (ResourceKind::AzureSubnet, ResourceKind::AzurePrivateEndpoint) => {
             text(&r.attrs, "subnet_id") == Some(provider_id)
