@@ -476,6 +476,13 @@ pub static ENDPOINT: BlockSchema = BlockSchema {
             default = "true",
             "Resolve the service's name to the endpoint's private addresses."
         ),
+        attr!(
+            "dns_name",
+            AttrType::String,
+            "The name clients use for the service, which relays publish in their consumers' private DNS. \
+             Known for AWS services (`com.amazonaws.REGION.SERVICE` is `SERVICE.REGION.amazonaws.com`); \
+             set it for other services."
+        ),
     ],
     blocks: &[],
     doc: "A private endpoint to a third-party service: AWS PrivateLink interface endpoint, Azure private \

@@ -319,8 +319,25 @@ pub struct Endpoint {
     pub subnets: Vec<Spanned<String>>,
     /// Whether the service's name resolves privately.
     pub private_dns: bool,
+    /// The name clients use for the service, as written (see [`Endpoint::service_dns_name`]).
+    pub dns_name: Option<Spanned<String>>,
     /// The block's header.
     pub span: Span,
+}
+
+impl Endpoint {
+    /// The name clients use for the service: `dns_name` when set, else, for an AWS service
+    /// (`com.amazonaws.REGION.SERVICE`), its regional name `SERVICE.REGION.amazonaws.com`.
+    /// Endpoint services of other providers and Azure and GCP services have no name Isopod can
+    /// tell.
+    pub fn service_dns_name(&self) -> Option<String> {
+        if let Some(name) = &self.dns_name {
+            return Some(name.value.trim_end_matches('.').to_string());
+        }
+        let rest = self.service.value.strip_prefix("com.amazonaws.")?;
+        let (region, service) = rest.split_once('.')?;
+        (region != "vpce" && !service.is_empty()).then(|| format!("{service}.{region}.amazonaws.com"))
+    }
 }
 
 /// A `relay` block.

@@ -122,6 +122,11 @@ fn kind_depth(kind: ResourceKind) -> u8 {
         ResourceKind::AwsCustomerGateway | ResourceKind::GcpExternalVpnGateway => 0,
         ResourceKind::AwsTransitGateway => 0,
         ResourceKind::AwsTransitGatewayVpcAttachment => 2,
+        ResourceKind::AwsRoute53Zone | ResourceKind::AzurePrivateDnsZone | ResourceKind::GcpDnsManagedZone => 1,
+        ResourceKind::AwsRoute53Record
+        | ResourceKind::AzurePrivateDnsZoneLink
+        | ResourceKind::AzurePrivateDnsARecord
+        | ResourceKind::GcpDnsRecordSet => 2,
         ResourceKind::AwsVpnGatewayRoutePropagation => 2,
         ResourceKind::AwsVpnConnection => 2,
         ResourceKind::GcpVpnTunnel => 2,

@@ -84,6 +84,20 @@ pub enum ResourceKind {
     AwsTransitGateway,
     /// The attachment of a VPC to a transit gateway, in one subnet per Availability Zone.
     AwsTransitGatewayVpcAttachment,
+    /// A Route 53 private hosted zone, associated with a VPC.
+    AwsRoute53Zone,
+    /// A record in a Route 53 hosted zone.
+    AwsRoute53Record,
+    /// An Azure private DNS zone.
+    AzurePrivateDnsZone,
+    /// The link that makes an Azure private DNS zone resolve in a virtual network.
+    AzurePrivateDnsZoneLink,
+    /// An A record set in an Azure private DNS zone.
+    AzurePrivateDnsARecord,
+    /// A Cloud DNS private managed zone, visible to networks.
+    GcpDnsManagedZone,
+    /// A record set in a Cloud DNS managed zone.
+    GcpDnsRecordSet,
 }
 
 /// Which cloud a kind belongs to.
@@ -137,6 +151,13 @@ impl ResourceKind {
         ResourceKind::GcpForwardingRule,
         ResourceKind::AwsTransitGateway,
         ResourceKind::AwsTransitGatewayVpcAttachment,
+        ResourceKind::AwsRoute53Zone,
+        ResourceKind::AwsRoute53Record,
+        ResourceKind::AzurePrivateDnsZone,
+        ResourceKind::AzurePrivateDnsZoneLink,
+        ResourceKind::AzurePrivateDnsARecord,
+        ResourceKind::GcpDnsManagedZone,
+        ResourceKind::GcpDnsRecordSet,
     ];
 
     /// The kind's name in addresses and plans, e.g. `aws_vpc`.
@@ -176,6 +197,13 @@ impl ResourceKind {
             ResourceKind::GcpForwardingRule => "gcp_forwarding_rule",
             ResourceKind::AwsTransitGateway => "aws_transit_gateway",
             ResourceKind::AwsTransitGatewayVpcAttachment => "aws_transit_gateway_vpc_attachment",
+            ResourceKind::AwsRoute53Zone => "aws_route53_zone",
+            ResourceKind::AwsRoute53Record => "aws_route53_record",
+            ResourceKind::AzurePrivateDnsZone => "azure_private_dns_zone",
+            ResourceKind::AzurePrivateDnsZoneLink => "azure_private_dns_zone_virtual_network_link",
+            ResourceKind::AzurePrivateDnsARecord => "azure_private_dns_a_record",
+            ResourceKind::GcpDnsManagedZone => "gcp_dns_managed_zone",
+            ResourceKind::GcpDnsRecordSet => "gcp_dns_record_set",
         }
     }
 
@@ -195,7 +223,9 @@ impl ResourceKind {
             | ResourceKind::AwsSecurityGroup
             | ResourceKind::AwsVpcEndpoint
             | ResourceKind::AwsTransitGateway
-            | ResourceKind::AwsTransitGatewayVpcAttachment => Cloud::Aws,
+            | ResourceKind::AwsTransitGatewayVpcAttachment
+            | ResourceKind::AwsRoute53Zone
+            | ResourceKind::AwsRoute53Record => Cloud::Aws,
             ResourceKind::AzureResourceGroup
             | ResourceKind::AzureVirtualNetwork
             | ResourceKind::AzureSubnet
@@ -204,7 +234,10 @@ impl ResourceKind {
             | ResourceKind::AzureLocalNetworkGateway
             | ResourceKind::AzureVpnConnection
             | ResourceKind::AzureVirtualNetworkPeering
-            | ResourceKind::AzurePrivateEndpoint => Cloud::Azure,
+            | ResourceKind::AzurePrivateEndpoint
+            | ResourceKind::AzurePrivateDnsZone
+            | ResourceKind::AzurePrivateDnsZoneLink
+            | ResourceKind::AzurePrivateDnsARecord => Cloud::Azure,
             ResourceKind::GcpNetwork
             | ResourceKind::GcpSubnetwork
             | ResourceKind::GcpHaVpnGateway
@@ -214,7 +247,9 @@ impl ResourceKind {
             | ResourceKind::GcpRouterPeer
             | ResourceKind::GcpNetworkPeering
             | ResourceKind::GcpAddress
-            | ResourceKind::GcpForwardingRule => Cloud::Gcp,
+            | ResourceKind::GcpForwardingRule
+            | ResourceKind::GcpDnsManagedZone
+            | ResourceKind::GcpDnsRecordSet => Cloud::Gcp,
             ResourceKind::HostIpsecTunnel => Cloud::Host,
         }
     }
@@ -237,6 +272,17 @@ impl ResourceKind {
             ResourceKind::AwsTransitGateway => &["amazon_side_asn"],
             // The attachment's subnets change in place (ModifyTransitGatewayVpcAttachment).
             ResourceKind::AwsTransitGatewayVpcAttachment => &["transit_gateway_id", "vpc_id"],
+            // Records' values and TTLs change in place (UPSERT, PATCH); a zone's name cannot.
+            ResourceKind::AwsRoute53Zone => &["name", "vpc_id", "vpc_region"],
+            ResourceKind::AwsRoute53Record => &["zone_id", "name", "type"],
+            ResourceKind::AzurePrivateDnsZone => &["name", "resource_group"],
+            ResourceKind::AzurePrivateDnsZoneLink => {
+                &["name", "resource_group", "private_dns_zone_name", "virtual_network_id"]
+            }
+            ResourceKind::AzurePrivateDnsARecord => &["name", "resource_group", "zone_name"],
+            ResourceKind::GcpDnsManagedZone => &["name", "dns_name", "visibility"],
+            ResourceKind::GcpDnsRecordSet => &["managed_zone", "name", "type"],
+
             ResourceKind::AzureResourceGroup => &["name", "location"],
             // Azure can change a virtual network's address space in place.
             ResourceKind::AzureVirtualNetwork => &["name", "location", "resource_group"],

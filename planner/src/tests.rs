@@ -88,7 +88,9 @@ fn applied(plan: &Plan, before: &[ObservedResource]) -> Vec<ObservedResource> {
                     ResourceKind::AwsVpc => &["main_route_table_id"],
                     ResourceKind::AwsVpnConnection => &["tunnel1_address", "tunnel2_address"],
                     ResourceKind::GcpHaVpnGateway => &["interface0_ip", "interface1_ip"],
-                    ResourceKind::AzurePublicIp => &["ip_address"],
+                    ResourceKind::AzurePublicIp | ResourceKind::AzurePrivateEndpoint => &["ip_address"],
+                    ResourceKind::AwsVpcEndpoint => &["ip_addresses"],
+                    ResourceKind::GcpAddress => &["address"],
                     _ => &[],
                 };
                 for output in outputs {
@@ -688,6 +690,53 @@ fn a_statically_routed_host_keeps_its_asn() {
 }
 
 #[test]
+fn relays_publish_the_service_name_in_each_consumer_cloud() {
+    // An S3 endpoint in AWS, relayed to a GCP network, two Azure networks of one cloud block and
+    // an AWS network in another region.
+    let text = format!(
+        "{THREE_CLOUDS}\ncloud \"aws\" \"west\" {{\n  region = \"us-west-2\"\n}}\nnetwork \"west\" {{\n  cloud = cloud.aws.west\n  cidr  = \"10.40.0.0/16\"\n}}\nnetwork \"spoke\" {{\n  cloud = cloud.azure.corp\n  cidr  = \"10.50.0.0/16\"\n}}\nendpoint \"s3\" {{\n  network = network.app\n  service = \"com.amazonaws.us-east-1.s3\"\n}}\nrelay \"s3-far\" {{\n  endpoint = endpoint.s3\n  to       = [network.analytics, network.hub, network.spoke, network.west]\n}}\n"
+    );
+    let topology = topology(&text);
+    let (plan, desired) = crate::plan(&topology, &[]).unwrap();
+    assert_eq!(desired.unplanned, []);
+    let get = |kind: ResourceKind, address: &str| &desired.resources[&ResourceId::new(kind, address)];
+    let addresses = Value::Output(crate::resource::OutputRef {
+        resource: ResourceId::new(ResourceKind::AwsVpcEndpoint, "s3"),
+        output: "ip_addresses".into(),
+    });
+    // AWS, in another region: a private hosted zone associated with the VPC, and an A record.
+    let zone = get(ResourceKind::AwsRoute53Zone, "s3-far.west");
+    assert_eq!(zone.attrs["name"], Value::string("s3.us-east-1.amazonaws.com"));
+    assert_eq!(zone.attrs["vpc_region"], Value::string("us-west-2"));
+    assert_eq!(zone.scope.region, "us-west-2");
+    let record = get(ResourceKind::AwsRoute53Record, "s3-far.west");
+    assert_eq!(record.attrs["records"], addresses);
+    assert_eq!(record.attrs["type"], Value::string("A"));
+    // Azure: one zone in the cloud block's resource group, linked to both networks.
+    assert_eq!(get(ResourceKind::AzurePrivateDnsZone, "s3-far.corp").attrs["name"], zone.attrs["name"]);
+    assert_eq!(get(ResourceKind::AzurePrivateDnsARecord, "s3-far.corp").attrs["records"], addresses);
+    for consumer in ["hub", "spoke"] {
+        let link = get(ResourceKind::AzurePrivateDnsZoneLink, &format!("s3-far.{consumer}"));
+        assert_eq!(link.attrs["registration_enabled"], Value::Bool(false));
+    }
+    // GCP: a private managed zone visible to the network, with the name's trailing dot.
+    let gcp = get(ResourceKind::GcpDnsManagedZone, "s3-far.analytics");
+    assert_eq!(gcp.attrs["dns_name"], Value::string("s3.us-east-1.amazonaws.com."));
+    assert_eq!(gcp.attrs["visibility"], Value::string("private"));
+    assert_eq!(gcp.scope.region, "global");
+    let is_dns = |kind: ResourceKind| kind.name().contains("dns") || kind.name().contains("route53");
+    let dns_changes = plan.changes.iter().filter(|c| c.object == "relay.s3-far" && is_dns(c.id.kind));
+    assert_eq!(dns_changes.count(), 8, "AWS zone and record, Azure zone, record and two links, GCP zone and record");
+    let again = crate::plan(&topology, &applied(&plan, &[])).unwrap().0;
+    assert!(again.is_empty(), "{}", render::text(&again));
+
+    // A consumer the plan cannot connect gets no DNS; `private_dns = false` publishes nothing.
+    let off = text.replace("  to       = [", "  private_dns = false\n  to       = [");
+    let (_, desired) = crate::plan(&crate::tests::topology(&off), &[]).unwrap();
+    assert!(!desired.resources.keys().any(|id| is_dns(id.kind)));
+}
+
+#[test]
 fn relays_connect_the_consumers_the_configuration_does_not() {
     let text = format!(
         "{AWS_GCP}\nnetwork \"west\" {{\n  cloud = cloud.aws.prod\n  cidr  = \"10.30.0.0/16\"\n}}\nnetwork \"lake\" {{\n  cloud = cloud.gcp.data\n  cidr  = \"10.40.0.0/16\"\n}}\nendpoint \"svc\" {{\n  network = network.analytics\n  service = \"projects/p/regions/us-central1/serviceAttachments/svc\"\n}}\nrelay \"r\" {{\n  endpoint    = endpoint.svc\n  to          = [network.app, network.west, network.lake]\n  private_dns = false\n}}\n"
@@ -706,8 +755,9 @@ fn relays_connect_the_consumers_the_configuration_does_not() {
     assert_eq!(external.object, "relay.r");
     let with_dns = text.replace("  private_dns = false\n", "");
     let desired = lower(&topology(&with_dns), &Live::default()).unwrap();
-    let dns = ("relay.r.private_dns".to_string(), "a relay's private DNS is not planned yet; its connectivity is");
-    assert_eq!(desired.unplanned, [dns, peering_refused]);
+    // A GCP service attachment has no name Isopod can tell: the relay's DNS waits for `dns_name`.
+    let dns = ("relay.r.private_dns".to_string(), crate::lower::dns_no_name_reason());
+    assert_eq!(desired.unplanned, [peering_refused, dns]);
     // A written tunnel that is itself left out is not doubled by the relay, which says so.
     let with_unplanned =
         format!("{text}tunnel \"x\" {{\n  between = [network.analytics, network.west]\n  ha      = false\n}}\n");

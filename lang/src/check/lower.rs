@@ -405,6 +405,7 @@ fn endpoint(reader: &mut Reader<'_, '_>) -> Eval<Endpoint> {
         service: Reader::required(reader.string("service"))?,
         subnets: reader.string_list("subnets")?,
         private_dns: reader.bool("private_dns", true)?,
+        dns_name: reader.string("dns_name")?,
         span: reader.header,
     })
 }

@@ -294,6 +294,11 @@ impl<'a> Ctx<'a> {
             self.diagnostics
                 .push(Diagnostic::error(Code::InvalidService, endpoint.service.span, label).with_help(expected));
         }
+        if let Some(name) = &endpoint.dns_name
+            && let Some(problem) = dns_name_problem(&name.value)
+        {
+            self.diagnostics.push(Diagnostic::error(Code::InvalidValue, name.span, problem));
+        }
         for subnet in &endpoint.subnets {
             if network.subnets.iter().any(|s| s.name == subnet.value) {
                 continue;
@@ -389,4 +394,29 @@ fn service_format_problem(kind: CloudKind, service: &str) -> Option<&'static str
         }
         CloudKind::Gcp => "use the service attachment: `projects/PROJECT/regions/REGION/serviceAttachments/NAME`",
     })
+}
+
+/// Why `name` is not a DNS name a private zone can hold (RFC 1035 lengths; letters, digits and
+/// hyphens, a hyphen neither first nor last in a label), if it is not.
+fn dns_name_problem(name: &str) -> Option<String> {
+    let name = name.strip_suffix('.').unwrap_or(name);
+    if name.len() > 253 {
+        return Some(format!("a DNS name has at most 253 characters, this one {}", name.len()));
+    }
+    if !name.contains('.') {
+        return Some(format!("`{name}` is not a DNS name with a domain (e.g. `db.example.com`)"));
+    }
+    for label in name.split('.') {
+        let valid = !label.is_empty()
+            && label.len() <= 63
+            && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            && !label.starts_with('-')
+            && !label.ends_with('-');
+        if !valid {
+            return Some(format!(
+                "`{label}` is not a DNS label: 1 to 63 letters, digits and hyphens, a hyphen neither first nor last"
+            ));
+        }
+    }
+    None
 }

@@ -5,6 +5,7 @@
 
 mod aws_vpn;
 mod azure_vpn;
+mod dns;
 mod endpoint;
 mod gcp_vpn;
 mod host_ipsec;
@@ -40,6 +41,12 @@ impl Desired {
     fn add(&mut self, resource: Resource) {
         self.resources.insert(resource.id.clone(), resource);
     }
+}
+
+/// The reason a relay's private DNS is not planned when its endpoint has no name to publish.
+#[cfg(test)]
+pub(crate) fn dns_no_name_reason() -> &'static str {
+    dns::NO_NAME
 }
 
 /// The resources that realise `topology`, given the allocations live resources hold.
@@ -80,6 +87,8 @@ pub fn lower(topology: &Topology, live: &Live) -> Result<Desired, AllocError> {
     });
     let layouts: Vec<(&Tunnel, Layout<'_>)> = supported.iter().map(|(tunnel, layout, ..)| (*tunnel, *layout)).collect();
     let allocations = allocate_for(topology, &layouts, live)?;
+    // Pairs of networks the lowered tunnels connect, both ways.
+    let mut connected: BTreeSet<(String, String)> = BTreeSet::new();
     for (tunnel, layout, label, object) in supported {
         let object = object.as_str();
         let lowered = match layout {
@@ -110,10 +119,17 @@ pub fn lower(topology: &Topology, live: &Live) -> Result<Desired, AllocError> {
                 Ok(())
             }
         };
-        if let Err(reason) = lowered {
-            desired.unplanned.push((label, reason));
+        match lowered {
+            Ok(()) => {
+                if let (End::Network(a), End::Network(b)) = (&tunnel.ends[0].value, &tunnel.ends[1].value) {
+                    connected.insert((a.clone(), b.clone()));
+                    connected.insert((b.clone(), a.clone()));
+                }
+            }
+            Err(reason) => desired.unplanned.push((label, reason)),
         }
     }
+    relay::private_dns(topology, &connected, &mut desired);
     Ok(desired)
 }
 

@@ -3,13 +3,13 @@
 //! tunnel layout of the pair, unless the configuration already connects them.
 //!
 //! The private DNS half of a relay (the service's name resolving to the endpoint in the
-//! consumers) is not planned yet: `plan` says so for every relay that asks for it.
+//! consumers) is [`private_dns`], once the tunnels are lowered.
 
 use super::Desired;
 use isopod_lang::Spanned;
 use isopod_lang::Topology;
 use isopod_lang::topology::{CloudKind, End, Tunnel};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Why a GCP endpoint is not relayed to another GCP network: Private Service Connect endpoints
 /// are not reachable across VPC Network Peering, the only layout planned between two GCP networks
@@ -46,12 +46,6 @@ pub(super) fn tunnels(
     let mut out: Vec<(Tunnel, String)> = Vec::new();
     for relay in &topology.relays {
         let Some(endpoint) = topology.endpoints.iter().find(|e| e.name == relay.endpoint.value) else { continue };
-        if relay.private_dns {
-            desired.unplanned.push((
-                format!("relay.{}.private_dns", relay.name),
-                "a relay's private DNS is not planned yet; its connectivity is",
-            ));
-        }
         let source = &endpoint.network;
         for consumer in &relay.to {
             let name = format!("{}/{}~{}", relay.name, source.value, consumer.value);
@@ -94,4 +88,29 @@ pub(super) fn tunnels(
         }
     }
     out
+}
+
+/// The private DNS of every relay that asks for it ([`dns`](super::dns)), in each consumer that
+/// the plan connects to the endpoint's network (`connected` holds both orders of each pair). An
+/// endpoint that is not planned is already reported; one without a name to publish is reported
+/// here, as `relay.NAME.private_dns`.
+pub(super) fn private_dns(topology: &Topology, connected: &BTreeSet<(String, String)>, desired: &mut Desired) {
+    for relay in topology.relays.iter().filter(|relay| relay.private_dns) {
+        let Some(endpoint) = topology.endpoints.iter().find(|e| e.name == relay.endpoint.value) else { continue };
+        let Some(network) = topology.network(&endpoint.network.value) else { continue };
+        let endpoint_label = format!("endpoint.{}", endpoint.name);
+        if desired.unplanned.iter().any(|(label, _)| *label == endpoint_label) {
+            continue;
+        }
+        let Some(name) = endpoint.service_dns_name() else {
+            desired.unplanned.push((format!("relay.{}.private_dns", relay.name), super::dns::NO_NAME));
+            continue;
+        };
+        for consumer in relay.to.iter().filter_map(|c| topology.network(&c.value)) {
+            if connected.contains(&(network.name.clone(), consumer.name.clone())) {
+                let addresses = super::dns::endpoint_addresses(endpoint, network);
+                super::dns::publish(topology, relay, consumer, &name, addresses, desired);
+            }
+        }
+    }
 }

@@ -247,6 +247,39 @@ pub(super) fn check_create(live: &[SimResource], resource: &Resource, quotas: bo
         ResourceKind::GcpForwardingRule => {
             anywhere(ResourceKind::GcpAddress, text(attrs, "ip_address")).ok_or_else(|| missing("the address"))?;
         }
+        ResourceKind::AwsRoute53Zone => {
+            by_id(ResourceKind::AwsVpc, text(attrs, "vpc_id")).ok_or_else(|| missing("the VPC"))?;
+        }
+        ResourceKind::AwsRoute53Record => {
+            by_id(ResourceKind::AwsRoute53Zone, text(attrs, "zone_id")).ok_or_else(|| missing("the hosted zone"))?;
+        }
+        ResourceKind::AzurePrivateDnsZone => {
+            named(ResourceKind::AzureResourceGroup, text(attrs, "resource_group"))
+                .ok_or_else(|| missing("the resource group"))?;
+        }
+        ResourceKind::AzurePrivateDnsZoneLink => {
+            named(ResourceKind::AzurePrivateDnsZone, text(attrs, "private_dns_zone_name"))
+                .ok_or_else(|| missing("the private DNS zone"))?;
+            by_id(ResourceKind::AzureVirtualNetwork, text(attrs, "virtual_network_id"))
+                .ok_or_else(|| missing("the virtual network"))?;
+        }
+        ResourceKind::AzurePrivateDnsARecord => {
+            named(ResourceKind::AzurePrivateDnsZone, text(attrs, "zone_name"))
+                .ok_or_else(|| missing("the private DNS zone"))?;
+        }
+        ResourceKind::GcpDnsManagedZone => {
+            let Some(Value::List(networks)) = attrs.get("networks") else {
+                return Err(invalid("a private zone needs the networks that see it".into()));
+            };
+            for network in networks {
+                let Value::String(network) = network else { return Err(invalid("network names are strings".into())) };
+                named(ResourceKind::GcpNetwork, Some(network)).ok_or_else(|| missing(&format!("network {network}")))?;
+            }
+        }
+        ResourceKind::GcpDnsRecordSet => {
+            named(ResourceKind::GcpDnsManagedZone, text(attrs, "managed_zone"))
+                .ok_or_else(|| missing("the managed zone"))?;
+        }
         ResourceKind::AwsVpc
         | ResourceKind::AwsCustomerGateway
         | ResourceKind::AwsTransitGateway
@@ -330,6 +363,16 @@ pub(super) fn check_delete(live: &[SimResource], provider_id: &str) -> Result<()
             text(&r.attrs, "local_network_gateway") == name
         }
         (ResourceKind::GcpNetwork, ResourceKind::GcpSubnetwork) => text(&r.attrs, "network") == name,
+        (ResourceKind::AwsRoute53Zone, ResourceKind::AwsRoute53Record) => {
+            text(&r.attrs, "zone_id") == Some(provider_id)
+        }
+        (ResourceKind::AzurePrivateDnsZone, ResourceKind::AzurePrivateDnsZoneLink) => {
+            text(&r.attrs, "private_dns_zone_name") == name
+        }
+        (ResourceKind::AzurePrivateDnsZone, ResourceKind::AzurePrivateDnsARecord) => {
+            text(&r.attrs, "zone_name") == name
+        }
+        (ResourceKind::GcpDnsManagedZone, ResourceKind::GcpDnsRecordSet) => text(&r.attrs, "managed_zone") == name,
         _ => false,
     };
     match live.iter().find(|r| r.scope.cloud == target.scope.cloud && child_of(r)) {

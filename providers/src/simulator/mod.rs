@@ -134,11 +134,16 @@ fn output_names(kind: ResourceKind) -> &'static [&'static str] {
         ResourceKind::AwsVpnConnection => &["tunnel1_address", "tunnel2_address"],
         ResourceKind::GcpHaVpnGateway => &["interface0_ip", "interface1_ip"],
         ResourceKind::AzurePublicIp => &["ip_address"],
+        // Private endpoints' addresses: a list, one per subnet, for an AWS interface endpoint.
+        ResourceKind::AwsVpcEndpoint => &["ip_addresses"],
+        ResourceKind::AzurePrivateEndpoint => &["ip_address"],
+        ResourceKind::GcpAddress => &["address"],
         _ => &[],
     }
 }
 
-fn outputs(state: &mut State, kind: ResourceKind) -> BTreeMap<String, Value> {
+fn outputs(state: &mut State, resource: &Resource) -> BTreeMap<String, Value> {
+    let kind = resource.id.kind;
     let mut address = || {
         state.next_id += 1;
         let n = state.next_id as u32 & 0x003f_ffff;
@@ -147,7 +152,12 @@ fn outputs(state: &mut State, kind: ResourceKind) -> BTreeMap<String, Value> {
     let mut outputs: BTreeMap<String, Value> = output_names(kind)
         .iter()
         .filter(|name| **name != "main_route_table_id")
-        .map(|name| (name.to_string(), address()))
+        .map(|name| match (kind, resource.attrs.get("subnet_ids")) {
+            (ResourceKind::AwsVpcEndpoint, Some(Value::List(subnets))) => {
+                (name.to_string(), Value::List(subnets.iter().map(|_| address()).collect()))
+            }
+            _ => (name.to_string(), address()),
+        })
         .collect();
     if kind == ResourceKind::AwsVpc {
         outputs.insert(
@@ -224,7 +234,7 @@ impl Provider for SimulatedCloud {
             Self::count(&mut state, "create");
             constraints::check_create(&state.resources, resource, self.simulator.quotas)?;
             let provider_id = next_id(&mut state, resource.id.kind);
-            let outputs = outputs(&mut state, resource.id.kind);
+            let outputs = outputs(&mut state, resource);
             let mut attrs = resource.attrs.clone();
             attrs.extend(outputs.clone());
             state.resources.push(SimResource {
