@@ -264,6 +264,26 @@ fn the_secret_store_seals_values_and_plan_names_what_apply_would_lack() {
 }
 
 #[test]
+fn plan_retries_a_throttling_simulator_and_refuses_unknown_knobs() {
+    let dir = config(&[("main.iso", VALID)]);
+    let calm = isopod(&["plan", "--simulate"], dir.path());
+    let mut throttled = command(&["plan", "--simulate"], dir.path());
+    throttled.env("ISOPOD_SIMULATOR", "throttle=0.5,faults=0.2,seed=4,latency=1ms");
+    let throttled = throttled.output().unwrap();
+    assert_eq!(throttled.status.code(), Some(0), "{}", text(&throttled.stderr));
+    assert_eq!(text(&throttled.stdout), text(&calm.stdout));
+
+    let mut wrong = command(&["plan", "--simulate"], dir.path());
+    let wrong = wrong.env("ISOPOD_SIMULATOR", "latncy=5ms").output().unwrap();
+    assert_eq!(wrong.status.code(), Some(1));
+    assert!(
+        text(&wrong.stderr).starts_with("error: ISOPOD_SIMULATOR: unknown knob `latncy`"),
+        "{}",
+        text(&wrong.stderr)
+    );
+}
+
+#[test]
 fn plan_against_the_simulator() {
     let dir = config(&[("main.iso", VALID)]);
     let out = isopod(&["plan", "--simulate", "--detailed-exitcode"], dir.path());

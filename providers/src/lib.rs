@@ -7,6 +7,7 @@
 //! The AWS (aws-sdk-ec2), Azure and GCP providers are still to come.
 
 mod error;
+pub mod retry;
 pub mod simulator;
 
 pub use error::{ErrorKind, ProviderError};
@@ -27,6 +28,17 @@ pub struct Created {
     pub provider_id: String,
     /// Named outputs besides the id.
     pub outputs: BTreeMap<String, Value>,
+}
+
+/// Where a created resource is in its cloud's asynchronous provisioning.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Provisioning {
+    /// Still being created or changed: resources that depend on it must wait.
+    Pending,
+    /// Ready for use.
+    Ready,
+    /// The cloud gave up, with its reason.
+    Failed(String),
 }
 
 /// One cloud's API, as the planner and executor use it.
@@ -53,6 +65,14 @@ pub trait Provider: Send + Sync {
 
     /// Changes the attributes of a live resource in place.
     fn update<'a>(&'a self, provider_id: &'a str, resource: &'a Resource) -> BoxFuture<'a, Result<(), ProviderError>>;
+
+    /// Where the resource `provider_id` is in its provisioning (one describe call).
+    fn provisioning<'a>(
+        &'a self,
+        provider_id: &'a str,
+        kind: ResourceKind,
+        scope: &'a Scope,
+    ) -> BoxFuture<'a, Result<Provisioning, ProviderError>>;
 
     /// Deletes a live resource; deleting one that is already gone succeeds.
     fn delete<'a>(

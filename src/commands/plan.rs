@@ -9,6 +9,7 @@ use isopod_lang::Topology;
 use isopod_lang::topology::CloudKind;
 use isopod_planner::resource::{Cloud, ObservedResource, ResourceKind, Scope};
 use isopod_planner::secrets::{self, Known};
+use isopod_provider::retry::{RetryPolicy, retrying};
 use isopod_provider::{Provider, Simulator};
 use std::collections::BTreeSet;
 
@@ -20,14 +21,17 @@ pub fn run(args: PlanArgs) -> anyhow::Result<Status> {
         eprintln!("hint: plan against the embedded simulator with `isopod plan --simulate`");
         return Ok(Status::Failure);
     }
-    let simulator = match Simulator::open(config::state_dir(&args.config.dir).join("simulator.json")) {
+    let simulator = match open_simulator(&args.config.dir) {
         Ok(simulator) => simulator,
         Err(err) => {
-            eprintln!("error: {:#}", anyhow::Error::from(err));
+            eprintln!("error: {err:#}");
             return Ok(Status::Failure);
         }
     };
-    let runtime = tokio::runtime::Builder::new_current_thread().build().context("cannot start the async runtime")?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .context("cannot start the async runtime")?;
     let observed = match runtime.block_on(discover(&simulator, &topology)) {
         Ok(observed) => observed,
         Err(err) => {
@@ -63,6 +67,16 @@ pub fn run(args: PlanArgs) -> anyhow::Result<Status> {
         output::stdout(&isopod_planner::render::text(&plan))?;
     }
     Ok(if args.detailed_exitcode && !plan.is_empty() { Status::Changes } else { Status::Success })
+}
+
+/// The simulator whose state is kept beside the configuration, with the knobs of
+/// `ISOPOD_SIMULATOR` (latency, rate limit, faults, provisioning durations).
+fn open_simulator(dir: &std::path::Path) -> anyhow::Result<Simulator> {
+    let simulator = Simulator::open(config::state_dir(dir).join("simulator.json"))?;
+    Ok(match std::env::var("ISOPOD_SIMULATOR") {
+        Ok(text) => simulator.with_knobs(text.parse()?),
+        Err(_) => simulator,
+    })
 }
 
 /// Warns about the secrets an apply would lack, and (when the key is at hand) the values a
@@ -112,15 +126,28 @@ async fn discover(simulator: &Simulator, topology: &Topology) -> anyhow::Result<
     for host in &topology.hosts {
         scopes.insert((Cloud::Host, Scope { cloud: format!("host.{}", host.name), region: "local".into() }));
     }
-    let mut observed = Vec::new();
+    // One list call per kind and scope, all at once, each retried on its own as an SDK retries
+    // each call; results are put back in a fixed order.
+    let mut calls = tokio::task::JoinSet::new();
+    let mut index = 0;
     for (cloud, scope) in scopes {
-        let kinds: Vec<ResourceKind> = ResourceKind::ALL.iter().copied().filter(|k| k.cloud() == cloud).collect();
-        let provider = simulator.provider(cloud);
-        let found = provider
-            .discover(&scope, &kinds)
-            .await
-            .with_context(|| format!("discovering {} {}", scope.cloud, scope.region))?;
-        observed.extend(found);
+        for kind in ResourceKind::ALL.iter().copied().filter(|k| k.cloud() == cloud) {
+            let (provider, scope) = (simulator.provider(cloud), scope.clone());
+            calls.spawn(async move {
+                let kinds = [kind];
+                let found = retrying(&RetryPolicy::default(), || provider.discover(&scope, &kinds))
+                    .await
+                    .with_context(|| format!("discovering {kind} in {} {}", scope.cloud, scope.region));
+                (index, found)
+            });
+            index += 1;
+        }
+    }
+    let mut results = calls.join_all().await;
+    results.sort_by_key(|(index, _)| *index);
+    let mut observed = Vec::new();
+    for (_, found) in results {
+        observed.extend(found?);
     }
     Ok(observed)
 }

@@ -12,6 +12,18 @@ fn text<'a>(attrs: &'a std::collections::BTreeMap<String, Value>, name: &str) ->
     }
 }
 
+/// Every string in `value`.
+fn strings<'a>(value: &'a Value, out: &mut std::collections::BTreeSet<&'a str>) {
+    match value {
+        Value::String(text) => {
+            out.insert(text);
+        }
+        Value::List(items) => items.iter().for_each(|item| strings(item, out)),
+        Value::Map(entries) => entries.values().for_each(|item| strings(item, out)),
+        _ => {}
+    }
+}
+
 fn invalid(message: String) -> ProviderError {
     ProviderError::new(ErrorKind::Invalid, message)
 }
@@ -23,6 +35,21 @@ pub(super) fn check_create(live: &[SimResource], resource: &Resource, quotas: bo
     }
     let attrs = &resource.attrs;
     let same_cloud = |r: &&SimResource| r.scope.cloud == resource.scope.cloud;
+    // The clouds refuse to build on what they are still provisioning (AWS IncorrectState, Azure
+    // AnotherOperationInProgress): whatever the call names, by id or by name, must be ready.
+    let mut named = std::collections::BTreeSet::new();
+    for (_, value) in attrs.iter().filter(|(key, _)| key.as_str() != "name") {
+        strings(value, &mut named);
+    }
+    let pending = live.iter().filter(same_cloud).filter(|r| r.pending()).find(|r| {
+        named.contains(r.provider_id.as_str()) || text(&r.attrs, "name").is_some_and(|name| named.contains(name))
+    });
+    if let Some(pending) = pending {
+        return Err(ProviderError::new(
+            ErrorKind::Conflict,
+            format!("{} {} is still being provisioned", pending.kind, pending.provider_id),
+        ));
+    }
     let find = |kind: ResourceKind, pred: &dyn Fn(&SimResource) -> bool| {
         live.iter().filter(same_cloud).find(|r| r.kind == kind && pred(r))
     };

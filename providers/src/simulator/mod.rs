@@ -3,16 +3,24 @@
 //! its range, names are unique where the clouds require it), persisted to a file so that a
 //! second run sees what the first created, and counting API calls.
 //!
-//! It is what the quickstart and most tests run against, with no cloud account.
+//! It is what the quickstart and most tests run against, with no cloud account. Its [`Knobs`]
+//! add latency, a rate limit, throttling, transient faults and asynchronous provisioning.
 
 mod constraints;
+mod knobs;
 
-use crate::{BoxFuture, Created, ErrorKind, Provider, ProviderError};
+pub use knobs::{Knobs, KnobsError, provisioning_seconds};
+
+use crate::{BoxFuture, Created, ErrorKind, Provider, ProviderError, Provisioning};
 use isopod_planner::resource::{Cloud, ObservedResource, Ownership, Resource, ResourceKind, Scope, Value};
+use rand::rngs::StdRng;
+use rand::{RngExt as _, SeedableRng as _};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// A live resource of the simulator.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -22,6 +30,20 @@ pub(crate) struct SimResource {
     pub scope: Scope,
     pub attrs: BTreeMap<String, Value>,
     pub owner: Option<Ownership>,
+    /// While the cloud provisions it: when it will be ready, in milliseconds since the Unix epoch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ready_at_ms: Option<u64>,
+}
+
+impl SimResource {
+    /// Whether the cloud is still provisioning it.
+    pub(crate) fn pending(&self) -> bool {
+        self.ready_at_ms.is_some_and(|ready| now_ms() < ready)
+    }
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
 }
 
 /// Everything the simulator holds; what is persisted.
@@ -39,6 +61,30 @@ pub struct Simulator {
     state: Arc<Mutex<State>>,
     path: Option<PathBuf>,
     quotas: bool,
+    knobs: Knobs,
+    chaos: Arc<Mutex<Chaos>>,
+}
+
+/// The knobs' running state: the draws, and each cloud's recent calls for the rate limit.
+#[derive(Debug)]
+struct Chaos {
+    draws: StdRng,
+    recent: BTreeMap<Cloud, VecDeque<Instant>>,
+}
+
+impl Chaos {
+    fn new(seed: u64) -> Self {
+        Chaos { draws: StdRng::seed_from_u64(seed), recent: BTreeMap::new() }
+    }
+}
+
+/// How an injected fault strikes a call.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Fault {
+    /// No fault.
+    None,
+    /// The call's change is made, and then its reply is lost.
+    After,
 }
 
 /// Why the simulator's file could not be used.
@@ -65,7 +111,20 @@ pub enum StoreError {
 impl Simulator {
     /// A simulator that keeps its state in memory only.
     pub fn in_memory() -> Self {
-        Simulator { state: Arc::default(), path: None, quotas: true }
+        Simulator::new(State::default(), None)
+    }
+
+    fn new(state: State, path: Option<PathBuf>) -> Self {
+        let knobs = Knobs::default();
+        let chaos = Arc::new(Mutex::new(Chaos::new(knobs.seed)));
+        Simulator { state: Arc::new(Mutex::new(state)), path, quotas: true, knobs, chaos }
+    }
+
+    /// The same simulator with `knobs` (latency, rate limit, faults, provisioning durations).
+    pub fn with_knobs(mut self, knobs: Knobs) -> Self {
+        self.chaos = Arc::new(Mutex::new(Chaos::new(knobs.seed)));
+        self.knobs = knobs;
+        self
     }
 
     /// A simulator persisted at `path` (created on the first change).
@@ -78,7 +137,7 @@ impl Simulator {
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => State::default(),
             Err(source) => return Err(StoreError::Io { path, source }),
         };
-        Ok(Simulator { state: Arc::new(Mutex::new(state)), path: Some(path), quotas: true })
+        Ok(Simulator::new(state, Some(path)))
     }
 
     /// The same simulator without the clouds' quotas (connections per gateway): for benchmarks
@@ -102,8 +161,51 @@ impl Simulator {
     pub fn insert_foreign(&self, kind: ResourceKind, scope: Scope, attrs: BTreeMap<String, Value>) -> String {
         let mut state = self.lock();
         let provider_id = next_id(&mut state, kind);
-        state.resources.push(SimResource { provider_id: provider_id.clone(), kind, scope, attrs, owner: None });
+        let resource =
+            SimResource { provider_id: provider_id.clone(), kind, scope, attrs, owner: None, ready_at_ms: None };
+        state.resources.push(resource);
         provider_id
+    }
+
+    /// What the knobs do to a call of `cloud` before it runs: its latency, then throttling (by
+    /// the rate limit or by draw) or a fault drawn for it. `changes` tells whether the call
+    /// changes anything, which a fault may strike after.
+    async fn before_call(&self, cloud: Cloud, changes: bool) -> Result<Fault, ProviderError> {
+        if !self.knobs.latency.is_zero() {
+            tokio::time::sleep(self.knobs.latency).await;
+        }
+        let mut chaos = self.chaos.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(limit) = self.knobs.rate_limit {
+            let now = Instant::now();
+            let recent = chaos.recent.entry(cloud).or_default();
+            while recent.front().is_some_and(|at| now.duration_since(*at) >= Duration::from_secs(1)) {
+                recent.pop_front();
+            }
+            if recent.len() >= limit as usize {
+                return Err(ProviderError::new(ErrorKind::Throttled, "Rate exceeded (RequestLimitExceeded)"));
+            }
+            recent.push_back(now);
+        }
+        if self.knobs.throttle_rate > 0.0 && chaos.draws.random_bool(self.knobs.throttle_rate) {
+            return Err(ProviderError::new(ErrorKind::Throttled, "Rate exceeded (injected)"));
+        }
+        if self.knobs.fault_rate > 0.0 && chaos.draws.random_bool(self.knobs.fault_rate) {
+            if changes && chaos.draws.random_bool(0.5) {
+                return Ok(Fault::After);
+            }
+            return Err(ProviderError::new(ErrorKind::Transient, "503 Service Unavailable (injected)"));
+        }
+        Ok(Fault::None)
+    }
+
+    /// When a resource of `kind` created now will be ready, if it takes time.
+    fn ready_at(&self, kind: ResourceKind) -> Option<u64> {
+        let seconds = provisioning_seconds(kind);
+        if seconds == 0 || self.knobs.provisioning_minute.is_zero() {
+            return None;
+        }
+        let real = self.knobs.provisioning_minute.mul_f64(seconds as f64 / 60.0);
+        Some(now_ms() + real.as_millis() as u64)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -204,10 +306,11 @@ impl Provider for SimulatedCloud {
         kinds: &'a [ResourceKind],
     ) -> BoxFuture<'a, Result<Vec<ObservedResource>, ProviderError>> {
         Box::pin(async move {
-            let mut state = self.simulator.lock();
             let mut found = Vec::new();
             for &kind in kinds {
                 self.check_kind(kind)?;
+                self.simulator.before_call(self.cloud, false).await?;
+                let mut state = self.simulator.lock();
                 Self::count(&mut state, "discover");
                 found.extend(state.resources.iter().filter(|r| r.kind == kind && r.scope == *scope).map(|r| {
                     ObservedResource {
@@ -230,6 +333,7 @@ impl Provider for SimulatedCloud {
     ) -> BoxFuture<'a, Result<Created, ProviderError>> {
         Box::pin(async move {
             self.check_kind(resource.id.kind)?;
+            let fault = self.simulator.before_call(self.cloud, true).await?;
             let mut state = self.simulator.lock();
             Self::count(&mut state, "create");
             constraints::check_create(&state.resources, resource, self.simulator.quotas)?;
@@ -243,14 +347,20 @@ impl Provider for SimulatedCloud {
                 scope: resource.scope.clone(),
                 attrs,
                 owner: Some(owner.clone()),
+                ready_at_ms: self.simulator.ready_at(resource.id.kind),
             });
-            self.simulator.save(&state)?;
+            if let Err(err) = self.simulator.save(&state) {
+                state.resources.pop();
+                return Err(err);
+            }
+            lost_reply(fault)?;
             Ok(Created { provider_id, outputs })
         })
     }
 
     fn update<'a>(&'a self, provider_id: &'a str, resource: &'a Resource) -> BoxFuture<'a, Result<(), ProviderError>> {
         Box::pin(async move {
+            let fault = self.simulator.before_call(self.cloud, true).await?;
             let mut state = self.simulator.lock();
             Self::count(&mut state, "update");
             let live = state
@@ -258,6 +368,12 @@ impl Provider for SimulatedCloud {
                 .iter_mut()
                 .find(|r| r.provider_id == provider_id)
                 .ok_or_else(|| ProviderError::new(ErrorKind::NotFound, format!("{provider_id} does not exist")))?;
+            if live.pending() {
+                return Err(ProviderError::new(
+                    ErrorKind::Conflict,
+                    format!("{provider_id} is still being provisioned"),
+                ));
+            }
             for name in resource.id.kind.replaced_on() {
                 if live.attrs.get(*name) != resource.attrs.get(*name) {
                     return Err(ProviderError::new(
@@ -267,10 +383,17 @@ impl Provider for SimulatedCloud {
                 }
             }
             // What the cloud filled in at creation (addresses, route tables) stays.
+            let before = live.attrs.clone();
             let created = output_names(live.kind);
             live.attrs.retain(|name, _| created.contains(&name.as_str()));
             live.attrs.extend(resource.attrs.clone());
-            self.simulator.save(&state)
+            if let Err(err) = self.simulator.save(&state) {
+                if let Some(live) = state.resources.iter_mut().find(|r| r.provider_id == provider_id) {
+                    live.attrs = before;
+                }
+                return Err(err);
+            }
+            lost_reply(fault)
         })
     }
 
@@ -282,12 +405,46 @@ impl Provider for SimulatedCloud {
     ) -> BoxFuture<'a, Result<(), ProviderError>> {
         Box::pin(async move {
             self.check_kind(kind)?;
+            let fault = self.simulator.before_call(self.cloud, true).await?;
             let mut state = self.simulator.lock();
             Self::count(&mut state, "delete");
             constraints::check_delete(&state.resources, provider_id)?;
+            let before = state.resources.clone();
             state.resources.retain(|r| r.provider_id != provider_id);
-            self.simulator.save(&state)
+            if let Err(err) = self.simulator.save(&state) {
+                state.resources = before;
+                return Err(err);
+            }
+            lost_reply(fault)
         })
+    }
+
+    fn provisioning<'a>(
+        &'a self,
+        provider_id: &'a str,
+        kind: ResourceKind,
+        _scope: &'a Scope,
+    ) -> BoxFuture<'a, Result<Provisioning, ProviderError>> {
+        Box::pin(async move {
+            self.check_kind(kind)?;
+            self.simulator.before_call(self.cloud, false).await?;
+            let mut state = self.simulator.lock();
+            Self::count(&mut state, "describe");
+            let live = state
+                .resources
+                .iter()
+                .find(|r| r.provider_id == provider_id)
+                .ok_or_else(|| ProviderError::new(ErrorKind::NotFound, format!("{provider_id} does not exist")))?;
+            Ok(if live.pending() { Provisioning::Pending } else { Provisioning::Ready })
+        })
+    }
+}
+
+/// The error of a call whose change was made but whose reply an injected fault lost.
+fn lost_reply(fault: Fault) -> Result<(), ProviderError> {
+    match fault {
+        Fault::After => Err(ProviderError::new(ErrorKind::Transient, "request timed out (injected, after the change)")),
+        Fault::None => Ok(()),
     }
 }
 

@@ -82,3 +82,75 @@ fn state_persists_between_runs() {
     std::fs::write(&path, "not json").unwrap();
     assert!(Simulator::open(&path).is_err());
 }
+
+fn knobs(text: &str) -> super::Knobs {
+    text.parse().unwrap()
+}
+
+#[test]
+fn throttling_and_the_rate_limit_refuse_calls_without_changing_anything() {
+    let simulator = Simulator::in_memory().with_knobs(knobs("throttle=1"));
+    let aws = simulator.provider(Cloud::Aws);
+    let vpc = resource(ResourceKind::AwsVpc, "app", &[("cidr_block", "10.0.0.0/16")]);
+    for _ in 0..5 {
+        assert_eq!(ready(aws.create(&vpc, &owner(&vpc))).unwrap_err().kind, ErrorKind::Throttled);
+    }
+    assert!(simulator.calls().is_empty(), "a throttled call never reaches the API");
+
+    let simulator = Simulator::in_memory().with_knobs(knobs("rate=3"));
+    let aws = simulator.provider(Cloud::Aws);
+    let gcp = simulator.provider(Cloud::Gcp);
+    let global = Scope { cloud: "gcp.data".into(), region: "global".into() };
+    for _ in 0..3 {
+        ready(aws.discover(&scope(), &[ResourceKind::AwsVpc])).unwrap();
+    }
+    let refused = ready(aws.discover(&scope(), &[ResourceKind::AwsVpc])).unwrap_err();
+    assert_eq!(refused.kind, ErrorKind::Throttled);
+    assert!(refused.message.contains("RequestLimitExceeded"));
+    ready(gcp.discover(&global, &[ResourceKind::GcpNetwork])).expect("each cloud has its own limit");
+}
+
+#[test]
+fn transient_faults_strike_before_or_after_the_change() {
+    let simulator = Simulator::in_memory().with_knobs(knobs("faults=1,seed=3"));
+    let aws = simulator.provider(Cloud::Aws);
+    let mut lost_replies = 0;
+    for n in 0..40 {
+        let vpc = resource(ResourceKind::AwsVpc, &format!("v{n}"), &[("cidr_block", "10.0.0.0/16")]);
+        let err = ready(aws.create(&vpc, &owner(&vpc))).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Transient);
+        lost_replies += usize::from(err.message.contains("after the change"));
+    }
+    let clean = Simulator { knobs: super::Knobs::default(), ..simulator.clone() };
+    let made = ready(clean.provider(Cloud::Aws).discover(&scope(), &[ResourceKind::AwsVpc])).unwrap();
+    assert_eq!(made.len(), lost_replies, "exactly the calls whose reply was lost made their change");
+    assert!((5..35).contains(&lost_replies), "both kinds of fault occur: {lost_replies} of 40 after the change");
+}
+
+#[test]
+fn slow_resources_are_pending_and_block_what_depends_on_them() {
+    // One simulated minute takes an hour: a VPN gateway (two minutes) stays pending.
+    let simulator = Simulator::in_memory().with_knobs(knobs("minute=3600s"));
+    let aws = simulator.provider(Cloud::Aws);
+    let vpc = resource(ResourceKind::AwsVpc, "app", &[("cidr_block", "10.0.0.0/16")]);
+    let vpc_id = ready(aws.create(&vpc, &owner(&vpc))).unwrap().provider_id;
+    assert_eq!(ready(aws.provisioning(&vpc_id, ResourceKind::AwsVpc, &scope())).unwrap(), crate::Provisioning::Ready);
+    let vgw = resource(ResourceKind::AwsVpnGateway, "app", &[("vpc_id", &vpc_id)]);
+    let vgw_id = ready(aws.create(&vgw, &owner(&vgw))).unwrap().provider_id;
+    let state = ready(aws.provisioning(&vgw_id, ResourceKind::AwsVpnGateway, &scope())).unwrap();
+    assert_eq!(state, crate::Provisioning::Pending);
+    let propagation = resource(ResourceKind::AwsVpnGatewayRoutePropagation, "app", &[("vpn_gateway_id", &vgw_id)]);
+    let refused = ready(aws.create(&propagation, &owner(&propagation))).unwrap_err();
+    assert_eq!(refused.kind, ErrorKind::Conflict);
+    assert!(refused.message.contains("is still being provisioned"), "{refused}");
+    assert_eq!(ready(aws.update(&vgw_id, &vgw)).unwrap_err().kind, ErrorKind::Conflict);
+
+    // Without the knob, everything is ready at once.
+    let simulator = Simulator::in_memory();
+    let aws = simulator.provider(Cloud::Aws);
+    let vpc_id = ready(aws.create(&vpc, &owner(&vpc))).unwrap().provider_id;
+    let vgw = resource(ResourceKind::AwsVpnGateway, "app", &[("vpc_id", &vpc_id)]);
+    let vgw_id = ready(aws.create(&vgw, &owner(&vgw))).unwrap().provider_id;
+    let state = ready(aws.provisioning(&vgw_id, ResourceKind::AwsVpnGateway, &scope())).unwrap();
+    assert_eq!(state, crate::Provisioning::Ready);
+}
