@@ -111,6 +111,55 @@ mesh "all" {
 }
 "#;
 
+/// The layouts without `ha`, and static routing between AWS and Azure.
+const SINGLE_AND_STATIC: &str = r#"
+stack "single" {}
+cloud "aws" "prod" {
+  region = "us-east-1"
+}
+cloud "azure" "corp" {
+  subscription = "00000000-0000-0000-0000-000000000000"
+  region       = "westeurope"
+}
+cloud "gcp" "data" {
+  project = "acme-data"
+  region  = "us-central1"
+}
+network "app" {
+  cloud = cloud.aws.prod
+  cidr  = "10.1.0.0/16"
+}
+network "hub" {
+  cloud = cloud.azure.corp
+  cidr  = "10.2.0.0/16"
+}
+network "data" {
+  cloud = cloud.gcp.data
+  cidr  = "10.3.0.0/16"
+}
+host "dc" {
+  address = "198.51.100.7"
+  cidrs   = ["192.168.0.0/24"]
+}
+tunnel "app-data" {
+  between = [network.app, network.data]
+  ha      = false
+}
+tunnel "app-hub" {
+  between = [network.app, network.hub]
+  routing = "static"
+  ha      = false
+}
+tunnel "hub-data" {
+  between = [network.hub, network.data]
+  ha      = false
+}
+tunnel "data-dc" {
+  between = [network.data, host.dc]
+  ha      = false
+}
+"#;
+
 async fn discover(simulator: &Simulator, plan_scopes: &BTreeSet<Scope>) -> Vec<ObservedResource> {
     let mut found = Vec::new();
     for scope in plan_scopes {
@@ -154,6 +203,7 @@ fn configurations_apply_cleanly_and_then_plan_no_changes() {
         examples.iter().map(|path| (path.to_string(), std::fs::read_to_string(path).unwrap())).chain([
             ("peerings and every cloud pair".to_string(), PEERINGS.to_string()),
             ("a VPC on a transit gateway".to_string(), TRANSIT.to_string()),
+            ("layouts without ha, and static".to_string(), SINGLE_AND_STATIC.to_string()),
         ]);
     for (example, text) in configurations {
         let topology = topology(&example, text);

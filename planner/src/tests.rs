@@ -273,19 +273,19 @@ fn adding_a_tunnel_never_moves_existing_allocations() {
 
 #[test]
 fn unsupported_layouts_are_reported_not_dropped_silently() {
-    let desired = lower(
-        &topology(
-            THREE_CLOUDS
-                .replace(
-                    "\nnetwork \"analytics\"",
-                    "\ntunnel \"x\" {\n  between = [network.app, network.hub]\n  routing = \"static\"\n}\nnetwork \"analytics\"",
-                )
-                .as_str(),
-        ),
-        &Live::default(),
-    )
-    .unwrap();
-    assert_eq!(desired.unplanned, [("tunnel.x".to_string(), "only the highly available BGP layout is planned yet")]);
+    let text = format!(
+        "{THREE_CLOUDS}\nhost \"dc\" {{\n  address = \"198.51.100.7\"\n  cidrs   = [\"192.168.0.0/24\"]\n}}\ntunnel \"x\" {{\n  between = [network.hub, host.dc]\n}}\ntunnel \"y\" {{\n  between = [network.app, network.hub]\n  ike {{\n    integrity = [\"sha512\"]\n  }}\n}}\n"
+    );
+    let desired = lower(&topology(&text), &Live::default()).unwrap();
+    assert_eq!(
+        desired.unplanned,
+        [
+            ("tunnel.x".to_string(), "tunnels between Azure and hosts are not planned yet"),
+            ("tunnel.y".to_string(), "its IKE integrity lists nothing Azure supports"),
+        ]
+    );
+    // Nothing was allocated or lowered for them.
+    assert!(!desired.resources.keys().any(|id| id.address.starts_with("x.") || id.address.starts_with("y.")));
 }
 
 #[test]
@@ -758,13 +758,21 @@ fn relays_connect_the_consumers_the_configuration_does_not() {
     // A GCP service attachment has no name Isopod can tell: the relay's DNS waits for `dns_name`.
     let dns = ("relay.r.private_dns".to_string(), crate::lower::dns_no_name_reason());
     assert_eq!(desired.unplanned, [peering_refused, dns]);
-    // A written tunnel that is itself left out is not doubled by the relay, which says so.
-    let with_unplanned =
-        format!("{text}tunnel \"x\" {{\n  between = [network.analytics, network.west]\n  ha      = false\n}}\n");
-    let desired = lower(&topology(&with_unplanned), &Live::default()).unwrap();
+}
+
+#[test]
+fn a_relay_does_not_double_a_written_tunnel_that_is_not_planned() {
+    // The written AWS-Azure tunnel asks for an integrity Azure lacks: it is left out, and so is
+    // the relay's connection beside it, which would collide with it once it is planned.
+    let text = format!(
+        "{THREE_CLOUDS}\nendpoint \"s3\" {{\n  network = network.app\n  service = \"com.amazonaws.us-east-1.s3\"\n}}\nrelay \"r\" {{\n  endpoint = endpoint.s3\n  to       = [network.hub]\n}}\ntunnel \"x\" {{\n  between = [network.app, network.hub]\n  ike {{\n    integrity = [\"sha512\"]\n  }}\n}}\n"
+    );
+    let desired = lower(&topology(&text), &Live::default()).unwrap();
     let relies = "the tunnel the configuration has between the two networks is not planned";
-    assert!(desired.unplanned.contains(&("relay.r (r/analytics~west)".to_string(), relies)), "{:?}", desired.unplanned);
-    assert!(!desired.resources.keys().any(|id| id.address.starts_with("r/analytics~west")));
+    assert!(desired.unplanned.contains(&("relay.r (r/app~hub)".to_string(), relies)), "{:?}", desired.unplanned);
+    assert!(!desired.resources.keys().any(|id| id.address.starts_with("r/app~hub")));
+    // Nor does the unreachable consumer get the service's name.
+    assert!(!desired.resources.keys().any(|id| id.kind == ResourceKind::AzurePrivateDnsZone));
 }
 
 #[test]
@@ -775,4 +783,176 @@ fn an_aws_endpoint_without_subnets_takes_the_first_subnet_of_each_zone() {
     let subnet =
         |name: &str| crate::lower::output(&ResourceId::new(ResourceKind::AwsSubnet, format!("app.{name}")), "id");
     assert_eq!(endpoint.attrs["subnet_ids"], Value::List(vec![subnet("a"), subnet("b")]));
+}
+
+/// One tunnel of every layout, with each `routing` and `ha` that can be planned: a snapshot of
+/// its plan, the shape that matters for each, and no changes after it is applied.
+#[test]
+fn every_layout_variant_plans_and_converges() {
+    const ENDS: &str = r#"
+stack "v" {}
+cloud "aws" "prod" {
+  region = "us-east-1"
+}
+cloud "azure" "corp" {
+  subscription = "00000000-0000-0000-0000-000000000000"
+  region       = "westeurope"
+}
+cloud "gcp" "data" {
+  project = "acme-data"
+  region  = "us-central1"
+}
+network "aws" {
+  cloud = cloud.aws.prod
+  cidr  = "10.1.0.0/16"
+}
+network "aws2" {
+  cloud = cloud.aws.prod
+  cidr  = "10.2.0.0/16"
+}
+network "azure" {
+  cloud = cloud.azure.corp
+  cidr  = "10.3.0.0/16"
+}
+network "azure2" {
+  cloud = cloud.azure.corp
+  cidr  = "10.4.0.0/16"
+}
+network "gcp" {
+  cloud = cloud.gcp.data
+  cidr  = "10.5.0.0/16"
+}
+network "gcp2" {
+  cloud = cloud.gcp.data
+  cidr  = "10.6.0.0/16"
+}
+host "h" {
+  address = "198.51.100.7"
+  cidrs   = ["192.168.0.0/24"]
+}
+host "h2" {
+  address = "203.0.113.9"
+  cidrs   = ["192.168.1.0/24"]
+}
+"#;
+    /// (name, ends, routing, ha, resources of the tunnel by kind)
+    type Variant = (&'static str, &'static str, &'static str, bool, &'static [(ResourceKind, usize)]);
+    let variants: &[Variant] = &[
+        (
+            "aws_gcp_ha",
+            "network.aws, network.gcp",
+            "bgp",
+            true,
+            &[(ResourceKind::AwsVpnConnection, 2), (ResourceKind::GcpVpnTunnel, 4)],
+        ),
+        (
+            "aws_gcp_single",
+            "network.aws, network.gcp",
+            "bgp",
+            false,
+            &[(ResourceKind::AwsVpnConnection, 1), (ResourceKind::GcpVpnTunnel, 2)],
+        ),
+        (
+            "aws_azure_ha",
+            "network.aws, network.azure",
+            "bgp",
+            true,
+            &[(ResourceKind::AwsVpnConnection, 2), (ResourceKind::AzureVpnConnection, 4)],
+        ),
+        (
+            "aws_azure_single",
+            "network.aws, network.azure",
+            "bgp",
+            false,
+            &[(ResourceKind::AwsVpnConnection, 1), (ResourceKind::AzureVpnConnection, 2)],
+        ),
+        (
+            "aws_azure_static",
+            "network.aws, network.azure",
+            "static",
+            true,
+            &[(ResourceKind::AwsVpnConnectionRoute, 2), (ResourceKind::AzureVpnConnection, 4)],
+        ),
+        (
+            "aws_azure_static_single",
+            "network.aws, network.azure",
+            "static",
+            false,
+            &[(ResourceKind::AwsVpnConnectionRoute, 1), (ResourceKind::AzureVpnConnection, 2)],
+        ),
+        (
+            "azure_gcp_ha",
+            "network.azure, network.gcp",
+            "bgp",
+            true,
+            &[(ResourceKind::AzureVpnConnection, 2), (ResourceKind::GcpVpnTunnel, 2)],
+        ),
+        (
+            "azure_gcp_single",
+            "network.azure, network.gcp",
+            "bgp",
+            false,
+            &[(ResourceKind::AzureVpnConnection, 1), (ResourceKind::GcpVpnTunnel, 1)],
+        ),
+        (
+            "aws_host_bgp",
+            "network.aws, host.h",
+            "bgp",
+            true,
+            &[(ResourceKind::AwsVpnConnection, 1), (ResourceKind::HostIpsecTunnel, 2)],
+        ),
+        (
+            "aws_host_static",
+            "network.aws, host.h",
+            "static",
+            true,
+            &[(ResourceKind::AwsVpnConnectionRoute, 1), (ResourceKind::HostIpsecTunnel, 2)],
+        ),
+        (
+            "gcp_host_ha",
+            "network.gcp, host.h",
+            "bgp",
+            true,
+            &[(ResourceKind::GcpVpnTunnel, 2), (ResourceKind::HostIpsecTunnel, 2)],
+        ),
+        (
+            "gcp_host_single",
+            "network.gcp, host.h",
+            "bgp",
+            false,
+            &[(ResourceKind::GcpVpnTunnel, 1), (ResourceKind::HostIpsecTunnel, 1)],
+        ),
+        ("host_host_bgp", "host.h, host.h2", "bgp", true, &[(ResourceKind::HostIpsecTunnel, 2)]),
+        ("host_host_static", "host.h, host.h2", "static", true, &[(ResourceKind::HostIpsecTunnel, 2)]),
+        (
+            "aws_peering",
+            "network.aws, network.aws2",
+            "bgp",
+            true,
+            &[(ResourceKind::AwsVpcPeeringConnection, 1), (ResourceKind::AwsRoute, 2)],
+        ),
+        (
+            "azure_peering",
+            "network.azure, network.azure2",
+            "bgp",
+            true,
+            &[(ResourceKind::AzureVirtualNetworkPeering, 2)],
+        ),
+        ("gcp_peering", "network.gcp, network.gcp2", "bgp", true, &[(ResourceKind::GcpNetworkPeering, 2)]),
+    ];
+    for (name, ends, routing, ha, shape) in variants {
+        let text =
+            format!("{ENDS}tunnel \"t\" {{\n  between = [{ends}]\n  routing = \"{routing}\"\n  ha      = {ha}\n}}\n");
+        let topology = topology(&text);
+        let (plan, desired) = crate::plan(&topology, &[]).unwrap();
+        assert_eq!(desired.unplanned, [], "{name}");
+        let tunnel: Vec<&crate::Change> = plan.changes.iter().filter(|c| c.object == "tunnel.t").collect();
+        for (kind, count) in *shape {
+            assert_eq!(tunnel.iter().filter(|c| c.id.kind == *kind).count(), *count, "{name}: {kind}");
+        }
+        let only_tunnel = Plan { stack: plan.stack.clone(), changes: tunnel.into_iter().cloned().collect() };
+        insta::assert_snapshot!(*name, render::text(&only_tunnel));
+        let again = crate::plan(&topology, &applied(&plan, &[])).unwrap().0;
+        assert!(again.is_empty(), "{name}:\n{}", render::text(&again));
+    }
 }

@@ -163,23 +163,22 @@ pub(super) fn routes_to(gateway: &AwsGateway, ranges: &[String], object: &str, d
     }
 }
 
-/// The two customer gateways and two VPN connections of `tunnel`, toward the peer's two public
-/// addresses; returns the connections, whose outputs `tunnel1_address` and `tunnel2_address`
-/// are AWS's outside addresses.
+/// A customer gateway and a VPN connection of `tunnel` toward each of `peers` (connection `n`
+/// toward peer `n`); returns the connections, whose outputs `tunnel1_address` and
+/// `tunnel2_address` are AWS's outside addresses.
 pub(super) fn connections(
     gateway: &AwsGateway,
     tunnel: &Tunnel,
     object: &str,
-    peer_addresses: [Value; 2],
-    peer_asn: u32,
+    peers: Vec<Peer>,
     inside: impl Fn(usize) -> String,
     desired: &mut Desired,
-) -> [ResourceId; 2] {
-    let [first, second] = peer_addresses;
-    [(0, first), (1, second)].map(|(n, address)| {
-        let peer = Peer { address, asn: peer_asn, static_routes: None };
-        connection(gateway, tunnel, object, n, peer, &inside, desired)
-    })
+) -> Vec<ResourceId> {
+    peers
+        .into_iter()
+        .enumerate()
+        .map(|(n, peer)| connection(gateway, tunnel, object, n, peer, &inside, desired))
+        .collect()
 }
 
 /// The peer of one VPN connection.
@@ -260,7 +259,7 @@ pub(super) fn connection(
 }
 
 /// The output naming AWS's outside address of inside slot `slot`.
-pub(super) fn outside_address(connections: &[ResourceId; 2], slot: usize) -> Value {
+pub(super) fn outside_address(connections: &[ResourceId], slot: usize) -> Value {
     output(&connections[slot / 2], &format!("tunnel{}_address", slot % 2 + 1))
 }
 

@@ -26,9 +26,12 @@ pub(super) struct AzureGateway {
     pub group: String,
 }
 
+/// Why a tunnel to an Azure network without room for its gateway cannot be planned.
+pub(super) const NO_GATEWAY_SUBNET: &str = "the Azure network has no free /27 for its GatewaySubnet";
+
 /// The `/27` for the `GatewaySubnet`: the declared one, or the highest free `/27` of the
 /// network's range; `None` when the range has no room.
-fn gateway_subnet(azure: &Network) -> Option<Cidr> {
+pub(super) fn gateway_subnet(azure: &Network) -> Option<Cidr> {
     if let Some(declared) = azure.subnets.iter().find(|s| s.name == "GatewaySubnet") {
         return Some(declared.cidr.value);
     }
@@ -63,7 +66,7 @@ pub(super) fn gateway(
     if desired.resources.contains_key(&gateway) {
         return Ok(AzureGateway { gateway, name, public_ips, asn, scope, group });
     }
-    let subnet_range = gateway_subnet(azure).ok_or("the Azure network has no free /27 for its GatewaySubnet")?;
+    let subnet_range = gateway_subnet(azure).ok_or(NO_GATEWAY_SUBNET)?;
     let object = format!("network.{}", azure.name);
     let vnet = ResourceId::new(ResourceKind::AzureVirtualNetwork, &azure.name);
     let vnet_name = resource_name(naming::AZURE, &stack, &[&azure.name]);
@@ -144,60 +147,79 @@ fn add_custom_bgp_address(desired: &mut Desired, gateway: &ResourceId, instance:
 pub(super) struct PeerTunnel {
     /// The peer's public (outside) address.
     pub address: Value,
-    /// The peer's BGP address (inside the tunnel).
-    pub bgp_address: IpAddr,
-    /// Azure's BGP address on this tunnel (APIPA when the peer is AWS).
-    pub azure_bgp_address: IpAddr,
+    /// The BGP session over the tunnel; `None` for static routing.
+    pub bgp: Option<Bgp>,
     /// The gateway instance the tunnel lands on (0 or 1).
     pub instance: usize,
 }
 
-/// A local network gateway and a connection per peer tunnel of `tunnel`.
+/// A BGP session over one tunnel to Azure.
+pub(super) struct Bgp {
+    /// The peer's BGP address (inside the tunnel).
+    pub address: IpAddr,
+    /// Azure's BGP address on this tunnel (APIPA when the peer is AWS).
+    pub azure_address: IpAddr,
+    /// The peer's ASN.
+    pub asn: u32,
+}
+
+/// A local network gateway and a connection per peer tunnel of `tunnel`; for static routing,
+/// the local network gateways hold `peer_ranges`, the peer's address space.
 pub(super) fn connections(
     gateway: &AzureGateway,
     tunnel: &Tunnel,
     object: &str,
-    peer_asn: u32,
+    peer_ranges: &[String],
     policy: &Value,
     peers: &[PeerTunnel],
     desired: &mut Desired,
 ) {
     let stack = desired.stack.clone();
     for (slot, peer) in peers.iter().enumerate() {
-        add_custom_bgp_address(desired, &gateway.gateway, peer.instance, peer.azure_bgp_address);
         let local = ResourceId::new(ResourceKind::AzureLocalNetworkGateway, format!("{}.{slot}", tunnel.name));
         let local_name = resource_name(naming::AZURE, &stack, &[&tunnel.name, &slot.to_string()]);
+        let mut local_attrs = attrs([
+            ("name", Value::string(&local_name)),
+            ("resource_group", Value::string(&gateway.group)),
+            ("location", Value::string(&gateway.scope.region)),
+            ("gateway_address", peer.address.clone()),
+        ]);
+        let mut connection_attrs = attrs([
+            ("name", Value::string(&local_name)),
+            ("resource_group", Value::string(&gateway.group)),
+            ("location", Value::string(&gateway.scope.region)),
+            ("type", Value::string("IPsec")),
+            ("connection_protocol", Value::string(format!("IKEv{}", tunnel.ike.version))),
+            ("virtual_network_gateway", Value::string(&gateway.name)),
+            ("local_network_gateway", Value::string(&local_name)),
+            ("shared_key", Value::Sensitive(super::tunnel::psk_name(tunnel, slot))),
+            ("enable_bgp", Value::Bool(peer.bgp.is_some())),
+            ("ipsec_policy", policy.clone()),
+            ("dpd_timeout_seconds", Value::Integer(tunnel.ike.dpd_timeout.into())),
+        ]);
+        match &peer.bgp {
+            Some(bgp) => {
+                add_custom_bgp_address(desired, &gateway.gateway, peer.instance, bgp.azure_address);
+                local_attrs.insert("bgp_asn".into(), Value::Integer(bgp.asn.into()));
+                local_attrs.insert("bgp_peering_address".into(), Value::string(bgp.address.to_string()));
+                connection_attrs.insert("custom_bgp_address".into(), Value::string(bgp.azure_address.to_string()));
+            }
+            None => {
+                let ranges = peer_ranges.iter().map(Value::string).collect();
+                local_attrs.insert("address_space".into(), Value::List(ranges));
+            }
+        }
         desired.add(Resource {
             id: local.clone(),
             scope: gateway.scope.clone(),
-            attrs: attrs([
-                ("name", Value::string(&local_name)),
-                ("resource_group", Value::string(&gateway.group)),
-                ("location", Value::string(&gateway.scope.region)),
-                ("gateway_address", peer.address.clone()),
-                ("bgp_asn", Value::Integer(peer_asn.into())),
-                ("bgp_peering_address", Value::string(peer.bgp_address.to_string())),
-            ]),
+            attrs: local_attrs,
             depends_on: Vec::new(),
             object: object.to_string(),
         });
         desired.add(Resource {
             id: ResourceId::new(ResourceKind::AzureVpnConnection, format!("{}.{slot}", tunnel.name)),
             scope: gateway.scope.clone(),
-            attrs: attrs([
-                ("name", Value::string(&local_name)),
-                ("resource_group", Value::string(&gateway.group)),
-                ("location", Value::string(&gateway.scope.region)),
-                ("type", Value::string("IPsec")),
-                ("connection_protocol", Value::string(format!("IKEv{}", tunnel.ike.version))),
-                ("virtual_network_gateway", Value::string(&gateway.name)),
-                ("local_network_gateway", Value::string(&local_name)),
-                ("shared_key", Value::Sensitive(super::tunnel::psk_name(tunnel, slot))),
-                ("enable_bgp", Value::Bool(true)),
-                ("custom_bgp_address", Value::string(peer.azure_bgp_address.to_string())),
-                ("ipsec_policy", policy.clone()),
-                ("dpd_timeout_seconds", Value::Integer(tunnel.ike.dpd_timeout.into())),
-            ]),
+            attrs: connection_attrs,
             depends_on: vec![gateway.gateway.clone(), local],
             object: object.to_string(),
         });

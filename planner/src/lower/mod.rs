@@ -77,7 +77,8 @@ pub fn lower(topology: &Topology, live: &Live) -> Result<Desired, AllocError> {
             desired.unplanned.push((format!("endpoint.{}", endpoint.name), reason));
         }
     }
-    desired.aws_transit = aws_transit_networks(topology, supported.iter().map(|(_, layout, ..)| layout));
+    desired.aws_transit =
+        aws_transit_networks(topology, supported.iter().map(|(tunnel, layout, ..)| (*tunnel, layout)));
     supported.retain(|(tunnel, layout, label, _)| match transit_limit(&desired.aws_transit, tunnel, layout) {
         Some(reason) => {
             desired.unplanned.push((label.clone(), reason));
@@ -170,11 +171,14 @@ enum Layout<'t> {
 /// The AWS networks whose VPN connections attach to a transit gateway: those whose
 /// `transit_gateway` is `true`, and, where it is unset, those whose tunnels need more VPN
 /// connections than a virtual private gateway takes.
-fn aws_transit_networks<'t>(topology: &Topology, layouts: impl Iterator<Item = &'t Layout<'t>>) -> BTreeSet<String> {
+fn aws_transit_networks<'t>(
+    topology: &Topology,
+    layouts: impl Iterator<Item = (&'t Tunnel, &'t Layout<'t>)>,
+) -> BTreeSet<String> {
     let mut connections: BTreeMap<&str, usize> = BTreeMap::new();
-    for layout in layouts {
+    for (tunnel, layout) in layouts {
         let (aws, count) = match layout {
-            Layout::AwsGcp { aws, .. } | Layout::AwsAzure { aws, .. } => (aws, 2),
+            Layout::AwsGcp { aws, .. } | Layout::AwsAzure { aws, .. } => (aws, tunnel::aws_connections(tunnel)),
             Layout::AwsHost { aws, .. } => (aws, 1),
             _ => continue,
         };
@@ -237,13 +241,14 @@ impl Layout<'_> {
         pairs.into_iter().map(|(kind, n)| network(kind, n)).collect()
     }
 
-    /// How many inside /30s one tunnel of the layout needs.
-    fn slots(&self) -> usize {
+    /// How many inside /30s `tunnel`, of this layout, needs: one per IPsec tunnel.
+    fn slots(&self, tunnel: &Tunnel) -> usize {
         match self {
-            Layout::AwsGcp { .. } | Layout::AwsAzure { .. } => tunnel::SLOTS,
-            Layout::AzureGcp { .. } => tunnel::AZURE_GCP_SLOTS,
+            Layout::AwsGcp { .. } | Layout::AwsAzure { .. } => tunnel::aws_connections(tunnel) * 2,
+            Layout::AzureGcp { .. } | Layout::GcpHost { .. } => tunnel::redundancy(tunnel),
             Layout::Peering { .. } => 0,
-            Layout::AwsHost { .. } | Layout::GcpHost { .. } => tunnel::HOST_SLOTS,
+            // An AWS VPN connection has two tunnels, whatever `ha` says.
+            Layout::AwsHost { .. } => 2,
             Layout::HostHost { .. } => 1,
         }
     }
@@ -271,10 +276,9 @@ fn supported_layout<'t>(topology: &'t Topology, tunnel: &Tunnel) -> Result<Layou
         (Side::Host(a), Side::Host(b)) => return Ok(Layout::HostHost { a, b }),
         (Side::Network(network), Side::Host(host)) | (Side::Host(host), Side::Network(network)) => {
             return match network.kind {
-                CloudKind::Aws if tunnel.ha => Ok(Layout::AwsHost { aws: network, host }),
-                CloudKind::Gcp if tunnel.ha => Ok(Layout::GcpHost { gcp: network, host }),
+                CloudKind::Aws => Ok(Layout::AwsHost { aws: network, host }),
+                CloudKind::Gcp => Ok(Layout::GcpHost { gcp: network, host }),
                 CloudKind::Azure => Err("tunnels between Azure and hosts are not planned yet"),
-                _ => Err("only the highly available layout is planned yet"),
             };
         }
     };
@@ -287,12 +291,12 @@ fn supported_layout<'t>(topology: &'t Topology, tunnel: &Tunnel) -> Result<Layou
         (CloudKind::Gcp, CloudKind::Azure) => Layout::AzureGcp { azure: b, gcp: a },
         _ => Layout::Peering { a, b },
     };
-    if matches!(layout, Layout::Peering { .. }) {
-        // Peering is highly available by design and has no routing protocol to choose.
-        return Ok(layout);
-    }
-    if tunnel.routing != Routing::Bgp || !tunnel.ha {
-        return Err("only the highly available BGP layout is planned yet");
+    // Peering is highly available by design and has no routing protocol to choose; every pair
+    // with GCP routes with BGP (`validate` refuses static routing to GCP). Azure must support one
+    // of the IKE choices and have room for its gateway.
+    if let Layout::AwsAzure { azure, .. } | Layout::AzureGcp { azure, .. } = layout {
+        azure_vpn::ipsec_policy(&tunnel.ike)?;
+        azure_vpn::gateway_subnet(azure).ok_or(azure_vpn::NO_GATEWAY_SUBNET)?;
     }
     Ok(layout)
 }
@@ -324,7 +328,7 @@ fn allocate_for(
             }
         }
         let gateways: Vec<String> = layout.asn_keys().into_iter().map(|(key, _)| key).collect();
-        for slot in 0..layout.slots() {
+        for slot in 0..layout.slots(tunnel) {
             let request = InsideRequest { pool: layout.pool(), gateways: gateways.clone() };
             inside_requests.insert(slot_key(&tunnel.name, slot), request);
         }

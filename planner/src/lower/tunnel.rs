@@ -19,8 +19,17 @@ use crate::resource::Value;
 use isopod_lang::Topology;
 use isopod_lang::topology::{Host, Network, Routing, Tunnel};
 
-/// Inside /30 slots of one tunnel: four, for the four tunnels of the HA layouts with AWS.
-pub(crate) const SLOTS: usize = 4;
+/// How many instances each side of a tunnel between clouds uses: two for the highly available
+/// layouts (GCP's two HA VPN interfaces, Azure's two active-active instances), one without `ha`.
+pub(crate) fn redundancy(tunnel: &Tunnel) -> usize {
+    if tunnel.ha { 2 } else { 1 }
+}
+
+/// How many AWS VPN connections (of two tunnels each) a tunnel to AWS from another cloud takes:
+/// one per instance of the other side.
+pub(crate) fn aws_connections(tunnel: &Tunnel) -> usize {
+    redundancy(tunnel)
+}
 
 /// The secret-store name of the pre-shared key of one tunnel slot.
 /// The tunnel's own `psk` secret when it names one (shared by all its slots), else the key
@@ -45,20 +54,24 @@ pub(super) fn aws_gcp(
     let gcp_gateway = gcp_vpn::gateway(gcp, alloc, desired);
     let aws_gateway = aws_vpn::gateway(topology, aws, alloc, desired);
     aws_vpn::routes_to(&aws_gateway, &[gcp.cidr.value.to_string()], object, desired);
-    let gcp_interfaces = [0, 1].map(|n| output(&gcp_gateway.ha, &format!("interface{n}_ip")));
+    let gcp_interfaces = (0..aws_connections(tunnel)).map(|n| aws_vpn::Peer {
+        address: output(&gcp_gateway.ha, &format!("interface{n}_ip")),
+        asn: gcp_gateway.asn,
+        static_routes: None,
+    });
     let connections = aws_vpn::connections(
         &aws_gateway,
         tunnel,
         object,
-        gcp_interfaces,
-        gcp_gateway.asn,
+        gcp_interfaces.collect(),
         |slot| inside(slot).to_string(),
         desired,
     );
+    let slots = aws_connections(tunnel) * 2;
     // GCP tunnel n to AWS's outside address n; HA interface 0 serves AWS connection 0.
-    let addresses = (0..SLOTS).map(|slot| aws_vpn::outside_address(&connections, slot)).collect();
+    let addresses = (0..slots).map(|slot| aws_vpn::outside_address(&connections, slot)).collect();
     // AWS takes the first address of each inside /30, the customer side (GCP) the second.
-    let peers: Vec<gcp_vpn::PeerTunnel> = (0..SLOTS)
+    let peers: Vec<gcp_vpn::PeerTunnel> = (0..slots)
         .map(|slot| gcp_vpn::PeerTunnel {
             ha_interface: (slot / 2) as i64,
             peer_interface: slot as i64,
@@ -87,8 +100,9 @@ pub(super) fn azure_gcp(
     let policy = azure_vpn::ipsec_policy(&tunnel.ike)?;
     let azure_gateway = azure_vpn::gateway(topology, azure, alloc, desired)?;
     let gcp_gateway = gcp_vpn::gateway(gcp, alloc, desired);
-    let azure_addresses = azure_gateway.public_ips.iter().map(|ip| output(ip, "ip_address")).collect();
-    let gcp_peers: Vec<gcp_vpn::PeerTunnel> = (0..AZURE_GCP_SLOTS)
+    let slots = redundancy(tunnel);
+    let azure_addresses = azure_gateway.public_ips[..slots].iter().map(|ip| output(ip, "ip_address")).collect();
+    let gcp_peers: Vec<gcp_vpn::PeerTunnel> = (0..slots)
         .map(|slot| gcp_vpn::PeerTunnel {
             ha_interface: slot as i64,
             peer_interface: slot as i64,
@@ -97,20 +111,20 @@ pub(super) fn azure_gcp(
         })
         .collect();
     gcp_vpn::tunnels(&gcp_gateway, tunnel, object, azure_addresses, azure_gateway.asn, &gcp_peers, desired);
-    let azure_peers: Vec<azure_vpn::PeerTunnel> = (0..AZURE_GCP_SLOTS)
+    let azure_peers: Vec<azure_vpn::PeerTunnel> = (0..slots)
         .map(|slot| azure_vpn::PeerTunnel {
             address: output(&gcp_gateway.ha, &format!("interface{slot}_ip")),
-            bgp_address: inside(slot).host(2).expect("a /30 has two hosts"),
-            azure_bgp_address: inside(slot).host(1).expect("a /30 has two hosts"),
+            bgp: Some(azure_vpn::Bgp {
+                address: inside(slot).host(2).expect("a /30 has two hosts"),
+                azure_address: inside(slot).host(1).expect("a /30 has two hosts"),
+                asn: gcp_gateway.asn,
+            }),
             instance: slot,
         })
         .collect();
-    azure_vpn::connections(&azure_gateway, tunnel, object, gcp_gateway.asn, &policy, &azure_peers, desired);
+    azure_vpn::connections(&azure_gateway, tunnel, object, &[], &policy, &azure_peers, desired);
     Ok(())
 }
-
-/// Inside /30 slots of an Azure-GCP tunnel: one per Azure instance.
-pub(crate) const AZURE_GCP_SLOTS: usize = 2;
 
 /// AWS-Azure (Microsoft's "connect to AWS with BGP", highly available): Azure's active-active
 /// gateway with its two public addresses, four local network gateways and four connections with
@@ -131,25 +145,34 @@ pub(super) fn aws_azure(
     let azure_gateway = azure_vpn::gateway(topology, azure, alloc, desired)?;
     let aws_gateway = aws_vpn::gateway(topology, aws, alloc, desired);
     aws_vpn::routes_to(&aws_gateway, &[azure.cidr.value.to_string()], object, desired);
-    let azure_addresses = azure_gateway.public_ips.clone().map(|ip| output(&ip, "ip_address"));
+    let instances = aws_connections(tunnel);
+    let bgp = tunnel.routing == Routing::Bgp;
+    let azure_instances = azure_gateway.public_ips[..instances].iter().map(|ip| aws_vpn::Peer {
+        address: output(ip, "ip_address"),
+        asn: azure_gateway.asn,
+        static_routes: (!bgp).then(|| vec![azure.cidr.value.to_string()]),
+    });
     let connections = aws_vpn::connections(
         &aws_gateway,
         tunnel,
         object,
-        azure_addresses,
-        azure_gateway.asn,
+        azure_instances.collect(),
         |slot| inside(slot).to_string(),
         desired,
     );
-    let peers: Vec<azure_vpn::PeerTunnel> = (0..SLOTS)
+    let peers: Vec<azure_vpn::PeerTunnel> = (0..instances * 2)
         .map(|slot| azure_vpn::PeerTunnel {
             address: aws_vpn::outside_address(&connections, slot),
-            bgp_address: inside(slot).host(1).expect("a /30 has two hosts"),
-            azure_bgp_address: inside(slot).host(2).expect("a /30 has two hosts"),
+            bgp: bgp.then(|| azure_vpn::Bgp {
+                address: inside(slot).host(1).expect("a /30 has two hosts"),
+                azure_address: inside(slot).host(2).expect("a /30 has two hosts"),
+                asn: aws_gateway.asn,
+            }),
             instance: slot / 2,
         })
         .collect();
-    azure_vpn::connections(&azure_gateway, tunnel, object, aws_gateway.asn, &policy, &peers, desired);
+    let aws_ranges = if bgp { Vec::new() } else { vec![aws.cidr.value.to_string()] };
+    azure_vpn::connections(&azure_gateway, tunnel, object, &aws_ranges, &policy, &peers, desired);
     Ok(())
 }
 
@@ -180,7 +203,7 @@ pub(super) fn aws_host(
         static_routes: (!bgp).then(|| cidrs(host)),
     };
     let connection = aws_vpn::connection(&gateway, tunnel, object, 0, peer, &|slot| inside(slot).to_string(), desired);
-    let slots = (0..HOST_SLOTS)
+    let slots = (0..2)
         .map(|slot| HostTunnel {
             remote_address: output(&connection, &format!("tunnel{}_address", slot + 1)),
             remote_ts: vec![aws.cidr.value.to_string()],
@@ -205,7 +228,8 @@ pub(super) fn gcp_host(
     let inside = |slot: usize| alloc.inside(&slot_key(&tunnel.name, slot));
     let gateway = gcp_vpn::gateway(gcp, alloc, desired);
     let host_asn = alloc.asn(&host_key(&host.name));
-    let gcp_peers: Vec<gcp_vpn::PeerTunnel> = (0..HOST_SLOTS)
+    let slots = redundancy(tunnel);
+    let gcp_peers: Vec<gcp_vpn::PeerTunnel> = (0..slots)
         .map(|slot| gcp_vpn::PeerTunnel {
             ha_interface: slot as i64,
             peer_interface: 0,
@@ -215,7 +239,7 @@ pub(super) fn gcp_host(
         .collect();
     let addresses = vec![Value::string(host.address.value.to_string())];
     gcp_vpn::tunnels(&gateway, tunnel, object, addresses, host_asn, &gcp_peers, desired);
-    let slots = (0..HOST_SLOTS)
+    let slots = (0..slots)
         .map(|slot| HostTunnel {
             remote_address: output(&gateway.ha, &format!("interface{slot}_ip")),
             remote_ts: vec![gcp.cidr.value.to_string()],
@@ -241,10 +265,6 @@ pub(super) fn host_host(tunnel: &Tunnel, object: &str, a: &Host, b: &Host, alloc
         host_ipsec::tunnels(local, Some(local_asn), tunnel, object, vec![slot], desired);
     }
 }
-
-/// Inside /30 slots of a tunnel with a host end: two for a cloud (its two tunnels), one
-/// between two hosts.
-pub(crate) const HOST_SLOTS: usize = 2;
 
 fn host_address(inside: crate::Cidr, n: i128) -> std::net::IpAddr {
     inside.host(n).expect("a /30 has two hosts")
