@@ -181,7 +181,7 @@ async fn apply_creations(simulator: &Simulator, plan: &Plan, desired: &isopod_pl
     for change in &plan.changes {
         assert_eq!(change.action, Action::Create, "a first plan only creates");
         let mut resource = desired.resources[&change.id].clone();
-        for value in resource.attrs.values_mut() {
+        for value in std::sync::Arc::make_mut(&mut resource.attrs).values_mut() {
             value.resolve_outputs(&|output| created_output(&created, output));
         }
         let owner = Ownership { stack: plan.stack.clone(), id: change.id.clone() };

@@ -2,9 +2,10 @@
 //! attribute. Only resources the stack owns are compared; everything else is invisible to it.
 
 use crate::lower::Desired;
-use crate::resource::{ObservedResource, Resource, ResourceId, Scope, Value};
+use crate::resource::{Attrs, ObservedResource, Resource, ResourceId, Scope, Value};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 /// What happens to one resource.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,8 +62,8 @@ pub struct Change {
     pub object: String,
     /// The cloud's id of the live resource, if it exists.
     pub provider_id: Option<String>,
-    /// The desired attributes (none for deletes).
-    pub after: BTreeMap<String, Value>,
+    /// The desired attributes (none for deletes), shared with the desired resource.
+    pub after: Arc<Attrs>,
     /// The attributes that differ (all of them for creates and deletes).
     pub attrs: Vec<AttrChange>,
 }
@@ -157,7 +158,7 @@ fn deletion(id: &ResourceId, live: &ObservedResource) -> Change {
         scope: live.scope.clone(),
         object: String::new(),
         provider_id: Some(live.provider_id.clone()),
-        after: BTreeMap::new(),
+        after: Arc::default(),
         attrs,
     }
 }
@@ -208,7 +209,7 @@ fn comparison(
             forces_replacement: true,
         });
     }
-    for (name, wanted) in &resource.attrs {
+    for (name, wanted) in resource.attrs.iter() {
         let now = live.attrs.get(name);
         let resolved = resolve(wanted, owned, unknown_outputs);
         if resolved.as_ref() == now {

@@ -9,6 +9,10 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
+
+/// A resource's attributes by name.
+pub type Attrs = BTreeMap<String, Value>;
 
 /// The kinds of cloud resources, one per API object family of each cloud.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -450,8 +454,9 @@ pub struct Resource {
     pub id: ResourceId,
     /// Where it lives.
     pub scope: Scope,
-    /// Its attributes; outputs of other resources make it depend on them.
-    pub attrs: BTreeMap<String, Value>,
+    /// Its attributes; outputs of other resources make it depend on them. Shared (not copied)
+    /// with the plan's changes.
+    pub attrs: Arc<Attrs>,
     /// Resources that must exist first although no attribute uses their outputs (e.g. the Azure
     /// resource group a virtual network is created in, referred to by its known name).
     pub depends_on: Vec<ResourceId>,

@@ -72,7 +72,8 @@ fn vpn_gateway(
                 ("vpc_id", output(&vpc, "id")),
                 ("amazon_side_asn", Value::Integer(asn.into())),
                 ("tags", aws_named(tags, &desired.stack, &[&aws.name])),
-            ]),
+            ])
+            .into(),
             depends_on: Vec::new(),
             object: object.clone(),
         });
@@ -82,7 +83,8 @@ fn vpn_gateway(
             attrs: attrs([
                 ("vpn_gateway_id", output(&vgw, "id")),
                 ("route_table_id", output(&vpc, "main_route_table_id")),
-            ]),
+            ])
+            .into(),
             depends_on: Vec::new(),
             object,
         });
@@ -114,7 +116,8 @@ fn transit_gateway(
                 ("default_route_table_propagation", enable()),
                 ("dns_support", enable()),
                 ("tags", aws_named(tags, &desired.stack, &[&aws.name])),
-            ]),
+            ])
+            .into(),
             depends_on: Vec::new(),
             object: object.clone(),
         });
@@ -130,7 +133,8 @@ fn transit_gateway(
                 ("vpc_id", output(&vpc, "id")),
                 ("subnet_ids", Value::List(subnets)),
                 ("tags", aws_named(tags, &desired.stack, &[&aws.name])),
-            ]),
+            ])
+            .into(),
             depends_on: Vec::new(),
             object,
         });
@@ -155,7 +159,8 @@ pub(super) fn routes_to(gateway: &AwsGateway, ranges: &[String], object: &str, d
                 ("route_table_id", output(&vpc, "main_route_table_id")),
                 ("destination_cidr_block", Value::string(range)),
                 ("transit_gateway_id", output(transit, "id")),
-            ]),
+            ])
+            .into(),
             // A route to a transit gateway needs the VPC attached to it.
             depends_on: vec![vpc_attachment.clone()],
             object: object.to_string(),
@@ -213,7 +218,8 @@ pub(super) fn connection(
             ("ip_address", peer.address),
             ("type", Value::string("ipsec.1")),
             ("tags", tags.clone()),
-        ]),
+        ])
+        .into(),
         depends_on: Vec::new(),
         object: object.to_string(),
     });
@@ -239,7 +245,7 @@ pub(super) fn connection(
     desired.add(Resource {
         id: connection.clone(),
         scope: gateway.scope.clone(),
-        attrs: connection_attrs,
+        attrs: connection_attrs.into(),
         depends_on: Vec::new(),
         object: object.to_string(),
     });
@@ -250,7 +256,8 @@ pub(super) fn connection(
             attrs: attrs([
                 ("vpn_connection_id", output(&connection, "id")),
                 ("destination_cidr_block", Value::string(range)),
-            ]),
+            ])
+            .into(),
             depends_on: Vec::new(),
             object: object.to_string(),
         });

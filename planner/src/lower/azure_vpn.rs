@@ -80,7 +80,8 @@ pub(super) fn gateway(
                 ("virtual_network", Value::string(&vnet_name)),
                 ("resource_group", Value::string(&group)),
                 ("address_prefix", Value::string(subnet_range.to_string())),
-            ]),
+            ])
+            .into(),
             depends_on: vec![vnet],
             object: object.clone(),
         });
@@ -97,7 +98,8 @@ pub(super) fn gateway(
                 ("sku", Value::string("Standard")),
                 ("allocation", Value::string("Static")),
                 ("zones", Value::List(["1", "2", "3"].map(Value::string).to_vec())),
-            ]),
+            ])
+            .into(),
             depends_on: vec![ResourceId::new(ResourceKind::AzureResourceGroup, cloud_name)],
             object: object.clone(),
         });
@@ -126,7 +128,8 @@ pub(super) fn gateway(
             ("bgp_asn", Value::Integer(asn.into())),
             ("ip_configurations", Value::List(ip_configurations)),
             ("custom_bgp_addresses", Value::List(vec![Value::List(Vec::new()), Value::List(Vec::new())])),
-        ]),
+        ])
+        .into(),
         depends_on: Vec::new(),
         object,
     });
@@ -136,7 +139,7 @@ pub(super) fn gateway(
 /// Adds a custom BGP (APIPA) address to gateway instance `instance`.
 fn add_custom_bgp_address(desired: &mut Desired, gateway: &ResourceId, instance: usize, address: IpAddr) {
     let resource = desired.resources.get_mut(gateway).expect("the gateway was lowered first");
-    if let Some(Value::List(instances)) = resource.attrs.get_mut("custom_bgp_addresses")
+    if let Some(Value::List(instances)) = std::sync::Arc::make_mut(&mut resource.attrs).get_mut("custom_bgp_addresses")
         && let Some(Value::List(addresses)) = instances.get_mut(instance)
     {
         addresses.push(Value::string(address.to_string()));
@@ -212,14 +215,14 @@ pub(super) fn connections(
         desired.add(Resource {
             id: local.clone(),
             scope: gateway.scope.clone(),
-            attrs: local_attrs,
+            attrs: local_attrs.into(),
             depends_on: Vec::new(),
             object: object.to_string(),
         });
         desired.add(Resource {
             id: ResourceId::new(ResourceKind::AzureVpnConnection, format!("{}.{slot}", tunnel.name)),
             scope: gateway.scope.clone(),
-            attrs: connection_attrs,
+            attrs: connection_attrs.into(),
             depends_on: vec![gateway.gateway.clone(), local],
             object: object.to_string(),
         });

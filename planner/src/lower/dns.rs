@@ -129,7 +129,8 @@ struct Out<'d> {
 
 impl Out<'_> {
     fn add(&mut self, id: ResourceId, pairs: Vec<(&str, Value)>, depends_on: Vec<ResourceId>) {
-        let attrs = pairs.into_iter().map(|(name, value)| (name.to_string(), value)).collect();
+        let attrs =
+            pairs.into_iter().map(|(name, value)| (name.to_string(), value)).collect::<crate::resource::Attrs>().into();
         let (scope, object) = (self.scope.clone(), self.object.clone());
         self.desired.add(Resource { id, scope, attrs, depends_on, object });
     }

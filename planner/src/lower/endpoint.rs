@@ -51,7 +51,8 @@ pub(super) fn lower(
                     ("description", Value::string(format!("Isopod endpoint {}", endpoint.name))),
                     ("ingress_cidr_blocks", Value::List(admitted_ranges(topology, endpoint, network))),
                     ("tags", tags.clone()),
-                ]),
+                ])
+                .into(),
                 depends_on: Vec::new(),
                 object: object.clone(),
             });
@@ -66,7 +67,8 @@ pub(super) fn lower(
                     ("subnet_ids", Value::List(subnets)),
                     ("private_dns_enabled", Value::Bool(endpoint.private_dns)),
                     ("tags", tags),
-                ]),
+                ])
+                .into(),
                 depends_on: Vec::new(),
                 object,
             });
@@ -88,7 +90,8 @@ pub(super) fn lower(
                     ),
                     ("service", Value::string(&endpoint.service.value)),
                     ("private_dns", Value::Bool(endpoint.private_dns)),
-                ]),
+                ])
+                .into(),
                 depends_on: Vec::new(),
                 object,
             });
@@ -111,7 +114,8 @@ pub(super) fn lower(
                     ("region", Value::string(&network.region.value)),
                     ("subnetwork", subnetwork_name),
                     ("address_type", Value::string("INTERNAL")),
-                ]),
+                ])
+                .into(),
                 depends_on: vec![ResourceId::new(ResourceKind::GcpSubnetwork, subnet_address)],
                 object: object.clone(),
             });
@@ -126,7 +130,8 @@ pub(super) fn lower(
                     ("target", Value::string(&endpoint.service.value)),
                     // Private Service Connect endpoints take no load balancing scheme.
                     ("load_balancing_scheme", Value::string("")),
-                ]),
+                ])
+                .into(),
                 depends_on: Vec::new(),
                 object,
             });

@@ -43,7 +43,7 @@ pub(super) fn gateway(gcp: &Network, alloc: &Allocations, desired: &mut Desired)
             desired.add(Resource {
                 id: id.clone(),
                 scope: scope.clone(),
-                attrs: resource_attrs,
+                attrs: resource_attrs.into(),
                 depends_on: vec![network.clone()],
                 object: format!("network.{}", gcp.name),
             });
@@ -90,7 +90,8 @@ pub(super) fn tunnels(
             ("name", Value::string(&external_name)),
             ("redundancy_type", Value::string(redundancy)),
             ("interfaces", Value::List(addresses)),
-        ]),
+        ])
+        .into(),
         depends_on: Vec::new(),
         object: object.to_string(),
     });
@@ -110,7 +111,8 @@ pub(super) fn tunnels(
                 ("shared_secret", Value::Sensitive(super::tunnel::psk_name(tunnel, slot))),
                 ("router", Value::string(&gateway.router_name)),
                 ("ike_version", Value::Integer(tunnel.ike.version.into())),
-            ]),
+            ])
+            .into(),
             depends_on: vec![gateway.ha.clone(), gateway.router.clone(), external.clone()],
             object: object.to_string(),
         });
@@ -125,7 +127,8 @@ pub(super) fn tunnels(
                 ("ip_range", Value::string(format!("{}/30", peer.gcp_address))),
                 ("peer_ip_address", Value::string(peer.peer_address.to_string())),
                 ("peer_asn", Value::Integer(peer_asn.into())),
-            ]),
+            ])
+            .into(),
             depends_on: vec![vpn_tunnel],
             object: object.to_string(),
         });

@@ -60,7 +60,7 @@ pub(super) fn tunnels(
         desired.add(Resource {
             id: ResourceId::new(ResourceKind::HostIpsecTunnel, format!("{}.{}.{slot}", host.name, tunnel.name)),
             scope: scope(host),
-            attrs: tunnel_attrs,
+            attrs: tunnel_attrs.into(),
             depends_on: Vec::new(),
             object: object.to_string(),
         });

@@ -64,13 +64,13 @@ fn aws(network: &Network, scope: Scope, object: String, tags: BTreeMap<String, S
             Resource {
                 id: ResourceId::new(ResourceKind::AwsSubnet, format!("{}.{}", network.name, subnet.name)),
                 scope: scope.clone(),
-                attrs: subnet_attrs,
+                attrs: subnet_attrs.into(),
                 depends_on: Vec::new(),
                 object: object.clone(),
             }
         })
         .collect();
-    desired.add(Resource { id: vpc, scope, attrs: vpc_attrs, depends_on: Vec::new(), object });
+    desired.add(Resource { id: vpc, scope, attrs: vpc_attrs.into(), depends_on: Vec::new(), object });
     subnets.into_iter().for_each(|subnet| desired.add(subnet));
 }
 
@@ -103,7 +103,7 @@ fn azure(
         desired.add(Resource {
             id: group.clone(),
             scope: group_scope,
-            attrs: group_attrs,
+            attrs: group_attrs.into(),
             depends_on: Vec::new(),
             object,
         });
@@ -127,13 +127,13 @@ fn azure(
         desired.add(Resource {
             id: ResourceId::new(ResourceKind::AzureSubnet, format!("{}.{}", network.name, subnet.name)),
             scope: scope.clone(),
-            attrs: subnet_attrs,
+            attrs: subnet_attrs.into(),
             depends_on: vec![vnet.clone()],
             object: object.clone(),
         });
     }
     let depends_on = if own_group { vec![group] } else { Vec::new() };
-    desired.add(Resource { id: vnet, scope, attrs: vnet_attrs, depends_on, object });
+    desired.add(Resource { id: vnet, scope, attrs: vnet_attrs.into(), depends_on, object });
 }
 
 /// GCP networks and subnetworks take no labels: ownership is carried by the deterministic name
@@ -163,12 +163,12 @@ fn gcp(network: &Network, scope: Scope, object: String, desired: &mut Desired) {
         desired.add(Resource {
             id: ResourceId::new(ResourceKind::GcpSubnetwork, address),
             scope: scope.clone(),
-            attrs: subnet_attrs,
+            attrs: subnet_attrs.into(),
             depends_on: vec![vpc.clone()],
             object: object.clone(),
         });
     }
-    desired.add(Resource { id: vpc, scope: vpc_scope, attrs: vpc_attrs, depends_on: Vec::new(), object });
+    desired.add(Resource { id: vpc, scope: vpc_scope, attrs: vpc_attrs.into(), depends_on: Vec::new(), object });
 }
 
 /// The subnets an endpoint without `subnets` (or a transit gateway attachment) goes in, in

@@ -48,14 +48,14 @@ fn aws(topology: &Topology, tunnel: &Tunnel, a: &Network, b: &Network, object: &
     desired.add(Resource {
         id: peering.clone(),
         scope: super::scope(a),
-        attrs: peering_attrs,
+        attrs: peering_attrs.into(),
         depends_on: Vec::new(),
         object: object.into(),
     });
     desired.add(Resource {
         id: accepter.clone(),
         scope: super::scope(b),
-        attrs: attrs([("vpc_peering_connection_id", output(&peering, "id")), ("tags", tags(b))]),
+        attrs: attrs([("vpc_peering_connection_id", output(&peering, "id")), ("tags", tags(b))]).into(),
         depends_on: Vec::new(),
         object: object.into(),
     });
@@ -67,7 +67,8 @@ fn aws(topology: &Topology, tunnel: &Tunnel, a: &Network, b: &Network, object: &
                 ("route_table_id", output(&vpc(from), "main_route_table_id")),
                 ("destination_cidr_block", Value::string(to.cidr.value.to_string())),
                 ("vpc_peering_connection_id", output(&peering, "id")),
-            ]),
+            ])
+            .into(),
             depends_on: vec![accepter.clone()],
             object: object.into(),
         });
@@ -90,7 +91,8 @@ fn azure(tunnel: &Tunnel, a: &Network, b: &Network, object: &str, desired: &mut 
                 ("remote_virtual_network_id", output(&to_vnet, "id")),
                 ("allow_virtual_network_access", Value::Bool(true)),
                 ("allow_forwarded_traffic", Value::Bool(true)),
-            ]),
+            ])
+            .into(),
             depends_on: vec![from_vnet],
             object: object.into(),
         });
@@ -114,7 +116,8 @@ fn gcp(topology: &Topology, tunnel: &Tunnel, a: &Network, b: &Network, object: &
                 ("peer_network", Value::string(format!("projects/{}/global/networks/{to_name}", project(to)))),
                 ("export_custom_routes", Value::Bool(true)),
                 ("import_custom_routes", Value::Bool(true)),
-            ]),
+            ])
+            .into(),
             depends_on: vec![
                 ResourceId::new(ResourceKind::GcpNetwork, &from.name),
                 ResourceId::new(ResourceKind::GcpNetwork, &to.name),

@@ -1,6 +1,7 @@
 //! The clouds' rules the simulator enforces, as the real APIs would.
 
 use super::SimResource;
+use super::index::Live;
 use crate::{ErrorKind, ProviderError};
 use isopod_planner::Cidr;
 use isopod_planner::resource::{Resource, ResourceKind, Value};
@@ -29,7 +30,7 @@ fn invalid(message: String) -> ProviderError {
 }
 
 /// The checks of a create call.
-pub(super) fn check_create(live: &[SimResource], resource: &Resource, quotas: bool) -> Result<(), ProviderError> {
+pub(super) fn check_create(live: Live<'_>, resource: &Resource) -> Result<(), ProviderError> {
     if resource.attrs.values().any(|value| matches!(value, Value::Output(_))) {
         return Err(invalid(format!("{} was sent with unresolved outputs", resource.id)));
     }
@@ -41,7 +42,7 @@ pub(super) fn check_create(live: &[SimResource], resource: &Resource, quotas: bo
     for (_, value) in attrs.iter().filter(|(key, _)| key.as_str() != "name") {
         strings(value, &mut named);
     }
-    let pending = live.iter().filter(same_cloud).filter(|r| r.pending()).find(|r| {
+    let pending = live.provisioning().filter(same_cloud).filter(|r| r.pending()).find(|r| {
         named.contains(r.provider_id.as_str()) || text(&r.attrs, "name").is_some_and(|name| named.contains(name))
     });
     if let Some(pending) = pending {
@@ -51,15 +52,15 @@ pub(super) fn check_create(live: &[SimResource], resource: &Resource, quotas: bo
         ));
     }
     let find = |kind: ResourceKind, pred: &dyn Fn(&SimResource) -> bool| {
-        live.iter().filter(same_cloud).find(|r| r.kind == kind && pred(r))
+        live.of_kind(kind).filter(same_cloud).find(|r| pred(r))
     };
-    let named = |kind: ResourceKind, name: Option<&str>| find(kind, &|r| text(&r.attrs, "name") == name);
-    let by_id = |kind: ResourceKind, id: Option<&str>| find(kind, &|r| Some(r.provider_id.as_str()) == id);
+    let named = |kind: ResourceKind, name: Option<&str>| name.and_then(|name| live.named(kind, name).find(same_cloud));
+    let by_id = |kind: ResourceKind, id: Option<&str>| {
+        id.and_then(|id| live.by_id(id)).filter(|r| r.kind == kind && r.scope.cloud == resource.scope.cloud)
+    };
     let missing = |what: &str| ProviderError::new(ErrorKind::NotFound, format!("{what} does not exist"));
     // Peerings reach across regions and accounts: their peers are looked up everywhere.
-    let anywhere = |kind: ResourceKind, id: Option<&str>| {
-        live.iter().find(|r| r.kind == kind && Some(r.provider_id.as_str()) == id)
-    };
+    let anywhere = |kind: ResourceKind, id: Option<&str>| id.and_then(|id| live.by_id(id)).filter(|r| r.kind == kind);
     match resource.id.kind {
         ResourceKind::AwsSubnet => {
             let vpc_id = text(attrs, "vpc_id");
@@ -106,13 +107,11 @@ pub(super) fn check_create(live: &[SimResource], resource: &Resource, quotas: bo
             by_id(ResourceKind::AwsCustomerGateway, text(attrs, "customer_gateway_id"))
                 .ok_or_else(|| missing("customer_gateway_id"))?;
             let vgw = text(attrs, "vpn_gateway_id");
-            let connections = live
-                .iter()
-                .filter(|r| {
-                    r.kind == ResourceKind::AwsVpnConnection && vgw.is_some() && text(&r.attrs, "vpn_gateway_id") == vgw
-                })
-                .count();
-            if quotas && connections >= 10 {
+            let connections = || {
+                let on_gateway = |r: &&SimResource| vgw.is_some() && text(&r.attrs, "vpn_gateway_id") == vgw;
+                live.of_kind(ResourceKind::AwsVpnConnection).filter(on_gateway).count()
+            };
+            if connections() >= 10 {
                 return Err(ProviderError::new(ErrorKind::Invalid, "a VPN gateway takes at most 10 VPN connections"));
             }
         }
@@ -148,9 +147,12 @@ pub(super) fn check_create(live: &[SimResource], resource: &Resource, quotas: bo
                 if !by_id(ResourceKind::AzureSubnet, subnet) {
                     return Err(missing("the gateway subnet"));
                 }
-                let is_gateway_subnet = live.iter().any(|r| {
-                    Some(&Value::string(&r.provider_id)) == subnet && text(&r.attrs, "name") == Some("GatewaySubnet")
-                });
+                let is_gateway_subnet = match subnet {
+                    Some(Value::String(id)) => {
+                        live.by_id(id).is_some_and(|r| text(&r.attrs, "name") == Some("GatewaySubnet"))
+                    }
+                    _ => false,
+                };
                 if !is_gateway_subnet {
                     return Err(invalid("a virtual network gateway must sit in the subnet named GatewaySubnet".into()));
                 }
@@ -324,7 +326,8 @@ pub(super) fn check_create(live: &[SimResource], resource: &Resource, quotas: bo
     };
     let same_parent = |r: &SimResource| parent.is_none_or(|p| text(&r.attrs, p) == text(attrs, p));
     let unique_name = resource.id.kind.cloud() != isopod_planner::resource::Cloud::Aws && text(attrs, "name").is_some();
-    let taken = find(resource.id.kind, &|r| text(&r.attrs, "name") == text(attrs, "name") && same_parent(r));
+    let taken = text(attrs, "name")
+        .and_then(|name| live.named(resource.id.kind, name).filter(same_cloud).find(|r| same_parent(r)));
     if unique_name && taken.is_some() {
         return Err(ProviderError::new(
             ErrorKind::Conflict,
@@ -340,8 +343,8 @@ fn lists(r: &SimResource, attr: &str, id: &str) -> bool {
     matches!(r.attrs.get(attr), Some(Value::List(ids)) if ids.contains(&Value::string(id)))
 }
 
-pub(super) fn check_delete(live: &[SimResource], provider_id: &str) -> Result<(), ProviderError> {
-    let Some(target) = live.iter().find(|r| r.provider_id == provider_id) else {
+pub(super) fn check_delete(live: Live<'_>, provider_id: &str) -> Result<(), ProviderError> {
+    let Some(target) = live.by_id(provider_id) else {
         return Ok(()); // deleting what is gone succeeds
     };
     let name = text(&target.attrs, "name");
@@ -402,7 +405,7 @@ pub(super) fn check_delete(live: &[SimResource], provider_id: &str) -> Result<()
         (ResourceKind::GcpDnsManagedZone, ResourceKind::GcpDnsRecordSet) => text(&r.attrs, "managed_zone") == name,
         _ => false,
     };
-    match live.iter().find(|r| r.scope.cloud == target.scope.cloud && child_of(r)) {
+    match live.all().find(|r| r.scope.cloud == target.scope.cloud && child_of(r)) {
         Some(child) => {
             Err(ProviderError::new(ErrorKind::Conflict, format!("{provider_id} still holds {}", child.provider_id)))
         }

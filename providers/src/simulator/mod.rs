@@ -7,6 +7,7 @@
 //! add latency, a rate limit, throttling, transient faults and asynchronous provisioning.
 
 mod constraints;
+mod index;
 mod knobs;
 
 pub use knobs::{Knobs, KnobsError, provisioning_seconds};
@@ -53,6 +54,27 @@ struct State {
     next_id: u64,
     /// API calls made, by operation (`discover`, `create`, ...).
     calls: BTreeMap<String, u64>,
+    /// Lookups over `resources`, rebuilt when loaded and when resources go.
+    #[serde(skip)]
+    index: index::Index,
+}
+
+impl State {
+    /// The resources, with their lookups.
+    fn live(&self) -> index::Live<'_> {
+        index::Live::new(&self.resources, &self.index)
+    }
+
+    fn push(&mut self, resource: SimResource) {
+        self.index.add(self.resources.len(), &resource);
+        self.resources.push(resource);
+    }
+
+    /// Replaces the resources (after a deletion or an undone change) and rebuilds the lookups.
+    fn set_resources(&mut self, resources: Vec<SimResource>) {
+        self.index = index::Index::build(&resources);
+        self.resources = resources;
+    }
 }
 
 /// The simulator of all three clouds; [`Simulator::provider`] gives one cloud's view.
@@ -60,7 +82,6 @@ struct State {
 pub struct Simulator {
     state: Arc<Mutex<State>>,
     path: Option<PathBuf>,
-    quotas: bool,
     knobs: Knobs,
     chaos: Arc<Mutex<Chaos>>,
 }
@@ -117,7 +138,7 @@ impl Simulator {
     fn new(state: State, path: Option<PathBuf>) -> Self {
         let knobs = Knobs::default();
         let chaos = Arc::new(Mutex::new(Chaos::new(knobs.seed)));
-        Simulator { state: Arc::new(Mutex::new(state)), path, quotas: true, knobs, chaos }
+        Simulator { state: Arc::new(Mutex::new(state)), path, knobs, chaos }
     }
 
     /// The same simulator with `knobs` (latency, rate limit, faults, provisioning durations).
@@ -132,19 +153,15 @@ impl Simulator {
         let path = path.into();
         let state = match std::fs::read_to_string(&path) {
             Ok(text) => {
-                serde_json::from_str(&text).map_err(|source| StoreError::Format { path: path.clone(), source })?
+                let mut state: State =
+                    serde_json::from_str(&text).map_err(|source| StoreError::Format { path: path.clone(), source })?;
+                state.index = index::Index::build(&state.resources);
+                state
             }
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => State::default(),
             Err(source) => return Err(StoreError::Io { path, source }),
         };
         Ok(Simulator::new(state, Some(path)))
-    }
-
-    /// The same simulator without the clouds' quotas (connections per gateway): for benchmarks
-    /// of the planner at sizes no account would allow.
-    pub fn without_quotas(mut self) -> Self {
-        self.quotas = false;
-        self
     }
 
     /// The provider of one cloud, sharing this simulator's state.
@@ -163,7 +180,7 @@ impl Simulator {
         let provider_id = next_id(&mut state, kind);
         let resource =
             SimResource { provider_id: provider_id.clone(), kind, scope, attrs, owner: None, ready_at_ms: None };
-        state.resources.push(resource);
+        state.push(resource);
         provider_id
     }
 
@@ -336,12 +353,12 @@ impl Provider for SimulatedCloud {
             let fault = self.simulator.before_call(self.cloud, true).await?;
             let mut state = self.simulator.lock();
             Self::count(&mut state, "create");
-            constraints::check_create(&state.resources, resource, self.simulator.quotas)?;
+            constraints::check_create(state.live(), resource)?;
             let provider_id = next_id(&mut state, resource.id.kind);
             let outputs = outputs(&mut state, resource);
-            let mut attrs = resource.attrs.clone();
+            let mut attrs = (*resource.attrs).clone();
             attrs.extend(outputs.clone());
-            state.resources.push(SimResource {
+            state.push(SimResource {
                 provider_id: provider_id.clone(),
                 kind: resource.id.kind,
                 scope: resource.scope.clone(),
@@ -350,7 +367,9 @@ impl Provider for SimulatedCloud {
                 ready_at_ms: self.simulator.ready_at(resource.id.kind),
             });
             if let Err(err) = self.simulator.save(&state) {
-                state.resources.pop();
+                let mut resources = std::mem::take(&mut state.resources);
+                resources.pop();
+                state.set_resources(resources);
                 return Err(err);
             }
             lost_reply(fault)?;
@@ -363,11 +382,11 @@ impl Provider for SimulatedCloud {
             let fault = self.simulator.before_call(self.cloud, true).await?;
             let mut state = self.simulator.lock();
             Self::count(&mut state, "update");
-            let live = state
-                .resources
-                .iter_mut()
-                .find(|r| r.provider_id == provider_id)
+            let position = state
+                .index
+                .position(provider_id)
                 .ok_or_else(|| ProviderError::new(ErrorKind::NotFound, format!("{provider_id} does not exist")))?;
+            let live = &mut state.resources[position];
             if live.pending() {
                 return Err(ProviderError::new(
                     ErrorKind::Conflict,
@@ -386,11 +405,9 @@ impl Provider for SimulatedCloud {
             let before = live.attrs.clone();
             let created = output_names(live.kind);
             live.attrs.retain(|name, _| created.contains(&name.as_str()));
-            live.attrs.extend(resource.attrs.clone());
+            live.attrs.extend(resource.attrs.iter().map(|(name, value)| (name.clone(), value.clone())));
             if let Err(err) = self.simulator.save(&state) {
-                if let Some(live) = state.resources.iter_mut().find(|r| r.provider_id == provider_id) {
-                    live.attrs = before;
-                }
+                state.resources[position].attrs = before;
                 return Err(err);
             }
             lost_reply(fault)
@@ -408,11 +425,13 @@ impl Provider for SimulatedCloud {
             let fault = self.simulator.before_call(self.cloud, true).await?;
             let mut state = self.simulator.lock();
             Self::count(&mut state, "delete");
-            constraints::check_delete(&state.resources, provider_id)?;
+            constraints::check_delete(state.live(), provider_id)?;
             let before = state.resources.clone();
-            state.resources.retain(|r| r.provider_id != provider_id);
+            let mut after = before.clone();
+            after.retain(|r| r.provider_id != provider_id);
+            state.set_resources(after);
             if let Err(err) = self.simulator.save(&state) {
-                state.resources = before;
+                state.set_resources(before);
                 return Err(err);
             }
             lost_reply(fault)
@@ -431,9 +450,8 @@ impl Provider for SimulatedCloud {
             let mut state = self.simulator.lock();
             Self::count(&mut state, "describe");
             let live = state
-                .resources
-                .iter()
-                .find(|r| r.provider_id == provider_id)
+                .live()
+                .by_id(provider_id)
                 .ok_or_else(|| ProviderError::new(ErrorKind::NotFound, format!("{provider_id} does not exist")))?;
             Ok(if live.pending() { Provisioning::Pending } else { Provisioning::Ready })
         })

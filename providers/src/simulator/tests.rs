@@ -21,7 +21,7 @@ fn resource(kind: ResourceKind, address: &str, attrs: &[(&str, &str)]) -> Resour
     Resource {
         id: ResourceId::new(kind, address),
         scope: scope(),
-        attrs: attrs.iter().map(|(k, v)| (k.to_string(), Value::string(*v))).collect(),
+        attrs: std::sync::Arc::new(attrs.iter().map(|(k, v)| (k.to_string(), Value::string(*v))).collect()),
         depends_on: Vec::new(),
         object: format!("network.{address}"),
     }
