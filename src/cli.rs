@@ -108,6 +108,18 @@ pub struct GraphArgs {
     /// The configuration.
     #[command(flatten)]
     pub config: ConfigArgs,
+    /// The output format
+    #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
+    pub format: GraphFormat,
+}
+
+/// The formats of `isopod graph`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum GraphFormat {
+    /// Graphviz's DOT language, one cluster per logical object
+    Dot,
+    /// An SVG drawing, laid out without Graphviz
+    Svg,
 }
 
 /// `isopod fmt`

@@ -334,3 +334,29 @@ fn plan_saves_with_fingerprints_and_graph_prints_dot() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     insta::assert_snapshot!(text(&out.stdout));
 }
+
+#[test]
+fn graph_draws_svg_with_a_box_per_resource_and_an_arrow_per_dependency() {
+    let example = repo().join("examples/two-cloud-tunnel");
+    let out = isopod(&["graph", "--format", "svg", example.to_str().unwrap()], &repo());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let svg = text(&out.stdout);
+    assert!(svg.starts_with("<svg") || svg.starts_with("<?xml"), "{}", &svg[..svg.len().min(200)]);
+    assert!(svg.trim_end().ends_with("</svg>"));
+    let dot = text(&isopod(&["graph", example.to_str().unwrap()], &repo()).stdout);
+    // Every resource of the DOT graph is drawn, labelled with its address.
+    let resources: Vec<&str> = dot
+        .lines()
+        .filter(|l| l.starts_with("    \"") && l.ends_with("\";"))
+        .map(|l| l.trim().trim_matches([';', '"']))
+        .collect();
+    assert_eq!(resources.len(), 22);
+    for resource in resources {
+        assert!(svg.contains(resource), "{resource} is not drawn");
+    }
+    assert_eq!(svg.matches("<rect").count(), 22, "one box per resource");
+    let edges = dot.lines().filter(|l| l.contains(" -> ")).count();
+    assert_eq!(svg.matches("<path").count(), edges, "one arrow per dependency");
+    let out = isopod(&["graph", "--format", "png", example.to_str().unwrap()], &repo());
+    assert_eq!(out.status.code(), Some(64));
+}

@@ -1,7 +1,8 @@
-//! `isopod graph`: the dependency graph of the configuration's resources, as DOT on stdout.
+//! `isopod graph`: the dependency graph of the configuration's resources, as DOT or SVG on
+//! stdout.
 
 use super::Status;
-use crate::cli::GraphArgs;
+use crate::cli::{GraphArgs, GraphFormat};
 use crate::{config, output};
 
 /// Runs `isopod graph`.
@@ -10,7 +11,11 @@ pub fn run(args: GraphArgs) -> anyhow::Result<Status> {
     // The graph's shape does not depend on live allocations: plan as if nothing existed.
     match isopod_planner::lower(&topology, &isopod_planner::Live::default()) {
         Ok(desired) => {
-            output::stdout(&isopod_planner::render::dot(&desired))?;
+            let rendered = match args.format {
+                GraphFormat::Dot => isopod_planner::render::dot(&desired),
+                GraphFormat::Svg => isopod_planner::render::svg(&desired),
+            };
+            output::stdout(&rendered)?;
             Ok(Status::Success)
         }
         Err(err) => {

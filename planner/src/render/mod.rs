@@ -1,8 +1,10 @@
-//! Rendering plans, apart from computing them: text for people, the dependency graph as DOT;
-//! JSON is the plan's serde form.
+//! Rendering plans, apart from computing them: text for people, the dependency graph as DOT and
+//! SVG; JSON is the plan's serde form.
 
 mod dot;
+mod svg;
 mod text;
 
 pub use dot::dot;
+pub use svg::svg;
 pub use text::text;
