@@ -292,6 +292,7 @@ fn plan_against_the_simulator() {
     let out = isopod(&["plan", "--simulate", "--json"], dir.path());
     assert_eq!(out.status.code(), Some(0));
     let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(plan["format_version"], 1);
     assert_eq!(plan["stack"], "demo");
     assert_eq!(plan["changes"][0]["action"], "create");
     assert_eq!(plan["changes"][0]["id"]["kind"], "aws_vpc");

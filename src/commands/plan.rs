@@ -62,7 +62,7 @@ pub fn run(args: PlanArgs) -> anyhow::Result<Status> {
         }
     }
     if args.json {
-        output::line(&serde_json::to_string_pretty(&plan)?)?;
+        output::line(&isopod_planner::render::json(&plan))?;
     } else {
         output::stdout(&isopod_planner::render::text(&plan))?;
     }

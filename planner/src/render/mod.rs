@@ -1,10 +1,12 @@
-//! Rendering plans, apart from computing them: text for people, the dependency graph as DOT and
-//! SVG; JSON is the plan's serde form.
+//! Rendering plans, apart from computing them: text for people, versioned JSON for machines, the
+//! dependency graph as DOT and SVG.
 
 mod dot;
+mod json;
 mod svg;
 mod text;
 
 pub use dot::dot;
+pub use json::{JSON_FORMAT_VERSION, json};
 pub use svg::svg;
 pub use text::text;
