@@ -53,15 +53,18 @@ pub fn read_sources(path: &Path) -> Result<SourceMap> {
     Ok(sources)
 }
 
-/// The `.iso` files in `dir`, sorted, optionally with those of its subfolders.
+/// The `.iso` files in `dir`, sorted, optionally with those of its subfolders (hidden folders and
+/// symbolic links to folders are not entered, so a link cannot make a loop).
 pub fn iso_files(dir: &Path, recursive: bool) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     let entries = std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))?;
     for entry in entries {
-        let path = entry?.path();
+        let entry = entry?;
+        let path = entry.path();
         if path.is_dir() {
             let hidden = path.file_name().is_some_and(|name| name.to_string_lossy().starts_with('.'));
-            if recursive && !hidden {
+            let linked = entry.file_type().is_ok_and(|kind| kind.is_symlink());
+            if recursive && !hidden && !linked {
                 files.extend(iso_files(&path, true)?);
             }
         } else if path.extension().is_some_and(|ext| ext == "iso") {

@@ -157,6 +157,18 @@ fn fmt_check_lists_files_and_changes_nothing() {
     assert_eq!(isopod(&["fmt", "--check"], dir.path()).status.code(), Some(0));
 }
 
+#[cfg(unix)]
+#[test]
+fn fmt_recursive_does_not_follow_a_link_back_to_its_folder() {
+    let dir = config(&[("main.iso", "stack \"s\" {}\n")]);
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    std::fs::write(dir.path().join("sub/x.iso"), "locals { a=1 }\n").unwrap();
+    std::os::unix::fs::symlink(dir.path(), dir.path().join("sub/loop")).unwrap();
+    let out = isopod(&["fmt", "--check", "-r"], dir.path());
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "./sub/x.iso\n");
+}
+
 #[test]
 fn fmt_refuses_files_that_do_not_parse() {
     let dir = config(&[("bad.iso", "locals {\n  a = = 1\n}\n")]);
