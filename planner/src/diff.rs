@@ -69,9 +69,25 @@ pub struct Change {
 }
 
 /// Compares `desired` with what the providers observed.
+///
+/// Two live resources that carry the same ownership (a create retried after its reply was lost
+/// can leave one) are one too many: the one with the lowest cloud id is kept and compared, the
+/// others are deleted.
 pub fn diff(desired: &Desired, observed: &[ObservedResource]) -> Vec<Change> {
-    let owned: BTreeMap<&ResourceId, &ObservedResource> =
-        observed.iter().filter_map(|resource| Some((resource.owned_by(&desired.stack)?, resource))).collect();
+    let mut owned_copies: BTreeMap<&ResourceId, Vec<&ObservedResource>> = BTreeMap::new();
+    for resource in observed {
+        if let Some(id) = resource.owned_by(&desired.stack) {
+            owned_copies.entry(id).or_default().push(resource);
+        }
+    }
+    let mut owned: BTreeMap<&ResourceId, &ObservedResource> = BTreeMap::new();
+    let mut duplicates: Vec<(&ResourceId, &ObservedResource, &str)> = Vec::new();
+    for (id, mut copies) in owned_copies {
+        copies.sort_by(|a, b| a.provider_id.cmp(&b.provider_id));
+        let kept = copies[0];
+        duplicates.extend(copies[1..].iter().map(|copy| (id, *copy, kept.provider_id.as_str())));
+        owned.insert(id, kept);
+    }
     let mut changes: Vec<Change> = Vec::new();
     // Resources replaced or created: their outputs are unknown until applied.
     let mut unknown_outputs: BTreeSet<&ResourceId> = BTreeSet::new();
@@ -89,6 +105,19 @@ pub fn diff(desired: &Desired, observed: &[ObservedResource]) -> Vec<Change> {
         if !desired.resources.contains_key(*id) {
             changes.push(deletion(id, live));
         }
+    }
+    for (id, copy, kept) in duplicates {
+        let mut change = deletion(id, copy);
+        change.attrs.insert(
+            0,
+            AttrChange {
+                name: "(duplicate of)".into(),
+                before: Some(Value::string(kept)),
+                after: None,
+                forces_replacement: false,
+            },
+        );
+        changes.push(change);
     }
     changes
 }
@@ -211,8 +240,10 @@ fn comparison(
     }
     for (name, wanted) in resource.attrs.iter() {
         let now = live.attrs.get(name);
+        // A value known only after apply (an output of a resource to be created or replaced)
+        // is a change: the live value cannot be shown to match it.
         let resolved = resolve(wanted, owned, unknown_outputs);
-        if resolved.as_ref() == now {
+        if resolved.is_some() && resolved.as_ref() == now {
             continue;
         }
         attrs.push(AttrChange {

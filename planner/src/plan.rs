@@ -29,7 +29,14 @@ impl Plan {
     pub fn new(desired: &Desired, changes: Vec<Change>) -> Result<Plan, Cycle> {
         let mut graph: DiGraph<usize, ()> = DiGraph::with_capacity(changes.len(), changes.len());
         let nodes: Vec<NodeIndex> = (0..changes.len()).map(|idx| graph.add_node(idx)).collect();
-        let index: HashMap<&ResourceId, usize> = changes.iter().enumerate().map(|(idx, c)| (&c.id, idx)).collect();
+        // Deletions have no edges (nothing desired depends on them), and a duplicate's deletion
+        // shares its id with the kept copy's change.
+        let index: HashMap<&ResourceId, usize> = changes
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.action != Action::Delete)
+            .map(|(idx, c)| (&c.id, idx))
+            .collect();
         for (idx, change) in changes.iter().enumerate() {
             if change.action == Action::Delete {
                 continue;

@@ -956,3 +956,39 @@ host "h2" {
         assert!(again.is_empty(), "{name}:\n{}", render::text(&again));
     }
 }
+
+#[test]
+fn moving_a_vpc_to_a_transit_gateway_replaces_its_vpn_connections() {
+    let five = topology(&aws_vpc_with_tunnels("", 5));
+    let live = applied(&plan(&five, &[]).unwrap(), &[]);
+    let six = topology(&aws_vpc_with_tunnels("", 6));
+    let plan = plan(&six, &live).unwrap();
+    let action = |kind: ResourceKind, address: &str| {
+        plan.changes.iter().find(|c| c.id == ResourceId::new(kind, address)).map(|c| c.action)
+    };
+    assert_eq!(action(ResourceKind::AwsVpnGateway, "app"), Some(Action::Delete));
+    assert_eq!(action(ResourceKind::AwsTransitGateway, "app"), Some(Action::Create));
+    for n in 1..=5 {
+        let connection =
+            plan.changes.iter().find(|c| c.id == ResourceId::new(ResourceKind::AwsVpnConnection, format!("t{n}.0")));
+        let connection = connection.unwrap();
+        assert_eq!(connection.action, Action::DeleteThenCreate, "t{n}");
+        let reason = connection.attrs.iter().find(|a| a.name == "transit_gateway_id").unwrap();
+        assert!(reason.forces_replacement);
+    }
+}
+
+#[test]
+fn a_duplicate_of_an_owned_resource_is_deleted_and_the_other_kept() {
+    let topology = topology(AWS_GCP);
+    let mut live = applied(&plan(&topology, &[]).unwrap(), &[]);
+    let vpc = live.iter().find(|r| r.kind == ResourceKind::AwsVpc).unwrap().clone();
+    let copy = ObservedResource { provider_id: format!("{}-copy", vpc.provider_id), ..vpc.clone() };
+    live.push(copy);
+    let plan = plan(&topology, &live).unwrap();
+    let changed: Vec<&crate::Change> = plan.changes.iter().filter(|c| c.action != Action::NoOp).collect();
+    assert_eq!(changed.len(), 1, "{}", render::text(&plan));
+    assert_eq!(changed[0].action, Action::Delete);
+    assert_eq!(changed[0].provider_id.as_deref(), Some(format!("{}-copy", vpc.provider_id).as_str()));
+    assert_eq!(changed[0].attrs[0].before, Some(Value::string(&vpc.provider_id)));
+}
