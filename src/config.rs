@@ -84,14 +84,34 @@ pub fn write_atomically(file: &Path, text: &str) -> Result<()> {
 
 /// Like [`write_atomically`], for a file only its owner may read (secrets and their key).
 pub fn write_private(file: &Path, text: &str) -> Result<()> {
+    replace(file, text, private_permissions())
+}
+
+/// Creates `file`, readable by its owner only, unless it exists: whether it was created. A file
+/// created at the same moment by another process is never replaced.
+pub fn create_private(file: &Path, text: &str) -> Result<bool> {
+    let temp = staged(file, text, private_permissions())?;
+    match temp.persist_noclobber(file) {
+        Ok(_) => Ok(true),
+        Err(err) if err.error.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        Err(err) => Err(err.error).with_context(|| format!("cannot create {}", file.display())),
+    }
+}
+
+fn private_permissions() -> Option<std::fs::Permissions> {
     #[cfg(unix)]
-    let permissions = Some(std::os::unix::fs::PermissionsExt::from_mode(0o600));
+    return Some(std::os::unix::fs::PermissionsExt::from_mode(0o600));
     #[cfg(not(unix))]
-    let permissions = None;
-    replace(file, text, permissions)
+    None
 }
 
 fn replace(file: &Path, text: &str, permissions: Option<std::fs::Permissions>) -> Result<()> {
+    staged(file, text, permissions)?.persist(file).with_context(|| format!("cannot replace {}", file.display()))?;
+    Ok(())
+}
+
+/// `text` in a synced temporary file beside `file`, with `permissions`.
+fn staged(file: &Path, text: &str, permissions: Option<std::fs::Permissions>) -> Result<tempfile::NamedTempFile> {
     use std::io::Write as _;
     let dir = match file.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
@@ -109,8 +129,7 @@ fn replace(file: &Path, text: &str, permissions: Option<std::fs::Permissions>) -
     temp.write_all(text.as_bytes())
         .and_then(|()| temp.as_file().sync_all())
         .with_context(|| format!("cannot write {}", file.display()))?;
-    temp.persist(file).with_context(|| format!("cannot replace {}", file.display()))?;
-    Ok(())
+    Ok(temp)
 }
 
 /// Where Isopod keeps what it cannot discover for a configuration (the simulator's state; later

@@ -79,8 +79,8 @@ impl SecretStore {
         self.file.secrets.contains_key(name)
     }
 
-    /// Every value, decrypted with `key`.
-    pub fn reveal_all(&self, key: &SecretKey) -> Result<BTreeMap<String, String>> {
+    /// Every value, decrypted with `key`; wiped from memory when dropped.
+    pub fn reveal_all(&self, key: &SecretKey) -> Result<BTreeMap<String, Zeroizing<String>>> {
         let mut values = BTreeMap::new();
         for (name, sealed) in &self.file.secrets {
             values.insert(name.clone(), key.open(name, sealed)?);
@@ -128,17 +128,23 @@ impl SecretKey {
         };
         let origin = path.display().to_string();
         match std::fs::read_to_string(&path) {
-            Ok(text) => SecretKey::decode(text.trim(), origin),
+            Ok(text) => SecretKey::decode(Zeroizing::new(text).trim(), origin),
             Err(err) if err.kind() == std::io::ErrorKind::NotFound && create => {
                 let mut bytes = Zeroizing::new([0u8; 32]);
                 rand::rngs::SysRng.try_fill_bytes(bytes.as_mut()).context("the system's random generator failed")?;
                 if let Some(dir) = path.parent() {
                     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
                 }
-                let encoded = Zeroizing::new(BASE64.encode(bytes.as_ref()));
-                config::write_private(&path, &format!("{}\n", encoded.as_str()))?;
+                let encoded = Zeroizing::new(format!("{}\n", BASE64.encode(bytes.as_ref())));
+                if !config::create_private(&path, &encoded)? {
+                    // Another process created it first: use theirs, never replace a key.
+                    let text = Zeroizing::new(
+                        std::fs::read_to_string(&path).with_context(|| format!("cannot read {origin}"))?,
+                    );
+                    return SecretKey::decode(text.trim(), origin);
+                }
                 eprintln!("created the secret key {origin}: keep it safe, the secret store cannot be read without it");
-                SecretKey::decode(&encoded, origin)
+                SecretKey::decode(encoded.trim(), origin)
             }
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
                 Err(anyhow!("no secret key: set {KEY_ENV} or create {origin} (`isopod secret set` does)"))
@@ -167,7 +173,7 @@ impl SecretKey {
         Ok(Sealed { nonce: BASE64.encode(nonce), sealed: BASE64.encode(sealed) })
     }
 
-    fn open(&self, name: &str, sealed: &Sealed) -> Result<String> {
+    fn open(&self, name: &str, sealed: &Sealed) -> Result<Zeroizing<String>> {
         let refused = || {
             anyhow!(
                 "secret `{name}` cannot be decrypted with the key from {}: the store was sealed with another key, or altered",
@@ -180,7 +186,7 @@ impl SecretKey {
             .cipher
             .decrypt(XNonce::from_slice(&nonce), Payload { msg: &ciphertext, aad: name.as_bytes() })
             .map_err(|_| refused())?;
-        String::from_utf8(plain).map_err(|_| refused())
+        String::from_utf8(plain).map(Zeroizing::new).map_err(|_| refused())
     }
 }
 

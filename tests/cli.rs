@@ -256,8 +256,11 @@ fn the_secret_store_seals_values_and_plan_names_what_apply_would_lack() {
     assert!(stderr.contains("secret `app-db-psk` cannot be used: AWS takes only letters, digits"), "{stderr}");
     assert!(!format!("{}{stderr}", text(&out.stdout)).contains("Sw0rd"));
 
+    let key = std::fs::read_to_string(dir.path().join("test-secret.key")).unwrap();
     let out = isopod_with_input(&["secret", "set", "app-db-psk"], dir.path(), "Sw0rd.fish_1234\n");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(!text(&out.stderr).contains("created the secret key"));
+    assert_eq!(std::fs::read_to_string(dir.path().join("test-secret.key")).unwrap(), key, "a key is never replaced");
     let out = isopod(&["plan", "--simulate"], dir.path());
     assert!(!text(&out.stderr).contains("warning: secret"), "{}", text(&out.stderr));
     let out = isopod(&["secret", "list"], dir.path());

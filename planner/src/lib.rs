@@ -3,12 +3,13 @@
 //! orders the changes into a [`Plan`].
 //!
 //! **Architecture invariant:** everything here but the executor (not yet written) is pure: no
-//! I/O, no clock, no randomness. Providers are the only parts that talk to clouds.
+//! I/O, no clock, no randomness of its own (pre-shared keys are drawn from a generator the caller
+//! passes in). Providers are the only parts that talk to clouds.
 //!
-//! So far the lowering covers networks and subnets of the three clouds and the highly available
-//! BGP layouts of AWS-GCP, AWS-Azure and Azure-GCP tunnels and native peering within one cloud
-//! (also for mesh tunnels); hosts, endpoints, relays and the other layouts are still to come,
-//! and [`Desired::unplanned`] lists what a plan leaves out.
+//! The lowering covers networks and subnets of the three clouds, tunnels between them (with and
+//! without `ha`; static between AWS and Azure; AWS on a virtual private or transit gateway),
+//! native peering within one cloud, tunnels to hosts from AWS and GCP, endpoints, and relays with
+//! their private DNS; [`Desired::unplanned`] lists what a plan leaves out.
 
 pub mod allocate;
 pub mod diff;

@@ -1,6 +1,7 @@
 //! Retries of what a cloud may accept a moment later (throttled and transient errors), with
-//! exponential backoff and full jitter, as the clouds' API guides ask of clients. Backoff and
-//! jitter come from `backon`; the policy of what to retry is ours ([`ErrorKind::is_retryable`]).
+//! exponential backoff and jitter, as the clouds' API guides ask of clients. Backoff and jitter
+//! come from `backon`, whose jitter adds a random share, up to the whole, of each delay; the
+//! policy of what to retry is ours ([`ErrorKind::is_retryable`]).
 
 use crate::{ErrorKind, ProviderError};
 use backon::{ExponentialBuilder, Retryable as _};
@@ -12,15 +13,15 @@ use std::time::Duration;
 pub struct RetryPolicy {
     /// The first delay.
     pub min_delay: Duration,
-    /// The longest delay.
+    /// The longest delay before jitter (jitter may add up to as much again).
     pub max_delay: Duration,
     /// How many times a call is retried after its first try.
     pub max_retries: usize,
 }
 
 impl Default for RetryPolicy {
-    /// 8 retries, from 200 ms doubling to at most 20 s: a throttled call is tried for about a
-    /// minute before the error is reported.
+    /// 8 retries, from 200 ms doubling to at most 20 s, each with up to as much again of
+    /// jitter: a throttled call is tried for one to two minutes before the error is reported.
     fn default() -> Self {
         RetryPolicy { min_delay: Duration::from_millis(200), max_delay: Duration::from_secs(20), max_retries: 8 }
     }

@@ -115,7 +115,8 @@ async fn discover(simulator: &Simulator, topology: &Topology) -> anyhow::Result<
     for cloud in &topology.clouds {
         let kind = planner_cloud(cloud.kind);
         scopes.insert((kind, Scope { cloud: cloud.id.clone(), region: cloud.region.value.clone() }));
-        if kind == Cloud::Gcp {
+        // GCP networks, Azure private DNS zones: global resources.
+        if matches!(kind, Cloud::Gcp | Cloud::Azure) {
             scopes.insert((kind, Scope { cloud: cloud.id.clone(), region: "global".into() }));
         }
     }

@@ -66,6 +66,8 @@ pub(super) fn publish(
             let group = group.unwrap_or_else(|| Value::string(""));
             let zone_address = format!("{}.{}", relay.name, consumer.cloud.trim_start_matches("azure."));
             let zone = ResourceId::new(ResourceKind::AzurePrivateDnsZone, &zone_address);
+            // Private DNS zones, their records and links are global, whichever consumer comes first.
+            out.scope = Scope { cloud: consumer.cloud.clone(), region: "global".into() };
             if !out.desired.resources.contains_key(&zone) {
                 out.add(
                     zone.clone(),

@@ -43,8 +43,12 @@ pub(super) fn tag_value(tags: &BTreeMap<String, String>) -> Value {
 fn aws(network: &Network, scope: Scope, object: String, tags: BTreeMap<String, String>, desired: &mut Desired) {
     let vpc = ResourceId::new(ResourceKind::AwsVpc, &network.name);
     let stack = &desired.stack;
+    // DNS resolution and hostnames on: Route 53 private hosted zones (a relay's private DNS) and
+    // interface endpoints with private DNS need both, and hostnames are off by default.
     let vpc_attrs = attrs([
         ("cidr_block", Value::string(network.cidr.value.to_string())),
+        ("enable_dns_support", Value::Bool(true)),
+        ("enable_dns_hostnames", Value::Bool(true)),
         ("tags", aws_named(&tags, stack, &[&network.name])),
     ]);
     let subnets: Vec<Resource> = network

@@ -68,7 +68,7 @@ fn duration(text: &str) -> Option<Duration> {
     if let Some(ms) = text.strip_suffix("ms") {
         return ms.parse().ok().map(Duration::from_millis);
     }
-    text.strip_suffix('s')?.parse::<f64>().ok().filter(|s| *s >= 0.0).map(Duration::from_secs_f64)
+    text.strip_suffix('s')?.parse::<f64>().ok().and_then(|s| Duration::try_from_secs_f64(s).ok())
 }
 
 /// A share from 0 to 1.
@@ -124,5 +124,8 @@ mod tests {
         );
         assert!("latncy=5ms".parse::<Knobs>().unwrap_err().to_string().contains("unknown knob `latncy`"));
         assert!("latency".parse::<Knobs>().is_err());
+        for absurd in ["latency=infs", "minute=1e30s", "latency=-1s", "latency=NaNs"] {
+            assert!(absurd.parse::<Knobs>().is_err(), "{absurd}");
+        }
     }
 }

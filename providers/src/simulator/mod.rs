@@ -221,8 +221,8 @@ impl Simulator {
         if seconds == 0 || self.knobs.provisioning_minute.is_zero() {
             return None;
         }
-        let real = self.knobs.provisioning_minute.mul_f64(seconds as f64 / 60.0);
-        Some(now_ms() + real.as_millis() as u64)
+        let real = self.knobs.provisioning_minute.checked_mul(seconds as u32)? / 60;
+        Some(now_ms().saturating_add(u64::try_from(real.as_millis()).unwrap_or(u64::MAX)))
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -238,8 +238,15 @@ impl Simulator {
             std::fs::create_dir_all(dir).map_err(|err| fail(&err))?;
         }
         let text = serde_json::to_string_pretty(state).map_err(|err| fail(&err))?;
-        let temp = path.with_extension("json.tmp");
-        std::fs::write(&temp, text).map_err(|err| fail(&err))?;
+        // A temporary file of this process's own, synced, then renamed over the state.
+        let temp = path.with_extension(format!("json.{}.tmp", std::process::id()));
+        let write = || -> std::io::Result<()> {
+            use std::io::Write as _;
+            let mut file = std::fs::File::create(&temp)?;
+            file.write_all(text.as_bytes())?;
+            file.sync_all()
+        };
+        write().map_err(|err| fail(&err))?;
         std::fs::rename(&temp, path).map_err(|err| fail(&err))
     }
 }
@@ -387,6 +394,12 @@ impl Provider for SimulatedCloud {
                 .position(provider_id)
                 .ok_or_else(|| ProviderError::new(ErrorKind::NotFound, format!("{provider_id} does not exist")))?;
             let live = &mut state.resources[position];
+            if live.kind != resource.id.kind {
+                return Err(ProviderError::new(
+                    ErrorKind::Invalid,
+                    format!("{provider_id} is a {}, not a {}", live.kind, resource.id.kind),
+                ));
+            }
             if live.pending() {
                 return Err(ProviderError::new(
                     ErrorKind::Conflict,
@@ -425,6 +438,12 @@ impl Provider for SimulatedCloud {
             let fault = self.simulator.before_call(self.cloud, true).await?;
             let mut state = self.simulator.lock();
             Self::count(&mut state, "delete");
+            if let Some(live) = state.live().by_id(provider_id).filter(|live| live.kind != kind) {
+                return Err(ProviderError::new(
+                    ErrorKind::Invalid,
+                    format!("{provider_id} is a {}, not a {kind}", live.kind),
+                ));
+            }
             constraints::check_delete(state.live(), provider_id)?;
             let before = state.resources.clone();
             let mut after = before.clone();
