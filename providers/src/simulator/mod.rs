@@ -23,6 +23,9 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+/// The most resources one list call returns (EC2's `MaxResults` ceiling).
+pub const PAGE_SIZE: usize = 1000;
+
 /// A live resource of the simulator.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub(crate) struct SimResource {
@@ -333,18 +336,33 @@ impl Provider for SimulatedCloud {
             let mut found = Vec::new();
             for &kind in kinds {
                 self.check_kind(kind)?;
-                self.simulator.before_call(self.cloud, false).await?;
-                let mut state = self.simulator.lock();
-                Self::count(&mut state, "discover");
-                found.extend(state.resources.iter().filter(|r| r.kind == kind && r.scope == *scope).map(|r| {
-                    ObservedResource {
-                        provider_id: r.provider_id.clone(),
-                        kind: r.kind,
-                        scope: r.scope.clone(),
-                        attrs: r.attrs.clone(),
-                        owner: r.owner.clone(),
+                // One list call per page, as the clouds' list APIs return at most a page each.
+                let mut page = 0;
+                loop {
+                    self.simulator.before_call(self.cloud, false).await?;
+                    let mut state = self.simulator.lock();
+                    Self::count(&mut state, "discover");
+                    let in_scope: Vec<&SimResource> =
+                        state.live().of_kind(kind).filter(|r| r.scope == *scope).collect();
+                    let listed: Vec<ObservedResource> = in_scope
+                        .iter()
+                        .skip(page * PAGE_SIZE)
+                        .take(PAGE_SIZE)
+                        .map(|r| ObservedResource {
+                            provider_id: r.provider_id.clone(),
+                            kind: r.kind,
+                            scope: r.scope.clone(),
+                            attrs: r.attrs.clone(),
+                            owner: r.owner.clone(),
+                        })
+                        .collect();
+                    let more = in_scope.len() > (page + 1) * PAGE_SIZE;
+                    found.extend(listed);
+                    if !more {
+                        break;
                     }
-                }));
+                    page += 1;
+                }
             }
             Ok(found)
         })

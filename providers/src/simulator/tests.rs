@@ -154,3 +154,18 @@ fn slow_resources_are_pending_and_block_what_depends_on_them() {
     let state = ready(aws.provisioning(&vgw_id, ResourceKind::AwsVpnGateway, &scope())).unwrap();
     assert_eq!(state, crate::Provisioning::Ready);
 }
+
+#[test]
+fn discovery_lists_a_page_per_call() {
+    let simulator = Simulator::in_memory();
+    let aws = simulator.provider(Cloud::Aws);
+    for n in 0..(super::PAGE_SIZE * 2 + 5) {
+        let vpc = resource(ResourceKind::AwsVpc, &format!("v{n}"), &[("cidr_block", "10.0.0.0/16")]);
+        ready(aws.create(&vpc, &owner(&vpc))).unwrap();
+    }
+    let found = ready(aws.discover(&scope(), &[ResourceKind::AwsVpc, ResourceKind::AwsSubnet])).unwrap();
+    assert_eq!(found.len(), super::PAGE_SIZE * 2 + 5);
+    let ids: std::collections::BTreeSet<&str> = found.iter().map(|r| r.provider_id.as_str()).collect();
+    assert_eq!(ids.len(), found.len(), "no resource listed twice");
+    assert_eq!(simulator.calls()["discover"], 3 + 1, "three pages of VPCs, one (empty) of subnets");
+}
