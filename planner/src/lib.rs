@@ -41,6 +41,9 @@ pub enum PlanError {
     /// The resources exceed the clouds' quotas; applying would fail part-way.
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
     Quota(Vec<quota::QuotaExceeded>),
+    /// Two resources would have the same name where the cloud requires unique names.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    NameCollision(Vec<naming::NameCollision>),
 }
 
 /// Plans `topology` against what the providers observed.
@@ -50,6 +53,10 @@ pub fn plan(topology: &isopod_lang::Topology, observed: &[ObservedResource]) -> 
     let exceeded = quota::check(&desired);
     if !exceeded.is_empty() {
         return Err(PlanError::Quota(exceeded));
+    }
+    let collisions = naming::collisions(&desired);
+    if !collisions.is_empty() {
+        return Err(PlanError::NameCollision(collisions));
     }
     let changes = diff(&desired, observed);
     let plan = Plan::new(&desired, changes)?;

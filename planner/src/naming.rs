@@ -65,3 +65,53 @@ mod tests {
         assert_ne!(long, resource_name(GCP, "stack", &[&"n".repeat(101)]), "cut names stay distinct");
     }
 }
+
+/// Two desired resources that the cloud would give the same name where names must be unique
+/// (Azure: in a resource group, or a virtual network for subnets and peerings; GCP: in a project,
+/// per region for regional kinds, or a router for BGP peers). Different objects can map to one
+/// name, since every character but letters and digits becomes `-`: `a_b` and `a-b`, or network
+/// `a` with subnet `b-c` and network `a-b` with subnet `c`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{first} and {second} would both be named `{name}`; rename one of their objects")]
+pub struct NameCollision {
+    /// The resource that has the name first, in id order.
+    pub first: crate::resource::ResourceId,
+    /// The other.
+    pub second: crate::resource::ResourceId,
+    /// The name.
+    pub name: String,
+}
+
+/// Every pair of desired resources whose names would collide in their cloud.
+pub fn collisions(desired: &crate::lower::Desired) -> Vec<NameCollision> {
+    use crate::resource::{Cloud, Value};
+    let text = |attrs: &crate::resource::Attrs, name: &str| match attrs.get(name) {
+        Some(Value::String(text)) => text.clone(),
+        _ => String::new(),
+    };
+    let mut seen: std::collections::BTreeMap<
+        (String, String, crate::resource::ResourceKind, String, String),
+        &crate::resource::ResourceId,
+    > = std::collections::BTreeMap::new();
+    let mut found = Vec::new();
+    for resource in desired.resources.values() {
+        let cloud = resource.id.kind.cloud();
+        if !matches!(cloud, Cloud::Azure | Cloud::Gcp) || !resource.attrs.contains_key("name") {
+            continue;
+        }
+        let name = text(&resource.attrs, "name");
+        let parent = ["virtual_network", "router", "resource_group"]
+            .iter()
+            .map(|attr| text(&resource.attrs, attr))
+            .collect::<Vec<_>>()
+            .join("/");
+        let key = (resource.scope.cloud.clone(), resource.scope.region.clone(), resource.id.kind, parent, name.clone());
+        match seen.get(&key) {
+            Some(first) => found.push(NameCollision { first: (*first).clone(), second: resource.id.clone(), name }),
+            None => {
+                seen.insert(key, &resource.id);
+            }
+        }
+    }
+    found
+}

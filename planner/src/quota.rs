@@ -1,7 +1,10 @@
-//! Quotas that would make an apply fail late, checked when planning.
+//! Quotas that would make an apply fail late, checked when planning: fixed quotas are errors,
+//! adjustable regional defaults warnings.
 //!
-//! Sources: AWS Site-to-Site VPN quotas (10 VPN connections per virtual private gateway);
-//! Azure VPN Gateway SKUs (VpnGw2AZ: 30 site-to-site tunnels).
+//! Sources: AWS Site-to-Site VPN quotas (10 VPN connections per virtual private gateway; by
+//! default 5 virtual private gateways, 50 customer gateways and 50 VPN connections per region);
+//! AWS Transit Gateway quotas (5 transit gateways per region by default); Azure VPN Gateway
+//! SKUs (VpnGw2AZ: 30 site-to-site tunnels).
 
 use crate::lower::Desired;
 use crate::resource::{ResourceId, ResourceKind, Value};
@@ -70,6 +73,52 @@ pub fn check(desired: &Desired) -> Vec<QuotaExceeded> {
         }
         for (parent, count) in counts.into_iter().filter(|(_, count)| *count > limit) {
             exceeded.push(QuotaExceeded { resource: parent.clone(), what, count, limit });
+        }
+    }
+    exceeded
+}
+
+/// An adjustable default quota of a cloud account that the stack alone would exceed in a region:
+/// a warning, since the account may have it raised.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{cloud} {region} would hold {count} {what} of this stack alone; the default quota is {limit} per region (adjustable: request an increase before applying)"
+)]
+pub struct DefaultQuotaExceeded {
+    /// The cloud block.
+    pub cloud: String,
+    /// The region.
+    pub region: String,
+    /// What is counted.
+    pub what: &'static str,
+    /// How many the plan wants.
+    pub count: usize,
+    /// The default quota.
+    pub limit: usize,
+}
+
+/// AWS's default regional quotas the planner counts (AWS Site-to-Site VPN quotas; Transit
+/// Gateway quotas): kind counted, default per region, what.
+const REGIONAL_DEFAULTS: &[(ResourceKind, usize, &str)] = &[
+    (ResourceKind::AwsVpnGateway, 5, "virtual private gateways"),
+    (ResourceKind::AwsTransitGateway, 5, "transit gateways"),
+    (ResourceKind::AwsCustomerGateway, 50, "customer gateways"),
+    (ResourceKind::AwsVpnConnection, 50, "VPN connections"),
+];
+
+/// Every adjustable regional default quota the desired resources exceed.
+pub fn check_defaults(desired: &Desired) -> Vec<DefaultQuotaExceeded> {
+    let mut counts: BTreeMap<(&str, &str, ResourceKind), usize> = BTreeMap::new();
+    for resource in desired.resources.values() {
+        *counts.entry((&resource.scope.cloud, &resource.scope.region, resource.id.kind)).or_default() += 1;
+    }
+    let mut exceeded = Vec::new();
+    for ((cloud, region, kind), count) in counts {
+        for &(limited, limit, what) in REGIONAL_DEFAULTS {
+            if kind == limited && count > limit {
+                let (cloud, region) = (cloud.to_string(), region.to_string());
+                exceeded.push(DefaultQuotaExceeded { cloud, region, what, count, limit });
+            }
         }
     }
     exceeded

@@ -992,3 +992,36 @@ fn a_duplicate_of_an_owned_resource_is_deleted_and_the_other_kept() {
     assert_eq!(changed[0].provider_id.as_deref(), Some(format!("{}-copy", vpc.provider_id).as_str()));
     assert_eq!(changed[0].attrs[0].before, Some(Value::string(&vpc.provider_id)));
 }
+
+#[test]
+fn names_the_clouds_would_refuse_as_duplicates_stop_the_plan() {
+    // `a` with subnet `b-c` and `a-b` with subnet `c` are both `demo-a-b-c` on GCP.
+    let text = "stack \"demo\" {}\ncloud \"gcp\" \"data\" {\n  project = \"acme-data\"\n  region  = \"us-central1\"\n}\nnetwork \"a\" {\n  cloud = cloud.gcp.data\n  cidr  = \"10.1.0.0/16\"\n  subnet \"b-c\" {\n    cidr = \"10.1.1.0/24\"\n  }\n}\nnetwork \"a-b\" {\n  cloud = cloud.gcp.data\n  cidr  = \"10.2.0.0/16\"\n  subnet \"c\" {\n    cidr = \"10.2.1.0/24\"\n  }\n}\n";
+    let err = plan(&topology(text), &[]).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "gcp_subnetwork.a-b.c and gcp_subnetwork.a.b-c would both be named `demo-a-b-c`; rename one of their objects"
+    );
+    // The same names in two regions are two different subnetworks.
+    let apart = text.replace(
+        "network \"a-b\" {\n  cloud = cloud.gcp.data",
+        "network \"a-b\" {\n  cloud  = cloud.gcp.data\n  region = \"europe-west4\"",
+    );
+    assert!(plan(&topology(&apart), &[]).is_ok());
+}
+
+#[test]
+fn adjustable_regional_defaults_are_counted_per_region() {
+    // 26 AWS-GCP tunnels from one VPC: 52 VPN connections and customer gateways in us-east-1.
+    let (_, desired) = crate::plan(&topology(&aws_vpc_with_tunnels("", 26)), &[]).unwrap();
+    let warnings: Vec<String> = crate::quota::check_defaults(&desired).iter().map(ToString::to_string).collect();
+    assert_eq!(
+        warnings,
+        [
+            "aws.prod us-east-1 would hold 52 customer gateways of this stack alone; the default quota is 50 per region (adjustable: request an increase before applying)",
+            "aws.prod us-east-1 would hold 52 VPN connections of this stack alone; the default quota is 50 per region (adjustable: request an increase before applying)",
+        ]
+    );
+    let (_, desired) = crate::plan(&topology(&aws_vpc_with_tunnels("", 25)), &[]).unwrap();
+    assert_eq!(crate::quota::check_defaults(&desired), []);
+}

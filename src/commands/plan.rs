@@ -49,6 +49,9 @@ pub fn run(args: PlanArgs) -> anyhow::Result<Status> {
     for (object, reason) in &desired.unplanned {
         eprintln!("warning: {object} is not in this plan: {reason}");
     }
+    for exceeded in isopod_planner::quota::check_defaults(&desired) {
+        eprintln!("warning: {exceeded}");
+    }
     warn_about_secrets(&args.config.dir, &desired)?;
     if plan.deletes_everything() {
         eprintln!("warning: this plan deletes every resource of stack `{}` and creates none", plan.stack);
