@@ -10,6 +10,7 @@ mod commands;
 mod config;
 mod diagnostics;
 mod output;
+mod scopes;
 mod secret_store;
 
 use clap::Parser as _;

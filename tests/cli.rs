@@ -299,6 +299,55 @@ fn plan_retries_a_throttling_simulator_and_refuses_unknown_knobs() {
 }
 
 #[test]
+fn resources_left_in_a_region_the_configuration_no_longer_names_are_deleted() {
+    use isopod_planner::resource::{Cloud, Ownership, Resource, ResourceId, ResourceKind, Scope, Value};
+    use isopod_provider::Provider as _;
+    let old_network =
+        "\nnetwork \"old\" {\n  cloud  = cloud.aws.prod\n  region = \"us-west-2\"\n  cidr   = \"10.9.0.0/16\"\n}\n";
+    let dir = config(&[("main.iso", &format!("{VALID}{old_network}"))]);
+    // What an earlier apply left in us-west-2: the VPC of `network.old`.
+    let simulator = isopod_provider::Simulator::open(dir.path().join(".isopod/simulator.json")).unwrap();
+    let scope = Scope { cloud: "aws.prod".into(), region: "us-west-2".into() };
+    let vpc = Resource {
+        id: ResourceId::new(ResourceKind::AwsVpc, "old"),
+        scope: scope.clone(),
+        attrs: std::sync::Arc::new([("cidr_block".to_string(), Value::string("10.9.0.0/16"))].into()),
+        depends_on: Vec::new(),
+        object: "network.old".into(),
+    };
+    let owner = Ownership { stack: "demo".into(), id: vpc.id.clone() };
+    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    runtime.block_on(simulator.provider(Cloud::Aws).create(&vpc, &owner)).unwrap();
+    let out = isopod(&["plan", "--simulate"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let recorded = std::fs::read_to_string(dir.path().join(".isopod/scopes.json")).unwrap();
+    assert!(recorded.contains("us-west-2"), "{recorded}");
+
+    // The configuration drops the network, and with it its region: the VPC is still found.
+    std::fs::write(dir.path().join("main.iso"), VALID).unwrap();
+    let out = isopod(&["plan", "--simulate"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("- aws_vpc.old (aws.prod, us-west-2)"), "{}", text(&out.stdout));
+
+    // Without its cloud block, it cannot be reached: said so, and remembered.
+    std::fs::write(
+        dir.path().join("main.iso"),
+        VALID.replace("\"aws\" \"prod\"", "\"aws\" \"main\"").replace("cloud.aws.prod", "cloud.aws.main"),
+    )
+    .unwrap();
+    let out = isopod(&["plan", "--simulate"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr)
+            .contains("warning: stack `demo` had resources in aws.prod us-west-2, whose cloud block is gone"),
+        "{}",
+        text(&out.stderr)
+    );
+    let recorded = std::fs::read_to_string(dir.path().join(".isopod/scopes.json")).unwrap();
+    assert!(recorded.contains("us-west-2"), "still recorded: {recorded}");
+}
+
+#[test]
 fn plan_against_the_simulator() {
     let dir = config(&[("main.iso", VALID)]);
     let out = isopod(&["plan", "--simulate", "--detailed-exitcode"], dir.path());

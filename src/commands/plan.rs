@@ -2,6 +2,7 @@
 
 use super::Status;
 use crate::cli::PlanArgs;
+use crate::scopes::ScopeRecord;
 use crate::secret_store::{SecretKey, SecretStore};
 use crate::{config, output};
 use anyhow::Context as _;
@@ -32,13 +33,24 @@ pub fn run(args: PlanArgs) -> anyhow::Result<Status> {
         .enable_time()
         .build()
         .context("cannot start the async runtime")?;
-    let observed = match runtime.block_on(discover(&simulator, &topology)) {
+    let mut record = ScopeRecord::open(&args.config.dir);
+    let (reach, unreachable) = scopes_to_discover(&topology, record.scopes());
+    for scope in &unreachable {
+        let block = if scope.cloud.starts_with("host.") { "host" } else { "cloud" };
+        eprintln!(
+            "warning: stack `{}` had resources in {} {}, whose {block} block is gone: they cannot be planned for deletion",
+            topology.stack.name.value, scope.cloud, scope.region
+        );
+        eprintln!("hint: restore the `{block}` block `{}` until they are deleted", scope.cloud);
+    }
+    let observed = match runtime.block_on(discover(&simulator, reach)) {
         Ok(observed) => observed,
         Err(err) => {
             eprintln!("error: {err:#}");
             return Ok(Status::Failure);
         }
     };
+    record.update(&topology.stack.name.value, &observed, &unreachable)?;
     let (plan, desired) = match isopod_planner::plan(&topology, &observed) {
         Ok(planned) => planned,
         Err(err) => {
@@ -111,9 +123,29 @@ fn warn_about_secrets(dir: &std::path::Path, desired: &isopod_planner::Desired) 
     Ok(())
 }
 
-/// Every resource of the configuration's clouds, in every region the configuration uses, with
-/// one bulk call per kind and region.
-async fn discover(simulator: &Simulator, topology: &Topology) -> anyhow::Result<Vec<ObservedResource>> {
+/// Where to look: every region the configuration uses, and every recorded one whose cloud block
+/// still exists; and the recorded ones that cannot be reached, their cloud block gone.
+fn scopes_to_discover(topology: &Topology, recorded: &BTreeSet<Scope>) -> (BTreeSet<(Cloud, Scope)>, BTreeSet<Scope>) {
+    let mut scopes = configured_scopes(topology);
+    let mut unreachable = BTreeSet::new();
+    for scope in recorded {
+        let block = topology.clouds.iter().find(|cloud| cloud.id == scope.cloud);
+        let host = topology.hosts.iter().any(|host| format!("host.{}", host.name) == scope.cloud);
+        match block {
+            Some(cloud) => {
+                scopes.insert((planner_cloud(cloud.kind), scope.clone()));
+            }
+            None if host => {}
+            None => {
+                unreachable.insert(scope.clone());
+            }
+        }
+    }
+    (scopes, unreachable)
+}
+
+/// The regions the configuration uses, with the global scopes of its GCP and Azure clouds.
+fn configured_scopes(topology: &Topology) -> BTreeSet<(Cloud, Scope)> {
     let mut scopes: BTreeSet<(Cloud, Scope)> = BTreeSet::new();
     for cloud in &topology.clouds {
         let kind = planner_cloud(cloud.kind);
@@ -130,6 +162,11 @@ async fn discover(simulator: &Simulator, topology: &Topology) -> anyhow::Result<
     for host in &topology.hosts {
         scopes.insert((Cloud::Host, Scope { cloud: format!("host.{}", host.name), region: "local".into() }));
     }
+    scopes
+}
+
+/// Every resource in `scopes`, with one list call per kind, scope and page.
+async fn discover(simulator: &Simulator, scopes: BTreeSet<(Cloud, Scope)>) -> anyhow::Result<Vec<ObservedResource>> {
     // One list call per kind and scope, all at once, each retried on its own as an SDK retries
     // each call; results are put back in a fixed order.
     let mut calls = tokio::task::JoinSet::new();
