@@ -170,13 +170,18 @@ fn creation(resource: &Resource) -> Change {
     }
 }
 
+/// A live value as a plan may show it: a secret's value never.
+fn shown(kind: crate::resource::ResourceKind, name: &str, value: &Value) -> Value {
+    if kind.sensitive_attrs().contains(&name) { Value::Sensitive("(live)".into()) } else { value.clone() }
+}
+
 fn deletion(id: &ResourceId, live: &ObservedResource) -> Change {
     let attrs = live
         .attrs
         .iter()
         .map(|(name, value)| AttrChange {
             name: name.clone(),
-            before: Some(value.clone()),
+            before: Some(shown(id.kind, name, value)),
             after: None,
             forces_replacement: false,
         })
@@ -240,6 +245,19 @@ fn comparison(
     }
     for (name, wanted) in resource.attrs.iter() {
         let now = live.attrs.get(name);
+        // A key is compared by presence only: clouds return keys to few callers, if at all, and
+        // a plan never shows one. Rotating a key is an explicit act, not a difference.
+        if matches!(wanted, Value::Sensitive(_)) || resource.id.kind.sensitive_attrs().contains(&name.as_str()) {
+            if now.is_none() {
+                attrs.push(AttrChange {
+                    name: name.clone(),
+                    before: None,
+                    after: Some(wanted.clone()),
+                    forces_replacement: replaced_on.contains(&name.as_str()),
+                });
+            }
+            continue;
+        }
         // A value known only after apply (an output of a resource to be created or replaced)
         // is a change: the live value cannot be shown to match it.
         let resolved = resolve(wanted, owned, unknown_outputs);
@@ -248,7 +266,7 @@ fn comparison(
         }
         attrs.push(AttrChange {
             name: name.clone(),
-            before: now.cloned(),
+            before: now.map(|value| shown(resource.id.kind, name, value)),
             after: Some(wanted.clone()),
             forces_replacement: replaced_on.contains(&name.as_str()),
         });

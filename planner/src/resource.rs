@@ -258,6 +258,18 @@ impl ResourceKind {
         }
     }
 
+    /// The attributes that hold a secret (a pre-shared key): never compared by value, never
+    /// shown, whatever a provider reads back.
+    pub fn sensitive_attrs(self) -> &'static [&'static str] {
+        match self {
+            ResourceKind::AwsVpnConnection => &["tunnel1_preshared_key", "tunnel2_preshared_key"],
+            ResourceKind::GcpVpnTunnel => &["shared_secret"],
+            ResourceKind::AzureVpnConnection => &["shared_key"],
+            ResourceKind::HostIpsecTunnel => &["psk"],
+            _ => &[],
+        }
+    }
+
     /// The attributes that the cloud's API cannot change in place: a different value replaces
     /// the resource. Attributes not listed (tags, for example) are updated in place.
     pub fn replaced_on(self) -> &'static [&'static str] {

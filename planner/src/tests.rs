@@ -1025,3 +1025,26 @@ fn adjustable_regional_defaults_are_counted_per_region() {
     let (_, desired) = crate::plan(&topology(&aws_vpc_with_tunnels("", 25)), &[]).unwrap();
     assert_eq!(crate::quota::check_defaults(&desired), []);
 }
+
+#[test]
+fn keys_read_back_from_a_cloud_are_never_shown_nor_compared_by_value() {
+    let topology = topology(AWS_GCP);
+    let mut live = applied(&plan(&topology, &[]).unwrap(), &[]);
+    // A provider that reads keys back (AWS returns them to privileged callers) reports values.
+    for resource in &mut live {
+        for name in resource.kind.sensitive_attrs() {
+            if resource.attrs.contains_key(*name) {
+                resource.attrs.insert(name.to_string(), Value::string("hunter2-live-key"));
+            }
+        }
+    }
+    let again = plan(&topology, &live).unwrap();
+    assert!(again.is_empty(), "{}", render::text(&again));
+    // Deleting everything shows every attribute but the keys.
+    let empty = crate::tests::topology("stack \"demo\" {}\n");
+    let deletes = plan(&empty, &live).unwrap();
+    let text = render::text(&deletes);
+    let json = serde_json::to_string(&deletes).unwrap();
+    assert!(text.contains("shared_secret") && text.contains("(sensitive)"));
+    assert!(!text.contains("hunter2") && !json.contains("hunter2"), "a live key leaked");
+}
