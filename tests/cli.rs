@@ -374,15 +374,19 @@ fn plan_needs_the_simulator_until_providers_exist_and_names_what_it_skips() {
         let path = entry.unwrap().path();
         std::fs::copy(&path, state.path().join(path.file_name().unwrap())).unwrap();
     }
+    // A second file adds a VPC on a transit gateway without a subnet for its attachment.
+    let extra = "network \"edge\" {\n  cloud           = cloud.aws.prod\n  cidr            = \"10.99.0.0/16\"\n  transit_gateway = true\n}\n\ntunnel \"edge-dc1\" {\n  between = [network.edge, host.dc1]\n}\n";
+    std::fs::write(state.path().join("extra.iso"), extra).unwrap();
     let out = isopod(&["plan", "--simulate"], state.path());
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let stderr = text(&out.stderr);
     assert!(
-        stderr.contains("warning: mesh.core (core/azure~dc1) is not in this plan: tunnels between Azure and hosts"),
+        stderr.contains("warning: tunnel.edge-dc1 is not in this plan: its AWS network uses a transit gateway, whose attachment needs a subnet"),
         "{stderr}"
     );
-    let planned = ["core/aws~gcp", "core/aws~azure", "core/azure~gcp", "core/aws~dc1", "core/gcp~dc1"];
-    assert!(planned.iter().all(|t| !stderr.contains(t)), "the mesh's other tunnels are planned: {stderr}");
+    let planned =
+        ["core/aws~gcp", "core/aws~azure", "core/azure~gcp", "core/aws~dc1", "core/gcp~dc1", "core/azure~dc1"];
+    assert!(planned.iter().all(|t| !stderr.contains(t)), "the mesh's tunnels are all planned: {stderr}");
 }
 
 #[test]

@@ -158,6 +158,9 @@ tunnel "data-dc" {
   between = [network.data, host.dc]
   ha      = false
 }
+tunnel "hub-dc" {
+  between = [network.hub, host.dc]
+}
 "#;
 
 async fn discover(simulator: &Simulator, plan_scopes: &BTreeSet<Scope>) -> Vec<ObservedResource> {

@@ -89,6 +89,26 @@ impl Live {
                         live.inside.entry(slot_key(tunnel, slot)).or_insert(cidr);
                     }
                 }
+                ResourceKind::AzureVpnConnection => {
+                    // Address `TUNNEL.SLOT`. Each custom BGP address is Azure's, in its slot's /30:
+                    // the connection's own slot, or, for one connection that serves several
+                    // instances (to a host), the instance's. Authoritative over a host's reading.
+                    let Some((tunnel, slot)) = id.address.rsplit_once('.') else { continue };
+                    let Ok(slot) = slot.parse::<usize>() else { continue };
+                    let Some(Value::List(entries)) = resource.attrs.get("custom_bgp_addresses") else { continue };
+                    for entry in entries {
+                        let Value::Map(entry) = entry else { continue };
+                        let (Some(Value::Integer(instance)), Some(Value::String(address))) =
+                            (entry.get("ip_configuration"), entry.get("address"))
+                        else {
+                            continue;
+                        };
+                        let slot = if entries.len() > 1 { *instance as usize } else { slot };
+                        if let Some(cidr) = address.parse().ok().and_then(|address| Cidr::new(address, 30)) {
+                            live.inside.insert(slot_key(tunnel, slot), cidr);
+                        }
+                    }
+                }
                 ResourceKind::AwsVpnConnection => {
                     // Address `TUNNEL.N`: connection N holds slots 2N and 2N + 1.
                     let Some((tunnel, n)) = id.address.rsplit_once('.') else { continue };

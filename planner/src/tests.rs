@@ -277,15 +277,10 @@ fn unsupported_layouts_are_reported_not_dropped_silently() {
         "{THREE_CLOUDS}\nhost \"dc\" {{\n  address = \"198.51.100.7\"\n  cidrs   = [\"192.168.0.0/24\"]\n}}\ntunnel \"x\" {{\n  between = [network.hub, host.dc]\n}}\ntunnel \"y\" {{\n  between = [network.app, network.hub]\n  ike {{\n    integrity = [\"sha512\"]\n  }}\n}}\n"
     );
     let desired = lower(&topology(&text), &Live::default()).unwrap();
-    assert_eq!(
-        desired.unplanned,
-        [
-            ("tunnel.x".to_string(), "tunnels between Azure and hosts are not planned yet"),
-            ("tunnel.y".to_string(), "its IKE integrity lists nothing Azure supports"),
-        ]
-    );
-    // Nothing was allocated or lowered for them.
-    assert!(!desired.resources.keys().any(|id| id.address.starts_with("x.") || id.address.starts_with("y.")));
+    assert_eq!(desired.unplanned, [("tunnel.y".to_string(), "its IKE integrity lists nothing Azure supports")]);
+    // Nothing was allocated or lowered for it; the Azure-host tunnel beside it is planned.
+    assert!(!desired.resources.keys().any(|id| id.address.starts_with("y.")));
+    assert!(desired.resources.keys().any(|id| id.address.starts_with("x.")));
 }
 
 #[test]
@@ -916,6 +911,20 @@ host "h2" {
             &[(ResourceKind::GcpVpnTunnel, 2), (ResourceKind::HostIpsecTunnel, 2)],
         ),
         (
+            "azure_host_bgp",
+            "network.azure, host.h",
+            "bgp",
+            true,
+            &[(ResourceKind::AzureVpnConnection, 1), (ResourceKind::HostIpsecTunnel, 2)],
+        ),
+        (
+            "azure_host_static_single",
+            "network.azure, host.h",
+            "static",
+            false,
+            &[(ResourceKind::AzureLocalNetworkGateway, 1), (ResourceKind::HostIpsecTunnel, 1)],
+        ),
+        (
             "gcp_host_single",
             "network.gcp, host.h",
             "bgp",
@@ -1047,4 +1056,22 @@ fn keys_read_back_from_a_cloud_are_never_shown_nor_compared_by_value() {
     let json = serde_json::to_string(&deletes).unwrap();
     assert!(text.contains("shared_secret") && text.contains("(sensitive)"));
     assert!(!text.contains("hunter2") && !json.contains("hunter2"), "a live key leaked");
+}
+
+/// The plans of the examples (a mesh of three clouds and a host, endpoints with a relay and its
+/// private DNS) and of a VPC on a transit gateway, in full.
+#[test]
+fn example_plans_are_snapshotted() {
+    let examples = [
+        ("two_cloud_tunnel", include_str!("../../examples/two-cloud-tunnel/main.iso").to_string()),
+        ("three_cloud_mesh", include_str!("../../examples/three-cloud-mesh/main.iso").to_string()),
+        ("endpoint_relay", include_str!("../../examples/endpoint-relay/main.iso").to_string()),
+        ("transit_gateway", aws_vpc_with_tunnels("  transit_gateway = true", 2)),
+    ];
+    for (name, text) in examples {
+        let (plan, desired) = crate::plan(&topology(&text), &[]).unwrap();
+        let unplanned: Vec<String> =
+            desired.unplanned.iter().map(|(object, reason)| format!("# not planned: {object}: {reason}\n")).collect();
+        insta::assert_snapshot!(format!("example_{name}"), format!("{}{}", unplanned.concat(), render::text(&plan)));
+    }
 }

@@ -177,56 +177,111 @@ pub(super) fn connections(
     peers: &[PeerTunnel],
     desired: &mut Desired,
 ) {
-    let stack = desired.stack.clone();
     for (slot, peer) in peers.iter().enumerate() {
-        let local = ResourceId::new(ResourceKind::AzureLocalNetworkGateway, format!("{}.{slot}", tunnel.name));
-        let local_name = resource_name(naming::AZURE, &stack, &[&tunnel.name, &slot.to_string()]);
-        let mut local_attrs = attrs([
-            ("name", Value::string(&local_name)),
-            ("resource_group", Value::string(&gateway.group)),
-            ("location", Value::string(&gateway.scope.region)),
-            ("gateway_address", peer.address.clone()),
-        ]);
-        let mut connection_attrs = attrs([
-            ("name", Value::string(&local_name)),
-            ("resource_group", Value::string(&gateway.group)),
-            ("location", Value::string(&gateway.scope.region)),
-            ("type", Value::string("IPsec")),
-            ("connection_protocol", Value::string(format!("IKEv{}", tunnel.ike.version))),
-            ("virtual_network_gateway", Value::string(&gateway.name)),
-            ("local_network_gateway", Value::string(&local_name)),
-            ("shared_key", Value::Sensitive(super::tunnel::psk_name(tunnel, slot))),
-            ("enable_bgp", Value::Bool(peer.bgp.is_some())),
-            ("ipsec_policy", policy.clone()),
-            ("dpd_timeout_seconds", Value::Integer(tunnel.ike.dpd_timeout.into())),
-        ]);
-        match &peer.bgp {
-            Some(bgp) => {
-                add_custom_bgp_address(desired, &gateway.gateway, peer.instance, bgp.azure_address);
-                local_attrs.insert("bgp_asn".into(), Value::Integer(bgp.asn.into()));
-                local_attrs.insert("bgp_peering_address".into(), Value::string(bgp.address.to_string()));
-                connection_attrs.insert("custom_bgp_address".into(), Value::string(bgp.azure_address.to_string()));
-            }
-            None => {
-                let ranges = peer_ranges.iter().map(Value::string).collect();
-                local_attrs.insert("address_space".into(), Value::List(ranges));
-            }
-        }
-        desired.add(Resource {
-            id: local.clone(),
-            scope: gateway.scope.clone(),
-            attrs: local_attrs.into(),
-            depends_on: Vec::new(),
-            object: object.to_string(),
+        let bgp = peer.bgp.as_ref().map(|bgp| PeerBgp {
+            address: bgp.address,
+            asn: bgp.asn,
+            azure_addresses: vec![(peer.instance, bgp.azure_address)],
         });
-        desired.add(Resource {
-            id: ResourceId::new(ResourceKind::AzureVpnConnection, format!("{}.{slot}", tunnel.name)),
-            scope: gateway.scope.clone(),
-            attrs: connection_attrs.into(),
-            depends_on: vec![gateway.gateway.clone(), local],
-            object: object.to_string(),
-        });
+        let peer = Peer { slot, address: peer.address.clone(), bgp, ranges: peer_ranges };
+        connection(gateway, tunnel, object, policy, peer, desired);
     }
+}
+
+/// The BGP side of one connection: the peer's address and ASN, and Azure's address on each
+/// gateway instance that peers over it.
+pub(super) struct PeerBgp {
+    /// The peer's BGP address.
+    pub address: IpAddr,
+    /// The peer's ASN.
+    pub asn: u32,
+    /// Azure's custom (APIPA) BGP address, by gateway instance (IP configuration).
+    pub azure_addresses: Vec<(usize, IpAddr)>,
+}
+
+/// The peer of one connection.
+pub(super) struct Peer<'a> {
+    /// The slot whose key the connection takes, and which names it (`TUNNEL.SLOT`).
+    pub slot: usize,
+    /// The peer's public address.
+    pub address: Value,
+    /// BGP; `None` for static routing.
+    pub bgp: Option<PeerBgp>,
+    /// For static routing, the peer's ranges.
+    pub ranges: &'a [String],
+}
+
+/// A local network gateway for `peer` and the connection to it. An active-active gateway opens
+/// a tunnel to the peer from each instance; each instance that peers with BGP gets its custom
+/// address (`custom_bgp_addresses`, one per IP configuration, as Azure's
+/// `gatewayCustomBgpIpAddresses`).
+pub(super) fn connection(
+    gateway: &AzureGateway,
+    tunnel: &Tunnel,
+    object: &str,
+    policy: &Value,
+    peer: Peer<'_>,
+    desired: &mut Desired,
+) {
+    let stack = desired.stack.clone();
+    let slot = peer.slot;
+    let local = ResourceId::new(ResourceKind::AzureLocalNetworkGateway, format!("{}.{slot}", tunnel.name));
+    let local_name = resource_name(naming::AZURE, &stack, &[&tunnel.name, &slot.to_string()]);
+    let mut local_attrs = attrs([
+        ("name", Value::string(&local_name)),
+        ("resource_group", Value::string(&gateway.group)),
+        ("location", Value::string(&gateway.scope.region)),
+        ("gateway_address", peer.address),
+    ]);
+    let mut connection_attrs = attrs([
+        ("name", Value::string(&local_name)),
+        ("resource_group", Value::string(&gateway.group)),
+        ("location", Value::string(&gateway.scope.region)),
+        ("type", Value::string("IPsec")),
+        ("connection_protocol", Value::string(format!("IKEv{}", tunnel.ike.version))),
+        ("virtual_network_gateway", Value::string(&gateway.name)),
+        ("local_network_gateway", Value::string(&local_name)),
+        ("shared_key", Value::Sensitive(super::tunnel::psk_name(tunnel, slot))),
+        ("enable_bgp", Value::Bool(peer.bgp.is_some())),
+        ("ipsec_policy", policy.clone()),
+        ("dpd_timeout_seconds", Value::Integer(tunnel.ike.dpd_timeout.into())),
+    ]);
+    match peer.bgp {
+        Some(bgp) => {
+            local_attrs.insert("bgp_asn".into(), Value::Integer(bgp.asn.into()));
+            local_attrs.insert("bgp_peering_address".into(), Value::string(bgp.address.to_string()));
+            let mut custom = Vec::new();
+            for (instance, address) in bgp.azure_addresses {
+                add_custom_bgp_address(desired, &gateway.gateway, instance, address);
+                custom.push(Value::Map(
+                    [
+                        ("ip_configuration".to_string(), Value::Integer(instance as i64)),
+                        ("address".to_string(), Value::string(address.to_string())),
+                    ]
+                    .into(),
+                ));
+            }
+            connection_attrs.insert("custom_bgp_addresses".into(), Value::List(custom));
+        }
+        None => {
+            let ranges = peer.ranges.iter().map(Value::string).collect();
+            local_attrs.insert("address_space".into(), Value::List(ranges));
+        }
+    }
+    desired.add(Resource {
+        id: local.clone(),
+        scope: gateway.scope.clone(),
+        attrs: local_attrs.into(),
+        depends_on: Vec::new(),
+        object: object.to_string(),
+    });
+    desired.add(Resource {
+        id: ResourceId::new(ResourceKind::AzureVpnConnection, format!("{}.{slot}", tunnel.name)),
+        scope: gateway.scope.clone(),
+        attrs: connection_attrs.into(),
+        depends_on: vec![gateway.gateway.clone(), local],
+        object: object.to_string(),
+    });
 }
 
 /// Azure's single IPsec policy per connection: for each setting, the first of the tunnel's

@@ -21,6 +21,9 @@ pub(super) struct HostTunnel {
     pub remote_ts: Vec<String>,
     /// For BGP: the host's and the peer's inside addresses (a /30) and the peer's ASN.
     pub bgp: Option<(IpAddr, IpAddr, u32)>,
+    /// The slot whose pre-shared key the connection uses: its own, except where one cloud
+    /// connection serves several host connections (Azure's, one per gateway instance).
+    pub key_slot: usize,
 }
 
 /// The host's connections for `tunnel`, one per entry of `slots`.
@@ -38,7 +41,7 @@ pub(super) fn tunnels(
             ("remote_address", peer.remote_address),
             ("local_ts", Value::List(host.cidrs.iter().map(|c| Value::string(c.value.to_string())).collect())),
             ("remote_ts", Value::List(peer.remote_ts.into_iter().map(Value::string).collect())),
-            ("psk", Value::Sensitive(super::tunnel::psk_name(tunnel, slot))),
+            ("psk", Value::Sensitive(super::tunnel::psk_name(tunnel, peer.key_slot))),
             ("version", Value::Integer(tunnel.ike.version.into())),
             ("proposals", Value::List(proposals(&tunnel.ike, true))),
             ("esp_proposals", Value::List(proposals(&tunnel.ike, false))),

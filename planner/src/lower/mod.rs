@@ -111,6 +111,9 @@ pub fn lower(topology: &Topology, live: &Live) -> Result<Desired, AllocError> {
                 tunnel::gcp_host(tunnel, object, gcp, host, &allocations, &mut desired);
                 Ok(())
             }
+            Layout::AzureHost { azure, host } => {
+                tunnel::azure_host(topology, tunnel, object, azure, host, &allocations, &mut desired)
+            }
             Layout::HostHost { a, b } => {
                 tunnel::host_host(tunnel, object, a, b, &allocations, &mut desired);
                 Ok(())
@@ -160,6 +163,10 @@ enum Layout<'t> {
     },
     GcpHost {
         gcp: &'t Network,
+        host: &'t Host,
+    },
+    AzureHost {
+        azure: &'t Network,
         host: &'t Host,
     },
     HostHost {
@@ -229,6 +236,9 @@ impl Layout<'_> {
             Layout::Peering { .. } => return Vec::new(),
             Layout::AwsHost { aws, host: h } => return vec![network(ResourceKind::AwsVpnGateway, aws), host(h)],
             Layout::GcpHost { gcp, host: h } => return vec![network(ResourceKind::GcpRouter, gcp), host(h)],
+            Layout::AzureHost { azure, host: h } => {
+                return vec![network(ResourceKind::AzureVirtualNetworkGateway, azure), host(h)];
+            }
             Layout::HostHost { a, b } => return vec![host(a), host(b)],
             Layout::AwsGcp { aws, gcp } => [(ResourceKind::AwsVpnGateway, aws), (ResourceKind::GcpRouter, gcp)],
             Layout::AwsAzure { aws, azure } => {
@@ -245,7 +255,7 @@ impl Layout<'_> {
     fn slots(&self, tunnel: &Tunnel) -> usize {
         match self {
             Layout::AwsGcp { .. } | Layout::AwsAzure { .. } => tunnel::aws_connections(tunnel) * 2,
-            Layout::AzureGcp { .. } | Layout::GcpHost { .. } => tunnel::redundancy(tunnel),
+            Layout::AzureGcp { .. } | Layout::GcpHost { .. } | Layout::AzureHost { .. } => tunnel::redundancy(tunnel),
             Layout::Peering { .. } => 0,
             // An AWS VPN connection has two tunnels, whatever `ha` says.
             Layout::AwsHost { .. } => 2,
@@ -257,7 +267,7 @@ impl Layout<'_> {
     fn pool(&self) -> InsidePool {
         match self {
             Layout::AwsGcp { .. } => InsidePool::LinkLocal,
-            Layout::AwsAzure { .. } | Layout::AzureGcp { .. } => InsidePool::AzureApipa,
+            Layout::AwsAzure { .. } | Layout::AzureGcp { .. } | Layout::AzureHost { .. } => InsidePool::AzureApipa,
             Layout::Peering { .. } | Layout::AwsHost { .. } | Layout::GcpHost { .. } | Layout::HostHost { .. } => {
                 InsidePool::LinkLocal
             }
@@ -275,11 +285,12 @@ fn supported_layout<'t>(topology: &'t Topology, tunnel: &Tunnel) -> Result<Layou
         (Side::Network(a), Side::Network(b)) => (a, b),
         (Side::Host(a), Side::Host(b)) => return Ok(Layout::HostHost { a, b }),
         (Side::Network(network), Side::Host(host)) | (Side::Host(host), Side::Network(network)) => {
-            return match network.kind {
-                CloudKind::Aws => Ok(Layout::AwsHost { aws: network, host }),
-                CloudKind::Gcp => Ok(Layout::GcpHost { gcp: network, host }),
-                CloudKind::Azure => Err("tunnels between Azure and hosts are not planned yet"),
+            let layout = match network.kind {
+                CloudKind::Aws => Layout::AwsHost { aws: network, host },
+                CloudKind::Gcp => Layout::GcpHost { gcp: network, host },
+                CloudKind::Azure => Layout::AzureHost { azure: network, host },
             };
+            return azure_can_take(layout, tunnel);
         }
     };
     let layout = match (a.kind, b.kind) {
@@ -292,9 +303,14 @@ fn supported_layout<'t>(topology: &'t Topology, tunnel: &Tunnel) -> Result<Layou
         _ => Layout::Peering { a, b },
     };
     // Peering is highly available by design and has no routing protocol to choose; every pair
-    // with GCP routes with BGP (`validate` refuses static routing to GCP). Azure must support one
-    // of the IKE choices and have room for its gateway.
-    if let Layout::AwsAzure { azure, .. } | Layout::AzureGcp { azure, .. } = layout {
+    // with GCP routes with BGP (`validate` refuses static routing to GCP).
+    azure_can_take(layout, tunnel)
+}
+
+/// `layout`, unless Azure is an end and supports none of the tunnel's IKE choices or has no
+/// room for its gateway.
+fn azure_can_take<'t>(layout: Layout<'t>, tunnel: &Tunnel) -> Result<Layout<'t>, &'static str> {
+    if let Layout::AwsAzure { azure, .. } | Layout::AzureGcp { azure, .. } | Layout::AzureHost { azure, .. } = layout {
         azure_vpn::ipsec_policy(&tunnel.ike)?;
         azure_vpn::gateway_subnet(azure).ok_or(azure_vpn::NO_GATEWAY_SUBNET)?;
     }

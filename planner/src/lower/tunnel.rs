@@ -209,6 +209,7 @@ pub(super) fn aws_host(
             remote_ts: vec![aws.cidr.value.to_string()],
             // AWS takes the first address of each inside /30, the customer side the second.
             bgp: bgp.then(|| (host_address(inside(slot), 2), host_address(inside(slot), 1), gateway.asn)),
+            key_slot: slot,
         })
         .collect();
     host_ipsec::tunnels(host, Some(host_asn), tunnel, object, slots, desired);
@@ -244,9 +245,57 @@ pub(super) fn gcp_host(
             remote_address: output(&gateway.ha, &format!("interface{slot}_ip")),
             remote_ts: vec![gcp.cidr.value.to_string()],
             bgp: Some((host_address(inside(slot), 2), host_address(inside(slot), 1), gateway.asn)),
+            key_slot: slot,
         })
         .collect();
     host_ipsec::tunnels(host, Some(host_asn), tunnel, object, slots, desired);
+}
+
+/// Azure-host (Microsoft's active-active gateway with a single on-premises device): one local
+/// network gateway, the host's address, and one connection, over which each instance of Azure's
+/// gateway opens a tunnel to the host; on the host, one strongSwan connection per instance used
+/// (both with `ha`, the first without), all with the connection's one key. With BGP the host
+/// peers from one address (the second of slot 0's /30, the local network gateway's BGP address)
+/// with Azure's custom APIPA address on each instance (the first of that instance's slot).
+pub(super) fn azure_host(
+    topology: &Topology,
+    tunnel: &Tunnel,
+    object: &str,
+    azure: &Network,
+    host: &Host,
+    alloc: &Allocations,
+    desired: &mut Desired,
+) -> Result<(), &'static str> {
+    let inside = |slot: usize| alloc.inside(&slot_key(&tunnel.name, slot));
+    let policy = azure_vpn::ipsec_policy(&tunnel.ike)?;
+    let gateway = azure_vpn::gateway(topology, azure, alloc, desired)?;
+    let host_asn = alloc.asn(&host_key(&host.name));
+    let instances = redundancy(tunnel);
+    let bgp = tunnel.routing == Routing::Bgp;
+    let host_bgp = host_address(inside(0), 2);
+    let azure_bgp = |instance: usize| host_address(inside(instance), 1);
+    let ranges = cidrs(host);
+    let peer = azure_vpn::Peer {
+        slot: 0,
+        address: Value::string(host.address.value.to_string()),
+        bgp: bgp.then(|| azure_vpn::PeerBgp {
+            address: host_bgp,
+            asn: host_asn,
+            azure_addresses: (0..instances).map(|instance| (instance, azure_bgp(instance))).collect(),
+        }),
+        ranges: &ranges,
+    };
+    azure_vpn::connection(&gateway, tunnel, object, &policy, peer, desired);
+    let slots = (0..instances)
+        .map(|instance| HostTunnel {
+            remote_address: output(&gateway.public_ips[instance], "ip_address"),
+            remote_ts: vec![azure.cidr.value.to_string()],
+            bgp: bgp.then(|| (host_bgp, azure_bgp(instance), gateway.asn)),
+            key_slot: 0,
+        })
+        .collect();
+    host_ipsec::tunnels(host, Some(host_asn), tunnel, object, slots, desired);
+    Ok(())
 }
 
 /// Host-host: one strongSwan connection on each host, toward the other's address.
@@ -261,6 +310,7 @@ pub(super) fn host_host(tunnel: &Tunnel, object: &str, a: &Host, b: &Host, alloc
             remote_address: Value::string(remote.address.value.to_string()),
             remote_ts: cidrs(remote),
             bgp: bgp.then(|| (host_address(inside, local_host), host_address(inside, remote_host), remote_asn)),
+            key_slot: 0,
         };
         host_ipsec::tunnels(local, Some(local_asn), tunnel, object, vec![slot], desired);
     }
