@@ -22,6 +22,10 @@ pub enum Command {
     Fmt(FmtArgs),
     /// Show the changes that would make the live resources match the configuration
     Plan(PlanArgs),
+    /// Make the live resources match the configuration (plans, asks, then applies)
+    Apply(ApplyArgs),
+    /// Delete every resource the stack owns
+    Destroy(DestroyArgs),
     /// Print the dependency graph of the configuration's resources in Graphviz's DOT language
     Graph(GraphArgs),
     /// Manage the pre-shared keys of the encrypted secret store (DIR/.isopod/secrets.json)
@@ -102,6 +106,54 @@ pub struct PlanArgs {
     pub out: Option<std::path::PathBuf>,
 }
 
+/// Options of commands that change resources.
+#[derive(Debug, Args)]
+pub struct ChangeArgs {
+    /// Apply to the embedded simulator of the three clouds (state in DIR/.isopod/), not the
+    /// real clouds; the only mode until the cloud providers land
+    #[arg(long)]
+    pub simulate: bool,
+    /// Do not ask for confirmation (required when standard input is not a terminal)
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// The most provider calls in flight at once
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub parallelism: u16,
+    /// How long to wait for another apply of the stack to finish, e.g. `30s` or `5m` (default:
+    /// do not wait)
+    #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = parse_duration)]
+    pub lock_timeout: std::time::Duration,
+    /// Print one JSON event per line on stdout instead of the plan and the progress
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `isopod apply`
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// The configuration.
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Apply this saved plan (`isopod plan --out FILE`), refused if the configuration or the
+    /// live resources moved since it was made
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
+    /// How to change.
+    #[command(flatten)]
+    pub change: ChangeArgs,
+}
+
+/// `isopod destroy`
+#[derive(Debug, Args)]
+pub struct DestroyArgs {
+    /// The configuration.
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// How to change.
+    #[command(flatten)]
+    pub change: ChangeArgs,
+}
+
 /// `isopod graph`
 #[derive(Debug, Args)]
 pub struct GraphArgs {
@@ -134,6 +186,23 @@ pub struct FmtArgs {
     /// Also format the .iso files of subfolders
     #[arg(long, short)]
     pub recursive: bool,
+}
+
+/// `30s`, `5m`, `1h` or `0`.
+fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let wrong = || format!("`{text}` is not a duration such as 30s, 5m or 1h");
+    if text == "0" {
+        return Ok(std::time::Duration::ZERO);
+    }
+    let (number, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit()).ok_or_else(wrong)?);
+    let number: u64 = number.parse().map_err(|_| wrong())?;
+    let seconds = match unit {
+        "s" => number,
+        "m" => number * 60,
+        "h" => number * 3600,
+        _ => return Err(wrong()),
+    };
+    Ok(std::time::Duration::from_secs(seconds))
 }
 
 fn parse_var(text: &str) -> Result<(String, String), String> {

@@ -10,8 +10,10 @@ mod commands;
 mod config;
 mod diagnostics;
 mod output;
+mod progress;
 mod scopes;
 mod secret_store;
+mod stack;
 
 use clap::Parser as _;
 use std::process::ExitCode;

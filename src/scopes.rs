@@ -39,6 +39,23 @@ impl ScopeRecord {
         &self.scopes
     }
 
+    /// Adds `scopes` (where an apply just made changes) to the record.
+    pub fn remember(&mut self, scopes: impl IntoIterator<Item = Scope>) -> Result<()> {
+        let before = self.scopes.len();
+        self.scopes.extend(scopes);
+        if self.scopes.len() == before {
+            return Ok(());
+        }
+        self.save()
+    }
+
+    fn save(&self) -> Result<()> {
+        if let Some(dir) = self.path.parent() {
+            std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+        config::write_atomically(&self.path, &serde_json::to_string_pretty(&self.scopes)?)
+    }
+
     /// Records where `stack` now has resources, keeping the scopes that could not be looked at
     /// (`unreachable`: their cloud block is gone); writes the file when that changes.
     pub fn update(&mut self, stack: &str, observed: &[ObservedResource], unreachable: &BTreeSet<Scope>) -> Result<()> {
@@ -49,9 +66,6 @@ impl ScopeRecord {
             return Ok(());
         }
         self.scopes = scopes;
-        if let Some(dir) = self.path.parent() {
-            std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        }
-        config::write_atomically(&self.path, &serde_json::to_string_pretty(&self.scopes)?)
+        self.save()
     }
 }

@@ -1,5 +1,6 @@
 //! One module per subcommand: arguments in, library call, view out.
 
+mod apply;
 mod fmt;
 mod graph;
 mod plan;
@@ -36,6 +37,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
         Command::Validate(args) => validate::run(args),
         Command::Fmt(args) => fmt::run(args),
         Command::Plan(args) => plan::run(args),
+        Command::Apply(args) => apply::run(args),
+        Command::Destroy(args) => apply::destroy(args),
         Command::Graph(args) => graph::run(args),
         Command::Secret(command) => secret::run(command),
     }

@@ -177,14 +177,21 @@ impl Simulator {
         self.lock().calls.clone()
     }
 
-    /// Adds a resource directly, as if someone outside Isopod created it (for tests and demos).
-    pub fn insert_foreign(&self, kind: ResourceKind, scope: Scope, attrs: BTreeMap<String, Value>) -> String {
+    /// Adds a resource directly, as if someone outside Isopod created it (for tests and demos),
+    /// and saves the state.
+    pub fn insert_foreign(
+        &self,
+        kind: ResourceKind,
+        scope: Scope,
+        attrs: BTreeMap<String, Value>,
+    ) -> Result<String, ProviderError> {
         let mut state = self.lock();
         let provider_id = next_id(&mut state, kind);
         let resource =
             SimResource { provider_id: provider_id.clone(), kind, scope, attrs, owner: None, ready_at_ms: None };
         state.push(resource);
-        provider_id
+        self.save(&state)?;
+        Ok(provider_id)
     }
 
     /// What the knobs do to a call of `cloud` before it runs: its latency, then throttling (by

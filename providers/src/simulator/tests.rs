@@ -37,7 +37,7 @@ fn creates_discovers_and_deletes_with_ownership() {
     let aws = simulator.provider(Cloud::Aws);
     let vpc = resource(ResourceKind::AwsVpc, "app", &[("cidr_block", "10.0.0.0/16")]);
     let created = ready(aws.create(&vpc, &owner(&vpc))).unwrap();
-    let foreign = simulator.insert_foreign(ResourceKind::AwsVpc, scope(), BTreeMap::new());
+    let foreign = simulator.insert_foreign(ResourceKind::AwsVpc, scope(), BTreeMap::new()).unwrap();
     let found = ready(aws.discover(&scope(), &[ResourceKind::AwsVpc, ResourceKind::AwsSubnet])).unwrap();
     assert_eq!(found.len(), 2);
     assert_eq!(found.iter().find(|r| r.provider_id == created.provider_id).unwrap().owner, Some(owner(&vpc)));

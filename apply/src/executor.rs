@@ -1,0 +1,426 @@
+//! Runs the calls of a plan: each as soon as the calls it waits for are done, at most
+//! `parallelism` at a time; outputs passed on; asynchronous provisioning awaited; throttled and
+//! transient errors retried; after a failure, what depends on it is skipped and the rest goes on.
+//!
+//! Idempotent: a creation whose outcome is unknown (a transient error after the call, or a call
+//! the journal shows in flight when a previous run stopped) first looks for a resource that
+//! already carries its ownership and adopts it instead of creating a second one.
+
+use crate::journal::Journal;
+use crate::operations::{Call, Operation, Operations};
+use isopod_planner::resource::{Attrs, Cloud, ObservedResource, Ownership, ResourceId, ResourceKind, Value};
+use isopod_provider::retry::{RetryPolicy, retrying};
+use isopod_provider::{ErrorKind, Provider, ProviderError, Provisioning};
+use petgraph::Direction;
+use petgraph::graph::NodeIndex;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// How the executor runs.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// The most calls in flight at once.
+    pub parallelism: usize,
+    /// How calls are retried.
+    pub retry: RetryPolicy,
+    /// How long a resource may stay pending after its call.
+    pub provisioning_timeout: fn(ResourceKind) -> Duration,
+    /// The first wait between two looks at a pending resource (it grows to 15 s).
+    pub first_poll: Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            parallelism: 8,
+            retry: RetryPolicy::default(),
+            provisioning_timeout: default_provisioning_timeout,
+            first_poll: Duration::from_secs(2),
+        }
+    }
+}
+
+/// Twice what the cloud documents for the kind, and at least 10 minutes: an Azure VPN gateway
+/// (45 minutes or more) gets 90.
+pub fn default_provisioning_timeout(kind: ResourceKind) -> Duration {
+    let documented = isopod_provider::simulator::provisioning_seconds(kind);
+    Duration::from_secs((documented * 2).max(600))
+}
+
+/// What happened to one call, as it happens.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    /// The call started.
+    Started {
+        /// The resource.
+        id: ResourceId,
+        /// The call.
+        call: Call,
+    },
+    /// The call was made; the cloud is provisioning the resource.
+    Provisioning {
+        /// The resource.
+        id: ResourceId,
+    },
+    /// The call succeeded (and the resource is ready).
+    Finished {
+        /// The resource.
+        id: ResourceId,
+        /// The call.
+        call: Call,
+        /// Its cloud id.
+        provider_id: Option<String>,
+        /// Whether an existing resource with its ownership was adopted instead of created.
+        adopted: bool,
+        /// Seconds since the call started.
+        seconds: f64,
+    },
+    /// The call failed for good.
+    Failed {
+        /// The resource.
+        id: ResourceId,
+        /// The call.
+        call: Call,
+        /// The provider's error (never holding a secret).
+        error: String,
+        /// Seconds since the call started.
+        seconds: f64,
+    },
+    /// The call was not made: a call it waits for failed.
+    Skipped {
+        /// The resource.
+        id: ResourceId,
+        /// The call.
+        call: Call,
+        /// The failed resource it waited for.
+        because: ResourceId,
+    },
+}
+
+/// What an apply did.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+pub struct Summary {
+    /// Resources created.
+    pub created: usize,
+    /// Resources updated in place.
+    pub updated: usize,
+    /// Resources replaced.
+    pub replaced: usize,
+    /// Resources deleted.
+    pub deleted: usize,
+    /// Calls that failed.
+    pub failed: usize,
+    /// Calls skipped because one they waited for failed.
+    pub skipped: usize,
+    /// Wall time in seconds.
+    pub seconds: f64,
+}
+
+impl Summary {
+    /// Whether everything was applied.
+    pub fn succeeded(&self) -> bool {
+        self.failed == 0 && self.skipped == 0
+    }
+}
+
+/// Looks up a secret's value by name.
+pub type Secrets = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
+
+/// What the executor works with.
+#[derive(Clone)]
+pub struct Context {
+    /// The stack whose ownership created resources carry.
+    pub stack: String,
+    /// The provider of each cloud.
+    pub providers: BTreeMap<Cloud, Arc<dyn Provider>>,
+    /// The live resources the plan was made from (for the outputs of what is not changed).
+    pub observed: Arc<Vec<ObservedResource>>,
+    /// Secret values, for pre-shared keys.
+    pub secrets: Secrets,
+    /// Resources whose creation a previous run left in flight: looked for before creating.
+    pub in_flight: Arc<BTreeSet<ResourceId>>,
+    /// The journal of this run.
+    pub journal: Option<Arc<Journal>>,
+    /// Called with every event.
+    pub events: Arc<dyn Fn(&Event) + Send + Sync>,
+}
+
+/// Why a call failed.
+#[derive(Clone, Debug)]
+struct CallError(String);
+
+/// The cloud id and outputs of resources, as they become known.
+type Known = Arc<Mutex<HashMap<ResourceId, (String, Attrs)>>>;
+
+/// Runs every call of `operations`; returns the summary.
+pub async fn execute(operations: Operations, context: &Context, settings: &Settings) -> Summary {
+    let started = Instant::now();
+    let graph = Arc::new(operations.graph);
+    let known: Known = Arc::new(Mutex::new(HashMap::new()));
+    {
+        let mut known = known.lock().expect("not poisoned");
+        for resource in context.observed.iter() {
+            if let Some(id) = resource.owned_by(&context.stack) {
+                known.entry(id.clone()).or_insert_with(|| (resource.provider_id.clone(), resource.attrs.clone()));
+            }
+        }
+    }
+    let mut waiting: Vec<usize> =
+        graph.node_indices().map(|node| graph.neighbors_directed(node, Direction::Incoming).count()).collect();
+    let mut ready: BTreeSet<NodeIndex> = graph.node_indices().filter(|node| waiting[node.index()] == 0).collect();
+    let mut done: Vec<bool> = vec![false; graph.node_count()];
+    let mut summary = Summary::default();
+    let mut calls = tokio::task::JoinSet::new();
+    loop {
+        while calls.len() < settings.parallelism.max(1) {
+            let Some(node) = ready.pop_first() else { break };
+            let (graph, known, context, settings) = (graph.clone(), known.clone(), context.clone(), settings.clone());
+            calls.spawn(async move {
+                let result = run(&graph[node], &known, &context, &settings).await;
+                (node, result)
+            });
+        }
+        let Some(joined) = calls.join_next().await else { break };
+        let (node, result) = joined.expect("a call never panics");
+        done[node.index()] = true;
+        let operation = &graph[node];
+        match result {
+            Ok(()) => {
+                match (operation.call, operation.replacement) {
+                    (Call::Create, true) => summary.replaced += 1,
+                    (Call::Create, false) => summary.created += 1,
+                    (Call::Update, _) => summary.updated += 1,
+                    (Call::Delete, true) => {}
+                    (Call::Delete, false) => summary.deleted += 1,
+                }
+                for next in graph.neighbors_directed(node, Direction::Outgoing) {
+                    waiting[next.index()] -= 1;
+                    if waiting[next.index()] == 0 && !done[next.index()] {
+                        ready.insert(next);
+                    }
+                }
+            }
+            Err(_) => {
+                summary.failed += 1;
+                // Everything downstream is skipped, once.
+                let mut stack: Vec<NodeIndex> = graph.neighbors_directed(node, Direction::Outgoing).collect();
+                while let Some(next) = stack.pop() {
+                    if std::mem::replace(&mut done[next.index()], true) {
+                        continue;
+                    }
+                    ready.remove(&next);
+                    summary.skipped += 1;
+                    let skipped = &graph[next];
+                    (context.events)(&Event::Skipped {
+                        id: skipped.id.clone(),
+                        call: skipped.call,
+                        because: operation.id.clone(),
+                    });
+                    stack.extend(graph.neighbors_directed(next, Direction::Outgoing));
+                }
+            }
+        }
+    }
+    // The graph has no circle, so every call ran or was skipped; should one ever be left, it
+    // is counted as failed rather than passed over in silence.
+    for node in graph.node_indices().filter(|node| !done[node.index()]) {
+        summary.failed += 1;
+        let operation = &graph[node];
+        let error = "it waits for calls that wait for it".to_string();
+        (context.events)(&Event::Failed { id: operation.id.clone(), call: operation.call, error, seconds: 0.0 });
+    }
+    summary.seconds = started.elapsed().as_secs_f64();
+    summary
+}
+
+/// One call, with its journal entries and events.
+async fn run(operation: &Operation, known: &Known, context: &Context, settings: &Settings) -> Result<(), CallError> {
+    let started = Instant::now();
+    (context.events)(&Event::Started { id: operation.id.clone(), call: operation.call });
+    if let Some(journal) = &context.journal {
+        journal.started(operation);
+    }
+    let result = call(operation, known, context, settings).await;
+    let seconds = started.elapsed().as_secs_f64();
+    match result {
+        Ok((provider_id, adopted)) => {
+            if let Some(journal) = &context.journal {
+                journal.finished(operation, provider_id.as_deref());
+            }
+            (context.events)(&Event::Finished {
+                id: operation.id.clone(),
+                call: operation.call,
+                provider_id,
+                adopted,
+                seconds,
+            });
+            Ok(())
+        }
+        Err(CallError(error)) => {
+            if let Some(journal) = &context.journal {
+                journal.failed(operation);
+            }
+            (context.events)(&Event::Failed {
+                id: operation.id.clone(),
+                call: operation.call,
+                error: error.clone(),
+                seconds,
+            });
+            Err(CallError(error))
+        }
+    }
+}
+
+/// The provider call itself: the cloud id of the resource, and whether it was adopted.
+async fn call(
+    operation: &Operation,
+    known: &Known,
+    context: &Context,
+    settings: &Settings,
+) -> Result<(Option<String>, bool), CallError> {
+    let cloud = operation.id.kind.cloud();
+    let provider = context.providers.get(&cloud).ok_or_else(|| CallError(format!("no provider for {cloud:?}")))?;
+    let failed = |err: ProviderError| CallError(err.to_string());
+    match operation.call {
+        Call::Delete => {
+            let provider_id = operation.provider_id.as_deref().unwrap_or_default();
+            retrying(&settings.retry, || provider.delete(provider_id, operation.id.kind, &operation.scope))
+                .await
+                .map_err(failed)?;
+            known.lock().expect("not poisoned").remove(&operation.id);
+            Ok((operation.provider_id.clone(), false))
+        }
+        Call::Update => {
+            let resource = resolved(operation, known, context)?;
+            let provider_id = operation.provider_id.clone().unwrap_or_default();
+            retrying(&settings.retry, || provider.update(&provider_id, &resource)).await.map_err(failed)?;
+            wait_until_ready(provider.as_ref(), operation, &provider_id, context, settings).await?;
+            Ok((Some(provider_id), false))
+        }
+        Call::Create => {
+            let resource = resolved(operation, known, context)?;
+            let owner = Ownership { stack: context.stack.clone(), id: operation.id.clone() };
+            // A creation whose outcome is unknown looks for its resource before trying again.
+            let unsure = std::sync::atomic::AtomicBool::new(context.in_flight.contains(&operation.id));
+            let created = retrying(&settings.retry, || async {
+                if unsure.load(std::sync::atomic::Ordering::SeqCst)
+                    && let Some(found) = find_owned(provider.as_ref(), operation, &owner).await?
+                {
+                    return Ok((found.provider_id, found.attrs, true));
+                }
+                match provider.create(&resource, &owner).await {
+                    Ok(created) => Ok((created.provider_id, created.outputs.into_iter().collect(), false)),
+                    Err(err) => {
+                        if err.kind == ErrorKind::Transient {
+                            unsure.store(true, std::sync::atomic::Ordering::SeqCst);
+                        }
+                        Err(err)
+                    }
+                }
+            })
+            .await
+            .map_err(failed)?;
+            let (provider_id, outputs, adopted) = created;
+            known.lock().expect("not poisoned").insert(operation.id.clone(), (provider_id.clone(), outputs));
+            wait_until_ready(provider.as_ref(), operation, &provider_id, context, settings).await?;
+            Ok((Some(provider_id), adopted))
+        }
+    }
+}
+
+/// The live resource that already carries `owner`, if any (one list call).
+async fn find_owned(
+    provider: &dyn Provider,
+    operation: &Operation,
+    owner: &Ownership,
+) -> Result<Option<ObservedResource>, ProviderError> {
+    let found = provider.discover(&operation.scope, &[operation.id.kind]).await?;
+    Ok(found.into_iter().find(|resource| resource.owner.as_ref() == Some(owner)))
+}
+
+/// Waits until the cloud has provisioned the resource, looking less and less often.
+async fn wait_until_ready(
+    provider: &dyn Provider,
+    operation: &Operation,
+    provider_id: &str,
+    context: &Context,
+    settings: &Settings,
+) -> Result<(), CallError> {
+    let deadline = Instant::now() + (settings.provisioning_timeout)(operation.id.kind);
+    let mut poll = settings.first_poll;
+    let mut announced = false;
+    loop {
+        let state =
+            retrying(&settings.retry, || provider.provisioning(provider_id, operation.id.kind, &operation.scope))
+                .await
+                .map_err(|err| CallError(err.to_string()))?;
+        match state {
+            Provisioning::Ready => return Ok(()),
+            Provisioning::Failed(reason) => {
+                return Err(CallError(format!("the cloud failed to provision it: {reason}")));
+            }
+            Provisioning::Pending => {}
+        }
+        if !announced {
+            (context.events)(&Event::Provisioning { id: operation.id.clone() });
+            announced = true;
+        }
+        let now = Instant::now();
+        if now >= deadline {
+            return Err(CallError(format!(
+                "still provisioning after {} s",
+                (settings.provisioning_timeout)(operation.id.kind).as_secs()
+            )));
+        }
+        tokio::time::sleep(poll.min(deadline - now)).await;
+        poll = (poll * 3 / 2).min(Duration::from_secs(15));
+    }
+}
+
+/// The operation's resource with its outputs and secrets filled in.
+fn resolved(
+    operation: &Operation,
+    known: &Known,
+    context: &Context,
+) -> Result<isopod_planner::resource::Resource, CallError> {
+    let mut resource = operation.resource.as_deref().cloned().ok_or_else(|| CallError("no desired resource".into()))?;
+    let known = known.lock().expect("not poisoned");
+    let mut missing: Option<String> = None;
+    let attrs = Arc::make_mut(&mut resource.attrs);
+    for value in attrs.values_mut() {
+        fill(value, &known, context, &mut missing);
+    }
+    match missing {
+        Some(what) => Err(CallError(what)),
+        None => Ok(resource),
+    }
+}
+
+fn fill(
+    value: &mut Value,
+    known: &HashMap<ResourceId, (String, Attrs)>,
+    context: &Context,
+    missing: &mut Option<String>,
+) {
+    match value {
+        Value::Output(output) => {
+            let found = known.get(&output.resource).and_then(|(provider_id, outputs)| match output.output.as_str() {
+                "id" => Some(Value::string(provider_id)),
+                name => outputs.get(name).cloned(),
+            });
+            match found {
+                Some(found) => *value = found,
+                None => *missing = Some(format!("{} has no output `{}`", output.resource, output.output)),
+            }
+        }
+        Value::Sensitive(name) => match (context.secrets)(name) {
+            Some(secret) => *value = Value::String(secret),
+            None => *missing = Some(format!("secret `{name}` is not set")),
+        },
+        Value::List(items) => items.iter_mut().for_each(|item| fill(item, known, context, missing)),
+        Value::Map(entries) => entries.values_mut().for_each(|item| fill(item, known, context, missing)),
+        _ => {}
+    }
+}

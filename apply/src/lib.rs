@@ -1,0 +1,18 @@
+//! Applying a plan: the [`Operations`] (provider calls) that carry out its changes and their
+//! order, the [`executor`] that runs them in parallel, idempotently and safely after a crash, the
+//! [`Journal`] of calls in flight, and the [`StackLock`] that keeps two applies apart.
+//!
+//! Safety rests on the clouds, not on local state: every created resource carries its ownership
+//! from its create call, so a rerun plans again from what is live and converges; the journal
+//! only says which creations may have happened without a reply, so that they are looked for
+//! before being tried again.
+
+pub mod executor;
+pub mod journal;
+pub mod lock;
+pub mod operations;
+
+pub use executor::{Context, Event, Settings, Summary, execute};
+pub use journal::Journal;
+pub use lock::{FileLock, Holder, LockError, StackLock};
+pub use operations::{Call, Operations};

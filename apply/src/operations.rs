@@ -1,0 +1,144 @@
+//! A plan's changes as the provider calls that carry them out, and the order they need.
+//!
+//! A creation, an update and a deletion are one call each; a replacement is two, the deletion
+//! of the old resource and the creation of the new, in that order. Creations and updates come
+//! after the creations and updates of what they depend on (they use its outputs). Deletions,
+//! replacements' included, come after the deletions of every live resource that refers to
+//! them, by cloud id or by name: what is inside a resource goes before it.
+
+use isopod_planner::resource::{ObservedResource, Resource, ResourceId, Scope, Value};
+use isopod_planner::{Action, Desired, Plan};
+use petgraph::algo::has_path_connecting;
+use petgraph::graph::{DiGraph, NodeIndex};
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+
+/// What one call does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Call {
+    /// Create the resource.
+    Create,
+    /// Change it in place.
+    Update,
+    /// Delete it.
+    Delete,
+}
+
+/// One provider call of the plan.
+#[derive(Clone, Debug)]
+pub struct Operation {
+    /// What it does.
+    pub call: Call,
+    /// The resource.
+    pub id: ResourceId,
+    /// Where it lives.
+    pub scope: Scope,
+    /// The live resource's cloud id, for updates and deletions.
+    pub provider_id: Option<String>,
+    /// The desired resource, for creations and updates.
+    pub resource: Option<Arc<Resource>>,
+    /// Whether it is half of a replacement.
+    pub replacement: bool,
+}
+
+/// The calls of a plan with the order they need: an edge goes from a call to one that must
+/// wait for it.
+pub struct Operations {
+    /// The calls and their order.
+    pub graph: DiGraph<Operation, ()>,
+}
+
+impl Operations {
+    /// The calls that carry out `plan` (made from `desired` against `observed`).
+    pub fn new(plan: &Plan, desired: &Desired, observed: &[ObservedResource]) -> Operations {
+        let mut graph: DiGraph<Operation, ()> = DiGraph::new();
+        let mut builds: HashMap<&ResourceId, NodeIndex> = HashMap::new();
+        let mut deletions: Vec<(NodeIndex, Option<&ObservedResource>)> = Vec::new();
+        let live = |provider_id: &Option<String>| {
+            provider_id.as_ref().and_then(|id| observed.iter().find(|r| &r.provider_id == id))
+        };
+        for change in &plan.changes {
+            let resource = desired.resources.get(&change.id).map(|r| Arc::new(r.clone()));
+            let operation = |call: Call, replacement: bool| Operation {
+                call,
+                id: change.id.clone(),
+                scope: change.scope.clone(),
+                provider_id: change.provider_id.clone(),
+                resource: if call == Call::Delete { None } else { resource.clone() },
+                replacement,
+            };
+            match change.action {
+                Action::NoOp => {}
+                Action::Create => {
+                    builds.insert(&change.id, graph.add_node(operation(Call::Create, false)));
+                }
+                Action::Update => {
+                    builds.insert(&change.id, graph.add_node(operation(Call::Update, false)));
+                }
+                Action::Delete => {
+                    let node = graph.add_node(operation(Call::Delete, false));
+                    deletions.push((node, live(&change.provider_id)));
+                }
+                Action::DeleteThenCreate => {
+                    let delete = graph.add_node(operation(Call::Delete, true));
+                    let mut create = operation(Call::Create, true);
+                    create.provider_id = None;
+                    let create = graph.add_node(create);
+                    graph.add_edge(delete, create, ());
+                    deletions.push((delete, live(&change.provider_id)));
+                    builds.insert(&change.id, create);
+                }
+            }
+        }
+        // Builds after the builds of what they depend on.
+        for (id, &node) in &builds {
+            let Some(resource) = desired.resources.get(*id) else { continue };
+            for dependency in resource.dependencies() {
+                if let Some(&before) = builds.get(dependency) {
+                    graph.add_edge(before, node, ());
+                }
+            }
+        }
+        // Deletions after the deletions of what refers to them: by cloud id, or by name within
+        // the same cloud account (names are only unique there). An edge that would close a
+        // circle is left out, so the order always exists.
+        let references: Vec<BTreeSet<&str>> =
+            deletions.iter().map(|(_, live)| live.map(|r| strings(&r.attrs)).unwrap_or_default()).collect();
+        for (target, (target_node, target_live)) in deletions.iter().enumerate() {
+            let Some(target_live) = target_live else { continue };
+            let name = match target_live.attrs.get("name") {
+                Some(Value::String(name)) => Some(name.as_str()),
+                _ => None,
+            };
+            for (holder, (holder_node, holder_live)) in deletions.iter().enumerate() {
+                let same_account = holder_live.is_some_and(|h| h.scope.cloud == target_live.scope.cloud);
+                let refers = references[holder].contains(target_live.provider_id.as_str())
+                    || (same_account && name.is_some_and(|name| references[holder].contains(name)));
+                if holder != target && refers && !has_path_connecting(&graph, *target_node, *holder_node, None) {
+                    graph.add_edge(*holder_node, *target_node, ());
+                }
+            }
+        }
+        Operations { graph }
+    }
+}
+
+/// Every string in `attrs`, except its own `name`.
+fn strings(attrs: &isopod_planner::resource::Attrs) -> BTreeSet<&str> {
+    fn walk<'a>(value: &'a Value, out: &mut BTreeSet<&'a str>) {
+        match value {
+            Value::String(text) => {
+                out.insert(text);
+            }
+            Value::List(items) => items.iter().for_each(|item| walk(item, out)),
+            Value::Map(entries) => entries.values().for_each(|item| walk(item, out)),
+            _ => {}
+        }
+    }
+    let mut out = BTreeSet::new();
+    for (_, value) in attrs.iter().filter(|(key, _)| key.as_str() != "name") {
+        walk(value, &mut out);
+    }
+    out
+}

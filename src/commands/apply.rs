@@ -1,0 +1,211 @@
+//! `isopod apply` and `isopod destroy`: plan, show, confirm, then carry the changes out under
+//! the stack lock, with a journal, generated keys stored first, and progress as it goes.
+
+use super::Status;
+use crate::cli::{ApplyArgs, ChangeArgs, ConfigArgs, DestroyArgs};
+use crate::progress::Progress;
+use crate::scopes::ScopeRecord;
+use crate::secret_store::{SecretKey, SecretStore};
+use crate::stack::{LiveStack, report_secret_problems, secret_problems};
+use crate::{config, output};
+use anyhow::{Context as _, Result};
+use isopod_apply::{Context, FileLock, Holder, Journal, LockError, Operations, Settings, StackLock as _};
+use isopod_planner::saved::SavedPlan;
+use isopod_planner::{Desired, Plan, secrets};
+use std::collections::BTreeMap;
+use std::io::{BufRead as _, IsTerminal as _, Write as _};
+use std::path::Path;
+use std::sync::Arc;
+use zeroize::Zeroizing;
+
+/// Runs `isopod apply`.
+pub fn run(args: ApplyArgs) -> Result<Status> {
+    change(&args.config, &args.change, Goal::Configuration { saved: args.plan.as_deref() })
+}
+
+/// Runs `isopod destroy`.
+pub fn destroy(args: DestroyArgs) -> Result<Status> {
+    change(&args.config, &args.change, Goal::Nothing)
+}
+
+/// What the live resources should become.
+enum Goal<'a> {
+    /// What the configuration describes (checked against a saved plan, if one is given).
+    Configuration { saved: Option<&'a Path> },
+    /// Nothing: every resource of the stack deleted.
+    Nothing,
+}
+
+impl Goal<'_> {
+    fn command(&self) -> &'static str {
+        match self {
+            Goal::Configuration { .. } => "apply",
+            Goal::Nothing => "destroy",
+        }
+    }
+}
+
+fn change(config_args: &ConfigArgs, args: &ChangeArgs, goal: Goal<'_>) -> Result<Status> {
+    let command = goal.command();
+    let state = config::state_dir(&config_args.dir);
+    let lock = FileLock::new(&state);
+    let _guard = match lock.acquire(&Holder::this_process(&format!("isopod {command}")), args.lock_timeout) {
+        Ok(guard) => guard,
+        Err(err @ LockError::Held(_)) => {
+            eprintln!("error: {err}");
+            eprintln!("hint: wait for it to finish, or pass `--lock-timeout 10m` to wait here");
+            return Ok(Status::Failure);
+        }
+        Err(err) => return Err(err.into()),
+    };
+    let journal_path = state.join("journal.jsonl");
+    let in_flight = Journal::unfinished(&journal_path);
+    if !in_flight.is_empty() {
+        eprintln!("warning: the previous apply stopped with {} call(s) in flight:", in_flight.len());
+        for (id, call) in &in_flight {
+            eprintln!("  {call:?} {id}");
+        }
+        eprintln!("hint: this run plans again from what is live, and looks for what they may have created first");
+    }
+    let Some(live) = LiveStack::open(config_args, args.simulate, command)? else { return Ok(Status::Failure) };
+    let Some((plan, desired)) = plan_for(&live, &goal)? else { return Ok(Status::Failure) };
+    if plan.is_empty() {
+        if !args.json {
+            output::line("No changes: the live resources match the configuration.")?;
+        }
+        return Ok(Status::Success);
+    }
+    if matches!(goal, Goal::Configuration { .. }) && plan.deletes_everything() {
+        eprintln!("error: this plan deletes every resource of stack `{}` and creates none", plan.stack);
+        eprintln!("hint: check the path; to delete everything the stack owns, run `isopod destroy`");
+        return Ok(Status::Failure);
+    }
+    if !args.json {
+        output::stdout(&isopod_planner::render::text(&plan))?;
+    }
+    // Missing or refused keys stop the apply before it asks; keys are generated once it may go on.
+    let problems = secret_problems(&config_args.dir, &desired)?;
+    if !problems.is_empty() {
+        report_secret_problems(&problems, "error", "");
+        return Ok(Status::Failure);
+    }
+    if !confirmed(args, command)? {
+        return Ok(Status::Failure);
+    }
+    let Some(secrets) = secrets_for(&config_args.dir, &desired)? else { return Ok(Status::Failure) };
+    let journal = Arc::new(Journal::create(&journal_path).context("cannot start the journal")?);
+    let progress = Arc::new(Progress::new(args.json));
+    let context = Context {
+        stack: plan.stack.clone(),
+        providers: live.providers(),
+        observed: Arc::new(live.observed.clone()),
+        secrets: Arc::new(move |name: &str| secrets.get(name).map(|value| value.to_string())),
+        in_flight: Arc::new(in_flight.into_iter().map(|(id, _)| id).collect()),
+        journal: Some(journal.clone()),
+        events: {
+            let progress = progress.clone();
+            Arc::new(move |event| progress.event(event))
+        },
+    };
+    let settings = Settings { parallelism: args.parallelism.into(), ..Settings::default() };
+    let operations = Operations::new(&plan, &desired, &live.observed);
+    let summary = live.runtime.block_on(isopod_apply::execute(operations, &context, &settings));
+    drop(context);
+    if let Ok(journal) = Arc::try_unwrap(journal) {
+        journal.close().context("cannot remove the journal")?;
+    }
+    ScopeRecord::open(&config_args.dir).remember(plan.changes.iter().map(|change| change.scope.clone()))?;
+    progress.summary(&summary);
+    Ok(if summary.succeeded() { Status::Success } else { Status::Failure })
+}
+
+/// The plan toward `goal`, with the desired resources; `None` when it cannot be made (said why).
+fn plan_for(live: &LiveStack, goal: &Goal<'_>) -> Result<Option<(Plan, Desired)>> {
+    let (topology, observed) = (&live.topology, &live.observed);
+    let (plan, desired) = match goal {
+        Goal::Nothing => {
+            let desired = Desired { stack: topology.stack.name.value.clone(), ..Desired::default() };
+            let plan = Plan::new(&desired, isopod_planner::diff(&desired, observed))?;
+            (plan, desired)
+        }
+        Goal::Configuration { saved } => {
+            let (plan, desired) = match isopod_planner::plan(topology, observed) {
+                Ok(planned) => planned,
+                Err(err) => {
+                    eprintln!("error: {err}");
+                    return Ok(None);
+                }
+            };
+            if let Some(path) = saved {
+                let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+                let saved: SavedPlan = serde_json::from_str(&text)
+                    .with_context(|| format!("{} is not a plan saved by `isopod plan --out`", path.display()))?;
+                if let Err(stale) = saved.check(&desired, observed) {
+                    eprintln!("error: the saved plan {} no longer applies: {stale}", path.display());
+                    eprintln!("hint: make a new plan with `isopod plan --out`, review it, and apply that");
+                    return Ok(None);
+                }
+            }
+            for (object, reason) in &desired.unplanned {
+                eprintln!("warning: {object} is not in this plan: {reason}");
+            }
+            for exceeded in isopod_planner::quota::check_defaults(&desired) {
+                eprintln!("warning: {exceeded}");
+            }
+            (plan, desired)
+        }
+    };
+    Ok(Some((plan, desired)))
+}
+
+/// The values of the secrets `desired` needs, generating and storing the missing `tunnel/` keys
+/// first; `None` when a named secret is missing or a cloud would refuse one (said why).
+fn secrets_for(dir: &Path, desired: &Desired) -> Result<Option<BTreeMap<String, Zeroizing<String>>>> {
+    let needed = secrets::needed(desired);
+    if needed.is_empty() {
+        return Ok(Some(BTreeMap::new()));
+    }
+    let key = SecretKey::load(true)?;
+    let mut store = SecretStore::open(dir)?;
+    let revealed = store.reveal_all(&key)?;
+    let mut values: BTreeMap<String, String> =
+        revealed.iter().map(|(name, value)| (name.clone(), value.to_string())).collect();
+    let mut rng = rand::rand_core::UnwrapErr(rand::rngs::SysRng);
+    match secrets::complete(&needed, &mut values, &mut rng) {
+        Ok(generated) => {
+            for name in &generated {
+                store.set(&key, name, &values[name])?;
+            }
+            if !generated.is_empty() {
+                store.save()?;
+                eprintln!("generated and stored {} pre-shared key(s)", generated.len());
+            }
+        }
+        Err(problems) => {
+            report_secret_problems(&problems, "error", "");
+            return Ok(None);
+        }
+    }
+    Ok(Some(values.into_iter().map(|(name, value)| (name, Zeroizing::new(value))).collect()))
+}
+
+/// Whether to go on: `--yes`, or `yes` typed at the terminal.
+fn confirmed(args: &ChangeArgs, command: &str) -> Result<bool> {
+    if args.yes {
+        return Ok(true);
+    }
+    if !std::io::stdin().is_terminal() {
+        eprintln!("error: standard input is not a terminal, so `isopod {command}` cannot ask for confirmation");
+        eprintln!("hint: pass `--yes` to {command} without asking");
+        return Ok(false);
+    }
+    eprint!("Do you want to {command} these changes? Only `yes` is accepted: ");
+    std::io::stderr().flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    if answer.trim() == "yes" {
+        return Ok(true);
+    }
+    eprintln!("{command} cancelled; nothing was changed");
+    Ok(false)
+}

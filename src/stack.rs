@@ -1,0 +1,202 @@
+//! A configuration's stack as it is live: the checked topology, the provider of each cloud (the
+//! embedded simulator, for now), and what discovery finds, in every region the configuration
+//! uses or the stack had resources in. Shared by `plan`, `apply` and `destroy`.
+
+use crate::cli::ConfigArgs;
+use crate::config;
+use crate::scopes::ScopeRecord;
+use crate::secret_store::{SecretKey, SecretStore};
+use anyhow::Context as _;
+use isopod_lang::Topology;
+use isopod_lang::topology::CloudKind;
+use isopod_planner::resource::{Cloud, ObservedResource, ResourceKind, Scope};
+use isopod_planner::secrets::{self, Known, SecretProblem};
+use isopod_provider::retry::{RetryPolicy, retrying};
+use isopod_provider::{Provider, Simulator};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+/// A stack and what is live of it.
+pub struct LiveStack {
+    /// The checked configuration.
+    pub topology: Topology,
+    /// The simulator of the three clouds.
+    pub simulator: Simulator,
+    /// Everything discovered (of every owner).
+    pub observed: Vec<ObservedResource>,
+    /// The async runtime the providers run on.
+    pub runtime: tokio::runtime::Runtime,
+}
+
+impl LiveStack {
+    /// Loads the configuration and discovers what is live, reporting every problem on stderr;
+    /// `None` when the command cannot go on. `command` names it in the hint for `--simulate`.
+    pub fn open(args: &ConfigArgs, simulate: bool, command: &str) -> anyhow::Result<Option<LiveStack>> {
+        let Some((_, topology)) = config::load(args) else { return Ok(None) };
+        if !simulate {
+            eprintln!("error: the AWS, Azure and GCP providers are not available yet");
+            eprintln!("hint: {command} against the embedded simulator with `isopod {command} --simulate`");
+            return Ok(None);
+        }
+        let simulator = match open_simulator(&args.dir) {
+            Ok(simulator) => simulator,
+            Err(err) => {
+                eprintln!("error: {err:#}");
+                return Ok(None);
+            }
+        };
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .context("cannot start the async runtime")?;
+        let mut record = ScopeRecord::open(&args.dir);
+        let (reach, unreachable) = scopes_to_discover(&topology, record.scopes());
+        for scope in &unreachable {
+            let block = if scope.cloud.starts_with("host.") { "host" } else { "cloud" };
+            eprintln!(
+                "warning: stack `{}` had resources in {} {}, whose {block} block is gone: they cannot be planned for deletion",
+                topology.stack.name.value, scope.cloud, scope.region
+            );
+            eprintln!("hint: restore the `{block}` block `{}` until they are deleted", scope.cloud);
+        }
+        let observed = match runtime.block_on(discover(&simulator, reach)) {
+            Ok(observed) => observed,
+            Err(err) => {
+                eprintln!("error: {err:#}");
+                return Ok(None);
+            }
+        };
+        record.update(&topology.stack.name.value, &observed, &unreachable)?;
+        Ok(Some(LiveStack { topology, simulator, observed, runtime }))
+    }
+
+    /// The provider of each cloud.
+    pub fn providers(&self) -> BTreeMap<Cloud, Arc<dyn Provider>> {
+        [Cloud::Aws, Cloud::Azure, Cloud::Gcp, Cloud::Host]
+            .into_iter()
+            .map(|cloud| (cloud, Arc::new(self.simulator.provider(cloud)) as Arc<dyn Provider>))
+            .collect()
+    }
+}
+
+/// The simulator whose state is kept beside the configuration, with the knobs of
+/// `ISOPOD_SIMULATOR` (latency, rate limit, faults, provisioning durations).
+fn open_simulator(dir: &std::path::Path) -> anyhow::Result<Simulator> {
+    let simulator = Simulator::open(config::state_dir(dir).join("simulator.json"))?;
+    Ok(match std::env::var("ISOPOD_SIMULATOR") {
+        Ok(text) => simulator.with_knobs(text.parse()?),
+        Err(_) => simulator,
+    })
+}
+
+/// The secrets an apply would lack, and (when the key is at hand) the values a cloud would
+/// refuse. Values are never printed.
+pub fn secret_problems(dir: &std::path::Path, desired: &isopod_planner::Desired) -> anyhow::Result<Vec<SecretProblem>> {
+    let needed = secrets::needed(desired);
+    let store = SecretStore::open(dir)?;
+    let values = match SecretKey::load(false) {
+        Ok(key) if needed.keys().any(|name| store.contains(name)) => match store.reveal_all(&key) {
+            Ok(values) => Some(values),
+            Err(err) => {
+                eprintln!("warning: {err:#}");
+                None
+            }
+        },
+        _ => None,
+    };
+    let known = |name: &str| match (&values, store.contains(name)) {
+        (_, false) => Known::Unset,
+        (Some(values), true) => Known::Value(values[name].as_str()),
+        (None, true) => Known::Sealed,
+    };
+    Ok(secrets::problems(&needed, known))
+}
+
+/// Reports `problems` on stderr, as `level` (`warning` or `error`), each missing secret with
+/// how to set it.
+pub fn report_secret_problems(problems: &[SecretProblem], level: &str, consequence: &str) {
+    for problem in problems {
+        eprintln!("{level}: {problem}{consequence}");
+        if let SecretProblem::Missing(name) = problem {
+            eprintln!("hint: set it with `isopod secret set {name}`");
+        }
+    }
+}
+
+/// Where to look: every region the configuration uses, and every recorded one whose cloud block
+/// still exists; and the recorded ones that cannot be reached, their cloud block gone.
+fn scopes_to_discover(topology: &Topology, recorded: &BTreeSet<Scope>) -> (BTreeSet<(Cloud, Scope)>, BTreeSet<Scope>) {
+    let mut scopes = configured_scopes(topology);
+    let mut unreachable = BTreeSet::new();
+    for scope in recorded {
+        let block = topology.clouds.iter().find(|cloud| cloud.id == scope.cloud);
+        let host = topology.hosts.iter().any(|host| format!("host.{}", host.name) == scope.cloud);
+        match block {
+            Some(cloud) => {
+                scopes.insert((planner_cloud(cloud.kind), scope.clone()));
+            }
+            None if host => {}
+            None => {
+                unreachable.insert(scope.clone());
+            }
+        }
+    }
+    (scopes, unreachable)
+}
+
+/// The regions the configuration uses, with the global scopes of its GCP and Azure clouds.
+fn configured_scopes(topology: &Topology) -> BTreeSet<(Cloud, Scope)> {
+    let mut scopes: BTreeSet<(Cloud, Scope)> = BTreeSet::new();
+    for cloud in &topology.clouds {
+        let kind = planner_cloud(cloud.kind);
+        scopes.insert((kind, Scope { cloud: cloud.id.clone(), region: cloud.region.value.clone() }));
+        // GCP networks, Azure private DNS zones: global resources.
+        if matches!(kind, Cloud::Gcp | Cloud::Azure) {
+            scopes.insert((kind, Scope { cloud: cloud.id.clone(), region: "global".into() }));
+        }
+    }
+    for network in &topology.networks {
+        let scope = Scope { cloud: network.cloud.clone(), region: network.region.value.clone() };
+        scopes.insert((planner_cloud(network.kind), scope));
+    }
+    for host in &topology.hosts {
+        scopes.insert((Cloud::Host, Scope { cloud: format!("host.{}", host.name), region: "local".into() }));
+    }
+    scopes
+}
+
+/// Every resource in `scopes`, with one list call per kind, scope and page.
+async fn discover(simulator: &Simulator, scopes: BTreeSet<(Cloud, Scope)>) -> anyhow::Result<Vec<ObservedResource>> {
+    // One list call per kind and scope, all at once, each retried on its own as an SDK retries
+    // each call; results are put back in a fixed order.
+    let mut calls = tokio::task::JoinSet::new();
+    let mut index = 0;
+    for (cloud, scope) in scopes {
+        for kind in ResourceKind::ALL.iter().copied().filter(|k| k.cloud() == cloud) {
+            let (provider, scope) = (simulator.provider(cloud), scope.clone());
+            calls.spawn(async move {
+                let kinds = [kind];
+                let found = retrying(&RetryPolicy::default(), || provider.discover(&scope, &kinds))
+                    .await
+                    .with_context(|| format!("discovering {kind} in {} {}", scope.cloud, scope.region));
+                (index, found)
+            });
+            index += 1;
+        }
+    }
+    let mut results = calls.join_all().await;
+    results.sort_by_key(|(index, _)| *index);
+    let mut observed = Vec::new();
+    for (_, found) in results {
+        observed.extend(found?);
+    }
+    Ok(observed)
+}
+
+fn planner_cloud(kind: CloudKind) -> Cloud {
+    match kind {
+        CloudKind::Aws => Cloud::Aws,
+        CloudKind::Azure => Cloud::Azure,
+        CloudKind::Gcp => Cloud::Gcp,
+    }
+}
