@@ -116,9 +116,14 @@ pub struct ChangeArgs {
     /// Do not ask for confirmation (required when standard input is not a terminal)
     #[arg(long, short = 'y')]
     pub yes: bool,
-    /// The most provider calls in flight at once
+    /// The most provider calls in flight at once (a resource the cloud is provisioning holds no
+    /// place)
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub parallelism: u16,
+    /// The most calls started per second to each cloud, to stay under its API rate limits
+    /// (default: no limit of our own; throttled calls are retried)
+    #[arg(long, value_name = "CALLS", value_parser = clap::value_parser!(u32).range(1..))]
+    pub rate_limit: Option<u32>,
     /// How long to wait for another apply of the stack to finish, e.g. `30s` or `5m` (default:
     /// do not wait)
     #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = parse_duration)]

@@ -1,11 +1,12 @@
-//! Runs the calls of a plan: each as soon as the calls it waits for are done, at most
-//! `parallelism` at a time; outputs passed on; asynchronous provisioning awaited; throttled and
+//! Runs the calls of a plan: each as soon as the calls it waits for are done, through a
+//! [`Gate`] (at most `parallelism` provider calls in flight, a rate per cloud); outputs passed on; asynchronous provisioning awaited; throttled and
 //! transient errors retried; after a failure, what depends on it is skipped and the rest goes on.
 //!
 //! Idempotent: a creation whose outcome is unknown (a transient error after the call, or a call
 //! the journal shows in flight when a previous run stopped) first looks for a resource that
 //! already carries its ownership and adopts it instead of creating a second one.
 
+use crate::gate::Gate;
 use crate::journal::Journal;
 use crate::operations::{Call, Operation, Operations};
 use isopod_planner::resource::{Attrs, Cloud, ObservedResource, Ownership, ResourceId, ResourceKind, Value};
@@ -20,8 +21,10 @@ use std::time::{Duration, Instant};
 /// How the executor runs.
 #[derive(Clone, Debug)]
 pub struct Settings {
-    /// The most calls in flight at once.
+    /// The most provider calls in flight at once (a resource being provisioned holds no place).
     pub parallelism: usize,
+    /// The most calls started per second to each cloud; `None` for no limit.
+    pub rate_limit: Option<u32>,
     /// How calls are retried.
     pub retry: RetryPolicy,
     /// How long a resource may stay pending after its call.
@@ -34,6 +37,7 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             parallelism: 8,
+            rate_limit: None,
             retry: RetryPolicy::default(),
             provisioning_timeout: default_provisioning_timeout,
             first_poll: Duration::from_secs(2),
@@ -44,7 +48,7 @@ impl Default for Settings {
 /// Twice what the cloud documents for the kind, and at least 10 minutes: an Azure VPN gateway
 /// (45 minutes or more) gets 90.
 pub fn default_provisioning_timeout(kind: ResourceKind) -> Duration {
-    let documented = isopod_provider::simulator::provisioning_seconds(kind);
+    let documented = kind.provisioning_seconds();
     Duration::from_secs((documented * 2).max(600))
 }
 
@@ -172,13 +176,14 @@ pub async fn execute(operations: Operations, context: &Context, settings: &Setti
     let mut ready: BTreeSet<NodeIndex> = graph.node_indices().filter(|node| waiting[node.index()] == 0).collect();
     let mut done: Vec<bool> = vec![false; graph.node_count()];
     let mut summary = Summary::default();
+    let gate = Arc::new(Gate::new(settings.parallelism, settings.rate_limit));
     let mut calls = tokio::task::JoinSet::new();
     loop {
-        while calls.len() < settings.parallelism.max(1) {
-            let Some(node) = ready.pop_first() else { break };
+        while let Some(node) = ready.pop_first() {
             let (graph, known, context, settings) = (graph.clone(), known.clone(), context.clone(), settings.clone());
+            let gate = gate.clone();
             calls.spawn(async move {
-                let result = run(&graph[node], &known, &context, &settings).await;
+                let result = run(&graph[node], &known, &context, &settings, &gate).await;
                 (node, result)
             });
         }
@@ -236,13 +241,19 @@ pub async fn execute(operations: Operations, context: &Context, settings: &Setti
 }
 
 /// One call, with its journal entries and events.
-async fn run(operation: &Operation, known: &Known, context: &Context, settings: &Settings) -> Result<(), CallError> {
+async fn run(
+    operation: &Operation,
+    known: &Known,
+    context: &Context,
+    settings: &Settings,
+    gate: &Gate,
+) -> Result<(), CallError> {
     let started = Instant::now();
     (context.events)(&Event::Started { id: operation.id.clone(), call: operation.call });
     if let Some(journal) = &context.journal {
         journal.started(operation);
     }
-    let result = call(operation, known, context, settings).await;
+    let result = call(operation, known, context, settings, gate).await;
     let seconds = started.elapsed().as_secs_f64();
     match result {
         Ok((provider_id, adopted)) => {
@@ -279,6 +290,7 @@ async fn call(
     known: &Known,
     context: &Context,
     settings: &Settings,
+    gate: &Gate,
 ) -> Result<(Option<String>, bool), CallError> {
     let cloud = operation.id.kind.cloud();
     let provider = context.providers.get(&cloud).ok_or_else(|| CallError(format!("no provider for {cloud:?}")))?;
@@ -286,17 +298,21 @@ async fn call(
     match operation.call {
         Call::Delete => {
             let provider_id = operation.provider_id.as_deref().unwrap_or_default();
-            retrying(&settings.retry, || provider.delete(provider_id, operation.id.kind, &operation.scope))
-                .await
-                .map_err(failed)?;
+            retrying(&settings.retry, || {
+                gate.call(cloud, provider.delete(provider_id, operation.id.kind, &operation.scope))
+            })
+            .await
+            .map_err(failed)?;
             known.lock().expect("not poisoned").remove(&operation.id);
             Ok((operation.provider_id.clone(), false))
         }
         Call::Update => {
             let resource = resolved(operation, known, context)?;
             let provider_id = operation.provider_id.clone().unwrap_or_default();
-            retrying(&settings.retry, || provider.update(&provider_id, &resource)).await.map_err(failed)?;
-            wait_until_ready(provider.as_ref(), operation, &provider_id, context, settings).await?;
+            retrying(&settings.retry, || gate.call(cloud, provider.update(&provider_id, &resource)))
+                .await
+                .map_err(failed)?;
+            wait_until_ready(provider.as_ref(), operation, &provider_id, context, settings, gate).await?;
             Ok((Some(provider_id), false))
         }
         Call::Create => {
@@ -306,11 +322,11 @@ async fn call(
             let unsure = std::sync::atomic::AtomicBool::new(context.in_flight.contains(&operation.id));
             let created = retrying(&settings.retry, || async {
                 if unsure.load(std::sync::atomic::Ordering::SeqCst)
-                    && let Some(found) = find_owned(provider.as_ref(), operation, &owner).await?
+                    && let Some(found) = gate.call(cloud, find_owned(provider.as_ref(), operation, &owner)).await?
                 {
                     return Ok((found.provider_id, found.attrs, true));
                 }
-                match provider.create(&resource, &owner).await {
+                match gate.call(cloud, provider.create(&resource, &owner)).await {
                     Ok(created) => Ok((created.provider_id, created.outputs.into_iter().collect(), false)),
                     Err(err) => {
                         if err.kind == ErrorKind::Transient {
@@ -324,7 +340,7 @@ async fn call(
             .map_err(failed)?;
             let (provider_id, outputs, adopted) = created;
             known.lock().expect("not poisoned").insert(operation.id.clone(), (provider_id.clone(), outputs));
-            wait_until_ready(provider.as_ref(), operation, &provider_id, context, settings).await?;
+            wait_until_ready(provider.as_ref(), operation, &provider_id, context, settings, gate).await?;
             Ok((Some(provider_id), adopted))
         }
     }
@@ -340,22 +356,30 @@ async fn find_owned(
     Ok(found.into_iter().find(|resource| resource.owner.as_ref() == Some(owner)))
 }
 
-/// Waits until the cloud has provisioned the resource, looking less and less often.
+/// Waits until the cloud has provisioned the resource, looking less and less often (for kinds the
+/// clouds provision asynchronously).
 async fn wait_until_ready(
     provider: &dyn Provider,
     operation: &Operation,
     provider_id: &str,
     context: &Context,
     settings: &Settings,
+    gate: &Gate,
 ) -> Result<(), CallError> {
+    // Kinds the clouds make at once need no look.
+    if operation.id.kind.provisioning_seconds() == 0 {
+        return Ok(());
+    }
+    let cloud = operation.id.kind.cloud();
     let deadline = Instant::now() + (settings.provisioning_timeout)(operation.id.kind);
     let mut poll = settings.first_poll;
     let mut announced = false;
     loop {
-        let state =
-            retrying(&settings.retry, || provider.provisioning(provider_id, operation.id.kind, &operation.scope))
-                .await
-                .map_err(|err| CallError(err.to_string()))?;
+        let state = retrying(&settings.retry, || {
+            gate.call(cloud, provider.provisioning(provider_id, operation.id.kind, &operation.scope))
+        })
+        .await
+        .map_err(|err| CallError(err.to_string()))?;
         match state {
             Provisioning::Ready => return Ok(()),
             Provisioning::Failed(reason) => {

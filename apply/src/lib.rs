@@ -8,6 +8,7 @@
 //! before being tried again.
 
 pub mod executor;
+mod gate;
 pub mod journal;
 pub mod lock;
 pub mod operations;

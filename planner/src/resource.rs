@@ -258,6 +258,29 @@ impl ResourceKind {
         }
     }
 
+    /// How long the cloud typically takes to provision a resource of this kind after its create
+    /// call, in seconds; zero for what is ready when the call returns. The relative durations the clouds document:
+    /// an Azure VPN gateway takes 45 minutes or more ("Create a VPN gateway"), an AWS VPN connection
+    /// a few minutes (Site-to-Site VPN user guide), GCP's HA VPN gateway and tunnels about a minute.
+    pub fn provisioning_seconds(self) -> u64 {
+        match self {
+            ResourceKind::AzureVirtualNetworkGateway => 45 * 60,
+            ResourceKind::AwsVpnConnection => 5 * 60,
+            ResourceKind::AwsTransitGateway => 3 * 60,
+            ResourceKind::AwsTransitGatewayVpcAttachment
+            | ResourceKind::AwsVpnGateway
+            | ResourceKind::AwsVpcEndpoint
+            | ResourceKind::AzureVpnConnection => 2 * 60,
+            ResourceKind::GcpHaVpnGateway
+            | ResourceKind::GcpVpnTunnel
+            | ResourceKind::AzurePrivateEndpoint
+            | ResourceKind::AzurePublicIp
+            | ResourceKind::AwsRoute53Zone => 60,
+            ResourceKind::AwsVpcPeeringConnection | ResourceKind::AzureVirtualNetworkPeering => 30,
+            _ => 0,
+        }
+    }
+
     /// The attributes that hold a secret (a pre-shared key): never compared by value, never
     /// shown, whatever a provider reads back.
     pub fn sensitive_attrs(self) -> &'static [&'static str] {

@@ -107,7 +107,8 @@ fn change(config_args: &ConfigArgs, args: &ChangeArgs, goal: Goal<'_>) -> Result
             Arc::new(move |event| progress.event(event))
         },
     };
-    let settings = Settings { parallelism: args.parallelism.into(), ..Settings::default() };
+    let settings =
+        Settings { parallelism: args.parallelism.into(), rate_limit: args.rate_limit, ..Settings::default() };
     let operations = Operations::new(&plan, &desired, &live.observed);
     let summary = live.runtime.block_on(isopod_apply::execute(operations, &context, &settings));
     drop(context);

@@ -5,7 +5,6 @@
 //! The CLI reads them from `ISOPOD_SIMULATOR`, as comma-separated `key=value` pairs:
 //! `latency=50ms,rate=20,throttle=0.1,faults=0.1,seed=7,minute=10ms`.
 
-use isopod_planner::resource::ResourceKind;
 use std::time::Duration;
 
 /// The simulator's knobs.
@@ -74,29 +73,6 @@ fn duration(text: &str) -> Option<Duration> {
 /// A share from 0 to 1.
 fn share(text: &str) -> Option<f64> {
     text.trim().parse::<f64>().ok().filter(|share| (0.0..=1.0).contains(share))
-}
-
-/// How long the cloud takes to provision a resource of `kind`, in simulated seconds; zero for
-/// what is ready when the create call returns. The relative durations the clouds document:
-/// an Azure VPN gateway takes 45 minutes or more ("Create a VPN gateway"), an AWS VPN connection
-/// a few minutes (Site-to-Site VPN user guide), GCP's HA VPN gateway and tunnels about a minute.
-pub fn provisioning_seconds(kind: ResourceKind) -> u64 {
-    match kind {
-        ResourceKind::AzureVirtualNetworkGateway => 45 * 60,
-        ResourceKind::AwsVpnConnection => 5 * 60,
-        ResourceKind::AwsTransitGateway => 3 * 60,
-        ResourceKind::AwsTransitGatewayVpcAttachment
-        | ResourceKind::AwsVpnGateway
-        | ResourceKind::AwsVpcEndpoint
-        | ResourceKind::AzureVpnConnection => 2 * 60,
-        ResourceKind::GcpHaVpnGateway
-        | ResourceKind::GcpVpnTunnel
-        | ResourceKind::AzurePrivateEndpoint
-        | ResourceKind::AzurePublicIp
-        | ResourceKind::AwsRoute53Zone => 60,
-        ResourceKind::AwsVpcPeeringConnection | ResourceKind::AzureVirtualNetworkPeering => 30,
-        _ => 0,
-    }
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ mod constraints;
 mod index;
 mod knobs;
 
-pub use knobs::{Knobs, KnobsError, provisioning_seconds};
+pub use knobs::{Knobs, KnobsError};
 
 use crate::{BoxFuture, Created, ErrorKind, Provider, ProviderError, Provisioning};
 use isopod_planner::resource::{Cloud, ObservedResource, Ownership, Resource, ResourceKind, Scope, Value};
@@ -227,7 +227,7 @@ impl Simulator {
 
     /// When a resource of `kind` created now will be ready, if it takes time.
     fn ready_at(&self, kind: ResourceKind) -> Option<u64> {
-        let seconds = provisioning_seconds(kind);
+        let seconds = kind.provisioning_seconds();
         if seconds == 0 || self.knobs.provisioning_minute.is_zero() {
             return None;
         }
