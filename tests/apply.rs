@@ -180,3 +180,73 @@ fn an_apply_killed_at_any_point_converges_when_run_again() {
     // The harness is only worth something if many kills land while calls are in flight.
     assert!(killed_mid_apply >= 10, "only {killed_mid_apply} of 50 kills landed during the apply's calls");
 }
+
+#[test]
+fn a_failed_call_skips_what_depends_on_it_and_the_rest_is_applied() {
+    use isopod_planner::resource::{ResourceKind, Scope, Value};
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(repo().join("examples/two-cloud-tunnel/main.iso"), dir.path().join("main.iso")).unwrap();
+    // Someone else's GCP network already has the name Isopod would give `network.analytics`.
+    let simulator = isopod_provider::Simulator::open(dir.path().join(".isopod/simulator.json")).unwrap();
+    let global = Scope { cloud: "gcp.data".into(), region: "global".into() };
+    let attrs = [("name".to_string(), Value::string("two-cloud-analytics"))].into();
+    simulator.insert_foreign(ResourceKind::GcpNetwork, global, attrs).unwrap();
+    drop(simulator);
+    let out = run(&["apply", "--simulate", "--yes", "--json"], dir.path(), "");
+    assert_eq!(out.status.code(), Some(1));
+    let events: Vec<serde_json::Value> =
+        text(&out.stdout).lines().map(|line| serde_json::from_str(line).expect("one JSON event per line")).collect();
+    let failed: Vec<&serde_json::Value> = events.iter().filter(|e| e["event"] == "failed").collect();
+    assert_eq!(failed.len(), 1, "{events:?}");
+    assert_eq!(failed[0]["id"]["address"], "analytics");
+    assert!(failed[0]["error"].as_str().unwrap().contains("already exists"));
+    let skipped = events.iter().filter(|e| e["event"] == "skipped").count();
+    let summary = &events.last().unwrap()["summary"];
+    assert_eq!(summary["failed"], 1);
+    assert_eq!(summary["skipped"], skipped);
+    assert!(skipped >= 9, "the GCP side of the tunnel waits for the network: {skipped}");
+    // The AWS side does not depend on GCP's network: it is all there.
+    assert_eq!(summary["created"].as_u64().unwrap() as usize + 1 + skipped, 22);
+    assert!(events.iter().any(|e| e["event"] == "finished" && e["id"]["kind"] == "aws_vpn_gateway"));
+}
+
+#[test]
+fn apply_refuses_a_plan_that_deletes_everything() {
+    let dir = mesh();
+    assert_eq!(run(&["apply", "--simulate", "--yes"], dir.path(), "").status.code(), Some(0));
+    // The clouds stay; every network, host and tunnel goes.
+    let config = std::fs::read_to_string(dir.path().join("main.iso")).unwrap();
+    let clouds_only = &config[..config.find("network \"aws\"").unwrap()];
+    std::fs::write(dir.path().join("main.iso"), clouds_only).unwrap();
+    let out = run(&["apply", "--simulate", "--yes"], dir.path(), "");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("run `isopod destroy`"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn keys_never_appear_in_what_apply_and_destroy_print() {
+    let dir = mesh();
+    let mut printed = String::new();
+    let mut show = |out: Output| {
+        printed.push_str(&text(&out.stdout));
+        printed.push_str(&text(&out.stderr));
+    };
+    show(run(&["apply", "--simulate", "--yes", "--json"], dir.path(), ""));
+    show(run(&["plan", "--simulate", "--json"], dir.path(), ""));
+    // The simulator stands in for the clouds, which hold the keys: read them there.
+    let state = std::fs::read_to_string(dir.path().join(".isopod/simulator.json")).unwrap();
+    let state: serde_json::Value = serde_json::from_str(&state).unwrap();
+    let mut keys = Vec::new();
+    for resource in state["resources"].as_array().into_iter().flatten() {
+        for name in ["tunnel1_preshared_key", "tunnel2_preshared_key", "shared_secret", "shared_key", "psk"] {
+            if let Some(key) = resource["attrs"][name]["string"].as_str() {
+                keys.push(key.to_string());
+            }
+        }
+    }
+    show(run(&["destroy", "--simulate", "--yes"], dir.path(), ""));
+    assert!(keys.len() >= 30, "the clouds received the keys: {}", keys.len());
+    for key in &keys {
+        assert!(!printed.contains(key.as_str()), "a key was printed");
+    }
+}
