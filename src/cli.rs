@@ -136,7 +136,8 @@ pub struct ChangeArgs {
 /// `isopod apply`
 #[derive(Debug, Args)]
 pub struct ApplyArgs {
-    /// The configuration.
+    /// The configuration (DIR may also be a plan saved with `isopod plan --out FILE`, which
+    /// records its configuration).
     #[command(flatten)]
     pub config: ConfigArgs,
     /// Apply this saved plan (`isopod plan --out FILE`), refused if the configuration or the

@@ -128,6 +128,23 @@ fn a_saved_plan_that_has_gone_stale_is_refused() {
     let stderr = text(&out.stderr);
     assert!(stderr.contains("no longer applies: the live resources changed since the plan was made"), "{stderr}");
 
+    // A fresh saved plan applies, given alone: it records its configuration.
+    let destroyed = run(&["destroy", "--simulate", "--yes"], dir.path(), "");
+    assert_eq!(destroyed.status.code(), Some(0));
+    let out = run(&["plan", "--simulate", "--out", plan_file.to_str().unwrap()], dir.path(), "");
+    assert_eq!(out.status.code(), Some(0));
+    let mut by_file = Command::new(env!("CARGO_BIN_EXE_isopod"));
+    by_file
+        .args(["apply", "--simulate", "--yes"])
+        .arg(&plan_file)
+        .env("ISOPOD_SECRET_KEY_FILE", dir.path().join("test-secret.key"))
+        .env_remove("ISOPOD_SIMULATOR")
+        .stdin(std::process::Stdio::null());
+    let out = by_file.output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("Apply complete: 66 created"));
+    assert_converged(dir.path());
+
     // The configuration moves.
     let out = run(&["plan", "--simulate", "--out", plan_file.to_str().unwrap()], dir.path(), "");
     assert_eq!(out.status.code(), Some(0));

@@ -19,6 +19,10 @@ pub struct SavedPlan {
     pub desired: String,
     /// Fingerprint of the live resources the stack owned.
     pub observed: String,
+    /// The configuration the plan was made from (a folder or a file), as given to `plan`, so
+    /// that `isopod apply FILE` finds it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub configuration: Option<String>,
     /// The plan.
     pub plan: Plan,
 }
@@ -44,8 +48,15 @@ impl SavedPlan {
             format: FORMAT,
             desired: desired_fingerprint(desired),
             observed: observed_fingerprint(&plan.stack, observed),
+            configuration: None,
             plan,
         }
+    }
+
+    /// The same, recording where its configuration is.
+    pub fn made_from(mut self, configuration: impl Into<String>) -> Self {
+        self.configuration = Some(configuration.into());
+        self
     }
 
     /// Checks that the plan still describes the way from `observed` to `desired`.

@@ -18,9 +18,29 @@ use std::path::Path;
 use std::sync::Arc;
 use zeroize::Zeroizing;
 
-/// Runs `isopod apply`.
-pub fn run(args: ApplyArgs) -> Result<Status> {
+/// Runs `isopod apply`: of the configuration at `DIR`, or of the saved plan `DIR` names (a file
+/// that is not `.iso`), whose configuration it records.
+pub fn run(mut args: ApplyArgs) -> Result<Status> {
+    let positional_plan = args.config.dir.is_file() && args.config.dir.extension().is_none_or(|ext| ext != "iso");
+    if positional_plan {
+        let path = args.config.dir.clone();
+        let saved = read_saved(&path)?;
+        let Some(configuration) = saved.configuration else {
+            eprintln!("error: {} does not say where its configuration is", path.display());
+            eprintln!("hint: pass it as `isopod apply --plan {} DIR`", path.display());
+            return Ok(Status::Failure);
+        };
+        args.config.dir = configuration.into();
+        args.plan = Some(path);
+    }
     change(&args.config, &args.change, Goal::Configuration { saved: args.plan.as_deref() })
+}
+
+/// The saved plan at `path`.
+fn read_saved(path: &Path) -> Result<SavedPlan> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a plan saved by `isopod plan --out`", path.display()))
 }
 
 /// Runs `isopod destroy`.
@@ -138,9 +158,7 @@ fn plan_for(live: &LiveStack, goal: &Goal<'_>) -> Result<Option<(Plan, Desired)>
                 }
             };
             if let Some(path) = saved {
-                let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-                let saved: SavedPlan = serde_json::from_str(&text)
-                    .with_context(|| format!("{} is not a plan saved by `isopod plan --out`", path.display()))?;
+                let saved = read_saved(path)?;
                 if let Err(stale) = saved.check(&desired, observed) {
                     eprintln!("error: the saved plan {} no longer applies: {stale}", path.display());
                     eprintln!("hint: make a new plan with `isopod plan --out`, review it, and apply that");

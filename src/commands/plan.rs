@@ -28,7 +28,9 @@ pub fn run(args: PlanArgs) -> anyhow::Result<Status> {
         eprintln!("hint: check the path; applying it will need an explicit confirmation");
     }
     if let Some(path) = &args.out {
-        let saved = isopod_planner::saved::SavedPlan::new(plan.clone(), &desired, observed);
+        let configuration = std::path::absolute(&args.config.dir).unwrap_or_else(|_| args.config.dir.clone());
+        let saved = isopod_planner::saved::SavedPlan::new(plan.clone(), &desired, observed)
+            .made_from(configuration.display().to_string());
         if let Err(err) = config::write_atomically(path, &serde_json::to_string_pretty(&saved)?) {
             eprintln!("error: {err:#}");
             return Ok(Status::Failure);
