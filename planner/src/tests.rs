@@ -1075,3 +1075,25 @@ fn example_plans_are_snapshotted() {
         insta::assert_snapshot!(format!("example_{name}"), format!("{}{}", unplanned.concat(), render::text(&plan)));
     }
 }
+
+#[test]
+fn azure_public_addresses_are_zone_redundant_only_where_the_region_has_zones() {
+    let zoned = crate::plan(
+        &topology(&format!("{THREE_CLOUDS}\ntunnel \"t\" {{\n  between = [network.app, network.hub]\n}}\n")),
+        &[],
+    )
+    .unwrap()
+    .1;
+    let ip = |desired: &crate::Desired| {
+        desired.resources[&ResourceId::new(ResourceKind::AzurePublicIp, "hub.vpn0")].attrs["zones"].clone()
+    };
+    assert_eq!(ip(&zoned), Value::List(["1", "2", "3"].map(Value::string).to_vec()));
+    let zoneless = THREE_CLOUDS.replace("region       = \"westeurope\"", "region       = \"westus\"");
+    let zoneless = crate::plan(
+        &topology(&format!("{zoneless}\ntunnel \"t\" {{\n  between = [network.app, network.hub]\n}}\n")),
+        &[],
+    )
+    .unwrap()
+    .1;
+    assert_eq!(ip(&zoneless), Value::List(Vec::new()));
+}

@@ -87,6 +87,7 @@ pub(super) fn gateway(
         });
     }
     let mut ip_configurations = Vec::new();
+    let zones = isopod_lang::catalog::zones(isopod_lang::topology::CloudKind::Azure, &azure.region.value);
     for (n, public_ip) in public_ips.iter().enumerate() {
         desired.add(Resource {
             id: public_ip.clone(),
@@ -97,7 +98,8 @@ pub(super) fn gateway(
                 ("location", Value::string(&azure.region.value)),
                 ("sku", Value::string("Standard")),
                 ("allocation", Value::string("Static")),
-                ("zones", Value::List(["1", "2", "3"].map(Value::string).to_vec())),
+                // Zone-redundant where the region has zones; a region without them takes none.
+                ("zones", Value::List(zones.iter().map(Value::string).collect())),
             ])
             .into(),
             depends_on: vec![ResourceId::new(ResourceKind::AzureResourceGroup, cloud_name)],
