@@ -129,8 +129,11 @@ pub struct ChangeArgs {
     #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = parse_duration)]
     pub lock_timeout: std::time::Duration,
     /// Print one JSON event per line on stdout instead of the plan and the progress
-    #[arg(long)]
+    #[arg(long, conflicts_with = "quiet")]
     pub json: bool,
+    /// Print one line per finished change, even on a terminal, and no plan (with `--yes`)
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// `isopod apply`

@@ -35,11 +35,12 @@ fn verb(call: Call) -> (&'static str, &'static str) {
 }
 
 impl Progress {
-    /// JSON events with `json`, else spinners when stdout is a terminal, else lines.
-    pub fn new(json: bool) -> Progress {
+    /// JSON events with `json`, else spinners when stdout is a terminal and not `quiet`, else
+    /// lines.
+    pub fn new(json: bool, quiet: bool) -> Progress {
         let mode = if json {
             Mode::Json
-        } else if std::io::stdout().is_terminal() {
+        } else if std::io::stdout().is_terminal() && !quiet {
             Mode::Live(MultiProgress::new())
         } else {
             Mode::Lines
@@ -50,10 +51,10 @@ impl Progress {
     /// Shows `event`.
     pub fn event(&self, event: &Event) {
         match &self.mode {
-            Mode::Json => println!("{}", serde_json::to_string(event).expect("events serialize")),
+            Mode::Json => emit(&serde_json::to_string(event).expect("events serialize")),
             Mode::Lines => {
                 if let Some(line) = line(event) {
-                    println!("{line}");
+                    emit(&line);
                 }
             }
             Mode::Live(multi) => self.live(multi, event),
@@ -95,11 +96,11 @@ impl Progress {
     /// The final summary line.
     pub fn summary(&self, summary: &Summary) {
         if let Mode::Json = self.mode {
-            println!("{}", serde_json::json!({ "event": "summary", "summary": summary }));
+            emit(&serde_json::json!({ "event": "summary", "summary": summary }).to_string());
             return;
         }
         let outcome = if summary.succeeded() { "Apply complete" } else { "Apply incomplete" };
-        println!(
+        emit(&format!(
             "{outcome}: {} created, {} updated, {} replaced, {} deleted, {} failed, {} skipped, in {:.1} s.",
             summary.created,
             summary.updated,
@@ -108,8 +109,15 @@ impl Progress {
             summary.failed,
             summary.skipped,
             summary.seconds
-        );
+        ));
     }
+}
+
+/// Writes `line` on stdout. A reader that went away (`| head`) must not stop an apply half-way:
+/// what cannot be written is dropped.
+fn emit(line: &str) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stdout().lock(), "{line}");
 }
 
 /// The line of a finished, failed or skipped call.

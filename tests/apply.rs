@@ -267,3 +267,20 @@ fn keys_never_appear_in_what_apply_and_destroy_print() {
         assert!(!printed.contains(key.as_str()), "a key was printed");
     }
 }
+
+#[test]
+fn a_reader_that_goes_away_does_not_stop_an_apply() {
+    let dir = mesh();
+    let mut child = isopod(&["apply", "--simulate", "--yes", "--quiet"], dir.path(), "latency=2ms")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // As `| head -1` would: read a little, then close the pipe.
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 16];
+    std::io::Read::read_exact(&mut stdout, &mut first).unwrap();
+    drop(stdout);
+    assert!(child.wait().unwrap().success());
+    assert_converged(dir.path());
+}

@@ -178,17 +178,20 @@ pub async fn execute(operations: Operations, context: &Context, settings: &Setti
     let mut summary = Summary::default();
     let gate = Arc::new(Gate::new(settings.parallelism, settings.rate_limit));
     let mut calls = tokio::task::JoinSet::new();
+    let mut tasks: HashMap<tokio::task::Id, NodeIndex> = HashMap::new();
     loop {
         while let Some(node) = ready.pop_first() {
             let (graph, known, context, settings) = (graph.clone(), known.clone(), context.clone(), settings.clone());
             let gate = gate.clone();
-            calls.spawn(async move {
-                let result = run(&graph[node], &known, &context, &settings, &gate).await;
-                (node, result)
-            });
+            let task = calls.spawn(async move { run(&graph[node], &known, &context, &settings, &gate).await });
+            tasks.insert(task.id(), node);
         }
-        let Some(joined) = calls.join_next().await else { break };
-        let (node, result) = joined.expect("a call never panics");
+        let Some(joined) = calls.join_next_with_id().await else { break };
+        // A call that panicked (a bug) fails like any other; the rest of the apply goes on.
+        let (node, result) = match joined {
+            Ok((id, result)) => (tasks[&id], result),
+            Err(err) => (tasks[&err.id()], Err(CallError(format!("internal error: {err}")))),
+        };
         done[node.index()] = true;
         let operation = &graph[node];
         match result {

@@ -100,7 +100,8 @@ fn change(config_args: &ConfigArgs, args: &ChangeArgs, goal: Goal<'_>) -> Result
         eprintln!("hint: check the path; to delete everything the stack owns, run `isopod destroy`");
         return Ok(Status::Failure);
     }
-    if !args.json {
+    let plan_hidden = args.json || (args.quiet && args.yes);
+    if !plan_hidden {
         output::stdout(&isopod_planner::render::text(&plan))?;
     }
     // Missing or refused keys stop the apply before it asks; keys are generated once it may go on.
@@ -114,7 +115,7 @@ fn change(config_args: &ConfigArgs, args: &ChangeArgs, goal: Goal<'_>) -> Result
     }
     let Some(secrets) = secrets_for(&config_args.dir, &desired)? else { return Ok(Status::Failure) };
     let journal = Arc::new(Journal::create(&journal_path).context("cannot start the journal")?);
-    let progress = Arc::new(Progress::new(args.json));
+    let progress = Arc::new(Progress::new(args.json, args.quiet));
     let context = Context {
         stack: plan.stack.clone(),
         providers: live.providers(),
