@@ -33,6 +33,9 @@ pub struct Live {
     pub asns: BTreeMap<String, u32>,
     /// Tunnel inside ranges by slot key (`TUNNEL/SLOT`).
     pub inside: BTreeMap<String, Cidr>,
+    /// The range of each Azure network's live `GatewaySubnet`, by network: kept, so that a subnet
+    /// declared later does not move the subnet a gateway sits in.
+    pub gateway_subnets: BTreeMap<String, Cidr>,
 }
 
 impl Live {
@@ -89,6 +92,14 @@ impl Live {
                         live.inside.entry(slot_key(tunnel, slot)).or_insert(cidr);
                     }
                 }
+                ResourceKind::AzureSubnet => {
+                    // Address `NETWORK.GatewaySubnet`.
+                    let Some(network) = id.address.strip_suffix(".GatewaySubnet") else { continue };
+                    let Some(Value::String(prefix)) = resource.attrs.get("address_prefix") else { continue };
+                    if let Ok(prefix) = Cidr::parse(prefix) {
+                        live.gateway_subnets.insert(network.to_string(), prefix);
+                    }
+                }
                 ResourceKind::AzureVpnConnection => {
                     // Address `TUNNEL.SLOT`. Each custom BGP address is Azure's, in its slot's /30:
                     // the connection's own slot, or, for one connection that serves several
@@ -137,6 +148,8 @@ pub struct Allocations {
     pub asns: BTreeMap<String, u32>,
     /// Inside ranges by slot key.
     pub inside: BTreeMap<String, Cidr>,
+    /// The live `GatewaySubnet` range of each Azure network that has one.
+    pub gateway_subnets: BTreeMap<String, Cidr>,
 }
 
 impl Allocations {

@@ -1097,3 +1097,25 @@ fn azure_public_addresses_are_zone_redundant_only_where_the_region_has_zones() {
     .1;
     assert_eq!(ip(&zoneless), Value::List(Vec::new()));
 }
+
+#[test]
+fn a_live_gateway_subnet_stays_where_it_is() {
+    // With a subnet at the top of its range, the hub's GatewaySubnet goes just below it.
+    let with_top = THREE_CLOUDS.replace(
+        "  subnet \"workloads\" {\n    cidr = \"10.20.1.0/24\"\n  }\n",
+        "  subnet \"workloads\" {\n    cidr = \"10.20.1.0/24\"\n  }\n  subnet \"top\" {\n    cidr = \"10.20.255.0/24\"\n  }\n",
+    ) + "tunnel \"t\" {\n  between = [network.app, network.hub]\n}\n";
+    let topology_with_top = topology(&with_top);
+    let live = applied(&plan(&topology_with_top, &[]).unwrap(), &[]);
+    let gateway_subnet = |plan: &Plan| {
+        plan.changes.iter().find(|c| c.id == ResourceId::new(ResourceKind::AzureSubnet, "hub.GatewaySubnet")).cloned()
+    };
+    // Without the top subnet, a fresh plan would take the top /27; the live one is kept.
+    let without_top = with_top.replace("  subnet \"top\" {\n    cidr = \"10.20.255.0/24\"\n  }\n", "");
+    let fresh = plan(&topology(&without_top), &[]).unwrap();
+    assert_eq!(gateway_subnet(&fresh).unwrap().after["address_prefix"], Value::string("10.20.255.224/27"));
+    let next = plan(&topology(&without_top), &live).unwrap();
+    let kept = gateway_subnet(&next).unwrap();
+    assert_eq!(kept.action, Action::NoOp, "{}", render::text(&next));
+    assert_eq!(kept.after["address_prefix"], Value::string("10.20.254.224/27"));
+}

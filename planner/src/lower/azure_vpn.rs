@@ -29,6 +29,15 @@ pub(super) struct AzureGateway {
 /// Why a tunnel to an Azure network without room for its gateway cannot be planned.
 pub(super) const NO_GATEWAY_SUBNET: &str = "the Azure network has no free /27 for its GatewaySubnet";
 
+/// The live `GatewaySubnet`'s range, while it still fits: inside the network's range and clear of
+/// the declared subnets (a declared `GatewaySubnet` always wins).
+fn live_gateway_subnet(azure: &Network, alloc: &Allocations) -> Option<Cidr> {
+    let live = *alloc.gateway_subnets.get(&azure.name)?;
+    let declared = azure.subnets.iter().any(|s| s.name == "GatewaySubnet");
+    let clear = azure.subnets.iter().all(|s| !s.cidr.value.overlaps(live));
+    (!declared && clear && azure.cidr.value.contains(live)).then_some(live)
+}
+
 /// The `/27` for the `GatewaySubnet`: the declared one, or the highest free `/27` of the
 /// network's range; `None` when the range has no room.
 pub(super) fn gateway_subnet(azure: &Network) -> Option<Cidr> {
@@ -66,7 +75,7 @@ pub(super) fn gateway(
     if desired.resources.contains_key(&gateway) {
         return Ok(AzureGateway { gateway, name, public_ips, asn, scope, group });
     }
-    let subnet_range = gateway_subnet(azure).ok_or(NO_GATEWAY_SUBNET)?;
+    let subnet_range = live_gateway_subnet(azure, alloc).or_else(|| gateway_subnet(azure)).ok_or(NO_GATEWAY_SUBNET)?;
     let object = format!("network.{}", azure.name);
     let vnet = ResourceId::new(ResourceKind::AzureVirtualNetwork, &azure.name);
     let vnet_name = resource_name(naming::AZURE, &stack, &[&azure.name]);

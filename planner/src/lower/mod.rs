@@ -351,6 +351,7 @@ fn allocate_for(
     }
     allocations.asns.extend(allocate::asns(&asn_requests, &live.asns, &fixed)?);
     allocations.inside = allocate::inside_ranges(&inside_requests, &live.inside)?;
+    allocations.gateway_subnets = live.gateway_subnets.clone();
     Ok(allocations)
 }
 
