@@ -128,8 +128,9 @@ pub struct ChangeArgs {
     /// do not wait)
     #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = parse_duration)]
     pub lock_timeout: std::time::Duration,
-    /// Print one JSON event per line on stdout instead of the plan and the progress
-    #[arg(long, conflicts_with = "quiet")]
+    /// Print one JSON event per line on stdout instead of the plan and the progress (with
+    /// `--yes`: there is no plan on screen to confirm)
+    #[arg(long, conflicts_with = "quiet", requires = "yes")]
     pub json: bool,
     /// Print one line per finished change, even on a terminal, and no plan (with `--yes`)
     #[arg(long, short)]

@@ -41,7 +41,7 @@ impl Progress {
         let mode = if json {
             Mode::Json
         } else if std::io::stdout().is_terminal() && !quiet {
-            Mode::Live(MultiProgress::new())
+            Mode::Live(MultiProgress::with_draw_target(indicatif::ProgressDrawTarget::stdout()))
         } else {
             Mode::Lines
         };
@@ -93,15 +93,16 @@ impl Progress {
         }
     }
 
-    /// The final summary line.
-    pub fn summary(&self, summary: &Summary) {
+    /// The final summary line, of `command` (`apply` or `destroy`).
+    pub fn summary(&self, summary: &Summary, command: &str) {
         if let Mode::Json = self.mode {
             emit(&serde_json::json!({ "event": "summary", "summary": summary }).to_string());
             return;
         }
-        let outcome = if summary.succeeded() { "Apply complete" } else { "Apply incomplete" };
+        let title = if command == "destroy" { "Destroy" } else { "Apply" };
+        let outcome = if summary.succeeded() { "complete" } else { "incomplete" };
         emit(&format!(
-            "{outcome}: {} created, {} updated, {} replaced, {} deleted, {} failed, {} skipped, in {:.1} s.",
+            "{title} {outcome}: {} created, {} updated, {} replaced, {} deleted, {} failed, {} skipped, in {:.1} s.",
             summary.created,
             summary.updated,
             summary.replaced,

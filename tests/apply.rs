@@ -284,3 +284,39 @@ fn a_reader_that_goes_away_does_not_stop_an_apply() {
     assert!(child.wait().unwrap().success());
     assert_converged(dir.path());
 }
+
+#[test]
+fn a_replacement_recreates_what_depends_on_it_in_order() {
+    let dir = mesh();
+    assert_eq!(run(&["apply", "--simulate", "--yes"], dir.path(), "").status.code(), Some(0));
+    // IKEv1 on the mesh: GCP tunnels are immutable, so they and the BGP peers on them are
+    // replaced; the AWS and Azure sides change in place.
+    let config = std::fs::read_to_string(dir.path().join("main.iso")).unwrap();
+    let changed = config.replacen("    dh_groups  = [20]\n", "    dh_groups  = [20]\n    version    = 1\n", 1);
+    assert_ne!(changed, config);
+    std::fs::write(dir.path().join("main.iso"), changed).unwrap();
+    let out = run(&["apply", "--simulate", "--yes", "--quiet"], dir.path(), "");
+    assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("0 created") && stdout.contains("0 failed, 0 skipped"), "{stdout}");
+    assert!(!stdout.contains(" 0 replaced"), "{stdout}");
+    assert_converged(dir.path());
+}
+
+#[test]
+fn a_rerun_after_a_crash_while_the_cloud_provisions_waits_for_it() {
+    let dir = mesh();
+    // One simulated minute takes 40 ms: Azure's gateway (45 minutes) takes 1.8 s.
+    let knobs = "minute=40ms";
+    let mut child = isopod(&["apply", "--simulate", "--yes"], dir.path(), knobs)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(700));
+    let _ = child.kill();
+    let _ = child.wait();
+    let out = run(&["apply", "--simulate", "--yes", "--quiet"], dir.path(), knobs);
+    assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
+    assert_converged(dir.path());
+}

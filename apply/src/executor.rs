@@ -9,12 +9,14 @@
 use crate::gate::Gate;
 use crate::journal::Journal;
 use crate::operations::{Call, Operation, Operations};
-use isopod_planner::resource::{Attrs, Cloud, ObservedResource, Ownership, ResourceId, ResourceKind, Value};
+use isopod_planner::resource::{
+    Attrs, Cloud, ObservedResource, Ownership, Resource, ResourceId, ResourceKind, Scope, Value,
+};
 use isopod_provider::retry::{RetryPolicy, retrying};
 use isopod_provider::{ErrorKind, Provider, ProviderError, Provisioning};
 use petgraph::Direction;
 use petgraph::graph::NodeIndex;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -151,24 +153,60 @@ pub struct Context {
     pub events: Arc<dyn Fn(&Event) + Send + Sync>,
 }
 
-/// Why a call failed.
+/// Why a call failed; `unsure` when the call may have taken effect (a create whose reply was
+/// lost), which the journal keeps open for the next run.
 #[derive(Clone, Debug)]
-struct CallError(String);
+struct CallError {
+    message: String,
+    unsure: bool,
+}
 
-/// The cloud id and outputs of resources, as they become known.
-type Known = Arc<Mutex<HashMap<ResourceId, (String, Attrs)>>>;
+impl CallError {
+    fn new(message: impl Into<String>) -> Self {
+        CallError { message: message.into(), unsure: false }
+    }
+}
+
+/// A live resource as the calls need it.
+#[derive(Clone, Debug)]
+struct LiveResource {
+    provider_id: String,
+    scope: Scope,
+    outputs: Attrs,
+}
+
+/// What the calls share: the resources whose cloud id and outputs are known, and those known to
+/// be provisioned.
+#[derive(Default)]
+struct Shared {
+    known: Mutex<HashMap<ResourceId, LiveResource>>,
+    ready: Mutex<HashSet<ResourceId>>,
+}
+
+impl Shared {
+    fn known(&self, id: &ResourceId) -> Option<LiveResource> {
+        self.known.lock().expect("not poisoned").get(id).cloned()
+    }
+}
 
 /// Runs every call of `operations`; returns the summary.
 pub async fn execute(operations: Operations, context: &Context, settings: &Settings) -> Summary {
     let started = Instant::now();
     let graph = Arc::new(operations.graph);
-    let known: Known = Arc::new(Mutex::new(HashMap::new()));
+    let shared = Arc::new(Shared::default());
     {
-        let mut known = known.lock().expect("not poisoned");
-        for resource in context.observed.iter() {
-            if let Some(id) = resource.owned_by(&context.stack) {
-                known.entry(id.clone()).or_insert_with(|| (resource.provider_id.clone(), resource.attrs.clone()));
-            }
+        // The copy a plan keeps of a duplicated resource is the one with the lowest cloud id.
+        let mut owned: Vec<&ObservedResource> =
+            context.observed.iter().filter(|r| r.owned_by(&context.stack).is_some()).collect();
+        owned.sort_by(|a, b| a.provider_id.cmp(&b.provider_id));
+        let mut known = shared.known.lock().expect("not poisoned");
+        for resource in owned {
+            let id = resource.owned_by(&context.stack).expect("filtered").clone();
+            known.entry(id).or_insert_with(|| LiveResource {
+                provider_id: resource.provider_id.clone(),
+                scope: resource.scope.clone(),
+                outputs: resource.attrs.clone(),
+            });
         }
     }
     let mut waiting: Vec<usize> =
@@ -176,31 +214,52 @@ pub async fn execute(operations: Operations, context: &Context, settings: &Setti
     let mut ready: BTreeSet<NodeIndex> = graph.node_indices().filter(|node| waiting[node.index()] == 0).collect();
     let mut done: Vec<bool> = vec![false; graph.node_count()];
     let mut summary = Summary::default();
+    // Replacements whose old resource is gone: deleted, unless the new one is made.
+    let mut half_replaced: BTreeSet<ResourceId> = BTreeSet::new();
     let gate = Arc::new(Gate::new(settings.parallelism, settings.rate_limit));
     let mut calls = tokio::task::JoinSet::new();
     let mut tasks: HashMap<tokio::task::Id, NodeIndex> = HashMap::new();
     loop {
         while let Some(node) = ready.pop_first() {
-            let (graph, known, context, settings) = (graph.clone(), known.clone(), context.clone(), settings.clone());
+            let (graph, shared, context, settings) = (graph.clone(), shared.clone(), context.clone(), settings.clone());
             let gate = gate.clone();
-            let task = calls.spawn(async move { run(&graph[node], &known, &context, &settings, &gate).await });
+            let task = calls.spawn(async move { run(&graph[node], &shared, &context, &settings, &gate).await });
             tasks.insert(task.id(), node);
         }
         let Some(joined) = calls.join_next_with_id().await else { break };
-        // A call that panicked (a bug) fails like any other; the rest of the apply goes on.
         let (node, result) = match joined {
             Ok((id, result)) => (tasks[&id], result),
-            Err(err) => (tasks[&err.id()], Err(CallError(format!("internal error: {err}")))),
+            Err(err) => {
+                // A call that panicked (a bug) fails like any other, and says so.
+                let node = tasks[&err.id()];
+                let operation = &graph[node];
+                let error = format!("internal error: {err}");
+                if let Some(journal) = &context.journal {
+                    journal.failed(operation);
+                }
+                (context.events)(&Event::Failed {
+                    id: operation.id.clone(),
+                    call: operation.call,
+                    error: error.clone(),
+                    seconds: 0.0,
+                });
+                (node, Err(CallError::new(error)))
+            }
         };
         done[node.index()] = true;
         let operation = &graph[node];
         match result {
             Ok(()) => {
                 match (operation.call, operation.replacement) {
-                    (Call::Create, true) => summary.replaced += 1,
+                    (Call::Create, true) => {
+                        half_replaced.remove(&operation.id);
+                        summary.replaced += 1;
+                    }
                     (Call::Create, false) => summary.created += 1,
                     (Call::Update, _) => summary.updated += 1,
-                    (Call::Delete, true) => {}
+                    (Call::Delete, true) => {
+                        half_replaced.insert(operation.id.clone());
+                    }
                     (Call::Delete, false) => summary.deleted += 1,
                 }
                 for next in graph.neighbors_directed(node, Direction::Outgoing) {
@@ -231,6 +290,8 @@ pub async fn execute(operations: Operations, context: &Context, settings: &Setti
             }
         }
     }
+    // A replacement whose new resource was not made has only deleted the old one.
+    summary.deleted += half_replaced.len();
     // The graph has no circle, so every call ran or was skipped; should one ever be left, it
     // is counted as failed rather than passed over in silence.
     for node in graph.node_indices().filter(|node| !done[node.index()]) {
@@ -246,7 +307,7 @@ pub async fn execute(operations: Operations, context: &Context, settings: &Setti
 /// One call, with its journal entries and events.
 async fn run(
     operation: &Operation,
-    known: &Known,
+    shared: &Shared,
     context: &Context,
     settings: &Settings,
     gate: &Gate,
@@ -256,7 +317,7 @@ async fn run(
     if let Some(journal) = &context.journal {
         journal.started(operation);
     }
-    let result = call(operation, known, context, settings, gate).await;
+    let result = call(operation, shared, context, settings, gate).await;
     let seconds = started.elapsed().as_secs_f64();
     match result {
         Ok((provider_id, adopted)) => {
@@ -272,17 +333,15 @@ async fn run(
             });
             Ok(())
         }
-        Err(CallError(error)) => {
-            if let Some(journal) = &context.journal {
+        Err(err) => {
+            // A creation that may have happened stays open in the journal, for the next run
+            // to look for before creating again.
+            if let (Some(journal), false) = (&context.journal, err.unsure) {
                 journal.failed(operation);
             }
-            (context.events)(&Event::Failed {
-                id: operation.id.clone(),
-                call: operation.call,
-                error: error.clone(),
-                seconds,
-            });
-            Err(CallError(error))
+            let error = err.message.clone();
+            (context.events)(&Event::Failed { id: operation.id.clone(), call: operation.call, error, seconds });
+            Err(err)
         }
     }
 }
@@ -290,14 +349,15 @@ async fn run(
 /// The provider call itself: the cloud id of the resource, and whether it was adopted.
 async fn call(
     operation: &Operation,
-    known: &Known,
+    shared: &Shared,
     context: &Context,
     settings: &Settings,
     gate: &Gate,
 ) -> Result<(Option<String>, bool), CallError> {
     let cloud = operation.id.kind.cloud();
-    let provider = context.providers.get(&cloud).ok_or_else(|| CallError(format!("no provider for {cloud:?}")))?;
-    let failed = |err: ProviderError| CallError(err.to_string());
+    let provider = context.providers.get(&cloud).ok_or_else(|| CallError::new(format!("no provider for {cloud:?}")))?;
+    let failed = |err: ProviderError| CallError::new(err.to_string());
+    let waiter = Waiter { provider: provider.as_ref(), context, settings, gate };
     match operation.call {
         Call::Delete => {
             let provider_id = operation.provider_id.as_deref().unwrap_or_default();
@@ -306,20 +366,27 @@ async fn call(
             })
             .await
             .map_err(failed)?;
-            known.lock().expect("not poisoned").remove(&operation.id);
+            waiter.until_gone(&operation.id, &operation.scope, provider_id).await?;
+            let mut known = shared.known.lock().expect("not poisoned");
+            if known.get(&operation.id).is_some_and(|live| live.provider_id == provider_id) {
+                known.remove(&operation.id);
+            }
             Ok((operation.provider_id.clone(), false))
         }
         Call::Update => {
-            let resource = resolved(operation, known, context)?;
+            wait_for_dependencies(operation, shared, &waiter).await?;
+            let resource = resolved(operation, shared, context)?;
             let provider_id = operation.provider_id.clone().unwrap_or_default();
             retrying(&settings.retry, || gate.call(cloud, provider.update(&provider_id, &resource)))
                 .await
                 .map_err(failed)?;
-            wait_until_ready(provider.as_ref(), operation, &provider_id, context, settings, gate).await?;
+            waiter.until_ready(&operation.id, &operation.scope, &provider_id).await?;
+            shared.ready.lock().expect("not poisoned").insert(operation.id.clone());
             Ok((Some(provider_id), false))
         }
         Call::Create => {
-            let resource = resolved(operation, known, context)?;
+            wait_for_dependencies(operation, shared, &waiter).await?;
+            let resource = resolved(operation, shared, context)?;
             let owner = Ownership { stack: context.stack.clone(), id: operation.id.clone() };
             // A creation whose outcome is unknown looks for its resource before trying again.
             let unsure = std::sync::atomic::AtomicBool::new(context.in_flight.contains(&operation.id));
@@ -340,13 +407,38 @@ async fn call(
                 }
             })
             .await
-            .map_err(failed)?;
+            .map_err(|err| CallError {
+                message: err.to_string(),
+                unsure: unsure.load(std::sync::atomic::Ordering::SeqCst),
+            })?;
             let (provider_id, outputs, adopted) = created;
-            known.lock().expect("not poisoned").insert(operation.id.clone(), (provider_id.clone(), outputs));
-            wait_until_ready(provider.as_ref(), operation, &provider_id, context, settings, gate).await?;
+            let live = LiveResource { provider_id: provider_id.clone(), scope: operation.scope.clone(), outputs };
+            shared.known.lock().expect("not poisoned").insert(operation.id.clone(), live);
+            waiter.until_ready(&operation.id, &operation.scope, &provider_id).await?;
+            shared.ready.lock().expect("not poisoned").insert(operation.id.clone());
             Ok((Some(provider_id), adopted))
         }
     }
+}
+
+/// Waits for the resources `operation` depends on that this run did not make or change but
+/// that may still be provisioning (a previous run stopped while the cloud was at work).
+async fn wait_for_dependencies(operation: &Operation, shared: &Shared, waiter: &Waiter<'_>) -> Result<(), CallError> {
+    let Some(resource) = &operation.resource else { return Ok(()) };
+    for dependency in resource.dependencies() {
+        if dependency.kind.provisioning_seconds() == 0
+            || shared.ready.lock().expect("not poisoned").contains(dependency)
+        {
+            continue;
+        }
+        let Some(live) = shared.known(dependency) else { continue };
+        let provider = waiter.context.providers.get(&dependency.kind.cloud());
+        let Some(provider) = provider else { continue };
+        let waiter = Waiter { provider: provider.as_ref(), ..*waiter };
+        waiter.until_ready(dependency, &live.scope, &live.provider_id).await?;
+        shared.ready.lock().expect("not poisoned").insert(dependency.clone());
+    }
+    Ok(())
 }
 
 /// The live resource that already carries `owner`, if any (one list call).
@@ -359,83 +451,84 @@ async fn find_owned(
     Ok(found.into_iter().find(|resource| resource.owner.as_ref() == Some(owner)))
 }
 
-/// Waits until the cloud has provisioned the resource, looking less and less often (for kinds the
-/// clouds provision asynchronously).
-async fn wait_until_ready(
-    provider: &dyn Provider,
-    operation: &Operation,
-    provider_id: &str,
-    context: &Context,
-    settings: &Settings,
-    gate: &Gate,
-) -> Result<(), CallError> {
-    // Kinds the clouds make at once need no look.
-    if operation.id.kind.provisioning_seconds() == 0 {
-        return Ok(());
+/// Waits for the cloud's asynchronous work on one resource.
+#[derive(Clone, Copy)]
+struct Waiter<'a> {
+    provider: &'a dyn Provider,
+    context: &'a Context,
+    settings: &'a Settings,
+    gate: &'a Gate,
+}
+
+impl Waiter<'_> {
+    /// Until the cloud has provisioned the resource (for kinds it provisions asynchronously).
+    async fn until_ready(&self, id: &ResourceId, scope: &Scope, provider_id: &str) -> Result<(), CallError> {
+        self.until(id, scope, provider_id, false).await
     }
-    let cloud = operation.id.kind.cloud();
-    let deadline = Instant::now() + (settings.provisioning_timeout)(operation.id.kind);
-    let mut poll = settings.first_poll;
-    let mut announced = false;
-    loop {
-        let state = retrying(&settings.retry, || {
-            gate.call(cloud, provider.provisioning(provider_id, operation.id.kind, &operation.scope))
-        })
-        .await
-        .map_err(|err| CallError(err.to_string()))?;
-        match state {
-            Provisioning::Ready => return Ok(()),
-            Provisioning::Failed(reason) => {
-                return Err(CallError(format!("the cloud failed to provision it: {reason}")));
+
+    /// Until the cloud has finished deleting the resource (for kinds it deletes asynchronously).
+    async fn until_gone(&self, id: &ResourceId, scope: &Scope, provider_id: &str) -> Result<(), CallError> {
+        self.until(id, scope, provider_id, true).await
+    }
+
+    /// Looks less and less often until the resource is ready (or, with `gone`, not found).
+    async fn until(&self, id: &ResourceId, scope: &Scope, provider_id: &str, gone: bool) -> Result<(), CallError> {
+        // Kinds the clouds make and delete at once need no look.
+        if id.kind.provisioning_seconds() == 0 {
+            return Ok(());
+        }
+        let cloud = id.kind.cloud();
+        let timeout = (self.settings.provisioning_timeout)(id.kind);
+        let deadline = Instant::now() + timeout;
+        let mut poll = self.settings.first_poll;
+        let mut announced = false;
+        loop {
+            let look = || self.gate.call(cloud, self.provider.provisioning(provider_id, id.kind, scope));
+            match retrying(&self.settings.retry, look).await {
+                Err(err) if gone && err.kind == ErrorKind::NotFound => return Ok(()),
+                Err(err) => return Err(CallError::new(err.to_string())),
+                Ok(Provisioning::Ready) if !gone => return Ok(()),
+                Ok(Provisioning::Failed(reason)) if !gone => {
+                    return Err(CallError::new(format!("the cloud failed to provision it: {reason}")));
+                }
+                Ok(_) => {}
             }
-            Provisioning::Pending => {}
+            if !announced && !gone {
+                (self.context.events)(&Event::Provisioning { id: id.clone() });
+                announced = true;
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                let what = if gone { "still being deleted" } else { "still provisioning" };
+                return Err(CallError::new(format!("{what} after {} s", timeout.as_secs())));
+            }
+            tokio::time::sleep(poll.min(deadline - now)).await;
+            poll = (poll * 3 / 2).min(Duration::from_secs(15));
         }
-        if !announced {
-            (context.events)(&Event::Provisioning { id: operation.id.clone() });
-            announced = true;
-        }
-        let now = Instant::now();
-        if now >= deadline {
-            return Err(CallError(format!(
-                "still provisioning after {} s",
-                (settings.provisioning_timeout)(operation.id.kind).as_secs()
-            )));
-        }
-        tokio::time::sleep(poll.min(deadline - now)).await;
-        poll = (poll * 3 / 2).min(Duration::from_secs(15));
     }
 }
 
 /// The operation's resource with its outputs and secrets filled in.
-fn resolved(
-    operation: &Operation,
-    known: &Known,
-    context: &Context,
-) -> Result<isopod_planner::resource::Resource, CallError> {
-    let mut resource = operation.resource.as_deref().cloned().ok_or_else(|| CallError("no desired resource".into()))?;
-    let known = known.lock().expect("not poisoned");
+fn resolved(operation: &Operation, shared: &Shared, context: &Context) -> Result<Resource, CallError> {
+    let mut resource = operation.resource.as_deref().cloned().ok_or_else(|| CallError::new("no desired resource"))?;
+    let known = shared.known.lock().expect("not poisoned");
     let mut missing: Option<String> = None;
     let attrs = Arc::make_mut(&mut resource.attrs);
     for value in attrs.values_mut() {
         fill(value, &known, context, &mut missing);
     }
     match missing {
-        Some(what) => Err(CallError(what)),
+        Some(what) => Err(CallError::new(what)),
         None => Ok(resource),
     }
 }
 
-fn fill(
-    value: &mut Value,
-    known: &HashMap<ResourceId, (String, Attrs)>,
-    context: &Context,
-    missing: &mut Option<String>,
-) {
+fn fill(value: &mut Value, known: &HashMap<ResourceId, LiveResource>, context: &Context, missing: &mut Option<String>) {
     match value {
         Value::Output(output) => {
-            let found = known.get(&output.resource).and_then(|(provider_id, outputs)| match output.output.as_str() {
-                "id" => Some(Value::string(provider_id)),
-                name => outputs.get(name).cloned(),
+            let found = known.get(&output.resource).and_then(|live| match output.output.as_str() {
+                "id" => Some(Value::string(&live.provider_id)),
+                name => live.outputs.get(name).cloned(),
             });
             match found {
                 Some(found) => *value = found,

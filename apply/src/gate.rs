@@ -30,7 +30,8 @@ impl Gate {
 
     /// Runs `call` to `cloud` when the gate lets it through.
     pub async fn call<T>(&self, cloud: Cloud, call: impl Future<Output = T>) -> T {
-        let _permit = self.in_flight.acquire().await.expect("the semaphore is never closed");
+        // The cloud's pace first: a call waiting for its slot holds no place among those in
+        // flight, so calls to other clouds go on.
         if let (Some(interval), Some(next)) = (self.interval, self.next.get(&cloud)) {
             let start = {
                 let mut next = next.lock().await;
@@ -40,6 +41,7 @@ impl Gate {
             };
             tokio::time::sleep_until(start).await;
         }
+        let _permit = self.in_flight.acquire().await.expect("the semaphore is never closed");
         call.await
     }
 }

@@ -66,13 +66,27 @@ impl Journal {
         open.into_keys().collect()
     }
 
-    /// Starts the journal of a run at `path`, replacing a previous run's.
-    pub fn create(path: &Path) -> std::io::Result<Journal> {
+    /// Starts the journal of a run at `path`, replacing a previous run's but keeping open the
+    /// calls of `carried` (left in flight before, and planned again in this run), so that a
+    /// second interruption does not forget them.
+    pub fn create(path: &Path, carried: &[(ResourceId, Call)]) -> std::io::Result<Journal> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
         let file = std::fs::File::create(path)?;
-        Ok(Journal { path: path.to_path_buf(), file: Mutex::new(file) })
+        let journal = Journal { path: path.to_path_buf(), file: Mutex::new(file) };
+        for (id, call) in carried {
+            journal.write(&Entry::Started { id: id.clone(), call: *call });
+        }
+        Ok(journal)
+    }
+
+    /// Removes the journal at `path`, if any: nothing is in flight.
+    pub fn clear(path: &Path) -> std::io::Result<()> {
+        match std::fs::remove_file(path) {
+            Err(err) if err.kind() != std::io::ErrorKind::NotFound => Err(err),
+            _ => Ok(()),
+        }
     }
 
     /// Records that `operation` is about to be made.
@@ -91,9 +105,10 @@ impl Journal {
         self.write(&Entry::Failed { id: operation.id.clone(), call: operation.call });
     }
 
-    /// Removes the journal: the run is over.
+    /// Ends the run: the journal is removed when nothing is left in flight, and kept (with the
+    /// creations whose outcome is unknown) otherwise.
     pub fn close(self) -> std::io::Result<()> {
-        std::fs::remove_file(&self.path)
+        if Journal::unfinished(&self.path).is_empty() { Journal::clear(&self.path) } else { Ok(()) }
     }
 
     /// Appends `entry` and syncs it. A journal that cannot be written is reported once per line

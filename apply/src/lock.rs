@@ -78,9 +78,16 @@ impl FileLock {
 
 struct FileGuard {
     _file: std::fs::File,
+    holder: PathBuf,
 }
 
 impl LockGuard for FileGuard {}
+
+impl Drop for FileGuard {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.holder);
+    }
+}
 
 impl StackLock for FileLock {
     fn acquire(&self, holder: &Holder, timeout: Duration) -> Result<Box<dyn LockGuard>, LockError> {
@@ -105,8 +112,11 @@ impl StackLock for FileLock {
                 Err(std::fs::TryLockError::Error(err)) => return Err(io(err)),
             }
         }
+        // The holder's description, replaced atomically so that a waiting apply never reads it
+        // half written; removed when the lock is released.
         let text = serde_json::to_string(holder).expect("holders serialize");
-        std::fs::write(self.holder_path(), text).map_err(io)?;
-        Ok(Box::new(FileGuard { _file: file }))
+        let staged = self.path.with_extension(format!("json.{}", std::process::id()));
+        std::fs::write(&staged, text).and_then(|()| std::fs::rename(&staged, self.holder_path())).map_err(io)?;
+        Ok(Box::new(FileGuard { _file: file, holder: self.holder_path() }))
     }
 }

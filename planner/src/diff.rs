@@ -91,13 +91,34 @@ pub fn diff(desired: &Desired, observed: &[ObservedResource]) -> Vec<Change> {
     let mut changes: Vec<Change> = Vec::new();
     // Resources replaced or created: their outputs are unknown until applied.
     let mut unknown_outputs: BTreeSet<&ResourceId> = BTreeSet::new();
+    // Resources replaced: deleted, then created anew.
+    let mut replaced: BTreeSet<&ResourceId> = BTreeSet::new();
     for resource in order_by_dependencies(desired) {
-        let change = match owned.get(&resource.id) {
+        let mut change = match owned.get(&resource.id) {
             None => creation(resource),
             Some(live) => comparison(resource, live, &owned, &unknown_outputs),
         };
+        // What depends on a replaced resource (by its outputs, or by its name) is replaced too:
+        // the old resource is deleted before the new one exists, and no cloud deletes what is
+        // still in use.
+        if matches!(change.action, Action::NoOp | Action::Update) {
+            let replaced_dependencies: Vec<&ResourceId> =
+                resource.dependencies().into_iter().filter(|dependency| replaced.contains(dependency)).collect();
+            for dependency in replaced_dependencies {
+                change.action = Action::DeleteThenCreate;
+                change.attrs.push(AttrChange {
+                    name: "(depends on)".into(),
+                    before: None,
+                    after: Some(Value::string(format!("{dependency}, replaced"))),
+                    forces_replacement: true,
+                });
+            }
+        }
         if matches!(change.action, Action::Create | Action::DeleteThenCreate) {
             unknown_outputs.insert(&resource.id);
+        }
+        if change.action == Action::DeleteThenCreate {
+            replaced.insert(&resource.id);
         }
         changes.push(change);
     }

@@ -39,6 +39,10 @@ pub enum Stale {
     /// The live resources changed since the plan was made.
     #[error("the live resources changed since the plan was made")]
     Live,
+    /// The same configuration and live resources plan differently now (another version of
+    /// Isopod made the plan).
+    #[error("it was made by another version of Isopod, which plans differently")]
+    Planner,
 }
 
 impl SavedPlan {

@@ -1119,3 +1119,22 @@ fn a_live_gateway_subnet_stays_where_it_is() {
     assert_eq!(kept.action, Action::NoOp, "{}", render::text(&next));
     assert_eq!(kept.after["address_prefix"], Value::string("10.20.254.224/27"));
 }
+
+#[test]
+fn an_update_that_needs_a_replaced_resource_is_a_replacement() {
+    let text = format!(
+        "{THREE_CLOUDS}\nendpoint \"s3\" {{\n  network = network.app\n  service = \"com.amazonaws.us-east-1.s3\"\n}}\n"
+    );
+    let topology = topology(&text);
+    let mut live = applied(&plan(&topology, &[]).unwrap(), &[]);
+    // The live security group's description differs, which only a replacement can change.
+    let group = live.iter_mut().find(|r| r.kind == ResourceKind::AwsSecurityGroup).unwrap();
+    group.attrs.insert("description".into(), Value::string("made by hand"));
+    let plan = plan(&topology, &live).unwrap();
+    let change = |kind: ResourceKind| plan.changes.iter().find(|c| c.id == ResourceId::new(kind, "s3")).unwrap();
+    assert_eq!(change(ResourceKind::AwsSecurityGroup).action, Action::DeleteThenCreate);
+    // The endpoint would only have updated its group ids; it cannot keep the old group.
+    let endpoint = change(ResourceKind::AwsVpcEndpoint);
+    assert_eq!(endpoint.action, Action::DeleteThenCreate, "{}", render::text(&plan));
+    assert!(endpoint.attrs.iter().any(|a| a.name == "(depends on)" && a.forces_replacement));
+}

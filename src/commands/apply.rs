@@ -67,6 +67,10 @@ impl Goal<'_> {
 
 fn change(config_args: &ConfigArgs, args: &ChangeArgs, goal: Goal<'_>) -> Result<Status> {
     let command = goal.command();
+    if !config_args.dir.exists() {
+        eprintln!("error: {} does not exist", config_args.dir.display());
+        return Ok(Status::Failure);
+    }
     let state = config::state_dir(&config_args.dir);
     let lock = FileLock::new(&state);
     let _guard = match lock.acquire(&Holder::this_process(&format!("isopod {command}")), args.lock_timeout) {
@@ -90,6 +94,8 @@ fn change(config_args: &ConfigArgs, args: &ChangeArgs, goal: Goal<'_>) -> Result
     let Some(live) = LiveStack::open(config_args, args.simulate, command)? else { return Ok(Status::Failure) };
     let Some((plan, desired)) = plan_for(&live, &goal)? else { return Ok(Status::Failure) };
     if plan.is_empty() {
+        // Whatever a stopped run left in flight is settled: found live, or not needed.
+        Journal::clear(&journal_path).context("cannot remove the journal")?;
         if !args.json {
             output::line("No changes: the live resources match the configuration.")?;
         }
@@ -114,7 +120,16 @@ fn change(config_args: &ConfigArgs, args: &ChangeArgs, goal: Goal<'_>) -> Result
         return Ok(Status::Failure);
     }
     let Some(secrets) = secrets_for(&config_args.dir, &desired)? else { return Ok(Status::Failure) };
-    let journal = Arc::new(Journal::create(&journal_path).context("cannot start the journal")?);
+    // Calls left in flight before and planned again stay open until this run settles them.
+    let carried: Vec<_> = in_flight
+        .iter()
+        .filter(|(id, _)| plan.changes.iter().any(|c| &c.id == id && c.action != isopod_planner::Action::NoOp))
+        .cloned()
+        .collect();
+    let journal = Arc::new(Journal::create(&journal_path, &carried).context("cannot start the journal")?);
+    // Where this run makes changes is recorded first: a run killed part-way must not lose the
+    // reach into a region the configuration may drop before the next run.
+    ScopeRecord::open(&config_args.dir).remember(plan.changes.iter().map(|change| change.scope.clone()))?;
     let progress = Arc::new(Progress::new(args.json, args.quiet));
     let context = Context {
         stack: plan.stack.clone(),
@@ -133,11 +148,12 @@ fn change(config_args: &ConfigArgs, args: &ChangeArgs, goal: Goal<'_>) -> Result
     let operations = Operations::new(&plan, &desired, &live.observed);
     let summary = live.runtime.block_on(isopod_apply::execute(operations, &context, &settings));
     drop(context);
-    if let Ok(journal) = Arc::try_unwrap(journal) {
-        journal.close().context("cannot remove the journal")?;
+    if let Ok(journal) = Arc::try_unwrap(journal)
+        && let Err(err) = journal.close()
+    {
+        eprintln!("warning: cannot remove the journal {}: {err}", journal_path.display());
     }
-    ScopeRecord::open(&config_args.dir).remember(plan.changes.iter().map(|change| change.scope.clone()))?;
-    progress.summary(&summary);
+    progress.summary(&summary, command);
     Ok(if summary.succeeded() { Status::Success } else { Status::Failure })
 }
 
@@ -160,7 +176,11 @@ fn plan_for(live: &LiveStack, goal: &Goal<'_>) -> Result<Option<(Plan, Desired)>
             };
             if let Some(path) = saved {
                 let saved = read_saved(path)?;
-                if let Err(stale) = saved.check(&desired, observed) {
+                let check = saved.check(&desired, observed).and_then(|()| {
+                    // Same inputs, another plan: made by another version of Isopod.
+                    if saved.plan == plan { Ok(()) } else { Err(isopod_planner::saved::Stale::Planner) }
+                });
+                if let Err(stale) = check {
                     eprintln!("error: the saved plan {} no longer applies: {stale}", path.display());
                     eprintln!("hint: make a new plan with `isopod plan --out`, review it, and apply that");
                     return Ok(None);
