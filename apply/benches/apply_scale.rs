@@ -12,7 +12,6 @@ use isopod_provider::{Provider, Simulator};
 use petgraph::Direction;
 use petgraph::algo::toposort;
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -28,34 +27,8 @@ fn topology(text: &str) -> Topology {
     isopod_lang::load(&sources, &Inputs::default(), &MemoryHost::default()).topology.expect("valid")
 }
 
-/// A full mesh of `n` networks over AWS (three regions, on transit gateways) and GCP (two).
-fn mesh(n: usize) -> String {
-    let mut out = String::from("stack \"bench\" {}\n");
-    let clouds = [
-        ("aws", "a1", "region = \"us-east-1\"", "us-east-1a"),
-        ("aws", "a2", "region = \"eu-west-1\"", "eu-west-1a"),
-        ("aws", "a3", "region = \"ap-south-1\"", "ap-south-1a"),
-        ("gcp", "g1", "project = \"acme-bench\"\n  region = \"us-central1\"", ""),
-        ("gcp", "g2", "project = \"acme-bench\"\n  region = \"europe-west4\"", ""),
-    ];
-    for (kind, name, settings, _) in clouds {
-        writeln!(out, "cloud \"{kind}\" \"{name}\" {{\n  {settings}\n}}").unwrap();
-    }
-    let mut members = Vec::new();
-    for i in 0..n {
-        let (kind, name, _, zone) = clouds[i % clouds.len()];
-        let subnet = if kind == "aws" {
-            format!("\n  subnet \"a\" {{\n    cidr = \"10.{i}.1.0/24\"\n    zone = \"{zone}\"\n  }}")
-        } else {
-            String::new()
-        };
-        writeln!(out, "network \"n{i}\" {{\n  cloud = cloud.{kind}.{name}\n  cidr  = \"10.{i}.0.0/16\"{subnet}\n}}")
-            .unwrap();
-        members.push(format!("network.n{i}"));
-    }
-    writeln!(out, "mesh \"all\" {{\n  members = [{}]\n}}", members.join(", ")).unwrap();
-    out
-}
+#[path = "../../providers/benches/mesh.rs"]
+mod mesh;
 
 /// The provider calls a change needs at least, and how long it takes at best: its call, and
 /// after a create of a kind the clouds provision asynchronously, the provisioning time and one
@@ -146,7 +119,7 @@ fn main() {
     let three_cloud = include_str!("../../examples/three-cloud-mesh/main.iso");
     bench("three-cloud mesh example", three_cloud, 8, None);
     bench("three-cloud mesh example", three_cloud, 64, None);
-    bench("50-network mesh", &mesh(50), 64, None);
-    bench("50-network mesh", &mesh(50), 256, None);
-    bench("50-network mesh", &mesh(50), 256, Some(2000));
+    bench("50-network mesh", &mesh::full_mesh("bench", 50), 64, None);
+    bench("50-network mesh", &mesh::full_mesh("bench", 50), 256, None);
+    bench("50-network mesh", &mesh::full_mesh("bench", 50), 256, Some(2000));
 }

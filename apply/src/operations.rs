@@ -126,19 +126,9 @@ impl Operations {
 
 /// Every string in `attrs`, except its own `name`.
 fn strings(attrs: &isopod_planner::resource::Attrs) -> BTreeSet<&str> {
-    fn walk<'a>(value: &'a Value, out: &mut BTreeSet<&'a str>) {
-        match value {
-            Value::String(text) => {
-                out.insert(text);
-            }
-            Value::List(items) => items.iter().for_each(|item| walk(item, out)),
-            Value::Map(entries) => entries.values().for_each(|item| walk(item, out)),
-            _ => {}
-        }
-    }
     let mut out = BTreeSet::new();
     for (_, value) in attrs.iter().filter(|(key, _)| key.as_str() != "name") {
-        walk(value, &mut out);
+        value.collect_strings(&mut out);
     }
     out
 }

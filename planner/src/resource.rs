@@ -435,6 +435,19 @@ pub enum Value {
 }
 
 impl Value {
+    /// Adds every string in this value, in its lists and maps too, to `out`: what it may name of
+    /// other resources (ids, names).
+    pub fn collect_strings<'a>(&'a self, out: &mut std::collections::BTreeSet<&'a str>) {
+        match self {
+            Value::String(text) => {
+                out.insert(text);
+            }
+            Value::List(items) => items.iter().for_each(|item| item.collect_strings(out)),
+            Value::Map(entries) => entries.values().for_each(|item| item.collect_strings(out)),
+            _ => {}
+        }
+    }
+
     /// A string value.
     pub fn string(text: impl Into<String>) -> Value {
         Value::String(text.into())

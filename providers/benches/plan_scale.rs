@@ -21,40 +21,11 @@ use isopod_planner::{Live, Plan, diff, lower};
 use isopod_provider::simulator::PAGE_SIZE;
 use isopod_provider::{Provider, Simulator};
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write as _;
 use std::time::Instant;
 
 const NETWORKS: usize = 200;
 
-fn configuration() -> String {
-    let mut out = String::from("stack \"scale\" {}\n");
-    // (kind, name, settings, the zone of an AWS network's subnet)
-    let clouds = [
-        ("aws", "a1", "region = \"us-east-1\"", "us-east-1a"),
-        ("aws", "a2", "region = \"eu-west-1\"", "eu-west-1a"),
-        ("aws", "a3", "region = \"ap-south-1\"", "ap-south-1a"),
-        ("gcp", "g1", "project = \"acme-scale\"\n  region = \"us-central1\"", ""),
-        ("gcp", "g2", "project = \"acme-scale\"\n  region = \"europe-west4\"", ""),
-    ];
-    for (kind, name, settings, _) in clouds {
-        writeln!(out, "cloud \"{kind}\" \"{name}\" {{\n  {settings}\n}}").unwrap();
-    }
-    let mut members = Vec::new();
-    for n in 0..NETWORKS {
-        let (kind, name, _, zone) = clouds[n % clouds.len()];
-        // A transit gateway attaches to a VPC in one of its subnets.
-        let subnet = if kind == "aws" {
-            format!("\n  subnet \"a\" {{\n    cidr = \"10.{n}.1.0/24\"\n    zone = \"{zone}\"\n  }}")
-        } else {
-            String::new()
-        };
-        writeln!(out, "network \"n{n}\" {{\n  cloud = cloud.{kind}.{name}\n  cidr  = \"10.{n}.0.0/16\"{subnet}\n}}")
-            .unwrap();
-        members.push(format!("network.n{n}"));
-    }
-    writeln!(out, "mesh \"all\" {{\n  members = [{}]\n}}", members.join(", ")).unwrap();
-    out
-}
+mod mesh;
 
 fn cloud_of(scope: &Scope) -> Cloud {
     match scope.cloud.split('.').next() {
@@ -78,7 +49,7 @@ fn peak_resident_mib() -> Option<f64> {
 }
 
 fn main() {
-    let text = configuration();
+    let text = mesh::full_mesh("scale", NETWORKS);
     let mut sources = SourceMap::new();
     sources.add("scale.iso", text.clone());
     let started = Instant::now();

@@ -13,18 +13,6 @@ fn text<'a>(attrs: &'a std::collections::BTreeMap<String, Value>, name: &str) ->
     }
 }
 
-/// Every string in `value`.
-fn strings<'a>(value: &'a Value, out: &mut std::collections::BTreeSet<&'a str>) {
-    match value {
-        Value::String(text) => {
-            out.insert(text);
-        }
-        Value::List(items) => items.iter().for_each(|item| strings(item, out)),
-        Value::Map(entries) => entries.values().for_each(|item| strings(item, out)),
-        _ => {}
-    }
-}
-
 fn invalid(message: String) -> ProviderError {
     ProviderError::new(ErrorKind::Invalid, message)
 }
@@ -40,7 +28,7 @@ pub(super) fn check_create(live: Live<'_>, resource: &Resource) -> Result<(), Pr
     // AnotherOperationInProgress): whatever the call names, by id or by name, must be ready.
     let mut named = std::collections::BTreeSet::new();
     for (_, value) in attrs.iter().filter(|(key, _)| key.as_str() != "name") {
-        strings(value, &mut named);
+        value.collect_strings(&mut named);
     }
     let pending = live.provisioning().filter(same_cloud).filter(|r| r.pending()).find(|r| {
         named.contains(r.provider_id.as_str()) || text(&r.attrs, "name").is_some_and(|name| named.contains(name))
