@@ -4,7 +4,8 @@
 //! of the old resource and the creation of the new, in that order. Creations and updates come
 //! after the creations and updates of what they depend on (they use its outputs). Deletions,
 //! replacements' included, come after the deletions of every live resource that refers to
-//! them, by cloud id or by name: what is inside a resource goes before it.
+//! them, by cloud id or by name: what is inside a resource goes before it. A creation comes
+//! after the deletion of a resource of its kind that holds the name or range it takes.
 
 use isopod_planner::resource::{ObservedResource, Resource, ResourceId, Scope, Value};
 use isopod_planner::{Action, Desired, Plan};
@@ -120,9 +121,33 @@ impl Operations {
                 }
             }
         }
+        // Creations after the deletions that free what they take: a name, or a range, that a
+        // resource of the same kind in the same cloud account holds until it is gone.
+        for (delete_node, live) in &deletions {
+            let Some(live) = live else { continue };
+            for &create_node in builds.values() {
+                let create = &graph[create_node];
+                let Some(resource) = &create.resource else { continue };
+                let same_kind = create.call == Call::Create && create.id.kind == live.kind;
+                let reuses = UNIQUE_ATTRS.iter().any(
+                    |attr| matches!((resource.attrs.get(*attr), live.attrs.get(*attr)), (Some(a), Some(b)) if a == b),
+                );
+                if same_kind
+                    && create.scope.cloud == live.scope.cloud
+                    && reuses
+                    && !has_path_connecting(&graph, create_node, *delete_node, None)
+                {
+                    graph.add_edge(*delete_node, create_node, ());
+                }
+            }
+        }
         Operations { graph }
     }
 }
+
+/// The attributes whose values the clouds keep unique among resources of a kind: names, and the
+/// ranges of networks, subnets and routes.
+const UNIQUE_ATTRS: &[&str] = &["name", "cidr_block", "address_prefix", "ip_cidr_range", "destination_cidr_block"];
 
 /// Every string in `attrs`, except its own `name`.
 fn strings(attrs: &isopod_planner::resource::Attrs) -> BTreeSet<&str> {
@@ -131,4 +156,43 @@ fn strings(attrs: &isopod_planner::resource::Attrs) -> BTreeSet<&str> {
         value.collect_strings(&mut out);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use isopod_planner::resource::{Ownership, ResourceKind};
+
+    #[test]
+    fn a_creation_waits_for_the_deletion_that_frees_its_range() {
+        // Subnet `old` goes and subnet `new` takes its range, in the same VPC.
+        let text = "stack \"s\" {}\ncloud \"aws\" \"prod\" {\n  region = \"us-east-1\"\n}\nnetwork \"app\" {\n  cloud = cloud.aws.prod\n  cidr  = \"10.0.0.0/16\"\n  subnet \"new\" {\n    cidr = \"10.0.1.0/24\"\n  }\n}\n";
+        let mut sources = isopod_lang::SourceMap::new();
+        sources.add("main.iso", text);
+        let checked = isopod_lang::load(&sources, &isopod_lang::Inputs::default(), &isopod_lang::MemoryHost::default());
+        let topology = checked.topology.expect("valid");
+        let vpc_live = ObservedResource {
+            provider_id: "vpc-1".into(),
+            kind: ResourceKind::AwsVpc,
+            scope: Scope { cloud: "aws.prod".into(), region: "us-east-1".into() },
+            attrs: [("cidr_block".to_string(), Value::string("10.0.0.0/16"))].into(),
+            owner: Some(Ownership { stack: "s".into(), id: ResourceId::new(ResourceKind::AwsVpc, "app") }),
+        };
+        let old_live = ObservedResource {
+            provider_id: "subnet-1".into(),
+            kind: ResourceKind::AwsSubnet,
+            attrs: [("cidr_block".to_string(), Value::string("10.0.1.0/24"))].into(),
+            owner: Some(Ownership { stack: "s".into(), id: ResourceId::new(ResourceKind::AwsSubnet, "app.old") }),
+            ..vpc_live.clone()
+        };
+        let observed = vec![vpc_live, old_live];
+        let (plan, desired) = isopod_planner::plan(&topology, &observed).unwrap();
+        let operations = Operations::new(&plan, &desired, &observed);
+        let graph = &operations.graph;
+        let node = |call: Call, address: &str| {
+            graph.node_indices().find(|&n| graph[n].call == call && graph[n].id.address == address).unwrap()
+        };
+        let (delete, create) = (node(Call::Delete, "app.old"), node(Call::Create, "app.new"));
+        assert!(has_path_connecting(graph, delete, create, None), "the new subnet waits for the old one to go");
+    }
 }
