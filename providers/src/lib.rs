@@ -6,6 +6,7 @@
 //! planner's resource vocabulary. Only the binary chooses which provider serves which cloud.
 //! The AWS (aws-sdk-ec2), Azure and GCP providers are still to come.
 
+pub mod aws;
 mod error;
 pub mod retry;
 pub mod simulator;

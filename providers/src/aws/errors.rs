@@ -1,0 +1,65 @@
+//! EC2's errors, classified for the executor: `RequestLimitExceeded` and `Throttling` are
+//! throttled; timeouts, connection failures and 5xx transient; `*.NotFound` not found;
+//! `DependencyViolation` and `IncorrectState` conflicts; `UnauthorizedOperation` and
+//! `AuthFailure` permission; the rest invalid. The AWS request id is kept for support cases.
+
+use crate::{ErrorKind, ProviderError};
+use aws_sdk_ec2::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_ec2::operation::RequestId;
+
+/// The class of an EC2 error code.
+pub(super) fn kind_of_code(code: &str) -> ErrorKind {
+    match code {
+        "RequestLimitExceeded" | "Throttling" | "ThrottlingException" => ErrorKind::Throttled,
+        "InternalError" | "InternalFailure" | "ServiceUnavailable" | "Unavailable" => ErrorKind::Transient,
+        "DependencyViolation" | "IncorrectState" | "IncorrectInstanceState" | "InvalidStateTransition" => {
+            ErrorKind::Conflict
+        }
+        "UnauthorizedOperation" | "AuthFailure" | "Blocked" | "OptInRequired" => ErrorKind::Permission,
+        code if code.ends_with(".NotFound") || code.ends_with("NotFound") => ErrorKind::NotFound,
+        _ => ErrorKind::Invalid,
+    }
+}
+
+/// `err` as a provider error.
+pub(super) fn classify<E>(err: SdkError<E>) -> ProviderError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    let request_id = err.request_id().map(str::to_string);
+    let kind = match &err {
+        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => ErrorKind::Transient,
+        SdkError::ServiceError(context) => {
+            let status = context.raw().status().as_u16();
+            match context.err().code() {
+                Some(code) => kind_of_code(code),
+                None if status >= 500 => ErrorKind::Transient,
+                None => ErrorKind::Invalid,
+            }
+        }
+        _ => ErrorKind::Invalid,
+    };
+    let message = match &err {
+        SdkError::ServiceError(context) => {
+            let code = context.err().code().unwrap_or("error");
+            format!("{code}: {}", context.err().message().unwrap_or("(no message)"))
+        }
+        other => DisplayErrorContext(other).to_string(),
+    };
+    ProviderError { kind, message, request_id }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_classified_as_the_executor_needs() {
+        assert_eq!(kind_of_code("RequestLimitExceeded"), ErrorKind::Throttled);
+        assert_eq!(kind_of_code("InvalidVpcID.NotFound"), ErrorKind::NotFound);
+        assert_eq!(kind_of_code("DependencyViolation"), ErrorKind::Conflict);
+        assert_eq!(kind_of_code("UnauthorizedOperation"), ErrorKind::Permission);
+        assert_eq!(kind_of_code("InternalError"), ErrorKind::Transient);
+        assert_eq!(kind_of_code("InvalidParameterValue"), ErrorKind::Invalid);
+    }
+}

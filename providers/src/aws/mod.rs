@@ -1,0 +1,272 @@
+//! The AWS provider: EC2 through the official SDK (`aws-sdk-ec2`), one client per region, the
+//! standard credential chain, and an `endpoint` override for emulators and private endpoints.
+//!
+//! Ownership is two tags written in the create call itself (`TagSpecifications`):
+//! `isopod:stack` and `isopod:resource` (`KIND.ADDRESS`); discovery lists, a page at a time,
+//! only what carries `isopod:stack`. Every EC2 error is classified for the executor.
+//!
+//! Kinds so far: VPCs and subnets. The others the planner lowers to answer `Invalid`, naming
+//! the kind, until they are written (issue 5).
+
+mod errors;
+
+use crate::{BoxFuture, Created, ErrorKind, Provider, ProviderError, Provisioning};
+use aws_sdk_ec2::Client;
+use aws_sdk_ec2::types::{Filter, ResourceType, Tag, TagSpecification};
+use errors::classify;
+use isopod_planner::resource::{
+    Attrs, Cloud, ObservedResource, Ownership, Resource, ResourceId, ResourceKind, Scope, Value,
+};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+
+/// The tag naming the stack that owns a resource.
+pub const STACK_TAG: &str = "isopod:stack";
+/// The tag naming the resource's kind and address in its stack, `KIND.ADDRESS`.
+pub const RESOURCE_TAG: &str = "isopod:resource";
+
+/// How to reach AWS.
+#[derive(Clone, Debug, Default)]
+pub struct AwsSettings {
+    /// The API's URL instead of AWS's own (an emulator, a private endpoint).
+    pub endpoint: Option<String>,
+    /// The named profile of the shared configuration files.
+    pub profile: Option<String>,
+    /// A fixed access key id and secret instead of the credential chain (for emulators).
+    pub static_credentials: Option<(String, String)>,
+}
+
+/// The provider of one AWS account.
+pub struct AwsProvider {
+    settings: AwsSettings,
+    clients: Mutex<HashMap<String, Client>>,
+}
+
+impl AwsProvider {
+    /// A provider reaching AWS as `settings` say.
+    pub fn new(settings: AwsSettings) -> AwsProvider {
+        AwsProvider { settings, clients: Mutex::new(HashMap::new()) }
+    }
+
+    /// The client of `region`, made on first use from the standard credential chain.
+    async fn client(&self, region: &str) -> Client {
+        if let Some(client) = self.clients.lock().expect("not poisoned").get(region) {
+            return client.clone();
+        }
+        let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new(region.to_string()));
+        if let Some(endpoint) = &self.settings.endpoint {
+            loader = loader.endpoint_url(endpoint);
+        }
+        if let Some(profile) = &self.settings.profile {
+            loader = loader.profile_name(profile);
+        }
+        if let Some((key, secret)) = &self.settings.static_credentials {
+            let credentials = aws_sdk_ec2::config::Credentials::new(key, secret, None, None, "isopod-static");
+            loader = loader.credentials_provider(credentials);
+        }
+        let client = Client::new(&loader.load().await);
+        self.clients.lock().expect("not poisoned").insert(region.to_string(), client.clone());
+        client
+    }
+}
+
+/// The ownership tags of `owner`, with the resource's own tags.
+fn tag_specification(resource_type: ResourceType, owner: &Ownership, attrs: &Attrs) -> TagSpecification {
+    let mut tags = vec![
+        Tag::builder().key(STACK_TAG).value(&owner.stack).build(),
+        Tag::builder().key(RESOURCE_TAG).value(owner.id.to_string()).build(),
+    ];
+    if let Some(Value::Map(own)) = attrs.get("tags") {
+        for (key, value) in own {
+            if let Value::String(value) = value {
+                tags.push(Tag::builder().key(key).value(value).build());
+            }
+        }
+    }
+    TagSpecification::builder().resource_type(resource_type).set_tags(Some(tags)).build()
+}
+
+/// The owner a resource's tags name, and its own tags (without Isopod's).
+fn read_tags(tags: &[Tag]) -> (Option<Ownership>, Value) {
+    let tag = |key: &str| tags.iter().find(|t| t.key() == Some(key)).and_then(|t| t.value());
+    let owner = match (tag(STACK_TAG), tag(RESOURCE_TAG).and_then(parse_resource_tag)) {
+        (Some(stack), Some(id)) => Some(Ownership { stack: stack.to_string(), id }),
+        _ => None,
+    };
+    let own = tags
+        .iter()
+        .filter(|t| t.key().is_some_and(|key| !key.starts_with("isopod:")))
+        .filter_map(|t| Some((t.key()?.to_string(), Value::string(t.value().unwrap_or_default()))))
+        .collect();
+    (owner, Value::Map(own))
+}
+
+/// `aws_vpc.app` as a resource id.
+fn parse_resource_tag(text: &str) -> Option<ResourceId> {
+    let (kind, address) = text.split_once('.')?;
+    let kind = ResourceKind::ALL.iter().copied().find(|k| k.name() == kind)?;
+    Some(ResourceId::new(kind, address))
+}
+
+fn text<'a>(attrs: &'a Attrs, name: &str) -> Option<&'a str> {
+    match attrs.get(name) {
+        Some(Value::String(text)) => Some(text),
+        _ => None,
+    }
+}
+
+fn not_yet(kind: ResourceKind) -> ProviderError {
+    ProviderError::new(ErrorKind::Invalid, format!("the AWS provider does not handle {kind} yet"))
+}
+
+fn owned_filter() -> Filter {
+    Filter::builder().name("tag-key").values(STACK_TAG).build()
+}
+
+impl AwsProvider {
+    async fn discover_kind(&self, scope: &Scope, kind: ResourceKind) -> Result<Vec<ObservedResource>, ProviderError> {
+        let client = self.client(&scope.region).await;
+        let mut found = Vec::new();
+        let observed = |provider_id: &str, attrs: BTreeMap<String, Value>, owner| ObservedResource {
+            provider_id: provider_id.to_string(),
+            kind,
+            scope: scope.clone(),
+            attrs,
+            owner,
+        };
+        match kind {
+            ResourceKind::AwsVpc => {
+                let mut pages = client.describe_vpcs().filters(owned_filter()).into_paginator().send();
+                while let Some(page) = pages.next().await {
+                    for vpc in page.map_err(classify)?.vpcs() {
+                        let (owner, tags) = read_tags(vpc.tags());
+                        let mut attrs = BTreeMap::new();
+                        attrs.insert("cidr_block".to_string(), Value::string(vpc.cidr_block().unwrap_or_default()));
+                        attrs.insert("tags".to_string(), tags);
+                        found.push(observed(vpc.vpc_id().unwrap_or_default(), attrs, owner));
+                    }
+                }
+            }
+            ResourceKind::AwsSubnet => {
+                let mut pages = client.describe_subnets().filters(owned_filter()).into_paginator().send();
+                while let Some(page) = pages.next().await {
+                    for subnet in page.map_err(classify)?.subnets() {
+                        let (owner, tags) = read_tags(subnet.tags());
+                        let mut attrs = BTreeMap::new();
+                        attrs.insert("vpc_id".to_string(), Value::string(subnet.vpc_id().unwrap_or_default()));
+                        attrs.insert("cidr_block".to_string(), Value::string(subnet.cidr_block().unwrap_or_default()));
+                        if let Some(zone) = subnet.availability_zone() {
+                            attrs.insert("availability_zone".to_string(), Value::string(zone));
+                        }
+                        attrs.insert("tags".to_string(), tags);
+                        found.push(observed(subnet.subnet_id().unwrap_or_default(), attrs, owner));
+                    }
+                }
+            }
+            other => return Err(not_yet(other)),
+        }
+        Ok(found)
+    }
+
+    async fn create_resource(&self, resource: &Resource, owner: &Ownership) -> Result<Created, ProviderError> {
+        let client = self.client(&resource.scope.region).await;
+        let attrs = &resource.attrs;
+        let provider_id = match resource.id.kind {
+            ResourceKind::AwsVpc => {
+                let created = client
+                    .create_vpc()
+                    .set_cidr_block(text(attrs, "cidr_block").map(str::to_string))
+                    .tag_specifications(tag_specification(ResourceType::Vpc, owner, attrs))
+                    .send()
+                    .await
+                    .map_err(classify)?;
+                created.vpc().and_then(|vpc| vpc.vpc_id()).unwrap_or_default().to_string()
+            }
+            ResourceKind::AwsSubnet => {
+                let created = client
+                    .create_subnet()
+                    .set_vpc_id(text(attrs, "vpc_id").map(str::to_string))
+                    .set_cidr_block(text(attrs, "cidr_block").map(str::to_string))
+                    .set_availability_zone(text(attrs, "availability_zone").map(str::to_string))
+                    .tag_specifications(tag_specification(ResourceType::Subnet, owner, attrs))
+                    .send()
+                    .await
+                    .map_err(classify)?;
+                created.subnet().and_then(|subnet| subnet.subnet_id()).unwrap_or_default().to_string()
+            }
+            other => return Err(not_yet(other)),
+        };
+        Ok(Created { provider_id, outputs: BTreeMap::new() })
+    }
+
+    async fn delete_resource(&self, provider_id: &str, kind: ResourceKind, scope: &Scope) -> Result<(), ProviderError> {
+        let client = self.client(&scope.region).await;
+        let result = match kind {
+            ResourceKind::AwsVpc => client.delete_vpc().vpc_id(provider_id).send().await.map(|_| ()).map_err(classify),
+            ResourceKind::AwsSubnet => {
+                client.delete_subnet().subnet_id(provider_id).send().await.map(|_| ()).map_err(classify)
+            }
+            other => return Err(not_yet(other)),
+        };
+        // Deleting what is already gone succeeds.
+        match result {
+            Err(err) if err.kind == ErrorKind::NotFound => Ok(()),
+            other => other,
+        }
+    }
+}
+
+impl Provider for AwsProvider {
+    fn cloud(&self) -> Cloud {
+        Cloud::Aws
+    }
+
+    fn discover<'a>(
+        &'a self,
+        scope: &'a Scope,
+        kinds: &'a [ResourceKind],
+    ) -> BoxFuture<'a, Result<Vec<ObservedResource>, ProviderError>> {
+        Box::pin(async move {
+            let mut found = Vec::new();
+            for &kind in kinds {
+                found.extend(self.discover_kind(scope, kind).await?);
+            }
+            Ok(found)
+        })
+    }
+
+    fn create<'a>(
+        &'a self,
+        resource: &'a Resource,
+        owner: &'a Ownership,
+    ) -> BoxFuture<'a, Result<Created, ProviderError>> {
+        Box::pin(self.create_resource(resource, owner))
+    }
+
+    fn update<'a>(&'a self, _provider_id: &'a str, resource: &'a Resource) -> BoxFuture<'a, Result<(), ProviderError>> {
+        Box::pin(async move { Err(not_yet(resource.id.kind)) })
+    }
+
+    fn provisioning<'a>(
+        &'a self,
+        _provider_id: &'a str,
+        _kind: ResourceKind,
+        _scope: &'a Scope,
+    ) -> BoxFuture<'a, Result<Provisioning, ProviderError>> {
+        // VPCs and subnets are available when their create call returns.
+        Box::pin(async { Ok(Provisioning::Ready) })
+    }
+
+    fn delete<'a>(
+        &'a self,
+        provider_id: &'a str,
+        kind: ResourceKind,
+        scope: &'a Scope,
+    ) -> BoxFuture<'a, Result<(), ProviderError>> {
+        Box::pin(self.delete_resource(provider_id, kind, scope))
+    }
+}
+
+#[cfg(test)]
+mod tests;

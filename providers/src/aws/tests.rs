@@ -1,0 +1,106 @@
+//! Against moto's EC2 server (`moto[server]`, installed by `scripts/test` into the cache), started
+//! on 127.0.0.1 on a free port for each test.
+
+use super::*;
+use std::process::{Child, Command};
+use std::time::{Duration, Instant};
+
+/// A moto server on a free port of 127.0.0.1, stopped when dropped.
+struct Moto {
+    child: Child,
+    url: String,
+}
+
+impl Moto {
+    fn start() -> Moto {
+        let binary = std::env::var_os("ISOPOD_MOTO_SERVER").map(std::path::PathBuf::from).unwrap_or_else(|| {
+            let cache = std::env::var_os("ISOPOD_CACHE").map(std::path::PathBuf::from).unwrap_or_else(|| {
+                std::path::PathBuf::from(std::env::var_os("HOME").expect("HOME is set")).join(".cache/isopod")
+            });
+            cache.join("venv/bin/moto_server")
+        });
+        assert!(binary.exists(), "{} is missing: scripts/test installs moto's server", binary.display());
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let child = Command::new(&binary)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("moto's server starts");
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(started.elapsed() < Duration::from_secs(30), "moto did not start on port {port}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Moto { child, url: format!("http://127.0.0.1:{port}") }
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn run<T>(future: impl std::future::Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(future)
+}
+
+fn provider(moto: &Moto) -> AwsProvider {
+    // moto takes any credentials.
+    let credentials = Some(("testing".to_string(), "testing".to_string()));
+    AwsProvider::new(AwsSettings { endpoint: Some(moto.url.clone()), profile: None, static_credentials: credentials })
+}
+
+fn resource(kind: ResourceKind, address: &str, attrs: &[(&str, Value)]) -> Resource {
+    Resource {
+        id: ResourceId::new(kind, address),
+        scope: Scope { cloud: "aws.prod".into(), region: "us-east-1".into() },
+        attrs: std::sync::Arc::new(attrs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()),
+        depends_on: Vec::new(),
+        object: format!("network.{address}"),
+    }
+}
+
+#[test]
+fn vpcs_and_subnets_round_trip_through_ec2_with_their_ownership() {
+    let moto = Moto::start();
+    let aws = provider(&moto);
+    let scope = Scope { cloud: "aws.prod".into(), region: "us-east-1".into() };
+    let tags = Value::Map([("Name".to_string(), Value::string("demo-app"))].into());
+    let vpc = resource(ResourceKind::AwsVpc, "app", &[("cidr_block", Value::string("10.0.0.0/16")), ("tags", tags)]);
+    let owner = Ownership { stack: "demo".into(), id: vpc.id.clone() };
+    let created = run(aws.create(&vpc, &owner)).unwrap();
+    assert!(created.provider_id.starts_with("vpc-"), "{}", created.provider_id);
+    let subnet = resource(
+        ResourceKind::AwsSubnet,
+        "app.a",
+        &[
+            ("vpc_id", Value::string(&created.provider_id)),
+            ("cidr_block", Value::string("10.0.1.0/24")),
+            ("availability_zone", Value::string("us-east-1a")),
+        ],
+    );
+    let subnet_owner = Ownership { stack: "demo".into(), id: subnet.id.clone() };
+    let subnet_id = run(aws.create(&subnet, &subnet_owner)).unwrap().provider_id;
+
+    let found = run(aws.discover(&scope, &[ResourceKind::AwsVpc, ResourceKind::AwsSubnet])).unwrap();
+    let vpc_found = found.iter().find(|r| r.provider_id == created.provider_id).expect("the VPC is discovered");
+    assert_eq!(vpc_found.owner, Some(owner));
+    assert_eq!(vpc_found.attrs["cidr_block"], Value::string("10.0.0.0/16"));
+    assert_eq!(vpc_found.attrs["tags"], Value::Map([("Name".to_string(), Value::string("demo-app"))].into()));
+    let subnet_found = found.iter().find(|r| r.provider_id == subnet_id).expect("the subnet is discovered");
+    assert_eq!(subnet_found.owner, Some(subnet_owner));
+    assert_eq!(subnet_found.attrs["availability_zone"], Value::string("us-east-1a"));
+    // moto's default VPC carries no ownership: it is not listed.
+    assert_eq!(found.iter().filter(|r| r.kind == ResourceKind::AwsVpc).count(), 1);
+
+    // A VPC that still holds a subnet cannot go: EC2's DependencyViolation is a conflict.
+    let refused = run(aws.delete(&created.provider_id, ResourceKind::AwsVpc, &scope)).unwrap_err();
+    assert_eq!(refused.kind, ErrorKind::Conflict, "{refused}");
+    run(aws.delete(&subnet_id, ResourceKind::AwsSubnet, &scope)).unwrap();
+    run(aws.delete(&created.provider_id, ResourceKind::AwsVpc, &scope)).unwrap();
+    run(aws.delete(&created.provider_id, ResourceKind::AwsVpc, &scope)).expect("deleting what is gone succeeds");
+    assert!(run(aws.discover(&scope, &[ResourceKind::AwsVpc])).unwrap().is_empty());
+}
