@@ -5,14 +5,15 @@
 //! `isopod:stack` and `isopod:resource` (`KIND.ADDRESS`); discovery lists, a page at a time,
 //! only what carries `isopod:stack`. Every EC2 error is classified for the executor.
 //!
-//! Kinds so far: VPCs and subnets. The others the planner lowers to answer `Invalid`, naming
-//! the kind, until they are written (issue 5).
+//! Kinds so far: VPCs, subnets and customer gateways; an update changes a resource's own tags.
+//! The other kinds the planner lowers answer `Invalid`, naming the kind, until they are written
+//! (issue 5).
 
 mod errors;
 
 use crate::{BoxFuture, Created, ErrorKind, Provider, ProviderError, Provisioning};
 use aws_sdk_ec2::Client;
-use aws_sdk_ec2::types::{Filter, ResourceType, Tag, TagSpecification};
+use aws_sdk_ec2::types::{Filter, GatewayType, ResourceType, Tag, TagSpecification};
 use errors::classify;
 use isopod_planner::resource::{
     Attrs, Cloud, ObservedResource, Ownership, Resource, ResourceId, ResourceKind, Scope, Value,
@@ -164,6 +165,24 @@ impl AwsProvider {
                     }
                 }
             }
+            ResourceKind::AwsCustomerGateway => {
+                // One call: DescribeCustomerGateways does not paginate.
+                let listed =
+                    client.describe_customer_gateways().filters(owned_filter()).send().await.map_err(classify)?;
+                // Deleted gateways stay listed for a while: they are gone.
+                for gateway in listed.customer_gateways().iter().filter(|g| g.state() != Some("deleted")) {
+                    let (owner, tags) = read_tags(gateway.tags());
+                    let mut attrs = BTreeMap::new();
+                    let asn = gateway.bgp_asn_extended().or(gateway.bgp_asn()).and_then(|asn| asn.parse::<i64>().ok());
+                    if let Some(asn) = asn {
+                        attrs.insert("bgp_asn".to_string(), Value::Integer(asn));
+                    }
+                    attrs.insert("ip_address".to_string(), Value::string(gateway.ip_address().unwrap_or_default()));
+                    attrs.insert("type".to_string(), Value::string(gateway.r#type().unwrap_or_default()));
+                    attrs.insert("tags".to_string(), tags);
+                    found.push(observed(gateway.customer_gateway_id().unwrap_or_default(), attrs, owner));
+                }
+            }
             other => return Err(not_yet(other)),
         }
         Ok(found)
@@ -195,6 +214,25 @@ impl AwsProvider {
                     .map_err(classify)?;
                 created.subnet().and_then(|subnet| subnet.subnet_id()).unwrap_or_default().to_string()
             }
+            ResourceKind::AwsCustomerGateway => {
+                let asn = match attrs.get("bgp_asn") {
+                    Some(Value::Integer(asn)) => *asn,
+                    _ => return Err(ProviderError::new(ErrorKind::Invalid, "a customer gateway needs its bgp_asn")),
+                };
+                // `BgpAsn` takes ASNs up to 2,147,483,647; `BgpAsnExtended` the 4-byte rest.
+                let request = client.create_customer_gateway().r#type(GatewayType::Ipsec1);
+                let request = match i32::try_from(asn) {
+                    Ok(asn) => request.bgp_asn(asn),
+                    Err(_) => request.bgp_asn_extended(asn),
+                };
+                let created = request
+                    .set_ip_address(text(attrs, "ip_address").map(str::to_string))
+                    .tag_specifications(tag_specification(ResourceType::CustomerGateway, owner, attrs))
+                    .send()
+                    .await
+                    .map_err(classify)?;
+                created.customer_gateway().and_then(|g| g.customer_gateway_id()).unwrap_or_default().to_string()
+            }
             other => return Err(not_yet(other)),
         };
         Ok(Created { provider_id, outputs: BTreeMap::new() })
@@ -207,6 +245,10 @@ impl AwsProvider {
             ResourceKind::AwsSubnet => {
                 client.delete_subnet().subnet_id(provider_id).send().await.map(|_| ()).map_err(classify)
             }
+            ResourceKind::AwsCustomerGateway => {
+                let request = client.delete_customer_gateway().customer_gateway_id(provider_id);
+                request.send().await.map(|_| ()).map_err(classify)
+            }
             other => return Err(not_yet(other)),
         };
         // Deleting what is already gone succeeds.
@@ -214,6 +256,45 @@ impl AwsProvider {
             Err(err) if err.kind == ErrorKind::NotFound => Ok(()),
             other => other,
         }
+    }
+}
+
+impl AwsProvider {
+    /// Makes the resource's own tags those `resource` wants (Isopod's ownership tags stay):
+    /// what the kinds written so far can change in place.
+    async fn update_tags(&self, provider_id: &str, resource: &Resource) -> Result<(), ProviderError> {
+        let client = self.client(&resource.scope.region).await;
+        let wanted: BTreeMap<String, String> = match resource.attrs.get("tags") {
+            Some(Value::Map(tags)) => tags
+                .iter()
+                .filter_map(|(key, value)| match value {
+                    Value::String(value) => Some((key.clone(), value.clone())),
+                    _ => None,
+                })
+                .collect(),
+            _ => BTreeMap::new(),
+        };
+        let live = client
+            .describe_tags()
+            .filters(Filter::builder().name("resource-id").values(provider_id).build())
+            .send()
+            .await
+            .map_err(classify)?;
+        let stale: Vec<Tag> = live
+            .tags()
+            .iter()
+            .filter_map(|tag| tag.key())
+            .filter(|key| !key.starts_with("isopod:") && !wanted.contains_key(*key))
+            .map(|key| Tag::builder().key(key).build())
+            .collect();
+        if !stale.is_empty() {
+            client.delete_tags().resources(provider_id).set_tags(Some(stale)).send().await.map_err(classify)?;
+        }
+        if !wanted.is_empty() {
+            let tags = wanted.iter().map(|(key, value)| Tag::builder().key(key).value(value).build()).collect();
+            client.create_tags().resources(provider_id).set_tags(Some(tags)).send().await.map_err(classify)?;
+        }
+        Ok(())
     }
 }
 
@@ -244,8 +325,8 @@ impl Provider for AwsProvider {
         Box::pin(self.create_resource(resource, owner))
     }
 
-    fn update<'a>(&'a self, _provider_id: &'a str, resource: &'a Resource) -> BoxFuture<'a, Result<(), ProviderError>> {
-        Box::pin(async move { Err(not_yet(resource.id.kind)) })
+    fn update<'a>(&'a self, provider_id: &'a str, resource: &'a Resource) -> BoxFuture<'a, Result<(), ProviderError>> {
+        Box::pin(self.update_tags(provider_id, resource))
     }
 
     fn provisioning<'a>(

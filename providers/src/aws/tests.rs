@@ -104,3 +104,38 @@ fn vpcs_and_subnets_round_trip_through_ec2_with_their_ownership() {
     run(aws.delete(&created.provider_id, ResourceKind::AwsVpc, &scope)).expect("deleting what is gone succeeds");
     assert!(run(aws.discover(&scope, &[ResourceKind::AwsVpc])).unwrap().is_empty());
 }
+
+#[test]
+fn customer_gateways_round_trip_and_updates_change_only_the_own_tags() {
+    let moto = Moto::start();
+    let aws = provider(&moto);
+    let scope = Scope { cloud: "aws.prod".into(), region: "eu-west-1".into() };
+    let tags = |name: &str| Value::Map([("Name".to_string(), Value::string(name))].into());
+    let mut gateway = resource(
+        ResourceKind::AwsCustomerGateway,
+        "t.0",
+        &[
+            // moto ignores `BgpAsnExtended`, so the 4-byte path cannot be checked against it.
+            ("bgp_asn", Value::Integer(65_010)),
+            ("ip_address", Value::string("198.51.100.7")),
+            ("type", Value::string("ipsec.1")),
+            ("tags", tags("demo-t-0")),
+        ],
+    );
+    gateway.scope = scope.clone();
+    let owner = Ownership { stack: "demo".into(), id: gateway.id.clone() };
+    let id = run(aws.create(&gateway, &owner)).unwrap().provider_id;
+    let found = run(aws.discover(&scope, &[ResourceKind::AwsCustomerGateway])).unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].attrs.get("bgp_asn"), Some(&Value::Integer(65_010)), "{:?}", found[0].attrs);
+    assert_eq!(found[0].attrs["ip_address"], Value::string("198.51.100.7"));
+
+    std::sync::Arc::make_mut(&mut gateway.attrs).insert("tags".into(), tags("renamed"));
+    run(aws.update(&id, &gateway)).unwrap();
+    let found = run(aws.discover(&scope, &[ResourceKind::AwsCustomerGateway])).unwrap();
+    assert_eq!(found[0].attrs["tags"], tags("renamed"));
+    assert_eq!(found[0].owner, Some(owner), "the ownership tags stay");
+
+    run(aws.delete(&id, ResourceKind::AwsCustomerGateway, &scope)).unwrap();
+    assert!(run(aws.discover(&scope, &[ResourceKind::AwsCustomerGateway])).unwrap().is_empty(), "deleted is gone");
+}
