@@ -5,7 +5,8 @@
 //! `isopod:stack` and `isopod:resource` (`KIND.ADDRESS`); discovery lists, a page at a time,
 //! only what carries `isopod:stack`. Every EC2 error is classified for the executor.
 //!
-//! Kinds so far: VPCs, subnets and customer gateways; an update changes a resource's own tags.
+//! Kinds so far: VPCs, subnets, customer gateways and VPN gateways (created, then attached to
+//! their VPC; detached before deletion); an update changes a resource's own tags.
 //! The other kinds the planner lowers answer `Invalid`, naming the kind, until they are written
 //! (issue 5).
 
@@ -13,7 +14,9 @@ mod errors;
 
 use crate::{BoxFuture, Created, ErrorKind, Provider, ProviderError, Provisioning};
 use aws_sdk_ec2::Client;
-use aws_sdk_ec2::types::{Filter, GatewayType, ResourceType, Tag, TagSpecification};
+use aws_sdk_ec2::types::{
+    AttachmentStatus, Filter, GatewayType, ResourceType, Tag, TagSpecification, VpnGateway, VpnState,
+};
 use errors::classify;
 use isopod_planner::resource::{
     Attrs, Cloud, ObservedResource, Ownership, Resource, ResourceId, ResourceKind, Scope, Value,
@@ -110,6 +113,15 @@ fn parse_resource_tag(text: &str) -> Option<ResourceId> {
     Some(ResourceId::new(kind, address))
 }
 
+/// The VPC a VPN gateway is attached (or attaching) to.
+fn attached_vpc(gateway: &VpnGateway) -> Option<&str> {
+    gateway
+        .vpc_attachments()
+        .iter()
+        .find(|a| matches!(a.state(), Some(AttachmentStatus::Attached | AttachmentStatus::Attaching)))
+        .and_then(|a| a.vpc_id())
+}
+
 fn text<'a>(attrs: &'a Attrs, name: &str) -> Option<&'a str> {
     match attrs.get(name) {
         Some(Value::String(text)) => Some(text),
@@ -183,9 +195,34 @@ impl AwsProvider {
                     found.push(observed(gateway.customer_gateway_id().unwrap_or_default(), attrs, owner));
                 }
             }
+            ResourceKind::AwsVpnGateway => {
+                for gateway in self.vpn_gateways(&client, None).await? {
+                    let (owner, tags) = read_tags(gateway.tags());
+                    let mut attrs = BTreeMap::new();
+                    if let Some(vpc) = attached_vpc(&gateway) {
+                        attrs.insert("vpc_id".to_string(), Value::string(vpc));
+                    }
+                    if let Some(asn) = gateway.amazon_side_asn() {
+                        attrs.insert("amazon_side_asn".to_string(), Value::Integer(asn));
+                    }
+                    attrs.insert("tags".to_string(), tags);
+                    found.push(observed(gateway.vpn_gateway_id().unwrap_or_default(), attrs, owner));
+                }
+            }
             other => return Err(not_yet(other)),
         }
         Ok(found)
+    }
+
+    /// The stack-owned VPN gateways (or the one `id`) that are not deleted: one call, as
+    /// DescribeVpnGateways does not paginate.
+    async fn vpn_gateways(&self, client: &Client, id: Option<&str>) -> Result<Vec<VpnGateway>, ProviderError> {
+        let request = match id {
+            Some(id) => client.describe_vpn_gateways().vpn_gateway_ids(id),
+            None => client.describe_vpn_gateways().filters(owned_filter()),
+        };
+        let listed = request.send().await.map_err(classify)?;
+        Ok(listed.vpn_gateways().iter().filter(|g| g.state() != Some(&VpnState::Deleted)).cloned().collect())
     }
 
     async fn create_resource(&self, resource: &Resource, owner: &Ownership) -> Result<Created, ProviderError> {
@@ -233,6 +270,27 @@ impl AwsProvider {
                     .map_err(classify)?;
                 created.customer_gateway().and_then(|g| g.customer_gateway_id()).unwrap_or_default().to_string()
             }
+            ResourceKind::AwsVpnGateway => {
+                let asn = match attrs.get("amazon_side_asn") {
+                    Some(Value::Integer(asn)) => Some(*asn),
+                    _ => None,
+                };
+                let created = client
+                    .create_vpn_gateway()
+                    .r#type(GatewayType::Ipsec1)
+                    .set_amazon_side_asn(asn)
+                    .tag_specifications(tag_specification(ResourceType::VpnGateway, owner, attrs))
+                    .send()
+                    .await
+                    .map_err(classify)?;
+                let id = created.vpn_gateway().and_then(|g| g.vpn_gateway_id()).unwrap_or_default().to_string();
+                // The gateway serves its VPC once attached; attaching is asynchronous
+                // (`provisioning` reports it pending until then).
+                if let Some(vpc) = text(attrs, "vpc_id") {
+                    client.attach_vpn_gateway().vpn_gateway_id(&id).vpc_id(vpc).send().await.map_err(classify)?;
+                }
+                id
+            }
             other => return Err(not_yet(other)),
         };
         Ok(Created { provider_id, outputs: BTreeMap::new() })
@@ -248,6 +306,21 @@ impl AwsProvider {
             ResourceKind::AwsCustomerGateway => {
                 let request = client.delete_customer_gateway().customer_gateway_id(provider_id);
                 request.send().await.map(|_| ()).map_err(classify)
+            }
+            ResourceKind::AwsVpnGateway => {
+                // Detached from its VPC first: EC2 refuses to delete an attached gateway.
+                let gateways = match self.vpn_gateways(&client, Some(provider_id)).await {
+                    Ok(gateways) => gateways,
+                    Err(err) if err.kind == ErrorKind::NotFound => return Ok(()),
+                    Err(err) => return Err(err),
+                };
+                for gateway in gateways {
+                    if let Some(vpc) = attached_vpc(&gateway) {
+                        let detach = client.detach_vpn_gateway().vpn_gateway_id(provider_id).vpc_id(vpc);
+                        detach.send().await.map_err(classify)?;
+                    }
+                }
+                client.delete_vpn_gateway().vpn_gateway_id(provider_id).send().await.map(|_| ()).map_err(classify)
             }
             other => return Err(not_yet(other)),
         };
@@ -331,12 +404,27 @@ impl Provider for AwsProvider {
 
     fn provisioning<'a>(
         &'a self,
-        _provider_id: &'a str,
-        _kind: ResourceKind,
-        _scope: &'a Scope,
+        provider_id: &'a str,
+        kind: ResourceKind,
+        scope: &'a Scope,
     ) -> BoxFuture<'a, Result<Provisioning, ProviderError>> {
-        // VPCs and subnets are available when their create call returns.
-        Box::pin(async { Ok(Provisioning::Ready) })
+        Box::pin(async move {
+            match kind {
+                ResourceKind::AwsVpnGateway => {
+                    let client = self.client(&scope.region).await;
+                    let gateways = self.vpn_gateways(&client, Some(provider_id)).await?;
+                    let Some(gateway) = gateways.first() else {
+                        return Err(ProviderError::new(ErrorKind::NotFound, format!("{provider_id} does not exist")));
+                    };
+                    let attaching =
+                        gateway.vpc_attachments().iter().any(|a| a.state() == Some(&AttachmentStatus::Attaching));
+                    let ready = gateway.state() == Some(&VpnState::Available) && !attaching;
+                    Ok(if ready { Provisioning::Ready } else { Provisioning::Pending })
+                }
+                // VPCs, subnets and customer gateways are available when their create returns.
+                _ => Ok(Provisioning::Ready),
+            }
+        })
     }
 
     fn delete<'a>(

@@ -139,3 +139,28 @@ fn customer_gateways_round_trip_and_updates_change_only_the_own_tags() {
     run(aws.delete(&id, ResourceKind::AwsCustomerGateway, &scope)).unwrap();
     assert!(run(aws.discover(&scope, &[ResourceKind::AwsCustomerGateway])).unwrap().is_empty(), "deleted is gone");
 }
+
+#[test]
+fn vpn_gateways_attach_to_their_vpc_and_detach_before_deletion() {
+    let moto = Moto::start();
+    let aws = provider(&moto);
+    let scope = Scope { cloud: "aws.prod".into(), region: "us-east-1".into() };
+    let vpc = resource(ResourceKind::AwsVpc, "app", &[("cidr_block", Value::string("10.0.0.0/16"))]);
+    let vpc_id = run(aws.create(&vpc, &Ownership { stack: "demo".into(), id: vpc.id.clone() })).unwrap().provider_id;
+    let gateway = resource(
+        ResourceKind::AwsVpnGateway,
+        "app",
+        &[("vpc_id", Value::string(&vpc_id)), ("amazon_side_asn", Value::Integer(64_512))],
+    );
+    let owner = Ownership { stack: "demo".into(), id: gateway.id.clone() };
+    let id = run(aws.create(&gateway, &owner)).unwrap().provider_id;
+    assert_eq!(run(aws.provisioning(&id, ResourceKind::AwsVpnGateway, &scope)).unwrap(), Provisioning::Ready);
+    let found = run(aws.discover(&scope, &[ResourceKind::AwsVpnGateway])).unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].owner, Some(owner));
+    assert_eq!(found[0].attrs["vpc_id"], Value::string(&vpc_id));
+    assert_eq!(found[0].attrs["amazon_side_asn"], Value::Integer(64_512));
+    run(aws.delete(&id, ResourceKind::AwsVpnGateway, &scope)).unwrap();
+    assert!(run(aws.discover(&scope, &[ResourceKind::AwsVpnGateway])).unwrap().is_empty());
+    run(aws.delete(&vpc_id, ResourceKind::AwsVpc, &scope)).expect("the VPC is free once the gateway is detached");
+}
