@@ -5,8 +5,9 @@
 //! `isopod:stack` and `isopod:resource` (`KIND.ADDRESS`); discovery lists, a page at a time,
 //! only what carries `isopod:stack`. Every EC2 error is classified for the executor.
 //!
-//! Kinds so far: VPCs, subnets, customer gateways and VPN gateways (created, then attached to
-//! their VPC; detached before deletion); an update changes a resource's own tags.
+//! Kinds so far: VPCs, subnets, customer gateways, VPN gateways (created, then attached to their
+//! VPC; detached before deletion) and VPN connections (gateways, static routing, each tunnel's
+//! inside range and key; not yet the IKE options); an update changes a resource's own tags.
 //! The other kinds the planner lowers answer `Invalid`, naming the kind, until they are written
 //! (issue 5).
 
@@ -15,7 +16,8 @@ mod errors;
 use crate::{BoxFuture, Created, ErrorKind, Provider, ProviderError, Provisioning};
 use aws_sdk_ec2::Client;
 use aws_sdk_ec2::types::{
-    AttachmentStatus, Filter, GatewayType, ResourceType, Tag, TagSpecification, VpnGateway, VpnState,
+    AttachmentStatus, Filter, GatewayType, ResourceType, Tag, TagSpecification, VpnConnectionOptionsSpecification,
+    VpnGateway, VpnState, VpnTunnelOptionsSpecification,
 };
 use errors::classify;
 use isopod_planner::resource::{
@@ -111,6 +113,50 @@ fn parse_resource_tag(text: &str) -> Option<ResourceId> {
     let (kind, address) = text.split_once('.')?;
     let kind = ResourceKind::ALL.iter().copied().find(|k| k.name() == kind)?;
     Some(ResourceId::new(kind, address))
+}
+
+/// AWS's outside address of each of a VPN connection's two tunnels, as the outputs
+/// `tunnel1_address` and `tunnel2_address`.
+fn vpn_connection_outputs(connection: &aws_sdk_ec2::types::VpnConnection) -> BTreeMap<String, Value> {
+    let tunnels = connection.options().map(|o| o.tunnel_options()).unwrap_or_default();
+    let from_options = tunnels.iter().map(|t| t.outside_ip_address());
+    let from_telemetry = connection.vgw_telemetry().iter().map(|t| t.outside_ip_address());
+    let addresses: Vec<&str> = if tunnels.iter().any(|t| t.outside_ip_address().is_some()) {
+        from_options.flatten().collect()
+    } else if !connection.vgw_telemetry().is_empty() {
+        from_telemetry.flatten().collect()
+    } else {
+        connection.customer_gateway_configuration().map(gateway_addresses_in_configuration).unwrap_or_default()
+    };
+    addresses
+        .into_iter()
+        .take(2)
+        .enumerate()
+        .map(|(n, address)| (format!("tunnel{}_address", n + 1), Value::string(address)))
+        .collect()
+}
+
+/// AWS's outside addresses in a connection's customer gateway configuration (EC2's XML: each
+/// `<ipsec_tunnel>` has a `<vpn_gateway>` with its `<tunnel_outside_address>`). Only addresses
+/// are read from it: it also holds the keys.
+fn gateway_addresses_in_configuration(xml: &str) -> Vec<&str> {
+    let between = |text: &'_ str, open: &str, close: &str| -> Option<(usize, usize)> {
+        let start = text.find(open)? + open.len();
+        Some((start, start + text[start..].find(close)?))
+    };
+    let mut addresses = Vec::new();
+    for tunnel in xml.split("<ipsec_tunnel>").skip(1) {
+        let Some((start, end)) = between(tunnel, "<vpn_gateway>", "</vpn_gateway>") else { continue };
+        let gateway = &tunnel[start..end];
+        let Some((start, end)) = between(gateway, "<tunnel_outside_address>", "</tunnel_outside_address>") else {
+            continue;
+        };
+        let outside = &gateway[start..end];
+        if let Some((start, end)) = between(outside, "<ip_address>", "</ip_address>") {
+            addresses.push(outside[start..end].trim());
+        }
+    }
+    addresses
 }
 
 /// The VPC a VPN gateway is attached (or attaching) to.
@@ -209,6 +255,36 @@ impl AwsProvider {
                     found.push(observed(gateway.vpn_gateway_id().unwrap_or_default(), attrs, owner));
                 }
             }
+            ResourceKind::AwsVpnConnection => {
+                // One call: DescribeVpnConnections does not paginate.
+                let listed =
+                    client.describe_vpn_connections().filters(owned_filter()).send().await.map_err(classify)?;
+                for connection in listed.vpn_connections().iter().filter(|c| c.state() != Some(&VpnState::Deleted)) {
+                    let (owner, tags) = read_tags(connection.tags());
+                    let mut attrs = vpn_connection_outputs(connection);
+                    let mut put = |name: &str, value: Option<&str>| {
+                        if let Some(value) = value {
+                            attrs.insert(name.to_string(), Value::string(value));
+                        }
+                    };
+                    put("customer_gateway_id", connection.customer_gateway_id());
+                    put("vpn_gateway_id", connection.vpn_gateway_id());
+                    put("transit_gateway_id", connection.transit_gateway_id());
+                    put("type", connection.r#type().map(|t| t.as_str()));
+                    let options = connection.options();
+                    let static_only = options.and_then(|o| o.static_routes_only()).unwrap_or(false);
+                    attrs.insert("static_routes_only".to_string(), Value::Bool(static_only));
+                    for (n, tunnel) in
+                        options.map(|o| o.tunnel_options()).unwrap_or_default().iter().enumerate().take(2)
+                    {
+                        if let Some(cidr) = tunnel.tunnel_inside_cidr() {
+                            attrs.insert(format!("tunnel{}_inside_cidr", n + 1), Value::string(cidr));
+                        }
+                    }
+                    attrs.insert("tags".to_string(), tags);
+                    found.push(observed(connection.vpn_connection_id().unwrap_or_default(), attrs, owner));
+                }
+            }
             other => return Err(not_yet(other)),
         }
         Ok(found)
@@ -291,6 +367,33 @@ impl AwsProvider {
                 }
                 id
             }
+            ResourceKind::AwsVpnConnection => {
+                let tunnels = (1..=2).map(|n| {
+                    VpnTunnelOptionsSpecification::builder()
+                        .set_tunnel_inside_cidr(text(attrs, &format!("tunnel{n}_inside_cidr")).map(str::to_string))
+                        .set_pre_shared_key(text(attrs, &format!("tunnel{n}_preshared_key")).map(str::to_string))
+                        .build()
+                });
+                let options = VpnConnectionOptionsSpecification::builder()
+                    .static_routes_only(attrs.get("static_routes_only") == Some(&Value::Bool(true)))
+                    .set_tunnel_options(Some(tunnels.collect()))
+                    .build();
+                let created = client
+                    .create_vpn_connection()
+                    .r#type("ipsec.1")
+                    .set_customer_gateway_id(text(attrs, "customer_gateway_id").map(str::to_string))
+                    .set_vpn_gateway_id(text(attrs, "vpn_gateway_id").map(str::to_string))
+                    .set_transit_gateway_id(text(attrs, "transit_gateway_id").map(str::to_string))
+                    .options(options)
+                    .tag_specifications(tag_specification(ResourceType::VpnConnection, owner, attrs))
+                    .send()
+                    .await
+                    .map_err(classify)?;
+                let connection = created.vpn_connection();
+                let outputs = connection.map(vpn_connection_outputs).unwrap_or_default();
+                let id = connection.and_then(|c| c.vpn_connection_id()).unwrap_or_default().to_string();
+                return Ok(Created { provider_id: id, outputs });
+            }
             other => return Err(not_yet(other)),
         };
         Ok(Created { provider_id, outputs: BTreeMap::new() })
@@ -305,6 +408,10 @@ impl AwsProvider {
             }
             ResourceKind::AwsCustomerGateway => {
                 let request = client.delete_customer_gateway().customer_gateway_id(provider_id);
+                request.send().await.map(|_| ()).map_err(classify)
+            }
+            ResourceKind::AwsVpnConnection => {
+                let request = client.delete_vpn_connection().vpn_connection_id(provider_id);
                 request.send().await.map(|_| ()).map_err(classify)
             }
             ResourceKind::AwsVpnGateway => {
@@ -420,6 +527,21 @@ impl Provider for AwsProvider {
                         gateway.vpc_attachments().iter().any(|a| a.state() == Some(&AttachmentStatus::Attaching));
                     let ready = gateway.state() == Some(&VpnState::Available) && !attaching;
                     Ok(if ready { Provisioning::Ready } else { Provisioning::Pending })
+                }
+                ResourceKind::AwsVpnConnection => {
+                    let client = self.client(&scope.region).await;
+                    let listed = client
+                        .describe_vpn_connections()
+                        .vpn_connection_ids(provider_id)
+                        .send()
+                        .await
+                        .map_err(classify)?;
+                    let state = listed.vpn_connections().first().and_then(|c| c.state().cloned());
+                    Ok(match state {
+                        Some(VpnState::Available) => Provisioning::Ready,
+                        Some(VpnState::Pending) => Provisioning::Pending,
+                        other => Provisioning::Failed(format!("the VPN connection is {other:?}")),
+                    })
                 }
                 // VPCs, subnets and customer gateways are available when their create returns.
                 _ => Ok(Provisioning::Ready),

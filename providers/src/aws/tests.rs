@@ -164,3 +164,56 @@ fn vpn_gateways_attach_to_their_vpc_and_detach_before_deletion() {
     assert!(run(aws.discover(&scope, &[ResourceKind::AwsVpnGateway])).unwrap().is_empty());
     run(aws.delete(&vpc_id, ResourceKind::AwsVpc, &scope)).expect("the VPC is free once the gateway is detached");
 }
+
+#[test]
+fn vpn_connections_report_their_outside_addresses_and_never_a_key() {
+    let moto = Moto::start();
+    let aws = provider(&moto);
+    let scope = Scope { cloud: "aws.prod".into(), region: "us-east-1".into() };
+    let make = |kind: ResourceKind, address: &str, attrs: &[(&str, Value)]| {
+        let resource = resource(kind, address, attrs);
+        let owner = Ownership { stack: "demo".into(), id: resource.id.clone() };
+        run(aws.create(&resource, &owner)).unwrap()
+    };
+    let vpc = make(ResourceKind::AwsVpc, "app", &[("cidr_block", Value::string("10.0.0.0/16"))]).provider_id;
+    let vgw = make(ResourceKind::AwsVpnGateway, "app", &[("vpc_id", Value::string(&vpc))]).provider_id;
+    let cgw = make(
+        ResourceKind::AwsCustomerGateway,
+        "t.0",
+        &[("bgp_asn", Value::Integer(65_010)), ("ip_address", Value::string("198.51.100.7"))],
+    )
+    .provider_id;
+    let created = make(
+        ResourceKind::AwsVpnConnection,
+        "t.0",
+        &[
+            ("vpn_gateway_id", Value::string(&vgw)),
+            ("customer_gateway_id", Value::string(&cgw)),
+            ("static_routes_only", Value::Bool(false)),
+            ("tunnel1_inside_cidr", Value::string("169.254.10.0/30")),
+            ("tunnel1_preshared_key", Value::string("Sw0rdfish.for.tunnel.one")),
+            ("tunnel2_inside_cidr", Value::string("169.254.10.4/30")),
+            ("tunnel2_preshared_key", Value::string("Sw0rdfish.for.tunnel.two")),
+        ],
+    );
+    assert!(created.provider_id.starts_with("vpn-"), "{}", created.provider_id);
+    assert_eq!(created.outputs.len(), 2, "both outside addresses: {:?}", created.outputs);
+    let state = run(aws.provisioning(&created.provider_id, ResourceKind::AwsVpnConnection, &scope)).unwrap();
+    assert_eq!(state, Provisioning::Ready);
+    let found = run(aws.discover(&scope, &[ResourceKind::AwsVpnConnection])).unwrap();
+    assert_eq!(found.len(), 1);
+    let attrs = &found[0].attrs;
+    assert_eq!(attrs["customer_gateway_id"], Value::string(&cgw));
+    assert_eq!(attrs["vpn_gateway_id"], Value::string(&vgw));
+    assert_eq!(attrs["tunnel1_address"], created.outputs["tunnel1_address"]);
+    let listed = format!("{attrs:?}");
+    assert!(!listed.contains("Sw0rdfish"), "discovery never reports a key: {listed}");
+    run(aws.delete(&created.provider_id, ResourceKind::AwsVpnConnection, &scope)).unwrap();
+    assert!(run(aws.discover(&scope, &[ResourceKind::AwsVpnConnection])).unwrap().is_empty());
+}
+
+#[test]
+fn outside_addresses_are_read_from_the_gateway_configuration_and_nothing_else() {
+    let xml = "<vpn_connection><ipsec_tunnel><customer_gateway><tunnel_outside_address><ip_address>198.51.100.7</ip_address></tunnel_outside_address></customer_gateway><vpn_gateway><tunnel_outside_address><ip_address>52.1.1.1</ip_address></tunnel_outside_address></vpn_gateway><ike><pre_shared_key>secret-one</pre_shared_key></ike></ipsec_tunnel><ipsec_tunnel><vpn_gateway><tunnel_outside_address><ip_address> 52.2.2.2 </ip_address></tunnel_outside_address></vpn_gateway></ipsec_tunnel></vpn_connection>";
+    assert_eq!(gateway_addresses_in_configuration(xml), ["52.1.1.1", "52.2.2.2"]);
+}
