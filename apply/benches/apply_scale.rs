@@ -113,6 +113,27 @@ fn bench(name: &str, text: &str, parallelism: usize, rate: Option<u32>) {
         serial.as_secs_f64(),
         serial.as_secs_f64() / wall.as_secs_f64(),
     );
+    if rate.is_none() && changes > 1000 {
+        // Ordering a destroy of everything just applied: its deletions are ordered by index.
+        let scopes: std::collections::BTreeSet<_> = plan.changes.iter().map(|c| c.scope.clone()).collect();
+        let mut observed = Vec::new();
+        for scope in &scopes {
+            let cloud = plan.changes.iter().find(|c| &c.scope == scope).map(|c| c.id.kind.cloud()).unwrap();
+            let kinds: Vec<ResourceKind> = ResourceKind::ALL.iter().copied().filter(|k| k.cloud() == cloud).collect();
+            let provider = simulator.provider(cloud);
+            observed.extend(runtime.block_on(provider.discover(scope, &kinds)).expect("discovery succeeds"));
+        }
+        let nothing = isopod_planner::Desired { stack: plan.stack.clone(), ..Default::default() };
+        let started = Instant::now();
+        let destroy = isopod_planner::Plan::new(&nothing, isopod_planner::diff(&nothing, &observed)).unwrap();
+        let deletions = Operations::new(&destroy, &nothing, &observed);
+        println!(
+            "{name}: planning and ordering the destroy of {} resources ({} edges) took {:.0} ms",
+            deletions.graph.node_count(),
+            deletions.graph.edge_count(),
+            started.elapsed().as_secs_f64() * 1e3
+        );
+    }
 }
 
 fn main() {

@@ -7,9 +7,9 @@
 //! them, by cloud id or by name: what is inside a resource goes before it. A creation comes
 //! after the deletion of a resource of its kind that holds the name or range it takes.
 
-use isopod_planner::resource::{ObservedResource, Resource, ResourceId, Scope, Value};
+use isopod_planner::resource::{ObservedResource, Resource, ResourceId, ResourceKind, Scope, Value};
 use isopod_planner::{Action, Desired, Plan};
-use petgraph::algo::has_path_connecting;
+use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -56,9 +56,9 @@ impl Operations {
         let mut graph: DiGraph<Operation, ()> = DiGraph::new();
         let mut builds: HashMap<&ResourceId, NodeIndex> = HashMap::new();
         let mut deletions: Vec<(NodeIndex, Option<&ObservedResource>)> = Vec::new();
-        let live = |provider_id: &Option<String>| {
-            provider_id.as_ref().and_then(|id| observed.iter().find(|r| &r.provider_id == id))
-        };
+        let by_provider_id: HashMap<&str, &ObservedResource> =
+            observed.iter().map(|resource| (resource.provider_id.as_str(), resource)).collect();
+        let live = |provider_id: &Option<String>| provider_id.as_deref().and_then(|id| by_provider_id.get(id).copied());
         for change in &plan.changes {
             let resource = desired.resources.get(&change.id).map(|r| Arc::new(r.clone()));
             let operation = |call: Call, replacement: bool| Operation {
@@ -102,42 +102,67 @@ impl Operations {
             }
         }
         // Deletions after the deletions of what refers to them: by cloud id, or by name within
-        // the same cloud account (names are only unique there). An edge that would close a
-        // circle is left out, so the order always exists.
-        let references: Vec<BTreeSet<&str>> =
-            deletions.iter().map(|(_, live)| live.map(|r| strings(&r.attrs)).unwrap_or_default()).collect();
-        for (target, (target_node, target_live)) in deletions.iter().enumerate() {
-            let Some(target_live) = target_live else { continue };
-            let name = match target_live.attrs.get("name") {
-                Some(Value::String(name)) => Some(name.as_str()),
-                _ => None,
-            };
-            for (holder, (holder_node, holder_live)) in deletions.iter().enumerate() {
-                let same_account = holder_live.is_some_and(|h| h.scope.cloud == target_live.scope.cloud);
-                let refers = references[holder].contains(target_live.provider_id.as_str())
-                    || (same_account && name.is_some_and(|name| references[holder].contains(name)));
-                if holder != target && refers && !has_path_connecting(&graph, *target_node, *holder_node, None) {
-                    graph.add_edge(*holder_node, *target_node, ());
+        // the same cloud account (names are only unique there). Looked up by index, so a large
+        // destroy stays linear.
+        let mut by_id: HashMap<&str, NodeIndex> = HashMap::new();
+        let mut by_name: HashMap<(&str, &str), Vec<NodeIndex>> = HashMap::new();
+        for (node, live) in &deletions {
+            let Some(live) = live else { continue };
+            by_id.insert(&live.provider_id, *node);
+            if let Some(Value::String(name)) = live.attrs.get("name") {
+                by_name.entry((&live.scope.cloud, name)).or_default().push(*node);
+            }
+        }
+        let mut order: Vec<(NodeIndex, NodeIndex)> = Vec::new();
+        for (holder, live) in &deletions {
+            let Some(live) = live else { continue };
+            for reference in strings(&live.attrs) {
+                let named = by_name.get(&(live.scope.cloud.as_str(), reference)).into_iter().flatten();
+                for target in by_id.get(reference).into_iter().chain(named) {
+                    if target != holder {
+                        order.push((*holder, *target));
+                    }
                 }
             }
         }
+        // Names can refer in a circle (two resources naming each other): the edges inside such
+        // a circle are left out, so the order always exists.
+        let mut among_deletions: DiGraph<(), ()> = DiGraph::new();
+        let nodes: Vec<NodeIndex> = (0..graph.node_count()).map(|_| among_deletions.add_node(())).collect();
+        for (holder, target) in &order {
+            among_deletions.add_edge(nodes[holder.index()], nodes[target.index()], ());
+        }
+        let mut circle: Vec<Option<usize>> = vec![None; graph.node_count()];
+        for (n, component) in tarjan_scc(&among_deletions).into_iter().enumerate().filter(|(_, c)| c.len() > 1) {
+            for node in component {
+                circle[node.index()] = Some(n);
+            }
+        }
+        for (holder, target) in order {
+            if circle[holder.index()].is_none() || circle[holder.index()] != circle[target.index()] {
+                graph.update_edge(holder, target, ());
+            }
+        }
         // Creations after the deletions that free what they take: a name, or a range, that a
-        // resource of the same kind in the same cloud account holds until it is gone.
-        for (delete_node, live) in &deletions {
+        // resource of the same kind in the same cloud account holds until it is gone. (No
+        // circle can form: nothing leads from a creation back to a deletion.)
+        let mut held: HashMap<(ResourceKind, &str, &str, &str), Vec<NodeIndex>> = HashMap::new();
+        for (node, live) in &deletions {
             let Some(live) = live else { continue };
-            for &create_node in builds.values() {
-                let create = &graph[create_node];
-                let Some(resource) = &create.resource else { continue };
-                let same_kind = create.call == Call::Create && create.id.kind == live.kind;
-                let reuses = UNIQUE_ATTRS.iter().any(
-                    |attr| matches!((resource.attrs.get(*attr), live.attrs.get(*attr)), (Some(a), Some(b)) if a == b),
-                );
-                if same_kind
-                    && create.scope.cloud == live.scope.cloud
-                    && reuses
-                    && !has_path_connecting(&graph, create_node, *delete_node, None)
-                {
-                    graph.add_edge(*delete_node, create_node, ());
+            for attr in UNIQUE_ATTRS {
+                if let Some(Value::String(value)) = live.attrs.get(*attr) {
+                    held.entry((live.kind, &live.scope.cloud, attr, value)).or_default().push(*node);
+                }
+            }
+        }
+        for &create_node in builds.values() {
+            let create = &graph[create_node];
+            let Some(resource) = create.resource.clone().filter(|_| create.call == Call::Create) else { continue };
+            let (kind, cloud) = (create.id.kind, create.scope.cloud.clone());
+            for attr in UNIQUE_ATTRS {
+                let Some(Value::String(value)) = resource.attrs.get(*attr) else { continue };
+                for delete_node in held.get(&(kind, cloud.as_str(), attr, value.as_str())).into_iter().flatten() {
+                    graph.update_edge(*delete_node, create_node, ());
                 }
             }
         }
@@ -161,7 +186,8 @@ fn strings(attrs: &isopod_planner::resource::Attrs) -> BTreeSet<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use isopod_planner::resource::{Ownership, ResourceKind};
+    use isopod_planner::resource::Ownership;
+    use petgraph::algo::{has_path_connecting, toposort};
 
     #[test]
     fn a_creation_waits_for_the_deletion_that_frees_its_range() {
@@ -194,5 +220,26 @@ mod tests {
         };
         let (delete, create) = (node(Call::Delete, "app.old"), node(Call::Create, "app.new"));
         assert!(has_path_connecting(graph, delete, create, None), "the new subnet waits for the old one to go");
+    }
+
+    #[test]
+    fn deletions_that_name_each_other_are_still_ordered() {
+        let named = |address: &str, name: &str, other: &str| ObservedResource {
+            provider_id: format!("id-{address}"),
+            kind: ResourceKind::GcpRouter,
+            scope: Scope { cloud: "gcp.data".into(), region: "us-central1".into() },
+            attrs: [("name".to_string(), Value::string(name)), ("peer".to_string(), Value::string(other))].into(),
+            owner: Some(Ownership { stack: "s".into(), id: ResourceId::new(ResourceKind::GcpRouter, address) }),
+        };
+        // `a` names `b`, `b` names `a`; `c` names `a`, so `c` goes before `a`.
+        let observed = vec![named("a", "ra", "rb"), named("b", "rb", "ra"), named("c", "rc", "ra")];
+        let desired = Desired { stack: "s".into(), ..Desired::default() };
+        let plan = Plan::new(&desired, isopod_planner::diff(&desired, &observed)).unwrap();
+        let operations = Operations::new(&plan, &desired, &observed);
+        let graph = &operations.graph;
+        assert_eq!(graph.node_count(), 3);
+        assert!(toposort(graph, None).is_ok(), "the circle between a and b is broken");
+        let node = |address: &str| graph.node_indices().find(|&n| graph[n].id.address == address).unwrap();
+        assert!(has_path_connecting(graph, node("c"), node("a"), None), "c still goes before a");
     }
 }

@@ -751,7 +751,7 @@ fn relays_connect_the_consumers_the_configuration_does_not() {
     let with_dns = text.replace("  private_dns = false\n", "");
     let desired = lower(&topology(&with_dns), &Live::default()).unwrap();
     // A GCP service attachment has no name Isopod can tell: the relay's DNS waits for `dns_name`.
-    let dns = ("relay.r.private_dns".to_string(), crate::lower::dns_no_name_reason());
+    let dns = ("relay.r.private_dns".to_string(), crate::lower::dns::NO_NAME);
     assert_eq!(desired.unplanned, [peering_refused, dns]);
 }
 

@@ -22,7 +22,7 @@ use isopod_lang::topology::{CloudKind, Endpoint, Network, Relay};
 const TTL: i64 = 60;
 
 /// Why a relay's private DNS cannot be planned for an endpoint with no name to publish.
-pub(super) const NO_NAME: &str =
+pub(crate) const NO_NAME: &str =
     "its endpoint has no `dns_name` to publish (set one, or `private_dns = false`); its connectivity is planned";
 
 /// The zone and records that publish `name` (the endpoint's service name) to `consumer`, with

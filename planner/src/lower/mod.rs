@@ -5,7 +5,7 @@
 
 mod aws_vpn;
 mod azure_vpn;
-mod dns;
+pub(crate) mod dns;
 mod endpoint;
 mod gcp_vpn;
 mod host_ipsec;
@@ -41,12 +41,6 @@ impl Desired {
     fn add(&mut self, resource: Resource) {
         self.resources.insert(resource.id.clone(), resource);
     }
-}
-
-/// The reason a relay's private DNS is not planned when its endpoint has no name to publish.
-#[cfg(test)]
-pub(crate) fn dns_no_name_reason() -> &'static str {
-    dns::NO_NAME
 }
 
 /// The resources that realise `topology`, given the allocations live resources hold.
