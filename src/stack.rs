@@ -1,6 +1,7 @@
 //! A configuration's stack as it is live: the checked topology, the provider of each cloud (the
-//! embedded simulator, for now), and what discovery finds, in every region the configuration
-//! uses or the stack had resources in. Shared by `plan`, `apply` and `destroy`.
+//! embedded simulator with `--simulate`; otherwise the real one of each `cloud` block, so far
+//! AWS's), and what discovery finds, in every region the configuration uses or the stack had
+//! resources in. Shared by `plan`, `apply` and `destroy`.
 
 use crate::cli::ConfigArgs;
 use crate::config;
@@ -8,10 +9,12 @@ use crate::scopes::ScopeRecord;
 use crate::secret_store::{SecretKey, SecretStore};
 use anyhow::Context as _;
 use isopod_lang::Topology;
-use isopod_lang::topology::CloudKind;
+use isopod_lang::topology::{CloudAccount, CloudKind};
 use isopod_planner::resource::{Cloud, ObservedResource, ResourceKind, Scope};
 use isopod_planner::secrets::{self, Known, SecretProblem};
+use isopod_provider::aws::{AwsProvider, AwsSettings};
 use isopod_provider::retry::{RetryPolicy, retrying};
+use isopod_provider::routed::PerCloudBlock;
 use isopod_provider::{Provider, Simulator};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -20,8 +23,8 @@ use std::sync::Arc;
 pub struct LiveStack {
     /// The checked configuration.
     pub topology: Topology,
-    /// The simulator of the three clouds.
-    pub simulator: Simulator,
+    /// The provider of each cloud.
+    pub providers: BTreeMap<Cloud, Arc<dyn Provider>>,
     /// Everything discovered (of every owner).
     pub observed: Vec<ObservedResource>,
     /// The async runtime the providers run on.
@@ -33,20 +36,31 @@ impl LiveStack {
     /// `None` when the command cannot go on. `command` names it in the hint for `--simulate`.
     pub fn open(args: &ConfigArgs, simulate: bool, command: &str) -> anyhow::Result<Option<LiveStack>> {
         let Some((_, topology)) = config::load(args) else { return Ok(None) };
-        if !simulate {
-            eprintln!("error: the AWS, Azure and GCP providers are not available yet");
-            eprintln!("hint: {command} against the embedded simulator with `isopod {command} --simulate`");
-            return Ok(None);
-        }
-        let simulator = match open_simulator(&args.dir) {
-            Ok(simulator) => simulator,
-            Err(err) => {
-                eprintln!("error: {err:#}");
-                return Ok(None);
+        let providers = if simulate {
+            match open_simulator(&args.dir) {
+                Ok(simulator) => simulated(&simulator),
+                Err(err) => {
+                    eprintln!("error: {err:#}");
+                    return Ok(None);
+                }
+            }
+        } else {
+            match real_providers(&topology) {
+                Ok(providers) => providers,
+                Err(blocks) => {
+                    for block in blocks {
+                        eprintln!(
+                            "error: `{block}` needs a provider that is not available yet (Azure, GCP and hosts are simulated only)"
+                        );
+                    }
+                    eprintln!("hint: {command} against the embedded simulator with `isopod {command} --simulate`");
+                    return Ok(None);
+                }
             }
         };
+        // Timers for retries and waits, sockets for the real clouds' APIs.
         let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_time()
+            .enable_all()
             .build()
             .context("cannot start the async runtime")?;
         let mut record = ScopeRecord::open(&args.dir);
@@ -59,7 +73,7 @@ impl LiveStack {
             );
             eprintln!("hint: restore the `{block}` block `{}` until they are deleted", scope.cloud);
         }
-        let observed = match runtime.block_on(discover(&simulator, reach)) {
+        let observed = match runtime.block_on(discover(&providers, reach)) {
             Ok(observed) => observed,
             Err(err) => {
                 eprintln!("error: {err:#}");
@@ -67,16 +81,43 @@ impl LiveStack {
             }
         };
         record.update(&topology.stack.name.value, &observed, &unreachable)?;
-        Ok(Some(LiveStack { topology, simulator, observed, runtime }))
+        Ok(Some(LiveStack { topology, providers, observed, runtime }))
     }
+}
 
-    /// The provider of each cloud.
-    pub fn providers(&self) -> BTreeMap<Cloud, Arc<dyn Provider>> {
-        [Cloud::Aws, Cloud::Azure, Cloud::Gcp, Cloud::Host]
-            .into_iter()
-            .map(|cloud| (cloud, Arc::new(self.simulator.provider(cloud)) as Arc<dyn Provider>))
-            .collect()
+/// The simulator's provider of each cloud.
+fn simulated(simulator: &Simulator) -> BTreeMap<Cloud, Arc<dyn Provider>> {
+    [Cloud::Aws, Cloud::Azure, Cloud::Gcp, Cloud::Host]
+        .into_iter()
+        .map(|cloud| (cloud, Arc::new(simulator.provider(cloud)) as Arc<dyn Provider>))
+        .collect()
+}
+
+/// The real provider of each cloud the configuration uses: one AWS provider per `aws` block,
+/// reaching its account with the standard credential chain, its `profile`, `role_arn` and
+/// `endpoint`. The blocks (and hosts) no real provider serves yet are the error.
+fn real_providers(topology: &Topology) -> Result<BTreeMap<Cloud, Arc<dyn Provider>>, Vec<String>> {
+    let mut aws: BTreeMap<String, Arc<dyn Provider>> = BTreeMap::new();
+    let mut unserved = Vec::new();
+    for cloud in &topology.clouds {
+        match &cloud.account {
+            CloudAccount::Aws { profile, role_arn, .. } => {
+                let settings = AwsSettings {
+                    endpoint: cloud.endpoint.clone(),
+                    profile: profile.clone(),
+                    role_arn: role_arn.clone(),
+                    static_credentials: None,
+                };
+                aws.insert(cloud.id.clone(), Arc::new(AwsProvider::new(settings)));
+            }
+            CloudAccount::Azure { .. } | CloudAccount::Gcp { .. } => unserved.push(format!("cloud.{}", cloud.id)),
+        }
     }
+    unserved.extend(topology.hosts.iter().map(|host| format!("host.{}", host.name)));
+    if !unserved.is_empty() {
+        return Err(unserved);
+    }
+    Ok(BTreeMap::from([(Cloud::Aws, Arc::new(PerCloudBlock::new(Cloud::Aws, aws)) as Arc<dyn Provider>)]))
 }
 
 /// The simulator whose state is kept beside the configuration, with the knobs of
@@ -166,14 +207,18 @@ fn configured_scopes(topology: &Topology) -> BTreeSet<(Cloud, Scope)> {
 }
 
 /// Every resource in `scopes`, with one list call per kind, scope and page.
-async fn discover(simulator: &Simulator, scopes: BTreeSet<(Cloud, Scope)>) -> anyhow::Result<Vec<ObservedResource>> {
+async fn discover(
+    providers: &BTreeMap<Cloud, Arc<dyn Provider>>,
+    scopes: BTreeSet<(Cloud, Scope)>,
+) -> anyhow::Result<Vec<ObservedResource>> {
     // One list call per kind and scope, all at once, each retried on its own as an SDK retries
     // each call; results are put back in a fixed order.
     let mut calls = tokio::task::JoinSet::new();
     let mut index = 0;
     for (cloud, scope) in scopes {
+        let Some(provider) = providers.get(&cloud) else { continue };
         for kind in ResourceKind::ALL.iter().copied().filter(|k| k.cloud() == cloud) {
-            let (provider, scope) = (simulator.provider(cloud), scope.clone());
+            let (provider, scope) = (provider.clone(), scope.clone());
             calls.spawn(async move {
                 let kinds = [kind];
                 let found = retrying(&RetryPolicy::default(), || provider.discover(&scope, &kinds))

@@ -392,7 +392,7 @@ async fn call(
             let unsure = std::sync::atomic::AtomicBool::new(context.in_flight.contains(&operation.id));
             let created = retrying(&settings.retry, || async {
                 if unsure.load(std::sync::atomic::Ordering::SeqCst)
-                    && let Some(found) = gate.call(cloud, find_owned(provider.as_ref(), operation, &owner)).await?
+                    && let Some(found) = gate.call(cloud, find_owned(provider.as_ref(), &resource, &owner)).await?
                 {
                     return Ok((found.provider_id, found.attrs, true));
                 }
@@ -441,14 +441,20 @@ async fn wait_for_dependencies(operation: &Operation, shared: &Shared, waiter: &
     Ok(())
 }
 
-/// The live resource that already carries `owner`, if any (one list call).
+/// The live resource that already carries `owner` (or, for a kind the cloud cannot tag, the
+/// natural key of `resource`), if any (one list call).
 async fn find_owned(
     provider: &dyn Provider,
-    operation: &Operation,
+    resource: &Resource,
     owner: &Ownership,
 ) -> Result<Option<ObservedResource>, ProviderError> {
-    let found = provider.discover(&operation.scope, &[operation.id.kind]).await?;
-    Ok(found.into_iter().find(|resource| resource.owner.as_ref() == Some(owner)))
+    let kind = resource.id.kind;
+    let natural = kind.natural_address(&resource.attrs).map(|address| ResourceId::new(kind, address));
+    let found = provider.discover(&resource.scope, &[kind]).await?;
+    Ok(found.into_iter().find(|live| {
+        let id = live.owned_by(&owner.stack);
+        id == Some(&owner.id) || (natural.is_some() && id == natural.as_ref())
+    }))
 }
 
 /// Waits for the cloud's asynchronous work on one resource.

@@ -88,6 +88,7 @@ pub fn diff(desired: &Desired, observed: &[ObservedResource]) -> Vec<Change> {
         duplicates.extend(copies[1..].iter().map(|copy| (id, *copy, kept.provider_id.as_str())));
         owned.insert(id, kept);
     }
+    adopt_by_natural_key(desired, &mut owned);
     let mut changes: Vec<Change> = Vec::new();
     // Resources replaced or created: their outputs are unknown until applied.
     let mut unknown_outputs: BTreeSet<&ResourceId> = BTreeSet::new();
@@ -141,6 +142,36 @@ pub fn diff(desired: &Desired, observed: &[ObservedResource]) -> Vec<Change> {
         changes.push(change);
     }
     changes
+}
+
+/// Files the live untaggable resources (reported under their natural address, see
+/// [`ResourceKind::natural_key`]) under the address of the desired resource with the same key
+/// in the same place; those left unmatched keep their natural address and are deleted.
+fn adopt_by_natural_key<'a>(desired: &'a Desired, owned: &mut BTreeMap<&'a ResourceId, &'a ObservedResource>) {
+    let none = BTreeSet::new();
+    let mut matches = Vec::new();
+    for resource in desired.resources.values() {
+        let kind = resource.id.kind;
+        if kind.natural_key().is_empty() || owned.contains_key(&resource.id) {
+            continue;
+        }
+        let key: Option<Attrs> = kind
+            .natural_key()
+            .iter()
+            .map(|name| Some((name.to_string(), resolve(resource.attrs.get(*name)?, owned, &none)?)))
+            .collect();
+        let Some(address) = key.and_then(|key| kind.natural_address(&key)) else { continue };
+        let natural = ResourceId::new(kind, address);
+        if let Some((&live_id, &live)) = owned.get_key_value(&natural)
+            && live.scope == resource.scope
+        {
+            matches.push((live_id, &resource.id, live));
+        }
+    }
+    for (natural, id, live) in matches {
+        owned.remove(natural);
+        owned.insert(id, live);
+    }
 }
 
 /// Desired resources, each after the resources it depends on (the lowering never makes cycles;
@@ -246,6 +277,21 @@ fn resolve(
     }
 }
 
+/// Whether two values are equal; lists compared as sets when `unordered`.
+fn same(a: &Value, b: &Value, unordered: bool) -> bool {
+    match (a, b) {
+        (Value::List(a), Value::List(b)) if unordered => {
+            let sorted = |items: &[Value]| {
+                let mut texts: Vec<String> = items.iter().map(ToString::to_string).collect();
+                texts.sort();
+                texts
+            };
+            sorted(a) == sorted(b)
+        }
+        _ => a == b,
+    }
+}
+
 fn comparison(
     resource: &Resource,
     live: &ObservedResource,
@@ -282,7 +328,10 @@ fn comparison(
         // A value known only after apply (an output of a resource to be created or replaced)
         // is a change: the live value cannot be shown to match it.
         let resolved = resolve(wanted, owned, unknown_outputs);
-        if resolved.is_some() && resolved.as_ref() == now {
+        let unordered = resource.id.kind.unordered_attrs().contains(&name.as_str());
+        if let (Some(resolved), Some(now)) = (&resolved, now)
+            && same(resolved, now, unordered)
+        {
             continue;
         }
         attrs.push(AttrChange {
@@ -307,5 +356,20 @@ fn comparison(
         provider_id: Some(live.provider_id.clone()),
         after: resource.attrs.clone(),
         attrs,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unordered_lists_compare_as_sets_and_ordered_ones_do_not() {
+        let a = Value::List(vec![Value::string("subnet-1"), Value::string("subnet-2")]);
+        let b = Value::List(vec![Value::string("subnet-2"), Value::string("subnet-1")]);
+        assert!(same(&a, &b, true));
+        assert!(!same(&a, &b, false));
+        let shorter = Value::List(vec![Value::string("subnet-1")]);
+        assert!(!same(&a, &shorter, true));
     }
 }

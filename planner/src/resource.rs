@@ -281,6 +281,66 @@ impl ResourceKind {
         }
     }
 
+    /// The list attributes whose order means nothing to the cloud (it may list them in any
+    /// order): compared as sets.
+    pub fn unordered_attrs(self) -> &'static [&'static str] {
+        match self {
+            ResourceKind::AwsTransitGatewayVpcAttachment => &["subnet_ids"],
+            ResourceKind::AwsVpcEndpoint => &["subnet_ids", "security_group_ids", "ip_addresses"],
+            ResourceKind::AwsSecurityGroup => &["ingress_cidr_blocks"],
+            ResourceKind::AwsRoute53Record => &["records"],
+            // The algorithms and groups a tunnel permits (AWS does not keep their order).
+            ResourceKind::AwsVpnConnection => &[
+                "tunnel1_ike_versions",
+                "tunnel1_phase1_encryption_algorithms",
+                "tunnel1_phase2_encryption_algorithms",
+                "tunnel1_phase1_integrity_algorithms",
+                "tunnel1_phase2_integrity_algorithms",
+                "tunnel1_phase1_dh_group_numbers",
+                "tunnel1_phase2_dh_group_numbers",
+                "tunnel2_ike_versions",
+                "tunnel2_phase1_encryption_algorithms",
+                "tunnel2_phase2_encryption_algorithms",
+                "tunnel2_phase1_integrity_algorithms",
+                "tunnel2_phase2_integrity_algorithms",
+                "tunnel2_phase1_dh_group_numbers",
+                "tunnel2_phase2_dh_group_numbers",
+            ],
+            _ => &[],
+        }
+    }
+
+    /// For the kinds a cloud cannot tag (routes, route propagations, VPN connection routes):
+    /// the attributes that identify a live one. Such a resource is owned through its parent (the
+    /// main route table of an owned VPC, an owned VPN connection) and matched to the desired one
+    /// by these values, not by an address. Empty for every taggable kind.
+    pub fn natural_key(self) -> &'static [&'static str] {
+        match self {
+            ResourceKind::AwsRoute => &["route_table_id", "destination_cidr_block"],
+            ResourceKind::AwsVpnGatewayRoutePropagation => &["vpn_gateway_id", "route_table_id"],
+            ResourceKind::AwsVpnConnectionRoute => &["vpn_connection_id", "destination_cidr_block"],
+            _ => &[],
+        }
+    }
+
+    /// The address by which a provider reports an untaggable resource it found, made of its
+    /// [natural key](Self::natural_key) (`rtb-0abc:10.1.0.0/16`); `None` for taggable kinds or
+    /// when a key attribute is not a known string.
+    pub fn natural_address(self, attrs: &Attrs) -> Option<String> {
+        let key = self.natural_key();
+        if key.is_empty() {
+            return None;
+        }
+        let parts: Option<Vec<&str>> = key
+            .iter()
+            .map(|name| match attrs.get(*name) {
+                Some(Value::String(text)) => Some(text.as_str()),
+                _ => None,
+            })
+            .collect();
+        Some(parts?.join(":"))
+    }
+
     /// The attributes that hold a secret (a pre-shared key): never compared by value, never
     /// shown, whatever a provider reads back.
     pub fn sensitive_attrs(self) -> &'static [&'static str] {

@@ -62,7 +62,11 @@ fn applied(plan: &Plan, before: &[ObservedResource]) -> Vec<ObservedResource> {
         }
     }
     for (n, change) in plan.changes.iter().enumerate() {
-        let owned_by = |r: &ObservedResource| r.owner.as_ref().is_some_and(|o| o.id == change.id);
+        // Untaggable kinds are found under their natural address: matched by cloud id.
+        let owned_by = |r: &ObservedResource| {
+            r.owner.as_ref().is_some_and(|o| o.id == change.id)
+                || change.provider_id.as_ref().is_some_and(|id| *id == r.provider_id)
+        };
         match change.action {
             Action::NoOp => {}
             Action::Delete => live.retain(|r| !owned_by(r)),
@@ -96,12 +100,17 @@ fn applied(plan: &Plan, before: &[ObservedResource]) -> Vec<ObservedResource> {
                 for output in outputs {
                     attrs.insert(output.to_string(), Value::string(format!("{output}-of-{}", change.id)));
                 }
+                // What the cloud cannot tag is reported by its natural key, as providers do.
+                let id = match change.id.kind.natural_address(&attrs) {
+                    Some(address) => ResourceId::new(change.id.kind, address),
+                    None => change.id.clone(),
+                };
                 live.push(ObservedResource {
                     provider_id,
                     kind: change.id.kind,
                     scope: change.scope.clone(),
                     attrs,
-                    owner: Some(Ownership { stack: plan.stack.clone(), id: change.id.clone() }),
+                    owner: Some(Ownership { stack: plan.stack.clone(), id }),
                 });
             }
         }
@@ -477,6 +486,38 @@ mod properties {
             prop_assert!(again.is_empty(), "{}", render::text(&again));
         }
     }
+}
+
+#[test]
+fn untaggable_resources_are_matched_by_their_natural_key() {
+    let text = r#"
+stack "routes" {}
+cloud "aws" "east" {
+  region = "us-east-1"
+}
+network "a" {
+  cloud = cloud.aws.east
+  cidr  = "10.1.0.0/16"
+}
+network "b" {
+  cloud = cloud.aws.east
+  cidr  = "10.2.0.0/16"
+}
+"#;
+    let with_tunnel = format!("{text}tunnel \"t\" {{\n  between = [network.a, network.b]\n}}\n");
+    let first = plan(&topology(&with_tunnel), &[]).unwrap();
+    let live = applied(&first, &[]);
+    let routes: Vec<&ObservedResource> = live.iter().filter(|r| r.kind == ResourceKind::AwsRoute).collect();
+    assert_eq!(routes.len(), 2);
+    let address = &routes[0].owner.as_ref().unwrap().id.address;
+    assert!(address.starts_with("main_route_table_id-of-aws_vpc.") && address.contains(":10."), "{address}");
+    let again = plan(&topology(&with_tunnel), &live).unwrap();
+    assert!(again.is_empty(), "{}", render::text(&again));
+    // Without the tunnel, the routes are deleted under the address they were found by.
+    let without = plan(&topology(text), &live).unwrap();
+    let deleted: Vec<&crate::Change> =
+        without.changes.iter().filter(|c| c.id.kind == ResourceKind::AwsRoute && c.action == Action::Delete).collect();
+    assert_eq!(deleted.len(), 2, "{}", render::text(&without));
 }
 
 #[test]

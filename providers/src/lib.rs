@@ -4,11 +4,13 @@
 //!
 //! **Architecture invariant:** providers know nothing of the `.iso` language; they speak the
 //! planner's resource vocabulary. Only the binary chooses which provider serves which cloud.
-//! The AWS (aws-sdk-ec2), Azure and GCP providers are still to come.
+//! The AWS provider ([`aws`], aws-sdk-ec2) serves one account per `cloud` block, combined by
+//! [`routed::PerCloudBlock`]; the Azure and GCP providers are still to come.
 
 pub mod aws;
 mod error;
 pub mod retry;
+pub mod routed;
 pub mod simulator;
 
 pub use error::{ErrorKind, ProviderError};

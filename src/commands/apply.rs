@@ -133,7 +133,7 @@ fn change(config_args: &ConfigArgs, args: &ChangeArgs, goal: Goal<'_>) -> Result
     let progress = Arc::new(Progress::new(args.json, args.quiet));
     let context = Context {
         stack: plan.stack.clone(),
-        providers: live.providers(),
+        providers: live.providers.clone(),
         observed: Arc::new(live.observed.clone()),
         secrets: Arc::new(move |name: &str| secrets.get(name).map(|value| value.to_string())),
         in_flight: Arc::new(in_flight.into_iter().map(|(id, _)| id).collect()),

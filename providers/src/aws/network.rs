@@ -1,0 +1,255 @@
+//! VPCs (with their DNS attributes and main route table), subnets, and what the main route
+//! table of a stack's VPC holds for it: static routes and VPN gateway route propagation.
+
+use super::attrs::{Found, flag, natural_parts, owned_text, untagged};
+use super::errors::classify;
+use super::{Region, tags};
+use crate::{Created, ProviderError};
+use aws_sdk_ec2::Client;
+use aws_sdk_ec2::types::{AttributeBooleanValue, Filter, ResourceType, RouteOrigin, RouteTable, Vpc, VpcAttributeName};
+use isopod_planner::resource::{Attrs, ObservedResource, Ownership, ResourceKind, Value};
+use std::collections::{BTreeMap, HashMap};
+
+/// The stack-owned VPCs of the region, every page.
+async fn owned_vpcs(client: &Client) -> Result<Vec<Vpc>, ProviderError> {
+    Ok(every_page!(client.describe_vpcs().filters(tags::owned_filter()), vpcs))
+}
+
+/// The main route table of each of `vpcs`, every page (filters take up to 200 values).
+async fn main_route_tables(client: &Client, vpcs: &[&str]) -> Result<HashMap<String, RouteTable>, ProviderError> {
+    let mut tables = HashMap::new();
+    for chunk in vpcs.chunks(200) {
+        let vpc_ids = Filter::builder().name("vpc-id").set_values(Some(chunk.iter().map(|v| v.to_string()).collect()));
+        let request = client
+            .describe_route_tables()
+            .filters(Filter::builder().name("association.main").values("true").build())
+            .filters(vpc_ids.build());
+        for table in every_page!(request, route_tables) {
+            if let Some(vpc) = table.vpc_id() {
+                tables.insert(vpc.to_string(), table);
+            }
+        }
+    }
+    Ok(tables)
+}
+
+/// The main route tables of the stack-owned VPCs, each with the stack that owns its VPC.
+async fn owned_main_route_tables(client: &Client) -> Result<Vec<(String, RouteTable)>, ProviderError> {
+    let vpcs = owned_vpcs(client).await?;
+    let ids: Vec<&str> = vpcs.iter().filter_map(|vpc| vpc.vpc_id()).collect();
+    let mut tables = main_route_tables(client, &ids).await?;
+    Ok(vpcs
+        .iter()
+        .filter_map(|vpc| {
+            let stack = tags::stack(vpc.tags())?.to_string();
+            Some((stack, tables.remove(vpc.vpc_id()?)?))
+        })
+        .collect())
+}
+
+/// A VPC's DNS support and DNS hostnames. EC2 reads these one attribute of one VPC per call.
+async fn dns_attributes(client: Client, vpc: String) -> Result<(String, bool, bool), ProviderError> {
+    let read = |name: VpcAttributeName| client.describe_vpc_attribute().vpc_id(&vpc).attribute(name).send();
+    let support = read(VpcAttributeName::EnableDnsSupport).await.map_err(classify)?;
+    let hostnames = read(VpcAttributeName::EnableDnsHostnames).await.map_err(classify)?;
+    let support = support.enable_dns_support().and_then(|v| v.value()).unwrap_or(false);
+    let hostnames = hostnames.enable_dns_hostnames().and_then(|v| v.value()).unwrap_or(false);
+    Ok((vpc, support, hostnames))
+}
+
+pub(super) async fn discover_vpcs(region: &Region) -> Result<Vec<ObservedResource>, ProviderError> {
+    let client = &region.client;
+    let vpcs = owned_vpcs(client).await?;
+    let ids: Vec<&str> = vpcs.iter().filter_map(|vpc| vpc.vpc_id()).collect();
+    let tables = main_route_tables(client, &ids).await?;
+    // EC2 has no bulk read of VPC attributes: two calls per VPC, all at once.
+    let mut reads = tokio::task::JoinSet::new();
+    for id in &ids {
+        reads.spawn(dns_attributes(client.clone(), id.to_string()));
+    }
+    let mut dns = HashMap::new();
+    for read in reads.join_all().await {
+        let (vpc, support, hostnames) = read?;
+        dns.insert(vpc, (support, hostnames));
+    }
+    Ok(vpcs
+        .iter()
+        .map(|vpc| {
+            let id = vpc.vpc_id().unwrap_or_default();
+            let mut found = Found::default();
+            found.text("cidr_block", vpc.cidr_block());
+            found.text("main_route_table_id", tables.get(id).and_then(|t| t.route_table_id()));
+            if let Some((support, hostnames)) = dns.get(id) {
+                found.value("enable_dns_support", Value::Bool(*support));
+                found.value("enable_dns_hostnames", Value::Bool(*hostnames));
+            }
+            region.observed(ResourceKind::AwsVpc, vpc.vpc_id(), vpc.tags(), found)
+        })
+        .collect())
+}
+
+/// Sets the VPC's DNS attributes that `attrs` name (one attribute per call, as EC2 takes them).
+async fn set_dns_attributes(client: &Client, vpc: &str, attrs: &Attrs) -> Result<(), ProviderError> {
+    let value = |enabled: bool| AttributeBooleanValue::builder().value(enabled).build();
+    if let Some(support) = flag(attrs, "enable_dns_support") {
+        let request = client.modify_vpc_attribute().vpc_id(vpc).enable_dns_support(value(support));
+        request.send().await.map_err(classify)?;
+    }
+    if let Some(hostnames) = flag(attrs, "enable_dns_hostnames") {
+        let request = client.modify_vpc_attribute().vpc_id(vpc).enable_dns_hostnames(value(hostnames));
+        request.send().await.map_err(classify)?;
+    }
+    Ok(())
+}
+
+pub(super) async fn create_vpc(region: &Region, owner: &Ownership, attrs: &Attrs) -> Result<Created, ProviderError> {
+    let client = &region.client;
+    let created = client
+        .create_vpc()
+        .set_cidr_block(owned_text(attrs, "cidr_block"))
+        .tag_specifications(tags::specification(ResourceType::Vpc, owner, attrs))
+        .send()
+        .await
+        .map_err(classify)?;
+    let id = created.vpc().and_then(|vpc| vpc.vpc_id()).unwrap_or_default().to_string();
+    set_dns_attributes(client, &id, attrs).await?;
+    let tables = main_route_tables(client, &[&id]).await?;
+    let mut outputs = BTreeMap::new();
+    if let Some(table) = tables.get(&id).and_then(|t| t.route_table_id()) {
+        outputs.insert("main_route_table_id".to_string(), Value::string(table));
+    }
+    Ok(Created { provider_id: id, outputs })
+}
+
+pub(super) async fn update_vpc(region: &Region, provider_id: &str, attrs: &Attrs) -> Result<(), ProviderError> {
+    set_dns_attributes(&region.client, provider_id, attrs).await?;
+    tags::update(&region.client, provider_id, attrs).await
+}
+
+pub(super) async fn discover_subnets(region: &Region) -> Result<Vec<ObservedResource>, ProviderError> {
+    let subnets = every_page!(region.client.describe_subnets().filters(tags::owned_filter()), subnets);
+    Ok(subnets
+        .iter()
+        .map(|subnet| {
+            let mut attrs = Found::default();
+            attrs.text("vpc_id", subnet.vpc_id());
+            attrs.text("cidr_block", subnet.cidr_block());
+            attrs.text("availability_zone", subnet.availability_zone());
+            region.observed(ResourceKind::AwsSubnet, subnet.subnet_id(), subnet.tags(), attrs)
+        })
+        .collect())
+}
+
+pub(super) async fn create_subnet(region: &Region, owner: &Ownership, attrs: &Attrs) -> Result<Created, ProviderError> {
+    let created = region
+        .client
+        .create_subnet()
+        .set_vpc_id(owned_text(attrs, "vpc_id"))
+        .set_cidr_block(owned_text(attrs, "cidr_block"))
+        .set_availability_zone(owned_text(attrs, "availability_zone"))
+        .tag_specifications(tags::specification(ResourceType::Subnet, owner, attrs))
+        .send()
+        .await
+        .map_err(classify)?;
+    let id = created.subnet().and_then(|subnet| subnet.subnet_id()).unwrap_or_default();
+    Ok(Created { provider_id: id.to_string(), outputs: BTreeMap::new() })
+}
+
+/// The routes Isopod makes in the main route table of a stack's VPC: static ones (not
+/// propagated, not the VPC's local route) to a transit gateway or a peering connection.
+pub(super) async fn discover_routes(region: &Region) -> Result<Vec<ObservedResource>, ProviderError> {
+    let mut found = Vec::new();
+    for (stack, table) in owned_main_route_tables(&region.client).await? {
+        for route in table.routes() {
+            if route.origin() != Some(&RouteOrigin::CreateRoute) {
+                continue;
+            }
+            let mut attrs = Found::default();
+            attrs.text("route_table_id", table.route_table_id());
+            attrs.text("destination_cidr_block", route.destination_cidr_block());
+            attrs.text("transit_gateway_id", route.transit_gateway_id());
+            attrs.text("vpc_peering_connection_id", route.vpc_peering_connection_id());
+            if route.transit_gateway_id().is_none() && route.vpc_peering_connection_id().is_none() {
+                continue;
+            }
+            found.extend(untagged(ResourceKind::AwsRoute, &region.scope, Some(&stack), attrs.0));
+        }
+    }
+    Ok(found)
+}
+
+pub(super) async fn create_route(region: &Region, attrs: &Attrs) -> Result<Created, ProviderError> {
+    region
+        .client
+        .create_route()
+        .set_route_table_id(owned_text(attrs, "route_table_id"))
+        .set_destination_cidr_block(owned_text(attrs, "destination_cidr_block"))
+        .set_transit_gateway_id(owned_text(attrs, "transit_gateway_id"))
+        .set_vpc_peering_connection_id(owned_text(attrs, "vpc_peering_connection_id"))
+        .send()
+        .await
+        .map_err(classify)?;
+    natural_created(ResourceKind::AwsRoute, attrs)
+}
+
+/// Points the route at the target `attrs` name (its table and destination are its identity).
+pub(super) async fn update_route(region: &Region, attrs: &Attrs) -> Result<(), ProviderError> {
+    region
+        .client
+        .replace_route()
+        .set_route_table_id(owned_text(attrs, "route_table_id"))
+        .set_destination_cidr_block(owned_text(attrs, "destination_cidr_block"))
+        .set_transit_gateway_id(owned_text(attrs, "transit_gateway_id"))
+        .set_vpc_peering_connection_id(owned_text(attrs, "vpc_peering_connection_id"))
+        .send()
+        .await
+        .map_err(classify)?;
+    Ok(())
+}
+
+pub(super) async fn delete_route(region: &Region, provider_id: &str) -> Result<(), ProviderError> {
+    let (table, destination) = natural_parts(provider_id)?;
+    let request = region.client.delete_route().route_table_id(table).destination_cidr_block(destination);
+    request.send().await.map(drop).map_err(classify)
+}
+
+/// The VPN gateways whose routes propagate into the main route table of a stack's VPC.
+pub(super) async fn discover_propagations(region: &Region) -> Result<Vec<ObservedResource>, ProviderError> {
+    let mut found = Vec::new();
+    for (stack, table) in owned_main_route_tables(&region.client).await? {
+        for gateway in table.propagating_vgws() {
+            let mut attrs = Found::default();
+            attrs.text("vpn_gateway_id", gateway.gateway_id());
+            attrs.text("route_table_id", table.route_table_id());
+            found.extend(untagged(ResourceKind::AwsVpnGatewayRoutePropagation, &region.scope, Some(&stack), attrs.0));
+        }
+    }
+    Ok(found)
+}
+
+pub(super) async fn create_propagation(region: &Region, attrs: &Attrs) -> Result<Created, ProviderError> {
+    region
+        .client
+        .enable_vgw_route_propagation()
+        .set_gateway_id(owned_text(attrs, "vpn_gateway_id"))
+        .set_route_table_id(owned_text(attrs, "route_table_id"))
+        .send()
+        .await
+        .map_err(classify)?;
+    natural_created(ResourceKind::AwsVpnGatewayRoutePropagation, attrs)
+}
+
+pub(super) async fn delete_propagation(region: &Region, provider_id: &str) -> Result<(), ProviderError> {
+    let (gateway, table) = natural_parts(provider_id)?;
+    let request = region.client.disable_vgw_route_propagation().gateway_id(gateway).route_table_id(table);
+    request.send().await.map(drop).map_err(classify)
+}
+
+/// What creating an untaggable resource returns: its natural address as its id.
+pub(super) fn natural_created(kind: ResourceKind, attrs: &Attrs) -> Result<Created, ProviderError> {
+    let address = kind.natural_address(attrs).ok_or_else(|| {
+        let key = kind.natural_key().join(", ");
+        ProviderError::new(crate::ErrorKind::Invalid, format!("{kind} needs {key}"))
+    })?;
+    Ok(Created { provider_id: address, outputs: BTreeMap::new() })
+}
