@@ -28,6 +28,8 @@ pub enum Command {
     Destroy(DestroyArgs),
     /// Print the dependency graph of the configuration's resources in Graphviz's DOT language
     Graph(GraphArgs),
+    /// Write the networks that exist in the configuration's AWS accounts as editable .iso files
+    Discover(DiscoverArgs),
     /// Manage the pre-shared keys of the encrypted secret store (DIR/.isopod/secrets.json)
     #[command(subcommand)]
     Secret(SecretCommand),
@@ -82,6 +84,20 @@ pub struct ValidateArgs {
     /// Print the checked topology as JSON on stdout
     #[arg(long)]
     pub json: bool,
+}
+
+/// `isopod discover`
+#[derive(Debug, Args)]
+pub struct DiscoverArgs {
+    /// The configuration whose `cloud` blocks say which accounts and regions to inspect.
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Inspect only this cloud block (`aws.east` or `east`; repeatable; default: every AWS block)
+    #[arg(long = "cloud", value_name = "NAME")]
+    pub clouds: Vec<String>,
+    /// Where to write the files (default: the configuration's folder)
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<std::path::PathBuf>,
 }
 
 /// `isopod plan`

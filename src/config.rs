@@ -139,7 +139,7 @@ pub fn state_dir(path: &Path) -> PathBuf {
 }
 
 /// The folder of the configuration at `path` (a folder, or one file in it).
-fn config_dir(path: &Path) -> &Path {
+pub fn config_dir(path: &Path) -> &Path {
     if path.is_dir() { path } else { path.parent().unwrap_or(Path::new(".")) }
 }
 

@@ -9,6 +9,7 @@ mod cli;
 mod commands;
 mod config;
 mod diagnostics;
+mod discovered;
 mod output;
 mod progress;
 mod scopes;

@@ -85,6 +85,16 @@ impl LiveStack {
     }
 }
 
+/// The provider of an `aws` cloud block: the standard credential chain, with the block's
+/// `profile`, `role_arn` and `endpoint`.
+pub fn aws_provider(cloud: &isopod_lang::topology::Cloud) -> AwsProvider {
+    let (profile, role_arn) = match &cloud.account {
+        CloudAccount::Aws { profile, role_arn, .. } => (profile.clone(), role_arn.clone()),
+        _ => (None, None),
+    };
+    AwsProvider::new(AwsSettings { endpoint: cloud.endpoint.clone(), profile, role_arn, static_credentials: None })
+}
+
 /// The simulator's provider of each cloud.
 fn simulated(simulator: &Simulator) -> BTreeMap<Cloud, Arc<dyn Provider>> {
     [Cloud::Aws, Cloud::Azure, Cloud::Gcp, Cloud::Host]
@@ -101,14 +111,8 @@ fn real_providers(topology: &Topology) -> Result<BTreeMap<Cloud, Arc<dyn Provide
     let mut unserved = Vec::new();
     for cloud in &topology.clouds {
         match &cloud.account {
-            CloudAccount::Aws { profile, role_arn, .. } => {
-                let settings = AwsSettings {
-                    endpoint: cloud.endpoint.clone(),
-                    profile: profile.clone(),
-                    role_arn: role_arn.clone(),
-                    static_credentials: None,
-                };
-                aws.insert(cloud.id.clone(), Arc::new(AwsProvider::new(settings)));
+            CloudAccount::Aws { .. } => {
+                aws.insert(cloud.id.clone(), Arc::new(aws_provider(cloud)));
             }
             CloudAccount::Azure { .. } | CloudAccount::Gcp { .. } => unserved.push(format!("cloud.{}", cloud.id)),
         }

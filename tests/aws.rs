@@ -86,15 +86,24 @@ fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
 }
 
-/// Someone else's VPC (with a subnet and a tag of their own) in us-east-1.
+/// Someone else's VPC (with a subnet, and tags of their own) in us-east-1.
 fn foreign_vpc(moto: &Moto) -> String {
     let ec2 = client(moto, "us-east-1");
+    let tag = |key: &str, value: &str| aws_sdk_ec2::types::Tag::builder().key(key).value(value).build();
     runtime().block_on(async {
         let vpc = ec2.create_vpc().cidr_block("172.16.0.0/16").send().await.unwrap();
         let id = vpc.vpc().and_then(|v| v.vpc_id()).unwrap().to_string();
-        ec2.create_subnet().vpc_id(&id).cidr_block("172.16.1.0/24").send().await.unwrap();
-        let tag = aws_sdk_ec2::types::Tag::builder().key("team").value("payments").build();
-        ec2.create_tags().resources(&id).tags(tag).send().await.unwrap();
+        let subnet = ec2
+            .create_subnet()
+            .vpc_id(&id)
+            .cidr_block("172.16.1.0/24")
+            .availability_zone("us-east-1a")
+            .send()
+            .await
+            .unwrap();
+        let subnet = subnet.subnet().and_then(|s| s.subnet_id()).unwrap().to_string();
+        ec2.create_tags().resources(&id).tags(tag("team", "payments")).tags(tag("Name", "Payments")).send().await.unwrap();
+        ec2.create_tags().resources(&subnet).tags(tag("Name", "payments-a")).send().await.unwrap();
         id
     })
 }
@@ -156,6 +165,67 @@ fn apply_plan_and_destroy_against_ec2_leave_foreign_resources_alone() {
     let replanned = text(&out.stdout);
     assert!(replanned.contains("to create, 0 to update, 0 to replace, 0 to delete."), "{replanned}");
     assert_eq!(foreign_state(&moto, &foreign), before, "the foreign VPC is untouched");
+}
+
+/// The two cloud blocks alone, for `discover`.
+fn clouds(moto: &Moto) -> String {
+    let full = configuration(moto, "");
+    full[..full.find("network \"app\"").unwrap()].to_string()
+}
+
+#[test]
+fn discovered_networks_plan_no_changes_and_connect_without_being_changed() {
+    let moto = Moto::start();
+    let foreign = foreign_vpc(&moto);
+    let before = foreign_state(&moto, &foreign);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("main.iso"), clouds(&moto)).unwrap();
+
+    let out = isopod(&["discover"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
+    let written = std::fs::read_to_string(dir.path().join("discovered-aws-east.iso")).unwrap();
+    assert!(written.contains("network \"payments\" {"), "{written}");
+    assert!(written.contains(&format!("existing = \"{foreign}\"")), "{written}");
+    assert!(written.contains("subnet \"payments-a\" {"), "{written}");
+    assert!(dir.path().join("discovered-aws-west.iso").exists());
+    let out = isopod(&["validate"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "the written files are valid: {}", text(&out.stderr));
+    assert_no_changes(dir.path());
+
+    // Connect the discovered VPC to a new one in another region, and give it an endpoint.
+    let added = r#"
+network "data" {
+  cloud = cloud.aws.west
+  cidr  = "10.31.0.0/16"
+}
+
+tunnel "payments-data" {
+  between = [network.payments, network.data]
+}
+
+endpoint "warehouse" {
+  network = network.payments
+  service = "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0"
+  subnets = ["payments-a"]
+}
+"#;
+    std::fs::write(dir.path().join("added.iso"), added).unwrap();
+    let out = isopod(&["plan"], dir.path());
+    let planned = text(&out.stdout);
+    assert!(!planned.contains("aws_vpc.payments"), "the discovered VPC is never planned: {planned}");
+    let out = isopod(&["apply", "--yes"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(text(&out.stdout).contains(" 0 failed, 0 skipped"), "{}", text(&out.stdout));
+    assert_no_changes(dir.path());
+    assert_eq!(foreign_state(&moto, &foreign), before, "the discovered VPC is untouched");
+
+    // Destroy deletes what the stack made (peering, routes in the discovered VPC's main route
+    // table, endpoint), and nothing of the discovered VPC itself.
+    let out = isopod(&["destroy", "--yes"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
+    std::fs::remove_file(dir.path().join("added.iso")).unwrap();
+    assert_no_changes(dir.path());
+    assert_eq!(foreign_state(&moto, &foreign), before, "the discovered VPC is untouched");
 }
 
 #[test]

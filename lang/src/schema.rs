@@ -377,6 +377,13 @@ pub static NETWORK: BlockSchema = BlockSchema {
              gateway (`false`). Unset, a transit gateway is used only when the VPC's tunnels need more than \
              the 10 VPN connections a virtual private gateway takes."
         ),
+        attr!(
+            "existing",
+            AttrType::String,
+            "AWS only: the id of a VPC that exists outside Isopod (`vpc-...`), as `isopod discover` writes it. \
+             Isopod plans what connects to it (gateways, tunnels, routes in its main route table, endpoints) \
+             and never changes or deletes the VPC or its subnets, which are matched by range."
+        ),
         TAGS,
     ],
     blocks: &[&SUBNET],

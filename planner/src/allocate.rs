@@ -36,12 +36,44 @@ pub struct Live {
     /// The range of each Azure network's live `GatewaySubnet`, by network: kept, so that a subnet
     /// declared later does not move the subnet a gateway sits in.
     pub gateway_subnets: BTreeMap<String, Cidr>,
+    /// Every live AWS VPC, whoever owns it, by its id: what a network with `existing` uses.
+    pub aws_vpcs: BTreeMap<String, LiveVpc>,
+}
+
+/// A live AWS VPC, as a network that describes an existing one needs it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LiveVpc {
+    /// Where it is.
+    pub scope: Option<crate::resource::Scope>,
+    /// Its main route table.
+    pub main_route_table_id: Option<String>,
+    /// Its subnets' ids, by range.
+    pub subnets: BTreeMap<String, String>,
 }
 
 impl Live {
     /// Reads the allocations of `stack` from the resources it owns.
     pub fn from_observed(stack: &str, observed: &[ObservedResource]) -> Live {
         let mut live = Live::default();
+        for resource in observed {
+            let text = |name: &str| match resource.attrs.get(name) {
+                Some(Value::String(text)) => Some(text.clone()),
+                _ => None,
+            };
+            match resource.kind {
+                ResourceKind::AwsVpc => {
+                    let vpc = live.aws_vpcs.entry(resource.provider_id.clone()).or_default();
+                    vpc.scope = Some(resource.scope.clone());
+                    vpc.main_route_table_id = text("main_route_table_id");
+                }
+                ResourceKind::AwsSubnet => {
+                    if let (Some(vpc), Some(cidr)) = (text("vpc_id"), text("cidr_block")) {
+                        live.aws_vpcs.entry(vpc).or_default().subnets.insert(cidr, resource.provider_id.clone());
+                    }
+                }
+                _ => {}
+            }
+        }
         for resource in observed {
             let Some(id) = resource.owned_by(stack) else { continue };
             let integer = |name: &str| match resource.attrs.get(name) {

@@ -22,7 +22,7 @@ pub mod resource;
 pub mod saved;
 pub mod secrets;
 
-pub use allocate::{AllocError, Live};
+pub use allocate::{AllocError, Live, LiveVpc};
 pub use diff::{Action, Change, diff};
 pub use isopod_lang::cidr::Cidr;
 pub use lower::{Desired, lower};
@@ -44,11 +44,18 @@ pub enum PlanError {
     /// Two resources would have the same name where the cloud requires unique names.
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
     NameCollision(Vec<naming::NameCollision>),
+    /// A network describes an existing VPC (or subnet) that discovery did not find.
+    #[error("{}", .0.join("; "))]
+    ExistingNotFound(Vec<String>),
 }
 
 /// Plans `topology` against what the providers observed.
 pub fn plan(topology: &isopod_lang::Topology, observed: &[ObservedResource]) -> Result<(Plan, Desired), PlanError> {
     let live = Live::from_observed(&topology.stack.name.value, observed);
+    let missing = lower::missing_existing(topology, &live);
+    if !missing.is_empty() {
+        return Err(PlanError::ExistingNotFound(missing));
+    }
     let desired = lower(topology, &live)?;
     let exceeded = quota::check(&desired);
     if !exceeded.is_empty() {

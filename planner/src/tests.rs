@@ -1179,3 +1179,66 @@ fn an_update_that_needs_a_replaced_resource_is_a_replacement() {
     assert_eq!(endpoint.action, Action::DeleteThenCreate, "{}", render::text(&plan));
     assert!(endpoint.attrs.iter().any(|a| a.name == "(depends on)" && a.forces_replacement));
 }
+
+#[test]
+fn existing_networks_are_used_by_their_live_ids_and_never_planned() {
+    let text = r#"
+stack "legacy" {}
+cloud "aws" "east" {
+  region = "us-east-1"
+}
+network "payments" {
+  cloud    = cloud.aws.east
+  cidr     = "172.16.0.0/16"
+  existing = "vpc-1"
+
+  subnet "a" {
+    cidr = "172.16.1.0/24"
+    zone = "us-east-1a"
+  }
+}
+network "data" {
+  cloud = cloud.aws.east
+  cidr  = "10.31.0.0/16"
+}
+tunnel "t" {
+  between = [network.payments, network.data]
+}
+endpoint "warehouse" {
+  network = network.payments
+  service = "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0"
+  subnets = ["a"]
+}
+"#;
+    let scope = Scope { cloud: "aws.east".into(), region: "us-east-1".into() };
+    let live = |kind, id: &str, attrs: &[(&str, &str)]| ObservedResource {
+        provider_id: id.into(),
+        kind,
+        scope: scope.clone(),
+        attrs: attrs.iter().map(|(k, v)| (k.to_string(), Value::string(*v))).collect(),
+        owner: None,
+    };
+    let observed = [
+        live(ResourceKind::AwsVpc, "vpc-1", &[("cidr_block", "172.16.0.0/16"), ("main_route_table_id", "rtb-1")]),
+        live(ResourceKind::AwsSubnet, "subnet-1", &[("vpc_id", "vpc-1"), ("cidr_block", "172.16.1.0/24")]),
+    ];
+    let topology = topology(text);
+    let plan = plan(&topology, &observed).unwrap();
+    let change = |kind: ResourceKind, address: &str| {
+        plan.changes.iter().find(|c| c.id == ResourceId::new(kind, address)).unwrap_or_else(|| panic!("{kind}.{address}"))
+    };
+    assert!(plan.changes.iter().all(|c| c.object != "network.payments"), "{}", render::text(&plan));
+    assert_eq!(change(ResourceKind::AwsVpcPeeringConnection, "t").after["vpc_id"], Value::string("vpc-1"));
+    assert_eq!(change(ResourceKind::AwsRoute, "t.0").after["route_table_id"], Value::string("rtb-1"));
+    let endpoint = change(ResourceKind::AwsVpcEndpoint, "warehouse");
+    assert_eq!(endpoint.after["subnet_ids"], Value::List(vec![Value::string("subnet-1")]));
+    assert_eq!(endpoint.after["vpc_id"], Value::string("vpc-1"));
+
+    // Applied, nothing is left to change; without the live VPC, there is nothing to plan against.
+    let applied = applied(&plan, &observed);
+    assert!(self::plan(&topology, &applied).unwrap().is_empty());
+    let err = self::plan(&topology, &observed[..0]).unwrap_err();
+    assert_eq!(err.to_string(), "network `payments`: VPC vpc-1 is not in aws.east us-east-1");
+    let err = self::plan(&topology, &observed[..1]).unwrap_err();
+    assert!(err.to_string().contains("has no subnet 172.16.1.0/24 (subnet `a`)"), "{err}");
+}

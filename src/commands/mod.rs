@@ -1,6 +1,7 @@
 //! One module per subcommand: arguments in, library call, view out.
 
 mod apply;
+mod discover;
 mod fmt;
 mod graph;
 mod plan;
@@ -37,6 +38,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
         Command::Validate(args) => validate::run(args),
         Command::Fmt(args) => fmt::run(args),
         Command::Plan(args) => plan::run(args),
+        Command::Discover(args) => discover::run(args),
         Command::Apply(args) => apply::run(args),
         Command::Destroy(args) => apply::destroy(args),
         Command::Graph(args) => graph::run(args),

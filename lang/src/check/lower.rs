@@ -158,6 +158,7 @@ fn network(reader: &mut Reader<'_, '_>) -> Eval<Network> {
     let cidr = Reader::required(reader.cidr("cidr"))?;
     let asn = asn(reader)?;
     let transit_gateway = reader.optional_bool("transit_gateway")?;
+    let existing = reader.string("existing")?;
     let tags = reader.string_map("tags")?;
     let mut subnets = Vec::new();
     let mut failed = false;
@@ -209,6 +210,7 @@ fn network(reader: &mut Reader<'_, '_>) -> Eval<Network> {
         cidr,
         asn,
         transit_gateway,
+        existing,
         subnets,
         tags,
         span: reader.header,

@@ -90,6 +90,13 @@ impl<'a> Ctx<'a> {
                     .with_help("remove `transit_gateway`"),
             );
         }
+        if let Some(existing) = network.existing.as_ref().filter(|_| network.kind != CloudKind::Aws) {
+            let label =
+                format!("`existing` is an AWS setting for now; {} networks are created", cloud_name(network.kind));
+            self.diagnostics.push(
+                Diagnostic::error(Code::UnsupportedCombination, existing.span, label).with_help("remove `existing`"),
+            );
+        }
         if !cidr.value.is_ipv4() {
             self.diagnostics.push(
                 Diagnostic::error(Code::InvalidCidr, cidr.span, "a network's range must be IPv4")

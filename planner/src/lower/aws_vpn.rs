@@ -63,13 +63,14 @@ fn vpn_gateway(
 ) -> ResourceId {
     let vgw = ResourceId::new(ResourceKind::AwsVpnGateway, &aws.name);
     if !desired.resources.contains_key(&vgw) {
-        let vpc = ResourceId::new(ResourceKind::AwsVpc, &aws.name);
+        let vpc_id = super::aws_vpc_output(desired, &aws.name, "id");
+        let main_table = super::aws_vpc_output(desired, &aws.name, "main_route_table_id");
         let object = format!("network.{}", aws.name);
         desired.add(Resource {
             id: vgw.clone(),
             scope: scope.clone(),
             attrs: attrs([
-                ("vpc_id", output(&vpc, "id")),
+                ("vpc_id", vpc_id),
                 ("amazon_side_asn", Value::Integer(asn.into())),
                 ("tags", aws_named(tags, &desired.stack, &[&aws.name])),
             ])
@@ -80,11 +81,7 @@ fn vpn_gateway(
         desired.add(Resource {
             id: ResourceId::new(ResourceKind::AwsVpnGatewayRoutePropagation, &aws.name),
             scope: scope.clone(),
-            attrs: attrs([
-                ("vpn_gateway_id", output(&vgw, "id")),
-                ("route_table_id", output(&vpc, "main_route_table_id")),
-            ])
-            .into(),
+            attrs: attrs([("vpn_gateway_id", output(&vgw, "id")), ("route_table_id", main_table)]).into(),
             depends_on: Vec::new(),
             object,
         });
@@ -103,7 +100,7 @@ fn transit_gateway(
     let gateway = ResourceId::new(ResourceKind::AwsTransitGateway, &aws.name);
     let vpc_attachment = ResourceId::new(ResourceKind::AwsTransitGatewayVpcAttachment, &aws.name);
     if !desired.resources.contains_key(&gateway) {
-        let vpc = ResourceId::new(ResourceKind::AwsVpc, &aws.name);
+        let vpc_id = super::aws_vpc_output(desired, &aws.name, "id");
         let object = format!("network.{}", aws.name);
         let enable = || Value::string("enable");
         desired.add(Resource {
@@ -123,14 +120,14 @@ fn transit_gateway(
         });
         let subnets = super::network::default_subnets(aws)
             .into_iter()
-            .map(|subnet| output(&ResourceId::new(ResourceKind::AwsSubnet, format!("{}.{subnet}", aws.name)), "id"))
+            .map(|subnet| super::aws_subnet_id(desired, &aws.name, subnet))
             .collect();
         desired.add(Resource {
             id: vpc_attachment.clone(),
             scope: scope.clone(),
             attrs: attrs([
                 ("transit_gateway_id", output(&gateway, "id")),
-                ("vpc_id", output(&vpc, "id")),
+                ("vpc_id", vpc_id),
                 ("subnet_ids", Value::List(subnets)),
                 ("tags", aws_named(tags, &desired.stack, &[&aws.name])),
             ])
@@ -146,7 +143,7 @@ fn transit_gateway(
 /// peer's) to the transit gateway; nothing for a virtual private gateway, whose routes propagate.
 pub(super) fn routes_to(gateway: &AwsGateway, ranges: &[String], object: &str, desired: &mut Desired) {
     let Attachment::TransitGateway { gateway: transit, vpc_attachment } = &gateway.attachment else { return };
-    let vpc = ResourceId::new(ResourceKind::AwsVpc, &gateway.network);
+    let main_table = super::aws_vpc_output(desired, &gateway.network, "main_route_table_id");
     for range in ranges {
         let id = ResourceId::new(ResourceKind::AwsRoute, format!("{}.transit.{range}", gateway.network));
         if desired.resources.contains_key(&id) {
@@ -156,7 +153,7 @@ pub(super) fn routes_to(gateway: &AwsGateway, ranges: &[String], object: &str, d
             id,
             scope: gateway.scope.clone(),
             attrs: attrs([
-                ("route_table_id", output(&vpc, "main_route_table_id")),
+                ("route_table_id", main_table.clone()),
                 ("destination_cidr_block", Value::string(range)),
                 ("transit_gateway_id", output(transit, "id")),
             ])

@@ -40,7 +40,7 @@ pub(super) fn publish(
     let mut out = Out { desired, scope: super::scope(consumer), object: format!("relay.{}", relay.name) };
     match consumer.kind {
         CloudKind::Aws => {
-            let vpc = ResourceId::new(ResourceKind::AwsVpc, &consumer.name);
+            let vpc_id = super::aws_vpc_output(out.desired, &consumer.name, "id");
             let tags = aws_named(&tags(topology, consumer), &stack, &[&relay.name, &consumer.name]);
             let zone = ResourceId::new(ResourceKind::AwsRoute53Zone, &address);
             let comment = format!("Isopod relay {} for {}", relay.name, consumer.name);
@@ -48,7 +48,7 @@ pub(super) fn publish(
                 zone.clone(),
                 vec![
                     ("name", Value::string(name)),
-                    ("vpc_id", output(&vpc, "id")),
+                    ("vpc_id", vpc_id),
                     ("vpc_region", Value::string(&consumer.region.value)),
                     ("comment", Value::string(comment)),
                     ("tags", tags),

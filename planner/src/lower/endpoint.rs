@@ -32,21 +32,16 @@ pub(super) fn lower(
             if chosen.is_empty() {
                 return Err("an AWS interface endpoint needs a subnet, and the network has none");
             }
-            let subnets = chosen
-                .iter()
-                .map(|subnet| {
-                    output(&ResourceId::new(ResourceKind::AwsSubnet, format!("{}.{subnet}", network.name)), "id")
-                })
-                .collect();
+            let subnets = chosen.iter().map(|subnet| super::aws_subnet_id(desired, &network.name, subnet)).collect();
             let name = resource_name(naming::AWS, &stack, &[&endpoint.name]);
             let tags = super::network::aws_named(&super::network::tags(topology, network), &stack, &[&endpoint.name]);
-            let vpc = ResourceId::new(ResourceKind::AwsVpc, &network.name);
+            let vpc_id = super::aws_vpc_output(desired, &network.name, "id");
             let group = ResourceId::new(ResourceKind::AwsSecurityGroup, &endpoint.name);
             desired.add(Resource {
                 id: group.clone(),
                 scope: scope.clone(),
                 attrs: attrs([
-                    ("vpc_id", output(&vpc, "id")),
+                    ("vpc_id", vpc_id.clone()),
                     ("name", Value::string(&name)),
                     ("description", Value::string(format!("Isopod endpoint {}", endpoint.name))),
                     ("ingress_cidr_blocks", Value::List(admitted_ranges(topology, endpoint, network))),
@@ -60,7 +55,7 @@ pub(super) fn lower(
                 id: ResourceId::new(ResourceKind::AwsVpcEndpoint, &endpoint.name),
                 scope,
                 attrs: attrs([
-                    ("vpc_id", output(&vpc, "id")),
+                    ("vpc_id", vpc_id.clone()),
                     ("security_group_ids", Value::List(vec![output(&group, "id")])),
                     ("service_name", Value::string(&endpoint.service.value)),
                     ("vpc_endpoint_type", Value::string("Interface")),

@@ -35,6 +35,63 @@ pub struct Desired {
     /// The AWS networks whose VPN connections attach to a transit gateway rather than a virtual
     /// private gateway.
     pub aws_transit: BTreeSet<String>,
+    /// The networks that describe an existing VPC, by name: used, never created.
+    pub existing: BTreeMap<String, ExistingVpc>,
+}
+
+/// A VPC that exists outside the stack, as a network with `existing` describes it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ExistingVpc {
+    /// The VPC's id.
+    pub vpc_id: String,
+    /// Its main route table's id.
+    pub main_route_table_id: String,
+    /// The ids of the subnets the network declares, by subnet name.
+    pub subnets: BTreeMap<String, String>,
+}
+
+/// The output `name` (`id`, `main_route_table_id`) of the VPC of AWS network `network`: the live
+/// value of an existing VPC, or the output of the VPC the stack creates.
+pub(crate) fn aws_vpc_output(desired: &Desired, network: &str, name: &str) -> Value {
+    match (desired.existing.get(network), name) {
+        (Some(vpc), "id") => Value::string(&vpc.vpc_id),
+        (Some(vpc), "main_route_table_id") => Value::string(&vpc.main_route_table_id),
+        _ => output(&ResourceId::new(ResourceKind::AwsVpc, network), name),
+    }
+}
+
+/// The id of subnet `subnet` of AWS network `network`.
+pub(crate) fn aws_subnet_id(desired: &Desired, network: &str, subnet: &str) -> Value {
+    match desired.existing.get(network).and_then(|vpc| vpc.subnets.get(subnet)) {
+        Some(id) => Value::string(id),
+        None => output(&ResourceId::new(ResourceKind::AwsSubnet, format!("{network}.{subnet}")), "id"),
+    }
+}
+
+/// What the networks with `existing` name that discovery did not find in their cloud's region
+/// (the VPC, or a declared subnet's range in it).
+pub fn missing_existing(topology: &Topology, live: &Live) -> Vec<String> {
+    let mut missing = Vec::new();
+    for network in &topology.networks {
+        let Some(id) = &network.existing else { continue };
+        let found = live.aws_vpcs.get(&id.value).filter(|vpc| vpc.scope.as_ref() == Some(&scope(network)));
+        let Some(vpc) = found else {
+            missing.push(format!(
+                "network `{}`: VPC {} is not in {} {}",
+                network.name, id.value, network.cloud, network.region.value
+            ));
+            continue;
+        };
+        for subnet in &network.subnets {
+            if !vpc.subnets.contains_key(&subnet.cidr.value.to_string()) {
+                missing.push(format!(
+                    "network `{}`: VPC {} has no subnet {} (subnet `{}`)",
+                    network.name, id.value, subnet.cidr.value, subnet.name
+                ));
+            }
+        }
+    }
+    missing
 }
 
 impl Desired {
@@ -47,7 +104,7 @@ impl Desired {
 pub fn lower(topology: &Topology, live: &Live) -> Result<Desired, AllocError> {
     let mut desired = Desired { stack: topology.stack.name.value.clone(), ..Desired::default() };
     for network in &topology.networks {
-        network::lower(topology, network, &mut desired);
+        network::lower(topology, network, live, &mut desired);
     }
     // Tunnels as written, from meshes, and those relays need: (tunnel, warning label, object).
     let relay_tunnels = relay::tunnels(topology, |tunnel| supported_layout(topology, tunnel).is_ok(), &mut desired);

@@ -1,18 +1,20 @@
 //! Networks and subnets: an AWS VPC and its subnets; an Azure virtual network and its subnets in
 //! the stack's resource group; a GCP VPC network in custom mode and its regional subnetworks.
 
-use super::{Desired, attrs, output};
+use super::{Desired, ExistingVpc, attrs, output};
+use crate::allocate::Live;
 use crate::naming::{self, resource_name};
 use crate::resource::{Resource, ResourceId, ResourceKind, Scope, Value};
 use isopod_lang::Topology;
 use isopod_lang::topology::{CloudAccount, CloudKind, Network};
 use std::collections::BTreeMap;
 
-pub(super) fn lower(topology: &Topology, network: &Network, desired: &mut Desired) {
+pub(super) fn lower(topology: &Topology, network: &Network, live: &Live, desired: &mut Desired) {
     let scope = super::scope(network);
     let object = format!("network.{}", network.name);
     let tags = tags(topology, network);
     match network.kind {
+        CloudKind::Aws if network.existing.is_some() => existing(network, live, desired),
         CloudKind::Aws => aws(network, scope, object, tags, desired),
         CloudKind::Azure => azure(topology, network, scope, object, tags, desired),
         CloudKind::Gcp => gcp(network, scope, object, desired),
@@ -38,6 +40,23 @@ pub(super) fn aws_named(tags: &BTreeMap<String, String>, stack: &str, parts: &[&
 
 pub(super) fn tag_value(tags: &BTreeMap<String, String>) -> Value {
     Value::Map(tags.iter().map(|(k, v)| (k.clone(), Value::string(v))).collect())
+}
+
+/// A network that describes an existing VPC: no resource, its ids for what connects to it.
+fn existing(network: &Network, live: &Live, desired: &mut Desired) {
+    let Some(id) = &network.existing else { return };
+    let vpc = live.aws_vpcs.get(&id.value).cloned().unwrap_or_default();
+    let subnets = network
+        .subnets
+        .iter()
+        .filter_map(|subnet| Some((subnet.name.clone(), vpc.subnets.get(&subnet.cidr.value.to_string())?.clone())))
+        .collect();
+    let existing = ExistingVpc {
+        vpc_id: id.value.clone(),
+        main_route_table_id: vpc.main_route_table_id.unwrap_or_default(),
+        subnets,
+    };
+    desired.existing.insert(network.name.clone(), existing);
 }
 
 fn aws(network: &Network, scope: Scope, object: String, tags: BTreeMap<String, String>, desired: &mut Desired) {

@@ -29,7 +29,6 @@ pub(super) fn lower(
 }
 
 fn aws(topology: &Topology, tunnel: &Tunnel, a: &Network, b: &Network, object: &str, desired: &mut Desired) {
-    let vpc = |network: &Network| ResourceId::new(ResourceKind::AwsVpc, &network.name);
     let peering = ResourceId::new(ResourceKind::AwsVpcPeeringConnection, &tunnel.name);
     let accepter = ResourceId::new(ResourceKind::AwsVpcPeeringConnectionAccepter, &tunnel.name);
     let stack = desired.stack.clone();
@@ -37,8 +36,8 @@ fn aws(topology: &Topology, tunnel: &Tunnel, a: &Network, b: &Network, object: &
         super::network::aws_named(&super::network::tags(topology, network), &stack, &[&tunnel.name])
     };
     let mut peering_attrs = attrs([
-        ("vpc_id", output(&vpc(a), "id")),
-        ("peer_vpc_id", output(&vpc(b), "id")),
+        ("vpc_id", super::aws_vpc_output(desired, &a.name, "id")),
+        ("peer_vpc_id", super::aws_vpc_output(desired, &b.name, "id")),
         ("peer_region", Value::string(&b.region.value)),
         ("tags", tags(a)),
     ]);
@@ -64,7 +63,7 @@ fn aws(topology: &Topology, tunnel: &Tunnel, a: &Network, b: &Network, object: &
             id: ResourceId::new(ResourceKind::AwsRoute, format!("{}.{side}", tunnel.name)),
             scope: super::scope(from),
             attrs: attrs([
-                ("route_table_id", output(&vpc(from), "main_route_table_id")),
+                ("route_table_id", super::aws_vpc_output(desired, &from.name, "main_route_table_id")),
                 ("destination_cidr_block", Value::string(to.cidr.value.to_string())),
                 ("vpc_peering_connection_id", output(&peering, "id")),
             ])

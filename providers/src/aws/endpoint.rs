@@ -98,12 +98,12 @@ pub(super) async fn update_security_group(
     tags::update(client, provider_id, attrs).await
 }
 
-/// The stack-owned endpoints (or the one `id`), every page, with the private address of each
-/// of their network interfaces (one more call for all of them).
+/// The endpoints of the region, whoever owns them (or the one `id`), every page, with the
+/// private address of each of their network interfaces (one more call for all of them).
 async fn endpoints(region: &Region, id: Option<&str>) -> Result<Vec<(VpcEndpoint, Vec<String>)>, ProviderError> {
     let request = match id {
         Some(id) => region.client.describe_vpc_endpoints().vpc_endpoint_ids(id),
-        None => region.client.describe_vpc_endpoints().filters(tags::owned_filter()),
+        None => region.client.describe_vpc_endpoints(),
     };
     let found = every_page!(request, vpc_endpoints);
     let interfaces: Vec<&str> =

@@ -4,10 +4,13 @@
 //! endpoints.
 //!
 //! Ownership is two tags written in the create call itself (`TagSpecifications`):
-//! `isopod:stack` and `isopod:resource` (`KIND.ADDRESS`); discovery lists, a page at a time,
-//! only what carries `isopod:stack`. What EC2 cannot tag (routes, route propagations, VPN
-//! connection routes) is owned through its parent and found by its natural key. Every EC2 error
-//! is classified for the executor.
+//! `isopod:stack` and `isopod:resource` (`KIND.ADDRESS`). Discovery lists, a page at a time,
+//! the VPCs, subnets, gateways, VPN connections and endpoints of every owner (networks may
+//! describe existing VPCs; `isopod discover` lists the rest), and only what carries
+//! `isopod:stack` of the kinds no one else's configuration needs (security groups, peering,
+//! attachments). What EC2 cannot tag (routes, route propagations, VPN connection routes) is owned
+//! through its target or parent and found by its natural key. Every EC2 error is classified for
+//! the executor.
 //!
 //! One module per family of kinds: [`network`] (VPCs, subnets, routes, route propagation),
 //! [`vpn`] (customer and VPN gateways, VPN connections and their routes), [`transit`] (transit

@@ -10,41 +10,29 @@ use aws_sdk_ec2::types::{AttributeBooleanValue, Filter, ResourceType, RouteOrigi
 use isopod_planner::resource::{Attrs, ObservedResource, Ownership, ResourceKind, Value};
 use std::collections::{BTreeMap, HashMap};
 
-/// The stack-owned VPCs of the region, every page.
-async fn owned_vpcs(client: &Client) -> Result<Vec<Vpc>, ProviderError> {
-    Ok(every_page!(client.describe_vpcs().filters(tags::owned_filter()), vpcs))
-}
-
 /// The main route table of each of `vpcs`, every page (filters take up to 200 values).
 async fn main_route_tables(client: &Client, vpcs: &[&str]) -> Result<HashMap<String, RouteTable>, ProviderError> {
     let mut tables = HashMap::new();
     for chunk in vpcs.chunks(200) {
         let vpc_ids = Filter::builder().name("vpc-id").set_values(Some(chunk.iter().map(|v| v.to_string()).collect()));
-        let request = client
-            .describe_route_tables()
-            .filters(Filter::builder().name("association.main").values("true").build())
-            .filters(vpc_ids.build());
-        for table in every_page!(request, route_tables) {
-            if let Some(vpc) = table.vpc_id() {
-                tables.insert(vpc.to_string(), table);
-            }
-        }
+        tables.extend(main_route_tables_where(client, Some(vpc_ids.build())).await?);
     }
     Ok(tables)
 }
 
-/// The main route tables of the stack-owned VPCs, each with the stack that owns its VPC.
-async fn owned_main_route_tables(client: &Client) -> Result<Vec<(String, RouteTable)>, ProviderError> {
-    let vpcs = owned_vpcs(client).await?;
-    let ids: Vec<&str> = vpcs.iter().filter_map(|vpc| vpc.vpc_id()).collect();
-    let mut tables = main_route_tables(client, &ids).await?;
-    Ok(vpcs
-        .iter()
-        .filter_map(|vpc| {
-            let stack = tags::stack(vpc.tags())?.to_string();
-            Some((stack, tables.remove(vpc.vpc_id()?)?))
-        })
-        .collect())
+/// The main route table of every VPC of the region (or those `filter` keeps), by VPC.
+async fn main_route_tables_where(
+    client: &Client,
+    filter: Option<Filter>,
+) -> Result<HashMap<String, RouteTable>, ProviderError> {
+    let request =
+        client.describe_route_tables().filters(Filter::builder().name("association.main").values("true").build());
+    let request = match filter {
+        Some(filter) => request.filters(filter),
+        None => request,
+    };
+    let tables = every_page!(request, route_tables);
+    Ok(tables.into_iter().filter_map(|table| Some((table.vpc_id()?.to_string(), table))).collect())
 }
 
 /// A VPC's DNS support and DNS hostnames. EC2 reads these one attribute of one VPC per call.
@@ -57,15 +45,16 @@ async fn dns_attributes(client: Client, vpc: String) -> Result<(String, bool, bo
     Ok((vpc, support, hostnames))
 }
 
+/// Every VPC of the region, whoever owns it (a network may describe an existing one), with its
+/// main route table and, for the stack-owned ones, its DNS attributes.
 pub(super) async fn discover_vpcs(region: &Region) -> Result<Vec<ObservedResource>, ProviderError> {
     let client = &region.client;
-    let vpcs = owned_vpcs(client).await?;
-    let ids: Vec<&str> = vpcs.iter().filter_map(|vpc| vpc.vpc_id()).collect();
-    let tables = main_route_tables(client, &ids).await?;
-    // EC2 has no bulk read of VPC attributes: two calls per VPC, all at once.
+    let vpcs: Vec<Vpc> = every_page!(client.describe_vpcs(), vpcs);
+    let tables = main_route_tables_where(client, None).await?;
+    // EC2 has no bulk read of VPC attributes: two calls per owned VPC, all at once.
     let mut reads = tokio::task::JoinSet::new();
-    for id in &ids {
-        reads.spawn(dns_attributes(client.clone(), id.to_string()));
+    for vpc in vpcs.iter().filter(|vpc| tags::stack(vpc.tags()).is_some()) {
+        reads.spawn(dns_attributes(client.clone(), vpc.vpc_id().unwrap_or_default().to_string()));
     }
     let mut dns = HashMap::new();
     for read in reads.join_all().await {
@@ -126,8 +115,9 @@ pub(super) async fn update_vpc(region: &Region, provider_id: &str, attrs: &Attrs
     tags::update(&region.client, provider_id, attrs).await
 }
 
+/// Every subnet of the region, whoever owns it.
 pub(super) async fn discover_subnets(region: &Region) -> Result<Vec<ObservedResource>, ProviderError> {
-    let subnets = every_page!(region.client.describe_subnets().filters(tags::owned_filter()), subnets);
+    let subnets = every_page!(region.client.describe_subnets(), subnets);
     Ok(subnets
         .iter()
         .map(|subnet| {
@@ -155,24 +145,30 @@ pub(super) async fn create_subnet(region: &Region, owner: &Ownership, attrs: &At
     Ok(Created { provider_id: id.to_string(), outputs: BTreeMap::new() })
 }
 
-/// The routes Isopod makes in the main route table of a stack's VPC: static ones (not
-/// propagated, not the VPC's local route) to a transit gateway or a peering connection.
+/// The routes Isopod makes in main route tables: static ones (not propagated, not the VPC's
+/// local route) to a stack-owned transit gateway or peering connection, owned by its stack.
 pub(super) async fn discover_routes(region: &Region) -> Result<Vec<ObservedResource>, ProviderError> {
+    let mut targets: HashMap<String, String> = HashMap::new();
+    let owned =
+        |id: Option<&str>, tags: &[aws_sdk_ec2::types::Tag]| Some((id?.to_string(), tags::stack(tags)?.to_string()));
+    for gateway in super::transit::gateways(region, None).await? {
+        targets.extend(owned(gateway.transit_gateway_id(), gateway.tags()));
+    }
+    // Either side of a peering: the requester's region tags one, the accepter's the other.
+    for connection in super::peering::connections(region, tags::STACK_TAG, None).await? {
+        targets.extend(owned(connection.vpc_peering_connection_id(), connection.tags()));
+    }
     let mut found = Vec::new();
-    for (stack, table) in owned_main_route_tables(&region.client).await? {
-        for route in table.routes() {
-            if route.origin() != Some(&RouteOrigin::CreateRoute) {
-                continue;
-            }
+    for table in main_route_tables_where(&region.client, None).await?.values() {
+        for route in table.routes().iter().filter(|route| route.origin() == Some(&RouteOrigin::CreateRoute)) {
+            let target = route.transit_gateway_id().or(route.vpc_peering_connection_id());
+            let Some(stack) = target.and_then(|target| targets.get(target)) else { continue };
             let mut attrs = Found::default();
             attrs.text("route_table_id", table.route_table_id());
             attrs.text("destination_cidr_block", route.destination_cidr_block());
             attrs.text("transit_gateway_id", route.transit_gateway_id());
             attrs.text("vpc_peering_connection_id", route.vpc_peering_connection_id());
-            if route.transit_gateway_id().is_none() && route.vpc_peering_connection_id().is_none() {
-                continue;
-            }
-            found.extend(untagged(ResourceKind::AwsRoute, &region.scope, Some(&stack), attrs.0));
+            found.extend(untagged(ResourceKind::AwsRoute, &region.scope, Some(stack), attrs.0));
         }
     }
     Ok(found)
@@ -213,15 +209,22 @@ pub(super) async fn delete_route(region: &Region, provider_id: &str) -> Result<(
     request.send().await.map(drop).map_err(classify)
 }
 
-/// The VPN gateways whose routes propagate into the main route table of a stack's VPC.
+/// The stack-owned VPN gateways whose routes propagate into a main route table, owned by the
+/// gateway's stack.
 pub(super) async fn discover_propagations(region: &Region) -> Result<Vec<ObservedResource>, ProviderError> {
+    let gateways: HashMap<String, String> = super::vpn::vpn_gateways(&region.client, None)
+        .await?
+        .iter()
+        .filter_map(|g| Some((g.vpn_gateway_id()?.to_string(), tags::stack(g.tags())?.to_string())))
+        .collect();
     let mut found = Vec::new();
-    for (stack, table) in owned_main_route_tables(&region.client).await? {
+    for table in main_route_tables_where(&region.client, None).await?.values() {
         for gateway in table.propagating_vgws() {
+            let Some(stack) = gateway.gateway_id().and_then(|id| gateways.get(id)) else { continue };
             let mut attrs = Found::default();
             attrs.text("vpn_gateway_id", gateway.gateway_id());
             attrs.text("route_table_id", table.route_table_id());
-            found.extend(untagged(ResourceKind::AwsVpnGatewayRoutePropagation, &region.scope, Some(&stack), attrs.0));
+            found.extend(untagged(ResourceKind::AwsVpnGatewayRoutePropagation, &region.scope, Some(stack), attrs.0));
         }
     }
     Ok(found)

@@ -14,7 +14,11 @@ use std::collections::BTreeMap;
 
 /// The peering connections carrying the tag `key` (or the one `id`), every page, without those
 /// that ended.
-async fn connections(region: &Region, key: &str, id: Option<&str>) -> Result<Vec<VpcPeeringConnection>, ProviderError> {
+pub(super) async fn connections(
+    region: &Region,
+    key: &str,
+    id: Option<&str>,
+) -> Result<Vec<VpcPeeringConnection>, ProviderError> {
     let request = match id {
         Some(id) => region.client.describe_vpc_peering_connections().vpc_peering_connection_ids(id),
         None => region

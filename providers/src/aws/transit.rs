@@ -12,12 +12,11 @@ use aws_sdk_ec2::types::{
 use isopod_planner::resource::{Attrs, ObservedResource, Ownership, ResourceKind};
 use std::collections::BTreeMap;
 
-/// The stack-owned transit gateways (or the one `id`), every page, without those deleted or
-/// being deleted.
-async fn gateways(region: &Region, id: Option<&str>) -> Result<Vec<TransitGateway>, ProviderError> {
+/// The transit gateways of the region, whoever owns them (or the one `id`), every page.
+pub(super) async fn gateways(region: &Region, id: Option<&str>) -> Result<Vec<TransitGateway>, ProviderError> {
     let request = match id {
         Some(id) => region.client.describe_transit_gateways().transit_gateway_ids(id),
-        None => region.client.describe_transit_gateways().filters(tags::owned_filter()),
+        None => region.client.describe_transit_gateways(),
     };
     let found = every_page!(request, transit_gateways);
     Ok(found)

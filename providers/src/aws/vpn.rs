@@ -20,8 +20,7 @@ use std::time::Duration;
 
 pub(super) async fn discover_customer_gateways(region: &Region) -> Result<Vec<ObservedResource>, ProviderError> {
     // One call: DescribeCustomerGateways does not paginate.
-    let listed =
-        region.client.describe_customer_gateways().filters(tags::owned_filter()).send().await.map_err(classify)?;
+    let listed = region.client.describe_customer_gateways().send().await.map_err(classify)?;
     // Deleted gateways stay listed for a while: they are gone.
     Ok(listed
         .customer_gateways()
@@ -71,12 +70,12 @@ fn attached_vpc(gateway: &VpnGateway) -> Option<&str> {
         .and_then(|a| a.vpc_id())
 }
 
-/// The stack-owned VPN gateways (or the one `id`) that are not deleted: one call, as
-/// DescribeVpnGateways does not paginate.
-async fn vpn_gateways(client: &Client, id: Option<&str>) -> Result<Vec<VpnGateway>, ProviderError> {
+/// The VPN gateways of the region, whoever owns them (or the one `id`), that are not deleted:
+/// one call, as DescribeVpnGateways does not paginate.
+pub(super) async fn vpn_gateways(client: &Client, id: Option<&str>) -> Result<Vec<VpnGateway>, ProviderError> {
     let request = match id {
         Some(id) => client.describe_vpn_gateways().vpn_gateway_ids(id),
-        None => client.describe_vpn_gateways().filters(tags::owned_filter()),
+        None => client.describe_vpn_gateways(),
     };
     let listed = request.send().await.map_err(classify)?;
     Ok(listed.vpn_gateways().iter().filter(|g| g.state() != Some(&VpnState::Deleted)).cloned().collect())
@@ -276,12 +275,12 @@ fn tunnel_attrs(n: usize, tunnel: &TunnelOption, found: &mut Found) {
     found.value(&name("preshared_key"), Value::Sensitive(format!("aws:tunnel{n}")));
 }
 
-/// The stack-owned VPN connections (or the one `id`) that are not deleted: one call, as
-/// DescribeVpnConnections does not paginate.
+/// The VPN connections of the region, whoever owns them (or the one `id`), that are not
+/// deleted: one call, as DescribeVpnConnections does not paginate.
 async fn connections(client: &Client, id: Option<&str>) -> Result<Vec<VpnConnection>, ProviderError> {
     let request = match id {
         Some(id) => client.describe_vpn_connections().vpn_connection_ids(id),
-        None => client.describe_vpn_connections().filters(tags::owned_filter()),
+        None => client.describe_vpn_connections(),
     };
     let listed = request.send().await.map_err(classify)?;
     Ok(listed.vpn_connections().iter().filter(|c| c.state() != Some(&VpnState::Deleted)).cloned().collect())
