@@ -102,7 +102,13 @@ fn foreign_vpc(moto: &Moto) -> String {
             .await
             .unwrap();
         let subnet = subnet.subnet().and_then(|s| s.subnet_id()).unwrap().to_string();
-        ec2.create_tags().resources(&id).tags(tag("team", "payments")).tags(tag("Name", "Payments")).send().await.unwrap();
+        ec2.create_tags()
+            .resources(&id)
+            .tags(tag("team", "payments"))
+            .tags(tag("Name", "Payments"))
+            .send()
+            .await
+            .unwrap();
         ec2.create_tags().resources(&subnet).tags(tag("Name", "payments-a")).send().await.unwrap();
         id
     })

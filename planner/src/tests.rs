@@ -1225,7 +1225,10 @@ endpoint "warehouse" {
     let topology = topology(text);
     let plan = plan(&topology, &observed).unwrap();
     let change = |kind: ResourceKind, address: &str| {
-        plan.changes.iter().find(|c| c.id == ResourceId::new(kind, address)).unwrap_or_else(|| panic!("{kind}.{address}"))
+        plan.changes
+            .iter()
+            .find(|c| c.id == ResourceId::new(kind, address))
+            .unwrap_or_else(|| panic!("{kind}.{address}"))
     };
     assert!(plan.changes.iter().all(|c| c.object != "network.payments"), "{}", render::text(&plan));
     assert_eq!(change(ResourceKind::AwsVpcPeeringConnection, "t").after["vpc_id"], Value::string("vpc-1"));

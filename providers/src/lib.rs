@@ -8,6 +8,8 @@
 //! [`routed::PerCloudBlock`]; the Azure and GCP providers are still to come.
 
 pub mod aws;
+#[cfg(test)]
+mod conformance;
 mod error;
 pub mod retry;
 pub mod routed;

@@ -21,12 +21,26 @@ pub(super) fn kind_of_code(code: &str) -> ErrorKind {
     }
 }
 
+/// The `<RequestID>` of an EC2 error document.
+fn request_id_in(body: &str) -> Option<String> {
+    let start = body.find("<RequestID>")? + "<RequestID>".len();
+    let end = start + body[start..].find("</RequestID>")?;
+    Some(body[start..end].trim().to_string())
+}
+
 /// `err` as a provider error.
 pub(super) fn classify<E>(err: SdkError<E>) -> ProviderError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
-    let request_id = err.request_id().map(str::to_string);
+    // The SDK reads the request id from the `x-amzn-requestid` header; EC2's error documents
+    // carry it as `<RequestID>` too.
+    let request_id = err.request_id().map(str::to_string).or_else(|| match &err {
+        SdkError::ServiceError(context) => {
+            context.raw().body().bytes().and_then(|body| request_id_in(&String::from_utf8_lossy(body)))
+        }
+        _ => None,
+    });
     let kind = match &err {
         SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => ErrorKind::Transient,
         SdkError::ServiceError(context) => {

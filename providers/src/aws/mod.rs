@@ -345,4 +345,6 @@ impl Provider for AwsProvider {
 }
 
 #[cfg(test)]
+mod replay;
+#[cfg(test)]
 mod tests;
