@@ -1,6 +1,7 @@
 //! `isopod plan`, `apply` and `destroy` run as processes against moto's EC2 server, through the
-//! real AWS provider (aws-sdk-ec2): two regions, a VPC peering between them, an interface
-//! endpoint, and someone else's VPC that Isopod must never touch.
+//! real AWS provider (aws-sdk-ec2, aws-sdk-route53): two regions, a VPC peering between them, an
+//! interface endpoint relayed to the other region (its name in a Route 53 private zone), someone
+//! else's VPC that Isopod must never touch, and `discover`.
 
 use aws_sdk_ec2::Client;
 use isopod_test_support::Moto;
@@ -63,9 +64,15 @@ tunnel "app-data" {{
 }}
 
 endpoint "warehouse" {{
-  network = network.app
-  service = "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0"
-  subnets = ["a"]
+  network  = network.app
+  service  = "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0"
+  subnets  = ["a"]
+  dns_name = "warehouse.partner.example.com"
+}}
+
+relay "warehouse-west" {{
+  endpoint = endpoint.warehouse
+  to       = [network.data]
 }}
 {extra}"#,
         url = moto.url
@@ -146,6 +153,7 @@ fn apply_plan_and_destroy_against_ec2_leave_foreign_resources_alone() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let planned = text(&out.stdout);
     assert!(planned.contains("+ aws_vpc_peering_connection_accepter.app-data (aws.west, us-west-2)"), "{planned}");
+    assert!(planned.contains("+ aws_route53_zone.warehouse-west.data (aws.west, us-west-2)"), "{planned}");
 
     let out = isopod(&["apply", "--yes"], dir.path());
     assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));

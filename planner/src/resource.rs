@@ -319,6 +319,7 @@ impl ResourceKind {
             ResourceKind::AwsRoute => &["route_table_id", "destination_cidr_block"],
             ResourceKind::AwsVpnGatewayRoutePropagation => &["vpn_gateway_id", "route_table_id"],
             ResourceKind::AwsVpnConnectionRoute => &["vpn_connection_id", "destination_cidr_block"],
+            ResourceKind::AwsRoute53Record => &["zone_id", "name", "type"],
             _ => &[],
         }
     }

@@ -1,7 +1,8 @@
-//! EC2's errors, classified for the executor: `RequestLimitExceeded` and `Throttling` are
-//! throttled; timeouts, connection failures and 5xx transient; `*.NotFound` not found;
-//! `DependencyViolation` and `IncorrectState` conflicts; `UnauthorizedOperation` and
-//! `AuthFailure` permission; the rest invalid. The AWS request id is kept for support cases.
+//! EC2's (and Route 53's) errors, classified for the executor: `RequestLimitExceeded`,
+//! `Throttling` and `PriorRequestNotComplete` are throttled; timeouts, connection failures and
+//! 5xx transient; `*.NotFound` and `NoSuch*` not found; `DependencyViolation`, `IncorrectState`
+//! and `HostedZoneNotEmpty` conflicts; `UnauthorizedOperation` and `AuthFailure` permission; the
+//! rest invalid. The AWS request id is kept for support cases.
 
 use crate::{ErrorKind, ProviderError};
 use aws_sdk_ec2::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
@@ -10,13 +11,19 @@ use aws_sdk_ec2::operation::RequestId;
 /// The class of an EC2 error code.
 pub(super) fn kind_of_code(code: &str) -> ErrorKind {
     match code {
-        "RequestLimitExceeded" | "Throttling" | "ThrottlingException" => ErrorKind::Throttled,
-        "InternalError" | "InternalFailure" | "ServiceUnavailable" | "Unavailable" => ErrorKind::Transient,
-        "DependencyViolation" | "IncorrectState" | "IncorrectInstanceState" | "InvalidStateTransition" => {
-            ErrorKind::Conflict
+        "RequestLimitExceeded" | "Throttling" | "ThrottlingException" | "PriorRequestNotComplete" => {
+            ErrorKind::Throttled
         }
+        "InternalError" | "InternalFailure" | "ServiceUnavailable" | "Unavailable" => ErrorKind::Transient,
+        "DependencyViolation"
+        | "IncorrectState"
+        | "IncorrectInstanceState"
+        | "InvalidStateTransition"
+        | "HostedZoneNotEmpty"
+        | "ConflictingDomainExists" => ErrorKind::Conflict,
         "UnauthorizedOperation" | "AuthFailure" | "Blocked" | "OptInRequired" => ErrorKind::Permission,
-        code if code.ends_with(".NotFound") || code.ends_with("NotFound") => ErrorKind::NotFound,
+        // EC2's `*.NotFound`, Route 53's `NoSuch*`.
+        code if code.ends_with("NotFound") || code.starts_with("NoSuch") => ErrorKind::NotFound,
         _ => ErrorKind::Invalid,
     }
 }
@@ -71,6 +78,8 @@ mod tests {
     fn codes_are_classified_as_the_executor_needs() {
         assert_eq!(kind_of_code("RequestLimitExceeded"), ErrorKind::Throttled);
         assert_eq!(kind_of_code("InvalidVpcID.NotFound"), ErrorKind::NotFound);
+        assert_eq!(kind_of_code("NoSuchHostedZone"), ErrorKind::NotFound);
+        assert_eq!(kind_of_code("HostedZoneNotEmpty"), ErrorKind::Conflict);
         assert_eq!(kind_of_code("DependencyViolation"), ErrorKind::Conflict);
         assert_eq!(kind_of_code("UnauthorizedOperation"), ErrorKind::Permission);
         assert_eq!(kind_of_code("InternalError"), ErrorKind::Transient);

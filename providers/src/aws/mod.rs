@@ -14,8 +14,9 @@
 //!
 //! One module per family of kinds: [`network`] (VPCs, subnets, routes, route propagation),
 //! [`vpn`] (customer and VPN gateways, VPN connections and their routes), [`transit`] (transit
-//! gateways and their VPC attachments), [`peering`] (VPC peering, both sides) and [`endpoint`]
-//! (interface endpoints and their security groups).
+//! gateways and their VPC attachments), [`peering`] (VPC peering, both sides), [`endpoint`]
+//! (interface endpoints and their security groups) and [`dns`] (Route 53 private zones and
+//! records, through `aws-sdk-route53`).
 
 /// Every item of every page a paginated describe call returns: `every_page!(request, items)`
 /// sends `request` through its paginator and collects the cloned `items()` of each page.
@@ -31,6 +32,7 @@ macro_rules! every_page {
 }
 
 mod attrs;
+mod dns;
 mod endpoint;
 mod errors;
 mod network;
@@ -64,13 +66,15 @@ pub struct AwsSettings {
 /// The provider of one AWS account.
 pub struct AwsProvider {
     settings: AwsSettings,
-    clients: Mutex<HashMap<String, Client>>,
+    clients: Mutex<HashMap<String, (Client, aws_sdk_route53::Client)>>,
 }
 
 /// One region of the account, as each kind's module uses it.
 pub(crate) struct Region {
     /// The region's EC2 client.
     pub(crate) client: Client,
+    /// The account's Route 53 client (a global service, reached from this region's settings).
+    pub(crate) dns: aws_sdk_route53::Client,
     /// The region, as the planner names it.
     pub(crate) scope: Scope,
 }
@@ -108,10 +112,10 @@ impl AwsProvider {
         AwsProvider { settings, clients: Mutex::new(HashMap::new()) }
     }
 
-    /// The client of `region`, made on first use from the standard credential chain.
-    async fn client(&self, region: &str) -> Client {
-        if let Some(client) = self.clients.lock().expect("not poisoned").get(region) {
-            return client.clone();
+    /// The clients of `region`, made on first use from the standard credential chain.
+    async fn clients(&self, region: &str) -> (Client, aws_sdk_route53::Client) {
+        if let Some(clients) = self.clients.lock().expect("not poisoned").get(region) {
+            return clients.clone();
         }
         let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
             .region(aws_config::Region::new(region.to_string()));
@@ -137,13 +141,14 @@ impl AwsProvider {
                 .credentials_provider(aws_sdk_ec2::config::SharedCredentialsProvider::new(assumed))
                 .build();
         }
-        let client = Client::new(&config);
-        self.clients.lock().expect("not poisoned").insert(region.to_string(), client.clone());
-        client
+        let clients = (Client::new(&config), aws_sdk_route53::Client::new(&config));
+        self.clients.lock().expect("not poisoned").insert(region.to_string(), clients.clone());
+        clients
     }
 
     async fn region(&self, scope: &Scope) -> Region {
-        Region { client: self.client(&scope.region).await, scope: scope.clone() }
+        let (client, dns) = self.clients(&scope.region).await;
+        Region { client, dns, scope: scope.clone() }
     }
 
     async fn discover_kind(&self, scope: &Scope, kind: ResourceKind) -> Result<Vec<ObservedResource>, ProviderError> {
@@ -163,9 +168,8 @@ impl AwsProvider {
             ResourceKind::AwsVpcPeeringConnectionAccepter => peering::discover_accepters(&region).await,
             ResourceKind::AwsSecurityGroup => endpoint::discover_security_groups(&region).await,
             ResourceKind::AwsVpcEndpoint => endpoint::discover_endpoints(&region).await,
-            // Route 53 is a separate API (issue 5 continues): no zone can exist that this
-            // provider made, and creating one is refused below.
-            ResourceKind::AwsRoute53Zone | ResourceKind::AwsRoute53Record => Ok(Vec::new()),
+            ResourceKind::AwsRoute53Zone => dns::discover_zones(&region).await,
+            ResourceKind::AwsRoute53Record => dns::discover_records(&region).await,
             other => Err(not_aws(other)),
         }
     }
@@ -188,7 +192,9 @@ impl AwsProvider {
             ResourceKind::AwsVpcPeeringConnectionAccepter => peering::create_accepter(&region, owner, attrs).await,
             ResourceKind::AwsSecurityGroup => endpoint::create_security_group(&region, owner, attrs).await,
             ResourceKind::AwsVpcEndpoint => endpoint::create_endpoint(&region, owner, attrs).await,
-            other => Err(not_yet(other)),
+            ResourceKind::AwsRoute53Zone => dns::create_zone(&region, owner, attrs).await,
+            ResourceKind::AwsRoute53Record => dns::upsert_record(&region, attrs).await,
+            other => Err(not_aws(other)),
         }
     }
 
@@ -205,6 +211,8 @@ impl AwsProvider {
             }
             ResourceKind::AwsSecurityGroup => endpoint::update_security_group(&region, provider_id, attrs).await,
             ResourceKind::AwsVpcEndpoint => endpoint::update_endpoint(&region, provider_id, attrs).await,
+            ResourceKind::AwsRoute53Zone => dns::update_zone(&region, provider_id, attrs).await,
+            ResourceKind::AwsRoute53Record => dns::upsert_record(&region, attrs).await.map(drop),
             kind if kind.natural_key().is_empty() => tags::update(&region.client, provider_id, attrs).await,
             // What EC2 cannot tag and identifies by its key has nothing else to change.
             _ => Ok(()),
@@ -227,8 +235,11 @@ impl AwsProvider {
             }
             ResourceKind::AwsVpcPeeringConnection => peering::requester_provisioning(&region, provider_id).await,
             ResourceKind::AwsVpcEndpoint => endpoint::endpoint_provisioning(&region, provider_id).await,
+            ResourceKind::AwsRoute53Zone => dns::zone_provisioning(&region, provider_id).await,
             // The other kinds are ready (and gone) when their call returns.
-            _ => Ok(Provisioning::Ready),
+            kind if kind.provisioning_seconds() == 0 => Ok(Provisioning::Ready),
+            // A kind the executor waits for must say when it is gone, or it would wait in vain.
+            kind => Err(ProviderError::new(ErrorKind::Invalid, format!("no provisioning check for {kind}"))),
         }
     }
 
@@ -271,7 +282,9 @@ impl AwsProvider {
                 client.delete_security_group().group_id(provider_id).send().await.map(drop).map_err(errors::classify)
             }
             ResourceKind::AwsVpcEndpoint => endpoint::delete_endpoint(&region, provider_id).await,
-            other => Err(not_yet(other)),
+            ResourceKind::AwsRoute53Zone => dns::delete_zone(&region, provider_id).await,
+            ResourceKind::AwsRoute53Record => dns::delete_record(&region, provider_id).await,
+            other => Err(not_aws(other)),
         };
         // Deleting what is already gone succeeds.
         match result {
@@ -279,10 +292,6 @@ impl AwsProvider {
             other => other,
         }
     }
-}
-
-fn not_yet(kind: ResourceKind) -> ProviderError {
-    ProviderError::new(ErrorKind::Invalid, format!("the AWS provider does not handle {kind} yet"))
 }
 
 fn not_aws(kind: ResourceKind) -> ProviderError {

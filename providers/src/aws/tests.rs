@@ -494,3 +494,65 @@ fn interface_endpoints_report_their_addresses_behind_their_security_group() {
     run(aws.delete(&group_id, ResourceKind::AwsSecurityGroup, &scope)).unwrap();
     assert!(found(&aws, region, ResourceKind::AwsSecurityGroup).is_empty());
 }
+
+#[test]
+fn private_zones_and_their_records_round_trip_through_route_53() {
+    let moto = Moto::start();
+    let aws = provider(&moto);
+    let region = "us-west-2";
+    let vpc = make(&aws, region, ResourceKind::AwsVpc, "app", &[("cidr_block", Value::string("10.2.0.0/16"))]);
+    let zone = make(
+        &aws,
+        region,
+        ResourceKind::AwsRoute53Zone,
+        "relay.app",
+        &[
+            ("name", Value::string("warehouse.partner.example.com")),
+            ("vpc_id", Value::string(&vpc.provider_id)),
+            ("vpc_region", Value::string(region)),
+            ("comment", Value::string("Isopod relay relay for app")),
+            ("tags", Value::Map([("Name".to_string(), Value::string("demo-relay-app"))].into())),
+        ],
+    )
+    .provider_id;
+    let zones = found(&aws, region, ResourceKind::AwsRoute53Zone);
+    assert_eq!(zones.len(), 1, "{zones:?}");
+    assert_eq!(zones[0].attrs["name"], Value::string("warehouse.partner.example.com"));
+    assert_eq!(zones[0].attrs["vpc_id"], Value::string(&vpc.provider_id));
+    assert_eq!(zones[0].attrs["vpc_region"], Value::string(region));
+    assert_eq!(zones[0].owner.as_ref().map(|o| o.id.to_string()), Some("aws_route53_zone.relay.app".into()));
+    assert!(found(&aws, "us-east-1", ResourceKind::AwsRoute53Zone).is_empty(), "a zone belongs to one scope");
+
+    let mut record = resource(
+        ResourceKind::AwsRoute53Record,
+        "relay.app",
+        &[
+            ("zone_id", Value::string(&zone)),
+            ("name", Value::string("warehouse.partner.example.com")),
+            ("type", Value::string("A")),
+            ("ttl", Value::Integer(60)),
+            ("records", list(&["10.30.1.10", "10.30.2.10"])),
+        ],
+    );
+    record.scope = scope(region);
+    let owner = Ownership { stack: "demo".into(), id: record.id.clone() };
+    let created = run(aws.create(&record, &owner)).unwrap();
+    assert_eq!(created.provider_id, format!("{zone}:warehouse.partner.example.com:A"));
+    let records = found(&aws, region, ResourceKind::AwsRoute53Record);
+    assert_eq!(records.len(), 1, "the zone's SOA and NS records are not Isopod's: {records:?}");
+    assert_eq!(records[0].attrs["records"], list(&["10.30.1.10", "10.30.2.10"]));
+    assert_eq!(records[0].attrs["ttl"], Value::Integer(60));
+    std::sync::Arc::make_mut(&mut record.attrs).insert("records".into(), list(&["10.30.1.11"]));
+    run(aws.update(&created.provider_id, &record)).unwrap();
+    assert_eq!(found(&aws, region, ResourceKind::AwsRoute53Record)[0].attrs["records"], list(&["10.30.1.11"]));
+
+    let scope = scope(region);
+    let refused = run(aws.delete(&zone, ResourceKind::AwsRoute53Zone, &scope)).unwrap_err();
+    assert_eq!(refused.kind, ErrorKind::Conflict, "a zone with records: {refused}");
+    run(aws.delete(&created.provider_id, ResourceKind::AwsRoute53Record, &scope)).unwrap();
+    run(aws.delete(&created.provider_id, ResourceKind::AwsRoute53Record, &scope)).expect("gone is deleted");
+    run(aws.delete(&zone, ResourceKind::AwsRoute53Zone, &scope)).unwrap();
+    assert!(found(&aws, region, ResourceKind::AwsRoute53Zone).is_empty());
+    let gone = run(aws.provisioning(&zone, ResourceKind::AwsRoute53Zone, &scope)).unwrap_err();
+    assert_eq!(gone.kind, ErrorKind::NotFound, "the executor waits for this after a deletion");
+}
