@@ -86,13 +86,19 @@ impl LiveStack {
 }
 
 /// The provider of an `aws` cloud block: the standard credential chain, with the block's
-/// `profile`, `role_arn` and `endpoint`.
+/// `profile`, `role_arn` and `endpoint`, checked against its `account`.
 pub fn aws_provider(cloud: &isopod_lang::topology::Cloud) -> AwsProvider {
-    let (profile, role_arn) = match &cloud.account {
-        CloudAccount::Aws { profile, role_arn, .. } => (profile.clone(), role_arn.clone()),
-        _ => (None, None),
+    let (account, profile, role_arn) = match &cloud.account {
+        CloudAccount::Aws { account, profile, role_arn } => (account.clone(), profile.clone(), role_arn.clone()),
+        _ => (None, None, None),
     };
-    AwsProvider::new(AwsSettings { endpoint: cloud.endpoint.clone(), profile, role_arn, static_credentials: None })
+    AwsProvider::new(AwsSettings {
+        endpoint: cloud.endpoint.clone(),
+        profile,
+        role_arn,
+        account,
+        static_credentials: None,
+    })
 }
 
 /// The simulator's provider of each cloud.

@@ -243,6 +243,26 @@ endpoint "warehouse" {
 }
 
 #[test]
+fn credentials_of_another_account_are_refused_before_any_change() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    let other =
+        clouds(&moto).replace("region   = \"us-east-1\"", "region   = \"us-east-1\"\n  account  = \"999999999999\"");
+    std::fs::write(
+        dir.path().join("main.iso"),
+        format!("{other}network \"n\" {{\n  cloud = cloud.aws.east\n  cidr  = \"10.0.0.0/16\"\n}}\n"),
+    )
+    .unwrap();
+    let out = isopod(&["apply", "--yes"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    // moto's credentials are always account 123456789012.
+    assert!(stderr.contains("the credentials are for account 123456789012, not 999999999999"), "{stderr}");
+    let vpcs = runtime().block_on(client(&moto, "us-east-1").describe_vpcs().send()).unwrap();
+    assert!(vpcs.vpcs().iter().all(|vpc| vpc.cidr_block() != Some("10.0.0.0/16")), "nothing was created");
+}
+
+#[test]
 fn clouds_without_a_real_provider_are_refused_before_any_call() {
     let dir = tempfile::tempdir().unwrap();
     let text_of = r#"stack "s" {}

@@ -59,6 +59,9 @@ pub struct AwsSettings {
     pub profile: Option<String>,
     /// A role to assume with the credentials found.
     pub role_arn: Option<String>,
+    /// The account the credentials must belong to: checked (GetCallerIdentity) before the
+    /// first call, so that a wrong profile never plans against, or changes, another account.
+    pub account: Option<String>,
     /// A fixed access key id and secret instead of the credential chain (for emulators).
     pub static_credentials: Option<(String, String)>,
 }
@@ -67,6 +70,8 @@ pub struct AwsSettings {
 pub struct AwsProvider {
     settings: AwsSettings,
     clients: Mutex<HashMap<String, (Client, aws_sdk_route53::Client)>>,
+    /// Whether the account has been checked (concurrent first calls may each check it).
+    account_checked: std::sync::atomic::AtomicBool,
 }
 
 /// One region of the account, as each kind's module uses it.
@@ -109,13 +114,14 @@ impl Region {
 impl AwsProvider {
     /// A provider reaching AWS as `settings` say.
     pub fn new(settings: AwsSettings) -> AwsProvider {
-        AwsProvider { settings, clients: Mutex::new(HashMap::new()) }
+        AwsProvider { settings, clients: Mutex::new(HashMap::new()), account_checked: Default::default() }
     }
 
-    /// The clients of `region`, made on first use from the standard credential chain.
-    async fn clients(&self, region: &str) -> (Client, aws_sdk_route53::Client) {
+    /// The clients of `region`, made on first use from the standard credential chain, once
+    /// the credentials are known to be the expected account's.
+    async fn clients(&self, region: &str) -> Result<(Client, aws_sdk_route53::Client), ProviderError> {
         if let Some(clients) = self.clients.lock().expect("not poisoned").get(region) {
-            return clients.clone();
+            return Ok(clients.clone());
         }
         let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
             .region(aws_config::Region::new(region.to_string()));
@@ -141,18 +147,24 @@ impl AwsProvider {
                 .credentials_provider(aws_sdk_ec2::config::SharedCredentialsProvider::new(assumed))
                 .build();
         }
+        if let Some(expected) = &self.settings.account
+            && !self.account_checked.load(std::sync::atomic::Ordering::SeqCst)
+        {
+            check_account(&config, expected).await?;
+            self.account_checked.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
         let clients = (Client::new(&config), aws_sdk_route53::Client::new(&config));
         self.clients.lock().expect("not poisoned").insert(region.to_string(), clients.clone());
-        clients
+        Ok(clients)
     }
 
-    async fn region(&self, scope: &Scope) -> Region {
-        let (client, dns) = self.clients(&scope.region).await;
-        Region { client, dns, scope: scope.clone() }
+    async fn region(&self, scope: &Scope) -> Result<Region, ProviderError> {
+        let (client, dns) = self.clients(&scope.region).await?;
+        Ok(Region { client, dns, scope: scope.clone() })
     }
 
     async fn discover_kind(&self, scope: &Scope, kind: ResourceKind) -> Result<Vec<ObservedResource>, ProviderError> {
-        let region = self.region(scope).await;
+        let region = self.region(scope).await?;
         match kind {
             ResourceKind::AwsVpc => network::discover_vpcs(&region).await,
             ResourceKind::AwsSubnet => network::discover_subnets(&region).await,
@@ -175,7 +187,7 @@ impl AwsProvider {
     }
 
     async fn create_resource(&self, resource: &Resource, owner: &Ownership) -> Result<Created, ProviderError> {
-        let region = self.region(&resource.scope).await;
+        let region = self.region(&resource.scope).await?;
         let attrs = &resource.attrs;
         match resource.id.kind {
             ResourceKind::AwsVpc => network::create_vpc(&region, owner, attrs).await,
@@ -199,7 +211,7 @@ impl AwsProvider {
     }
 
     async fn update_resource(&self, provider_id: &str, resource: &Resource) -> Result<(), ProviderError> {
-        let region = self.region(&resource.scope).await;
+        let region = self.region(&resource.scope).await?;
         let attrs = &resource.attrs;
         match resource.id.kind {
             ResourceKind::AwsVpc => network::update_vpc(&region, provider_id, attrs).await,
@@ -225,7 +237,7 @@ impl AwsProvider {
         kind: ResourceKind,
         scope: &Scope,
     ) -> Result<Provisioning, ProviderError> {
-        let region = self.region(scope).await;
+        let region = self.region(scope).await?;
         match kind {
             ResourceKind::AwsVpnGateway => vpn::vpn_gateway_provisioning(&region, provider_id).await,
             ResourceKind::AwsVpnConnection => vpn::connection_provisioning(&region, provider_id).await,
@@ -244,7 +256,7 @@ impl AwsProvider {
     }
 
     async fn delete_resource(&self, provider_id: &str, kind: ResourceKind, scope: &Scope) -> Result<(), ProviderError> {
-        let region = self.region(scope).await;
+        let region = self.region(scope).await?;
         let client = &region.client;
         let result = match kind {
             ResourceKind::AwsVpc => {
@@ -296,6 +308,21 @@ impl AwsProvider {
 
 fn not_aws(kind: ResourceKind) -> ProviderError {
     ProviderError::new(ErrorKind::Invalid, format!("{kind} is not an AWS resource"))
+}
+
+/// Fails unless the credentials of `config` belong to account `expected`.
+async fn check_account(config: &aws_config::SdkConfig, expected: &str) -> Result<(), ProviderError> {
+    let identity = aws_sdk_sts::Client::new(config).get_caller_identity().send().await.map_err(errors::classify)?;
+    match identity.account() {
+        Some(account) if account == expected => Ok(()),
+        other => Err(ProviderError::new(
+            ErrorKind::Permission,
+            format!(
+                "the credentials are for account {}, not {expected}: check the profile or role",
+                other.unwrap_or("(unknown)")
+            ),
+        )),
+    }
 }
 
 /// What a describe call of one resource says when the resource is not there.
