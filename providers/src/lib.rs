@@ -11,6 +11,7 @@ pub mod aws;
 #[cfg(test)]
 mod conformance;
 mod error;
+pub mod host;
 pub mod retry;
 pub mod routed;
 pub mod simulator;
