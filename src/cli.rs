@@ -120,6 +120,11 @@ pub struct PlanArgs {
     /// configuration or the live resources have moved
     #[arg(long, value_name = "FILE")]
     pub out: Option<std::path::PathBuf>,
+    /// Give the live tunnels that use secret NAME its current value from the store (after
+    /// `isopod secret set NAME`): updated in place, or replaced where the cloud cannot change a
+    /// key (repeatable)
+    #[arg(long = "rotate", value_name = "NAME")]
+    pub rotate: Vec<String>,
 }
 
 /// Options of commands that change resources.
@@ -164,6 +169,11 @@ pub struct ApplyArgs {
     /// live resources moved since it was made
     #[arg(long, value_name = "FILE")]
     pub plan: Option<PathBuf>,
+    /// Give the live tunnels that use secret NAME its current value from the store (after
+    /// `isopod secret set NAME`): updated in place, or replaced where the cloud cannot change a
+    /// key (repeatable)
+    #[arg(long = "rotate", value_name = "NAME")]
+    pub rotate: Vec<String>,
     /// How to change.
     #[command(flatten)]
     pub change: ChangeArgs,

@@ -9,10 +9,11 @@ use crate::scopes::ScopeRecord;
 use crate::secret_store::{SecretKey, SecretStore};
 use anyhow::Context as _;
 use isopod_lang::Topology;
-use isopod_lang::topology::{CloudAccount, CloudKind};
+use isopod_lang::topology::{CloudAccount, CloudKind, Connection};
 use isopod_planner::resource::{Cloud, ObservedResource, ResourceKind, Scope};
 use isopod_planner::secrets::{self, Known, SecretProblem};
 use isopod_provider::aws::{AwsProvider, AwsSettings};
+use isopod_provider::host::local::{HostSettings, LocalHost};
 use isopod_provider::retry::{RetryPolicy, retrying};
 use isopod_provider::routed::PerCloudBlock;
 use isopod_provider::{Provider, Simulator};
@@ -50,7 +51,7 @@ impl LiveStack {
                 Err(blocks) => {
                     for block in blocks {
                         eprintln!(
-                            "error: `{block}` needs a provider that is not available yet (Azure, GCP and hosts are simulated only)"
+                            "error: `{block}` needs a provider that is not available yet (Azure, GCP and hosts over SSH are simulated only)"
                         );
                     }
                     eprintln!("hint: {command} against the embedded simulator with `isopod {command} --simulate`");
@@ -123,11 +124,26 @@ fn real_providers(topology: &Topology) -> Result<BTreeMap<Cloud, Arc<dyn Provide
             CloudAccount::Azure { .. } | CloudAccount::Gcp { .. } => unserved.push(format!("cloud.{}", cloud.id)),
         }
     }
-    unserved.extend(topology.hosts.iter().map(|host| format!("host.{}", host.name)));
+    let mut hosts: BTreeMap<String, Arc<dyn Provider>> = BTreeMap::new();
+    for host in &topology.hosts {
+        match host.connection {
+            Connection::Local => {
+                let settings = HostSettings {
+                    swanctl_dir: host.strongswan.swanctl_dir.clone().into(),
+                    vici_socket: host.strongswan.vici_socket.clone(),
+                };
+                hosts.insert(format!("host.{}", host.name), Arc::new(LocalHost::new(settings)));
+            }
+            Connection::Ssh { .. } => unserved.push(format!("host.{}", host.name)),
+        }
+    }
     if !unserved.is_empty() {
         return Err(unserved);
     }
-    Ok(BTreeMap::from([(Cloud::Aws, Arc::new(PerCloudBlock::new(Cloud::Aws, aws)) as Arc<dyn Provider>)]))
+    Ok(BTreeMap::from([
+        (Cloud::Aws, Arc::new(PerCloudBlock::new(Cloud::Aws, aws)) as Arc<dyn Provider>),
+        (Cloud::Host, Arc::new(PerCloudBlock::new(Cloud::Host, hosts)) as Arc<dyn Provider>),
+    ]))
 }
 
 /// The simulator whose state is kept beside the configuration, with the knobs of

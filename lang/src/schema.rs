@@ -247,6 +247,37 @@ pub static SSH: BlockSchema = BlockSchema {
     example: "ssh {\n  user = \"root\"\n  port = 22\n}",
 };
 
+/// `strongswan { ... }` inside a host.
+pub static STRONGSWAN: BlockSchema = BlockSchema {
+    kind: "strongswan",
+    labels: &[],
+    for_each: false,
+    attributes: &[
+        attr!(
+            "swanctl_dir",
+            AttrType::String,
+            default = "\"/etc/swanctl\"",
+            "The folder of `swanctl.conf`; Isopod writes its connections to `conf.d/isopod-*.conf` there."
+        ),
+        attr!(
+            "vici_socket",
+            AttrType::String,
+            default = "\"unix:///var/run/charon.vici\"",
+            "The URI of the charon daemon's VICI socket, through which `swanctl` loads and reads the tunnels."
+        ),
+        attr!(
+            "encap",
+            AttrType::Bool,
+            default = "false",
+            "Always encapsulate ESP in UDP (port 4500): for hosts behind NAT, and for strongSwan's userspace \
+             data plane (`kernel-libipsec`)."
+        ),
+    ],
+    blocks: &[],
+    doc: "The host's strongSwan: where its configuration lives and how to reach its daemon.",
+    example: "strongswan {\n  swanctl_dir = \"/etc/swanctl\"\n  vici_socket = \"unix:///var/run/charon.vici\"\n}",
+};
+
 /// `stack "NAME" { ... }`
 pub static STACK: BlockSchema = BlockSchema {
     kind: "stack",
@@ -412,7 +443,7 @@ pub static HOST: BlockSchema = BlockSchema {
             "How Isopod configures the host: over SSH, or locally when Isopod runs on it."
         ),
     ],
-    blocks: &[&SSH],
+    blocks: &[&SSH, &STRONGSWAN],
     doc: "A Linux machine (data centre, bare metal, edge) that terminates tunnels with strongSwan.",
     example: "host \"dc1\" {\n  address = \"203.0.113.10\"\n  cidrs   = [\"192.168.10.0/24\"]\n\n  ssh {\n    user = \"root\"\n  }\n}",
 };

@@ -197,8 +197,21 @@ pub struct Host {
     pub asn: Option<Spanned<u32>>,
     /// How Isopod configures it.
     pub connection: Connection,
+    /// Its strongSwan.
+    pub strongswan: StrongSwan,
     /// The block's header.
     pub span: Span,
+}
+
+/// A host's strongSwan: where its configuration lives and how to reach its daemon.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StrongSwan {
+    /// The folder of `swanctl.conf`.
+    pub swanctl_dir: String,
+    /// The URI of charon's VICI socket.
+    pub vici_socket: String,
+    /// Whether ESP is always encapsulated in UDP.
+    pub encap: bool,
 }
 
 /// How Isopod reaches a host.

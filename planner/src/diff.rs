@@ -97,7 +97,7 @@ pub fn diff(desired: &Desired, observed: &[ObservedResource]) -> Vec<Change> {
     for resource in order_by_dependencies(desired) {
         let mut change = match owned.get(&resource.id) {
             None => creation(resource),
-            Some(live) => comparison(resource, live, &owned, &unknown_outputs),
+            Some(live) => comparison(resource, live, &owned, &unknown_outputs, &desired.rotated),
         };
         // What depends on a replaced resource (by its outputs, or by its name) is replaced too:
         // the old resource is deleted before the new one exists, and no cloud deletes what is
@@ -297,6 +297,7 @@ fn comparison(
     live: &ObservedResource,
     owned: &BTreeMap<&ResourceId, &ObservedResource>,
     unknown_outputs: &BTreeSet<&ResourceId>,
+    rotated: &BTreeSet<String>,
 ) -> Change {
     let replaced_on = resource.id.kind.replaced_on();
     let mut attrs = Vec::new();
@@ -315,10 +316,11 @@ fn comparison(
         // A key is compared by presence only: clouds return keys to few callers, if at all, and
         // a plan never shows one. Rotating a key is an explicit act, not a difference.
         if matches!(wanted, Value::Sensitive(_)) || resource.id.kind.sensitive_attrs().contains(&name.as_str()) {
-            if now.is_none() {
+            let rotating = matches!(wanted, Value::Sensitive(secret) if rotated.contains(secret));
+            if now.is_none() || rotating {
                 attrs.push(AttrChange {
                     name: name.clone(),
-                    before: None,
+                    before: now.map(|value| shown(resource.id.kind, name, value)),
                     after: Some(wanted.clone()),
                     forces_replacement: replaced_on.contains(&name.as_str()),
                 });

@@ -51,12 +51,23 @@ pub enum PlanError {
 
 /// Plans `topology` against what the providers observed.
 pub fn plan(topology: &isopod_lang::Topology, observed: &[ObservedResource]) -> Result<(Plan, Desired), PlanError> {
+    plan_rotating(topology, observed, &std::collections::BTreeSet::new())
+}
+
+/// Plans `topology` against what the providers observed, giving the live resources that hold
+/// the secrets `rotated` their new values.
+pub fn plan_rotating(
+    topology: &isopod_lang::Topology,
+    observed: &[ObservedResource],
+    rotated: &std::collections::BTreeSet<String>,
+) -> Result<(Plan, Desired), PlanError> {
     let live = Live::from_observed(&topology.stack.name.value, observed);
     let missing = lower::missing_existing(topology, &live);
     if !missing.is_empty() {
         return Err(PlanError::ExistingNotFound(missing));
     }
-    let desired = lower(topology, &live)?;
+    let mut desired = lower(topology, &live)?;
+    desired.rotated = rotated.clone();
     let exceeded = quota::check(&desired);
     if !exceeded.is_empty() {
         return Err(PlanError::Quota(exceeded));

@@ -1245,3 +1245,52 @@ endpoint "warehouse" {
     let err = self::plan(&topology, &observed[..1]).unwrap_err();
     assert!(err.to_string().contains("has no subnet 172.16.1.0/24 (subnet `a`)"), "{err}");
 }
+
+#[test]
+fn rotating_a_key_updates_what_can_change_it_and_replaces_what_cannot() {
+    let topology = topology(
+        r#"
+stack "rot" {}
+cloud "aws" "prod" {
+  region = "us-east-1"
+}
+cloud "gcp" "data" {
+  project = "acme-data"
+  region  = "us-central1"
+}
+network "app" {
+  cloud = cloud.aws.prod
+  cidr  = "10.1.0.0/16"
+}
+network "data" {
+  cloud = cloud.gcp.data
+  cidr  = "10.2.0.0/16"
+}
+tunnel "t" {
+  between = [network.app, network.data]
+}
+"#,
+    );
+    let first = plan(&topology, &[]).unwrap();
+    let live = applied(&first, &[]);
+    let gcp_tunnel = first.changes.iter().find(|c| c.id.kind == ResourceKind::GcpVpnTunnel).unwrap();
+    let Some(Value::Sensitive(secret)) = gcp_tunnel.after.get("shared_secret") else {
+        panic!("a GCP tunnel has a key")
+    };
+    let rotated = BTreeSet::from([secret.clone()]);
+    let (again, _) = crate::plan_rotating(&topology, &live, &rotated).unwrap();
+    let holders: Vec<&crate::Change> = again
+        .changes
+        .iter()
+        .filter(|c| c.after.values().any(|v| matches!(v, Value::Sensitive(name) if *name == *secret)))
+        .collect();
+    assert!(holders.len() >= 2, "both ends hold the key");
+    for change in &holders {
+        let expected =
+            if change.id.kind == ResourceKind::GcpVpnTunnel { Action::DeleteThenCreate } else { Action::Update };
+        assert_eq!(change.action, expected, "{}", change.id);
+    }
+    let others = again.changes.iter().filter(|c| c.action != Action::NoOp).count();
+    assert!(others >= holders.len(), "{}", render::text(&again));
+    assert!(plan(&topology, &live).unwrap().is_empty(), "without --rotate, nothing changes");
+}

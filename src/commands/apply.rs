@@ -33,7 +33,8 @@ pub fn run(mut args: ApplyArgs) -> Result<Status> {
         args.config.dir = configuration.into();
         args.plan = Some(path);
     }
-    change(&args.config, &args.change, Goal::Configuration { saved: args.plan.as_deref() })
+    let rotate = args.rotate.iter().cloned().collect();
+    change(&args.config, &args.change, Goal::Configuration { saved: args.plan.as_deref(), rotate: &rotate })
 }
 
 /// The saved plan at `path`.
@@ -51,7 +52,12 @@ pub fn destroy(args: DestroyArgs) -> Result<Status> {
 /// What the live resources should become.
 enum Goal<'a> {
     /// What the configuration describes (checked against a saved plan, if one is given).
-    Configuration { saved: Option<&'a Path> },
+    Configuration {
+        /// A saved plan to apply.
+        saved: Option<&'a Path>,
+        /// Secrets to rotate.
+        rotate: &'a std::collections::BTreeSet<String>,
+    },
     /// Nothing: every resource of the stack deleted.
     Nothing,
 }
@@ -166,8 +172,8 @@ fn plan_for(live: &LiveStack, goal: &Goal<'_>) -> Result<Option<(Plan, Desired)>
             let plan = Plan::new(&desired, isopod_planner::diff(&desired, observed))?;
             (plan, desired)
         }
-        Goal::Configuration { saved } => {
-            let (plan, desired) = match isopod_planner::plan(topology, observed) {
+        Goal::Configuration { saved, rotate } => {
+            let (plan, desired) = match isopod_planner::plan_rotating(topology, observed, rotate) {
                 Ok(planned) => planned,
                 Err(err) => {
                     eprintln!("error: {err}");

@@ -9,7 +9,8 @@ use crate::{config, output};
 pub fn run(args: PlanArgs) -> anyhow::Result<Status> {
     let Some(live) = LiveStack::open(&args.config, args.simulate, "plan")? else { return Ok(Status::Failure) };
     let (topology, observed) = (&live.topology, &live.observed);
-    let (plan, desired) = match isopod_planner::plan(topology, observed) {
+    let rotate = args.rotate.iter().cloned().collect();
+    let (plan, desired) = match isopod_planner::plan_rotating(topology, observed, &rotate) {
         Ok(planned) => planned,
         Err(err) => {
             eprintln!("error: {err}");

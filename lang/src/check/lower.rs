@@ -234,7 +234,19 @@ fn host(reader: &mut Reader<'_, '_>) -> Eval<Host> {
             },
         },
     };
-    Ok(Host { name: name_of(reader), address, cidrs, asn, connection, span: reader.header })
+    let strongswan = match reader.nested("strongswan") {
+        None => StrongSwan {
+            swanctl_dir: "/etc/swanctl".into(),
+            vici_socket: "unix:///var/run/charon.vici".into(),
+            encap: false,
+        },
+        Some(mut settings) => StrongSwan {
+            swanctl_dir: settings.plain_string("swanctl_dir")?.unwrap_or_else(|| "/etc/swanctl".into()),
+            vici_socket: settings.plain_string("vici_socket")?.unwrap_or_else(|| "unix:///var/run/charon.vici".into()),
+            encap: settings.bool("encap", false)?,
+        },
+    };
+    Ok(Host { name: name_of(reader), address, cidrs, asn, connection, strongswan, span: reader.header })
 }
 
 fn end(reference: Spanned<(String, String)>) -> Spanned<End> {

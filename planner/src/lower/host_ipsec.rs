@@ -50,6 +50,9 @@ pub(super) fn tunnels(
             ("dpd_delay", Value::Integer(tunnel.ike.dpd_timeout.into())),
             ("routing", Value::string(if tunnel.routing == Routing::Bgp { "bgp" } else { "static" })),
         ]);
+        if host.strongswan.encap {
+            tunnel_attrs.insert("encap".into(), Value::Bool(true));
+        }
         // The host's ASN is recorded even for static routing: AWS's customer gateway carries it,
         // and reading it back keeps it stable.
         if let Some(asn) = host_asn {

@@ -37,6 +37,9 @@ pub struct Desired {
     pub aws_transit: BTreeSet<String>,
     /// The networks that describe an existing VPC, by name: used, never created.
     pub existing: BTreeMap<String, ExistingVpc>,
+    /// The secrets being rotated: the live resources that hold them get the new value (updated
+    /// in place, or replaced where the cloud cannot change a key).
+    pub rotated: BTreeSet<String>,
 }
 
 /// A VPC that exists outside the stack, as a network with `existing` describes it.

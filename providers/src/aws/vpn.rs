@@ -360,9 +360,10 @@ fn tunnel_differs(n: usize, live: &Found, attrs: &Attrs) -> bool {
         .any(|(name, wanted)| sorted(live.0.get(name)) != sorted(Some(wanted)))
 }
 
-/// Changes the connection's tags and, tunnel by tunnel, the options that differ
-/// (ModifyVpnTunnelOptions replaces the tunnel's endpoint: a tunnel whose options match is left
-/// alone). EC2 takes one modification at a time: the connection is awaited between the two.
+/// Changes the connection's tags and, tunnel by tunnel, the options that differ and a rotated
+/// key (ModifyVpnTunnelOptions replaces the tunnel's endpoint: a tunnel whose options and key
+/// match is left alone). EC2 takes one modification at a time: the connection is awaited
+/// between the two.
 pub(super) async fn update_connection(region: &Region, provider_id: &str, attrs: &Attrs) -> Result<(), ProviderError> {
     let client = &region.client;
     tags::update(client, provider_id, attrs).await?;
@@ -371,15 +372,22 @@ pub(super) async fn update_connection(region: &Region, provider_id: &str, attrs:
     let found = connection_attrs(connection);
     let addresses: Vec<String> = outside_addresses(connection).into_iter().map(str::to_string).collect();
     for (n, address) in addresses.iter().enumerate().map(|(i, a)| (i + 1, a)) {
-        if !tunnel_differs(n, &found, attrs) {
+        // A rotated key: compared in memory with the live one where EC2 returns it, never kept.
+        let key = text(attrs, &format!("tunnel{n}_preshared_key"));
+        let live_key = tunnel_options(connection).get(n - 1).and_then(|t| t.pre_shared_key());
+        let new_key = key.filter(|key| live_key.is_some_and(|live| live != *key));
+        if !tunnel_differs(n, &found, attrs) && new_key.is_none() {
             continue;
         }
         until_available(client, provider_id).await?;
+        let options = tunnel_options_builder!(ModifyVpnTunnelOptionsSpecification::builder(), attrs, n)
+            .set_pre_shared_key(new_key.map(str::to_string))
+            .build();
         client
             .modify_vpn_tunnel_options()
             .vpn_connection_id(provider_id)
             .vpn_tunnel_outside_ip_address(address)
-            .tunnel_options(tunnel_options_builder!(ModifyVpnTunnelOptionsSpecification::builder(), attrs, n).build())
+            .tunnel_options(options)
             .send()
             .await
             .map_err(classify)?;

@@ -1,6 +1,7 @@
-//! Linux hosts as tunnel ends: their strongSwan configuration ([`swanctl`]). The provider that
-//! writes and loads it on a host is issue 7's next step.
+//! Linux hosts as tunnel ends: their strongSwan configuration ([`swanctl`]) and the provider
+//! of a host Isopod runs on ([`local`]). Hosts reached over SSH are still to come.
 
+pub mod local;
 pub mod swanctl;
 
 #[cfg(test)]

@@ -83,6 +83,9 @@ pub fn render(connections: &[Connection<'_>]) -> String {
         if let Some(dpd) = integer(attrs, "dpd_delay") {
             let _ = writeln!(out, "    dpd_delay = {dpd}s");
         }
+        if attrs.get("encap") == Some(&Value::Bool(true)) {
+            let _ = writeln!(out, "    encap = yes");
+        }
         if bgp {
             if_id += 1;
             let _ = writeln!(out, "    if_id_in = {if_id}");

@@ -1,0 +1,241 @@
+//! The provider of a Linux host that Isopod runs on (`connection = "local"`): each tunnel is a
+//! file `conf.d/isopod-NAME.conf` under the host's `swanctl_dir` (written atomically, readable
+//! by root only, the key in its `secrets` section), loaded into charon with `swanctl
+//! --load-all` through the host's VICI socket.
+//!
+//! Each file starts with its ownership, its planned attributes (without the key) and the SHA-256
+//! of the configuration written (key included: a hand-edited key is drift too; the digest of a
+//! random 32-character key does not reveal it) as comment lines; discovery reads those back, and
+//! a file whose configuration no longer matches (edited by hand) is reported as such, so that
+//! `plan` shows it and `apply` rewrites it.
+
+use super::swanctl::{Connection, connection_name, render};
+use crate::{BoxFuture, Created, ErrorKind, Provider, ProviderError, Provisioning};
+use isopod_planner::resource::{
+    Attrs, Cloud, ObservedResource, Ownership, Resource, ResourceId, ResourceKind, Scope, Value,
+};
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const STACK_LINE: &str = "# isopod:stack=";
+const RESOURCE_LINE: &str = "# isopod:resource=";
+const ATTRS_LINE: &str = "# isopod:attrs=";
+const DIGEST_LINE: &str = "# isopod:sha256=";
+/// What discovery reports as `proposals` of a file edited by hand.
+const EDITED: &str = "(edited by hand)";
+
+/// Where a host's strongSwan keeps its configuration and listens.
+#[derive(Clone, Debug)]
+pub struct HostSettings {
+    /// The folder of `swanctl.conf`.
+    pub swanctl_dir: PathBuf,
+    /// charon's VICI socket URI.
+    pub vici_socket: String,
+}
+
+/// The provider of one local host.
+pub struct LocalHost {
+    settings: HostSettings,
+}
+
+fn failed(kind: ErrorKind, what: impl std::fmt::Display) -> ProviderError {
+    ProviderError::new(kind, what.to_string())
+}
+
+impl LocalHost {
+    /// A provider of the host whose strongSwan `settings` describe.
+    pub fn new(settings: HostSettings) -> LocalHost {
+        LocalHost { settings }
+    }
+
+    fn conf_dir(&self) -> PathBuf {
+        self.settings.swanctl_dir.join("conf.d")
+    }
+
+    fn file_of(&self, name: &str) -> PathBuf {
+        self.conf_dir().join(format!("{name}.conf"))
+    }
+
+    /// Runs `swanctl ARGS` against the host's daemon; its output, or what went wrong.
+    fn swanctl(&self, args: &[&str]) -> Result<String, ProviderError> {
+        let output = Command::new("swanctl")
+            .args(args)
+            .args(["--uri", &self.settings.vici_socket])
+            .output()
+            .map_err(|err| failed(ErrorKind::Invalid, format!("cannot run swanctl: {err}")))?;
+        let text = String::from_utf8_lossy(&output.stdout).into_owned();
+        if output.status.success() {
+            return Ok(text);
+        }
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let detail = stderr.lines().chain(text.lines()).rfind(|l| !l.trim().is_empty()).unwrap_or("");
+        Err(failed(ErrorKind::Transient, format!("swanctl {}: {detail}", args.join(" "))))
+    }
+
+    /// Loads every connection and key of the configuration, unloading those no longer in it.
+    fn load_all(&self) -> Result<(), ProviderError> {
+        let main = self.settings.swanctl_dir.join("swanctl.conf");
+        if !main.exists() {
+            write_file(&main, "include conf.d/*.conf\n", 0o644)?;
+        }
+        self.swanctl(&["--load-all", "--noprompt", "--file", &main.to_string_lossy()]).map(drop)
+    }
+
+    /// Writes the connection of `resource` and loads it; with `restart`, its IKE SA is closed
+    /// and opened again, so that a new key or new proposals take effect at once.
+    fn write(&self, resource: &Resource, owner: &Ownership, restart: bool) -> Result<String, ProviderError> {
+        let name = connection_name(&resource.id.address);
+        let psk = match resource.attrs.get("psk") {
+            Some(Value::String(psk)) => psk.clone(),
+            _ => return Err(failed(ErrorKind::Invalid, format!("{} has no key", resource.id))),
+        };
+        let mut planned: Attrs = (*resource.attrs).clone();
+        planned.remove("psk");
+        let json = serde_json::to_string(&planned).map_err(|err| failed(ErrorKind::Invalid, err))?;
+        let body = render(&[Connection { name: name.clone(), attrs: &resource.attrs, psk: &psk }]);
+        let digest = digest(&body);
+        let text = format!(
+            "{STACK_LINE}{}\n{RESOURCE_LINE}{}\n{ATTRS_LINE}{json}\n{DIGEST_LINE}{digest}\n{body}",
+            owner.stack, owner.id
+        );
+        std::fs::create_dir_all(self.conf_dir()).map_err(|err| failed(ErrorKind::Invalid, err))?;
+        write_file(&self.file_of(&name), &text, 0o600)?;
+        self.load_all()?;
+        if restart {
+            // Not established yet is fine: it is started below.
+            let _ = self.swanctl(&["--terminate", "--ike", &name, "--timeout", "5"]);
+            let _ = self.swanctl(&["--initiate", "--child", &name, "--timeout", "10"]);
+        }
+        Ok(name)
+    }
+
+    fn discover_tunnels(&self, scope: &Scope) -> Result<Vec<ObservedResource>, ProviderError> {
+        let entries = match std::fs::read_dir(self.conf_dir()) {
+            Ok(entries) => entries,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(err) => return Err(failed(ErrorKind::Invalid, format!("{}: {err}", self.conf_dir().display()))),
+        };
+        let mut found = Vec::new();
+        for entry in entries.flatten() {
+            let file_name = entry.file_name().to_string_lossy().into_owned();
+            let Some(name) = file_name.strip_prefix("isopod-").and_then(|n| n.strip_suffix(".conf")) else { continue };
+            let text = std::fs::read_to_string(entry.path()).map_err(|err| failed(ErrorKind::Invalid, err))?;
+            found.extend(read_file(&format!("isopod-{name}"), &text, scope));
+        }
+        found.sort_by(|a, b| a.provider_id.cmp(&b.provider_id));
+        Ok(found)
+    }
+
+    fn delete_tunnel(&self, provider_id: &str) -> Result<(), ProviderError> {
+        match std::fs::remove_file(self.file_of(provider_id)) {
+            Ok(()) => {}
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(err) => return Err(failed(ErrorKind::Invalid, err)),
+        }
+        self.load_all()?;
+        let _ = self.swanctl(&["--terminate", "--ike", provider_id, "--timeout", "5"]);
+        Ok(())
+    }
+}
+
+/// A tunnel file as discovery reports it: its ownership and planned attributes, the key as
+/// present, and `proposals` marked when the configuration was edited by hand.
+fn read_file(name: &str, text: &str, scope: &Scope) -> Option<ObservedResource> {
+    let line = |prefix: &str| text.lines().find_map(|line| line.strip_prefix(prefix));
+    let stack = line(STACK_LINE)?;
+    let id = line(RESOURCE_LINE)?.strip_prefix("host_ipsec_tunnel.")?;
+    let mut attrs: Attrs = serde_json::from_str(line(ATTRS_LINE)?).ok()?;
+    let written = line(DIGEST_LINE)?;
+    // The configuration follows the digest line.
+    let body = text.split_once(&format!("{DIGEST_LINE}{written}\n")).map(|(_, body)| body).unwrap_or_default();
+    if digest(body) != written {
+        attrs.insert("proposals".into(), Value::string(EDITED));
+    }
+    if text.lines().any(|line| line.trim().starts_with("secret = ")) {
+        attrs.insert("psk".into(), Value::Sensitive("host".into()));
+    }
+    Some(ObservedResource {
+        provider_id: name.to_string(),
+        kind: ResourceKind::HostIpsecTunnel,
+        scope: scope.clone(),
+        attrs,
+        owner: Some(Ownership { stack: stack.to_string(), id: ResourceId::new(ResourceKind::HostIpsecTunnel, id) }),
+    })
+}
+
+/// The SHA-256 of `text`, in hex.
+fn digest(text: &str) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(text.as_bytes()).iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// Writes `path` atomically (a synced temporary file renamed over it) with `mode`.
+fn write_file(path: &Path, text: &str, mode: u32) -> Result<(), ProviderError> {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(|err| failed(ErrorKind::Invalid, err))?;
+    file.as_file()
+        .set_permissions(std::fs::Permissions::from_mode(mode))
+        .map_err(|err| failed(ErrorKind::Invalid, err))?;
+    file.write_all(text.as_bytes()).map_err(|err| failed(ErrorKind::Invalid, err))?;
+    file.as_file().sync_all().map_err(|err| failed(ErrorKind::Invalid, err))?;
+    file.persist(path).map_err(|err| failed(ErrorKind::Invalid, err))?;
+    Ok(())
+}
+
+impl Provider for LocalHost {
+    fn cloud(&self) -> Cloud {
+        Cloud::Host
+    }
+
+    fn discover<'a>(
+        &'a self,
+        scope: &'a Scope,
+        kinds: &'a [ResourceKind],
+    ) -> BoxFuture<'a, Result<Vec<ObservedResource>, ProviderError>> {
+        Box::pin(async move {
+            if kinds.contains(&ResourceKind::HostIpsecTunnel) { self.discover_tunnels(scope) } else { Ok(Vec::new()) }
+        })
+    }
+
+    fn create<'a>(
+        &'a self,
+        resource: &'a Resource,
+        owner: &'a Ownership,
+    ) -> BoxFuture<'a, Result<Created, ProviderError>> {
+        Box::pin(async move {
+            let name = self.write(resource, owner, false)?;
+            Ok(Created { provider_id: name, outputs: BTreeMap::new() })
+        })
+    }
+
+    fn update<'a>(&'a self, _provider_id: &'a str, resource: &'a Resource) -> BoxFuture<'a, Result<(), ProviderError>> {
+        Box::pin(async move {
+            let text =
+                std::fs::read_to_string(self.file_of(&connection_name(&resource.id.address))).unwrap_or_default();
+            let stack = text.lines().find_map(|line| line.strip_prefix(STACK_LINE)).unwrap_or_default().to_string();
+            let owner = Ownership { stack, id: resource.id.clone() };
+            self.write(resource, &owner, true).map(drop)
+        })
+    }
+
+    fn provisioning<'a>(
+        &'a self,
+        _provider_id: &'a str,
+        _kind: ResourceKind,
+        _scope: &'a Scope,
+    ) -> BoxFuture<'a, Result<Provisioning, ProviderError>> {
+        Box::pin(async { Ok(Provisioning::Ready) })
+    }
+
+    fn delete<'a>(
+        &'a self,
+        provider_id: &'a str,
+        _kind: ResourceKind,
+        _scope: &'a Scope,
+    ) -> BoxFuture<'a, Result<(), ProviderError>> {
+        Box::pin(async move { self.delete_tunnel(provider_id) })
+    }
+}

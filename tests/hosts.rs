@@ -1,0 +1,222 @@
+//! Two Linux hosts in network namespaces of their own, each with its own strongSwan daemon
+//! (the userspace `kernel-libipsec` data plane: this kernel has no ESP), configured by `isopod
+//! apply` from one `.iso`: traffic between the sites crosses the tunnel as ESP, a file edited by
+//! hand is drift that apply repairs, a rotated key re-establishes the tunnel, and destroy
+//! unloads it.
+//!
+//! Needs root, network namespaces, `swanctl` and `charon-systemd` (`scripts/test` installs
+//! them); skips, saying so loudly, only where namespaces cannot be made.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn sh(program: &str, args: &[&str]) -> Output {
+    Command::new(program).args(args).output().unwrap_or_else(|err| panic!("{program}: {err}"))
+}
+
+fn must(program: &str, args: &[&str]) {
+    let out = sh(program, args);
+    assert!(out.status.success(), "{program} {args:?}: {}", text(&out.stderr));
+}
+
+/// One host: a network namespace, a veth end, a site address, and a charon daemon.
+struct Site {
+    namespace: String,
+    dir: PathBuf,
+    charon: Option<Child>,
+}
+
+impl Site {
+    fn vici(&self) -> String {
+        format!("unix://{}", self.dir.join("charon.vici").display())
+    }
+
+    fn start_charon(&mut self) {
+        let config = format!(
+            "charon-systemd {{\n  load = random nonce openssl pem pkcs1 x509 pubkey hmac kdf kernel-libipsec kernel-netlink socket-default vici updown\n  filelog {{ f {{ path = {log}\n default = 1\n ike = 1\n flush_line = yes }} }}\n  journal {{ default = -1 }}\n  plugins {{\n    vici {{ socket = {vici} }}\n    kernel-libipsec {{ allow_peer_ts = no }}\n  }}\n}}\n",
+            log = self.dir.join("charon.log").display(),
+            vici = self.vici()
+        );
+        std::fs::write(self.dir.join("strongswan.conf"), config).unwrap();
+        let child = Command::new("ip")
+            .args(["netns", "exec", &self.namespace, "setsid", "/usr/sbin/charon-systemd"])
+            .env("STRONGSWAN_CONF", self.dir.join("strongswan.conf"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("charon-systemd starts");
+        self.charon = Some(child);
+        let started = Instant::now();
+        while !self.dir.join("charon.vici").exists() {
+            assert!(started.elapsed() < Duration::from_secs(10), "charon did not open its socket");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn sas(&self) -> String {
+        text(&sh("swanctl", &["--list-sas", "--uri", &self.vici()]).stdout)
+    }
+}
+
+impl Drop for Site {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.charon.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        let _ = sh("ip", &["netns", "del", &self.namespace]);
+    }
+}
+
+/// Two sites joined by a veth pair: `a` at 10.250.0.1 with 192.168.71.1 behind it, `b` at
+/// 10.250.0.2 with 192.168.72.1; `None` (after saying why) where namespaces cannot be made.
+fn two_sites(dir: &Path) -> Option<(Site, Site)> {
+    let tag = std::process::id() % 100_000;
+    let (na, nb) = (format!("isopod-{tag}-a"), format!("isopod-{tag}-b"));
+    if !sh("ip", &["netns", "add", &na]).status.success() {
+        eprintln!("SKIPPED: network namespaces cannot be made here (not root, or not permitted)");
+        return None;
+    }
+    must("ip", &["netns", "add", &nb]);
+    let mut a = Site { namespace: na.clone(), dir: dir.join("a"), charon: None };
+    let mut b = Site { namespace: nb.clone(), dir: dir.join("b"), charon: None };
+    let (va, vb) = (format!("iv{tag}a"), format!("iv{tag}b"));
+    must("ip", &["link", "add", &va, "netns", &na, "type", "veth", "peer", "name", &vb, "netns", &nb]);
+    for (site, veth, outer, inner) in
+        [(&a, &va, "10.250.0.1/24", "192.168.71.1/32"), (&b, &vb, "10.250.0.2/24", "192.168.72.1/32")]
+    {
+        let ns = site.namespace.as_str();
+        must("ip", &["-n", ns, "addr", "add", outer, "dev", veth]);
+        must("ip", &["-n", ns, "addr", "add", inner, "dev", "lo"]);
+        must("ip", &["-n", ns, "link", "set", "lo", "up"]);
+        must("ip", &["-n", ns, "link", "set", veth, "up"]);
+    }
+    for site in [&mut a, &mut b] {
+        std::fs::create_dir_all(&site.dir).unwrap();
+        site.start_charon();
+    }
+    Some((a, b))
+}
+
+fn configuration(a: &Site, b: &Site) -> String {
+    let host = |name: &str, address: &str, cidr: &str, site: &Site| {
+        format!(
+            "host \"{name}\" {{\n  address    = \"{address}\"\n  cidrs      = [\"{cidr}\"]\n  connection = \"local\"\n\n  strongswan {{\n    swanctl_dir = \"{}\"\n    vici_socket = \"{}\"\n    encap       = true\n  }}\n}}\n\n",
+            site.dir.display(),
+            site.vici()
+        )
+    };
+    format!(
+        "stack \"sites\" {{}}\n\n{}{}tunnel \"a-b\" {{\n  between = [host.a, host.b]\n  routing = \"static\"\n  ha      = false\n}}\n",
+        host("a", "10.250.0.1", "192.168.71.0/24", a),
+        host("b", "10.250.0.2", "192.168.72.0/24", b)
+    )
+}
+
+fn isopod(args: &[&str], dir: &Path, stdin: Option<&str>) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_isopod"));
+    command
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env_remove("ISOPOD_SECRET_KEY")
+        .env("ISOPOD_SECRET_KEY_FILE", dir.join("test-secret.key"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().expect("the binary runs");
+    if let Some(input) = stdin {
+        use std::io::Write as _;
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().unwrap()
+}
+
+/// Whether a ping from site `a`'s range reaches site `b`'s within `limit`.
+fn ping_crosses(a: &Site, limit: Duration) -> bool {
+    let started = Instant::now();
+    while started.elapsed() < limit {
+        let out =
+            sh("ip", &["netns", "exec", &a.namespace, "ping", "-c1", "-W1", "-I", "192.168.71.1", "192.168.72.1"]);
+        if out.status.success() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    false
+}
+
+fn assert_ok(out: &Output) {
+    assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
+}
+
+#[test]
+fn isopod_configures_a_tunnel_between_two_hosts_that_carries_esp() {
+    let work = tempfile::tempdir().unwrap();
+    let Some((a, b)) = two_sites(work.path()) else { return };
+    let dir = work.path().join("config");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("main.iso"), configuration(&a, &b)).unwrap();
+    let dir_arg = dir.to_string_lossy().into_owned();
+
+    assert!(!ping_crosses(&a, Duration::from_millis(500)), "no path between the sites before the tunnel");
+    let out = isopod(&["apply", "--yes", &dir_arg], &dir, None);
+    assert_ok(&out);
+    assert!(ping_crosses(&a, Duration::from_secs(15)), "the tunnel carries traffic:\n{}", a.sas());
+    let sas = a.sas();
+    assert!(sas.contains("ESTABLISHED") && sas.contains("INSTALLED"), "{sas}");
+    assert!(sas.contains("ESP:AES_GCM_16-256") || sas.contains("ESP:AES_CBC-256"), "ESP carries it: {sas}");
+    let key = std::fs::read_to_string(b.dir.join("conf.d/isopod-b-a-b-0.conf")).unwrap();
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode = std::fs::metadata(b.dir.join("conf.d/isopod-b-a-b-0.conf")).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "only root reads the key");
+    let out = isopod(&["plan", "--detailed-exitcode", &dir_arg], &dir, None);
+    assert_eq!(out.status.code(), Some(0), "no changes: {}{}", text(&out.stdout), text(&out.stderr));
+
+    // A wrong key edited in by hand: the tunnel is refused; plan shows it, apply repairs it.
+    let edited = key
+        .lines()
+        .map(|line| if line.trim().starts_with("secret = ") { "    secret = \"wrong\"" } else { line })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(b.dir.join("conf.d/isopod-b-a-b-0.conf"), edited + "\n").unwrap();
+    must(
+        "swanctl",
+        &["--load-all", "--noprompt", "--file", &b.dir.join("swanctl.conf").to_string_lossy(), "--uri", &b.vici()],
+    );
+    must("swanctl", &["--terminate", "--ike", "isopod-b-a-b-0", "--uri", &b.vici()]);
+    let refused = sh("swanctl", &["--initiate", "--child", "isopod-a-a-b-0", "--timeout", "5", "--uri", &a.vici()]);
+    assert!(!refused.status.success(), "a wrong key is refused");
+    let log = std::fs::read_to_string(b.dir.join("charon.log")).unwrap_or_default();
+    assert!(log.contains("AUTHENTICATION_FAILED") || log.contains("authentication of"), "the daemon says why");
+    let out = isopod(&["plan", "--detailed-exitcode", &dir_arg], &dir, None);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains("(edited by hand)"), "{}", text(&out.stdout));
+    assert_ok(&isopod(&["apply", "--yes", &dir_arg], &dir, None));
+    assert!(ping_crosses(&a, Duration::from_secs(15)), "repaired:\n{}", a.sas());
+
+    // A rotated key reaches both hosts and the tunnel comes up again with it.
+    let out =
+        isopod(&["secret", "set", "tunnel/a-b/0", "--dir", &dir_arg], &dir, Some("Rotated.Key.0123456789abcdefghij\n"));
+    assert_ok(&out);
+    let out = isopod(&["plan", "--rotate", "tunnel/a-b/0", &dir_arg], &dir, None);
+    assert!(text(&out.stdout).contains("Plan: 0 to create, 2 to update"), "{}", text(&out.stdout));
+    let out = isopod(&["apply", "--yes", "--rotate", "tunnel/a-b/0", &dir_arg], &dir, None);
+    assert_ok(&out);
+    for site in [&a, &b] {
+        let file = std::fs::read_dir(site.dir.join("conf.d")).unwrap().next().unwrap().unwrap().path();
+        assert!(std::fs::read_to_string(file).unwrap().contains("Rotated.Key.0123456789abcdefghij"));
+    }
+    assert!(ping_crosses(&a, Duration::from_secs(15)), "re-established with the new key:\n{}", a.sas());
+    let printed = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(!printed.contains("Rotated.Key"), "keys are never printed: {printed}");
+
+    assert_ok(&isopod(&["destroy", "--yes", &dir_arg], &dir, None));
+    assert!(!a.sas().contains("ESTABLISHED"), "unloaded: {}", a.sas());
+    assert_eq!(std::fs::read_dir(a.dir.join("conf.d")).unwrap().count(), 0);
+}
