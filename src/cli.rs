@@ -30,6 +30,8 @@ pub enum Command {
     Graph(GraphArgs),
     /// Write the networks that exist in the configuration's AWS accounts as editable .iso files
     Discover(DiscoverArgs),
+    /// Show whether each tunnel is up, where its ends report it (hosts' strongSwan, AWS)
+    Status(StatusArgs),
     /// Manage the pre-shared keys of the encrypted secret store (DIR/.isopod/secrets.json)
     #[command(subcommand)]
     Secret(SecretCommand),
@@ -84,6 +86,14 @@ pub struct ValidateArgs {
     /// Print the checked topology as JSON on stdout
     #[arg(long)]
     pub json: bool,
+}
+
+/// `isopod status`
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// The configuration.
+    #[command(flatten)]
+    pub config: ConfigArgs,
 }
 
 /// `isopod discover`

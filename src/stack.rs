@@ -113,7 +113,7 @@ fn simulated(simulator: &Simulator) -> BTreeMap<Cloud, Arc<dyn Provider>> {
 /// The real provider of each cloud the configuration uses: one AWS provider per `aws` block,
 /// reaching its account with the standard credential chain, its `profile`, `role_arn` and
 /// `endpoint`. The blocks (and hosts) no real provider serves yet are the error.
-fn real_providers(topology: &Topology) -> Result<BTreeMap<Cloud, Arc<dyn Provider>>, Vec<String>> {
+pub fn real_providers(topology: &Topology) -> Result<BTreeMap<Cloud, Arc<dyn Provider>>, Vec<String>> {
     let mut aws: BTreeMap<String, Arc<dyn Provider>> = BTreeMap::new();
     let mut unserved = Vec::new();
     for cloud in &topology.clouds {
@@ -212,7 +212,7 @@ fn scopes_to_discover(topology: &Topology, recorded: &BTreeSet<Scope>) -> (BTree
 }
 
 /// The regions the configuration uses, with the global scopes of its GCP and Azure clouds.
-fn configured_scopes(topology: &Topology) -> BTreeSet<(Cloud, Scope)> {
+pub fn configured_scopes(topology: &Topology) -> BTreeSet<(Cloud, Scope)> {
     let mut scopes: BTreeSet<(Cloud, Scope)> = BTreeSet::new();
     for cloud in &topology.clouds {
         let kind = planner_cloud(cloud.kind);

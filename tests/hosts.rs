@@ -171,12 +171,24 @@ fn isopod_configures_a_tunnel_between_two_hosts_that_carries_esp() {
     let sas = a.sas();
     assert!(sas.contains("ESTABLISHED") && sas.contains("INSTALLED"), "{sas}");
     assert!(sas.contains("ESP:AES_GCM_16-256") || sas.contains("ESP:AES_CBC-256"), "ESP carries it: {sas}");
+    // The ping went through the child SA: its counters moved both ways.
+    let counted = |direction: &str| {
+        sas.lines().filter(|line| line.trim_start().starts_with(direction)).any(|line| {
+            line.split(',').any(|part| {
+                part.trim().strip_suffix(" packets").and_then(|n| n.parse::<u64>().ok()).is_some_and(|n| n > 0)
+            })
+        })
+    };
+    assert!(counted("in ") && counted("out "), "ESP packets counted both ways: {sas}");
     let key = std::fs::read_to_string(b.dir.join("conf.d/isopod-b-a-b-0.conf")).unwrap();
     use std::os::unix::fs::PermissionsExt as _;
     let mode = std::fs::metadata(b.dir.join("conf.d/isopod-b-a-b-0.conf")).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o600, "only root reads the key");
     let out = isopod(&["plan", "--detailed-exitcode", &dir_arg], &dir, None);
     assert_eq!(out.status.code(), Some(0), "no changes: {}{}", text(&out.stdout), text(&out.stderr));
+    let out = isopod(&["status", &dir_arg], &dir, None);
+    assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(text(&out.stdout).contains("2 tunnel(s) up, 0 down."), "{}", text(&out.stdout));
 
     // A wrong key edited in by hand: the tunnel is refused; plan shows it, apply repairs it.
     let edited = key
@@ -194,6 +206,9 @@ fn isopod_configures_a_tunnel_between_two_hosts_that_carries_esp() {
     assert!(!refused.status.success(), "a wrong key is refused");
     let log = std::fs::read_to_string(b.dir.join("charon.log")).unwrap_or_default();
     assert!(log.contains("AUTHENTICATION_FAILED") || log.contains("authentication of"), "the daemon says why");
+    let out = isopod(&["status", &dir_arg], &dir, None);
+    assert_eq!(out.status.code(), Some(2), "a tunnel is down: {}", text(&out.stdout));
+    assert!(text(&out.stdout).contains("DOWN"), "{}", text(&out.stdout));
     let out = isopod(&["plan", "--detailed-exitcode", &dir_arg], &dir, None);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
     assert!(text(&out.stdout).contains("(edited by hand)"), "{}", text(&out.stdout));

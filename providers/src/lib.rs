@@ -47,6 +47,19 @@ pub enum Provisioning {
     Failed(String),
 }
 
+/// One tunnel's state, as the end that runs it reports it (`isopod status`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TunnelState {
+    /// Where it runs.
+    pub scope: Scope,
+    /// The tunnel, as its end names it (a VPN connection's tunnel, a host's connection).
+    pub tunnel: String,
+    /// Up or not.
+    pub up: bool,
+    /// What the end says of it (`ESTABLISHED`, `DOWN: IPSEC IS DOWN`...).
+    pub detail: String,
+}
+
 /// One cloud's API, as the planner and executor use it.
 pub trait Provider: Send + Sync {
     /// The cloud served.
@@ -87,4 +100,9 @@ pub trait Provider: Send + Sync {
         kind: ResourceKind,
         scope: &'a Scope,
     ) -> BoxFuture<'a, Result<(), ProviderError>>;
+
+    /// The state of the stack's tunnels in `scope`, where the cloud reports it (none by default).
+    fn tunnel_states<'a>(&'a self, _scope: &'a Scope) -> BoxFuture<'a, Result<Vec<TunnelState>, ProviderError>> {
+        Box::pin(async { Ok(Vec::new()) })
+    }
 }

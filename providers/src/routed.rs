@@ -1,7 +1,7 @@
 //! One cloud's provider made of one provider per `cloud` block (each AWS account, with its own
 //! credentials and endpoint), chosen by the block a resource's scope names.
 
-use crate::{BoxFuture, Created, ErrorKind, Provider, ProviderError, Provisioning};
+use crate::{BoxFuture, Created, ErrorKind, Provider, ProviderError, Provisioning, TunnelState};
 use isopod_planner::resource::{Cloud, ObservedResource, Ownership, Resource, ResourceKind, Scope};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -83,6 +83,13 @@ impl Provider for PerCloudBlock {
     ) -> BoxFuture<'a, Result<(), ProviderError>> {
         match self.block(scope) {
             Ok(provider) => provider.delete(provider_id, kind, scope),
+            Err(err) => refused(err),
+        }
+    }
+
+    fn tunnel_states<'a>(&'a self, scope: &'a Scope) -> BoxFuture<'a, Result<Vec<TunnelState>, ProviderError>> {
+        match self.block(scope) {
+            Ok(provider) => provider.tunnel_states(scope),
             Err(err) => refused(err),
         }
     }

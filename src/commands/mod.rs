@@ -6,6 +6,7 @@ mod fmt;
 mod graph;
 mod plan;
 mod secret;
+mod status;
 mod validate;
 
 use crate::cli::{Cli, Command};
@@ -39,6 +40,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
         Command::Fmt(args) => fmt::run(args),
         Command::Plan(args) => plan::run(args),
         Command::Discover(args) => discover::run(args),
+        Command::Status(args) => status::run(args),
         Command::Apply(args) => apply::run(args),
         Command::Destroy(args) => apply::destroy(args),
         Command::Graph(args) => graph::run(args),

@@ -41,7 +41,7 @@ mod tags;
 mod transit;
 mod vpn;
 
-use crate::{BoxFuture, Created, ErrorKind, Provider, ProviderError, Provisioning};
+use crate::{BoxFuture, Created, ErrorKind, Provider, ProviderError, Provisioning, TunnelState};
 use attrs::Found;
 use aws_sdk_ec2::Client;
 use aws_sdk_ec2::types::Tag;
@@ -377,6 +377,10 @@ impl Provider for AwsProvider {
         scope: &'a Scope,
     ) -> BoxFuture<'a, Result<(), ProviderError>> {
         Box::pin(self.delete_resource(provider_id, kind, scope))
+    }
+
+    fn tunnel_states<'a>(&'a self, scope: &'a Scope) -> BoxFuture<'a, Result<Vec<TunnelState>, ProviderError>> {
+        Box::pin(async move { vpn::tunnel_states(&self.region(scope).await?).await })
     }
 }
 

@@ -5,7 +5,7 @@ use super::attrs::{Found, integer, integer32, integers32, natural_parts, owned_t
 use super::errors::classify;
 use super::network::natural_created;
 use super::{Region, gone, tags};
-use crate::{Created, ErrorKind, ProviderError, Provisioning};
+use crate::{Created, ErrorKind, ProviderError, Provisioning, TunnelState};
 use aws_sdk_ec2::Client;
 use aws_sdk_ec2::types::{
     AttachmentStatus, GatewayType, IkeVersionsRequestListValue, ModifyVpnTunnelOptionsSpecification,
@@ -453,6 +453,28 @@ pub(super) async fn delete_connection_route(region: &Region, provider_id: &str) 
     let request =
         region.client.delete_vpn_connection_route().vpn_connection_id(connection).destination_cidr_block(destination);
     request.send().await.map(drop).map_err(classify)
+}
+
+/// Each tunnel of the stack-owned VPN connections, as AWS's telemetry reports it.
+pub(super) async fn tunnel_states(region: &Region) -> Result<Vec<TunnelState>, ProviderError> {
+    let mut states = Vec::new();
+    for connection in connections(&region.client, None).await? {
+        if tags::stack(connection.tags()).is_none() {
+            continue;
+        }
+        let id = connection.vpn_connection_id().unwrap_or_default();
+        for telemetry in connection.vgw_telemetry() {
+            let status = telemetry.status().map(|s| s.as_str()).unwrap_or("UNKNOWN");
+            let message = telemetry.status_message().filter(|m| !m.is_empty()).unwrap_or("");
+            states.push(TunnelState {
+                scope: region.scope.clone(),
+                tunnel: format!("{id} {}", telemetry.outside_ip_address().unwrap_or_default()),
+                up: status == "UP",
+                detail: if message.is_empty() { status.to_string() } else { format!("{status}: {message}") },
+            });
+        }
+    }
+    Ok(states)
 }
 
 #[cfg(test)]

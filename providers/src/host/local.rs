@@ -10,7 +10,7 @@
 //! `plan` shows it and `apply` rewrites it.
 
 use super::swanctl::{Connection, connection_name, render};
-use crate::{BoxFuture, Created, ErrorKind, Provider, ProviderError, Provisioning};
+use crate::{BoxFuture, Created, ErrorKind, Provider, ProviderError, Provisioning, TunnelState};
 use isopod_planner::resource::{
     Attrs, Cloud, ObservedResource, Ownership, Resource, ResourceId, ResourceKind, Scope, Value,
 };
@@ -128,6 +128,27 @@ impl LocalHost {
         Ok(found)
     }
 
+    /// Each of Isopod's connections on the host, up when its IKE SA is established with an
+    /// installed child SA.
+    fn states(&self, scope: &Scope) -> Result<Vec<TunnelState>, ProviderError> {
+        let listed = self.swanctl(&["--list-sas"])?;
+        let sas = parse_sas(&listed);
+        Ok(self
+            .discover_tunnels(scope)?
+            .into_iter()
+            .map(|tunnel| {
+                let (up, detail) = match sas.get(&tunnel.provider_id) {
+                    Some((ike, child)) => {
+                        let up = ike == "ESTABLISHED" && child.as_deref() == Some("INSTALLED");
+                        (up, format!("IKE {ike}, child {}", child.as_deref().unwrap_or("none")))
+                    }
+                    None => (false, "no IKE SA (not established)".to_string()),
+                };
+                TunnelState { scope: scope.clone(), tunnel: tunnel.provider_id, up, detail }
+            })
+            .collect())
+    }
+
     fn delete_tunnel(&self, provider_id: &str) -> Result<(), ProviderError> {
         match std::fs::remove_file(self.file_of(provider_id)) {
             Ok(()) => {}
@@ -163,6 +184,26 @@ fn read_file(name: &str, text: &str, scope: &Scope) -> Option<ObservedResource> 
         attrs,
         owner: Some(Ownership { stack: stack.to_string(), id: ResourceId::new(ResourceKind::HostIpsecTunnel, id) }),
     })
+}
+
+/// The IKE SA state of each connection in `swanctl --list-sas` output, with its first child SA's
+/// state: a connection line starts at the margin (`NAME: #1, ESTABLISHED, IKEv2, ...`), its
+/// child lines are indented (`  NAME: #1, reqid 1, INSTALLED, TUNNEL-in-UDP, ESP:...`).
+fn parse_sas(listed: &str) -> BTreeMap<String, (String, Option<String>)> {
+    let mut sas: BTreeMap<String, (String, Option<String>)> = BTreeMap::new();
+    let mut current: Option<String> = None;
+    for line in listed.lines() {
+        let Some((name, rest)) = line.trim().split_once(": #") else { continue };
+        let state = rest.split(", ").find(|part| part.chars().all(|c| c.is_ascii_uppercase() || c == '_'));
+        let Some(state) = state.map(str::to_string) else { continue };
+        if !line.starts_with(' ') {
+            current = Some(name.to_string());
+            sas.insert(name.to_string(), (state, None));
+        } else if let Some(entry) = current.as_ref().and_then(|ike| sas.get_mut(ike)) {
+            entry.1.get_or_insert(state);
+        }
+    }
+    sas
 }
 
 /// The SHA-256 of `text`, in hex.
@@ -237,5 +278,22 @@ impl Provider for LocalHost {
         _scope: &'a Scope,
     ) -> BoxFuture<'a, Result<(), ProviderError>> {
         Box::pin(async move { self.delete_tunnel(provider_id) })
+    }
+
+    fn tunnel_states<'a>(&'a self, scope: &'a Scope) -> BoxFuture<'a, Result<Vec<TunnelState>, ProviderError>> {
+        Box::pin(async move { self.states(scope) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn security_associations_are_read_from_swanctl() {
+        let listed = "isopod-a-a-b-0: #1, ESTABLISHED, IKEv2, 2f0c1d8e6c1c3c8e_i* 9d3c6a5b1f2e4d7c_r\n  local  '10.250.0.1' @ 10.250.0.1[4500]\n  isopod-a-a-b-0: #1, reqid 1, INSTALLED, TUNNEL-in-UDP, ESP:AES_GCM_16-256\n    in  c1d2e3f4 (-|0x00000000),    252 bytes,     3 packets\nisopod-a-c-0: #2, CONNECTING, IKEv2, 1a2b3c4d5e6f7a8b_i* 0000000000000000_r\n";
+        let sas = parse_sas(listed);
+        assert_eq!(sas["isopod-a-a-b-0"], ("ESTABLISHED".to_string(), Some("INSTALLED".to_string())));
+        assert_eq!(sas["isopod-a-c-0"], ("CONNECTING".to_string(), None));
     }
 }

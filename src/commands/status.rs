@@ -1,0 +1,43 @@
+//! `isopod status`: whether each tunnel is up, as the ends that run them report it: a host's
+//! strongSwan (its IKE and child SAs) and AWS (each VPN tunnel's telemetry).
+
+use super::Status;
+use crate::cli::StatusArgs;
+use crate::{config, stack};
+use anyhow::Context as _;
+
+/// Runs `isopod status`: exit 0 when every reported tunnel is up, 2 when one is not.
+pub fn run(args: StatusArgs) -> anyhow::Result<Status> {
+    let Some((_, topology)) = config::load(&args.config) else { return Ok(Status::Failure) };
+    let providers = match stack::real_providers(&topology) {
+        Ok(providers) => providers,
+        Err(blocks) => {
+            for block in blocks {
+                eprintln!("error: `{block}` needs a provider that is not available yet, so its tunnels cannot be read");
+            }
+            return Ok(Status::Failure);
+        }
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let mut states = Vec::new();
+    for (cloud, scope) in stack::configured_scopes(&topology) {
+        let Some(provider) = providers.get(&cloud) else { continue };
+        let found = runtime
+            .block_on(provider.tunnel_states(&scope))
+            .with_context(|| format!("reading the tunnels of {} {}", scope.cloud, scope.region))?;
+        states.extend(found);
+    }
+    if states.is_empty() {
+        println!("No tunnel reports its state: nothing is applied yet, or its ends do not report one.");
+        return Ok(Status::Success);
+    }
+    let width = states.iter().map(|s| s.scope.cloud.len() + s.tunnel.len() + 1).max().unwrap_or(0);
+    for state in &states {
+        let name = format!("{} {}", state.scope.cloud, state.tunnel);
+        let up = if state.up { "up  " } else { "DOWN" };
+        println!("{name:width$}  {up}  {}", state.detail);
+    }
+    let down = states.iter().filter(|s| !s.up).count();
+    println!("\n{} tunnel(s) up, {down} down.", states.len() - down);
+    Ok(if down == 0 { Status::Success } else { Status::Changes })
+}
