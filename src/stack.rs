@@ -13,7 +13,8 @@ use isopod_lang::topology::{CloudAccount, CloudKind, Connection};
 use isopod_planner::resource::{Cloud, ObservedResource, ResourceKind, Scope};
 use isopod_planner::secrets::{self, Known, SecretProblem};
 use isopod_provider::aws::{AwsProvider, AwsSettings};
-use isopod_provider::host::local::{HostSettings, LocalHost};
+use isopod_provider::host::provider::{HostProvider, HostSettings};
+use isopod_provider::host::transport::{Local, Ssh, Transport};
 use isopod_provider::retry::{RetryPolicy, retrying};
 use isopod_provider::routed::PerCloudBlock;
 use isopod_provider::{Provider, Simulator};
@@ -51,7 +52,7 @@ impl LiveStack {
                 Err(blocks) => {
                     for block in blocks {
                         eprintln!(
-                            "error: `{block}` needs a provider that is not available yet (Azure, GCP and hosts over SSH are simulated only)"
+                            "error: `{block}` needs a provider that is not available yet (Azure and GCP are simulated only)"
                         );
                     }
                     eprintln!("hint: {command} against the embedded simulator with `isopod {command} --simulate`");
@@ -112,7 +113,8 @@ fn simulated(simulator: &Simulator) -> BTreeMap<Cloud, Arc<dyn Provider>> {
 
 /// The real provider of each cloud the configuration uses: one AWS provider per `aws` block,
 /// reaching its account with the standard credential chain, its `profile`, `role_arn` and
-/// `endpoint`. The blocks (and hosts) no real provider serves yet are the error.
+/// `endpoint`, and one host provider per host (locally or over SSH). The cloud blocks no real
+/// provider serves yet are the error.
 pub fn real_providers(topology: &Topology) -> Result<BTreeMap<Cloud, Arc<dyn Provider>>, Vec<String>> {
     let mut aws: BTreeMap<String, Arc<dyn Provider>> = BTreeMap::new();
     let mut unserved = Vec::new();
@@ -126,16 +128,20 @@ pub fn real_providers(topology: &Topology) -> Result<BTreeMap<Cloud, Arc<dyn Pro
     }
     let mut hosts: BTreeMap<String, Arc<dyn Provider>> = BTreeMap::new();
     for host in &topology.hosts {
-        match host.connection {
-            Connection::Local => {
-                let settings = HostSettings {
-                    swanctl_dir: host.strongswan.swanctl_dir.clone().into(),
-                    vici_socket: host.strongswan.vici_socket.clone(),
-                };
-                hosts.insert(format!("host.{}", host.name), Arc::new(LocalHost::new(settings)));
-            }
-            Connection::Ssh { .. } => unserved.push(format!("host.{}", host.name)),
-        }
+        let transport: Box<dyn Transport> = match &host.connection {
+            Connection::Local => Box::new(Local),
+            Connection::Ssh { host: target, user, port, identity_file } => Box::new(Ssh {
+                host: target.clone().unwrap_or_else(|| host.address.value.to_string()),
+                user: user.clone(),
+                port: *port,
+                identity_file: identity_file.clone(),
+            }),
+        };
+        let settings = HostSettings {
+            swanctl_dir: host.strongswan.swanctl_dir.clone().into(),
+            vici_socket: host.strongswan.vici_socket.clone(),
+        };
+        hosts.insert(format!("host.{}", host.name), Arc::new(HostProvider::new(settings, transport)));
     }
     if !unserved.is_empty() {
         return Err(unserved);

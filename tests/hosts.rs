@@ -1,11 +1,11 @@
 //! Two Linux hosts in network namespaces of their own, each with its own strongSwan daemon
 //! (the userspace `kernel-libipsec` data plane: this kernel has no ESP), configured by `isopod
-//! apply` from one `.iso`: traffic between the sites crosses the tunnel as ESP, a file edited by
-//! hand is drift that apply repairs, a rotated key re-establishes the tunnel, and destroy
-//! unloads it.
+//! apply` from one `.iso`, one locally and one over SSH (an `sshd` the test starts on
+//! 127.0.0.1): traffic between the sites crosses the tunnel as ESP, a file edited by hand is
+//! drift that apply repairs, a rotated key re-establishes the tunnel, and destroy unloads it.
 //!
-//! Needs root, network namespaces, `swanctl` and `charon-systemd` (`scripts/test` installs
-//! them); skips, saying so loudly, only where namespaces cannot be made.
+//! Needs root, network namespaces, `swanctl`, `charon-systemd` and `sshd` (`scripts/test`
+//! installs them); skips, saying so loudly, only where namespaces cannot be made.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -103,18 +103,75 @@ fn two_sites(dir: &Path) -> Option<(Site, Site)> {
     Some((a, b))
 }
 
-fn configuration(a: &Site, b: &Site) -> String {
-    let host = |name: &str, address: &str, cidr: &str, site: &Site| {
+/// An `sshd` on 127.0.0.1 that lets root in with a key of the test's own.
+struct SshServer {
+    child: Child,
+    port: u16,
+    key: PathBuf,
+    client_config: PathBuf,
+}
+
+impl SshServer {
+    fn start(dir: &Path) -> SshServer {
+        std::fs::create_dir_all("/run/sshd").unwrap();
+        let key = dir.join("id");
+        for file in [dir.join("host_key"), key.clone()] {
+            must("ssh-keygen", &["-q", "-t", "ed25519", "-N", "", "-f", &file.to_string_lossy()]);
+        }
+        std::fs::copy(dir.join("id.pub"), dir.join("authorized_keys")).unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let config = format!(
+            "Port {port}\nListenAddress 127.0.0.1\nHostKey {}\nAuthorizedKeysFile {}\nPermitRootLogin prohibit-password\nPasswordAuthentication no\nKbdInteractiveAuthentication no\nUsePAM no\nStrictModes no\nPidFile none\n",
+            dir.join("host_key").display(),
+            dir.join("authorized_keys").display()
+        );
+        std::fs::write(dir.join("sshd_config"), config).unwrap();
+        let client_config = dir.join("ssh_config");
+        std::fs::write(
+            &client_config,
+            "Host *\n  StrictHostKeyChecking no\n  UserKnownHostsFile /dev/null\n  LogLevel ERROR\n",
+        )
+        .unwrap();
+        let child = Command::new("/usr/sbin/sshd")
+            .args(["-D", "-e", "-f", &dir.join("sshd_config").to_string_lossy()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("sshd starts (scripts/test installs openssh-server)");
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(started.elapsed() < Duration::from_secs(10), "sshd did not listen on {port}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        SshServer { child, port, key, client_config }
+    }
+}
+
+impl Drop for SshServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Host `a` configured locally, host `b` over SSH through `ssh`.
+fn configuration(a: &Site, b: &Site, ssh: &SshServer) -> String {
+    let host = |name: &str, address: &str, cidr: &str, site: &Site, reach: &str| {
         format!(
-            "host \"{name}\" {{\n  address    = \"{address}\"\n  cidrs      = [\"{cidr}\"]\n  connection = \"local\"\n\n  strongswan {{\n    swanctl_dir = \"{}\"\n    vici_socket = \"{}\"\n    encap       = true\n  }}\n}}\n\n",
+            "host \"{name}\" {{\n  address    = \"{address}\"\n  cidrs      = [\"{cidr}\"]\n{reach}\n  strongswan {{\n    swanctl_dir = \"{}\"\n    vici_socket = \"{}\"\n    encap       = true\n  }}\n}}\n\n",
             site.dir.display(),
             site.vici()
         )
     };
+    let over_ssh = format!(
+        "  connection = \"ssh\"\n\n  ssh {{\n    host          = \"127.0.0.1\"\n    port          = {}\n    user          = \"root\"\n    identity_file = \"{}\"\n  }}\n",
+        ssh.port,
+        ssh.key.display()
+    );
     format!(
         "stack \"sites\" {{}}\n\n{}{}tunnel \"a-b\" {{\n  between = [host.a, host.b]\n  routing = \"static\"\n  ha      = false\n}}\n",
-        host("a", "10.250.0.1", "192.168.71.0/24", a),
-        host("b", "10.250.0.2", "192.168.72.0/24", b)
+        host("a", "10.250.0.1", "192.168.71.0/24", a, "  connection = \"local\"\n"),
+        host("b", "10.250.0.2", "192.168.72.0/24", b, &over_ssh)
     )
 }
 
@@ -122,6 +179,7 @@ fn isopod(args: &[&str], dir: &Path, stdin: Option<&str>) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_isopod"));
     command
         .args(args)
+        .env("ISOPOD_SSH_CONFIG", dir.join("../ssh/ssh_config"))
         .env("NO_COLOR", "1")
         .env_remove("ISOPOD_SECRET_KEY")
         .env("ISOPOD_SECRET_KEY_FILE", dir.join("test-secret.key"))
@@ -161,7 +219,10 @@ fn isopod_configures_a_tunnel_between_two_hosts_that_carries_esp() {
     let Some((a, b)) = two_sites(work.path()) else { return };
     let dir = work.path().join("config");
     std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("main.iso"), configuration(&a, &b)).unwrap();
+    std::fs::create_dir_all(work.path().join("ssh")).unwrap();
+    let ssh = SshServer::start(&work.path().join("ssh"));
+    assert_eq!(ssh.client_config, work.path().join("ssh/ssh_config"));
+    std::fs::write(dir.join("main.iso"), configuration(&a, &b, &ssh)).unwrap();
     let dir_arg = dir.to_string_lossy().into_owned();
 
     assert!(!ping_crosses(&a, Duration::from_millis(500)), "no path between the sites before the tunnel");

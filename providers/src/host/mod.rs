@@ -1,8 +1,9 @@
-//! Linux hosts as tunnel ends: their strongSwan configuration ([`swanctl`]) and the provider
-//! of a host Isopod runs on ([`local`]). Hosts reached over SSH are still to come.
+//! Linux hosts as tunnel ends: their strongSwan configuration ([`swanctl`]), written and loaded
+//! by the [`provider`] through a [`transport`]: locally, or over SSH.
 
-pub mod local;
+pub mod provider;
 pub mod swanctl;
+pub mod transport;
 
 #[cfg(test)]
 mod tests;

@@ -1,7 +1,7 @@
-//! The provider of a Linux host that Isopod runs on (`connection = "local"`): each tunnel is a
-//! file `conf.d/isopod-NAME.conf` under the host's `swanctl_dir` (written atomically, readable
-//! by root only, the key in its `secrets` section), loaded into charon with `swanctl
-//! --load-all` through the host's VICI socket.
+//! The provider of a Linux host, reached through a [`Transport`] (locally, or over SSH): each
+//! tunnel is a file `conf.d/isopod-NAME.conf` under the host's `swanctl_dir` (written
+//! atomically, readable by root only, the key in its `secrets` section), loaded into charon with
+//! `swanctl --load-all` through the host's VICI socket.
 //!
 //! Each file starts with its ownership, its planned attributes (without the key) and the SHA-256
 //! of the configuration written (key included: a hand-edited key is drift too; the digest of a
@@ -10,14 +10,13 @@
 //! `plan` shows it and `apply` rewrites it.
 
 use super::swanctl::{Connection, connection_name, render};
+use super::transport::Transport;
 use crate::{BoxFuture, Created, ErrorKind, Provider, ProviderError, Provisioning, TunnelState};
 use isopod_planner::resource::{
     Attrs, Cloud, ObservedResource, Ownership, Resource, ResourceId, ResourceKind, Scope, Value,
 };
 use std::collections::BTreeMap;
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
 const STACK_LINE: &str = "# isopod:stack=";
 const RESOURCE_LINE: &str = "# isopod:resource=";
@@ -35,19 +34,20 @@ pub struct HostSettings {
     pub vici_socket: String,
 }
 
-/// The provider of one local host.
-pub struct LocalHost {
+/// The provider of one host.
+pub struct HostProvider {
     settings: HostSettings,
+    transport: Box<dyn Transport>,
 }
 
 fn failed(kind: ErrorKind, what: impl std::fmt::Display) -> ProviderError {
     ProviderError::new(kind, what.to_string())
 }
 
-impl LocalHost {
-    /// A provider of the host whose strongSwan `settings` describe.
-    pub fn new(settings: HostSettings) -> LocalHost {
-        LocalHost { settings }
+impl HostProvider {
+    /// A provider of the host whose strongSwan `settings` describe, reached through `transport`.
+    pub fn new(settings: HostSettings, transport: Box<dyn Transport>) -> HostProvider {
+        HostProvider { settings, transport }
     }
 
     fn conf_dir(&self) -> PathBuf {
@@ -60,11 +60,9 @@ impl LocalHost {
 
     /// Runs `swanctl ARGS` against the host's daemon; its output, or what went wrong.
     fn swanctl(&self, args: &[&str]) -> Result<String, ProviderError> {
-        let output = Command::new("swanctl")
-            .args(args)
-            .args(["--uri", &self.settings.vici_socket])
-            .output()
-            .map_err(|err| failed(ErrorKind::Invalid, format!("cannot run swanctl: {err}")))?;
+        let mut with_uri = args.to_vec();
+        with_uri.extend(["--uri", &self.settings.vici_socket]);
+        let output = self.transport.run("swanctl", &with_uri).map_err(|err| failed(ErrorKind::Transient, err))?;
         let text = String::from_utf8_lossy(&output.stdout).into_owned();
         if output.status.success() {
             return Ok(text);
@@ -77,8 +75,10 @@ impl LocalHost {
     /// Loads every connection and key of the configuration, unloading those no longer in it.
     fn load_all(&self) -> Result<(), ProviderError> {
         let main = self.settings.swanctl_dir.join("swanctl.conf");
-        if !main.exists() {
-            write_file(&main, "include conf.d/*.conf\n", 0o644)?;
+        let exists = self.transport.read(&main).map_err(|err| failed(ErrorKind::Transient, err))?.is_some();
+        if !exists {
+            let include = "include conf.d/*.conf\n";
+            self.transport.write(&main, include, 0o644).map_err(|err| failed(ErrorKind::Transient, err))?;
         }
         self.swanctl(&["--load-all", "--noprompt", "--file", &main.to_string_lossy()]).map(drop)
     }
@@ -100,8 +100,8 @@ impl LocalHost {
             "{STACK_LINE}{}\n{RESOURCE_LINE}{}\n{ATTRS_LINE}{json}\n{DIGEST_LINE}{digest}\n{body}",
             owner.stack, owner.id
         );
-        std::fs::create_dir_all(self.conf_dir()).map_err(|err| failed(ErrorKind::Invalid, err))?;
-        write_file(&self.file_of(&name), &text, 0o600)?;
+        let file = self.file_of(&name);
+        self.transport.write(&file, &text, 0o600).map_err(|err| failed(ErrorKind::Transient, err))?;
         self.load_all()?;
         if restart {
             // Not established yet is fine: it is started below.
@@ -112,17 +112,12 @@ impl LocalHost {
     }
 
     fn discover_tunnels(&self, scope: &Scope) -> Result<Vec<ObservedResource>, ProviderError> {
-        let entries = match std::fs::read_dir(self.conf_dir()) {
-            Ok(entries) => entries,
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(err) => return Err(failed(ErrorKind::Invalid, format!("{}: {err}", self.conf_dir().display()))),
-        };
+        let files =
+            self.transport.files(&self.conf_dir(), "isopod-").map_err(|err| failed(ErrorKind::Transient, err))?;
         let mut found = Vec::new();
-        for entry in entries.flatten() {
-            let file_name = entry.file_name().to_string_lossy().into_owned();
-            let Some(name) = file_name.strip_prefix("isopod-").and_then(|n| n.strip_suffix(".conf")) else { continue };
-            let text = std::fs::read_to_string(entry.path()).map_err(|err| failed(ErrorKind::Invalid, err))?;
-            found.extend(read_file(&format!("isopod-{name}"), &text, scope));
+        for (file_name, text) in files {
+            let Some(name) = file_name.strip_suffix(".conf") else { continue };
+            found.extend(read_file(name, &text, scope));
         }
         found.sort_by(|a, b| a.provider_id.cmp(&b.provider_id));
         Ok(found)
@@ -150,10 +145,10 @@ impl LocalHost {
     }
 
     fn delete_tunnel(&self, provider_id: &str) -> Result<(), ProviderError> {
-        match std::fs::remove_file(self.file_of(provider_id)) {
-            Ok(()) => {}
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-            Err(err) => return Err(failed(ErrorKind::Invalid, err)),
+        let removed =
+            self.transport.remove(&self.file_of(provider_id)).map_err(|err| failed(ErrorKind::Transient, err))?;
+        if !removed {
+            return Ok(());
         }
         self.load_all()?;
         let _ = self.swanctl(&["--terminate", "--ike", provider_id, "--timeout", "5"]);
@@ -212,21 +207,7 @@ fn digest(text: &str) -> String {
     sha2::Sha256::digest(text.as_bytes()).iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
-/// Writes `path` atomically (a synced temporary file renamed over it) with `mode`.
-fn write_file(path: &Path, text: &str, mode: u32) -> Result<(), ProviderError> {
-    use std::os::unix::fs::PermissionsExt as _;
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(|err| failed(ErrorKind::Invalid, err))?;
-    file.as_file()
-        .set_permissions(std::fs::Permissions::from_mode(mode))
-        .map_err(|err| failed(ErrorKind::Invalid, err))?;
-    file.write_all(text.as_bytes()).map_err(|err| failed(ErrorKind::Invalid, err))?;
-    file.as_file().sync_all().map_err(|err| failed(ErrorKind::Invalid, err))?;
-    file.persist(path).map_err(|err| failed(ErrorKind::Invalid, err))?;
-    Ok(())
-}
-
-impl Provider for LocalHost {
+impl Provider for HostProvider {
     fn cloud(&self) -> Cloud {
         Cloud::Host
     }
@@ -254,8 +235,8 @@ impl Provider for LocalHost {
 
     fn update<'a>(&'a self, _provider_id: &'a str, resource: &'a Resource) -> BoxFuture<'a, Result<(), ProviderError>> {
         Box::pin(async move {
-            let text =
-                std::fs::read_to_string(self.file_of(&connection_name(&resource.id.address))).unwrap_or_default();
+            let file = self.file_of(&connection_name(&resource.id.address));
+            let text = self.transport.read(&file).map_err(|err| failed(ErrorKind::Transient, err))?.unwrap_or_default();
             let stack = text.lines().find_map(|line| line.strip_prefix(STACK_LINE)).unwrap_or_default().to_string();
             let owner = Ownership { stack, id: resource.id.clone() };
             self.write(resource, &owner, true).map(drop)
