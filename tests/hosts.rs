@@ -73,34 +73,58 @@ impl Drop for Site {
     }
 }
 
-/// Two sites joined by a veth pair: `a` at 10.250.0.1 with 192.168.71.1 behind it, `b` at
-/// 10.250.0.2 with 192.168.72.1; `None` (after saying why) where namespaces cannot be made.
-fn two_sites(dir: &Path) -> Option<(Site, Site)> {
-    let tag = std::process::id() % 100_000;
-    let (na, nb) = (format!("isopod-{tag}-a"), format!("isopod-{tag}-b"));
-    if !sh("ip", &["netns", "add", &na]).status.success() {
+/// Sites joined through a bridge in a namespace of their own, as on one network: site `i`
+/// (from 1) at 10.250.0.`i` with 192.168.(70+`i`).1 behind it. The sites go before the hub.
+struct Lab {
+    sites: Vec<Site>,
+    hub: String,
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        self.sites.clear();
+        let _ = sh("ip", &["netns", "del", &self.hub]);
+    }
+}
+
+/// The outer address and the site address of site `i` (from 1).
+fn addresses(i: usize) -> (String, String) {
+    (format!("10.250.0.{i}"), format!("192.168.{}.1", 70 + i))
+}
+
+/// `count` sites for the test `label`; `None` (after saying why) where namespaces cannot be made.
+fn lab(dir: &Path, label: char, count: usize) -> Option<Lab> {
+    let tag = format!("{}{label}", std::process::id() % 100_000);
+    let hub = format!("isopod-{tag}-hub");
+    if !sh("ip", &["netns", "add", &hub]).status.success() {
         eprintln!("SKIPPED: network namespaces cannot be made here (not root, or not permitted)");
         return None;
     }
-    must("ip", &["netns", "add", &nb]);
-    let mut a = Site { namespace: na.clone(), dir: dir.join("a"), charon: None };
-    let mut b = Site { namespace: nb.clone(), dir: dir.join("b"), charon: None };
-    let (va, vb) = (format!("iv{tag}a"), format!("iv{tag}b"));
-    must("ip", &["link", "add", &va, "netns", &na, "type", "veth", "peer", "name", &vb, "netns", &nb]);
-    for (site, veth, outer, inner) in
-        [(&a, &va, "10.250.0.1/24", "192.168.71.1/32"), (&b, &vb, "10.250.0.2/24", "192.168.72.1/32")]
-    {
-        let ns = site.namespace.as_str();
-        must("ip", &["-n", ns, "addr", "add", outer, "dev", veth]);
-        must("ip", &["-n", ns, "addr", "add", inner, "dev", "lo"]);
-        must("ip", &["-n", ns, "link", "set", "lo", "up"]);
-        must("ip", &["-n", ns, "link", "set", veth, "up"]);
+    must("ip", &["-n", &hub, "link", "add", "br0", "type", "bridge"]);
+    must("ip", &["-n", &hub, "link", "set", "br0", "up"]);
+    let mut lab = Lab { sites: Vec::new(), hub: hub.clone() };
+    for i in 1..=count {
+        let namespace = format!("isopod-{tag}-{i}");
+        must("ip", &["netns", "add", &namespace]);
+        lab.sites.push(Site { namespace: namespace.clone(), dir: dir.join(format!("site{i}")), charon: None });
+        let (inside, outside) = (format!("iv{tag}{i}"), format!("ih{tag}{i}"));
+        must(
+            "ip",
+            &["link", "add", &inside, "netns", &namespace, "type", "veth", "peer", "name", &outside, "netns", &hub],
+        );
+        must("ip", &["-n", &hub, "link", "set", &outside, "master", "br0"]);
+        must("ip", &["-n", &hub, "link", "set", &outside, "up"]);
+        let (outer, site) = addresses(i);
+        must("ip", &["-n", &namespace, "addr", "add", &format!("{outer}/24"), "dev", &inside]);
+        must("ip", &["-n", &namespace, "addr", "add", &format!("{site}/32"), "dev", "lo"]);
+        must("ip", &["-n", &namespace, "link", "set", "lo", "up"]);
+        must("ip", &["-n", &namespace, "link", "set", &inside, "up"]);
     }
-    for site in [&mut a, &mut b] {
+    for site in &mut lab.sites {
         std::fs::create_dir_all(&site.dir).unwrap();
         site.start_charon();
     }
-    Some((a, b))
+    Some(lab)
 }
 
 /// An `sshd` on 127.0.0.1 that lets root in with a key of the test's own.
@@ -195,12 +219,14 @@ fn isopod(args: &[&str], dir: &Path, stdin: Option<&str>) -> Output {
     child.wait_with_output().unwrap()
 }
 
-/// Whether a ping from site `a`'s range reaches site `b`'s within `limit`.
-fn ping_crosses(a: &Site, limit: Duration) -> bool {
+/// Whether a ping from site `from`'s range (site `i` of the lab) reaches site `to`'s within
+/// `limit`.
+fn ping_crosses(sites: &[Site], from: usize, to: usize, limit: Duration) -> bool {
     let started = Instant::now();
+    let (source, target) = (addresses(from).1, addresses(to).1);
     while started.elapsed() < limit {
-        let out =
-            sh("ip", &["netns", "exec", &a.namespace, "ping", "-c1", "-W1", "-I", "192.168.71.1", "192.168.72.1"]);
+        let namespace = &sites[from - 1].namespace;
+        let out = sh("ip", &["netns", "exec", namespace, "ping", "-c1", "-W1", "-I", &source, &target]);
         if out.status.success() {
             return true;
         }
@@ -216,19 +242,20 @@ fn assert_ok(out: &Output) {
 #[test]
 fn isopod_configures_a_tunnel_between_two_hosts_that_carries_esp() {
     let work = tempfile::tempdir().unwrap();
-    let Some((a, b)) = two_sites(work.path()) else { return };
+    let Some(lab) = lab(work.path(), 't', 2) else { return };
+    let (a, b) = (&lab.sites[0], &lab.sites[1]);
     let dir = work.path().join("config");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::create_dir_all(work.path().join("ssh")).unwrap();
     let ssh = SshServer::start(&work.path().join("ssh"));
     assert_eq!(ssh.client_config, work.path().join("ssh/ssh_config"));
-    std::fs::write(dir.join("main.iso"), configuration(&a, &b, &ssh)).unwrap();
+    std::fs::write(dir.join("main.iso"), configuration(a, b, &ssh)).unwrap();
     let dir_arg = dir.to_string_lossy().into_owned();
 
-    assert!(!ping_crosses(&a, Duration::from_millis(500)), "no path between the sites before the tunnel");
+    assert!(!ping_crosses(&lab.sites, 1, 2, Duration::from_millis(500)), "no path between the sites before the tunnel");
     let out = isopod(&["apply", "--yes", &dir_arg], &dir, None);
     assert_ok(&out);
-    assert!(ping_crosses(&a, Duration::from_secs(15)), "the tunnel carries traffic:\n{}", a.sas());
+    assert!(ping_crosses(&lab.sites, 1, 2, Duration::from_secs(15)), "the tunnel carries traffic:\n{}", a.sas());
     let sas = a.sas();
     assert!(sas.contains("ESTABLISHED") && sas.contains("INSTALLED"), "{sas}");
     assert!(sas.contains("ESP:AES_GCM_16-256") || sas.contains("ESP:AES_CBC-256"), "ESP carries it: {sas}");
@@ -274,7 +301,7 @@ fn isopod_configures_a_tunnel_between_two_hosts_that_carries_esp() {
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
     assert!(text(&out.stdout).contains("(edited by hand)"), "{}", text(&out.stdout));
     assert_ok(&isopod(&["apply", "--yes", &dir_arg], &dir, None));
-    assert!(ping_crosses(&a, Duration::from_secs(15)), "repaired:\n{}", a.sas());
+    assert!(ping_crosses(&lab.sites, 1, 2, Duration::from_secs(15)), "repaired:\n{}", a.sas());
 
     // A rotated key reaches both hosts and the tunnel comes up again with it.
     let out =
@@ -284,15 +311,54 @@ fn isopod_configures_a_tunnel_between_two_hosts_that_carries_esp() {
     assert!(text(&out.stdout).contains("Plan: 0 to create, 2 to update"), "{}", text(&out.stdout));
     let out = isopod(&["apply", "--yes", "--rotate", "tunnel/a-b/0", &dir_arg], &dir, None);
     assert_ok(&out);
-    for site in [&a, &b] {
+    for site in [a, b] {
         let file = std::fs::read_dir(site.dir.join("conf.d")).unwrap().next().unwrap().unwrap().path();
         assert!(std::fs::read_to_string(file).unwrap().contains("Rotated.Key.0123456789abcdefghij"));
     }
-    assert!(ping_crosses(&a, Duration::from_secs(15)), "re-established with the new key:\n{}", a.sas());
+    assert!(ping_crosses(&lab.sites, 1, 2, Duration::from_secs(15)), "re-established with the new key:\n{}", a.sas());
     let printed = format!("{}{}", text(&out.stdout), text(&out.stderr));
     assert!(!printed.contains("Rotated.Key"), "keys are never printed: {printed}");
 
     assert_ok(&isopod(&["destroy", "--yes", &dir_arg], &dir, None));
     assert!(!a.sas().contains("ESTABLISHED"), "unloaded: {}", a.sas());
     assert_eq!(std::fs::read_dir(a.dir.join("conf.d")).unwrap().count(), 0);
+}
+
+#[test]
+fn a_mesh_of_three_hosts_carries_traffic_between_every_pair() {
+    let work = tempfile::tempdir().unwrap();
+    let Some(lab) = lab(work.path(), 'm', 3) else { return };
+    let dir = work.path().join("config");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut text = String::from("stack \"mesh\" {}\n\n");
+    for (i, site) in lab.sites.iter().enumerate() {
+        let (outer, _) = addresses(i + 1);
+        let range = format!("192.168.{}.0/24", 71 + i);
+        text.push_str(&format!(
+            "host \"site{}\" {{\n  address    = \"{outer}\"\n  cidrs      = [\"{range}\"]\n  connection = \"local\"\n\n  strongswan {{\n    swanctl_dir = \"{}\"\n    vici_socket = \"{}\"\n    encap       = true\n  }}\n}}\n\n",
+            i + 1,
+            site.dir.display(),
+            site.vici()
+        ));
+    }
+    text.push_str("mesh \"sites\" {\n  members = [host.site1, host.site2, host.site3]\n  routing = \"static\"\n  ha      = false\n}\n");
+    std::fs::write(dir.join("main.iso"), text).unwrap();
+    let dir_arg = dir.to_string_lossy().into_owned();
+    assert_ok(&isopod(&["apply", "--yes", &dir_arg], &dir, None));
+    for (from, to) in [(1, 2), (1, 3), (2, 3), (3, 1)] {
+        assert!(
+            ping_crosses(&lab.sites, from, to, Duration::from_secs(15)),
+            "site{from} to site{to}:\n{}",
+            lab.sites[from - 1].sas()
+        );
+    }
+    let out = isopod(&["status", &dir_arg], &dir, None);
+    assert!(text_of(&out).contains("6 tunnel(s) up, 0 down."), "{}", text_of(&out));
+    let out = isopod(&["plan", "--detailed-exitcode", &dir_arg], &dir, None);
+    assert_eq!(out.status.code(), Some(0), "{}", text_of(&out));
+    assert_ok(&isopod(&["destroy", "--yes", &dir_arg], &dir, None));
+}
+
+fn text_of(out: &Output) -> String {
+    format!("{}{}", text(&out.stdout), text(&out.stderr))
 }

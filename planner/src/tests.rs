@@ -1107,6 +1107,7 @@ fn example_plans_are_snapshotted() {
         ("two_cloud_tunnel", include_str!("../../examples/two-cloud-tunnel/main.iso").to_string()),
         ("three_cloud_mesh", include_str!("../../examples/three-cloud-mesh/main.iso").to_string()),
         ("endpoint_relay", include_str!("../../examples/endpoint-relay/main.iso").to_string()),
+        ("host_mesh", include_str!("../../examples/host-mesh/main.iso").to_string()),
         ("transit_gateway", aws_vpc_with_tunnels("  transit_gateway = true", 2)),
     ];
     for (name, text) in examples {
