@@ -204,6 +204,11 @@ fn isopod(args: &[&str], dir: &Path, stdin: Option<&str>) -> Output {
     command
         .args(args)
         .env("ISOPOD_SSH_CONFIG", dir.join("../ssh/ssh_config"))
+        // moto takes any credentials; no real account is ever reached from these tests.
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_CONFIG_FILE", dir.join("no-aws-config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("no-aws-credentials"))
         .env("NO_COLOR", "1")
         .env_remove("ISOPOD_SECRET_KEY")
         .env("ISOPOD_SECRET_KEY_FILE", dir.join("test-secret.key"))
@@ -361,4 +366,51 @@ fn a_mesh_of_three_hosts_carries_traffic_between_every_pair() {
 
 fn text_of(out: &Output) -> String {
     format!("{}{}", text(&out.stdout), text(&out.stderr))
+}
+
+/// A tunnel from an AWS network (moto's EC2, through the real provider) to a host: the VPN
+/// connection and the host's connections are made together, an IKE option changed in the
+/// configuration changes both in place (ModifyVpnTunnelOptions, the host's files rewritten),
+/// and nothing is left to change after each apply. moto's tunnel addresses lead nowhere, so the
+/// tunnel itself never comes up here: the hosts test above proves the data plane.
+#[test]
+fn a_tunnel_from_aws_to_a_host_is_applied_and_changed_on_both_ends() {
+    let work = tempfile::tempdir().unwrap();
+    let Some(lab) = lab(work.path(), 'w', 1) else { return };
+    let moto = isopod_test_support::Moto::start();
+    let dir = work.path().join("config");
+    std::fs::create_dir_all(&dir).unwrap();
+    let site = &lab.sites[0];
+    let configuration = |lifetime: u32| {
+        format!(
+            "stack \"edge\" {{}}\n\ncloud \"aws\" \"east\" {{\n  region   = \"us-east-1\"\n  endpoint = \"{url}\"\n}}\n\nnetwork \"app\" {{\n  cloud = cloud.aws.east\n  cidr  = \"10.30.0.0/16\"\n}}\n\nhost \"dc\" {{\n  address    = \"10.250.0.1\"\n  cidrs      = [\"192.168.71.0/24\"]\n  connection = \"local\"\n\n  strongswan {{\n    swanctl_dir = \"{dir}\"\n    vici_socket = \"{vici}\"\n  }}\n}}\n\ntunnel \"app-dc\" {{\n  between = [network.app, host.dc]\n  routing = \"static\"\n\n  ike {{\n    lifetime = {lifetime}\n  }}\n}}\n",
+            url = moto.url,
+            dir = site.dir.display(),
+            vici = site.vici()
+        )
+    };
+    std::fs::write(dir.join("main.iso"), configuration(28_800)).unwrap();
+    let dir_arg = dir.to_string_lossy().into_owned();
+    let out = isopod(&["apply", "--yes", &dir_arg], &dir, None);
+    assert_ok(&out);
+    assert!(text(&out.stdout).contains(" 0 failed, 0 skipped"), "{}", text_of(&out));
+    let files = std::fs::read_dir(site.dir.join("conf.d")).unwrap().count();
+    assert_eq!(files, 2, "one connection per AWS tunnel");
+    let out = isopod(&["plan", "--detailed-exitcode", &dir_arg], &dir, None);
+    assert_eq!(out.status.code(), Some(0), "{}", text_of(&out));
+
+    std::fs::write(dir.join("main.iso"), configuration(14_400)).unwrap();
+    let out = isopod(&["plan", &dir_arg], &dir, None);
+    let planned = text(&out.stdout);
+    assert!(planned.contains("~ aws_vpn_connection.app-dc.0"), "{planned}");
+    assert!(planned.contains("tunnel1_phase1_lifetime_seconds = 28800 -> 14400"), "{planned}");
+    assert!(planned.contains("Plan: 0 to create, 3 to update, 0 to replace, 0 to delete."), "{planned}");
+    assert_ok(&isopod(&["apply", "--yes", &dir_arg], &dir, None));
+    let out = isopod(&["plan", "--detailed-exitcode", &dir_arg], &dir, None);
+    assert_eq!(out.status.code(), Some(0), "{}", text_of(&out));
+    let written = std::fs::read_dir(site.dir.join("conf.d")).unwrap().next().unwrap().unwrap().path();
+    assert!(std::fs::read_to_string(written).unwrap().contains("rekey_time = 14400s"));
+
+    assert_ok(&isopod(&["destroy", "--yes", &dir_arg], &dir, None));
+    assert_eq!(std::fs::read_dir(site.dir.join("conf.d")).unwrap().count(), 0);
 }
