@@ -174,33 +174,26 @@ pub(super) async fn discover_routes(region: &Region) -> Result<Vec<ObservedResou
     Ok(found)
 }
 
+/// A CreateRoute or ReplaceRoute request (EC2 has one shape of each) for the route `$attrs`
+/// describe: its table and destination, and its target.
+macro_rules! route_request {
+    ($request:expr, $attrs:expr) => {
+        $request
+            .set_route_table_id(owned_text($attrs, "route_table_id"))
+            .set_destination_cidr_block(owned_text($attrs, "destination_cidr_block"))
+            .set_transit_gateway_id(owned_text($attrs, "transit_gateway_id"))
+            .set_vpc_peering_connection_id(owned_text($attrs, "vpc_peering_connection_id"))
+    };
+}
+
 pub(super) async fn create_route(region: &Region, attrs: &Attrs) -> Result<Created, ProviderError> {
-    region
-        .client
-        .create_route()
-        .set_route_table_id(owned_text(attrs, "route_table_id"))
-        .set_destination_cidr_block(owned_text(attrs, "destination_cidr_block"))
-        .set_transit_gateway_id(owned_text(attrs, "transit_gateway_id"))
-        .set_vpc_peering_connection_id(owned_text(attrs, "vpc_peering_connection_id"))
-        .send()
-        .await
-        .map_err(classify)?;
+    route_request!(region.client.create_route(), attrs).send().await.map_err(classify)?;
     natural_created(ResourceKind::AwsRoute, attrs)
 }
 
 /// Points the route at the target `attrs` name (its table and destination are its identity).
 pub(super) async fn update_route(region: &Region, attrs: &Attrs) -> Result<(), ProviderError> {
-    region
-        .client
-        .replace_route()
-        .set_route_table_id(owned_text(attrs, "route_table_id"))
-        .set_destination_cidr_block(owned_text(attrs, "destination_cidr_block"))
-        .set_transit_gateway_id(owned_text(attrs, "transit_gateway_id"))
-        .set_vpc_peering_connection_id(owned_text(attrs, "vpc_peering_connection_id"))
-        .send()
-        .await
-        .map_err(classify)?;
-    Ok(())
+    route_request!(region.client.replace_route(), attrs).send().await.map(drop).map_err(classify)
 }
 
 pub(super) async fn delete_route(region: &Region, provider_id: &str) -> Result<(), ProviderError> {

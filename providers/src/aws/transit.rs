@@ -12,6 +12,22 @@ use aws_sdk_ec2::types::{
 use isopod_planner::resource::{Attrs, ObservedResource, Ownership, ResourceKind};
 use std::collections::BTreeMap;
 
+/// Fills a transit gateway's options builder (for creation or modification: EC2 has one shape
+/// of each) with the options `$attrs` set, not the ASN.
+macro_rules! gateway_options {
+    ($builder:expr, $attrs:expr) => {
+        $builder
+            .set_vpn_ecmp_support(text($attrs, "vpn_ecmp_support").map(VpnEcmpSupportValue::from))
+            .set_default_route_table_association(
+                text($attrs, "default_route_table_association").map(DefaultRouteTableAssociationValue::from),
+            )
+            .set_default_route_table_propagation(
+                text($attrs, "default_route_table_propagation").map(DefaultRouteTablePropagationValue::from),
+            )
+            .set_dns_support(text($attrs, "dns_support").map(DnsSupportValue::from))
+    };
+}
+
 /// The transit gateways of the region, whoever owns them (or the one `id`), every page.
 pub(super) async fn gateways(region: &Region, id: Option<&str>) -> Result<Vec<TransitGateway>, ProviderError> {
     let request = match id {
@@ -54,16 +70,8 @@ pub(super) async fn create_gateway(
     owner: &Ownership,
     attrs: &Attrs,
 ) -> Result<Created, ProviderError> {
-    let options = TransitGatewayRequestOptions::builder()
+    let options = gateway_options!(TransitGatewayRequestOptions::builder(), attrs)
         .set_amazon_side_asn(integer(attrs, "amazon_side_asn"))
-        .set_vpn_ecmp_support(text(attrs, "vpn_ecmp_support").map(VpnEcmpSupportValue::from))
-        .set_default_route_table_association(
-            text(attrs, "default_route_table_association").map(DefaultRouteTableAssociationValue::from),
-        )
-        .set_default_route_table_propagation(
-            text(attrs, "default_route_table_propagation").map(DefaultRouteTablePropagationValue::from),
-        )
-        .set_dns_support(text(attrs, "dns_support").map(DnsSupportValue::from))
         .build();
     let created = region
         .client
@@ -80,16 +88,7 @@ pub(super) async fn create_gateway(
 
 /// Changes the gateway's options in place (not its ASN: that replaces it) and its tags.
 pub(super) async fn update_gateway(region: &Region, provider_id: &str, attrs: &Attrs) -> Result<(), ProviderError> {
-    let options = ModifyTransitGatewayOptions::builder()
-        .set_vpn_ecmp_support(text(attrs, "vpn_ecmp_support").map(VpnEcmpSupportValue::from))
-        .set_default_route_table_association(
-            text(attrs, "default_route_table_association").map(DefaultRouteTableAssociationValue::from),
-        )
-        .set_default_route_table_propagation(
-            text(attrs, "default_route_table_propagation").map(DefaultRouteTablePropagationValue::from),
-        )
-        .set_dns_support(text(attrs, "dns_support").map(DnsSupportValue::from))
-        .build();
+    let options = gateway_options!(ModifyTransitGatewayOptions::builder(), attrs).build();
     let request = region.client.modify_transit_gateway().transit_gateway_id(provider_id).options(options);
     request.send().await.map_err(classify)?;
     tags::update(&region.client, provider_id, attrs).await
