@@ -135,6 +135,9 @@ pub struct PlanArgs {
     /// key (repeatable)
     #[arg(long = "rotate", value_name = "NAME")]
     pub rotate: Vec<String>,
+    /// Plan again every time a .iso file of the configuration is saved, until interrupted
+    #[arg(long, conflicts_with_all = ["out", "detailed_exitcode"])]
+    pub watch: bool,
 }
 
 /// Options of commands that change resources.

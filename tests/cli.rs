@@ -425,3 +425,42 @@ fn graph_draws_svg_with_a_box_per_resource_and_an_arrow_per_dependency() {
     let out = isopod(&["graph", "--format", "png", example.to_str().unwrap()], &repo());
     assert_eq!(out.status.code(), Some(64));
 }
+
+#[test]
+fn plan_watch_plans_again_when_a_file_is_saved() {
+    use std::io::BufRead as _;
+    let dir = config(&[("main.iso", VALID)]);
+    let mut child = command(&["plan", "--watch", "--simulate"], dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the binary runs");
+    let (lines, received) = std::sync::mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+            if lines.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let wait_for = |wanted: &str| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        let mut seen = Vec::new();
+        while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
+            match received.recv_timeout(left) {
+                Ok(line) if line.contains(wanted) => return line,
+                Ok(line) => seen.push(line),
+                Err(_) => break,
+            }
+        }
+        panic!("no line with `{wanted}` in:\n{}", seen.join("\n"));
+    };
+    assert_eq!(wait_for("Plan:"), "Plan: 1 to create, 0 to update, 0 to replace, 0 to delete.");
+    let more = format!("{VALID}\nnetwork \"data\" {{\n  cloud = cloud.aws.prod\n  cidr  = \"10.9.0.0/16\"\n}}\n");
+    std::fs::write(dir.path().join("main.iso"), more).unwrap();
+    assert_eq!(wait_for("changed: planning again"), "--- main.iso changed: planning again");
+    assert_eq!(wait_for("Plan:"), "Plan: 2 to create, 0 to update, 0 to replace, 0 to delete.");
+    let _ = child.kill();
+    let _ = child.wait();
+}

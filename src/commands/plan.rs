@@ -5,8 +5,46 @@ use crate::cli::PlanArgs;
 use crate::stack::{LiveStack, report_secret_problems, secret_problems};
 use crate::{config, output};
 
-/// Runs `isopod plan`.
+/// Runs `isopod plan`, once or, with `--watch`, after every save.
 pub fn run(args: PlanArgs) -> anyhow::Result<Status> {
+    if args.watch { watch(&args) } else { plan_once(&args) }
+}
+
+/// Plans, then plans again after every change to the configuration's `.iso` files (debounced:
+/// an editor's save is often several writes), until interrupted.
+fn watch(args: &PlanArgs) -> anyhow::Result<Status> {
+    use notify_debouncer_mini::notify::RecursiveMode;
+    let dir = config::config_dir(&args.config.dir).to_path_buf();
+    let (events, changes) = std::sync::mpsc::channel();
+    let mut debouncer = notify_debouncer_mini::new_debouncer(std::time::Duration::from_millis(300), events)?;
+    debouncer.watcher().watch(&dir, RecursiveMode::NonRecursive)?;
+    loop {
+        plan_once(args)?;
+        eprintln!("watching {} for changes to .iso files (Ctrl-C to stop)", dir.display());
+        let changed = loop {
+            match changes.recv() {
+                Ok(Ok(events)) => {
+                    let mut names: Vec<String> = events
+                        .iter()
+                        .filter(|event| event.path.extension().is_some_and(|e| e == "iso"))
+                        .filter_map(|event| Some(event.path.file_name()?.to_string_lossy().into_owned()))
+                        .collect();
+                    names.sort();
+                    names.dedup();
+                    if !names.is_empty() {
+                        break names;
+                    }
+                }
+                Ok(Err(err)) => eprintln!("warning: watching {}: {err}", dir.display()),
+                Err(_) => return Ok(Status::Success),
+            }
+        };
+        println!("\n--- {} changed: planning again\n", changed.join(", "));
+    }
+}
+
+/// Plans once.
+fn plan_once(args: &PlanArgs) -> anyhow::Result<Status> {
     let Some(live) = LiveStack::open(&args.config, args.simulate, "plan")? else { return Ok(Status::Failure) };
     let (topology, observed) = (&live.topology, &live.observed);
     let rotate = args.rotate.iter().cloned().collect();
