@@ -1295,3 +1295,34 @@ tunnel "t" {
     assert!(others >= holders.len(), "{}", render::text(&again));
     assert!(plan(&topology, &live).unwrap().is_empty(), "without --rotate, nothing changes");
 }
+
+#[test]
+fn plans_render_as_pull_request_comments_split_under_the_limit() {
+    let topology = topology(THREE_CLOUDS);
+    let first = plan(&topology, &[]).unwrap();
+    let whole = render::markdown(&first, "Isopod plan for `demo` at abc1234", render::COMMENT_LIMIT);
+    assert_eq!(whole.len(), 1);
+    insta::assert_snapshot!(whole[0]);
+
+    // A small limit splits the same plan into several comments, each found by its marker and
+    // under the limit, together holding every change.
+    let mesh = plan(&self::topology(include_str!("../../examples/three-cloud-mesh/main.iso")), &[]).unwrap();
+    let parts = render::markdown(&mesh, "Isopod plan", 10_000);
+    assert!(parts.len() > 2, "{}", parts.len());
+    for (n, part) in parts.iter().enumerate() {
+        assert!(part.len() <= 10_000, "part {n}: {}", part.len());
+        assert!(part.starts_with(&format!("{} part={}/{}", render::marker("three-cloud"), n + 1, parts.len())));
+    }
+    let joined = parts.join("\n");
+    for change in mesh.changes.iter().filter(|c| c.action != Action::NoOp) {
+        assert!(joined.contains(&format!(" {} (", change.id)), "{} is in a part", change.id);
+    }
+    assert!(!joined.contains("Sw0rdfish"), "no key is ever in a plan");
+
+    // Deletions are called out first.
+    let live = applied(&first, &[]);
+    let (emptied, _) = crate::plan(&self::topology("stack \"demo\" {}\n"), &live).unwrap();
+    let comment = &render::markdown(&emptied, "Isopod plan", render::COMMENT_LIMIT)[0];
+    let warning = comment.find("[!WARNING]").expect("a warning");
+    assert!(warning < comment.find("<details>").unwrap(), "{comment}");
+}

@@ -48,7 +48,8 @@ pub fn text(plan: &Plan) -> String {
     out
 }
 
-fn resource(out: &mut String, change: &Change) {
+/// One resource's change and its attributes, as the text plan shows them.
+pub(super) fn resource(out: &mut String, change: &Change) {
     let _ = writeln!(
         out,
         "  {:>3} {} ({}, {})",
