@@ -94,6 +94,10 @@ pub struct StatusArgs {
     /// The configuration.
     #[command(flatten)]
     pub config: ConfigArgs,
+    /// Start each host tunnel that is down, and report why it fails (a refused key, no common
+    /// proposal, no answer)
+    #[arg(long)]
+    pub probe: bool,
 }
 
 /// `isopod discover`

@@ -302,6 +302,13 @@ fn isopod_configures_a_tunnel_between_two_hosts_that_carries_esp() {
     let out = isopod(&["status", &dir_arg], &dir, None);
     assert_eq!(out.status.code(), Some(2), "a tunnel is down: {}", text(&out.stdout));
     assert!(text(&out.stdout).contains("DOWN"), "{}", text(&out.stdout));
+    let out = isopod(&["status", "--probe", &dir_arg], &dir, None);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("the peer refused the pre-shared key (AUTHENTICATION_FAILED)"),
+        "a clear reason: {}",
+        text(&out.stdout)
+    );
     let out = isopod(&["plan", "--detailed-exitcode", &dir_arg], &dir, None);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
     assert!(text(&out.stdout).contains("(edited by hand)"), "{}", text(&out.stdout));

@@ -102,7 +102,13 @@ pub trait Provider: Send + Sync {
     ) -> BoxFuture<'a, Result<(), ProviderError>>;
 
     /// The state of the stack's tunnels in `scope`, where the cloud reports it (none by default).
-    fn tunnel_states<'a>(&'a self, _scope: &'a Scope) -> BoxFuture<'a, Result<Vec<TunnelState>, ProviderError>> {
+    /// With `probe`, an end that can start a tunnel that is down tries to, and reports why it
+    /// failed (a refused key, no common proposal, no answer).
+    fn tunnel_states<'a>(
+        &'a self,
+        _scope: &'a Scope,
+        _probe: bool,
+    ) -> BoxFuture<'a, Result<Vec<TunnelState>, ProviderError>> {
         Box::pin(async { Ok(Vec::new()) })
     }
 }

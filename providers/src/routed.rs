@@ -87,9 +87,13 @@ impl Provider for PerCloudBlock {
         }
     }
 
-    fn tunnel_states<'a>(&'a self, scope: &'a Scope) -> BoxFuture<'a, Result<Vec<TunnelState>, ProviderError>> {
+    fn tunnel_states<'a>(
+        &'a self,
+        scope: &'a Scope,
+        probe: bool,
+    ) -> BoxFuture<'a, Result<Vec<TunnelState>, ProviderError>> {
         match self.block(scope) {
-            Ok(provider) => provider.tunnel_states(scope),
+            Ok(provider) => provider.tunnel_states(scope, probe),
             Err(err) => refused(err),
         }
     }

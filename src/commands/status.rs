@@ -23,7 +23,7 @@ pub fn run(args: StatusArgs) -> anyhow::Result<Status> {
     for (cloud, scope) in stack::configured_scopes(&topology) {
         let Some(provider) = providers.get(&cloud) else { continue };
         let found = runtime
-            .block_on(provider.tunnel_states(&scope))
+            .block_on(provider.tunnel_states(&scope, args.probe))
             .with_context(|| format!("reading the tunnels of {} {}", scope.cloud, scope.region))?;
         states.extend(found);
     }

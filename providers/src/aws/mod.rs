@@ -379,7 +379,12 @@ impl Provider for AwsProvider {
         Box::pin(self.delete_resource(provider_id, kind, scope))
     }
 
-    fn tunnel_states<'a>(&'a self, scope: &'a Scope) -> BoxFuture<'a, Result<Vec<TunnelState>, ProviderError>> {
+    /// AWS's tunnels answer the other end: there is nothing to probe from here.
+    fn tunnel_states<'a>(
+        &'a self,
+        scope: &'a Scope,
+        _probe: bool,
+    ) -> BoxFuture<'a, Result<Vec<TunnelState>, ProviderError>> {
         Box::pin(async move { vpn::tunnel_states(&self.region(scope).await?).await })
     }
 }

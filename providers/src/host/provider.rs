@@ -125,23 +125,39 @@ impl HostProvider {
 
     /// Each of Isopod's connections on the host, up when its IKE SA is established with an
     /// installed child SA.
-    fn states(&self, scope: &Scope) -> Result<Vec<TunnelState>, ProviderError> {
+    /// With `probe`, a connection that is down is initiated, and the reason it fails is reported.
+    fn states(&self, scope: &Scope, probe: bool) -> Result<Vec<TunnelState>, ProviderError> {
         let listed = self.swanctl(&["--list-sas"])?;
         let sas = parse_sas(&listed);
-        Ok(self
-            .discover_tunnels(scope)?
-            .into_iter()
-            .map(|tunnel| {
-                let (up, detail) = match sas.get(&tunnel.provider_id) {
-                    Some((ike, child)) => {
-                        let up = ike == "ESTABLISHED" && child.as_deref() == Some("INSTALLED");
-                        (up, format!("IKE {ike}, child {}", child.as_deref().unwrap_or("none")))
-                    }
-                    None => (false, "no IKE SA (not established)".to_string()),
-                };
-                TunnelState { scope: scope.clone(), tunnel: tunnel.provider_id, up, detail }
-            })
-            .collect())
+        let mut states = Vec::new();
+        for tunnel in self.discover_tunnels(scope)? {
+            let (mut up, mut detail) = match sas.get(&tunnel.provider_id) {
+                Some((ike, child)) => {
+                    let up = ike == "ESTABLISHED" && child.as_deref() == Some("INSTALLED");
+                    (up, format!("IKE {ike}, child {}", child.as_deref().unwrap_or("none")))
+                }
+                None => (false, "no IKE SA (not established)".to_string()),
+            };
+            if probe && !up {
+                (up, detail) = self.probe(&tunnel.provider_id)?;
+            }
+            states.push(TunnelState { scope: scope.clone(), tunnel: tunnel.provider_id, up, detail });
+        }
+        Ok(states)
+    }
+
+    /// Starts connection `name` and says how it went: up, or the reason charon gives.
+    fn probe(&self, name: &str) -> Result<(bool, String), ProviderError> {
+        let vici = self.settings.vici_socket.as_str();
+        let output = self
+            .transport
+            .run("swanctl", &["--initiate", "--child", name, "--timeout", "10", "--uri", vici])
+            .map_err(|err| failed(ErrorKind::Transient, err))?;
+        if output.status.success() {
+            return Ok((true, "established when probed".into()));
+        }
+        let log = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+        Ok((false, format!("probe failed: {}", failure_reason(&log))))
     }
 
     fn delete_tunnel(&self, provider_id: &str) -> Result<(), ProviderError> {
@@ -199,6 +215,23 @@ fn parse_sas(listed: &str) -> BTreeMap<String, (String, Option<String>)> {
         }
     }
     sas
+}
+
+/// Why an initiation failed, from swanctl's log of it: the peer's notify (a refused key, no
+/// common proposal or selectors) or the lack of an answer.
+fn failure_reason(log: &str) -> String {
+    const KNOWN: [(&str, &str); 5] = [
+        ("AUTHENTICATION_FAILED", "the peer refused the pre-shared key (AUTHENTICATION_FAILED)"),
+        ("NO_PROPOSAL_CHOSEN", "no proposal both ends accept (NO_PROPOSAL_CHOSEN)"),
+        ("TS_UNACCEPTABLE", "the peer refused the traffic selectors (TS_UNACCEPTABLE)"),
+        ("giving up after", "the peer does not answer"),
+        ("retransmit", "the peer does not answer"),
+    ];
+    KNOWN
+        .iter()
+        .find(|(marker, _)| log.contains(marker))
+        .map(|(_, reason)| reason.to_string())
+        .unwrap_or_else(|| log.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("unknown").trim().to_string())
 }
 
 /// The SHA-256 of `text`, in hex.
@@ -261,8 +294,12 @@ impl Provider for HostProvider {
         Box::pin(async move { self.delete_tunnel(provider_id) })
     }
 
-    fn tunnel_states<'a>(&'a self, scope: &'a Scope) -> BoxFuture<'a, Result<Vec<TunnelState>, ProviderError>> {
-        Box::pin(async move { self.states(scope) })
+    fn tunnel_states<'a>(
+        &'a self,
+        scope: &'a Scope,
+        probe: bool,
+    ) -> BoxFuture<'a, Result<Vec<TunnelState>, ProviderError>> {
+        Box::pin(async move { self.states(scope, probe) })
     }
 }
 
