@@ -132,10 +132,11 @@ struct SshServer {
     child: Child,
     port: u16,
     key: PathBuf,
-    client_config: PathBuf,
 }
 
 impl SshServer {
+    /// Starts the server with its files in `dir`, and writes the client's `DIR/ssh_config`
+    /// (no host-key prompts), which [`isopod`] passes as `ISOPOD_SSH_CONFIG`.
     fn start(dir: &Path) -> SshServer {
         std::fs::create_dir_all("/run/sshd").unwrap();
         let key = dir.join("id");
@@ -167,7 +168,7 @@ impl SshServer {
             assert!(started.elapsed() < Duration::from_secs(10), "sshd did not listen on {port}");
             std::thread::sleep(Duration::from_millis(50));
         }
-        SshServer { child, port, key, client_config }
+        SshServer { child, port, key }
     }
 }
 
@@ -199,6 +200,8 @@ fn configuration(a: &Site, b: &Site, ssh: &SshServer) -> String {
     )
 }
 
+/// `isopod ARGS` for the configuration in `dir`, with its own secret key there, moto's
+/// credentials, and the SSH client configuration of `../ssh/` (see [`SshServer::start`]).
 fn isopod(args: &[&str], dir: &Path, stdin: Option<&str>) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_isopod"));
     command
@@ -252,8 +255,8 @@ fn isopod_configures_a_tunnel_between_two_hosts_that_carries_esp() {
     let dir = work.path().join("config");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::create_dir_all(work.path().join("ssh")).unwrap();
+    // The folder `isopod` expects beside the configuration's.
     let ssh = SshServer::start(&work.path().join("ssh"));
-    assert_eq!(ssh.client_config, work.path().join("ssh/ssh_config"));
     std::fs::write(dir.join("main.iso"), configuration(a, b, &ssh)).unwrap();
     let dir_arg = dir.to_string_lossy().into_owned();
 

@@ -1,5 +1,6 @@
 //! Reading the planner's attribute values into what EC2's requests take, and back.
 
+use crate::{Created, ProviderError};
 use isopod_planner::resource::{Attrs, ObservedResource, Ownership, ResourceId, ResourceKind, Scope, Value};
 use std::collections::BTreeMap;
 
@@ -130,4 +131,13 @@ pub(super) fn natural_parts(provider_id: &str) -> Result<(&str, &str), crate::Pr
     provider_id.split_once(':').ok_or_else(|| {
         crate::ProviderError::new(crate::ErrorKind::Invalid, format!("`{provider_id}` is not a natural address"))
     })
+}
+
+/// What creating an untaggable resource returns: its natural address as its id.
+pub(super) fn natural_created(kind: ResourceKind, attrs: &Attrs) -> Result<Created, ProviderError> {
+    let address = kind.natural_address(attrs).ok_or_else(|| {
+        let key = kind.natural_key().join(", ");
+        ProviderError::new(crate::ErrorKind::Invalid, format!("{kind} needs {key}"))
+    })?;
+    Ok(Created { provider_id: address, outputs: BTreeMap::new() })
 }

@@ -276,7 +276,7 @@ async fn change(
 pub(super) async fn upsert_record(region: &Region, attrs: &Attrs) -> Result<Created, ProviderError> {
     let zone = text(attrs, "zone_id").ok_or_else(|| invalid("a record needs its zone_id"))?;
     change(region, zone, ChangeAction::Upsert, record_set(attrs)?).await?;
-    super::network::natural_created(ResourceKind::AwsRoute53Record, attrs)
+    super::attrs::natural_created(ResourceKind::AwsRoute53Record, attrs)
 }
 
 /// Deletes the record set `zone:name:type`, as Route 53 takes it: with its live values.

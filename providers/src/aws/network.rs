@@ -1,7 +1,7 @@
 //! VPCs (with their DNS attributes and main route table), subnets, and what the main route
 //! table of a stack's VPC holds for it: static routes and VPN gateway route propagation.
 
-use super::attrs::{Found, flag, natural_parts, owned_text, untagged};
+use super::attrs::{Found, flag, natural_created, natural_parts, owned_text, untagged};
 use super::errors::classify;
 use super::{Region, tags};
 use crate::{Created, ProviderError};
@@ -239,13 +239,4 @@ pub(super) async fn delete_propagation(region: &Region, provider_id: &str) -> Re
     let (gateway, table) = natural_parts(provider_id)?;
     let request = region.client.disable_vgw_route_propagation().gateway_id(gateway).route_table_id(table);
     request.send().await.map(drop).map_err(classify)
-}
-
-/// What creating an untaggable resource returns: its natural address as its id.
-pub(super) fn natural_created(kind: ResourceKind, attrs: &Attrs) -> Result<Created, ProviderError> {
-    let address = kind.natural_address(attrs).ok_or_else(|| {
-        let key = kind.natural_key().join(", ");
-        ProviderError::new(crate::ErrorKind::Invalid, format!("{kind} needs {key}"))
-    })?;
-    Ok(Created { provider_id: address, outputs: BTreeMap::new() })
 }

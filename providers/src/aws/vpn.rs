@@ -1,9 +1,10 @@
 //! Site-to-site VPN: customer gateways, VPN gateways (attached to their VPC), VPN connections
 //! with each tunnel's options, and the static routes of a connection.
 
-use super::attrs::{Found, integer, integer32, integers32, natural_parts, owned_text, strings, text, untagged};
+use super::attrs::{
+    Found, integer, integer32, integers32, natural_created, natural_parts, owned_text, strings, text, untagged,
+};
 use super::errors::classify;
-use super::network::natural_created;
 use super::{Region, gone, tags};
 use crate::{Created, ErrorKind, ProviderError, Provisioning, TunnelState};
 use aws_sdk_ec2::Client;

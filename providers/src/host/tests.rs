@@ -3,19 +3,11 @@
 //! and the host's connections are rendered from its resolved resources.
 
 use super::swanctl::{Connection, connection_name, render};
+use crate::simulator::tests::ready;
 use crate::{Created, Provider, Simulator};
 use isopod_lang::{Inputs, MemoryHost, SourceMap};
 use isopod_planner::resource::{Attrs, Ownership, Resource, ResourceId, ResourceKind, Value};
 use std::collections::BTreeMap;
-use std::future::Future;
-
-fn ready<T>(future: impl Future<Output = T>) -> T {
-    let mut future = std::pin::pin!(future);
-    match future.as_mut().poll(&mut std::task::Context::from_waker(std::task::Waker::noop())) {
-        std::task::Poll::Ready(value) => value,
-        std::task::Poll::Pending => panic!("simulator futures are always ready"),
-    }
-}
 
 /// `peer` (a network block or a second host) tunnelled to host `dc` with `routing`.
 fn topology(peer: &str, routing: &str) -> isopod_lang::Topology {

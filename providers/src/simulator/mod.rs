@@ -511,4 +511,4 @@ fn lost_reply(fault: Fault) -> Result<(), ProviderError> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::future::Future;
 
 /// Drives a simulator future, which never waits.
-fn ready<T>(future: impl Future<Output = T>) -> T {
+pub(crate) fn ready<T>(future: impl Future<Output = T>) -> T {
     let mut future = std::pin::pin!(future);
     match future.as_mut().poll(&mut std::task::Context::from_waker(std::task::Waker::noop())) {
         std::task::Poll::Ready(value) => value,
