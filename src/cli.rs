@@ -32,6 +32,8 @@ pub enum Command {
     Discover(DiscoverArgs),
     /// Show whether each tunnel is up, where its ends report it (hosts' strongSwan, AWS)
     Status(StatusArgs),
+    /// Post the plan on a GitHub pull request, updating its comment in place on every push
+    Comment(CommentArgs),
     /// Manage the pre-shared keys of the encrypted secret store (DIR/.isopod/secrets.json)
     #[command(subcommand)]
     Secret(SecretCommand),
@@ -142,6 +144,36 @@ pub struct PlanArgs {
     /// Plan again every time a .iso file of the configuration is saved, until interrupted
     #[arg(long, conflicts_with_all = ["out", "detailed_exitcode"])]
     pub watch: bool,
+}
+
+/// `isopod comment`
+#[derive(Debug, Args)]
+pub struct CommentArgs {
+    /// The configuration.
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Plan against the embedded simulator (state in DIR/.isopod/)
+    #[arg(long)]
+    pub simulate: bool,
+    /// The pull request (default: the one of the event in GITHUB_EVENT_PATH)
+    #[arg(long, value_name = "N")]
+    pub pull_request: Option<u64>,
+    /// The repository, OWNER/NAME (default: GITHUB_REPOSITORY)
+    #[arg(long, value_name = "OWNER/NAME")]
+    pub repository: Option<String>,
+    /// What finds this configuration's comments again (default: DIR as given); one set of
+    /// comments per key and pull request
+    #[arg(long)]
+    pub key: Option<String>,
+    /// The commit named in the title (default: the pull request's head, from the event)
+    #[arg(long, value_name = "SHA")]
+    pub revision: Option<String>,
+    /// Print the comments on stdout instead of posting them
+    #[arg(long)]
+    pub dry_run: bool,
+    /// The most characters in one comment (GitHub allows 65,536); a longer plan is split
+    #[arg(long, default_value_t = isopod_planner::render::COMMENT_LIMIT, value_parser = clap::value_parser!(usize), hide = true)]
+    pub limit: usize,
 }
 
 /// Options of commands that change resources.

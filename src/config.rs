@@ -10,28 +10,43 @@ use std::path::{Path, PathBuf};
 /// Reads, evaluates and checks the configuration; reports every problem on stderr. `None` when
 /// the configuration cannot be used.
 pub fn load(args: &ConfigArgs) -> Option<(SourceMap, Topology)> {
+    let checked = check(args, diagnostics::stderr_colored());
+    eprint!("{}", checked.report);
+    checked.topology
+}
+
+/// A configuration, checked.
+pub struct Checked {
+    /// The sources and the checked topology; `None` when the configuration cannot be used.
+    pub topology: Option<(SourceMap, Topology)>,
+    /// Every problem found (errors and warnings), rendered for people; empty when there are none.
+    pub report: String,
+}
+
+/// Reads, evaluates and checks the configuration, rendering its problems (in colour when
+/// `color`) instead of printing them: for the commands that report elsewhere (a pull-request
+/// comment, the watcher's log).
+pub fn check(args: &ConfigArgs, color: bool) -> Checked {
+    use std::fmt::Write as _;
     let sources = match read_sources(&args.dir) {
         Ok(sources) => sources,
-        Err(err) => {
-            eprintln!("error: {err:#}");
-            return None;
-        }
+        Err(err) => return Checked { topology: None, report: format!("error: {err:#}\n") },
     };
     let host = SystemHost::for_config(&args.dir);
     let checked = isopod_lang::load(&sources, &inputs(&args.vars), &host);
-    diagnostics::report(&checked.diagnostics, &sources);
+    let mut report = diagnostics::render_all(&checked.diagnostics, &sources, color);
     let mut misspelt = false;
     for (name, _) in &args.vars {
         if checked.undeclared_inputs.contains(name) {
-            eprintln!("error: `--var {name}=...`: the configuration declares no variable `{name}`");
+            let _ = writeln!(report, "error: `--var {name}=...`: the configuration declares no variable `{name}`");
             if let Some(help) = isopod_lang::suggest::did_you_mean(name, checked.variables.iter().map(String::as_str)) {
-                eprintln!("help: {help}");
+                let _ = writeln!(report, "help: {help}");
             }
             misspelt = true;
         }
     }
-    let topology = checked.topology.filter(|_| !misspelt)?;
-    Some((sources, topology))
+    let topology = checked.topology.filter(|_| !misspelt).map(|topology| (sources, topology));
+    Checked { topology, report }
 }
 
 /// Reads the `.iso` files of `path` (a folder, or one file), sorted by name.

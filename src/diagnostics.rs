@@ -15,21 +15,28 @@ pub fn render(diagnostic: &Diagnostic, sources: &SourceMap, color: bool) -> Stri
     out
 }
 
-/// Prints diagnostics to stderr with a closing count; returns the number of errors.
-/// Keys written in plain text are masked in every report, not only in the one about them.
-pub fn report(diagnostics: &[Diagnostic], sources: &SourceMap) -> usize {
-    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+/// Whether stderr gets colours: a terminal, and `NO_COLOR` unset.
+pub fn stderr_colored() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+/// Renders diagnostics, each followed by a blank line, with a closing count (empty when there
+/// are none). Keys written in plain text are masked in every report, not only in the one about
+/// them.
+pub fn render_all(diagnostics: &[Diagnostic], sources: &SourceMap, color: bool) -> String {
     let secrets = diagnostics.iter().filter(|d| d.code == Code::PlaintextSecret).map(Diagnostic::span);
     let sources = sources.masked(secrets);
+    let mut out = String::new();
     for diagnostic in diagnostics {
-        eprintln!("{}", render(diagnostic, &sources, color));
+        out.push_str(&render(diagnostic, &sources, color));
+        out.push('\n');
     }
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-    let warnings = diagnostics.len() - errors;
     if !diagnostics.is_empty() {
-        eprintln!("{}", count(errors, warnings));
+        out.push_str(&count(errors, diagnostics.len() - errors));
+        out.push('\n');
     }
-    errors
+    out
 }
 
 fn count(errors: usize, warnings: usize) -> String {

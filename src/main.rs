@@ -10,6 +10,7 @@ mod commands;
 mod config;
 mod diagnostics;
 mod discovered;
+mod github;
 mod output;
 mod progress;
 mod scopes;

@@ -38,8 +38,19 @@ impl LiveStack {
     /// `None` when the command cannot go on. `command` names it in the hint for `--simulate`.
     pub fn open(args: &ConfigArgs, simulate: bool, command: &str) -> anyhow::Result<Option<LiveStack>> {
         let Some((_, topology)) = config::load(args) else { return Ok(None) };
+        LiveStack::discover(topology, &args.dir, simulate, command)
+    }
+
+    /// Discovers what is live of a checked configuration whose folder is `dir`, reporting every
+    /// problem on stderr; `None` when the command cannot go on.
+    pub fn discover(
+        topology: Topology,
+        dir: &std::path::Path,
+        simulate: bool,
+        command: &str,
+    ) -> anyhow::Result<Option<LiveStack>> {
         let providers = if simulate {
-            match open_simulator(&args.dir) {
+            match open_simulator(dir) {
                 Ok(simulator) => simulated(&simulator),
                 Err(err) => {
                     eprintln!("error: {err:#}");
@@ -65,7 +76,7 @@ impl LiveStack {
             .enable_all()
             .build()
             .context("cannot start the async runtime")?;
-        let mut record = ScopeRecord::open(&args.dir);
+        let mut record = ScopeRecord::open(dir);
         let (reach, unreachable) = scopes_to_discover(&topology, record.scopes());
         for scope in &unreachable {
             let block = if scope.cloud.starts_with("host.") { "host" } else { "cloud" };

@@ -51,7 +51,7 @@ pub fn run(args: FmtArgs) -> anyhow::Result<Status> {
             Err(errors) => {
                 let mut sources = SourceMap::new();
                 sources.add(file.display().to_string(), text);
-                diagnostics::report(&errors, &sources);
+                eprint!("{}", diagnostics::render_all(&errors, &sources, diagnostics::stderr_colored()));
                 status = Status::Failure;
             }
         }

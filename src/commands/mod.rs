@@ -1,6 +1,7 @@
 //! One module per subcommand: arguments in, library call, view out.
 
 mod apply;
+mod comment;
 mod discover;
 mod fmt;
 mod graph;
@@ -41,6 +42,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
         Command::Plan(args) => plan::run(args),
         Command::Discover(args) => discover::run(args),
         Command::Status(args) => status::run(args),
+        Command::Comment(args) => comment::run(args),
         Command::Apply(args) => apply::run(args),
         Command::Destroy(args) => apply::destroy(args),
         Command::Graph(args) => graph::run(args),

@@ -1,6 +1,7 @@
 //! What Isopod's tests share. [`Moto`] runs moto's EC2 server (installed by `scripts/test` into
 //! a virtual environment under `~/.cache/isopod`) through `moto_ec2.py`, which fills in the VPN
 //! calls moto leaves out, on a free port of 127.0.0.1, and stops it when dropped.
+//! [`GitHubFake`] runs a GitHub API fake the same way, for the pull-request comment tests.
 
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
@@ -20,10 +21,7 @@ fn python() -> PathBuf {
     if let Some(python) = std::env::var_os("ISOPOD_MOTO_PYTHON") {
         return PathBuf::from(python);
     }
-    let cache = std::env::var_os("ISOPOD_CACHE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").expect("HOME is set")).join(".cache/isopod"));
-    cache.join("venv/bin/python")
+    cache().join("venv/bin/python")
 }
 
 impl Moto {
@@ -54,4 +52,75 @@ impl Drop for Moto {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// A GitHub API fake on 127.0.0.1 (`github/fake-github.mjs`: GitHub's OpenAPI description checks
+/// every request, issue comments are kept in memory), stopped when dropped.
+pub struct GitHubFake {
+    child: Child,
+    /// The API's address, `http://127.0.0.1:PORT`.
+    pub url: String,
+    /// The token it accepts.
+    pub token: String,
+    script: PathBuf,
+    log: PathBuf,
+}
+
+impl GitHubFake {
+    /// Starts a fake that accepts `token` and lists at most `page_size` comments per page; waits
+    /// until it accepts connections. Its packages are the ones `scripts/test` installs in
+    /// `ISOPOD_GITHUB_FAKE` (default: `github-fake` in the cache).
+    pub fn start(token: &str, page_size: usize) -> GitHubFake {
+        let installed =
+            std::env::var_os("ISOPOD_GITHUB_FAKE").map(PathBuf::from).unwrap_or_else(|| cache().join("github-fake"));
+        assert!(
+            installed.join("node_modules/@simulacrum/github-api-simulator").exists(),
+            "{} has no @simulacrum/github-api-simulator: scripts/test installs it",
+            installed.display()
+        );
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        // Node resolves the packages beside the script: each fake runs its own copy there.
+        let script = installed.join(format!("fake-github-{port}.mjs"));
+        std::fs::copy(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("github/fake-github.mjs"), &script)
+            .expect("the fake's script is copied beside its packages");
+        let log = std::env::temp_dir().join(format!("isopod-github-fake-{port}.jsonl"));
+        std::fs::write(&log, "").expect("the request log is created");
+        let child = Command::new("node")
+            .arg(&script)
+            .args([&port.to_string(), token])
+            .arg(&log)
+            .arg(page_size.to_string())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("node starts the GitHub API fake");
+        let started = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(started.elapsed() < Duration::from_secs(60), "the GitHub API fake did not start on port {port}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        GitHubFake { child, url: format!("http://127.0.0.1:{port}"), token: token.into(), script, log }
+    }
+
+    /// The requests received so far that the fake handled, one JSON object per line:
+    /// `{"operation": "create"|"update"|"delete"|"list"|"unauthorized", "method", "path", "body"}`.
+    pub fn requests(&self) -> Vec<String> {
+        std::fs::read_to_string(&self.log).expect("the request log").lines().map(str::to_string).collect()
+    }
+}
+
+impl Drop for GitHubFake {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.script);
+        let _ = std::fs::remove_file(&self.log);
+    }
+}
+
+/// Where `scripts/test` installs what the tests run: `ISOPOD_CACHE`, or `~/.cache/isopod`.
+fn cache() -> PathBuf {
+    std::env::var_os("ISOPOD_CACHE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").expect("HOME is set")).join(".cache/isopod"))
 }

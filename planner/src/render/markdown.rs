@@ -12,26 +12,61 @@ use std::fmt::Write as _;
 /// GitHub's limit on a comment's body, in characters.
 pub const COMMENT_LIMIT: usize = 65_536;
 
-/// The start of the hidden marker of every comment of a plan: `<!-- isopod-plan stack=STACK`.
-pub fn marker(stack: &str) -> String {
-    format!("<!-- isopod-plan stack={stack}")
+/// What heads each comment: the key that finds it again, and the title people read.
+#[derive(Clone, Copy, Debug)]
+pub struct Heading<'a> {
+    /// Which configuration the comments are about (e.g. its folder in the repository): one set of
+    /// comments per key and pull request, found again by [`marker`].
+    pub key: &'a str,
+    /// The title, e.g. which configuration and commit.
+    pub title: &'a str,
+}
+
+/// The start of the hidden marker of every comment about `key`: `<!-- isopod-plan key=KEY`,
+/// followed by ` part=N/M -->`.
+pub fn marker(key: &str) -> String {
+    // `--` would end the HTML comment early.
+    format!("<!-- isopod-plan key={}", key.replace("--", "-\u{2060}-"))
 }
 
 /// The plan as comments, each under `limit` characters (at least 2,000), the first with the
-/// summary; `title` heads each (e.g. which configuration and commit).
-pub fn markdown(plan: &Plan, title: &str, limit: usize) -> Vec<String> {
-    let limit = limit.max(2_000);
+/// summary and, when `warnings` is not empty, the configuration's warnings (rendered text).
+pub fn markdown(plan: &Plan, heading: Heading<'_>, warnings: &str, limit: usize) -> Vec<String> {
+    let room = room(heading, limit);
     let mut sections = vec![summary(plan)];
+    if !warnings.trim().is_empty() {
+        sections.extend(text_sections("The configuration has warnings", warnings, room));
+    }
     let mut by_object: BTreeMap<&str, Vec<&Change>> = BTreeMap::new();
     for change in plan.changes.iter().filter(|c| c.action != Action::NoOp) {
         let object = if change.object.is_empty() { "(no longer in the configuration)" } else { &change.object };
         by_object.entry(object).or_default().push(change);
     }
-    // Room for the marker and the title of each comment.
-    let room = limit - 200 - title.len().min(limit / 4);
     for (object, changes) in by_object {
         sections.extend(object_sections(object, &changes, room));
     }
+    assemble(heading, sections, room)
+}
+
+/// Comments saying that there is no plan, and why: `what` in a sentence of Markdown, `report`
+/// (e.g. the configuration's diagnostics, rendered without colour) in preformatted sections.
+pub fn markdown_problem(heading: Heading<'_>, what: &str, report: &str, limit: usize) -> Vec<String> {
+    let room = room(heading, limit);
+    let mut sections = vec![format!("> [!CAUTION]\n> {what}\n\n")];
+    if !report.trim().is_empty() {
+        sections.extend(text_sections("Details", report, room));
+    }
+    assemble(heading, sections, room)
+}
+
+/// The room for sections in one comment, leaving some for the marker and the title.
+fn room(heading: Heading<'_>, limit: usize) -> usize {
+    let limit = limit.max(2_000);
+    limit - 200 - heading.key.len().min(limit / 8) - heading.title.len().min(limit / 4)
+}
+
+/// Sections packed into as few comments as fit, each with its marker and title.
+fn assemble(heading: Heading<'_>, sections: Vec<String>, room: usize) -> Vec<String> {
     let mut parts: Vec<String> = Vec::new();
     for section in sections {
         match parts.last_mut() {
@@ -45,9 +80,52 @@ pub fn markdown(plan: &Plan, title: &str, limit: usize) -> Vec<String> {
         .enumerate()
         .map(|(n, body)| {
             let part = if count > 1 { format!(" (part {} of {count})", n + 1) } else { String::new() };
-            format!("{} part={}/{count} -->\n### {title}{part}\n\n{body}", marker(&plan.stack), n + 1)
+            format!("{} part={}/{count} -->\n### {}{part}\n\n{body}", marker(heading.key), n + 1, heading.title)
         })
         .collect()
+}
+
+/// Preformatted text in collapsible sections, split by lines to fit in `room`.
+fn text_sections(summary: &str, text: &str, room: usize) -> Vec<String> {
+    // A fence longer than any run of backticks in the text, so the text cannot close it.
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat((longest + 1).max(3));
+    let room = room.saturating_sub(summary.len() + 2 * fence.len() + 100);
+    chunks(text.lines(), room)
+        .iter()
+        .map(|chunk| format!("<details><summary>{summary}</summary>\n\n{fence}text\n{chunk}{fence}\n\n</details>\n\n"))
+        .collect()
+}
+
+/// Lines gathered into chunks of at most `room` bytes (a longer line is cut between characters).
+fn chunks<'a>(lines: impl Iterator<Item = &'a str>, room: usize) -> Vec<String> {
+    let room = room.max(200);
+    let mut chunks = Vec::new();
+    let mut current = String::new();
+    for line in lines {
+        let mut rest = line;
+        loop {
+            let cut = if rest.len() < room {
+                rest.len()
+            } else {
+                (1..room).rev().find(|&i| rest.is_char_boundary(i)).unwrap_or(rest.len())
+            };
+            let (piece, tail) = rest.split_at(cut);
+            if !current.is_empty() && current.len() + piece.len() + 1 > room {
+                chunks.push(std::mem::take(&mut current));
+            }
+            current.push_str(piece);
+            current.push('\n');
+            rest = tail;
+            if rest.is_empty() {
+                break;
+            }
+        }
+    }
+    if !current.is_empty() || chunks.is_empty() {
+        chunks.push(current);
+    }
+    chunks
 }
 
 fn summary(plan: &Plan) -> String {
@@ -111,16 +189,7 @@ fn object_sections(object: &str, changes: &[&Change], room: usize) -> Vec<String
     }
     let counted: Vec<String> = counts.iter().map(|(verb, n)| format!("{n} to {verb}")).collect();
     let heading = format!("<code>{object}</code>: {}", counted.join(", "));
-    let mut sections = Vec::new();
-    let mut body = String::new();
-    for line in lines {
-        if body.len() + line.len() + 200 > room && !body.is_empty() {
-            sections.push(std::mem::take(&mut body));
-        }
-        body.push_str(&line);
-        body.push('\n');
-    }
-    sections.push(body);
+    let sections = chunks(lines.iter().map(String::as_str), room.saturating_sub(heading.len() + 100));
     let total = sections.len();
     sections
         .into_iter()

@@ -9,6 +9,6 @@ mod text;
 
 pub use dot::dot;
 pub use json::{JSON_FORMAT_VERSION, json};
-pub use markdown::{COMMENT_LIMIT, markdown, marker};
+pub use markdown::{COMMENT_LIMIT, Heading, markdown, markdown_problem, marker};
 pub use svg::svg;
 pub use text::text;
