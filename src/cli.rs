@@ -34,6 +34,9 @@ pub enum Command {
     Status(StatusArgs),
     /// Post the plan on a GitHub pull request, updating its comment in place on every push
     Comment(CommentArgs),
+    /// Follow a branch of a git repository: plan every new commit, apply it by policy, and
+    /// correct drift
+    Watch(WatchArgs),
     /// Manage the pre-shared keys of the encrypted secret store (DIR/.isopod/secrets.json)
     #[command(subcommand)]
     Secret(SecretCommand),
@@ -174,6 +177,67 @@ pub struct CommentArgs {
     /// The most characters in one comment (GitHub allows 65,536); a longer plan is split
     #[arg(long, default_value_t = isopod_planner::render::COMMENT_LIMIT, value_parser = clap::value_parser!(usize), hide = true)]
     pub limit: usize,
+}
+
+/// `isopod watch`
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// The repository to follow: any URL git understands (https, ssh, file) or a local path
+    pub repository: String,
+    /// The branch to follow
+    #[arg(long, default_value = "main")]
+    pub branch: String,
+    /// The configuration's folder inside the repository
+    #[arg(long, default_value = ".")]
+    pub path: PathBuf,
+    /// Where the watcher keeps its clone and the stack's state (the apply journal and lock,
+    /// generated keys, the simulator's state); one watcher per folder
+    #[arg(long, default_value = ".isopod-watch")]
+    pub workdir: PathBuf,
+    /// How often to fetch, e.g. `30s` or `5m`
+    #[arg(long, default_value = "1m", value_parser = parse_duration)]
+    pub interval: std::time::Duration,
+    /// How often to plan the revision in force again to find drift (`0`: never)
+    #[arg(long, default_value = "10m", value_parser = parse_duration)]
+    pub drift_interval: std::time::Duration,
+    /// Apply every new revision and correct drift (`auto`), or only report plans (`never`)
+    #[arg(long, value_enum, default_value_t = ApplyPolicy::Never)]
+    pub apply: ApplyPolicy,
+    /// Serve GitHub's push webhook at /webhook, and /healthz and /metrics, on ADDR (e.g.
+    /// `0.0.0.0:8080`)
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<String>,
+    /// The webhook's secret, in a file (default: ISOPOD_WEBHOOK_SECRET); deliveries not signed
+    /// with it are refused
+    #[arg(long, value_name = "FILE")]
+    pub webhook_secret_file: Option<PathBuf>,
+    /// How to write the log: lines for people, or one JSON object per line
+    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+    /// Plan and apply against the embedded simulator (state in the workdir), not the clouds
+    #[arg(long)]
+    pub simulate: bool,
+    /// Set a variable: NAME=VALUE (repeatable); overrides ISOPOD_VAR_NAME
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
+    pub vars: Vec<(String, String)>,
+}
+
+/// When `isopod watch` applies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ApplyPolicy {
+    /// Apply every new valid revision, and correct drift
+    Auto,
+    /// Only plan and report
+    Never,
+}
+
+/// The format of `isopod watch`'s log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Lines for people
+    Text,
+    /// One JSON object per line
+    Json,
 }
 
 /// Options of commands that change resources.

@@ -147,10 +147,18 @@ fn staged(file: &Path, text: &str, permissions: Option<std::fs::Permissions>) ->
     Ok(temp)
 }
 
-/// Where Isopod keeps what it cannot discover for a configuration (the simulator's state; later
-/// the apply journal, the lock and encrypted secrets): `.isopod/` beside the `.iso` files.
+/// The environment variable that puts the state folder elsewhere (`isopod watch` sets it for
+/// the plans and applies it runs, so that the state outlives each revision's checkout).
+pub const STATE_DIR_ENV: &str = "ISOPOD_STATE_DIR";
+
+/// Where Isopod keeps what it cannot discover for a configuration (the simulator's state, the
+/// apply journal and lock, the record of regions used, encrypted secrets): `.isopod/` beside the
+/// `.iso` files, or `ISOPOD_STATE_DIR`.
 pub fn state_dir(path: &Path) -> PathBuf {
-    config_dir(path).join(".isopod")
+    match std::env::var_os(STATE_DIR_ENV) {
+        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+        _ => config_dir(path).join(".isopod"),
+    }
 }
 
 /// The folder of the configuration at `path` (a folder, or one file in it).

@@ -55,7 +55,11 @@ pub struct SecretStore {
 impl SecretStore {
     /// Opens the store of the configuration at `config` (empty when it does not exist yet).
     pub fn open(config: &Path) -> Result<SecretStore> {
-        let path = config::state_dir(config).join(FILE);
+        SecretStore::open_file(config::state_dir(config).join(FILE))
+    }
+
+    /// Opens the store in the file `path` (empty when it does not exist yet).
+    pub fn open_file(path: PathBuf) -> Result<SecretStore> {
         let file = match std::fs::read_to_string(&path) {
             Ok(text) => {
                 serde_json::from_str(&text).with_context(|| format!("{} is not a secret store", path.display()))?
@@ -67,6 +71,20 @@ impl SecretStore {
             bail!("{} has format {}; this version of isopod reads format 1", path.display(), file.format);
         }
         Ok(SecretStore { path, file })
+    }
+
+    /// Takes every secret of `other` (sealed as they are, under the same key): those of both
+    /// stores get `other`'s value. The number taken that were missing or different.
+    pub fn take_from(&mut self, other: &SecretStore) -> usize {
+        let mut changed = 0;
+        for (name, sealed) in &other.file.secrets {
+            let same = self.file.secrets.get(name).is_some_and(|mine| mine.sealed == sealed.sealed);
+            if !same {
+                self.file.secrets.insert(name.clone(), sealed.clone());
+                changed += 1;
+            }
+        }
+        changed
     }
 
     /// The names of the secrets set.

@@ -9,6 +9,7 @@ mod plan;
 mod secret;
 mod status;
 mod validate;
+mod watch;
 
 use crate::cli::{Cli, Command};
 use std::process::ExitCode;
@@ -43,6 +44,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
         Command::Discover(args) => discover::run(args),
         Command::Status(args) => status::run(args),
         Command::Comment(args) => comment::run(args),
+        Command::Watch(args) => watch::run(args),
         Command::Apply(args) => apply::run(args),
         Command::Destroy(args) => apply::destroy(args),
         Command::Graph(args) => graph::run(args),

@@ -124,3 +124,40 @@ fn cache() -> PathBuf {
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").expect("HOME is set")).join(".cache/isopod"))
 }
+
+/// A smart-HTTP git server on 127.0.0.1 (`git_http.py`, a bridge to `git http-backend`) serving
+/// the repositories of one folder, stopped when dropped.
+pub struct GitHttp {
+    child: Child,
+    /// The server's address, `http://127.0.0.1:PORT`: a repository `NAME` of the folder is at
+    /// `URL/NAME`.
+    pub url: String,
+}
+
+impl GitHttp {
+    /// Serves the repositories in `root`; waits until it accepts connections.
+    pub fn start(root: &std::path::Path) -> GitHttp {
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let child = Command::new("python3")
+            .arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("git_http.py"))
+            .arg(port.to_string())
+            .arg(root)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("python3 starts the git server");
+        let started = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(started.elapsed() < Duration::from_secs(30), "the git server did not start on port {port}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        GitHttp { child, url: format!("http://127.0.0.1:{port}") }
+    }
+}
+
+impl Drop for GitHttp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

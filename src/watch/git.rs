@@ -1,0 +1,106 @@
+//! The repository `isopod watch` follows: a local clone (libgit2) whose one branch is fetched,
+//! and whose working tree is set to the revision being planned.
+
+use anyhow::{Context as _, Result};
+use git2::{Cred, CredentialType, FetchOptions, Oid, RemoteCallbacks, Repository, build::CheckoutBuilder};
+use std::path::{Path, PathBuf};
+
+/// A clone of one branch of a repository.
+pub struct Mirror {
+    repository: Repository,
+    branch: String,
+}
+
+impl Mirror {
+    /// Opens the clone in `dir`, or makes it (no fetch yet); its `origin` is `url`.
+    pub fn open(dir: &Path, url: &str, branch: &str) -> Result<Mirror> {
+        let repository = match Repository::open(dir) {
+            Ok(repository) => repository,
+            Err(_) => {
+                std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+                Repository::init(dir).with_context(|| format!("cannot make a repository in {}", dir.display()))?
+            }
+        };
+        let url = absolute_local(url);
+        match repository.find_remote("origin") {
+            Ok(remote) if remote.url() == Some(url.as_str()) => {}
+            Ok(_) => repository.remote_set_url("origin", &url)?,
+            Err(_) => {
+                repository.remote("origin", &url)?;
+            }
+        }
+        Ok(Mirror { repository, branch: branch.to_string() })
+    }
+
+    /// Fetches the branch; the commit it points at.
+    pub fn fetch(&self) -> Result<Oid> {
+        let mut remote = self.repository.find_remote("origin")?;
+        let refspec = format!("+refs/heads/{0}:refs/remotes/origin/{0}", self.branch);
+        let config = self.repository.config()?;
+        let mut callbacks = RemoteCallbacks::new();
+        let mut tried = CredentialType::empty();
+        callbacks.credentials(move |url, username, allowed| {
+            // Each kind once: libgit2 asks again while a kind is refused.
+            let untried = allowed - tried;
+            if untried.contains(CredentialType::SSH_KEY) {
+                tried |= CredentialType::SSH_KEY;
+                return Cred::ssh_key_from_agent(username.unwrap_or("git"));
+            }
+            if untried.contains(CredentialType::USER_PASS_PLAINTEXT) {
+                tried |= CredentialType::USER_PASS_PLAINTEXT;
+                return Cred::credential_helper(&config, url, username);
+            }
+            if untried.contains(CredentialType::DEFAULT) {
+                tried |= CredentialType::DEFAULT;
+                return Cred::default();
+            }
+            Err(git2::Error::from_str("no credentials accepted (ssh-agent, git's credential helpers)"))
+        });
+        let mut options = FetchOptions::new();
+        options.remote_callbacks(callbacks);
+        remote.fetch(&[refspec.as_str()], Some(&mut options), None).with_context(|| {
+            format!("cannot fetch branch `{}` of {}", self.branch, remote.url().unwrap_or("origin"))
+        })?;
+        let reference = format!("refs/remotes/origin/{}", self.branch);
+        let commit = self
+            .repository
+            .find_reference(&reference)
+            .and_then(|r| r.peel_to_commit())
+            .with_context(|| format!("the repository has no branch `{}`", self.branch))?;
+        Ok(commit.id())
+    }
+
+    /// Sets the working tree to `revision` (files it does not track are left alone).
+    pub fn checkout(&self, revision: Oid) -> Result<()> {
+        let commit = self.repository.find_commit(revision)?;
+        self.repository
+            .checkout_tree(commit.as_object(), Some(CheckoutBuilder::new().force()))
+            .with_context(|| format!("cannot check out {revision}"))?;
+        self.repository.set_head_detached(revision)?;
+        Ok(())
+    }
+
+    /// The working tree.
+    pub fn workdir(&self) -> PathBuf {
+        self.repository.workdir().expect("the clone has a working tree").to_path_buf()
+    }
+
+    /// The first line of `revision`'s message.
+    pub fn summary(&self, revision: Oid) -> String {
+        self.repository
+            .find_commit(revision)
+            .ok()
+            .and_then(|commit| commit.summary().map(str::to_string))
+            .unwrap_or_default()
+    }
+}
+
+/// A local path made absolute (libgit2 resolves a relative one against the clone, not the
+/// folder the watcher started in); URLs are left as they are.
+fn absolute_local(url: &str) -> String {
+    let path = Path::new(url);
+    if url.contains("://") || url.contains('@') || !path.exists() {
+        return url.to_string();
+    }
+    std::path::absolute(path).map(|p| p.display().to_string()).unwrap_or_else(|_| url.to_string())
+}

@@ -1,0 +1,266 @@
+//! `isopod watch` as a process, following real git repositories (a local path, and smart HTTP
+//! through `git http-backend` on 127.0.0.1) and applying to the embedded simulator: new commits
+//! are planned and applied, an invalid commit is reported and never applied, drift made in the
+//! simulator is corrected, webhooks are checked, and SIGTERM stops it cleanly.
+
+use hmac::{Hmac, KeyInit as _, Mac as _};
+use isopod_test_support::GitHttp;
+use std::io::{BufRead as _, Read as _, Write as _};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const SECRET: &str = "webhook-secret-for-tests";
+const VPC: &str = "stack \"gitops\" {}\n\ncloud \"aws\" \"prod\" {\n  region = \"us-east-1\"\n}\n\nnetwork \"app\" {\n  cloud = cloud.aws.prod\n  cidr  = \"10.30.0.0/16\"\n\n  subnet \"a\" {\n    cidr = cidrsubnet(self.cidr, 8, 1)\n    zone = \"us-east-1a\"\n  }\n}\n";
+
+/// Runs `git ARGS` in `dir`.
+fn git(dir: &Path, args: &[&str]) {
+    let status = Command::new("git")
+        .args(["-c", "user.name=Test", "-c", "user.email=test@example.com", "-c", "init.defaultBranch=main"])
+        .args(args)
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "git {args:?}");
+}
+
+/// Commits `text` as `net/main.iso` in the repository `dir`.
+fn commit(dir: &Path, text: &str, message: &str) {
+    std::fs::create_dir_all(dir.join("net")).unwrap();
+    std::fs::write(dir.join("net/main.iso"), text).unwrap();
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "-m", message]);
+}
+
+/// A running watcher and the JSON lines of its log.
+struct Watcher {
+    child: Child,
+    log: Arc<Mutex<Vec<serde_json::Value>>>,
+    port: u16,
+    workdir: PathBuf,
+}
+
+impl Watcher {
+    fn start(repository: &str, workdir: &Path, interval: &str) -> Watcher {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_isopod"))
+            .args(["watch", repository, "--path", "net", "--simulate", "--apply", "auto", "--log-format", "json"])
+            .args(["--interval", interval, "--drift-interval", "2s", "--listen", &format!("127.0.0.1:{port}")])
+            .arg("--workdir")
+            .arg(workdir)
+            .env("ISOPOD_WEBHOOK_SECRET", SECRET)
+            .env("ISOPOD_SECRET_KEY_FILE", workdir.with_extension("key"))
+            .stderr(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let lines = std::io::BufReader::new(child.stderr.take().unwrap());
+        let sink = log.clone();
+        std::thread::spawn(move || {
+            for line in lines.lines().map_while(Result::ok) {
+                let event = serde_json::from_str(&line).unwrap_or_else(|_| panic!("a log line is JSON: {line}"));
+                sink.lock().unwrap().push(event);
+            }
+        });
+        Watcher { child, log, port, workdir: workdir.to_path_buf() }
+    }
+
+    /// Waits (up to a minute) for a log event whose message contains `text` after the first
+    /// `after` events; its index.
+    fn wait_for(&self, text: &str, after: usize) -> usize {
+        let started = Instant::now();
+        loop {
+            if let Some(found) = self.log.lock().unwrap().iter().skip(after).position(|e| message(e).contains(text)) {
+                return after + found;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "no `{text}` in the log: {:#?}",
+                self.log.lock().unwrap()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn event(&self, index: usize) -> serde_json::Value {
+        self.log.lock().unwrap()[index].clone()
+    }
+
+    /// `METHOD PATH` on the watcher's server: the status and the body.
+    fn http(&self, method: &str, path: &str, headers: &[(&str, String)], body: &[u8]) -> (u16, String) {
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        let mut request = format!(
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: {}\r\n",
+            body.len()
+        );
+        for (name, value) in headers {
+            request.push_str(&format!("{name}: {value}\r\n"));
+        }
+        request.push_str("\r\n");
+        stream.write_all(request.as_bytes()).unwrap();
+        stream.write_all(body).unwrap();
+        let mut reply = String::new();
+        stream.read_to_string(&mut reply).unwrap();
+        let status = reply.split(' ').nth(1).unwrap().parse().unwrap();
+        (status, reply.split_once("\r\n\r\n").map(|(_, body)| body.to_string()).unwrap_or_default())
+    }
+
+    fn metrics(&self) -> String {
+        self.http("GET", "/metrics", &[], b"").1
+    }
+
+    /// Stops it with SIGTERM; its exit status must be success.
+    fn terminate(mut self) {
+        let pid = self.child.id().to_string();
+        assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+        let started = Instant::now();
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(started.elapsed() < Duration::from_secs(60), "the watcher did not stop on SIGTERM");
+            std::thread::sleep(Duration::from_millis(100));
+        };
+        assert!(status.success(), "{status}");
+        self.wait_for("stopped by a signal", 0);
+    }
+}
+
+impl Drop for Watcher {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn message(event: &serde_json::Value) -> &str {
+    event["message"].as_str().unwrap_or_default()
+}
+
+/// `isopod plan --simulate` of `config` against the watcher's state: its stdout.
+fn plan_against(watcher: &Watcher, config: &Path) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_isopod"))
+        .args(["plan", "--simulate"])
+        .arg(config)
+        .env("ISOPOD_STATE_DIR", watcher.workdir.join("state"))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn new_commits_are_applied_an_invalid_one_never_and_drift_is_corrected() {
+    let root = tempfile::tempdir().unwrap();
+    let source = root.path().join("source");
+    std::fs::create_dir(&source).unwrap();
+    git(&source, &["init", "-q"]);
+    commit(&source, VPC, "a VPC");
+    let watcher = Watcher::start(source.to_str().unwrap(), &root.path().join("work"), "1s");
+
+    // The first commit is planned and applied.
+    let applied = watcher.wait_for("apply succeeded", 0);
+    assert!(watcher.metrics().contains("isopod_watch_last_apply_success 1"));
+
+    // An invalid commit is reported with its diagnostics and not applied.
+    let invalid = VPC.replace("10.30.0.0/16", "10.30.0.0/33");
+    commit(
+        &source,
+        &format!("{invalid}\nnetwork \"db\" {{\n  cloud = cloud.aws.prod\n  cidr  = \"10.31.0.0/16\"\n}}\n"),
+        "broken",
+    );
+    let refused = watcher.wait_for("the configuration is invalid", applied);
+    assert!(
+        watcher.event(refused)["diagnostics"].as_str().unwrap().contains("10.30.0.0/33"),
+        "{}",
+        watcher.event(refused)
+    );
+    assert!(watcher.metrics().contains("isopod_watch_invalid_revisions_total 1"));
+    // What is live is still the first revision: the second network was never made.
+    let first = root.path().join("first");
+    std::fs::create_dir_all(&first).unwrap();
+    std::fs::write(first.join("main.iso"), VPC).unwrap();
+    assert!(plan_against(&watcher, &first).contains("No changes"), "the first revision stays in force");
+
+    // Drift made in the simulator (the subnet deleted by hand) is found and corrected.
+    let state = watcher.workdir.join("state/simulator.json");
+    let mut simulated: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&state).unwrap()).unwrap();
+    simulated["resources"].as_array_mut().unwrap().retain(|r| r["kind"] != "aws_subnet");
+    let edited = state.with_extension("edit");
+    std::fs::write(&edited, simulated.to_string()).unwrap();
+    std::fs::rename(&edited, &state).unwrap();
+    let drift = watcher.wait_for("drift:", refused);
+    assert!(
+        watcher.event(drift)["changes"].as_str().unwrap().contains("create aws_subnet.app.a"),
+        "{}",
+        watcher.event(drift)
+    );
+    watcher.wait_for("apply succeeded", drift);
+    assert!(plan_against(&watcher, &first).contains("No changes"), "the subnet is back");
+
+    // A valid commit again: applied.
+    commit(
+        &source,
+        &format!("{VPC}\nnetwork \"db\" {{\n  cloud = cloud.aws.prod\n  cidr  = \"10.31.0.0/16\"\n}}\n"),
+        "a second VPC",
+    );
+    let second = watcher.wait_for("new revision: a second VPC", drift);
+    watcher.wait_for("apply succeeded", second);
+    assert!(plan_against(&watcher, &source.join("net")).contains("No changes"));
+    watcher.terminate();
+}
+
+#[test]
+fn a_signed_webhook_fetches_over_smart_http_at_once_and_a_badly_signed_one_is_rejected() {
+    let root = tempfile::tempdir().unwrap();
+    let source = root.path().join("source");
+    std::fs::create_dir(&source).unwrap();
+    git(&source, &["init", "-q"]);
+    commit(&source, VPC, "a VPC");
+    let served = root.path().join("served");
+    std::fs::create_dir(&served).unwrap();
+    git(&served, &["clone", "-q", "--bare", source.to_str().unwrap(), "net.git"]);
+    let server = GitHttp::start(&served);
+    // An hour between fetches: only the webhook can bring the second commit in time.
+    let watcher = Watcher::start(&format!("{}/net.git", server.url), &root.path().join("work"), "1h");
+    let applied = watcher.wait_for("apply succeeded", 0);
+    assert_eq!(watcher.http("GET", "/healthz", &[], b"").0, 200);
+
+    commit(
+        &source,
+        &format!("{VPC}\nnetwork \"db\" {{\n  cloud = cloud.aws.prod\n  cidr  = \"10.31.0.0/16\"\n}}\n"),
+        "a second VPC",
+    );
+    git(&source, &["push", "-q", served.join("net.git").to_str().unwrap(), "main"]);
+    let payload = br#"{"ref":"refs/heads/main","after":"0000000000000000000000000000000000000000"}"#;
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
+    mac.update(payload);
+    let signature: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
+    let event = ("X-GitHub-Event", "push".to_string());
+
+    // Unsigned, and signed with another secret: refused, and nothing is fetched.
+    let unsigned = watcher.http("POST", "/webhook", std::slice::from_ref(&event), payload);
+    assert_eq!(unsigned.0, 401, "{}", unsigned.1);
+    let forged = ("X-Hub-Signature-256", format!("sha256={}", "0".repeat(64)));
+    assert_eq!(watcher.http("POST", "/webhook", &[event.clone(), forged], payload).0, 401);
+    let tampered = ("X-Hub-Signature-256", format!("sha256={signature}"));
+    assert_eq!(
+        watcher.http("POST", "/webhook", &[event.clone(), tampered.clone()], b"{\"ref\":\"refs/heads/evil\"}").0,
+        401
+    );
+    assert!(watcher.metrics().contains("isopod_watch_webhooks_total{outcome=\"rejected\"} 3"), "{}", watcher.metrics());
+    let rejected = watcher.wait_for("webhook rejected", applied);
+    assert_eq!(watcher.event(rejected)["level"], "WARN");
+
+    // Signed with the secret: fetched at once, planned and applied.
+    let (status, _) = watcher.http("POST", "/webhook", &[event, tampered], payload);
+    assert_eq!(status, 202);
+    let second = watcher.wait_for("new revision: a second VPC", applied);
+    watcher.wait_for("apply succeeded", second);
+    assert!(watcher.metrics().contains("isopod_watch_webhooks_total{outcome=\"accepted\"} 1"));
+    watcher.terminate();
+}
