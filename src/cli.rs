@@ -194,6 +194,11 @@ pub struct WatchArgs {
     /// generated keys, the simulator's state); one watcher per folder
     #[arg(long, default_value = ".isopod-watch")]
     pub workdir: PathBuf,
+    /// The stack's state folder (default: WORKDIR/state). Watchers that share one (on one
+    /// machine, or a file system with working locks) share the apply lock: never two applies
+    /// at once
+    #[arg(long, value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
     /// How often to fetch, e.g. `30s` or `5m`
     #[arg(long, default_value = "1m", value_parser = parse_duration)]
     pub interval: std::time::Duration,

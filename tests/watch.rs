@@ -40,19 +40,27 @@ struct Watcher {
     child: Child,
     log: Arc<Mutex<Vec<serde_json::Value>>>,
     port: u16,
-    workdir: PathBuf,
+    state: PathBuf,
 }
 
 impl Watcher {
     fn start(repository: &str, workdir: &Path, interval: &str) -> Watcher {
+        Watcher::start_sharing(repository, workdir, interval, &workdir.join("state"), "")
+    }
+
+    /// A watcher whose state folder is `state`, with the simulator's `knobs`.
+    fn start_sharing(repository: &str, workdir: &Path, interval: &str, state: &Path, knobs: &str) -> Watcher {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let mut child = Command::new(env!("CARGO_BIN_EXE_isopod"))
             .args(["watch", repository, "--path", "net", "--simulate", "--apply", "auto", "--log-format", "json"])
             .args(["--interval", interval, "--drift-interval", "2s", "--listen", &format!("127.0.0.1:{port}")])
             .arg("--workdir")
             .arg(workdir)
+            .arg("--state-dir")
+            .arg(state)
             .env("ISOPOD_WEBHOOK_SECRET", SECRET)
-            .env("ISOPOD_SECRET_KEY_FILE", workdir.with_extension("key"))
+            .env("ISOPOD_SIMULATOR", knobs)
+            .env("ISOPOD_SECRET_KEY_FILE", state.with_extension("key"))
             .stderr(Stdio::piped())
             .stdout(Stdio::null())
             .spawn()
@@ -66,7 +74,7 @@ impl Watcher {
                 sink.lock().unwrap().push(event);
             }
         });
-        Watcher { child, log, port, workdir: workdir.to_path_buf() }
+        Watcher { child, log, port, state: state.to_path_buf() }
     }
 
     /// Waits (up to a minute) for a log event whose message contains `text` after the first
@@ -146,7 +154,7 @@ fn plan_against(watcher: &Watcher, config: &Path) -> String {
     let output = Command::new(env!("CARGO_BIN_EXE_isopod"))
         .args(["plan", "--simulate"])
         .arg(config)
-        .env("ISOPOD_STATE_DIR", watcher.workdir.join("state"))
+        .env("ISOPOD_STATE_DIR", &watcher.state)
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
@@ -187,7 +195,7 @@ fn new_commits_are_applied_an_invalid_one_never_and_drift_is_corrected() {
     assert!(plan_against(&watcher, &first).contains("No changes"), "the first revision stays in force");
 
     // Drift made in the simulator (the subnet deleted by hand) is found and corrected.
-    let state = watcher.workdir.join("state/simulator.json");
+    let state = watcher.state.join("simulator.json");
     let mut simulated: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&state).unwrap()).unwrap();
     simulated["resources"].as_array_mut().unwrap().retain(|r| r["kind"] != "aws_subnet");
     let edited = state.with_extension("edit");
@@ -263,4 +271,41 @@ fn a_signed_webhook_fetches_over_smart_http_at_once_and_a_badly_signed_one_is_re
     watcher.wait_for("apply succeeded", second);
     assert!(watcher.metrics().contains("isopod_watch_webhooks_total{outcome=\"accepted\"} 1"));
     watcher.terminate();
+}
+
+#[test]
+fn watchers_sharing_a_state_folder_never_apply_at_once() {
+    let root = tempfile::tempdir().unwrap();
+    let source = root.path().join("source");
+    std::fs::create_dir(&source).unwrap();
+    git(&source, &["init", "-q"]);
+    let mut text = String::from(VPC);
+    for n in 0..20 {
+        text.push_str(&format!(
+            "\nnetwork \"site-{n}\" {{\n  cloud = cloud.aws.prod\n  cidr  = \"10.{}.0.0/16\"\n}}\n",
+            100 + n
+        ));
+    }
+    commit(&source, &text, "twenty-one VPCs");
+    let state = root.path().join("state");
+    let url = source.to_str().unwrap();
+    // Slow calls: both watchers plan the whole change before either has applied it.
+    let knobs = "latency=300ms";
+    let one = Watcher::start_sharing(url, &root.path().join("one"), "1s", &state, knobs);
+    let two = Watcher::start_sharing(url, &root.path().join("two"), "1s", &state, knobs);
+    // One applies; the other waits for the lock, plans again and finds nothing to do.
+    for watcher in [&one, &two] {
+        watcher.wait_for("plan: 22 change(s)", 0);
+        let planned = watcher.wait_for("new revision", 0);
+        let settled = watcher.log.lock().unwrap().iter().skip(planned).any(|e| message(e).contains("apply succeeded"));
+        if !settled {
+            watcher.wait_for("apply succeeded", planned);
+        }
+    }
+    let simulated: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(state.join("simulator.json")).unwrap()).unwrap();
+    assert_eq!(simulated["calls"]["create"], 22, "21 VPCs and a subnet, each created once: {}", simulated["calls"]);
+    assert!(plan_against(&one, &source.join("net")).contains("No changes"));
+    one.terminate();
+    two.terminate();
 }

@@ -40,7 +40,7 @@ pub fn run(args: WatchArgs) -> Result<Status> {
         }
         Err(err) => return Err(err.into()),
     };
-    let state = args.workdir.join("state");
+    let state = args.state_dir.clone().unwrap_or_else(|| args.workdir.join("state"));
     std::fs::create_dir_all(&state)?;
     let mirror = Mirror::open(&args.workdir.join("checkout"), &args.repository, &args.branch)?;
     let metrics = Arc::new(Mutex::new(Metrics::default()));
@@ -250,7 +250,8 @@ impl Watcher<'_> {
     /// Applies `revision` (to its end, even when a signal comes meanwhile).
     fn apply(&mut self, revision: Oid) {
         tracing::info!(revision = %revision, "applying");
-        let applied = match self.isopod(&["apply", "--yes", "--json"]) {
+        // Another watcher sharing the state folder may be applying: wait for it, then plan again.
+        let applied = match self.isopod(&["apply", "--yes", "--json", "--lock-timeout", "5m"]) {
             Ok(output) => output,
             Err(err) => {
                 tracing::error!(error = format!("{err:#}"), "cannot run the apply");
