@@ -219,7 +219,43 @@ fn new_commits_are_applied_an_invalid_one_never_and_drift_is_corrected() {
     let second = watcher.wait_for("new revision: a second VPC", drift);
     watcher.wait_for("apply succeeded", second);
     assert!(plan_against(&watcher, &source.join("net")).contains("No changes"));
+    let logged = format!("{:?}", watcher.log.lock().unwrap());
+    assert!(!logged.contains(SECRET), "the webhook secret is never logged");
     watcher.terminate();
+}
+
+#[test]
+fn sigterm_lets_the_apply_in_flight_finish() {
+    let root = tempfile::tempdir().unwrap();
+    let source = root.path().join("source");
+    std::fs::create_dir(&source).unwrap();
+    git(&source, &["init", "-q"]);
+    commit(&source, &many_vpcs(20), "twenty-one VPCs");
+    let state = root.path().join("state");
+    let watcher =
+        Watcher::start_sharing(source.to_str().unwrap(), &root.path().join("work"), "1s", &state, "latency=300ms");
+    let applying = watcher.wait_for("applying", 0);
+    let log = watcher.log.clone();
+    watcher.terminate();
+    let log = log.lock().unwrap();
+    let finished = log.iter().position(|e| message(e) == "apply succeeded").expect("the apply finished");
+    let stopped = log.iter().position(|e| message(e).contains("stopped by a signal")).unwrap();
+    assert!(applying < finished && finished < stopped, "{log:#?}");
+    let simulated: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(state.join("simulator.json")).unwrap()).unwrap();
+    assert_eq!(simulated["calls"]["create"], 22, "the whole plan was applied");
+}
+
+/// The one-VPC configuration with `n` more VPCs.
+fn many_vpcs(n: usize) -> String {
+    let mut text = String::from(VPC);
+    for n in 0..n {
+        text.push_str(&format!(
+            "\nnetwork \"site-{n}\" {{\n  cloud = cloud.aws.prod\n  cidr  = \"10.{}.0.0/16\"\n}}\n",
+            100 + n
+        ));
+    }
+    text
 }
 
 #[test]
