@@ -98,6 +98,33 @@ impl LiveStack {
     }
 }
 
+impl LiveStack {
+    /// The stack's host tunnels that are down (no established IKE SA with an installed child
+    /// SA, or not loaded in charon). With `start`, each is loaded and initiated first, and only
+    /// those that stay down are returned, with charon's reason. Hosts that cannot be read are
+    /// warned about.
+    pub fn host_tunnels_down(&self, start: bool) -> Vec<isopod_provider::TunnelState> {
+        let Some(provider) = self.providers.get(&Cloud::Host) else { return Vec::new() };
+        let stack = &self.topology.stack.name.value;
+        let owned: BTreeSet<&str> = self
+            .observed
+            .iter()
+            .filter(|found| found.kind == ResourceKind::HostIpsecTunnel)
+            .filter(|found| found.owner.as_ref().is_some_and(|owner| &owner.stack == stack))
+            .map(|found| found.provider_id.as_str())
+            .collect();
+        let mut down = Vec::new();
+        for host in &self.topology.hosts {
+            let scope = Scope { cloud: format!("host.{}", host.name), region: "local".into() };
+            match self.runtime.block_on(provider.tunnel_states(&scope, start)) {
+                Ok(states) => down.extend(states.into_iter().filter(|s| !s.up && owned.contains(s.tunnel.as_str()))),
+                Err(err) => eprintln!("warning: cannot read the tunnels of {}: {err}", scope.cloud),
+            }
+        }
+        down
+    }
+}
+
 /// The provider of an `aws` cloud block: the standard credential chain, with the block's
 /// `profile`, `role_arn` and `endpoint`, checked against its `account`.
 pub fn aws_provider(cloud: &isopod_lang::topology::Cloud) -> AwsProvider {

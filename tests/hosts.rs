@@ -58,6 +58,17 @@ impl Site {
         }
     }
 
+    /// Kills charon and starts it again, with nothing loaded (as after a reboot whose service
+    /// does not load the configuration).
+    fn restart_charon(&mut self) {
+        if let Some(mut child) = self.charon.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        let _ = std::fs::remove_file(self.dir.join("charon.vici"));
+        self.start_charon();
+    }
+
     fn sas(&self) -> String {
         text(&sh("swanctl", &["--list-sas", "--uri", &self.vici()]).stdout)
     }
@@ -250,7 +261,7 @@ fn assert_ok(out: &Output) {
 #[test]
 fn isopod_configures_a_tunnel_between_two_hosts_that_carries_esp() {
     let work = tempfile::tempdir().unwrap();
-    let Some(lab) = lab(work.path(), 't', 2) else { return };
+    let Some(mut lab) = lab(work.path(), 't', 2) else { return };
     let (a, b) = (&lab.sites[0], &lab.sites[1]);
     let dir = work.path().join("config");
     std::fs::create_dir_all(&dir).unwrap();
@@ -317,6 +328,28 @@ fn isopod_configures_a_tunnel_between_two_hosts_that_carries_esp() {
     assert!(text(&out.stdout).contains("(edited by hand)"), "{}", text(&out.stdout));
     assert_ok(&isopod(&["apply", "--yes", &dir_arg], &dir, None));
     assert!(ping_crosses(&lab.sites, 1, 2, Duration::from_secs(15)), "repaired:\n{}", a.sas());
+
+    // Host a's charon restarted with nothing loaded: the tunnel is down with no change to the
+    // configuration. Plan says so (and has no changes); apply loads and starts it.
+    lab.sites[0].restart_charon();
+    let (a, b) = (&lab.sites[0], &lab.sites[1]);
+    let out = isopod(&["plan", "--detailed-exitcode", &dir_arg], &dir, None);
+    assert_eq!(out.status.code(), Some(0), "{}", text_of(&out));
+    assert!(text(&out.stderr).contains("host.a isopod-a-a-b-0 is down: not loaded in charon"), "{}", text_of(&out));
+    let out = isopod(&["apply", "--yes", &dir_arg], &dir, None);
+    assert_ok(&out);
+    let logs = |site: &Site| {
+        let log = std::fs::read_to_string(site.dir.join("charon.log")).unwrap_or_default();
+        log.lines().rev().take(40).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n")
+    };
+    assert!(
+        text(&out.stderr).contains("started host.a isopod-a-a-b-0, which was down"),
+        "{}\nA:\n{}\nB:\n{}",
+        text_of(&out),
+        logs(a),
+        logs(b)
+    );
+    assert!(ping_crosses(&lab.sites, 1, 2, Duration::from_secs(15)), "started again:\n{}", a.sas());
 
     // A rotated key reaches both hosts and the tunnel comes up again with it.
     let out =

@@ -35,6 +35,15 @@ fn commit(dir: &Path, text: &str, message: &str) {
     git(dir, &["commit", "-q", "-m", message]);
 }
 
+/// A repository `source` in `root` whose first commit has `text` as `net/main.iso`.
+fn source_repo(root: &Path, text: &str, message: &str) -> PathBuf {
+    let source = root.join("source");
+    std::fs::create_dir(&source).unwrap();
+    git(&source, &["init", "-q"]);
+    commit(&source, text, message);
+    source
+}
+
 /// A running watcher and the JSON lines of its log.
 struct Watcher {
     child: Child,
@@ -164,10 +173,7 @@ fn plan_against(watcher: &Watcher, config: &Path) -> String {
 #[test]
 fn new_commits_are_applied_an_invalid_one_never_and_drift_is_corrected() {
     let root = tempfile::tempdir().unwrap();
-    let source = root.path().join("source");
-    std::fs::create_dir(&source).unwrap();
-    git(&source, &["init", "-q"]);
-    commit(&source, VPC, "a VPC");
+    let source = source_repo(root.path(), VPC, "a VPC");
     let watcher = Watcher::start(source.to_str().unwrap(), &root.path().join("work"), "1s");
 
     // The first commit is planned and applied.
@@ -227,10 +233,7 @@ fn new_commits_are_applied_an_invalid_one_never_and_drift_is_corrected() {
 #[test]
 fn sigterm_lets_the_apply_in_flight_finish() {
     let root = tempfile::tempdir().unwrap();
-    let source = root.path().join("source");
-    std::fs::create_dir(&source).unwrap();
-    git(&source, &["init", "-q"]);
-    commit(&source, &many_vpcs(20), "twenty-one VPCs");
+    let source = source_repo(root.path(), &many_vpcs(20), "twenty-one VPCs");
     let state = root.path().join("state");
     let watcher =
         Watcher::start_sharing(source.to_str().unwrap(), &root.path().join("work"), "1s", &state, "latency=300ms");
@@ -261,10 +264,7 @@ fn many_vpcs(n: usize) -> String {
 #[test]
 fn a_signed_webhook_fetches_over_smart_http_at_once_and_a_badly_signed_one_is_rejected() {
     let root = tempfile::tempdir().unwrap();
-    let source = root.path().join("source");
-    std::fs::create_dir(&source).unwrap();
-    git(&source, &["init", "-q"]);
-    commit(&source, VPC, "a VPC");
+    let source = source_repo(root.path(), VPC, "a VPC");
     let served = root.path().join("served");
     std::fs::create_dir(&served).unwrap();
     git(&served, &["clone", "-q", "--bare", source.to_str().unwrap(), "net.git"]);
@@ -312,17 +312,7 @@ fn a_signed_webhook_fetches_over_smart_http_at_once_and_a_badly_signed_one_is_re
 #[test]
 fn watchers_sharing_a_state_folder_never_apply_at_once() {
     let root = tempfile::tempdir().unwrap();
-    let source = root.path().join("source");
-    std::fs::create_dir(&source).unwrap();
-    git(&source, &["init", "-q"]);
-    let mut text = String::from(VPC);
-    for n in 0..20 {
-        text.push_str(&format!(
-            "\nnetwork \"site-{n}\" {{\n  cloud = cloud.aws.prod\n  cidr  = \"10.{}.0.0/16\"\n}}\n",
-            100 + n
-        ));
-    }
-    commit(&source, &text, "twenty-one VPCs");
+    let source = source_repo(root.path(), &many_vpcs(20), "twenty-one VPCs");
     let state = root.path().join("state");
     let url = source.to_str().unwrap();
     // Slow calls: both watchers plan the whole change before either has applied it.

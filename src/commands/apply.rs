@@ -105,6 +105,9 @@ fn change(config_args: &ConfigArgs, args: &ChangeArgs, goal: Goal<'_>) -> Result
         if !args.json {
             output::line("No changes: the live resources match the configuration.")?;
         }
+        if matches!(goal, Goal::Configuration { .. }) {
+            start_down_tunnels(&live);
+        }
         return Ok(Status::Success);
     }
     if matches!(goal, Goal::Configuration { .. }) && plan.deletes_everything() {
@@ -160,7 +163,27 @@ fn change(config_args: &ConfigArgs, args: &ChangeArgs, goal: Goal<'_>) -> Result
         eprintln!("warning: cannot remove the journal {}: {err}", journal_path.display());
     }
     progress.summary(&summary, command);
+    if summary.succeeded() && matches!(goal, Goal::Configuration { .. }) {
+        start_down_tunnels(&live);
+    }
     Ok(if summary.succeeded() { Status::Success } else { Status::Failure })
+}
+
+/// Starts the stack's host tunnels that are down (a charon restarted, a peer back after an
+/// outage); says which came up, and why the others stay down (a peer down is not Isopod's to
+/// fix, so it is a warning).
+fn start_down_tunnels(live: &LiveStack) {
+    let down = live.host_tunnels_down(false);
+    if down.is_empty() {
+        return;
+    }
+    let still = live.host_tunnels_down(true);
+    for started in down.iter().filter(|d| !still.iter().any(|s| s.scope == d.scope && s.tunnel == d.tunnel)) {
+        eprintln!("started {} {}, which was down", started.scope.cloud, started.tunnel);
+    }
+    for down in &still {
+        eprintln!("warning: {} {} is still down: {}", down.scope.cloud, down.tunnel, down.detail);
+    }
 }
 
 /// The plan toward `goal`, with the desired resources; `None` when it cannot be made (said why).

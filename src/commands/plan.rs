@@ -62,6 +62,10 @@ fn plan_once(args: &PlanArgs) -> anyhow::Result<Status> {
         eprintln!("warning: {exceeded}");
     }
     report_secret_problems(&secret_problems(&args.config.dir, &desired)?, "warning", "; apply will refuse this plan");
+    for down in live.host_tunnels_down(false) {
+        eprintln!("warning: {} {} is down: {}", down.scope.cloud, down.tunnel, down.detail);
+        eprintln!("hint: `isopod apply` starts it; `isopod status --probe` says why it does not come up");
+    }
     if plan.deletes_everything() {
         eprintln!("warning: this plan deletes every resource of stack `{}` and creates none", plan.stack);
         eprintln!("hint: check the path; applying it will need an explicit confirmation");

@@ -197,15 +197,16 @@ impl Watcher<'_> {
         }
     }
 
-    /// Plans `revision`; applies the plan when it has changes and the policy is `auto`.
+    /// Plans `revision`; applies the plan when it has changes (or a host tunnel is down) and the
+    /// policy is `auto`.
     fn reconcile(&mut self, revision: Oid, reason: Reason) {
         if let Err(err) = self.mirror.checkout(revision).and_then(|()| self.take_committed_secrets()) {
             tracing::error!(revision = %revision, error = format!("{err:#}"), "cannot prepare the revision");
             return self.error("plan");
         }
         let planned = self.isopod(&["plan", "--json"]);
-        let changes = match planned.as_ref().map(|output| (output.status.success(), output)) {
-            Ok((true, output)) => changes(&output.stdout),
+        let (changes, down) = match planned.as_ref().map(|output| (output.status.success(), output)) {
+            Ok((true, output)) => (changes(&output.stdout), tunnels_down(&output.stderr)),
             Ok((false, output)) => {
                 tracing::error!(revision = %revision, output = stderr(output), "plan failed");
                 self.metrics().last_plan = Some((now(), false));
@@ -224,12 +225,16 @@ impl Watcher<'_> {
                 metrics.last_drift_check = Some((now(), changes.len()));
             }
         }
-        if changes.is_empty() {
+        for tunnel in &down {
+            tracing::warn!(revision = %revision, "tunnel down: {tunnel}");
+        }
+        if changes.is_empty() && down.is_empty() {
             tracing::info!(revision = %revision, "in sync: the live resources match the configuration");
             return;
         }
         let listed = changes.join(", ");
         match reason {
+            _ if changes.is_empty() => {}
             Reason::Drift => {
                 tracing::warn!(revision = %revision, changes = listed, "drift: {} change(s) needed", changes.len())
             }
@@ -334,6 +339,32 @@ fn changes(stdout: &[u8]) -> Vec<String> {
         .collect()
 }
 
+/// The host tunnels a plan reported down (`warning: host.NAME CONNECTION is down: WHY`), as
+/// `host.NAME CONNECTION is down: WHY`: an apply starts them.
+fn tunnels_down(stderr: &[u8]) -> Vec<String> {
+    String::from_utf8_lossy(stderr)
+        .lines()
+        .filter_map(|line| line.strip_prefix("warning: "))
+        .filter(|line| line.starts_with("host.") && line.contains(" is down: "))
+        .map(str::to_string)
+        .collect()
+}
+
 fn stderr(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stderr).trim_end().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plans_are_read_from_the_child_s_output() {
+        let plan = br#"{"format_version":1,"stack":"s","changes":[
+            {"id":{"kind":"aws_vpc","address":"app"},"action":"create"},
+            {"id":{"kind":"aws_subnet","address":"app.a"},"action":"no_op"}]}"#;
+        assert_eq!(changes(plan), ["create aws_vpc.app"]);
+        let stderr = b"warning: secret `x` is not set\nwarning: host.a isopod-a-a-b-0 is down: not loaded in charon\nhint: `isopod apply` starts it\n";
+        assert_eq!(tunnels_down(stderr), ["host.a isopod-a-a-b-0 is down: not loaded in charon"]);
+    }
 }

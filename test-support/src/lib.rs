@@ -30,19 +30,10 @@ impl Moto {
         let python = python();
         assert!(python.exists(), "{} is missing: scripts/test installs moto into it", python.display());
         let launcher = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("moto_ec2.py");
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let child = Command::new(&python)
-            .arg(&launcher)
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("moto's server starts");
-        let started = Instant::now();
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(started.elapsed() < Duration::from_secs(30), "moto did not start on port {port}");
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        let port = free_port();
+        let mut command = Command::new(&python);
+        command.arg(&launcher).args(["-H", "127.0.0.1", "-p", &port.to_string()]);
+        let child = serve(command, port, "moto's EC2 server");
         Moto { child, url: format!("http://127.0.0.1:{port}") }
     }
 }
@@ -78,27 +69,16 @@ impl GitHubFake {
             "{} has no @simulacrum/github-api-simulator: scripts/test installs it",
             installed.display()
         );
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = free_port();
         // Node resolves the packages beside the script: each fake runs its own copy there.
         let script = installed.join(format!("fake-github-{port}.mjs"));
         std::fs::copy(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("github/fake-github.mjs"), &script)
             .expect("the fake's script is copied beside its packages");
         let log = std::env::temp_dir().join(format!("isopod-github-fake-{port}.jsonl"));
         std::fs::write(&log, "").expect("the request log is created");
-        let child = Command::new("node")
-            .arg(&script)
-            .args([&port.to_string(), token])
-            .arg(&log)
-            .arg(page_size.to_string())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("node starts the GitHub API fake");
-        let started = Instant::now();
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(started.elapsed() < Duration::from_secs(60), "the GitHub API fake did not start on port {port}");
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        let mut command = Command::new("node");
+        command.arg(&script).args([&port.to_string(), token]).arg(&log).arg(page_size.to_string());
+        let child = serve(command, port, "the GitHub API fake");
         GitHubFake { child, url: format!("http://127.0.0.1:{port}"), token: token.into(), script, log }
     }
 
@@ -116,6 +96,27 @@ impl Drop for GitHubFake {
         let _ = std::fs::remove_file(&self.script);
         let _ = std::fs::remove_file(&self.log);
     }
+}
+
+/// A port of 127.0.0.1 free a moment ago.
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Starts `command`, a server that will listen on `port` of 127.0.0.1 (its output discarded),
+/// and waits up to a minute until it accepts connections.
+fn serve(mut command: Command, port: u16, what: &str) -> Child {
+    let child = command
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|err| panic!("{what} cannot start: {err}"));
+    let started = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(started.elapsed() < Duration::from_secs(60), "{what} did not start on port {port}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child
 }
 
 /// Where `scripts/test` installs what the tests run: `ISOPOD_CACHE`, or `~/.cache/isopod`.
@@ -137,20 +138,10 @@ pub struct GitHttp {
 impl GitHttp {
     /// Serves the repositories in `root`; waits until it accepts connections.
     pub fn start(root: &std::path::Path) -> GitHttp {
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let child = Command::new("python3")
-            .arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("git_http.py"))
-            .arg(port.to_string())
-            .arg(root)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("python3 starts the git server");
-        let started = Instant::now();
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(started.elapsed() < Duration::from_secs(30), "the git server did not start on port {port}");
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        let port = free_port();
+        let mut command = Command::new("python3");
+        command.arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("git_http.py")).arg(port.to_string()).arg(root);
+        let child = serve(command, port, "the git server");
         GitHttp { child, url: format!("http://127.0.0.1:{port}") }
     }
 }

@@ -129,11 +129,15 @@ impl HostProvider {
     fn states(&self, scope: &Scope, probe: bool) -> Result<Vec<TunnelState>, ProviderError> {
         let listed = self.swanctl(&["--list-sas"])?;
         let sas = parse_sas(&listed);
+        let loaded = parse_conns(&self.swanctl(&["--list-conns"])?);
         let mut states = Vec::new();
         for tunnel in self.discover_tunnels(scope)? {
             let (mut up, mut detail) = match sas.get(&tunnel.provider_id) {
+                None if !loaded.contains(&tunnel.provider_id) => {
+                    (false, "not loaded in charon (restarted without loading its configuration?)".to_string())
+                }
                 Some((ike, child)) => {
-                    let up = ike == "ESTABLISHED" && child.as_deref() == Some("INSTALLED");
+                    let up = established(ike, child.as_deref());
                     (up, format!("IKE {ike}, child {}", child.as_deref().unwrap_or("none")))
                 }
                 None => (false, "no IKE SA (not established)".to_string()),
@@ -146,8 +150,10 @@ impl HostProvider {
         Ok(states)
     }
 
-    /// Starts connection `name` and says how it went: up, or the reason charon gives.
+    /// Loads the configuration (a charon restarted without it has none), starts connection
+    /// `name` and says how it went: up, or the reason charon gives.
     fn probe(&self, name: &str) -> Result<(bool, String), ProviderError> {
+        self.load_all()?;
         let vici = self.settings.vici_socket.as_str();
         let output = self
             .transport
@@ -155,6 +161,12 @@ impl HostProvider {
             .map_err(|err| failed(ErrorKind::Transient, err))?;
         if output.status.success() {
             return Ok((true, "established when probed".into()));
+        }
+        // Loading may have started it already (`start_action = start`): charon then refuses a
+        // second, duplicate child SA, and the first is what counts.
+        let sas = parse_sas(&self.swanctl(&["--list-sas"])?);
+        if sas.get(name).is_some_and(|(ike, child)| established(ike, child.as_deref())) {
+            return Ok((true, "established when loaded".into()));
         }
         let log = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
         Ok((false, format!("probe failed: {}", failure_reason(&log))))
@@ -215,6 +227,21 @@ fn parse_sas(listed: &str) -> BTreeMap<String, (String, Option<String>)> {
         }
     }
     sas
+}
+
+/// Whether an IKE SA in state `ike` whose first child SA is in state `child` carries traffic.
+fn established(ike: &str, child: Option<&str>) -> bool {
+    ike == "ESTABLISHED" && child == Some("INSTALLED")
+}
+
+/// The connections `swanctl --list-conns` lists: each starts at the margin (`NAME: IKEv2, ...`),
+/// its details are indented.
+fn parse_conns(listed: &str) -> std::collections::BTreeSet<String> {
+    listed
+        .lines()
+        .filter(|line| !line.starts_with(' '))
+        .filter_map(|line| line.split_once(": IKE").map(|(name, _)| name.to_string()))
+        .collect()
 }
 
 /// Why an initiation failed, from swanctl's log of it: the peer's notify (a refused key, no
@@ -313,5 +340,12 @@ mod tests {
         let sas = parse_sas(listed);
         assert_eq!(sas["isopod-a-a-b-0"], ("ESTABLISHED".to_string(), Some("INSTALLED".to_string())));
         assert_eq!(sas["isopod-a-c-0"], ("CONNECTING".to_string(), None));
+    }
+
+    #[test]
+    fn loaded_connections_are_read_from_swanctl() {
+        let listed = "isopod-a-a-b-0: IKEv2, no reauthentication, rekeying every 14400s, dpd delay 30s\n  local:  10.250.0.1\n  remote: 10.250.0.2\n  isopod-a-a-b-0: TUNNEL, rekeying every 3600s, dpd action is restart\n    local:  192.168.71.0/24\nother: IKEv1/2, no reauthentication\n";
+        let conns = parse_conns(listed);
+        assert_eq!(conns.into_iter().collect::<Vec<_>>(), ["isopod-a-a-b-0", "other"]);
     }
 }
