@@ -1,4 +1,4 @@
-//! `isopod watch` as a process, following real git repositories (a local path, and smart HTTP
+//! `isopod watch` as a process, following real git repositories (a file:// URL, a local path, smart HTTP
 //! through `git http-backend` on 127.0.0.1) and applying to the embedded simulator: new commits
 //! are planned and applied, an invalid commit is reported and never applied, drift made in the
 //! simulator is corrected, webhooks are checked, and SIGTERM stops it cleanly.
@@ -174,7 +174,7 @@ fn plan_against(watcher: &Watcher, config: &Path) -> String {
 fn new_commits_are_applied_an_invalid_one_never_and_drift_is_corrected() {
     let root = tempfile::tempdir().unwrap();
     let source = source_repo(root.path(), VPC, "a VPC");
-    let watcher = Watcher::start(source.to_str().unwrap(), &root.path().join("work"), "1s");
+    let watcher = Watcher::start(&format!("file://{}", source.display()), &root.path().join("work"), "1s");
 
     // The first commit is planned and applied.
     let applied = watcher.wait_for("apply succeeded", 0);

@@ -81,9 +81,7 @@ fn webhook(request: &mut Request, settings: &Settings) -> (u16, String) {
     let count = |outcome| *settings.metrics.lock().expect("metrics lock").webhooks.entry(outcome).or_default() += 1;
     match event.as_deref() {
         Some("push") => {
-            let pushed = serde_json::from_slice::<serde_json::Value>(&body)
-                .ok()
-                .and_then(|payload| payload["ref"].as_str().map(str::to_string));
+            let pushed = payload(&body).and_then(|payload| payload["ref"].as_str().map(str::to_string));
             if pushed.as_deref() == Some(&format!("refs/heads/{}", settings.branch)) {
                 count("accepted");
                 tracing::info!(delivery, "webhook: push to {}, fetching now", settings.branch);
@@ -101,6 +99,15 @@ fn webhook(request: &mut Request, settings: &Settings) -> (u16, String) {
             (200, "ignored\n".into())
         }
     }
+}
+
+/// A delivery's JSON payload: the body (`application/json`), or its `payload` field
+/// (`application/x-www-form-urlencoded`, GitHub's default).
+fn payload(body: &[u8]) -> Option<serde_json::Value> {
+    serde_json::from_slice(body).ok().or_else(|| {
+        let (_, json) = form_urlencoded::parse(body).find(|(name, _)| name == "payload")?;
+        serde_json::from_str(&json).ok()
+    })
 }
 
 fn reject(settings: &Settings, delivery: &str, status: u16, why: &str) -> (u16, String) {
@@ -139,5 +146,14 @@ mod tests {
         assert!(!signed(b"It's a Secret to Everybody", b"Hello, World?", expected));
         assert!(!signed(b"It's a Secret to Everybody", b"Hello, World!", "sha1=757107ea"));
         assert!(!signed(b"It's a Secret to Everybody", b"Hello, World!", "sha256=zz"));
+    }
+
+    #[test]
+    fn payloads_are_read_as_json_or_as_a_form() {
+        let json = br#"{"ref":"refs/heads/main"}"#;
+        assert_eq!(payload(json).unwrap()["ref"], "refs/heads/main");
+        let form = b"payload=%7B%22ref%22%3A%22refs%2Fheads%2Fmain%22%7D";
+        assert_eq!(payload(form).unwrap()["ref"], "refs/heads/main");
+        assert!(payload(b"nonsense").is_none());
     }
 }
