@@ -174,9 +174,6 @@ pub struct CommentArgs {
     /// Print the comments on stdout instead of posting them
     #[arg(long)]
     pub dry_run: bool,
-    /// The most characters in one comment (GitHub allows 65,536); a longer plan is split
-    #[arg(long, default_value_t = isopod_planner::render::COMMENT_LIMIT, value_parser = clap::value_parser!(usize), hide = true)]
-    pub limit: usize,
 }
 
 /// `isopod watch`

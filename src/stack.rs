@@ -96,9 +96,7 @@ impl LiveStack {
         record.update(&topology.stack.name.value, &observed, &unreachable)?;
         Ok(Some(LiveStack { topology, providers, observed, runtime }))
     }
-}
 
-impl LiveStack {
     /// The stack's host tunnels that are down (no established IKE SA with an installed child
     /// SA, or not loaded in charon). With `start`, each is loaded and initiated first, and only
     /// those that stay down are returned, with charon's reason. Hosts that cannot be read are
@@ -114,8 +112,7 @@ impl LiveStack {
             .map(|found| found.provider_id.as_str())
             .collect();
         let mut down = Vec::new();
-        for host in &self.topology.hosts {
-            let scope = Scope { cloud: format!("host.{}", host.name), region: "local".into() };
+        for (_, scope) in configured_scopes(&self.topology).into_iter().filter(|(cloud, _)| *cloud == Cloud::Host) {
             match self.runtime.block_on(provider.tunnel_states(&scope, start)) {
                 Ok(states) => down.extend(states.into_iter().filter(|s| !s.up && owned.contains(s.tunnel.as_str()))),
                 Err(err) => eprintln!("warning: cannot read the tunnels of {}: {err}", scope.cloud),
@@ -123,6 +120,12 @@ impl LiveStack {
         }
         down
     }
+}
+
+/// How `plan` and `apply` name a tunnel that is down: `host.NAME CONNECTION is down: WHY` (the
+/// watcher reads it back from a plan's warnings).
+pub fn tunnel_down(state: &isopod_provider::TunnelState) -> String {
+    format!("{} {} is down: {}", state.scope.cloud, state.tunnel, state.detail)
 }
 
 /// The provider of an `aws` cloud block: the standard credential chain, with the block's

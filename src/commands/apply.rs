@@ -182,7 +182,7 @@ fn start_down_tunnels(live: &LiveStack) {
         eprintln!("started {} {}, which was down", started.scope.cloud, started.tunnel);
     }
     for down in &still {
-        eprintln!("warning: {} {} is still down: {}", down.scope.cloud, down.tunnel, down.detail);
+        eprintln!("warning: {} (still, after starting it)", crate::stack::tunnel_down(down));
     }
 }
 

@@ -72,7 +72,7 @@ pub fn run(args: CommentArgs) -> Result<Status> {
 /// The comments to post: the plan, or why there is none (then the status is a failure, so that
 /// the pull request's check fails too).
 fn comments(args: &CommentArgs, heading: Heading<'_>) -> (Vec<String>, Status) {
-    let limit = args.limit;
+    let limit = render::COMMENT_LIMIT;
     let checked = config::check(&args.config, false);
     // The job's log has the problems too.
     eprint!("{}", checked.report);
@@ -86,7 +86,13 @@ fn comments(args: &CommentArgs, heading: Heading<'_>) -> (Vec<String>, Status) {
         Ok(None) | Err(_) => return failed("Isopod could not discover the live resources; the job's log says why."),
     };
     match isopod_planner::plan(&live.topology, &live.observed) {
-        Ok((plan, _)) => (render::markdown(&plan, heading, &checked.report, limit), Status::Success),
+        Ok((plan, desired)) => {
+            let mut warnings = checked.report;
+            for (object, reason) in &desired.unplanned {
+                warnings.push_str(&format!("warning: {object} is not in this plan: {reason}\n"));
+            }
+            (render::markdown(&plan, heading, &warnings, limit), Status::Success)
+        }
         Err(err) => {
             eprintln!("error: {err}");
             failed(&format!("Isopod could not plan: {err}"))

@@ -63,7 +63,7 @@ fn plan_once(args: &PlanArgs) -> anyhow::Result<Status> {
     }
     report_secret_problems(&secret_problems(&args.config.dir, &desired)?, "warning", "; apply will refuse this plan");
     for down in live.host_tunnels_down(false) {
-        eprintln!("warning: {} {} is down: {}", down.scope.cloud, down.tunnel, down.detail);
+        eprintln!("warning: {}", crate::stack::tunnel_down(&down));
         eprintln!("hint: `isopod apply` starts it; `isopod status --probe` says why it does not come up");
     }
     if plan.deletes_everything() {

@@ -364,7 +364,15 @@ mod tests {
             {"id":{"kind":"aws_vpc","address":"app"},"action":"create"},
             {"id":{"kind":"aws_subnet","address":"app.a"},"action":"no_op"}]}"#;
         assert_eq!(changes(plan), ["create aws_vpc.app"]);
-        let stderr = b"warning: secret `x` is not set\nwarning: host.a isopod-a-a-b-0 is down: not loaded in charon\nhint: `isopod apply` starts it\n";
-        assert_eq!(tunnels_down(stderr), ["host.a isopod-a-a-b-0 is down: not loaded in charon"]);
+        // As `plan` words it.
+        let state = isopod_provider::TunnelState {
+            scope: isopod_planner::resource::Scope { cloud: "host.a".into(), region: "local".into() },
+            tunnel: "isopod-a-a-b-0".into(),
+            up: false,
+            detail: "not loaded in charon".into(),
+        };
+        let warning = crate::stack::tunnel_down(&state);
+        let stderr = format!("warning: secret `x` is not set\nwarning: {warning}\nhint: `isopod apply` starts it\n");
+        assert_eq!(tunnels_down(stderr.as_bytes()), [warning]);
     }
 }
