@@ -1,7 +1,7 @@
 //! What `isopod discover` writes: the networks found in one cloud block's region as `network`
 //! blocks with `existing` (used, never changed), and the other objects found as comments.
 
-use isopod_planner::resource::{ObservedResource, ResourceKind, Value};
+use isopod_catalog::{ObservedResource, ResourceKind, Value};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
@@ -145,7 +145,7 @@ pub fn render(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use isopod_planner::resource::Scope;
+    use isopod_catalog::Scope;
 
     fn found(kind: ResourceKind, id: &str, attrs: &[(&str, &str)], name: Option<&str>) -> ObservedResource {
         let mut map: std::collections::BTreeMap<String, Value> =

@@ -4,7 +4,7 @@
 
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use isopod_apply::{Call, Event, Summary};
-use isopod_planner::resource::ResourceId;
+use isopod_catalog::ResourceId;
 use std::collections::HashMap;
 use std::io::IsTerminal as _;
 use std::sync::Mutex;

@@ -6,7 +6,7 @@
 
 use crate::config;
 use anyhow::{Context as _, Result};
-use isopod_planner::resource::{ObservedResource, Scope};
+use isopod_catalog::{ObservedResource, Scope};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 

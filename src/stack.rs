@@ -8,16 +8,17 @@ use crate::config;
 use crate::scopes::ScopeRecord;
 use crate::secret_store::{SecretKey, SecretStore};
 use anyhow::Context as _;
+use isopod_aws::{AwsProvider, AwsSettings};
+use isopod_catalog::{Cloud, ObservedResource, ResourceKind, Scope};
+use isopod_host::provider::{HostProvider, HostSettings};
+use isopod_host::transport::{Local, Ssh, Transport};
 use isopod_lang::Topology;
 use isopod_lang::topology::{CloudAccount, CloudKind, Connection};
-use isopod_planner::resource::{Cloud, ObservedResource, ResourceKind, Scope};
 use isopod_planner::secrets::{self, Known, SecretProblem};
-use isopod_provider::aws::{AwsProvider, AwsSettings};
-use isopod_provider::host::provider::{HostProvider, HostSettings};
-use isopod_provider::host::transport::{Local, Ssh, Transport};
+use isopod_provider::Provider;
 use isopod_provider::retry::{RetryPolicy, retrying};
 use isopod_provider::routed::PerCloudBlock;
-use isopod_provider::{Provider, Simulator};
+use isopod_simulator::Simulator;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -290,7 +291,7 @@ async fn discover(
     let mut index = 0;
     for (cloud, scope) in scopes {
         let Some(provider) = providers.get(&cloud) else { continue };
-        for kind in ResourceKind::ALL.iter().copied().filter(|k| k.cloud() == cloud) {
+        for kind in ResourceKind::all().filter(|k| k.cloud() == cloud) {
             let (provider, scope) = (provider.clone(), scope.clone());
             calls.spawn(async move {
                 let kinds = [kind];

@@ -161,14 +161,14 @@ fn a_saved_plan_that_has_gone_stale_is_refused() {
 /// never touched.
 #[test]
 fn an_apply_killed_at_any_point_converges_when_run_again() {
-    use isopod_planner::resource::{Cloud, ResourceKind, Scope, Value};
+    use isopod_catalog::{Cloud, ResourceKind, Scope, Value};
     use isopod_provider::Provider as _;
     let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
     let mut killed_mid_apply = 0;
     for seed in 0..50u64 {
         let dir = mesh();
         let state = dir.path().join(".isopod/simulator.json");
-        let simulator = isopod_provider::Simulator::open(&state).unwrap();
+        let simulator = isopod_simulator::Simulator::open(&state).unwrap();
         let scope = Scope { cloud: "aws.prod".into(), region: "us-east-1".into() };
         let attrs = [("cidr_block".to_string(), Value::string("10.200.0.0/16"))].into();
         let foreign = simulator.insert_foreign(ResourceKind::AwsVpc, scope.clone(), attrs).unwrap();
@@ -188,7 +188,7 @@ fn an_apply_killed_at_any_point_converges_when_run_again() {
         let out = run(&["apply", "--simulate", "--yes"], dir.path(), "");
         assert_eq!(out.status.code(), Some(0), "seed {seed}: {}{}", text(&out.stdout), text(&out.stderr));
         assert_converged(dir.path());
-        let simulator = isopod_provider::Simulator::open(&state).unwrap();
+        let simulator = isopod_simulator::Simulator::open(&state).unwrap();
         let vpcs = runtime.block_on(simulator.provider(Cloud::Aws).discover(&scope, &[ResourceKind::AwsVpc])).unwrap();
         let untouched = vpcs.iter().find(|vpc| vpc.provider_id == foreign);
         assert!(untouched.is_some_and(|vpc| vpc.owner.is_none()), "seed {seed}: the foreign VPC was touched");
@@ -200,11 +200,11 @@ fn an_apply_killed_at_any_point_converges_when_run_again() {
 
 #[test]
 fn a_failed_call_skips_what_depends_on_it_and_the_rest_is_applied() {
-    use isopod_planner::resource::{ResourceKind, Scope, Value};
+    use isopod_catalog::{ResourceKind, Scope, Value};
     let dir = tempfile::tempdir().unwrap();
     std::fs::copy(repo().join("examples/two-cloud-tunnel/main.iso"), dir.path().join("main.iso")).unwrap();
     // Someone else's GCP network already has the name Isopod would give `network.analytics`.
-    let simulator = isopod_provider::Simulator::open(dir.path().join(".isopod/simulator.json")).unwrap();
+    let simulator = isopod_simulator::Simulator::open(dir.path().join(".isopod/simulator.json")).unwrap();
     let global = Scope { cloud: "gcp.data".into(), region: "global".into() };
     let attrs = [("name".to_string(), Value::string("two-cloud-analytics"))].into();
     simulator.insert_foreign(ResourceKind::GcpNetwork, global, attrs).unwrap();

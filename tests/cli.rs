@@ -300,13 +300,13 @@ fn plan_retries_a_throttling_simulator_and_refuses_unknown_knobs() {
 
 #[test]
 fn resources_left_in_a_region_the_configuration_no_longer_names_are_deleted() {
-    use isopod_planner::resource::{Cloud, Ownership, Resource, ResourceId, ResourceKind, Scope, Value};
+    use isopod_catalog::{Cloud, Ownership, Resource, ResourceId, ResourceKind, Scope, Value};
     use isopod_provider::Provider as _;
     let old_network =
         "\nnetwork \"old\" {\n  cloud  = cloud.aws.prod\n  region = \"us-west-2\"\n  cidr   = \"10.9.0.0/16\"\n}\n";
     let dir = config(&[("main.iso", &format!("{VALID}{old_network}"))]);
     // What an earlier apply left in us-west-2: the VPC of `network.old`.
-    let simulator = isopod_provider::Simulator::open(dir.path().join(".isopod/simulator.json")).unwrap();
+    let simulator = isopod_simulator::Simulator::open(dir.path().join(".isopod/simulator.json")).unwrap();
     let scope = Scope { cloud: "aws.prod".into(), region: "us-west-2".into() };
     let vpc = Resource {
         id: ResourceId::new(ResourceKind::AwsVpc, "old"),

@@ -3,10 +3,11 @@
 //! The executor (with parallelism, retries and a journal) comes later; this drives the calls one
 //! by one.
 
+use isopod_catalog::{Cloud, ObservedResource, OutputRef, Ownership, ResourceId, ResourceKind, Scope, Value};
 use isopod_lang::{Inputs, MemoryHost, SourceMap, Topology};
-use isopod_planner::resource::{Cloud, ObservedResource, OutputRef, Ownership, ResourceId, ResourceKind, Scope, Value};
 use isopod_planner::{Action, Plan};
-use isopod_provider::{Provider, Simulator};
+use isopod_provider::Provider;
+use isopod_simulator::Simulator;
 use std::collections::{BTreeMap, BTreeSet};
 
 fn topology(name: &str, text: String) -> Topology {
@@ -172,7 +173,7 @@ async fn discover(simulator: &Simulator, plan_scopes: &BTreeSet<Scope>) -> Vec<O
             Some("host") => Cloud::Host,
             _ => Cloud::Gcp,
         };
-        let kinds: Vec<ResourceKind> = ResourceKind::ALL.iter().copied().filter(|k| k.cloud() == cloud).collect();
+        let kinds: Vec<ResourceKind> = ResourceKind::all().filter(|k| k.cloud() == cloud).collect();
         found.extend(simulator.provider(cloud).discover(scope, &kinds).await.unwrap());
     }
     found

@@ -6,9 +6,10 @@
 //! Run: `cargo bench -p isopod-apply --bench apply_scale`
 
 use isopod_apply::{Context, Operations, Settings, execute};
+use isopod_catalog::{Cloud, ResourceKind};
 use isopod_lang::{Inputs, MemoryHost, SourceMap, Topology};
-use isopod_planner::resource::{Cloud, ResourceKind};
-use isopod_provider::{Provider, Simulator};
+use isopod_provider::Provider;
+use isopod_simulator::Simulator;
 use petgraph::Direction;
 use petgraph::algo::toposort;
 use std::collections::BTreeMap;
@@ -26,9 +27,6 @@ fn topology(text: &str) -> Topology {
     sources.add("bench.iso", text.to_string());
     isopod_lang::load(&sources, &Inputs::default(), &MemoryHost::default()).topology.expect("valid")
 }
-
-#[path = "../../providers/benches/mesh.rs"]
-mod mesh;
 
 /// The provider calls a change needs at least, and how long it takes at best: its call, and
 /// after a create of a kind the clouds provision asynchronously, the provisioning time and one
@@ -119,7 +117,7 @@ fn bench(name: &str, text: &str, parallelism: usize, rate: Option<u32>) {
         let mut observed = Vec::new();
         for scope in &scopes {
             let cloud = plan.changes.iter().find(|c| &c.scope == scope).map(|c| c.id.kind.cloud()).unwrap();
-            let kinds: Vec<ResourceKind> = ResourceKind::ALL.iter().copied().filter(|k| k.cloud() == cloud).collect();
+            let kinds: Vec<ResourceKind> = ResourceKind::all().filter(|k| k.cloud() == cloud).collect();
             let provider = simulator.provider(cloud);
             observed.extend(runtime.block_on(provider.discover(scope, &kinds)).expect("discovery succeeds"));
         }
@@ -140,7 +138,7 @@ fn main() {
     let three_cloud = include_str!("../../examples/three-cloud-mesh/main.iso");
     bench("three-cloud mesh example", three_cloud, 8, None);
     bench("three-cloud mesh example", three_cloud, 64, None);
-    bench("50-network mesh", &mesh::full_mesh("bench", 50), 64, None);
-    bench("50-network mesh", &mesh::full_mesh("bench", 50), 256, None);
-    bench("50-network mesh", &mesh::full_mesh("bench", 50), 256, Some(2000));
+    bench("50-network mesh", &isopod_test_support::mesh::full_mesh("bench", 50), 64, None);
+    bench("50-network mesh", &isopod_test_support::mesh::full_mesh("bench", 50), 256, None);
+    bench("50-network mesh", &isopod_test_support::mesh::full_mesh("bench", 50), 256, Some(2000));
 }

@@ -3,7 +3,7 @@
 //! most `rate` calls started per second, spaced evenly, so that the clouds' rate limits are kept
 //! by the client instead of being hit and retried.
 
-use isopod_planner::resource::Cloud;
+use isopod_catalog::Cloud;
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::time::Duration;

@@ -4,7 +4,7 @@
 //! have created before creating it again. A run that finishes removes its journal.
 
 use crate::operations::{Call, Operation};
-use isopod_planner::resource::ResourceId;
+use isopod_catalog::ResourceId;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io::Write as _;

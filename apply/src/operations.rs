@@ -7,7 +7,7 @@
 //! them, by cloud id or by name: what is inside a resource goes before it. A creation comes
 //! after the deletion of a resource of its kind that holds the name or range it takes.
 
-use isopod_planner::resource::{ObservedResource, Resource, ResourceId, ResourceKind, Scope, Value};
+use isopod_catalog::{ObservedResource, Resource, ResourceId, ResourceKind, Scope, Value};
 use isopod_planner::{Action, Desired, Plan};
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -146,11 +146,11 @@ impl Operations {
         // Creations after the deletions that free what they take: a name, or a range, that a
         // resource of the same kind in the same cloud account holds until it is gone. (No
         // circle can form: nothing leads from a creation back to a deletion.)
-        let mut held: HashMap<(ResourceKind, &str, &str, &str), Vec<NodeIndex>> = HashMap::new();
+        let mut held: HashMap<(ResourceKind, &str, &'static str, &str), Vec<NodeIndex>> = HashMap::new();
         for (node, live) in &deletions {
             let Some(live) = live else { continue };
-            for attr in UNIQUE_ATTRS {
-                if let Some(Value::String(value)) = live.attrs.get(*attr) {
+            for attr in live.kind.unique_attrs() {
+                if let Some(Value::String(value)) = live.attrs.get(attr) {
                     held.entry((live.kind, &live.scope.cloud, attr, value)).or_default().push(*node);
                 }
             }
@@ -159,8 +159,8 @@ impl Operations {
             let create = &graph[create_node];
             let Some(resource) = create.resource.clone().filter(|_| create.call == Call::Create) else { continue };
             let (kind, cloud) = (create.id.kind, create.scope.cloud.clone());
-            for attr in UNIQUE_ATTRS {
-                let Some(Value::String(value)) = resource.attrs.get(*attr) else { continue };
+            for attr in kind.unique_attrs() {
+                let Some(Value::String(value)) = resource.attrs.get(attr) else { continue };
                 for delete_node in held.get(&(kind, cloud.as_str(), attr, value.as_str())).into_iter().flatten() {
                     graph.update_edge(*delete_node, create_node, ());
                 }
@@ -170,12 +170,8 @@ impl Operations {
     }
 }
 
-/// The attributes whose values the clouds keep unique among resources of a kind: names, and the
-/// ranges of networks, subnets and routes.
-const UNIQUE_ATTRS: &[&str] = &["name", "cidr_block", "address_prefix", "ip_cidr_range", "destination_cidr_block"];
-
 /// Every string in `attrs`, except its own `name`.
-fn strings(attrs: &isopod_planner::resource::Attrs) -> BTreeSet<&str> {
+fn strings(attrs: &isopod_catalog::Attrs) -> BTreeSet<&str> {
     let mut out = BTreeSet::new();
     for (_, value) in attrs.iter().filter(|(key, _)| key.as_str() != "name") {
         value.collect_strings(&mut out);
@@ -186,7 +182,7 @@ fn strings(attrs: &isopod_planner::resource::Attrs) -> BTreeSet<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use isopod_planner::resource::Ownership;
+    use isopod_catalog::Ownership;
     use petgraph::algo::{has_path_connecting, toposort};
 
     #[test]

@@ -7,7 +7,7 @@
 //! existing one.
 
 use crate::Cidr;
-use crate::resource::{ObservedResource, ResourceKind, Value};
+use isopod_catalog::{ObservedResource, ResourceKind, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
 
@@ -44,7 +44,7 @@ pub struct Live {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LiveVpc {
     /// Where it is.
-    pub scope: Option<crate::resource::Scope>,
+    pub scope: Option<isopod_catalog::Scope>,
     /// Its main route table.
     pub main_route_table_id: Option<String>,
     /// Its subnets' ids, by range.

@@ -2,7 +2,7 @@
 //! attribute. Only resources the stack owns are compared; everything else is invisible to it.
 
 use crate::lower::Desired;
-use crate::resource::{Attrs, ObservedResource, Resource, ResourceId, Scope, Value};
+use isopod_catalog::{Attrs, ObservedResource, Resource, ResourceId, Scope, Value};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -152,13 +152,12 @@ fn adopt_by_natural_key<'a>(desired: &'a Desired, owned: &mut BTreeMap<&'a Resou
     let mut matches = Vec::new();
     for resource in desired.resources.values() {
         let kind = resource.id.kind;
-        if kind.natural_key().is_empty() || owned.contains_key(&resource.id) {
+        if kind.natural_key().next().is_none() || owned.contains_key(&resource.id) {
             continue;
         }
         let key: Option<Attrs> = kind
             .natural_key()
-            .iter()
-            .map(|name| Some((name.to_string(), resolve(resource.attrs.get(*name)?, owned, &none)?)))
+            .map(|name| Some((name.to_string(), resolve(resource.attrs.get(name)?, owned, &none)?)))
             .collect();
         let Some(address) = key.and_then(|key| kind.natural_address(&key)) else { continue };
         let natural = ResourceId::new(kind, address);
@@ -223,8 +222,8 @@ fn creation(resource: &Resource) -> Change {
 }
 
 /// A live value as a plan may show it: a secret's value never.
-fn shown(kind: crate::resource::ResourceKind, name: &str, value: &Value) -> Value {
-    if kind.sensitive_attrs().contains(&name) { Value::Sensitive("(live)".into()) } else { value.clone() }
+fn shown(kind: isopod_catalog::ResourceKind, name: &str, value: &Value) -> Value {
+    if kind.is_sensitive(name) { Value::Sensitive("(live)".into()) } else { value.clone() }
 }
 
 fn deletion(id: &ResourceId, live: &ObservedResource) -> Change {
@@ -299,11 +298,11 @@ fn comparison(
     unknown_outputs: &BTreeSet<&ResourceId>,
     rotated: &BTreeSet<String>,
 ) -> Change {
-    let replaced_on = resource.id.kind.replaced_on();
+    let kind = resource.id.kind;
     let mut attrs = Vec::new();
     if live.scope != resource.scope {
         // A resource cannot move between regions or accounts: it is created anew.
-        let place = |scope: &crate::resource::Scope| Value::string(format!("{} {}", scope.cloud, scope.region));
+        let place = |scope: &isopod_catalog::Scope| Value::string(format!("{} {}", scope.cloud, scope.region));
         attrs.push(AttrChange {
             name: "(location)".into(),
             before: Some(place(&live.scope)),
@@ -313,16 +312,18 @@ fn comparison(
     }
     for (name, wanted) in resource.attrs.iter() {
         let now = live.attrs.get(name);
+        let spec = kind.attr(name);
+        let forces_replacement = spec.is_some_and(|spec| spec.replaces);
         // A key is compared by presence only: clouds return keys to few callers, if at all, and
         // a plan never shows one. Rotating a key is an explicit act, not a difference.
-        if matches!(wanted, Value::Sensitive(_)) || resource.id.kind.sensitive_attrs().contains(&name.as_str()) {
+        if matches!(wanted, Value::Sensitive(_)) || spec.is_some_and(|spec| spec.sensitive()) {
             let rotating = matches!(wanted, Value::Sensitive(secret) if rotated.contains(secret));
             if now.is_none() || rotating {
                 attrs.push(AttrChange {
                     name: name.clone(),
-                    before: now.map(|value| shown(resource.id.kind, name, value)),
+                    before: now.map(|value| shown(kind, name, value)),
                     after: Some(wanted.clone()),
-                    forces_replacement: replaced_on.contains(&name.as_str()),
+                    forces_replacement,
                 });
             }
             continue;
@@ -330,7 +331,7 @@ fn comparison(
         // A value known only after apply (an output of a resource to be created or replaced)
         // is a change: the live value cannot be shown to match it.
         let resolved = resolve(wanted, owned, unknown_outputs);
-        let unordered = resource.id.kind.unordered_attrs().contains(&name.as_str());
+        let unordered = spec.is_some_and(|spec| spec.unordered);
         if let (Some(resolved), Some(now)) = (&resolved, now)
             && same(resolved, now, unordered)
         {
@@ -338,9 +339,9 @@ fn comparison(
         }
         attrs.push(AttrChange {
             name: name.clone(),
-            before: now.map(|value| shown(resource.id.kind, name, value)),
+            before: now.map(|value| shown(kind, name, value)),
             after: Some(wanted.clone()),
-            forces_replacement: replaced_on.contains(&name.as_str()),
+            forces_replacement,
         });
     }
     let action = if attrs.is_empty() {

@@ -18,16 +18,15 @@ pub mod naming;
 pub mod plan;
 pub mod quota;
 pub mod render;
-pub mod resource;
 pub mod saved;
 pub mod secrets;
 
 pub use allocate::{AllocError, Live, LiveVpc};
 pub use diff::{Action, Change, diff};
+pub use isopod_catalog::{ObservedResource, Ownership, Resource, ResourceId, ResourceKind, Scope, Value};
 pub use isopod_lang::cidr::Cidr;
 pub use lower::{Desired, lower};
 pub use plan::{Cycle, Plan};
-pub use resource::{ObservedResource, Ownership, Resource, ResourceId, ResourceKind, Scope, Value};
 
 /// Why a plan could not be made.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]

@@ -75,23 +75,23 @@ mod tests {
 #[error("{first} and {second} would both be named `{name}`; rename one of their objects")]
 pub struct NameCollision {
     /// The resource that has the name first, in id order.
-    pub first: crate::resource::ResourceId,
+    pub first: isopod_catalog::ResourceId,
     /// The other.
-    pub second: crate::resource::ResourceId,
+    pub second: isopod_catalog::ResourceId,
     /// The name.
     pub name: String,
 }
 
 /// Every pair of desired resources whose names would collide in their cloud.
 pub fn collisions(desired: &crate::lower::Desired) -> Vec<NameCollision> {
-    use crate::resource::{Cloud, Value};
-    let text = |attrs: &crate::resource::Attrs, name: &str| match attrs.get(name) {
+    use isopod_catalog::{Cloud, Value};
+    let text = |attrs: &isopod_catalog::Attrs, name: &str| match attrs.get(name) {
         Some(Value::String(text)) => text.clone(),
         _ => String::new(),
     };
     let mut seen: std::collections::BTreeMap<
-        (String, String, crate::resource::ResourceKind, String, String),
-        &crate::resource::ResourceId,
+        (String, String, isopod_catalog::ResourceKind, String, String),
+        &isopod_catalog::ResourceId,
     > = std::collections::BTreeMap::new();
     let mut found = Vec::new();
     for resource in desired.resources.values() {

@@ -3,7 +3,7 @@
 
 use crate::diff::{Action, Change};
 use crate::lower::Desired;
-use crate::resource::{ResourceId, ResourceKind};
+use isopod_catalog::{ResourceId, ResourceKind};
 use petgraph::algo::toposort;
 use petgraph::graph::{DiGraph, NodeIndex};
 use serde::{Deserialize, Serialize};

@@ -7,7 +7,7 @@
 //! SKUs (VpnGw2AZ: 30 site-to-site tunnels).
 
 use crate::lower::Desired;
-use crate::resource::{ResourceId, ResourceKind, Value};
+use isopod_catalog::{ResourceId, ResourceKind, Value};
 use std::collections::BTreeMap;
 
 /// A quota the desired resources exceed.

@@ -4,7 +4,7 @@
 
 use crate::lower::Desired;
 use crate::plan::Plan;
-use crate::resource::ObservedResource;
+use isopod_catalog::ObservedResource;
 use serde::{Deserialize, Serialize};
 
 /// The format version written into saved plans.
@@ -97,7 +97,7 @@ fn fingerprint(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::resource::{Ownership, ResourceId, ResourceKind, Scope};
+    use isopod_catalog::{Ownership, ResourceId, ResourceKind, Scope};
 
     fn observed(stack: &str, id: &str) -> ObservedResource {
         ObservedResource {

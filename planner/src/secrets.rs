@@ -12,7 +12,7 @@
 //! are 32 letters and digits, not starting with `0`, which every cloud accepts.
 
 use crate::lower::Desired;
-use crate::resource::{Cloud, Value};
+use isopod_catalog::{Cloud, Value};
 use rand_core::CryptoRng;
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -1,5 +1,5 @@
-use crate::resource::{ObservedResource, Ownership, ResourceId, ResourceKind, Scope, Value};
 use crate::{Action, Live, Plan, lower, render};
+use isopod_catalog::{ObservedResource, Ownership, ResourceId, ResourceKind, Scope, Value};
 use isopod_lang::{Inputs, MemoryHost, SourceMap, Topology};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -736,7 +736,7 @@ fn relays_publish_the_service_name_in_each_consumer_cloud() {
     let (plan, desired) = crate::plan(&topology, &[]).unwrap();
     assert_eq!(desired.unplanned, []);
     let get = |kind: ResourceKind, address: &str| &desired.resources[&ResourceId::new(kind, address)];
-    let addresses = Value::Output(crate::resource::OutputRef {
+    let addresses = Value::Output(isopod_catalog::OutputRef {
         resource: ResourceId::new(ResourceKind::AwsVpcEndpoint, "s3"),
         output: "ip_addresses".into(),
     });
@@ -1082,9 +1082,9 @@ fn keys_read_back_from_a_cloud_are_never_shown_nor_compared_by_value() {
     let mut live = applied(&plan(&topology, &[]).unwrap(), &[]);
     // A provider that reads keys back (AWS returns them to privileged callers) reports values.
     for resource in &mut live {
-        for name in resource.kind.sensitive_attrs() {
-            if resource.attrs.contains_key(*name) {
-                resource.attrs.insert(name.to_string(), Value::string("hunter2-live-key"));
+        for attr in resource.kind.spec().attrs.iter().filter(|attr| attr.sensitive()) {
+            if resource.attrs.contains_key(attr.name) {
+                resource.attrs.insert(attr.name.to_string(), Value::string("hunter2-live-key"));
             }
         }
     }

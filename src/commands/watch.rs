@@ -366,7 +366,7 @@ mod tests {
         assert_eq!(changes(plan), ["create aws_vpc.app"]);
         // As `plan` words it.
         let state = isopod_provider::TunnelState {
-            scope: isopod_planner::resource::Scope { cloud: "host.a".into(), region: "local".into() },
+            scope: isopod_catalog::Scope { cloud: "host.a".into(), region: "local".into() },
             tunnel: "isopod-a-a-b-0".into(),
             up: false,
             detail: "not loaded in charon".into(),

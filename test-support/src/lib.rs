@@ -2,6 +2,9 @@
 //! a virtual environment under `~/.cache/isopod`) through `moto_ec2.py`, which fills in the VPN
 //! calls moto leaves out, on a free port of 127.0.0.1, and stops it when dropped.
 //! [`GitHubFake`] runs a GitHub API fake the same way, for the pull-request comment tests.
+//! [`mesh::full_mesh`] writes the large full-mesh configuration of the benchmarks.
+
+pub mod mesh;
 
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;

@@ -11,7 +11,7 @@ use super::{Desired, attrs, output};
 use crate::Cidr;
 use crate::allocate::{Allocations, gateway_key};
 use crate::naming::{self, resource_name};
-use crate::resource::{Resource, ResourceId, ResourceKind, Scope, Value};
+use isopod_catalog::{Resource, ResourceId, ResourceKind, Scope, Value};
 use isopod_lang::Topology;
 use isopod_lang::topology::{CloudAccount, Ike, Network, Tunnel};
 use std::net::IpAddr;

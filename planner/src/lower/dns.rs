@@ -13,7 +13,7 @@
 use super::network::{aws_named, tags};
 use super::{Desired, output};
 use crate::naming::{self, resource_name};
-use crate::resource::{Resource, ResourceId, ResourceKind, Scope, Value};
+use isopod_catalog::{Resource, ResourceId, ResourceKind, Scope, Value};
 use isopod_lang::Topology;
 use isopod_lang::topology::{CloudKind, Endpoint, Network, Relay};
 
@@ -132,7 +132,7 @@ struct Out<'d> {
 impl Out<'_> {
     fn add(&mut self, id: ResourceId, pairs: Vec<(&str, Value)>, depends_on: Vec<ResourceId>) {
         let attrs =
-            pairs.into_iter().map(|(name, value)| (name.to_string(), value)).collect::<crate::resource::Attrs>().into();
+            pairs.into_iter().map(|(name, value)| (name.to_string(), value)).collect::<isopod_catalog::Attrs>().into();
         let (scope, object) = (self.scope.clone(), self.object.clone());
         self.desired.add(Resource { id, scope, attrs, depends_on, object });
     }

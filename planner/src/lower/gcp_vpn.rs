@@ -5,7 +5,7 @@
 use super::{Desired, attrs};
 use crate::allocate::{Allocations, gateway_key};
 use crate::naming::{self, resource_name};
-use crate::resource::{Resource, ResourceId, ResourceKind, Scope, Value};
+use isopod_catalog::{Resource, ResourceId, ResourceKind, Scope, Value};
 use isopod_lang::topology::{Network, Tunnel};
 use std::net::IpAddr;
 

@@ -4,7 +4,7 @@
 //! into swanctl's configuration and loads it.
 
 use super::{Desired, attrs};
-use crate::resource::{Resource, ResourceId, ResourceKind, Scope, Value};
+use isopod_catalog::{Resource, ResourceId, ResourceKind, Scope, Value};
 use isopod_lang::topology::{Host, Ike, Routing, Tunnel};
 use std::net::IpAddr;
 

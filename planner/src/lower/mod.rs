@@ -18,7 +18,7 @@ use crate::allocate::{
     self, AllocError, Allocations, InsidePool, InsideRequest, Live, gateway_key, host_key, slot_key,
 };
 use crate::quota;
-use crate::resource::{OutputRef, Resource, ResourceId, ResourceKind, Scope, Value};
+use isopod_catalog::{OutputRef, Resource, ResourceId, ResourceKind, Scope, Value};
 use isopod_lang::Topology;
 use isopod_lang::topology::{CloudKind, End, Host, Network, Routing, Tunnel};
 use std::collections::{BTreeMap, BTreeSet};
@@ -99,6 +99,11 @@ pub fn missing_existing(topology: &Topology, live: &Live) -> Vec<String> {
 
 impl Desired {
     fn add(&mut self, resource: Resource) {
+        debug_assert!(
+            isopod_catalog::check::desired(&resource).is_empty(),
+            "lowered against the catalogue: {:?}",
+            isopod_catalog::check::desired(&resource)
+        );
         self.resources.insert(resource.id.clone(), resource);
     }
 }

@@ -4,7 +4,7 @@
 use super::{Desired, ExistingVpc, attrs, output};
 use crate::allocate::Live;
 use crate::naming::{self, resource_name};
-use crate::resource::{Resource, ResourceId, ResourceKind, Scope, Value};
+use isopod_catalog::{Resource, ResourceId, ResourceKind, Scope, Value};
 use isopod_lang::Topology;
 use isopod_lang::topology::{CloudAccount, CloudKind, Network};
 use std::collections::BTreeMap;

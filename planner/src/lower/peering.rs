@@ -9,7 +9,7 @@
 
 use super::{Desired, attrs, output};
 use crate::naming::{self, resource_name};
-use crate::resource::{Resource, ResourceId, ResourceKind, Scope, Value};
+use isopod_catalog::{Resource, ResourceId, ResourceKind, Scope, Value};
 use isopod_lang::Topology;
 use isopod_lang::topology::{CloudAccount, CloudKind, Network, Tunnel};
 

@@ -15,7 +15,7 @@
 use super::host_ipsec::{self, HostTunnel};
 use super::{Desired, aws_vpn, azure_vpn, gcp_vpn, output};
 use crate::allocate::{Allocations, host_key, slot_key};
-use crate::resource::Value;
+use isopod_catalog::Value;
 use isopod_lang::Topology;
 use isopod_lang::topology::{Host, Network, Routing, Tunnel};
 

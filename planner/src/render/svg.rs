@@ -5,7 +5,7 @@
 //! so the logical object is written in each box instead.
 
 use crate::lower::Desired;
-use crate::resource::Cloud;
+use isopod_catalog::Cloud;
 use layout::backends::svg::SVGWriter;
 use layout::core::base::Orientation;
 use layout::core::color::Color;

@@ -4,7 +4,7 @@
 
 use crate::diff::{Action, AttrChange, Change};
 use crate::plan::Plan;
-use crate::resource::Value;
+use isopod_catalog::Value;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 

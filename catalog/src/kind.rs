@@ -1,0 +1,206 @@
+//! The kinds of cloud resources and their clouds; what each kind is lives in the
+//! [catalogue](crate::catalogue).
+
+use crate::catalogue::{AttrSpec, KindSpec};
+use crate::table::CATALOGUE;
+use crate::value::{Attrs, Value};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The kinds of cloud resources, one per API object family of each cloud.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResourceKind {
+    /// An AWS VPC.
+    AwsVpc,
+    /// A subnet of an AWS VPC.
+    AwsSubnet,
+    /// An AWS virtual private gateway, attached to its VPC (one per VPC).
+    AwsVpnGateway,
+    /// Propagation of the routes a VPN gateway learns into the VPC's main route table.
+    AwsVpnGatewayRoutePropagation,
+    /// An AWS customer gateway: the peer's public address and ASN.
+    AwsCustomerGateway,
+    /// An AWS site-to-site VPN connection: two tunnels with their options.
+    AwsVpnConnection,
+    /// An AWS VPC peering connection, requested from one VPC to another (any region, account).
+    AwsVpcPeeringConnection,
+    /// The accepter side of an AWS VPC peering connection, in the peer's region and account.
+    AwsVpcPeeringConnectionAccepter,
+    /// A route in an AWS route table.
+    AwsRoute,
+    /// An Azure resource group, holding the stack's resources in one subscription.
+    AzureResourceGroup,
+    /// An Azure virtual network.
+    AzureVirtualNetwork,
+    /// A subnet of an Azure virtual network.
+    AzureSubnet,
+    /// A static Standard public IP address of Azure.
+    AzurePublicIp,
+    /// An Azure virtual network gateway (VPN, route-based, active-active with BGP).
+    AzureVirtualNetworkGateway,
+    /// An Azure local network gateway: a peer's public address and BGP settings.
+    AzureLocalNetworkGateway,
+    /// An Azure site-to-site connection between a gateway and a local network gateway.
+    AzureVpnConnection,
+    /// One direction of an Azure (global) virtual network peering.
+    AzureVirtualNetworkPeering,
+    /// A GCP VPC network (global, custom subnet mode).
+    GcpNetwork,
+    /// A GCP subnetwork (regional).
+    GcpSubnetwork,
+    /// A GCP HA VPN gateway: two interfaces with public addresses.
+    GcpHaVpnGateway,
+    /// A GCP Cloud Router: the BGP speaker of a network in a region.
+    GcpRouter,
+    /// A GCP external VPN gateway: the peer's public addresses.
+    GcpExternalVpnGateway,
+    /// A GCP VPN tunnel between an HA gateway interface and a peer interface.
+    GcpVpnTunnel,
+    /// A Cloud Router interface on a tunnel and its BGP peer.
+    GcpRouterPeer,
+    /// One direction of a GCP VPC network peering.
+    GcpNetworkPeering,
+    /// A static route of an AWS VPN connection (static routing only).
+    AwsVpnConnectionRoute,
+    /// One IPsec tunnel of a Linux host: a strongSwan (swanctl) connection with its key,
+    /// proposals, traffic selectors and, for BGP, its inside addresses.
+    HostIpsecTunnel,
+    /// The security group of an AWS interface endpoint, admitting the ranges that use it.
+    AwsSecurityGroup,
+    /// An AWS interface VPC endpoint (PrivateLink).
+    AwsVpcEndpoint,
+    /// An Azure private endpoint to a private link service.
+    AzurePrivateEndpoint,
+    /// A GCP internal address reserved for a Private Service Connect endpoint.
+    GcpAddress,
+    /// A GCP forwarding rule: the Private Service Connect endpoint itself.
+    GcpForwardingRule,
+    /// An AWS transit gateway: a regional router that VPN connections and VPCs attach to, for a
+    /// VPC with more VPN connections than a virtual private gateway takes.
+    AwsTransitGateway,
+    /// The attachment of a VPC to a transit gateway, in one subnet per Availability Zone.
+    AwsTransitGatewayVpcAttachment,
+    /// A Route 53 private hosted zone, associated with a VPC.
+    AwsRoute53Zone,
+    /// A record in a Route 53 hosted zone.
+    AwsRoute53Record,
+    /// An Azure private DNS zone.
+    AzurePrivateDnsZone,
+    /// The link that makes an Azure private DNS zone resolve in a virtual network.
+    AzurePrivateDnsZoneLink,
+    /// An A record set in an Azure private DNS zone.
+    AzurePrivateDnsARecord,
+    /// A Cloud DNS private managed zone, visible to networks.
+    GcpDnsManagedZone,
+    /// A record set in a Cloud DNS managed zone.
+    GcpDnsRecordSet,
+}
+
+/// Which cloud a kind belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Cloud {
+    /// Amazon Web Services.
+    Aws,
+    /// Microsoft Azure.
+    Azure,
+    /// Google Cloud.
+    Gcp,
+    /// Linux hosts, configured with strongSwan.
+    Host,
+}
+
+impl ResourceKind {
+    /// Every kind, in the catalogue's order.
+    pub fn all() -> impl Iterator<Item = ResourceKind> {
+        CATALOGUE.iter().map(|spec| spec.kind)
+    }
+
+    /// The kind's catalogue entry.
+    pub fn spec(self) -> &'static KindSpec {
+        &CATALOGUE[self as usize]
+    }
+
+    /// The kind called `name` (`aws_vpc`).
+    pub fn named(name: &str) -> Option<ResourceKind> {
+        CATALOGUE.iter().find(|spec| spec.name == name).map(|spec| spec.kind)
+    }
+
+    /// The kind's name in addresses and plans, e.g. `aws_vpc`.
+    pub fn name(self) -> &'static str {
+        self.spec().name
+    }
+
+    /// The cloud of the kind.
+    pub fn cloud(self) -> Cloud {
+        self.spec().cloud
+    }
+
+    /// How long the cloud typically takes to provision a resource of this kind after its create
+    /// call, in seconds; zero for what is ready when the call returns.
+    pub fn provisioning_seconds(self) -> u64 {
+        self.spec().provisioning_seconds
+    }
+
+    /// The attribute called `name`.
+    pub fn attr(self, name: &str) -> Option<&'static AttrSpec> {
+        self.spec().attr(name)
+    }
+
+    /// Whether the list attribute `name` is unordered (compared as a set).
+    pub fn is_unordered(self, name: &str) -> bool {
+        self.attr(name).is_some_and(|attr| attr.unordered)
+    }
+
+    /// Whether attribute `name` holds a secret: never compared by value, never shown, whatever a
+    /// provider reads back.
+    pub fn is_sensitive(self, name: &str) -> bool {
+        self.attr(name).is_some_and(AttrSpec::sensitive)
+    }
+
+    /// Whether a different value of attribute `name` replaces the resource.
+    pub fn replaces_on(self, name: &str) -> bool {
+        self.attr(name).is_some_and(|attr| attr.replaces)
+    }
+
+    /// The attributes whose values the cloud keeps unique among the kind's resources.
+    pub fn unique_attrs(self) -> impl Iterator<Item = &'static str> {
+        self.spec().attrs.iter().filter(|attr| attr.unique).map(|attr| attr.name)
+    }
+
+    /// For the kinds a cloud cannot tag (routes, route propagations, VPN connection routes,
+    /// records): the attributes that identify a live one, in order. Such a resource is owned
+    /// through its parent and matched to the desired one by these values, not by an address.
+    /// Empty for every taggable kind.
+    pub fn natural_key(self) -> impl Iterator<Item = &'static str> {
+        self.spec().attrs.iter().filter(|attr| attr.natural_key).map(|attr| attr.name)
+    }
+
+    /// The address by which a provider reports an untaggable resource it found, made of its
+    /// [natural key](Self::natural_key) (`rtb-0abc:10.1.0.0/16`); `None` for taggable kinds or
+    /// when a key attribute is not a known string.
+    pub fn natural_address(self, attrs: &Attrs) -> Option<String> {
+        let mut key = self.natural_key().peekable();
+        key.peek()?;
+        let parts: Option<Vec<&str>> = key
+            .map(|name| match attrs.get(name) {
+                Some(Value::String(text)) => Some(text.as_str()),
+                _ => None,
+            })
+            .collect();
+        Some(parts?.join(":"))
+    }
+
+    /// How deep the kind sits under the kinds it refers to: 0 for roots, otherwise one more than
+    /// its deepest parent. What is deeper is created later and deleted earlier.
+    pub fn depth(self) -> usize {
+        self.spec().parents().into_iter().map(|parent| parent.depth() + 1).max().unwrap_or(0)
+    }
+}
+
+impl fmt::Display for ResourceKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}

@@ -1,0 +1,198 @@
+//! GCP's kinds: Compute Engine (networks, HA VPN, Cloud Router, Private Service Connect) and
+//! Cloud DNS.
+
+use crate::catalogue::AttrType::{Address, Bool, Cidr, Integer, List, Secret, String};
+use crate::catalogue::{AttrSpec, KindSpec, attr, id_anywhere, name_of, output, ref_to};
+use crate::kind::{Cloud, ResourceKind as K};
+
+const NAME: AttrSpec = attr("name", String, "The resource's name, unique in the project.").replaces().unique();
+const REGION: AttrSpec = attr("region", String, "The GCP region.").replaces();
+const NETWORK: AttrSpec = attr("network", name_of(K::GcpNetwork), "The VPC network.").replaces();
+
+pub(crate) const NETWORK_KIND: KindSpec = KindSpec {
+    kind: K::GcpNetwork,
+    name: "gcp_network",
+    cloud: Cloud::Gcp,
+    api: "Compute `networks` (custom subnet mode)",
+    doc: "A GCP VPC network (global, custom subnet mode).",
+    provisioning_seconds: 0,
+    attrs: &[NAME, attr("routing_mode", String, "`GLOBAL` or `REGIONAL` dynamic routing.").replaces()],
+    outputs: &[],
+};
+
+pub(crate) const SUBNETWORK: KindSpec = KindSpec {
+    kind: K::GcpSubnetwork,
+    name: "gcp_subnetwork",
+    cloud: Cloud::Gcp,
+    api: "Compute `subnetworks`",
+    doc: "A GCP subnetwork (regional). GCP can only expand its range: any change replaces it.",
+    provisioning_seconds: 0,
+    attrs: &[NAME, NETWORK, REGION, attr("ip_cidr_range", Cidr, "The primary range.").replaces().unique()],
+    outputs: &[],
+};
+
+pub(crate) const HA_VPN_GATEWAY: KindSpec = KindSpec {
+    kind: K::GcpHaVpnGateway,
+    name: "gcp_ha_vpn_gateway",
+    cloud: Cloud::Gcp,
+    api: "Compute `vpnGateways` (HA VPN)",
+    doc: "A GCP HA VPN gateway: two interfaces with public addresses.",
+    provisioning_seconds: 60,
+    attrs: &[NAME, NETWORK, REGION],
+    outputs: &[
+        output("interface0_ip", Address, "The first interface's public address."),
+        output("interface1_ip", Address, "The second interface's public address."),
+    ],
+};
+
+pub(crate) const ROUTER: KindSpec = KindSpec {
+    kind: K::GcpRouter,
+    name: "gcp_router",
+    cloud: Cloud::Gcp,
+    api: "Compute `routers` (Cloud Router)",
+    doc: "A GCP Cloud Router: the BGP speaker of a network in a region.",
+    provisioning_seconds: 0,
+    attrs: &[NAME, NETWORK, REGION, attr("asn", Integer, "Its ASN; changes in place (`routers.patch`).")],
+    outputs: &[],
+};
+
+pub(crate) const EXTERNAL_VPN_GATEWAY: KindSpec = KindSpec {
+    kind: K::GcpExternalVpnGateway,
+    name: "gcp_external_vpn_gateway",
+    cloud: Cloud::Gcp,
+    api: "Compute `externalVpnGateways`",
+    doc: "A GCP external VPN gateway: the peer's public addresses.",
+    provisioning_seconds: 0,
+    attrs: &[
+        NAME,
+        attr("redundancy_type", String, "How many peer interfaces (`TWO_IPS_REDUNDANCY`...).").replaces(),
+        attr("interfaces", List(&Address), "The peer's addresses, one interface each, in order.").replaces(),
+    ],
+    outputs: &[],
+};
+
+pub(crate) const VPN_TUNNEL: KindSpec = KindSpec {
+    kind: K::GcpVpnTunnel,
+    name: "gcp_vpn_tunnel",
+    cloud: Cloud::Gcp,
+    api: "Compute `vpnTunnels`",
+    doc: "A GCP VPN tunnel between an HA gateway interface and a peer interface. Tunnels are \
+          immutable in GCP's API: every change recreates them.",
+    provisioning_seconds: 60,
+    attrs: &[
+        NAME,
+        REGION,
+        attr("vpn_gateway", name_of(K::GcpHaVpnGateway), "The HA VPN gateway.").replaces(),
+        attr("vpn_gateway_interface", Integer, "Its interface (0 or 1).").replaces(),
+        attr("peer_external_gateway", name_of(K::GcpExternalVpnGateway), "The peer.").replaces(),
+        attr("peer_external_gateway_interface", Integer, "The peer's interface.").replaces(),
+        attr("shared_secret", Secret, "The pre-shared key.").replaces(),
+        attr("router", ref_to(K::GcpRouter, "name"), "The Cloud Router of its BGP session.").replaces(),
+        attr("ike_version", Integer, "1 or 2.").replaces(),
+    ],
+    outputs: &[],
+};
+
+pub(crate) const ROUTER_PEER: KindSpec = KindSpec {
+    kind: K::GcpRouterPeer,
+    name: "gcp_router_peer",
+    cloud: Cloud::Gcp,
+    api: "Compute `routers` `interfaces` and `bgpPeers` (`routers.patch`)",
+    doc: "A Cloud Router interface on a tunnel and its BGP peer.",
+    provisioning_seconds: 0,
+    attrs: &[
+        attr("name", String, "The peer's name, unique in its router.").replaces().unique(),
+        attr("router", name_of(K::GcpRouter), "The Cloud Router.").replaces(),
+        REGION,
+        attr("tunnel", name_of(K::GcpVpnTunnel), "The tunnel its interface is on.").replaces(),
+        attr("ip_range", Cidr, "The interface's inside address (a /30 of 169.254.0.0/16).").replaces(),
+        attr("peer_ip_address", Address, "The peer's inside address."),
+        attr("peer_asn", Integer, "The peer's ASN."),
+    ],
+    outputs: &[],
+};
+
+pub(crate) const NETWORK_PEERING: KindSpec = KindSpec {
+    kind: K::GcpNetworkPeering,
+    name: "gcp_network_peering",
+    cloud: Cloud::Gcp,
+    api: "Compute `networks.addPeering`",
+    doc: "One direction of a GCP VPC network peering.",
+    provisioning_seconds: 0,
+    attrs: &[
+        NAME,
+        attr("network", ref_to(K::GcpNetwork, "name"), "The local network.").replaces(),
+        attr("peer_network", String, "The peer network's URL.").replaces(),
+        attr("export_custom_routes", Bool, "Whether custom routes are exported."),
+        attr("import_custom_routes", Bool, "Whether the peer's custom routes are imported."),
+    ],
+    outputs: &[],
+};
+
+pub(crate) const ADDRESS: KindSpec = KindSpec {
+    kind: K::GcpAddress,
+    name: "gcp_address",
+    cloud: Cloud::Gcp,
+    api: "Compute `addresses` (`INTERNAL`)",
+    doc: "A GCP internal address reserved for a Private Service Connect endpoint.",
+    provisioning_seconds: 0,
+    attrs: &[
+        NAME,
+        REGION,
+        attr("subnetwork", ref_to(K::GcpSubnetwork, "name"), "The subnetwork it is taken from.").replaces(),
+        attr("address_type", String, "`INTERNAL`.").replaces(),
+    ],
+    outputs: &[output("address", Address, "The address reserved.")],
+};
+
+pub(crate) const FORWARDING_RULE: KindSpec = KindSpec {
+    kind: K::GcpForwardingRule,
+    name: "gcp_forwarding_rule",
+    cloud: Cloud::Gcp,
+    api: "Compute `forwardingRules` (Private Service Connect)",
+    doc: "A GCP forwarding rule: the Private Service Connect endpoint itself.",
+    provisioning_seconds: 0,
+    attrs: &[
+        NAME,
+        REGION,
+        attr("network", ref_to(K::GcpNetwork, "name"), "The network.").replaces(),
+        attr("ip_address", id_anywhere(K::GcpAddress), "The reserved address.").replaces(),
+        attr("target", String, "The service attachment.").replaces(),
+        attr("load_balancing_scheme", String, "Empty, as Private Service Connect requires."),
+    ],
+    outputs: &[],
+};
+
+pub(crate) const DNS_MANAGED_ZONE: KindSpec = KindSpec {
+    kind: K::GcpDnsManagedZone,
+    name: "gcp_dns_managed_zone",
+    cloud: Cloud::Gcp,
+    api: "Cloud DNS `managedZones` (private)",
+    doc: "A Cloud DNS private managed zone, visible to networks.",
+    provisioning_seconds: 0,
+    attrs: &[
+        NAME,
+        attr("dns_name", String, "The zone's domain, with its final dot.").replaces(),
+        attr("visibility", String, "`private`.").replaces(),
+        attr("networks", List(&ref_to(K::GcpNetwork, "name")), "The networks that see it.").unordered(),
+        attr("description", String, "The zone's description (and Isopod's ownership marker)."),
+    ],
+    outputs: &[],
+};
+
+pub(crate) const DNS_RECORD_SET: KindSpec = KindSpec {
+    kind: K::GcpDnsRecordSet,
+    name: "gcp_dns_record_set",
+    cloud: Cloud::Gcp,
+    api: "Cloud DNS `resourceRecordSets`",
+    doc: "A record set in a Cloud DNS managed zone.",
+    provisioning_seconds: 0,
+    attrs: &[
+        attr("managed_zone", name_of(K::GcpDnsManagedZone), "The zone.").replaces(),
+        attr("name", String, "The record's name, with its final dot.").replaces(),
+        attr("type", String, "The record's type (`A`).").replaces(),
+        attr("ttl", Integer, "Its time to live, in seconds."),
+        attr("records", List(&Address), "Its values.").unordered(),
+    ],
+    outputs: &[],
+};

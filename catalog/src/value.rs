@@ -1,0 +1,90 @@
+//! Attribute values: what resources hold, outputs of other resources included.
+
+use crate::resource::ResourceId;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// A resource's attributes by name.
+pub type Attrs = BTreeMap<String, Value>;
+
+/// An attribute value of a resource.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Value {
+    /// A string.
+    String(String),
+    /// A whole number.
+    Integer(i64),
+    /// A bool.
+    Bool(bool),
+    /// A list.
+    List(Vec<Value>),
+    /// A map with sorted keys.
+    Map(BTreeMap<String, Value>),
+    /// An output of another resource, known only once that one exists (e.g. a VPC's id).
+    Output(OutputRef),
+    /// A secret, by its name in Isopod's secret store; its value is never in a plan.
+    Sensitive(String),
+}
+
+impl Value {
+    /// Adds every string in this value, in its lists and maps too, to `out`: what it may name of
+    /// other resources (ids, names).
+    pub fn collect_strings<'a>(&'a self, out: &mut std::collections::BTreeSet<&'a str>) {
+        match self {
+            Value::String(text) => {
+                out.insert(text);
+            }
+            Value::List(items) => items.iter().for_each(|item| item.collect_strings(out)),
+            Value::Map(entries) => entries.values().for_each(|item| item.collect_strings(out)),
+            _ => {}
+        }
+    }
+
+    /// A string value.
+    pub fn string(text: impl Into<String>) -> Value {
+        Value::String(text.into())
+    }
+
+    /// Replaces every output reference, however deep, with what `lookup` gives for it: what the
+    /// executor does once the resources it names exist.
+    pub fn resolve_outputs(&mut self, lookup: &impl Fn(&OutputRef) -> Value) {
+        match self {
+            Value::Output(output) => *self = lookup(output),
+            Value::List(items) => items.iter_mut().for_each(|item| item.resolve_outputs(lookup)),
+            Value::Map(entries) => entries.values_mut().for_each(|item| item.resolve_outputs(lookup)),
+            Value::String(_) | Value::Integer(_) | Value::Bool(_) | Value::Sensitive(_) => {}
+        }
+    }
+}
+
+/// A reference to an output of a resource.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct OutputRef {
+    /// The resource.
+    pub resource: ResourceId,
+    /// The output's name, e.g. `id`.
+    pub output: String,
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::String(text) => write!(f, "{text:?}"),
+            Value::Integer(n) => write!(f, "{n}"),
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::List(items) => {
+                let items: Vec<String> = items.iter().map(ToString::to_string).collect();
+                write!(f, "[{}]", items.join(", "))
+            }
+            Value::Map(entries) if entries.is_empty() => f.write_str("{}"),
+            Value::Map(entries) => {
+                let entries: Vec<String> = entries.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+                write!(f, "{{ {} }}", entries.join(", "))
+            }
+            Value::Output(_) => f.write_str("(known after apply)"),
+            Value::Sensitive(_) => f.write_str("(sensitive)"),
+        }
+    }
+}

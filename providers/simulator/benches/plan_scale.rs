@@ -1,0 +1,152 @@
+//! A no-op plan of a 200-network full mesh (19,900 tunnels) against the simulator: the
+//! planner's scale. Prints wall times, resource and call counts, and peak memory.
+//!
+//! The mesh spans AWS (three regions) and GCP (two regions): AWS-GCP tunnels with the HA layout
+//! (each AWS network on a transit gateway, since its tunnels need far more than a virtual private
+//! gateway's 10 VPN connections) and peerings within each cloud. Azure cannot join a mesh this
+//! size: each Azure gateway takes 30 tunnels and has 128 APIPA /30s for its BGP sessions. The
+//! mesh is beyond AWS's default quota of 50 VPN connections per region (adjustable), which the
+//! planner does not check: it measures the planner at scale.
+//!
+//! Memory is read from a counting allocator: the heap's peak during discovery and the no-op plan
+//! (after the first plan and the simulated apply are dropped), less the simulator's state, is
+//! what `isopod plan` itself holds: the live resources, what the configuration wants, and the
+//! plan. The whole run's peak resident memory is printed too.
+//!
+//! Run: `cargo bench -p isopod-provider --bench plan_scale`
+
+use isopod_catalog::{Cloud, ObservedResource, OutputRef, Ownership, ResourceId, ResourceKind, Scope, Value};
+use isopod_lang::{Inputs, MemoryHost, SourceMap};
+use isopod_planner::{Live, Plan, diff, lower};
+use isopod_provider::Provider;
+use isopod_simulator::PAGE_SIZE;
+use isopod_simulator::Simulator;
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Instant;
+
+const NETWORKS: usize = 200;
+
+fn cloud_of(scope: &Scope) -> Cloud {
+    match scope.cloud.split('.').next() {
+        Some("aws") => Cloud::Aws,
+        Some("azure") => Cloud::Azure,
+        Some("host") => Cloud::Host,
+        _ => Cloud::Gcp,
+    }
+}
+
+/// Counts the heap: current and peak bytes in use (`peak_alloc` wraps the system allocator).
+#[global_allocator]
+static HEAP: peak_alloc::PeakAlloc = peak_alloc::PeakAlloc;
+
+/// Peak resident memory of this process, from /proc (Linux).
+fn peak_resident_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+fn main() {
+    let text = isopod_test_support::mesh::full_mesh("scale", NETWORKS);
+    let mut sources = SourceMap::new();
+    sources.add("scale.iso", text.clone());
+    let started = Instant::now();
+    let checked = isopod_lang::load(&sources, &Inputs::default(), &MemoryHost::default());
+    let topology = checked.topology.expect("the configuration is valid");
+    let load_time = started.elapsed();
+
+    let started = Instant::now();
+    let desired = lower(&topology, &Live::default()).expect("allocation succeeds");
+    let lower_time = started.elapsed();
+    assert!(desired.unplanned.is_empty(), "{:?}", desired.unplanned.first());
+
+    // The simulated accounts hold exactly what the plan creates: apply it, call by call.
+    let first = Plan::new(&desired, diff(&desired, &[])).expect("no cycle");
+    let simulator = Simulator::in_memory();
+    let started = Instant::now();
+    let mut created: BTreeMap<ResourceId, (String, BTreeMap<String, Value>)> = BTreeMap::new();
+    for change in &first.changes {
+        let mut resource = desired.resources[&change.id].clone();
+        std::sync::Arc::make_mut(&mut resource.attrs)
+            .values_mut()
+            .for_each(|value| value.resolve_outputs(&|output| created_output(&created, output)));
+        let owner = Ownership { stack: first.stack.clone(), id: change.id.clone() };
+        let result = block_on(simulator.provider(change.id.kind.cloud()).create(&resource, &owner))
+            .expect("the simulator accepts the plan");
+        created.insert(change.id.clone(), (result.provider_id, result.outputs));
+    }
+    let apply_time = started.elapsed();
+    let first_changes = first.changes.len();
+    let scopes: BTreeSet<Scope> = first.changes.iter().map(|c| c.scope.clone()).collect();
+    // What each scope holds of each kind: one list call per page of it at the least.
+    let mut held: BTreeMap<(&Scope, ResourceKind), usize> = BTreeMap::new();
+    for change in &first.changes {
+        *held.entry((&change.scope, change.id.kind)).or_default() += 1;
+    }
+    let pages: BTreeMap<(Scope, ResourceKind), usize> =
+        held.into_iter().map(|((scope, kind), n)| ((scope.clone(), kind), n.div_ceil(PAGE_SIZE))).collect();
+    drop((first, created, desired));
+    // What a plan holds from here on is measured on its own: the heap's peak from here, less
+    // what the simulator's state (the stand-in for the clouds) takes.
+    let simulator_heap = HEAP.current_usage_as_mb();
+    HEAP.reset_peak_usage();
+
+    // Discovery: one bulk call per kind and scope.
+    let calls_before = simulator.calls().get("discover").copied().unwrap_or(0);
+    let started = Instant::now();
+    let mut observed: Vec<ObservedResource> = Vec::new();
+    let mut lower_bound = 0;
+    for scope in &scopes {
+        let cloud = cloud_of(scope);
+        let kinds: Vec<ResourceKind> = ResourceKind::all().filter(|k| k.cloud() == cloud).collect();
+        lower_bound += kinds.iter().map(|&kind| pages.get(&(scope.clone(), kind)).copied().unwrap_or(1)).sum::<usize>();
+        observed.extend(block_on(simulator.provider(cloud).discover(scope, &kinds)).expect("discovery succeeds"));
+    }
+    let discover_time = started.elapsed();
+    let calls = simulator.calls().get("discover").copied().unwrap_or(0) - calls_before;
+
+    // The no-op plan: lower with the live allocations, diff, order.
+    let started = Instant::now();
+    let live = Live::from_observed(&topology.stack.name.value, &observed);
+    let desired = lower(&topology, &live).expect("allocation succeeds");
+    let changes = diff(&desired, &observed);
+    let plan = Plan::new(&desired, changes).expect("no cycle");
+    let plan_time = started.elapsed();
+    assert!(plan.is_empty(), "the plan after apply has changes");
+
+    println!("networks: {NETWORKS}, tunnels: {}, resources: {}", topology.tunnels.len(), desired.resources.len());
+    println!("load (parse + check): {:.0} ms", load_time.as_secs_f64() * 1e3);
+    println!("lower (first plan): {:.0} ms", lower_time.as_secs_f64() * 1e3);
+    println!("simulated apply ({first_changes} creates): {:.0} ms", apply_time.as_secs_f64() * 1e3);
+    println!(
+        "discover: {:.0} ms, {calls} API calls, lower bound {lower_bound} (kinds x scopes x pages of {PAGE_SIZE}): {:.2}x",
+        discover_time.as_secs_f64() * 1e3,
+        calls as f64 / lower_bound as f64
+    );
+    println!("no-op plan (read allocations, lower, diff, order): {:.0} ms", plan_time.as_secs_f64() * 1e3);
+    let plan_peak = HEAP.peak_usage_as_mb();
+    println!(
+        "heap at the no-op plan's peak: {plan_peak:.0} MiB, of which the simulator's state {simulator_heap:.0} MiB: \
+         the plan's own {:.0} MiB",
+        plan_peak - simulator_heap
+    );
+    if let Some(peak) = peak_resident_mib() {
+        println!("peak resident memory of the whole run (VmHWM): {peak:.0} MiB");
+    }
+}
+
+/// Drives a simulator future, which never waits.
+fn block_on<T>(future: impl std::future::Future<Output = T>) -> T {
+    let mut future = std::pin::pin!(future);
+    match future.as_mut().poll(&mut std::task::Context::from_waker(std::task::Waker::noop())) {
+        std::task::Poll::Ready(value) => value,
+        std::task::Poll::Pending => panic!("simulator futures are always ready"),
+    }
+}
+
+/// The value of an output of a resource created earlier in the run.
+fn created_output(created: &BTreeMap<ResourceId, (String, BTreeMap<String, Value>)>, output: &OutputRef) -> Value {
+    let (id, outputs) = &created[&output.resource];
+    if output.output == "id" { Value::string(id) } else { outputs[&output.output].clone() }
+}
