@@ -1,8 +1,9 @@
 //! Rendering diagnostics for people: miette's graphical reports on stderr, without colour when
 //! stderr is not a terminal or `NO_COLOR` is set.
 
-use isopod_lang::{Code, Diagnostic, SourceMap};
-use miette::{GraphicalReportHandler, GraphicalTheme};
+use isopod_lang::{Code, Diagnostic, Severity, SourceMap};
+use isopod_planner::problem::Problem;
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource};
 use std::io::IsTerminal as _;
 
 /// Renders one diagnostic to text.
@@ -46,4 +47,37 @@ fn count(errors: usize, warnings: usize) -> String {
         (e, 0) => plural(e, "error"),
         (e, w) => format!("{}, {}", plural(e, "error"), plural(w, "warning")),
     }
+}
+
+/// Renders the problems of a plan for people, as the language's diagnostics are: the code, the
+/// message, the place in the configuration when there is one, and the help; each followed by a
+/// blank line. The one rendering of plan problems, for `plan`, `apply`, `comment` and `watch`.
+pub fn render_problems(problems: &[Problem], sources: &SourceMap, color: bool) -> String {
+    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let width = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100);
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(width);
+    let mut out = String::new();
+    for problem in problems {
+        let severity = match problem.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        };
+        let mut diagnostic =
+            MietteDiagnostic::new(problem.message.clone()).with_code(problem.code.as_str()).with_severity(severity);
+        if let Some(help) = &problem.help {
+            diagnostic = diagnostic.with_help(help.clone());
+        }
+        let report = match problem.span {
+            Some(span) => {
+                let file = sources.get(span.file);
+                let label = LabeledSpan::new_with_span(Some(problem.code.summary().to_string()), span.range());
+                let source = NamedSource::new(file.name.clone(), file.text.clone());
+                miette::Report::new(diagnostic.with_label(label)).with_source_code(source)
+            }
+            None => miette::Report::new(diagnostic),
+        };
+        handler.render_report(&mut out, report.as_ref()).expect("rendering to a String cannot fail");
+        out.push('\n');
+    }
+    out
 }

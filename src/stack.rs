@@ -12,9 +12,11 @@ use isopod_aws::{AwsProvider, AwsSettings};
 use isopod_catalog::{Cloud, ObservedResource, ResourceKind, Scope};
 use isopod_host::provider::{HostProvider, HostSettings};
 use isopod_host::transport::{Local, Ssh, Transport};
-use isopod_lang::Topology;
 use isopod_lang::topology::{CloudAccount, CloudKind, Connection};
+use isopod_lang::{SourceMap, Topology};
+use isopod_planner::problem::{Problem, ProblemCode};
 use isopod_planner::secrets::{self, Known, SecretProblem};
+use isopod_planner::{Desired, Plan};
 use isopod_provider::Provider;
 use isopod_provider::retry::{RetryPolicy, retrying};
 use isopod_provider::routed::PerCloudBlock;
@@ -24,6 +26,8 @@ use std::sync::Arc;
 
 /// A stack and what is live of it.
 pub struct LiveStack {
+    /// The configuration's files, for drawing problems where they are.
+    pub sources: SourceMap,
     /// The checked configuration.
     pub topology: Topology,
     /// The provider of each cloud.
@@ -35,16 +39,46 @@ pub struct LiveStack {
 }
 
 impl LiveStack {
+    /// Plans the configuration against what is live, giving the secrets `rotate` names new
+    /// values; the problems that stopped the plan otherwise.
+    pub fn plan(&self, rotate: &BTreeSet<String>) -> Result<(Plan, Desired), Vec<Problem>> {
+        isopod_planner::plan_rotating(&self.topology, &self.observed, rotate).map_err(|err| err.problems())
+    }
+
+    /// The warnings of a plan made of this stack: what it leaves out, default quotas it exceeds,
+    /// and, where `hosts` is set, the host tunnels that are down.
+    pub fn warnings(&self, desired: &Desired, plan: &Plan, hosts: bool) -> Vec<Problem> {
+        let mut warnings = isopod_planner::problem::warnings(desired);
+        if hosts {
+            warnings.extend(self.host_tunnels_down(false).iter().map(tunnel_down_problem));
+        }
+        if plan.deletes_everything() {
+            let message = format!("this plan deletes every resource of stack `{}` and creates none", plan.stack);
+            let help = "check the path; applying it will need an explicit confirmation";
+            warnings.push(Problem::new(ProblemCode::DeletesEverything, message).with_help(help));
+        }
+        warnings
+    }
+
+    /// Reports `problems` on stderr, drawn where they are in the configuration.
+    pub fn report(&self, problems: &[Problem]) {
+        eprint!(
+            "{}",
+            crate::diagnostics::render_problems(problems, &self.sources, crate::diagnostics::stderr_colored())
+        );
+    }
+
     /// Loads the configuration and discovers what is live, reporting every problem on stderr;
     /// `None` when the command cannot go on. `command` names it in the hint for `--simulate`.
     pub fn open(args: &ConfigArgs, simulate: bool, command: &str) -> anyhow::Result<Option<LiveStack>> {
-        let Some((_, topology)) = config::load(args) else { return Ok(None) };
-        LiveStack::discover(topology, &args.dir, simulate, command)
+        let Some((sources, topology)) = config::load(args) else { return Ok(None) };
+        LiveStack::discover(sources, topology, &args.dir, simulate, command)
     }
 
     /// Discovers what is live of a checked configuration whose folder is `dir`, reporting every
     /// problem on stderr; `None` when the command cannot go on.
     pub fn discover(
+        sources: SourceMap,
         topology: Topology,
         dir: &std::path::Path,
         simulate: bool,
@@ -95,7 +129,7 @@ impl LiveStack {
             }
         };
         record.update(&topology.stack.name.value, &observed, &unreachable)?;
-        Ok(Some(LiveStack { topology, providers, observed, runtime }))
+        Ok(Some(LiveStack { sources, topology, providers, observed, runtime }))
     }
 
     /// The stack's host tunnels that are down (no established IKE SA with an installed child
@@ -121,6 +155,12 @@ impl LiveStack {
         }
         down
     }
+}
+
+/// The warning of a host tunnel that is down, as `plan` reports it.
+pub fn tunnel_down_problem(state: &isopod_provider::TunnelState) -> Problem {
+    let help = "`isopod apply` starts it; `isopod status --probe` says why it does not come up";
+    Problem::new(ProblemCode::HostTunnelDown, tunnel_down(state)).with_help(help)
 }
 
 /// How `plan` and `apply` name a tunnel that is down: `host.NAME CONNECTION is down: WHY` (the

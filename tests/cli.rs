@@ -373,16 +373,58 @@ fn plan_names_what_it_skips() {
     // A second file adds a VPC on a transit gateway without a subnet for its attachment.
     let extra = "network \"edge\" {\n  cloud           = cloud.aws.prod\n  cidr            = \"10.99.0.0/16\"\n  transit_gateway = true\n}\n\ntunnel \"edge-dc1\" {\n  between = [network.edge, host.dc1]\n}\n";
     std::fs::write(state.path().join("extra.iso"), extra).unwrap();
-    let out = isopod(&["plan", "--simulate"], state.path());
+    let out = isopod(&["plan", "--simulate", "--json"], state.path());
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let stderr = text(&out.stderr);
     assert!(
-        stderr.contains("warning: tunnel.edge-dc1 is not in this plan: its AWS network uses a transit gateway, whose attachment needs a subnet"),
+        stderr.contains("iso::plan::not_planned") && stderr.contains("tunnel.edge-dc1 is not in this plan"),
         "{stderr}"
+    );
+    // The JSON lists the same problem with its code.
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let problems = plan["problems"].as_array().unwrap();
+    assert!(
+        problems.iter().any(|problem| problem["code"] == "iso::plan::not_planned"
+            && problem["severity"] == "warning"
+            && problem["message"].as_str().is_some_and(|message| message
+                .starts_with("tunnel.edge-dc1 is not in this plan: its AWS network uses a transit gateway, whose attachment needs a subnet"))),
+        "{problems:?}"
     );
     let planned =
         ["core/aws~gcp", "core/aws~azure", "core/azure~gcp", "core/aws~dc1", "core/gcp~dc1", "core/azure~dc1"];
     assert!(planned.iter().all(|t| !stderr.contains(t)), "the mesh's tunnels are all planned: {stderr}");
+}
+
+#[test]
+fn a_resource_group_that_does_not_exist_stops_the_plan_before_any_change() {
+    let text_of = |group: &str| {
+        format!(
+            "stack \"s\" {{}}\ncloud \"azure\" \"corp\" {{\n  subscription   = \"00000000-0000-0000-0000-000000000000\"\n  region         = \"westeurope\"\n  resource_group = \"{group}\"\n}}\nnetwork \"hub\" {{\n  cloud = cloud.azure.corp\n  cidr  = \"10.20.0.0/16\"\n}}\n"
+        )
+    };
+    let dir = config(&[("main.iso", &text_of("rg-missing"))]);
+    let out = isopod(&["plan", "--simulate", "--json"], dir.path());
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("iso::plan::existing_not_found"), "{stderr}");
+    assert!(stderr.contains("resource group `rg-missing` does not exist"), "{stderr}");
+    assert!(stderr.contains("main.iso"), "drawn where the cloud block is: {stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["problems"][0]["code"], "iso::plan::existing_not_found");
+    assert_eq!(report["problems"][0]["severity"], "error");
+    assert!(report.get("changes").is_none(), "{report}");
+    // Apply refuses it the same way, and creates nothing.
+    let out = isopod(&["apply", "--simulate", "--yes"], dir.path());
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("iso::plan::existing_not_found"), "{}", text(&out.stderr));
+    use isopod_provider::Provider as _;
+    let simulator = isopod_simulator::Simulator::open(dir.path().join(".isopod/simulator.json")).unwrap();
+    let scope = isopod_catalog::Scope { cloud: "azure.corp".into(), region: "westeurope".into() };
+    let kinds: Vec<_> =
+        isopod_catalog::ResourceKind::all().filter(|k| k.cloud() == isopod_catalog::Cloud::Azure).collect();
+    let live =
+        isopod_simulator::ready(simulator.provider(isopod_catalog::Cloud::Azure).discover(&scope, &kinds)).unwrap();
+    assert!(live.is_empty(), "nothing was created: {live:?}");
 }
 
 #[test]

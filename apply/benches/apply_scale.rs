@@ -43,7 +43,7 @@ fn cost(kind: ResourceKind, create: bool) -> (u32, Duration) {
 fn bench(name: &str, text: &str, parallelism: usize, rate: Option<u32>) {
     let topology = topology(text);
     let (plan, desired) = isopod_planner::plan(&topology, &[]).expect("plans");
-    let operations = Operations::new(&plan, &desired, &[]);
+    let operations = Operations::new(&plan.changes, &desired, &[]);
     let graph = &operations.graph;
     // The bounds, from the graph itself.
     let order = toposort(graph, None).expect("no circle");
@@ -123,8 +123,9 @@ fn bench(name: &str, text: &str, parallelism: usize, rate: Option<u32>) {
         }
         let nothing = isopod_planner::Desired { stack: plan.stack.clone(), ..Default::default() };
         let started = Instant::now();
-        let destroy = isopod_planner::Plan::new(&nothing, isopod_planner::diff(&nothing, &observed)).unwrap();
-        let deletions = Operations::new(&destroy, &nothing, &observed);
+        let destroy =
+            isopod_planner::Plan::new(&nothing, isopod_planner::diff(&nothing, &observed), &observed).unwrap();
+        let deletions = Operations::new(&destroy.changes, &nothing, &observed);
         println!(
             "{name}: planning and ordering the destroy of {} resources ({} edges) took {:.0} ms",
             deletions.graph.node_count(),

@@ -8,8 +8,8 @@
 
 use crate::gate::Gate;
 use crate::journal::Journal;
-use crate::operations::{Call, Operation, Operations};
 use isopod_catalog::{Attrs, Cloud, ObservedResource, Ownership, Resource, ResourceId, ResourceKind, Scope, Value};
+use isopod_planner::order::{Call, Operation, Operations};
 use isopod_provider::retry::{RetryPolicy, retrying};
 use isopod_provider::{ErrorKind, Provider, ProviderError, Provisioning};
 use petgraph::Direction;

@@ -3,8 +3,8 @@
 //! leaves the calls it had in flight there; the next run names them and looks for what they may
 //! have created before creating it again. A run that finishes removes its journal.
 
-use crate::operations::{Call, Operation};
 use isopod_catalog::ResourceId;
+use isopod_planner::order::{Call, Operation};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io::Write as _;

@@ -1,5 +1,5 @@
-//! Applying a plan: the [`Operations`] (provider calls) that carry out its changes and their
-//! order, the [`executor`] that runs them in parallel, idempotently and safely after a crash, the
+//! Applying a plan: the [`Operations`] (provider calls, from the planner's one ordering) that
+//! carry out its changes, the [`executor`] that runs them in parallel, idempotently and safely after a crash, the
 //! [`Journal`] of calls in flight, and the [`StackLock`] that keeps two applies apart.
 //!
 //! Safety rests on the clouds, not on local state: every created resource carries its ownership
@@ -11,9 +11,8 @@ pub mod executor;
 mod gate;
 pub mod journal;
 pub mod lock;
-pub mod operations;
 
 pub use executor::{Context, Event, Settings, Summary, execute};
+pub use isopod_planner::order::{Call, Operations};
 pub use journal::Journal;
 pub use lock::{FileLock, Holder, LockError, StackLock};
-pub use operations::{Call, Operations};

@@ -38,6 +38,9 @@ pub struct Live {
     pub gateway_subnets: BTreeMap<String, Cidr>,
     /// Every live AWS VPC, whoever owns it, by its id: what a network with `existing` uses.
     pub aws_vpcs: BTreeMap<String, LiveVpc>,
+    /// Every live Azure resource group, whoever owns it, as (cloud block, name): what a `cloud`
+    /// block that names its `resource_group` uses.
+    pub azure_groups: BTreeSet<(String, String)>,
 }
 
 /// A live AWS VPC, as a network that describes an existing one needs it.
@@ -69,6 +72,11 @@ impl Live {
                 ResourceKind::AwsSubnet => {
                     if let (Some(vpc), Some(cidr)) = (text("vpc_id"), text("cidr_block")) {
                         live.aws_vpcs.entry(vpc).or_default().subnets.insert(cidr, resource.provider_id.clone());
+                    }
+                }
+                ResourceKind::AzureResourceGroup => {
+                    if let Some(name) = text("name") {
+                        live.azure_groups.insert((resource.scope.cloud.clone(), name));
                     }
                 }
                 _ => {}

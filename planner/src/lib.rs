@@ -15,7 +15,9 @@ pub mod allocate;
 pub mod diff;
 pub mod lower;
 pub mod naming;
+pub mod order;
 pub mod plan;
+pub mod problem;
 pub mod quota;
 pub mod render;
 pub mod saved;
@@ -43,9 +45,10 @@ pub enum PlanError {
     /// Two resources would have the same name where the cloud requires unique names.
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
     NameCollision(Vec<naming::NameCollision>),
-    /// A network describes an existing VPC (or subnet) that discovery did not find.
-    #[error("{}", .0.join("; "))]
-    ExistingNotFound(Vec<String>),
+    /// Something the configuration names as existing (a VPC, a subnet, a resource group) that
+    /// discovery did not find.
+    #[error("{}", .0.iter().map(|problem| problem.message.as_str()).collect::<Vec<_>>().join("; "))]
+    ExistingNotFound(Vec<problem::Problem>),
 }
 
 /// Plans `topology` against what the providers observed.
@@ -76,7 +79,7 @@ pub fn plan_rotating(
         return Err(PlanError::NameCollision(collisions));
     }
     let changes = diff(&desired, observed);
-    let plan = Plan::new(&desired, changes)?;
+    let plan = Plan::new(&desired, changes, observed)?;
     Ok((plan, desired))
 }
 

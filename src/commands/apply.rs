@@ -154,7 +154,7 @@ fn change(config_args: &ConfigArgs, args: &ChangeArgs, goal: Goal<'_>) -> Result
     };
     let settings =
         Settings { parallelism: args.parallelism.into(), rate_limit: args.rate_limit, ..Settings::default() };
-    let operations = Operations::new(&plan, &desired, &live.observed);
+    let operations = Operations::new(&plan.changes, &desired, &live.observed);
     let summary = live.runtime.block_on(isopod_apply::execute(operations, &context, &settings));
     drop(context);
     if let Ok(journal) = Arc::try_unwrap(journal)
@@ -192,14 +192,14 @@ fn plan_for(live: &LiveStack, goal: &Goal<'_>) -> Result<Option<(Plan, Desired)>
     let (plan, desired) = match goal {
         Goal::Nothing => {
             let desired = Desired { stack: topology.stack.name.value.clone(), ..Desired::default() };
-            let plan = Plan::new(&desired, isopod_planner::diff(&desired, observed))?;
+            let plan = Plan::new(&desired, isopod_planner::diff(&desired, observed), observed)?;
             (plan, desired)
         }
         Goal::Configuration { saved, rotate } => {
-            let (plan, desired) = match isopod_planner::plan_rotating(topology, observed, rotate) {
+            let (plan, desired) = match live.plan(rotate) {
                 Ok(planned) => planned,
-                Err(err) => {
-                    eprintln!("error: {err}");
+                Err(problems) => {
+                    live.report(&problems);
                     return Ok(None);
                 }
             };
@@ -215,12 +215,8 @@ fn plan_for(live: &LiveStack, goal: &Goal<'_>) -> Result<Option<(Plan, Desired)>
                     return Ok(None);
                 }
             }
-            for (object, reason) in &desired.unplanned {
-                eprintln!("warning: {object} is not in this plan: {reason}");
-            }
-            for exceeded in isopod_planner::quota::check_defaults(&desired) {
-                eprintln!("warning: {exceeded}");
-            }
+            // Host tunnels that are down are started by the apply itself (and reported after it).
+            live.report(&live.warnings(&desired, &plan, false));
             (plan, desired)
         }
     };

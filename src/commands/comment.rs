@@ -76,26 +76,34 @@ fn comments(args: &CommentArgs, heading: Heading<'_>) -> (Vec<String>, Status) {
     let checked = config::check(&args.config, false);
     // The job's log has the problems too.
     eprint!("{}", checked.report);
-    let Some((_, topology)) = checked.topology else {
+    let Some((sources, topology)) = checked.topology else {
         let what = "The configuration is invalid: nothing was planned. Fix the problems below and push again.";
         return (render::markdown_problem(heading, what, &checked.report, limit), Status::Failure);
     };
     let failed = |what: &str| (render::markdown_problem(heading, what, "", limit), Status::Failure);
-    let live = match LiveStack::discover(topology, &args.config.dir, args.simulate, "comment") {
+    let live = match LiveStack::discover(sources, topology, &args.config.dir, args.simulate, "comment") {
         Ok(Some(live)) => live,
         Ok(None) | Err(_) => return failed("Isopod could not discover the live resources; the job's log says why."),
     };
-    match isopod_planner::plan(&live.topology, &live.observed) {
+    match live.plan(&Default::default()) {
         Ok((plan, desired)) => {
-            let mut warnings = checked.report;
-            for (object, reason) in &desired.unplanned {
-                warnings.push_str(&format!("warning: {object} is not in this plan: {reason}\n"));
-            }
+            let problems = live.warnings(&desired, &plan, true);
+            live.report(&problems);
+            let warnings = checked.report + &crate::diagnostics::render_problems(&problems, &live.sources, false);
             (render::markdown(&plan, heading, &warnings, limit), Status::Success)
         }
-        Err(err) => {
-            eprintln!("error: {err}");
-            failed(&format!("Isopod could not plan: {err}"))
+        Err(problems) => {
+            live.report(&problems);
+            let what = "Isopod could not plan this configuration: nothing was planned.";
+            (
+                render::markdown_problem(
+                    heading,
+                    what,
+                    &crate::diagnostics::render_problems(&problems, &live.sources, false),
+                    limit,
+                ),
+                Status::Failure,
+            )
         }
     }
 }

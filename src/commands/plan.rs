@@ -46,30 +46,21 @@ fn watch(args: &PlanArgs) -> anyhow::Result<Status> {
 /// Plans once.
 fn plan_once(args: &PlanArgs) -> anyhow::Result<Status> {
     let Some(live) = LiveStack::open(&args.config, args.simulate, "plan")? else { return Ok(Status::Failure) };
-    let (topology, observed) = (&live.topology, &live.observed);
+    let observed = &live.observed;
     let rotate = args.rotate.iter().cloned().collect();
-    let (plan, desired) = match isopod_planner::plan_rotating(topology, observed, &rotate) {
+    let (plan, desired) = match live.plan(&rotate) {
         Ok(planned) => planned,
-        Err(err) => {
-            eprintln!("error: {err}");
+        Err(problems) => {
+            live.report(&problems);
+            if args.json {
+                output::line(&isopod_planner::render::json_problems(&problems))?;
+            }
             return Ok(Status::Failure);
         }
     };
-    for (object, reason) in &desired.unplanned {
-        eprintln!("warning: {object} is not in this plan: {reason}");
-    }
-    for exceeded in isopod_planner::quota::check_defaults(&desired) {
-        eprintln!("warning: {exceeded}");
-    }
+    let problems = live.warnings(&desired, &plan, true);
+    live.report(&problems);
     report_secret_problems(&secret_problems(&args.config.dir, &desired)?, "warning", "; apply will refuse this plan");
-    for down in live.host_tunnels_down(false) {
-        eprintln!("warning: {}", crate::stack::tunnel_down(&down));
-        eprintln!("hint: `isopod apply` starts it; `isopod status --probe` says why it does not come up");
-    }
-    if plan.deletes_everything() {
-        eprintln!("warning: this plan deletes every resource of stack `{}` and creates none", plan.stack);
-        eprintln!("hint: check the path; applying it will need an explicit confirmation");
-    }
     if let Some(path) = &args.out {
         let configuration = std::path::absolute(&args.config.dir).unwrap_or_else(|_| args.config.dir.clone());
         let saved = isopod_planner::saved::SavedPlan::new(plan.clone(), &desired, observed)
@@ -80,7 +71,7 @@ fn plan_once(args: &PlanArgs) -> anyhow::Result<Status> {
         }
     }
     if args.json {
-        output::line(&isopod_planner::render::json(&plan))?;
+        output::line(&isopod_planner::render::json(&plan, &problems))?;
     } else {
         output::stdout(&isopod_planner::render::text(&plan))?;
     }

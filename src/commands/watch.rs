@@ -206,7 +206,7 @@ impl Watcher<'_> {
         }
         let planned = self.isopod(&["plan", "--json"]);
         let (changes, down) = match planned.as_ref().map(|output| (output.status.success(), output)) {
-            Ok((true, output)) => (changes(&output.stdout), tunnels_down(&output.stderr)),
+            Ok((true, output)) => (changes(&output.stdout), tunnels_down(&output.stdout)),
             Ok((false, output)) => {
                 tracing::error!(revision = %revision, output = stderr(output), "plan failed");
                 self.metrics().last_plan = Some((now(), false));
@@ -339,14 +339,17 @@ fn changes(stdout: &[u8]) -> Vec<String> {
         .collect()
 }
 
-/// The host tunnels a plan reported down (`warning: host.NAME CONNECTION is down: WHY`), as
-/// `host.NAME CONNECTION is down: WHY`: an apply starts them.
-fn tunnels_down(stderr: &[u8]) -> Vec<String> {
-    String::from_utf8_lossy(stderr)
-        .lines()
-        .filter_map(|line| line.strip_prefix("warning: "))
-        .filter(|line| line.starts_with("host.") && line.contains(" is down: "))
-        .map(str::to_string)
+/// The host tunnels a plan reported down, read from its JSON (`problems` with the code
+/// `iso::plan::host_tunnel_down`), as `host.NAME CONNECTION is down: WHY`: an apply starts them.
+fn tunnels_down(stdout: &[u8]) -> Vec<String> {
+    let plan: serde_json::Value = serde_json::from_slice(stdout).unwrap_or_default();
+    let code = isopod_planner::problem::ProblemCode::HostTunnelDown.as_str();
+    plan["problems"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|problem| problem["code"] == code)
+        .filter_map(|problem| problem["message"].as_str().map(str::to_string))
         .collect()
 }
 
@@ -357,6 +360,7 @@ fn stderr(output: &std::process::Output) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use isopod_planner::problem::{Problem, ProblemCode};
 
     #[test]
     fn plans_are_read_from_the_child_s_output() {
@@ -364,15 +368,17 @@ mod tests {
             {"id":{"kind":"aws_vpc","address":"app"},"action":"create"},
             {"id":{"kind":"aws_subnet","address":"app.a"},"action":"no_op"}]}"#;
         assert_eq!(changes(plan), ["create aws_vpc.app"]);
-        // As `plan` words it.
+        // As `plan --json` lists it.
         let state = isopod_provider::TunnelState {
             scope: isopod_catalog::Scope { cloud: "host.a".into(), region: "local".into() },
             tunnel: "isopod-a-a-b-0".into(),
             up: false,
             detail: "not loaded in charon".into(),
         };
-        let warning = crate::stack::tunnel_down(&state);
-        let stderr = format!("warning: secret `x` is not set\nwarning: {warning}\nhint: `isopod apply` starts it\n");
-        assert_eq!(tunnels_down(stderr.as_bytes()), [warning]);
+        let down = crate::stack::tunnel_down_problem(&state);
+        let other = Problem::new(ProblemCode::NotPlanned, "tunnel.x is not in this plan: no layout");
+        let plan = isopod_planner::Plan { stack: "s".into(), changes: Vec::new() };
+        let json = isopod_planner::render::json(&plan, &[other, down.clone()]);
+        assert_eq!(tunnels_down(json.as_bytes()), [down.message]);
     }
 }

@@ -200,7 +200,7 @@ pub(crate) const VPN_CONNECTION_ROUTE: KindSpec = KindSpec {
     doc: "A static route of an AWS VPN connection (static routing only).",
     provisioning_seconds: 0,
     attrs: &[
-        attr("vpn_connection_id", id_anywhere(K::AwsVpnConnection), "The VPN connection.").natural_key(),
+        attr("vpn_connection_id", ref_to(K::AwsVpnConnection, "id"), "The VPN connection.").natural_key(),
         attr("destination_cidr_block", Cidr, "The peer's range.").natural_key().unique(),
     ],
     outputs: &[],

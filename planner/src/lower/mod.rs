@@ -17,10 +17,11 @@ mod tunnel;
 use crate::allocate::{
     self, AllocError, Allocations, InsidePool, InsideRequest, Live, gateway_key, host_key, slot_key,
 };
+use crate::problem::{Problem, ProblemCode};
 use crate::quota;
 use isopod_catalog::{OutputRef, Resource, ResourceId, ResourceKind, Scope, Value};
 use isopod_lang::Topology;
-use isopod_lang::topology::{CloudKind, End, Host, Network, Routing, Tunnel};
+use isopod_lang::topology::{CloudAccount, CloudKind, End, Host, Network, Routing, Tunnel};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The resources a topology wants, by id.
@@ -73,25 +74,38 @@ pub(crate) fn aws_subnet_id(desired: &Desired, network: &str, subnet: &str) -> V
 
 /// What the networks with `existing` name that discovery did not find in their cloud's region
 /// (the VPC, or a declared subnet's range in it).
-pub fn missing_existing(topology: &Topology, live: &Live) -> Vec<String> {
+pub fn missing_existing(topology: &Topology, live: &Live) -> Vec<Problem> {
     let mut missing = Vec::new();
     for network in &topology.networks {
         let Some(id) = &network.existing else { continue };
         let found = live.aws_vpcs.get(&id.value).filter(|vpc| vpc.scope.as_ref() == Some(&scope(network)));
         let Some(vpc) = found else {
-            missing.push(format!(
+            let message = format!(
                 "network `{}`: VPC {} is not in {} {}",
                 network.name, id.value, network.cloud, network.region.value
-            ));
+            );
+            missing.push(Problem::new(ProblemCode::ExistingNotFound, message).at(id.span));
             continue;
         };
         for subnet in &network.subnets {
             if !vpc.subnets.contains_key(&subnet.cidr.value.to_string()) {
-                missing.push(format!(
+                let message = format!(
                     "network `{}`: VPC {} has no subnet {} (subnet `{}`)",
                     network.name, id.value, subnet.cidr.value, subnet.name
-                ));
+                );
+                missing.push(Problem::new(ProblemCode::ExistingNotFound, message).at(subnet.cidr.span));
             }
+        }
+    }
+    // A resource group a `cloud "azure"` block names is the user's own, used as it is: it must
+    // exist (it is only looked at where the block has networks, which discovery lists).
+    for cloud in &topology.clouds {
+        let CloudAccount::Azure { resource_group: Some(group), .. } = &cloud.account else { continue };
+        let used = topology.networks.iter().any(|network| network.cloud == cloud.id);
+        if used && !live.azure_groups.contains(&(cloud.id.clone(), group.clone())) {
+            let message = format!("{}: resource group `{group}` does not exist in the subscription", cloud.id);
+            let help = "create it, or leave `resource_group` out and Isopod creates one for the stack";
+            missing.push(Problem::new(ProblemCode::ExistingNotFound, message).with_help(help).at(cloud.span));
         }
     }
     missing

@@ -8,7 +8,7 @@ mod svg;
 mod text;
 
 pub use dot::dot;
-pub use json::{JSON_FORMAT_VERSION, json};
+pub use json::{JSON_FORMAT_VERSION, json, json_problems};
 pub use markdown::{COMMENT_LIMIT, Heading, markdown, markdown_problem, marker};
 pub use svg::svg;
 pub use text::text;

@@ -62,7 +62,7 @@ fn main() {
     assert!(desired.unplanned.is_empty(), "{:?}", desired.unplanned.first());
 
     // The simulated accounts hold exactly what the plan creates: apply it, call by call.
-    let first = Plan::new(&desired, diff(&desired, &[])).expect("no cycle");
+    let first = Plan::new(&desired, diff(&desired, &[]), &[]).expect("no cycle");
     let simulator = Simulator::in_memory();
     let started = Instant::now();
     let mut created: BTreeMap<ResourceId, (String, BTreeMap<String, Value>)> = BTreeMap::new();
@@ -111,7 +111,7 @@ fn main() {
     let live = Live::from_observed(&topology.stack.name.value, &observed);
     let desired = lower(&topology, &live).expect("allocation succeeds");
     let changes = diff(&desired, &observed);
-    let plan = Plan::new(&desired, changes).expect("no cycle");
+    let plan = Plan::new(&desired, changes, &observed).expect("no cycle");
     let plan_time = started.elapsed();
     assert!(plan.is_empty(), "the plan after apply has changes");
 

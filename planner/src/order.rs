@@ -1,4 +1,7 @@
-//! A plan's changes as the provider calls that carry them out, and the order they need.
+//! A plan's changes as the provider calls that carry them out, and the order they need: the one
+//! ordering of Isopod. The executor runs the calls along [`Operations::graph`]; the plan lists
+//! its changes in [`Operations::sequence`], a topological order of the same graph, so what
+//! `plan` shows and what `apply` does cannot disagree.
 //!
 //! A creation, an update and a deletion are one call each; a replacement is two, the deletion
 //! of the old resource and the creation of the new, in that order. Creations and updates come
@@ -7,9 +10,11 @@
 //! them, by cloud id or by name: what is inside a resource goes before it. A creation comes
 //! after the deletion of a resource of its kind that holds the name or range it takes.
 
+use crate::diff::{Action, Change};
+use crate::lower::Desired;
+use crate::plan::Cycle;
 use isopod_catalog::{ObservedResource, Resource, ResourceId, ResourceKind, Scope, Value};
-use isopod_planner::{Action, Desired, Plan};
-use petgraph::algo::tarjan_scc;
+use petgraph::algo::{tarjan_scc, toposort};
 use petgraph::graph::{DiGraph, NodeIndex};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -41,6 +46,8 @@ pub struct Operation {
     pub resource: Option<Arc<Resource>>,
     /// Whether it is half of a replacement.
     pub replacement: bool,
+    /// The change it carries out, by its position in the change list.
+    pub change: usize,
 }
 
 /// The calls of a plan with the order they need: an edge goes from a call to one that must
@@ -51,15 +58,20 @@ pub struct Operations {
 }
 
 impl Operations {
-    /// The calls that carry out `plan` (made from `desired` against `observed`).
-    pub fn new(plan: &Plan, desired: &Desired, observed: &[ObservedResource]) -> Operations {
+    /// The calls that carry out `changes` (made from `desired` against `observed`).
+    pub fn new(changes: &[Change], desired: &Desired, observed: &[ObservedResource]) -> Operations {
         let mut graph: DiGraph<Operation, ()> = DiGraph::new();
         let mut builds: HashMap<&ResourceId, NodeIndex> = HashMap::new();
         let mut deletions: Vec<(NodeIndex, Option<&ObservedResource>)> = Vec::new();
-        let by_provider_id: HashMap<&str, &ObservedResource> =
-            observed.iter().map(|resource| (resource.provider_id.as_str(), resource)).collect();
+        // The live resources are looked up only when something is deleted (a no-op plan of a large
+        // estate indexes nothing).
+        let deletes = changes.iter().any(|c| matches!(c.action, Action::Delete | Action::DeleteThenCreate));
+        let by_provider_id: HashMap<&str, &ObservedResource> = match deletes {
+            true => observed.iter().map(|resource| (resource.provider_id.as_str(), resource)).collect(),
+            false => HashMap::new(),
+        };
         let live = |provider_id: &Option<String>| provider_id.as_deref().and_then(|id| by_provider_id.get(id).copied());
-        for change in &plan.changes {
+        for (position, change) in changes.iter().enumerate().filter(|(_, c)| c.action != Action::NoOp) {
             let resource = desired.resources.get(&change.id).map(|r| Arc::new(r.clone()));
             let operation = |call: Call, replacement: bool| Operation {
                 call,
@@ -68,6 +80,7 @@ impl Operations {
                 provider_id: change.provider_id.clone(),
                 resource: if call == Call::Delete { None } else { resource.clone() },
                 replacement,
+                change: position,
             };
             match change.action {
                 Action::NoOp => {}
@@ -168,6 +181,104 @@ impl Operations {
         }
         Operations { graph }
     }
+
+    /// The order in which a plan lists `changes`, by their positions: each change at its first
+    /// call in a topological order of [`graph`](Self::graph). Deletions come first (what holds
+    /// another before it), then creations and updates by their depth in the desired dependency
+    /// graph (no-ops included, so that each is listed at the depth of what it builds on);
+    /// siblings by id. A replacement is listed where its old resource is deleted.
+    pub fn sequence(&self, changes: &[Change], desired: &Desired) -> Result<Vec<usize>, Cycle> {
+        let build_level = build_levels(changes, desired)?;
+        let graph = &self.graph;
+        // The builds are acyclic (just checked) and circles among deletions were broken.
+        let calls = toposort(graph, None).expect("the calls' graph has no cycle");
+        let mut delete_level = vec![0usize; graph.node_count()];
+        for &node in &calls {
+            if graph[node].call == Call::Delete {
+                let deepest = graph
+                    .neighbors_directed(node, petgraph::Direction::Incoming)
+                    .filter(|&before| graph[before].call == Call::Delete)
+                    .map(|before| delete_level[before.index()] + 1)
+                    .max();
+                delete_level[node.index()] = deepest.unwrap_or(0);
+            }
+        }
+        // (phase, level, id, position): deletions in phase 0, the rest in phase 1. Along every
+        // edge the key grows (a deletion's level grows along deletion edges, a build's along
+        // dependencies, and deletions precede builds), so sorting by it is a topological order.
+        let key = |position: usize, call: Option<Call>| match call {
+            Some(Call::Delete) => None,
+            _ => Some((1u8, build_level[position], &changes[position].id, position)),
+        };
+        let mut first: Vec<Option<(u8, usize, &ResourceId, usize)>> =
+            (0..changes.len()).map(|position| key(position, None)).collect();
+        for node in graph.node_indices() {
+            let operation = &graph[node];
+            let position = operation.change;
+            let this = key(position, Some(operation.call)).unwrap_or((
+                0,
+                delete_level[node.index()],
+                &changes[position].id,
+                position,
+            ));
+            first[position] = Some(first[position].map_or(this, |other| other.min(this)));
+        }
+        let mut order: Vec<usize> = (0..changes.len()).collect();
+        order.sort_by_key(|&position| first[position]);
+        Ok(order)
+    }
+}
+
+/// Each non-deleted change's depth in the desired dependency graph: one more than the deepest
+/// of its dependencies among `changes`; a cycle is an error.
+fn build_levels(changes: &[Change], desired: &Desired) -> Result<Vec<usize>, Cycle> {
+    let mut graph: DiGraph<usize, ()> = DiGraph::with_capacity(changes.len(), changes.len());
+    let nodes: Vec<NodeIndex> = (0..changes.len()).map(|idx| graph.add_node(idx)).collect();
+    // Deletions have no edges (nothing desired depends on them), and a duplicate's deletion
+    // shares its id with the kept copy's change.
+    let index: HashMap<&ResourceId, usize> =
+        changes.iter().enumerate().filter(|(_, c)| c.action != Action::Delete).map(|(idx, c)| (&c.id, idx)).collect();
+    for (idx, change) in changes.iter().enumerate() {
+        if change.action == Action::Delete {
+            continue;
+        }
+        let Some(resource) = desired.resources.get(&change.id) else { continue };
+        for dependency in resource.dependencies() {
+            if let Some(&dep) = index.get(dependency) {
+                graph.add_edge(nodes[dep], nodes[idx], ());
+            }
+        }
+    }
+    let order = toposort(&graph, None).map_err(|cycle| Cycle(cycle_path(&graph, cycle.node_id(), changes)))?;
+    let mut level = vec![0usize; changes.len()];
+    for node in &order {
+        let deepest =
+            graph.neighbors_directed(*node, petgraph::Direction::Incoming).map(|dep| level[graph[dep]] + 1).max();
+        level[graph[*node]] = deepest.unwrap_or(0);
+    }
+    Ok(level)
+}
+
+/// The cycle through `start`, as resource ids, the first repeated last.
+fn cycle_path(graph: &DiGraph<usize, ()>, start: NodeIndex, changes: &[Change]) -> Vec<ResourceId> {
+    // Depth-first search from `start` back to itself, without recursion.
+    let mut stack = vec![(start, graph.neighbors(start).collect::<Vec<_>>())];
+    let mut seen = vec![false; graph.node_count()];
+    while let Some((_, next)) = stack.last_mut() {
+        let Some(node) = next.pop() else {
+            stack.pop();
+            continue;
+        };
+        if node == start {
+            let mut path: Vec<ResourceId> = stack.iter().map(|(n, _)| changes[graph[*n]].id.clone()).collect();
+            path.push(changes[graph[start]].id.clone());
+            return path;
+        }
+        if !std::mem::replace(&mut seen[node.index()], true) {
+            stack.push((node, graph.neighbors(node).collect()));
+        }
+    }
+    vec![changes[graph[start]].id.clone()]
 }
 
 /// Every string in `attrs`, except its own `name`.
@@ -208,8 +319,8 @@ mod tests {
             ..vpc_live.clone()
         };
         let observed = vec![vpc_live, old_live];
-        let (plan, desired) = isopod_planner::plan(&topology, &observed).unwrap();
-        let operations = Operations::new(&plan, &desired, &observed);
+        let (plan, desired) = crate::plan(&topology, &observed).unwrap();
+        let operations = Operations::new(&plan.changes, &desired, &observed);
         let graph = &operations.graph;
         let node = |call: Call, address: &str| {
             graph.node_indices().find(|&n| graph[n].call == call && graph[n].id.address == address).unwrap()
@@ -230,8 +341,8 @@ mod tests {
         // `a` names `b`, `b` names `a`; `c` names `a`, so `c` goes before `a`.
         let observed = vec![named("a", "ra", "rb"), named("b", "rb", "ra"), named("c", "rc", "ra")];
         let desired = Desired { stack: "s".into(), ..Desired::default() };
-        let plan = Plan::new(&desired, isopod_planner::diff(&desired, &observed)).unwrap();
-        let operations = Operations::new(&plan, &desired, &observed);
+        let plan = crate::Plan::new(&desired, crate::diff(&desired, &observed), &observed).unwrap();
+        let operations = Operations::new(&plan.changes, &desired, &observed);
         let graph = &operations.graph;
         assert_eq!(graph.node_count(), 3);
         assert!(toposort(graph, None).is_ok(), "the circle between a and b is broken");

@@ -88,17 +88,8 @@ fn applied(plan: &Plan, before: &[ObservedResource]) -> Vec<ObservedResource> {
                 let mut attrs: BTreeMap<String, Value> =
                     change.after.iter().map(|(name, value)| (name.clone(), resolve(value, &ids))).collect();
                 // The outputs the clouds report for a kind, whoever reads them.
-                let outputs: &[&str] = match change.id.kind {
-                    ResourceKind::AwsVpc => &["main_route_table_id"],
-                    ResourceKind::AwsVpnConnection => &["tunnel1_address", "tunnel2_address"],
-                    ResourceKind::GcpHaVpnGateway => &["interface0_ip", "interface1_ip"],
-                    ResourceKind::AzurePublicIp | ResourceKind::AzurePrivateEndpoint => &["ip_address"],
-                    ResourceKind::AwsVpcEndpoint => &["ip_addresses"],
-                    ResourceKind::GcpAddress => &["address"],
-                    _ => &[],
-                };
-                for output in outputs {
-                    attrs.insert(output.to_string(), Value::string(format!("{output}-of-{}", change.id)));
+                for output in change.id.kind.spec().outputs {
+                    attrs.insert(output.name.to_string(), Value::string(format!("{}-of-{}", output.name, change.id)));
                 }
                 // What the cloud cannot tag is reported by its natural key, as providers do.
                 let id = match change.id.kind.natural_address(&attrs) {
@@ -415,6 +406,8 @@ fn a_transit_gateway_needs_a_subnet_and_takes_bgp_only_for_now() {
         vec![("tunnel.h".to_string(), "static routing over an AWS transit gateway is not planned yet")]
     );
 }
+
+mod ordering;
 
 mod properties {
     use super::*;
@@ -1104,11 +1097,11 @@ fn keys_read_back_from_a_cloud_are_never_shown_nor_compared_by_value() {
 #[test]
 fn example_plans_are_snapshotted() {
     let examples = [
-        ("two_cloud_tunnel", include_str!("../../examples/two-cloud-tunnel/main.iso").to_string()),
-        ("three_cloud_mesh", include_str!("../../examples/three-cloud-mesh/main.iso").to_string()),
-        ("endpoint_relay", include_str!("../../examples/endpoint-relay/main.iso").to_string()),
-        ("host_mesh", include_str!("../../examples/host-mesh/main.iso").to_string()),
-        ("gitops", include_str!("../../examples/gitops/main.iso").to_string()),
+        ("two_cloud_tunnel", include_str!("../../../examples/two-cloud-tunnel/main.iso").to_string()),
+        ("three_cloud_mesh", include_str!("../../../examples/three-cloud-mesh/main.iso").to_string()),
+        ("endpoint_relay", include_str!("../../../examples/endpoint-relay/main.iso").to_string()),
+        ("host_mesh", include_str!("../../../examples/host-mesh/main.iso").to_string()),
+        ("gitops", include_str!("../../../examples/gitops/main.iso").to_string()),
         ("transit_gateway", aws_vpc_with_tunnels("  transit_gateway = true", 2)),
     ];
     for (name, text) in examples {
@@ -1308,7 +1301,7 @@ fn plans_render_as_pull_request_comments_split_under_the_limit() {
 
     // A small limit splits the same plan into several comments, each found by its marker and
     // under the limit, together holding every change.
-    let mesh = plan(&self::topology(include_str!("../../examples/three-cloud-mesh/main.iso")), &[]).unwrap();
+    let mesh = plan(&self::topology(include_str!("../../../examples/three-cloud-mesh/main.iso")), &[]).unwrap();
     let parts = render::markdown(&mesh, heading("Isopod plan"), "", 10_000);
     assert!(parts.len() > 2, "{}", parts.len());
     for (n, part) in parts.iter().enumerate() {
