@@ -85,7 +85,9 @@ impl Ref {
             "name" => "name".to_string(),
             output => format!("`{output}`"),
         };
-        format!("{what} of a `{}`", self.kind.name())
+        let name = self.kind.name();
+        let article = if name.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+        format!("{what} of {article} `{name}`")
     }
 }
 
