@@ -26,8 +26,13 @@ fn tags(name: &str) -> Value {
 pub async fn aws_kinds_must_pass(provider: &dyn Provider, scope: &Scope) {
     let stack = "conformance";
     let owned = |resource: &Resource| Ownership { stack: stack.into(), id: resource.id.clone() };
+    // What discovery reports is in the catalogue's vocabulary: a misspelt attribute would never
+    // match the desired one and show as drift forever.
     let mine = |found: Vec<isopod_catalog::ObservedResource>| {
-        found.into_iter().filter(|r| r.owned_by(stack).is_some()).collect::<Vec<_>>()
+        let found: Vec<_> = found.into_iter().filter(|r| r.owned_by(stack).is_some()).collect();
+        let unknown: Vec<String> = found.iter().flat_map(isopod_catalog::check::observed).collect();
+        assert!(unknown.is_empty(), "{unknown:?}");
+        found
     };
     let everything = [ResourceKind::AwsVpc, ResourceKind::AwsSubnet];
     assert!(mine(provider.discover(scope, &everything).await.unwrap()).is_empty(), "the scope starts empty");
