@@ -14,9 +14,9 @@ use crate::diff::{Action, Change};
 use crate::lower::Desired;
 use crate::plan::Cycle;
 use isopod_catalog::{ObservedResource, Resource, ResourceId, ResourceKind, Scope, Value};
-use petgraph::algo::{tarjan_scc, toposort};
+use petgraph::algo::toposort;
 use petgraph::graph::{DiGraph, NodeIndex};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// What one call does.
@@ -114,46 +114,32 @@ impl Operations {
                 }
             }
         }
-        // Deletions after the deletions of what refers to them: by cloud id, or by name within
-        // the same cloud account (names are only unique there). Looked up by index, so a large
-        // destroy stays linear.
-        let mut by_id: HashMap<&str, NodeIndex> = HashMap::new();
-        let mut by_name: HashMap<(&str, &str), Vec<NodeIndex>> = HashMap::new();
+        // Deletions after the deletions of what refers to them, as the catalogue types the
+        // references: by cloud id (anywhere), by name or by output within the same cloud account
+        // (names are only unique there). Looked up by index, so a large destroy stays linear. The
+        // catalogue's references go from deeper kinds to shallower ones (its tests check that the
+        // kinds' parents form no cycle), so these edges cannot close a circle.
+        let mut index: HashMap<(ResourceKind, &str, &str, &str), Vec<NodeIndex>> = HashMap::new();
         for (node, live) in &deletions {
             let Some(live) = live else { continue };
-            by_id.insert(&live.provider_id, *node);
-            if let Some(Value::String(name)) = live.attrs.get("name") {
-                by_name.entry((&live.scope.cloud, name)).or_default().push(*node);
-            }
-        }
-        let mut order: Vec<(NodeIndex, NodeIndex)> = Vec::new();
-        for (holder, live) in &deletions {
-            let Some(live) = live else { continue };
-            for reference in strings(&live.attrs) {
-                let named = by_name.get(&(live.scope.cloud.as_str(), reference)).into_iter().flatten();
-                for target in by_id.get(reference).into_iter().chain(named) {
-                    if target != holder {
-                        order.push((*holder, *target));
-                    }
+            index.entry((live.kind, "id", "", &live.provider_id)).or_default().push(*node);
+            let spec = live.kind.spec();
+            let keys = std::iter::once("name").chain(spec.outputs.iter().map(|output| output.name));
+            for key in keys {
+                if let Some(Value::String(value)) = live.attrs.get(key) {
+                    index.entry((live.kind, key, &live.scope.cloud, value)).or_default().push(*node);
                 }
             }
         }
-        // Names can refer in a circle (two resources naming each other): the edges inside such
-        // a circle are left out, so the order always exists.
-        let mut among_deletions: DiGraph<(), ()> = DiGraph::new();
-        let nodes: Vec<NodeIndex> = (0..graph.node_count()).map(|_| among_deletions.add_node(())).collect();
-        for (holder, target) in &order {
-            among_deletions.add_edge(nodes[holder.index()], nodes[target.index()], ());
-        }
-        let mut circle: Vec<Option<usize>> = vec![None; graph.node_count()];
-        for (n, component) in tarjan_scc(&among_deletions).into_iter().enumerate().filter(|(_, c)| c.len() > 1) {
-            for node in component {
-                circle[node.index()] = Some(n);
-            }
-        }
-        for (holder, target) in order {
-            if circle[holder.index()].is_none() || circle[holder.index()] != circle[target.index()] {
-                graph.update_edge(holder, target, ());
+        for (holder, live) in &deletions {
+            let Some(live) = live else { continue };
+            for (_, reference, value) in live.kind.spec().references_in(&live.attrs) {
+                let cloud = if reference.by == "id" { "" } else { live.scope.cloud.as_str() };
+                for target in index.get(&(reference.kind, reference.by, cloud, value)).into_iter().flatten() {
+                    if target != holder {
+                        graph.update_edge(*holder, *target, ());
+                    }
+                }
             }
         }
         // Creations after the deletions that free what they take: a name, or a range, that a
@@ -281,20 +267,11 @@ fn cycle_path(graph: &DiGraph<usize, ()>, start: NodeIndex, changes: &[Change]) 
     vec![changes[graph[start]].id.clone()]
 }
 
-/// Every string in `attrs`, except its own `name`.
-fn strings(attrs: &isopod_catalog::Attrs) -> BTreeSet<&str> {
-    let mut out = BTreeSet::new();
-    for (_, value) in attrs.iter().filter(|(key, _)| key.as_str() != "name") {
-        value.collect_strings(&mut out);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use isopod_catalog::Ownership;
-    use petgraph::algo::{has_path_connecting, toposort};
+    use petgraph::algo::has_path_connecting;
 
     #[test]
     fn a_creation_waits_for_the_deletion_that_frees_its_range() {
@@ -330,23 +307,40 @@ mod tests {
     }
 
     #[test]
-    fn deletions_that_name_each_other_are_still_ordered() {
-        let named = |address: &str, name: &str, other: &str| ObservedResource {
-            provider_id: format!("id-{address}"),
-            kind: ResourceKind::GcpRouter,
-            scope: Scope { cloud: "gcp.data".into(), region: "us-central1".into() },
-            attrs: [("name".to_string(), Value::string(name)), ("peer".to_string(), Value::string(other))].into(),
-            owner: Some(Ownership { stack: "s".into(), id: ResourceId::new(ResourceKind::GcpRouter, address) }),
+    fn a_record_at_its_zone_apex_goes_before_the_zone() {
+        // The record's name is the zone's DNS name: only the typed reference (`managed_zone`)
+        // orders them, not the equal strings.
+        let scope = Scope { cloud: "gcp.data".into(), region: "global".into() };
+        let owned = |kind: ResourceKind, address: &str| {
+            Some(Ownership { stack: "s".into(), id: ResourceId::new(kind, address) })
         };
-        // `a` names `b`, `b` names `a`; `c` names `a`, so `c` goes before `a`.
-        let observed = vec![named("a", "ra", "rb"), named("b", "rb", "ra"), named("c", "rc", "ra")];
+        let zone = ObservedResource {
+            provider_id: "zone-1".into(),
+            kind: ResourceKind::GcpDnsManagedZone,
+            scope: scope.clone(),
+            attrs: [("name".to_string(), Value::string("bi")), ("dns_name".to_string(), Value::string("bi.example."))]
+                .into(),
+            owner: owned(ResourceKind::GcpDnsManagedZone, "bi"),
+        };
+        let record = ObservedResource {
+            provider_id: "record-1".into(),
+            kind: ResourceKind::GcpDnsRecordSet,
+            scope,
+            attrs: [
+                ("managed_zone".to_string(), Value::string("bi")),
+                ("name".to_string(), Value::string("bi.example.")),
+            ]
+            .into(),
+            owner: owned(ResourceKind::GcpDnsRecordSet, "bi.apex"),
+        };
+        let observed = vec![zone, record];
         let desired = Desired { stack: "s".into(), ..Desired::default() };
         let plan = crate::Plan::new(&desired, crate::diff(&desired, &observed), &observed).unwrap();
         let operations = Operations::new(&plan.changes, &desired, &observed);
         let graph = &operations.graph;
-        assert_eq!(graph.node_count(), 3);
-        assert!(toposort(graph, None).is_ok(), "the circle between a and b is broken");
         let node = |address: &str| graph.node_indices().find(|&n| graph[n].id.address == address).unwrap();
-        assert!(has_path_connecting(graph, node("c"), node("a"), None), "c still goes before a");
+        assert!(has_path_connecting(graph, node("bi.apex"), node("bi"), None), "the record goes first");
+        assert!(!has_path_connecting(graph, node("bi"), node("bi.apex"), None), "and only that way");
+        assert_eq!(plan.changes[0].id.address, "bi.apex");
     }
 }
