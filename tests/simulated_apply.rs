@@ -6,19 +6,11 @@
 //! deleted (holders first) idempotently.
 
 use isopod_catalog::{Cloud, ObservedResource, OutputRef, Ownership, ResourceId, ResourceKind, Scope, Value};
-use isopod_lang::{Inputs, MemoryHost, SourceMap, Topology};
+use isopod_lang::Topology;
 use isopod_planner::{Action, Plan};
 use isopod_provider::Provider;
 use isopod_simulator::Simulator;
 use std::collections::{BTreeMap, BTreeSet};
-
-fn topology(name: &str, text: String) -> Topology {
-    let mut sources = SourceMap::new();
-    sources.add(name, text);
-    isopod_lang::load(&sources, &Inputs::default(), &MemoryHost::default())
-        .topology
-        .expect("the configuration is valid")
-}
 
 /// Private endpoints in each cloud, and a relay with private DNS into Azure, GCP and AWS.
 const ENDPOINTS: &str = r#"
@@ -272,7 +264,7 @@ fn every_kind_applies_cleanly_plans_no_changes_updates_and_deletes() {
         ]);
     let mut exercised: BTreeSet<ResourceKind> = BTreeSet::new();
     for (example, text) in configurations {
-        let topology = topology(&example, text);
+        let topology = isopod_test_support::topology(&text);
         let simulator = Simulator::in_memory();
         let (plan, desired) = isopod_planner::plan(&topology, &[]).unwrap();
         let scopes: BTreeSet<Scope> = plan.changes.iter().map(|c| c.scope.clone()).collect();

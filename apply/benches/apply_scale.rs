@@ -7,7 +7,6 @@
 
 use isopod_apply::{Context, Operations, Settings, execute};
 use isopod_catalog::{Cloud, ResourceKind};
-use isopod_lang::{Inputs, MemoryHost, SourceMap, Topology};
 use isopod_provider::Provider;
 use isopod_simulator::Simulator;
 use petgraph::Direction;
@@ -22,11 +21,7 @@ const LATENCY: Duration = Duration::from_millis(20);
 /// 900 ms, an AWS VPN connection (5) 100 ms.
 const MINUTE: Duration = Duration::from_millis(20);
 
-fn topology(text: &str) -> Topology {
-    let mut sources = SourceMap::new();
-    sources.add("bench.iso", text.to_string());
-    isopod_lang::load(&sources, &Inputs::default(), &MemoryHost::default()).topology.expect("valid")
-}
+use isopod_test_support::topology;
 
 /// The provider calls a change needs at least, and how long it takes at best: its call, and
 /// after a create of a kind the clouds provision asynchronously, the provisioning time and one

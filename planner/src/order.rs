@@ -277,10 +277,7 @@ mod tests {
     fn a_creation_waits_for_the_deletion_that_frees_its_range() {
         // Subnet `old` goes and subnet `new` takes its range, in the same VPC.
         let text = "stack \"s\" {}\ncloud \"aws\" \"prod\" {\n  region = \"us-east-1\"\n}\nnetwork \"app\" {\n  cloud = cloud.aws.prod\n  cidr  = \"10.0.0.0/16\"\n  subnet \"new\" {\n    cidr = \"10.0.1.0/24\"\n  }\n}\n";
-        let mut sources = isopod_lang::SourceMap::new();
-        sources.add("main.iso", text);
-        let checked = isopod_lang::load(&sources, &isopod_lang::Inputs::default(), &isopod_lang::MemoryHost::default());
-        let topology = checked.topology.expect("valid");
+        let topology = isopod_test_support::topology(text);
         let vpc_live = ObservedResource {
             provider_id: "vpc-1".into(),
             kind: ResourceKind::AwsVpc,

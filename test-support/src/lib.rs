@@ -2,9 +2,22 @@
 //! a virtual environment under `~/.cache/isopod`) through `moto_ec2.py`, which fills in the VPN
 //! calls moto leaves out, on a free port of 127.0.0.1, and stops it when dropped.
 //! [`GitHubFake`] runs a GitHub API fake the same way, for the pull-request comment tests.
-//! [`mesh::full_mesh`] writes the large full-mesh configuration of the benchmarks.
+//! [`mesh::full_mesh`] writes the large full-mesh configuration of the benchmarks, and
+//! [`topology`] checks a configuration's text into the topology that planning tests start from.
 
 pub mod mesh;
+
+/// The topology of the configuration `text` (one file, `main.iso`, no variables).
+///
+/// # Panics
+/// When the configuration has any diagnostic, which the panic lists.
+pub fn topology(text: &str) -> isopod_lang::Topology {
+    let mut sources = isopod_lang::SourceMap::new();
+    sources.add("main.iso", text);
+    let checked = isopod_lang::load(&sources, &isopod_lang::Inputs::default(), &isopod_lang::MemoryHost::default());
+    assert!(checked.diagnostics.is_empty(), "{:#?}", checked.diagnostics);
+    checked.topology.expect("a configuration without diagnostics has a topology")
+}
 
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;

@@ -1,15 +1,8 @@
 use crate::{Action, Live, Plan, lower, render};
 use isopod_catalog::{ObservedResource, Ownership, ResourceId, ResourceKind, Scope, Value};
-use isopod_lang::{Inputs, MemoryHost, SourceMap, Topology};
+use isopod_lang::Topology;
+use isopod_test_support::topology;
 use std::collections::{BTreeMap, BTreeSet};
-
-fn topology(text: &str) -> Topology {
-    let mut sources = SourceMap::new();
-    sources.add("main.iso", text);
-    let checked = isopod_lang::load(&sources, &Inputs::default(), &MemoryHost::default());
-    assert!(checked.diagnostics.is_empty(), "{:#?}", checked.diagnostics);
-    checked.topology.unwrap()
-}
 
 const THREE_CLOUDS: &str = r#"
 stack "demo" {

@@ -4,7 +4,6 @@
 
 use super::swanctl::{Connection, connection_name, render};
 use isopod_catalog::{Attrs, Ownership, Resource, ResourceId, ResourceKind, Value};
-use isopod_lang::{Inputs, MemoryHost, SourceMap};
 use isopod_provider::{Created, Provider};
 use isopod_simulator::{Simulator, ready};
 use std::collections::BTreeMap;
@@ -53,11 +52,7 @@ tunnel "t" {{
 }}
 "#
     );
-    let mut sources = SourceMap::new();
-    sources.add("main.iso", &text);
-    let checked = isopod_lang::load(&sources, &Inputs::default(), &MemoryHost::default());
-    assert!(checked.diagnostics.is_empty(), "{:#?}", checked.diagnostics);
-    checked.topology.unwrap()
+    isopod_test_support::topology(&text)
 }
 
 /// The plan of `topology` created in a simulator, in plan order, with outputs passed on: every
