@@ -8,6 +8,12 @@
 //! random 32-character key does not reveal it) as comment lines; discovery reads those back, and
 //! a file whose configuration no longer matches (edited by hand) is reported as such, so that
 //! `plan` shows it and `apply` rewrites it.
+//!
+//! The transport blocks (`ssh`, `swanctl`, file writes), so each call runs on tokio's blocking
+//! pool, and a slow or unreachable host does not hold up the other calls in flight on the
+//! runtime's thread (the clouds', other hosts'). A host's own calls run one at a time, as they
+//! did on that one thread: each ends with `swanctl --load-all`, which unloads the connections
+//! whose files it did not see, so two at once could unload each other's.
 
 use super::swanctl::{Connection, connection_name, render};
 use super::transport::Transport;
@@ -15,6 +21,7 @@ use isopod_catalog::{Attrs, Cloud, ObservedResource, Ownership, Resource, Resour
 use isopod_provider::{BoxFuture, Created, ErrorKind, Provider, ProviderError, Provisioning, TunnelState};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError};
 
 const STACK_LINE: &str = "# isopod:stack=";
 const RESOURCE_LINE: &str = "# isopod:resource=";
@@ -34,8 +41,15 @@ pub struct HostSettings {
 
 /// The provider of one host.
 pub struct HostProvider {
+    host: Arc<Host>,
+}
+
+/// A host as its calls on the blocking pool reach it.
+struct Host {
     settings: HostSettings,
     transport: Box<dyn Transport>,
+    /// Held through each call: one at a time on a host.
+    busy: Mutex<()>,
 }
 
 fn failed(kind: ErrorKind, what: impl std::fmt::Display) -> ProviderError {
@@ -45,9 +59,32 @@ fn failed(kind: ErrorKind, what: impl std::fmt::Display) -> ProviderError {
 impl HostProvider {
     /// A provider of the host whose strongSwan `settings` describe, reached through `transport`.
     pub fn new(settings: HostSettings, transport: Box<dyn Transport>) -> HostProvider {
-        HostProvider { settings, transport }
+        HostProvider { host: Arc::new(Host { settings, transport, busy: Mutex::new(()) }) }
     }
 
+    /// `call` on the host, on tokio's blocking pool once the host's earlier calls are done.
+    fn blocking<T: Send + 'static>(
+        &self,
+        call: impl FnOnce(&Host) -> Result<T, ProviderError> + Send + 'static,
+    ) -> BoxFuture<'static, Result<T, ProviderError>> {
+        let host = self.host.clone();
+        Box::pin(async move {
+            let task = tokio::task::spawn_blocking(move || {
+                // A call that panicked has left nothing half done that the next one relies on.
+                let _busy = host.busy.lock().unwrap_or_else(PoisonError::into_inner);
+                call(&host)
+            });
+            match task.await {
+                Ok(result) => result,
+                // A panic (a bug) is the caller's, as when the call ran on its thread.
+                Err(err) if err.is_panic() => std::panic::resume_unwind(err.into_panic()),
+                Err(err) => Err(failed(ErrorKind::Transient, format!("host call not run: {err}"))),
+            }
+        })
+    }
+}
+
+impl Host {
     fn conf_dir(&self) -> PathBuf {
         self.settings.swanctl_dir.join("conf.d")
     }
@@ -170,6 +207,15 @@ impl HostProvider {
         Ok((false, format!("probe failed: {}", failure_reason(&log))))
     }
 
+    /// Rewrites the connection of `resource` for the stack that owns its file, and restarts it.
+    fn update(&self, resource: &Resource) -> Result<(), ProviderError> {
+        let file = self.file_of(&connection_name(&resource.id.address));
+        let text = self.transport.read(&file).map_err(|err| failed(ErrorKind::Transient, err))?.unwrap_or_default();
+        let stack = text.lines().find_map(|line| line.strip_prefix(STACK_LINE)).unwrap_or_default().to_string();
+        let owner = Ownership { stack, id: resource.id.clone() };
+        self.write(resource, &owner, true).map(drop)
+    }
+
     fn delete_tunnel(&self, provider_id: &str) -> Result<(), ProviderError> {
         let removed =
             self.transport.remove(&self.file_of(provider_id)).map_err(|err| failed(ErrorKind::Transient, err))?;
@@ -275,9 +321,11 @@ impl Provider for HostProvider {
         scope: &'a Scope,
         kinds: &'a [ResourceKind],
     ) -> BoxFuture<'a, Result<Vec<ObservedResource>, ProviderError>> {
-        Box::pin(async move {
-            if kinds.contains(&ResourceKind::HostIpsecTunnel) { self.discover_tunnels(scope) } else { Ok(Vec::new()) }
-        })
+        if !kinds.contains(&ResourceKind::HostIpsecTunnel) {
+            return Box::pin(async { Ok(Vec::new()) });
+        }
+        let scope = scope.clone();
+        self.blocking(move |host| host.discover_tunnels(&scope))
     }
 
     fn create<'a>(
@@ -285,20 +333,16 @@ impl Provider for HostProvider {
         resource: &'a Resource,
         owner: &'a Ownership,
     ) -> BoxFuture<'a, Result<Created, ProviderError>> {
-        Box::pin(async move {
-            let name = self.write(resource, owner, false)?;
+        let (resource, owner) = (resource.clone(), owner.clone());
+        self.blocking(move |host| {
+            let name = host.write(&resource, &owner, false)?;
             Ok(Created { provider_id: name, outputs: BTreeMap::new() })
         })
     }
 
     fn update<'a>(&'a self, _provider_id: &'a str, resource: &'a Resource) -> BoxFuture<'a, Result<(), ProviderError>> {
-        Box::pin(async move {
-            let file = self.file_of(&connection_name(&resource.id.address));
-            let text = self.transport.read(&file).map_err(|err| failed(ErrorKind::Transient, err))?.unwrap_or_default();
-            let stack = text.lines().find_map(|line| line.strip_prefix(STACK_LINE)).unwrap_or_default().to_string();
-            let owner = Ownership { stack, id: resource.id.clone() };
-            self.write(resource, &owner, true).map(drop)
-        })
+        let resource = resource.clone();
+        self.blocking(move |host| host.update(&resource))
     }
 
     fn provisioning<'a>(
@@ -316,7 +360,8 @@ impl Provider for HostProvider {
         _kind: ResourceKind,
         _scope: &'a Scope,
     ) -> BoxFuture<'a, Result<(), ProviderError>> {
-        Box::pin(async move { self.delete_tunnel(provider_id) })
+        let provider_id = provider_id.to_string();
+        self.blocking(move |host| host.delete_tunnel(&provider_id))
     }
 
     fn tunnel_states<'a>(
@@ -324,13 +369,157 @@ impl Provider for HostProvider {
         scope: &'a Scope,
         probe: bool,
     ) -> BoxFuture<'a, Result<Vec<TunnelState>, ProviderError>> {
-        Box::pin(async move { self.states(scope, probe) })
+        let scope = scope.clone();
+        self.blocking(move |host| host.states(&scope, probe))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::process::ExitStatusExt as _;
+    use std::path::Path;
+    use std::process::{ExitStatus, Output};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    /// A host whose first command blocks its thread until the test lets it go (or, should
+    /// nothing ever do so, gives up after a while and fails); its other commands succeed with
+    /// no output, and it has no files.
+    struct Stuck {
+        release: Mutex<Option<mpsc::Receiver<()>>>,
+        /// Commands running now, and the most ever running at once.
+        running: AtomicUsize,
+        most: AtomicUsize,
+    }
+
+    impl Stuck {
+        fn new() -> (Stuck, mpsc::Sender<()>) {
+            let (release, receiver) = mpsc::channel();
+            let stuck = Stuck { release: Mutex::new(Some(receiver)), running: 0.into(), most: 0.into() };
+            (stuck, release)
+        }
+    }
+
+    impl Transport for Arc<Stuck> {
+        fn run(&self, _program: &str, _args: &[&str]) -> Result<Output, String> {
+            let now = self.running.fetch_add(1, Ordering::SeqCst) + 1;
+            self.most.fetch_max(now, Ordering::SeqCst);
+            let waiting = self.release.lock().unwrap().take();
+            // A safety net against a hang, not a measure: the test lets it go long before.
+            let released = waiting.is_none_or(|release| release.recv_timeout(Duration::from_secs(20)).is_ok());
+            self.running.fetch_sub(1, Ordering::SeqCst);
+            if !released {
+                return Err("nothing let the host go while it was busy".into());
+            }
+            Ok(Output { status: ExitStatus::from_raw(0), stdout: Vec::new(), stderr: Vec::new() })
+        }
+        fn write(&self, _path: &Path, _text: &str, _mode: u32) -> Result<(), String> {
+            Ok(())
+        }
+        fn remove(&self, _path: &Path) -> Result<bool, String> {
+            Ok(false)
+        }
+        fn read(&self, _path: &Path) -> Result<Option<String>, String> {
+            Ok(None)
+        }
+        fn files(&self, _dir: &Path, _prefix: &str) -> Result<Vec<(String, String)>, String> {
+            Ok(Vec::new())
+        }
+    }
+
+    fn provider_of(transport: Arc<Stuck>) -> HostProvider {
+        let settings = HostSettings { swanctl_dir: "/etc/swanctl".into(), vici_socket: "unix:///nowhere".into() };
+        HostProvider::new(settings, Box::new(transport))
+    }
+
+    /// As the binary runs providers: one thread, time enabled.
+    fn one_thread() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+    }
+
+    fn scope() -> Scope {
+        Scope { cloud: "host.dc".into(), region: "host".into() }
+    }
+
+    #[test]
+    fn a_busy_host_does_not_hold_up_the_runtime() {
+        let (stuck, release) = Stuck::new();
+        let stuck = Arc::new(stuck);
+        let provider = provider_of(stuck.clone());
+        let scope = scope();
+        let (states, ()) = one_thread().block_on(async {
+            tokio::join!(provider.tunnel_states(&scope, false), async {
+                // The runtime's timer ticks while the host's `swanctl` blocks, then lets it go:
+                // only possible if the host call is off the runtime's one thread. Were it on it,
+                // the host would give up first, and the call fail.
+                for _ in 0..3 {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                // A host that gave up already has gone.
+                let _ = release.send(());
+            })
+        });
+        let states = states.unwrap_or_else(|err| panic!("the host held up the runtime's thread: {err}"));
+        assert_eq!(states, Vec::new());
+    }
+
+    #[test]
+    fn a_hosts_calls_run_one_at_a_time() {
+        let (stuck, release) = Stuck::new();
+        let stuck = Arc::new(stuck);
+        let provider = provider_of(stuck.clone());
+        let scope = scope();
+        let (first, second, ()) = one_thread().block_on(async {
+            tokio::join!(provider.tunnel_states(&scope, false), provider.tunnel_states(&scope, false), async {
+                // Time for the second call to reach the host while the first is stuck there.
+                for _ in 0..5 {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                // A host that gave up already has gone.
+                let _ = release.send(());
+            })
+        });
+        assert!(first.is_ok() && second.is_ok(), "{first:?} {second:?}");
+        assert_eq!(stuck.most.load(Ordering::SeqCst), 1, "two swanctl commands at once on one host");
+    }
+
+    #[test]
+    fn a_host_out_of_reach_is_a_transient_failure() {
+        struct Unreachable;
+        impl Transport for Unreachable {
+            fn run(&self, _program: &str, _args: &[&str]) -> Result<Output, String> {
+                Err("ssh dc: Connection timed out".into())
+            }
+            fn write(&self, _path: &Path, _text: &str, _mode: u32) -> Result<(), String> {
+                Err("ssh dc: Connection timed out".into())
+            }
+            fn remove(&self, _path: &Path) -> Result<bool, String> {
+                Err("ssh dc: Connection timed out".into())
+            }
+            fn read(&self, _path: &Path) -> Result<Option<String>, String> {
+                Err("ssh dc: Connection timed out".into())
+            }
+            fn files(&self, _dir: &Path, _prefix: &str) -> Result<Vec<(String, String)>, String> {
+                Err("ssh dc: Connection timed out".into())
+            }
+        }
+        let settings = HostSettings { swanctl_dir: "/etc/swanctl".into(), vici_socket: "unix:///nowhere".into() };
+        let provider = HostProvider::new(settings, Box::new(Unreachable));
+        let scope = scope();
+        let runtime = one_thread();
+        let kinds = [ResourceKind::HostIpsecTunnel];
+        let discovered = runtime.block_on(provider.discover(&scope, &kinds)).unwrap_err();
+        assert_eq!(
+            (discovered.kind, discovered.message.as_str()),
+            (ErrorKind::Transient, "ssh dc: Connection timed out")
+        );
+        let deleted = runtime.block_on(provider.delete("isopod-dc-t-0", ResourceKind::HostIpsecTunnel, &scope));
+        assert_eq!(deleted.unwrap_err().kind, ErrorKind::Transient);
+        // Other kinds are not the host's: nothing to reach.
+        assert_eq!(runtime.block_on(provider.discover(&scope, &[ResourceKind::AwsVpc])).unwrap(), Vec::new());
+    }
 
     #[test]
     fn security_associations_are_read_from_swanctl() {
