@@ -1,4 +1,8 @@
-//! The command-line interface: clap types only, no behaviour.
+//! The command-line interface: clap types only, no behaviour. The book's option tables are
+//! generated from them (`cli/reference.rs`).
+
+#[cfg(test)]
+mod reference;
 
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -77,7 +81,7 @@ pub struct ConfigArgs {
     /// The folder of .iso files (or a single .iso file)
     #[arg(default_value = ".")]
     pub dir: PathBuf,
-    /// Set a variable: NAME=VALUE (repeatable); overrides ISOPOD_VAR_NAME
+    /// Set variable NAME, which the configuration must declare; overrides ISOPOD_VAR_NAME
     #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
     pub vars: Vec<(String, String)>,
 }
@@ -88,7 +92,7 @@ pub struct ValidateArgs {
     /// The configuration.
     #[command(flatten)]
     pub config: ConfigArgs,
-    /// Print the checked topology as JSON on stdout
+    /// Print the checked topology as JSON on stdout, instead of the summary
     #[arg(long)]
     pub json: bool,
 }
@@ -99,8 +103,10 @@ pub struct StatusArgs {
     /// The configuration.
     #[command(flatten)]
     pub config: ConfigArgs,
-    /// Start each host tunnel that is down, and report why it fails (a refused key, no common
-    /// proposal, no answer)
+    /// Start each host tunnel that is down, and report why it fails: the peer refused the
+    /// pre-shared key (AUTHENTICATION_FAILED), no proposal both ends accept
+    /// (NO_PROPOSAL_CHOSEN), the peer refused the traffic selectors (TS_UNACCEPTABLE), the peer
+    /// does not answer. This starts tunnels; it changes no configuration
     #[arg(long)]
     pub probe: bool,
 }
@@ -111,7 +117,7 @@ pub struct DiscoverArgs {
     /// The configuration whose `cloud` blocks say which accounts and regions to inspect.
     #[command(flatten)]
     pub config: ConfigArgs,
-    /// Inspect only this cloud block (`aws.east` or `east`; repeatable; default: every AWS block)
+    /// Inspect only this cloud block (`aws.east` or `east`); default: every AWS block
     #[arg(long = "cloud", value_name = "NAME")]
     pub clouds: Vec<String>,
     /// Where to write the files (default: the configuration's folder)
@@ -126,10 +132,11 @@ pub struct PlanArgs {
     #[command(flatten)]
     pub config: ConfigArgs,
     /// Plan against the embedded simulator of the three clouds (state in DIR/.isopod/), not
-    /// the real clouds; the only mode until the cloud providers land
+    /// the real clouds. Without it, AWS is reached through its API and hosts through their
+    /// strongSwan, locally or over SSH; Azure and GCP are simulated only, for now
     #[arg(long)]
     pub simulate: bool,
-    /// Print the plan as JSON on stdout
+    /// Print the plan as JSON on stdout, instead of the text
     #[arg(long)]
     pub json: bool,
     /// Exit 2 when the plan has changes (0 when it has none, 1 on errors)
@@ -141,10 +148,11 @@ pub struct PlanArgs {
     pub out: Option<std::path::PathBuf>,
     /// Give the live tunnels that use secret NAME its current value from the store (after
     /// `isopod secret set NAME`): updated in place, or replaced where the cloud cannot change a
-    /// key (repeatable)
+    /// key
     #[arg(long = "rotate", value_name = "NAME")]
     pub rotate: Vec<String>,
-    /// Plan again every time a .iso file of the configuration is saved, until interrupted
+    /// Plan again every time a .iso file of the configuration is saved (debounced), until
+    /// interrupted; not with --out or --detailed-exitcode
     #[arg(long, conflicts_with_all = ["out", "detailed_exitcode"])]
     pub watch: bool,
 }
@@ -164,14 +172,14 @@ pub struct CommentArgs {
     /// The repository, OWNER/NAME (default: GITHUB_REPOSITORY)
     #[arg(long, value_name = "OWNER/NAME")]
     pub repository: Option<String>,
-    /// What finds this configuration's comments again (default: DIR as given); one set of
-    /// comments per key and pull request
+    /// What finds this configuration's comments again (default: DIR as given): a repository
+    /// with several configurations gets one set of comments per folder and pull request
     #[arg(long)]
     pub key: Option<String>,
     /// The commit named in the title (default: the pull request's head, from the event)
     #[arg(long, value_name = "SHA")]
     pub revision: Option<String>,
-    /// Print the comments on stdout instead of posting them
+    /// Print the comments on stdout instead of posting them (no token needed)
     #[arg(long)]
     pub dry_run: bool,
 }
@@ -179,7 +187,9 @@ pub struct CommentArgs {
 /// `isopod watch`
 #[derive(Debug, Args)]
 pub struct WatchArgs {
-    /// The repository to follow: any URL git understands (https, ssh, file) or a local path
+    /// The repository to follow: any URL git understands (`https://`, `ssh://`,
+    /// `git@host:path`, `file://`) or a local path. HTTPS credentials come from git's
+    /// credential helpers, SSH keys from the SSH agent
     pub repository: String,
     /// The branch to follow
     #[arg(long, default_value = "main")]
@@ -188,10 +198,12 @@ pub struct WatchArgs {
     #[arg(long, default_value = ".")]
     pub path: PathBuf,
     /// Where the watcher keeps its clone and the stack's state (the apply journal and lock,
-    /// generated keys, the simulator's state); one watcher per folder
+    /// generated keys, the simulator's state); one watcher per folder (a second one refuses to
+    /// start)
     #[arg(long, default_value = ".isopod-watch")]
     pub workdir: PathBuf,
-    /// The stack's state folder (default: WORKDIR/state). Watchers that share one (on one
+    /// The stack's state folder: the apply lock and journal, the regions used, generated keys,
+    /// the simulator's state (default: WORKDIR/state). Watchers that share one (on one
     /// machine, or a file system with working locks) share the apply lock: never two applies
     /// at once
     #[arg(long, value_name = "DIR")]
@@ -213,13 +225,14 @@ pub struct WatchArgs {
     /// with it are refused
     #[arg(long, value_name = "FILE")]
     pub webhook_secret_file: Option<PathBuf>,
-    /// How to write the log: lines for people, or one JSON object per line
+    /// How to write the log (JSON objects carry `timestamp`, `level`, `message` and fields such
+    /// as `revision`, `changes`, `diagnostics`)
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
     /// Plan and apply against the embedded simulator (state in the workdir), not the clouds
     #[arg(long)]
     pub simulate: bool,
-    /// Set a variable: NAME=VALUE (repeatable); overrides ISOPOD_VAR_NAME
+    /// Set variable NAME, which the configuration must declare; overrides ISOPOD_VAR_NAME
     #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
     pub vars: Vec<(String, String)>,
 }
@@ -246,18 +259,19 @@ pub enum LogFormat {
 #[derive(Debug, Args)]
 pub struct ChangeArgs {
     /// Apply to the embedded simulator of the three clouds (state in DIR/.isopod/), not the
-    /// real clouds; the only mode until the cloud providers land
+    /// real clouds. Without it, AWS is changed through its API and hosts through their
+    /// strongSwan, locally or over SSH; Azure and GCP are simulated only, for now
     #[arg(long)]
     pub simulate: bool,
     /// Do not ask for confirmation (required when standard input is not a terminal)
     #[arg(long, short = 'y')]
     pub yes: bool,
-    /// The most provider calls in flight at once (a resource the cloud is provisioning holds no
-    /// place)
+    /// The most provider calls in flight at once, 1 to 256 (a resource the cloud is
+    /// provisioning holds no place)
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub parallelism: u16,
-    /// The most calls started per second to each cloud, to stay under its API rate limits
-    /// (default: no limit of our own; throttled calls are retried)
+    /// The most calls started per second to each cloud, evenly spaced, to stay under its API
+    /// rate limits (default: no limit of our own; throttled calls are retried)
     #[arg(long, value_name = "CALLS", value_parser = clap::value_parser!(u32).range(1..))]
     pub rate_limit: Option<u32>,
     /// How long to wait for another apply of the stack to finish, e.g. `30s` or `5m` (default:
@@ -328,13 +342,14 @@ pub enum GraphFormat {
 /// `isopod fmt`
 #[derive(Debug, Args)]
 pub struct FmtArgs {
-    /// Files or folders to format (folders: their .iso files)
+    /// Files or folders to format (for a folder, its .iso files)
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
     /// Change nothing; list the files that are not formatted and exit 1 if there are any
     #[arg(long)]
     pub check: bool,
-    /// Also format the .iso files of subfolders
+    /// Also format the .iso files of subfolders (hidden folders, whose names start with `.`,
+    /// and symbolic links to folders are skipped)
     #[arg(long, short)]
     pub recursive: bool,
 }

@@ -7,7 +7,9 @@ ModifyVpnTunnelOptions. This launcher keeps the options as EC2 does (each tunnel
 address of its own) and implements those five calls on moto's own objects, shaped like EC2's
 documented responses. It also makes DescribeVpcPeeringConnections apply its tag filters (moto
 ignores them) and show, in each region, the tags written in that region (as EC2 does for a
-cross-region peering; moto shows the requester region's). Everything else is moto's. The book's
+cross-region peering; moto shows the requester region's), and keeps the tags a transit gateway
+VPC attachment is created with (moto drops them), and answers EC2's NotFound error to deleting a
+transit gateway or attachment that is gone (moto answers HTTP 500). Everything else is moto's. The book's
 testing page lists the gaps.
 
     python moto_ec2.py -H 127.0.0.1 -p PORT
@@ -17,10 +19,12 @@ import hashlib
 import sys
 
 from moto.core.responses import ActionResult, EmptyResult
-from moto.ec2.exceptions import InvalidParameterValue
+from moto.ec2.exceptions import EC2ClientError, InvalidParameterValue, InvalidTransitGatewayID
 from moto.ec2.responses.vpn_connections import VPNConnections
 from moto.ec2.responses.route_tables import RouteTables
 from moto.ec2.responses.vpc_peering_connections import VPCPeeringConnections
+from moto.ec2.responses.transit_gateway_attachments import TransitGatewayAttachment
+from moto.ec2.responses.transit_gateways import TransitGateways
 from moto.ec2.models.vpn_connections import VPNConnection
 from moto.server import main
 
@@ -176,7 +180,55 @@ def describe_vpc_peering_connections(self):
     return ActionResult({"VpcPeeringConnections": views})
 
 
+def create_transit_gateway_vpc_attachment(self):
+    """moto's, with the tags of the `transit-gateway-attachment` specification, which EC2 takes
+    (moto reads those of a `transit-gateway-route-table` one, so an attachment keeps no tag)."""
+    tags = self._parse_tag_specification().get("transit-gateway-attachment", {})
+    attachment = self.ec2_backend.create_transit_gateway_vpc_attachment(
+        transit_gateway_id=self._get_param("TransitGatewayId"),
+        tags=tags,
+        vpc_id=self._get_param("VpcId"),
+        subnet_ids=self._get_param("SubnetIds", []),
+        options=self._get_param("Options", {}),
+    )
+    return ActionResult({"TransitGatewayVpcAttachment": attachment})
+
+
+class InvalidTransitGatewayAttachmentID(EC2ClientError):
+    def __init__(self, attachment_id):
+        super().__init__(
+            "InvalidTransitGatewayAttachmentID.NotFound",
+            f"Transit Gateway Attachment {attachment_id} was deleted or does not exist.",
+        )
+
+
+def refusing_unknown(delete, param, known, error):
+    """moto's `delete`, answering EC2's `*.NotFound` error for an id it does not hold (moto
+    answers HTTP 500, a KeyError, for one deleted already)."""
+
+    def wrapped(self):
+        wanted = self._get_param(param)
+        if wanted not in known(self.ec2_backend):
+            raise error(wanted)
+        return delete(self)
+
+    return wrapped
+
+
 VPCPeeringConnections.describe_vpc_peering_connections = describe_vpc_peering_connections
+TransitGatewayAttachment.delete_transit_gateway_vpc_attachment = refusing_unknown(
+    TransitGatewayAttachment.delete_transit_gateway_vpc_attachment,
+    "TransitGatewayAttachmentId",
+    lambda backend: backend.transit_gateway_attachments,
+    InvalidTransitGatewayAttachmentID,
+)
+TransitGateways.delete_transit_gateway = refusing_unknown(
+    TransitGateways.delete_transit_gateway,
+    "TransitGatewayId",
+    lambda backend: backend.transit_gateways,
+    InvalidTransitGatewayID,
+)
+TransitGatewayAttachment.create_transit_gateway_vpc_attachment = create_transit_gateway_vpc_attachment
 VPNConnection.options = None
 VPNConnection.routes = []
 VPNConnections.create_vpn_connection = create_vpn_connection

@@ -61,7 +61,8 @@ pub(crate) const VPN_GATEWAY_ROUTE_PROPAGATION: KindSpec = KindSpec {
     doc: "Propagation of the routes a VPN gateway learns into the VPC's main route table.",
     provisioning_seconds: 0,
     attrs: &[
-        attr("vpn_gateway_id", id_of(K::AwsVpnGateway), "The VPN gateway whose routes propagate.").natural_key(),
+        // Not holding it: the gateway's deletion detaches it, which ends the propagation.
+        attr("vpn_gateway_id", ref_to(K::AwsVpnGateway, "id"), "The VPN gateway whose routes propagate.").natural_key(),
         attr("route_table_id", output_of(K::AwsVpc, "main_route_table_id"), "The route table they go into.")
             .natural_key(),
     ],

@@ -22,7 +22,7 @@ use crate::quota;
 use isopod_catalog::{OutputRef, Resource, ResourceId, ResourceKind, Scope, Value};
 use isopod_lang::Topology;
 use isopod_lang::topology::{CloudAccount, CloudKind, End, Host, Network, Routing, Tunnel};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The resources a topology wants, by id.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -207,7 +207,39 @@ pub fn lower(topology: &Topology, live: &Live) -> Result<Desired, AllocError> {
         }
     }
     relay::private_dns(topology, &connected, &mut desired);
+    depend_on_named(&mut desired);
     Ok(desired)
+}
+
+/// Makes each resource depend on the desired resources it refers to by name (a resource group,
+/// a virtual network, a private zone), as it already depends on those whose outputs it uses,
+/// so that the executor creates them first. Names are unique per kind within one cloud account,
+/// as the catalogue's references by name say.
+fn depend_on_named(desired: &mut Desired) {
+    let mut by_name: HashMap<(ResourceKind, &str, &str), &ResourceId> = HashMap::new();
+    for resource in desired.resources.values() {
+        if let Some(Value::String(name)) = resource.attrs.get("name") {
+            by_name.insert((resource.id.kind, resource.scope.cloud.as_str(), name.as_str()), &resource.id);
+        }
+    }
+    let mut missing: Vec<(ResourceId, ResourceId)> = Vec::new();
+    for resource in desired.resources.values() {
+        for (_, reference, name) in resource.id.kind.spec().references_in(&resource.attrs) {
+            let target = by_name.get(&(reference.kind, resource.scope.cloud.as_str(), name));
+            if let Some(&target) = target.filter(|_| reference.by == "name")
+                && *target != resource.id
+                && !resource.depends_on.contains(target)
+            {
+                missing.push((resource.id.clone(), target.clone()));
+            }
+        }
+    }
+    for (id, target) in missing {
+        let depends_on = &mut desired.resources.get_mut(&id).expect("listed above").depends_on;
+        if !depends_on.contains(&target) {
+            depends_on.push(target);
+        }
+    }
 }
 
 /// The layouts this version can lower.

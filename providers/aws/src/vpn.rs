@@ -112,8 +112,14 @@ pub(super) async fn create_vpn_gateway(
     let id = created.vpn_gateway().and_then(|g| g.vpn_gateway_id()).unwrap_or_default().to_string();
     // The gateway serves its VPC once attached; attaching is asynchronous (`provisioning`
     // reports it pending until then).
-    if let Some(vpc) = text(attrs, "vpc_id") {
-        client.attach_vpn_gateway().vpn_gateway_id(&id).vpc_id(vpc).send().await.map_err(classify)?;
+    if let Some(vpc) = text(attrs, "vpc_id")
+        && let Err(err) = client.attach_vpn_gateway().vpn_gateway_id(&id).vpc_id(vpc).send().await
+    {
+        // A gateway that cannot serve its VPC (gone, say) is not left behind, so that the
+        // create fails whole. Should this cleanup fail too, the gateway carries its ownership and
+        // the next plan finds it.
+        let _ = client.delete_vpn_gateway().vpn_gateway_id(&id).send().await;
+        return Err(classify(err));
     }
     Ok(Created { provider_id: id, outputs: BTreeMap::new() })
 }

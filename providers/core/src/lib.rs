@@ -1,14 +1,13 @@
 //! The core of Isopod's providers: the one [`Provider`] trait through which the planner discovers
 //! live resources and the executor changes them, its classified [`ProviderError`], [`retry`] of
-//! throttled and transient calls, [`routed::PerCloudBlock`] (one provider per `cloud` block), and
-//! the [`conformance`] suite every provider passes.
+//! throttled and transient calls, and [`routed::PerCloudBlock`] (one provider per `cloud` block).
+//! The must-pass suite every provider's tests run is `isopod-conformance`, beside this crate.
 //!
 //! **Architecture invariant:** providers know nothing of the `.iso` language or the planner; they
 //! speak the resource catalogue's vocabulary (`isopod-catalog`). Each provider is its own crate
 //! (`isopod-simulator`, `isopod-aws`, `isopod-host`), so that what builds the planner or the
 //! simulator compiles no cloud SDK. Only the binary chooses which provider serves which cloud.
 
-pub mod conformance;
 mod error;
 pub mod retry;
 pub mod routed;

@@ -25,7 +25,7 @@ pub fn ready<T>(future: impl std::future::Future<Output = T>) -> T {
     }
 }
 
-use isopod_catalog::{AttrType, Cloud, ObservedResource, Ownership, Resource, ResourceKind, Scope, Value};
+use isopod_catalog::{AttrType, Attrs, Cloud, ObservedResource, Ownership, Resource, ResourceKind, Scope, Value};
 use isopod_provider::{BoxFuture, Created, ErrorKind, Provider, ProviderError, Provisioning};
 use rand::rngs::StdRng;
 use rand::{RngExt as _, SeedableRng as _};
@@ -313,6 +313,18 @@ fn next_id(state: &mut State, kind: ResourceKind) -> String {
     format!("{}-{:012x}", kind.name().replace('_', "-"), state.next_id)
 }
 
+/// A resource's attributes as discovery shows them: a secret's value never leaves the cloud,
+/// as the clouds' own APIs do not return pre-shared keys; only its presence is shown.
+fn shown(kind: ResourceKind, attrs: &Attrs) -> Attrs {
+    let mut shown = attrs.clone();
+    for attr in kind.spec().attrs.iter().filter(|attr| attr.sensitive()) {
+        if let Some(value) = shown.get_mut(attr.name) {
+            *value = Value::Sensitive("simulator".into());
+        }
+    }
+    shown
+}
+
 /// One cloud of the [`Simulator`].
 #[derive(Clone, Debug)]
 pub struct SimulatedCloud {
@@ -363,7 +375,7 @@ impl Provider for SimulatedCloud {
                             provider_id: r.provider_id.clone(),
                             kind: r.kind,
                             scope: r.scope.clone(),
-                            attrs: r.attrs.clone(),
+                            attrs: shown(r.kind, &r.attrs),
                             owner: r.owner.clone(),
                         })
                         .collect();

@@ -159,10 +159,3 @@ fn discovery_lists_a_page_per_call() {
     assert_eq!(ids.len(), found.len(), "no resource listed twice");
     assert_eq!(simulator.calls()["discover"], 3 + 1, "three pages of VPCs, one (empty) of subnets");
 }
-
-#[test]
-fn the_simulator_keeps_the_provider_contract() {
-    let simulator = Simulator::in_memory();
-    let aws = simulator.provider(Cloud::Aws);
-    ready(isopod_provider::conformance::aws_kinds_must_pass(&aws, &scope()));
-}
