@@ -246,7 +246,7 @@ fn open_simulator(dir: &std::path::Path) -> anyhow::Result<Simulator> {
 
 /// The secrets an apply would lack, and (when the key is at hand) the values a cloud would
 /// refuse. Values are never printed.
-pub fn secret_problems(dir: &std::path::Path, desired: &isopod_planner::Desired) -> anyhow::Result<Vec<SecretProblem>> {
+fn secret_problems(dir: &std::path::Path, desired: &isopod_planner::Desired) -> anyhow::Result<Vec<SecretProblem>> {
     let needed = secrets::needed(desired);
     let store = SecretStore::open(dir)?;
     let values = match SecretKey::load(false) {
@@ -267,15 +267,9 @@ pub fn secret_problems(dir: &std::path::Path, desired: &isopod_planner::Desired)
     Ok(secrets::problems(&needed, known))
 }
 
-/// Reports `problems` on stderr, as `level` (`warning` or `error`), each missing secret with
-/// how to set it.
-pub fn report_secret_problems(problems: &[SecretProblem], level: &str, consequence: &str) {
-    for problem in problems {
-        eprintln!("{level}: {problem}{consequence}");
-        if let SecretProblem::Missing(name) = problem {
-            eprintln!("hint: set it with `isopod secret set {name}`");
-        }
-    }
+/// The secret problems of `desired` as plan problems (warnings; `apply` makes them errors).
+pub fn secret_warnings(dir: &std::path::Path, desired: &isopod_planner::Desired) -> anyhow::Result<Vec<Problem>> {
+    Ok(secret_problems(dir, desired)?.iter().map(SecretProblem::problem).collect())
 }
 
 /// Where to look: every region the configuration uses, and every recorded one whose cloud block

@@ -181,6 +181,27 @@ fn apply_plan_and_destroy_against_ec2_leave_foreign_resources_alone() {
     assert_eq!(foreign_state(&moto, &foreign), before, "the foreign VPC is untouched");
 }
 
+/// Two VPCs without subnets in two regions joined by a tunnel: a cross-region peering, whose
+/// accepting side must be found again after the apply (it once planned to be created again).
+#[test]
+fn a_peering_of_two_bare_vpcs_across_regions_converges() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    let text_of = format!(
+        "stack \"bare\" {{}}\n\ncloud \"aws\" \"east\" {{\n  region   = \"us-east-1\"\n  endpoint = \"{url}\"\n}}\n\ncloud \"aws\" \"west\" {{\n  region   = \"us-west-2\"\n  endpoint = \"{url}\"\n}}\n\nnetwork \"app\" {{\n  cloud = cloud.aws.east\n  cidr  = \"10.30.0.0/16\"\n}}\n\nnetwork \"data\" {{\n  cloud = cloud.aws.west\n  cidr  = \"10.31.0.0/16\"\n}}\n\ntunnel \"app-data\" {{\n  between = [network.app, network.data]\n}}\n",
+        url = moto.url
+    );
+    std::fs::write(dir.path().join("main.iso"), text_of).unwrap();
+    let out = isopod(&["apply", "--yes"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(text(&out.stdout).contains("aws_vpc_peering_connection_accepter.app-data"), "{}", text(&out.stdout));
+    assert_no_changes(dir.path());
+    let out = isopod(&["destroy", "--yes"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
+    let out = isopod(&["plan"], dir.path());
+    assert!(text(&out.stdout).contains("0 to delete."), "{}", text(&out.stdout));
+}
+
 /// The two cloud blocks alone, for `discover`.
 fn clouds(moto: &Moto) -> String {
     let full = configuration(moto, "");

@@ -235,8 +235,9 @@ fn the_secret_store_seals_values_and_plan_names_what_apply_would_lack() {
     let out = isopod(&["plan", "--simulate"], dir.path());
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let stderr = text(&out.stderr);
-    assert!(stderr.contains("warning: secret `app-db-psk` is not set; apply will refuse this plan"), "{stderr}");
-    assert!(stderr.contains("hint: set it with `isopod secret set app-db-psk`"), "{stderr}");
+    assert!(stderr.contains("iso::plan::secret_missing"), "{stderr}");
+    assert!(stderr.contains("⚠ secret `app-db-psk` is not set"), "{stderr}");
+    assert!(stderr.contains("help: set it with `isopod secret set app-db-psk`"), "{stderr}");
     assert!(!stderr.contains("tunnel/"), "generated keys are not reported missing: {stderr}");
 
     // AWS refuses `-`: the value is stored, and plan says which rule it breaks.
@@ -253,6 +254,7 @@ fn the_secret_store_seals_values_and_plan_names_what_apply_would_lack() {
     }
     let out = isopod(&["plan", "--simulate"], dir.path());
     let stderr = text(&out.stderr);
+    assert!(stderr.contains("iso::plan::secret_refused"), "{stderr}");
     assert!(stderr.contains("secret `app-db-psk` cannot be used: AWS takes only letters, digits"), "{stderr}");
     assert!(!format!("{}{stderr}", text(&out.stdout)).contains("Sw0rd"));
 
@@ -262,7 +264,7 @@ fn the_secret_store_seals_values_and_plan_names_what_apply_would_lack() {
     assert!(!text(&out.stderr).contains("created the secret key"));
     assert_eq!(std::fs::read_to_string(dir.path().join("test-secret.key")).unwrap(), key, "a key is never replaced");
     let out = isopod(&["plan", "--simulate"], dir.path());
-    assert!(!text(&out.stderr).contains("warning: secret"), "{}", text(&out.stderr));
+    assert!(!text(&out.stderr).contains("iso::plan::secret"), "{}", text(&out.stderr));
     let out = isopod(&["secret", "list"], dir.path());
     assert_eq!(text(&out.stdout), "app-db-psk\tset\n");
 

@@ -88,6 +88,14 @@ problem_codes! {
     /// The plan deletes every resource of the stack and creates none: what planning an empty
     /// folder or a wrong path would do. Check the path; `apply` asks for an explicit confirmation.
     DeletesEverything = "iso::plan::deletes_everything", Warning, "the plan deletes every resource of the stack";
+    /// A secret the configuration names with `secret("NAME")` is not in the stack's secret
+    /// store. `plan` warns; `apply` refuses to start, before any change. Set it with
+    /// `isopod secret set NAME`.
+    SecretMissing = "iso::plan::secret_missing", Warning, "a secret the configuration names is not set";
+    /// A secret's value breaks a rule of a cloud that receives it (AWS pre-shared keys: 8 to 64
+    /// letters, digits, `.` and `_`, not starting with `0`). `plan` warns; `apply` refuses to
+    /// start, before any change. Set another value with `isopod secret set NAME`.
+    SecretRefused = "iso::plan::secret_refused", Warning, "a secret's value breaks a cloud's rule";
 }
 
 impl Serialize for ProblemCode {
@@ -134,6 +142,13 @@ impl Problem {
     /// The same problem, at `span`.
     pub fn at(mut self, span: Span) -> Problem {
         self.span = Some(span);
+        self
+    }
+
+    /// The same problem as an error: what only warns before a change (a plan) and stops the
+    /// change itself (an apply).
+    pub fn as_error(mut self) -> Problem {
+        self.severity = Severity::Error;
         self
     }
 

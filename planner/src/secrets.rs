@@ -12,6 +12,7 @@
 //! are 32 letters and digits, not starting with `0`, which every cloud accepts.
 
 use crate::lower::Desired;
+use crate::problem::{Problem, ProblemCode};
 use isopod_catalog::{Cloud, Value};
 use rand_core::CryptoRng;
 use std::collections::{BTreeMap, BTreeSet};
@@ -109,6 +110,18 @@ pub enum SecretProblem {
         /// The rule it breaks.
         rule: &'static str,
     },
+}
+
+impl SecretProblem {
+    /// The problem as plans report it (a warning; `apply` makes it an error).
+    pub fn problem(&self) -> Problem {
+        match self {
+            SecretProblem::Missing(name) => Problem::new(ProblemCode::SecretMissing, self.to_string())
+                .with_help(format!("set it with `isopod secret set {name}`")),
+            SecretProblem::Refused { name, .. } => Problem::new(ProblemCode::SecretRefused, self.to_string())
+                .with_help(format!("set another value with `isopod secret set {name}`")),
+        }
+    }
 }
 
 /// What a store knows of one secret.

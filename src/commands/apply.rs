@@ -6,10 +6,11 @@ use crate::cli::{ApplyArgs, ChangeArgs, ConfigArgs, DestroyArgs};
 use crate::progress::Progress;
 use crate::scopes::ScopeRecord;
 use crate::secret_store::{SecretKey, SecretStore};
-use crate::stack::{LiveStack, report_secret_problems, secret_problems};
+use crate::stack::{LiveStack, secret_warnings};
 use crate::{config, output};
 use anyhow::{Context as _, Result};
 use isopod_apply::{Context, FileLock, Holder, Journal, LockError, Operations, Settings, StackLock as _};
+use isopod_planner::problem::Problem;
 use isopod_planner::saved::SavedPlan;
 use isopod_planner::{Desired, Plan, secrets};
 use std::collections::BTreeMap;
@@ -120,15 +121,15 @@ fn change(config_args: &ConfigArgs, args: &ChangeArgs, goal: Goal<'_>) -> Result
         output::stdout(&isopod_planner::render::text(&plan))?;
     }
     // Missing or refused keys stop the apply before it asks; keys are generated once it may go on.
-    let problems = secret_problems(&config_args.dir, &desired)?;
+    let problems = secret_warnings(&config_args.dir, &desired)?;
     if !problems.is_empty() {
-        report_secret_problems(&problems, "error", "");
+        live.report(&problems.into_iter().map(Problem::as_error).collect::<Vec<_>>());
         return Ok(Status::Failure);
     }
     if !confirmed(args, command)? {
         return Ok(Status::Failure);
     }
-    let Some(secrets) = secrets_for(&config_args.dir, &desired)? else { return Ok(Status::Failure) };
+    let Some(secrets) = secrets_for(&live, &config_args.dir, &desired)? else { return Ok(Status::Failure) };
     // Calls left in flight before and planned again stay open until this run settles them.
     let carried: Vec<_> = in_flight
         .iter()
@@ -181,9 +182,15 @@ fn start_down_tunnels(live: &LiveStack) {
     for started in down.iter().filter(|d| !still.iter().any(|s| s.scope == d.scope && s.tunnel == d.tunnel)) {
         eprintln!("started {} {}, which was down", started.scope.cloud, started.tunnel);
     }
-    for down in &still {
-        eprintln!("warning: {} (still, after starting it)", crate::stack::tunnel_down(down));
-    }
+    let problems: Vec<Problem> = still
+        .iter()
+        .map(|down| {
+            let mut problem = crate::stack::tunnel_down_problem(down);
+            problem.message.push_str(" (still, after starting it)");
+            problem
+        })
+        .collect();
+    live.report(&problems);
 }
 
 /// The plan toward `goal`, with the desired resources; `None` when it cannot be made (said why).
@@ -225,7 +232,7 @@ fn plan_for(live: &LiveStack, goal: &Goal<'_>) -> Result<Option<(Plan, Desired)>
 
 /// The values of the secrets `desired` needs, generating and storing the missing `tunnel/` keys
 /// first; `None` when a named secret is missing or a cloud would refuse one (said why).
-fn secrets_for(dir: &Path, desired: &Desired) -> Result<Option<BTreeMap<String, Zeroizing<String>>>> {
+fn secrets_for(live: &LiveStack, dir: &Path, desired: &Desired) -> Result<Option<BTreeMap<String, Zeroizing<String>>>> {
     let needed = secrets::needed(desired);
     if needed.is_empty() {
         return Ok(Some(BTreeMap::new()));
@@ -247,7 +254,8 @@ fn secrets_for(dir: &Path, desired: &Desired) -> Result<Option<BTreeMap<String, 
             }
         }
         Err(problems) => {
-            report_secret_problems(&problems, "error", "");
+            let problems: Vec<Problem> = problems.iter().map(|problem| problem.problem().as_error()).collect();
+            live.report(&problems);
             return Ok(None);
         }
     }

@@ -87,7 +87,12 @@ fn comments(args: &CommentArgs, heading: Heading<'_>) -> (Vec<String>, Status) {
     };
     match live.plan(&Default::default()) {
         Ok((plan, desired)) => {
-            let problems = live.warnings(&desired, &plan, true);
+            let mut problems = live.warnings(&desired, &plan, true);
+            // A secret apply would lack belongs on the pull request before anyone merges.
+            match crate::stack::secret_warnings(&args.config.dir, &desired) {
+                Ok(secrets) => problems.extend(secrets),
+                Err(err) => eprintln!("warning: cannot check the secret store: {err:#}"),
+            }
             live.report(&problems);
             let warnings = checked.report + &crate::diagnostics::render_problems(&problems, &live.sources, false);
             (render::markdown(&plan, heading, &warnings, limit), Status::Success)

@@ -2,7 +2,7 @@
 
 use super::Status;
 use crate::cli::PlanArgs;
-use crate::stack::{LiveStack, report_secret_problems, secret_problems};
+use crate::stack::{LiveStack, secret_warnings};
 use crate::{config, output};
 
 /// Runs `isopod plan`, once or, with `--watch`, after every save.
@@ -58,9 +58,9 @@ fn plan_once(args: &PlanArgs) -> anyhow::Result<Status> {
             return Ok(Status::Failure);
         }
     };
-    let problems = live.warnings(&desired, &plan, true);
+    let mut problems = live.warnings(&desired, &plan, true);
+    problems.extend(secret_warnings(&args.config.dir, &desired)?);
     live.report(&problems);
-    report_secret_problems(&secret_problems(&args.config.dir, &desired)?, "warning", "; apply will refuse this plan");
     if let Some(path) = &args.out {
         let configuration = std::path::absolute(&args.config.dir).unwrap_or_else(|_| args.config.dir.clone());
         let saved = isopod_planner::saved::SavedPlan::new(plan.clone(), &desired, observed)
