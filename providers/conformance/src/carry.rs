@@ -32,7 +32,7 @@ pub(crate) struct Carried {
 }
 
 impl Carried {
-    /// The first resource created of each kind.
+    /// Each resource created, by kind, in creation order (callers keep the first of each kind).
     pub(crate) fn samples(&self) -> impl Iterator<Item = (ResourceKind, (Resource, String))> + '_ {
         self.created.iter().map(|(resource, id)| (resource.id.kind, (resource.clone(), id.clone())))
     }
