@@ -8,7 +8,7 @@
 
 use crate::gate::Gate;
 use crate::journal::Journal;
-use isopod_catalog::{Attrs, Cloud, ObservedResource, Ownership, Resource, ResourceId, ResourceKind, Scope, Value};
+use isopod_catalog::{Attrs, Cloud, ObservedResource, OutputRef, Ownership, Resource, ResourceId, ResourceKind, Scope};
 use isopod_planner::order::{Call, Operation, Operations};
 use isopod_provider::retry::{RetryPolicy, retrying};
 use isopod_provider::{ErrorKind, Provider, ProviderError, Provisioning};
@@ -516,35 +516,11 @@ impl Waiter<'_> {
 fn resolved(operation: &Operation, shared: &Shared, context: &Context) -> Result<Resource, CallError> {
     let mut resource = operation.resource.as_deref().cloned().ok_or_else(|| CallError::new("no desired resource"))?;
     let known = shared.known.lock().expect("not poisoned");
-    let mut missing: Option<String> = None;
-    let attrs = Arc::make_mut(&mut resource.attrs);
-    for value in attrs.values_mut() {
-        fill(value, &known, context, &mut missing);
+    let output = |wanted: &OutputRef| {
+        known.get(&wanted.resource).and_then(|live| wanted.value_in(&live.provider_id, &live.outputs))
+    };
+    for value in Arc::make_mut(&mut resource.attrs).values_mut() {
+        value.fill(&output, &|name| (context.secrets)(name)).map_err(CallError::new)?;
     }
-    match missing {
-        Some(what) => Err(CallError::new(what)),
-        None => Ok(resource),
-    }
-}
-
-fn fill(value: &mut Value, known: &HashMap<ResourceId, LiveResource>, context: &Context, missing: &mut Option<String>) {
-    match value {
-        Value::Output(output) => {
-            let found = known.get(&output.resource).and_then(|live| match output.output.as_str() {
-                "id" => Some(Value::string(&live.provider_id)),
-                name => live.outputs.get(name).cloned(),
-            });
-            match found {
-                Some(found) => *value = found,
-                None => *missing = Some(format!("{} has no output `{}`", output.resource, output.output)),
-            }
-        }
-        Value::Sensitive(name) => match (context.secrets)(name) {
-            Some(secret) => *value = Value::String(secret),
-            None => *missing = Some(format!("secret `{name}` is not set")),
-        },
-        Value::List(items) => items.iter_mut().for_each(|item| fill(item, known, context, missing)),
-        Value::Map(entries) => entries.values_mut().for_each(|item| fill(item, known, context, missing)),
-        _ => {}
-    }
+    Ok(resource)
 }

@@ -5,7 +5,7 @@
 //! stack and the address, so that a discovered resource is matched to the desired one without any
 //! state file.
 
-use crate::kind::ResourceKind;
+use crate::kind::{Cloud, ResourceKind};
 use crate::value::{Attrs, Value};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -41,6 +41,19 @@ pub struct Scope {
     pub cloud: String,
     /// The region (`global` for global resources such as GCP networks).
     pub region: String,
+}
+
+impl Scope {
+    /// The cloud of the block the scope names: `aws.prod` is in AWS, `host.dc` on a host.
+    pub fn cloud_kind(&self) -> Option<Cloud> {
+        match self.cloud.split('.').next()? {
+            "aws" => Some(Cloud::Aws),
+            "azure" => Some(Cloud::Azure),
+            "gcp" => Some(Cloud::Gcp),
+            "host" => Some(Cloud::Host),
+            _ => None,
+        }
+    }
 }
 
 /// A resource as the configuration wants it.

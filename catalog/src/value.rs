@@ -47,15 +47,30 @@ impl Value {
         Value::String(text.into())
     }
 
-    /// Replaces every output reference, however deep, with what `lookup` gives for it: what the
-    /// executor does once the resources it names exist.
-    pub fn resolve_outputs(&mut self, lookup: &impl Fn(&OutputRef) -> Value) {
+    /// Fills in, however deep, every output reference with what `output` gives for it and
+    /// every secret with the value `secret` gives for its name: what the executor sends a
+    /// provider once the resources it names exist. The first that cannot be filled is the
+    /// error, e.g. ``aws_vpc.app has no output `id` ``.
+    pub fn fill(
+        &mut self,
+        output: &impl Fn(&OutputRef) -> Option<Value>,
+        secret: &impl Fn(&str) -> Option<String>,
+    ) -> Result<(), String> {
         match self {
-            Value::Output(output) => *self = lookup(output),
-            Value::List(items) => items.iter_mut().for_each(|item| item.resolve_outputs(lookup)),
-            Value::Map(entries) => entries.values_mut().for_each(|item| item.resolve_outputs(lookup)),
-            Value::String(_) | Value::Integer(_) | Value::Bool(_) | Value::Sensitive(_) => {}
+            Value::Output(wanted) => {
+                let found =
+                    output(wanted).ok_or_else(|| format!("{} has no output `{}`", wanted.resource, wanted.output))?;
+                *self = found;
+            }
+            Value::Sensitive(name) => {
+                let found = secret(name).ok_or_else(|| format!("secret `{name}` is not set"))?;
+                *self = Value::String(found);
+            }
+            Value::List(items) => items.iter_mut().try_for_each(|item| item.fill(output, secret))?,
+            Value::Map(entries) => entries.values_mut().try_for_each(|item| item.fill(output, secret))?,
+            Value::String(_) | Value::Integer(_) | Value::Bool(_) => {}
         }
+        Ok(())
     }
 }
 
@@ -66,6 +81,17 @@ pub struct OutputRef {
     pub resource: ResourceId,
     /// The output's name, e.g. `id`.
     pub output: String,
+}
+
+impl OutputRef {
+    /// This output of a live resource with cloud id `provider_id` and `outputs`: the id itself
+    /// for `id`, the named output otherwise.
+    pub fn value_in(&self, provider_id: &str, outputs: &Attrs) -> Option<Value> {
+        match self.output.as_str() {
+            "id" => Some(Value::string(provider_id)),
+            name => outputs.get(name).cloned(),
+        }
+    }
 }
 
 impl fmt::Display for Value {

@@ -216,14 +216,24 @@ pub fn lower(topology: &Topology, live: &Live) -> Result<Desired, AllocError> {
 /// so that the executor creates them first. Names are unique per kind within one cloud account,
 /// as the catalogue's references by name say.
 fn depend_on_named(desired: &mut Desired) {
+    // Which kinds refer to others by name, and which are referred to so (few: Azure's and
+    // GCP's), so that a large estate of other kinds costs one look per resource.
+    let mut referring: BTreeSet<ResourceKind> = BTreeSet::new();
+    let mut named: BTreeSet<ResourceKind> = BTreeSet::new();
+    for kind in ResourceKind::all() {
+        for (_, reference) in kind.spec().refs().into_iter().filter(|(_, reference)| reference.by == "name") {
+            referring.insert(kind);
+            named.insert(reference.kind);
+        }
+    }
     let mut by_name: HashMap<(ResourceKind, &str, &str), &ResourceId> = HashMap::new();
-    for resource in desired.resources.values() {
+    for resource in desired.resources.values().filter(|resource| named.contains(&resource.id.kind)) {
         if let Some(Value::String(name)) = resource.attrs.get("name") {
             by_name.insert((resource.id.kind, resource.scope.cloud.as_str(), name.as_str()), &resource.id);
         }
     }
     let mut missing: Vec<(ResourceId, ResourceId)> = Vec::new();
-    for resource in desired.resources.values() {
+    for resource in desired.resources.values().filter(|resource| referring.contains(&resource.id.kind)) {
         for (_, reference, name) in resource.id.kind.spec().references_in(&resource.attrs) {
             let target = by_name.get(&(reference.kind, resource.scope.cloud.as_str(), name));
             if let Some(&target) = target.filter(|_| reference.by == "name")

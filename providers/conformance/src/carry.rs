@@ -4,7 +4,7 @@
 //! it.
 
 use crate::Providers;
-use isopod_catalog::{Attrs, ObservedResource, Ownership, Resource, ResourceId, ResourceKind, Value};
+use isopod_catalog::{Attrs, ObservedResource, OutputRef, Ownership, Resource, ResourceId, ResourceKind};
 use isopod_planner::order::{Call, Operations};
 use isopod_planner::{Desired, Plan};
 use isopod_provider::{ErrorKind, Provider, Provisioning};
@@ -115,31 +115,14 @@ pub(crate) async fn carry(
 
 /// `resource` with the outputs of what exists and the secrets filled in, as the executor sends it.
 fn resolved(resource: &Resource, known: &HashMap<ResourceId, (String, Attrs)>) -> Resource {
-    let mut resource = resource.clone();
-    for value in Arc::make_mut(&mut resource.attrs).values_mut() {
-        value.resolve_outputs(&|output| {
-            let (provider_id, outputs) = known
-                .get(&output.resource)
-                .unwrap_or_else(|| panic!("{} refers to {}, which does not exist", resource.id, output.resource));
-            match output.output.as_str() {
-                "id" => Value::string(provider_id),
-                name => {
-                    outputs.get(name).cloned().unwrap_or_else(|| panic!("{} has no output `{name}`", output.resource))
-                }
-            }
-        });
-        fill_secrets(value);
+    let mut resolved = resource.clone();
+    let output = |wanted: &OutputRef| {
+        known.get(&wanted.resource).and_then(|(provider_id, outputs)| wanted.value_in(provider_id, outputs))
+    };
+    for value in Arc::make_mut(&mut resolved.attrs).values_mut() {
+        value.fill(&output, &|_| Some(SECRET.to_string())).unwrap_or_else(|err| panic!("{}: {err}", resource.id));
     }
-    resource
-}
-
-fn fill_secrets(value: &mut Value) {
-    match value {
-        Value::Sensitive(_) => *value = Value::string(SECRET),
-        Value::List(items) => items.iter_mut().for_each(fill_secrets),
-        Value::Map(entries) => entries.values_mut().for_each(fill_secrets),
-        _ => {}
-    }
+    resolved
 }
 
 /// Waits, boundedly, until the cloud has provisioned `resource` (kinds it provisions

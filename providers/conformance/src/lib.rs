@@ -139,21 +139,19 @@ async fn must_pass_case(providers: Providers<'_>, case: &Case, gaps: &Gaps, repo
     assert_no_changes(&topology, &live, &format!("{name}, as created"));
 
     // 3. Updated in place: tags, then the changed case.
-    retag(providers, &desired, &live, name, report).await;
+    retag(providers, (&desired, &live), &scopes, name, report).await;
     let live = owned(providers, &scopes, &stack).await;
     if let Some(changed) = &case.changed {
-        {
-            let changed = isopod_test_support::topology(changed);
-            let (plan, desired) =
-                isopod_planner::plan(&changed, &live).unwrap_or_else(|err| panic!("{name}, changed: {err}"));
-            let Carried { updated, replaced, .. } = carry(providers, &plan, &desired, &live, name).await;
-            assert!(!updated.is_empty() || !replaced.is_empty(), "{name}: the changed case changes nothing");
-            report.updated.extend(updated);
-            report.replaced.extend(replaced);
-            let live = owned(providers, &scopes, &stack).await;
-            assert_discovered_well(&live, name);
-            assert_no_changes(&changed, &live, &format!("{name}, changed"));
-        }
+        let changed = isopod_test_support::topology(changed);
+        let (plan, desired) =
+            isopod_planner::plan(&changed, &live).unwrap_or_else(|err| panic!("{name}, changed: {err}"));
+        let Carried { updated, replaced, .. } = carry(providers, &plan, &desired, &live, name).await;
+        assert!(!updated.is_empty() || !replaced.is_empty(), "{name}: the changed case changes nothing");
+        report.updated.extend(updated);
+        report.replaced.extend(replaced);
+        let live = owned(providers, &scopes, &stack).await;
+        assert_discovered_well(&live, name);
+        assert_no_changes(&changed, &live, &format!("{name}, changed"));
     }
 
     // 4. Refused: what is held cannot be deleted.
@@ -180,23 +178,12 @@ async fn must_pass_case(providers: Providers<'_>, case: &Case, gaps: &Gaps, repo
 async fn owned(providers: Providers<'_>, scopes: &BTreeSet<Scope>, stack: &str) -> Vec<ObservedResource> {
     let mut found = Vec::new();
     for scope in scopes {
-        let provider = providers(cloud_of(scope));
+        let provider = providers(scope.cloud_kind().unwrap_or_else(|| panic!("no cloud for the scope {scope:?}")));
         let kinds: Vec<ResourceKind> = ResourceKind::all().filter(|kind| kind.cloud() == provider.cloud()).collect();
         let live = provider.discover(scope, &kinds).await.unwrap_or_else(|err| panic!("discovering {scope:?}: {err}"));
         found.extend(live.into_iter().filter(|resource| resource.owned_by(stack).is_some()));
     }
     found
-}
-
-/// The cloud a scope is in, by its block id (`aws.prod`).
-fn cloud_of(scope: &Scope) -> Cloud {
-    match scope.cloud.split('.').next() {
-        Some("aws") => Cloud::Aws,
-        Some("azure") => Cloud::Azure,
-        Some("gcp") => Cloud::Gcp,
-        Some("host") => Cloud::Host,
-        _ => panic!("no cloud for the scope {scope:?}"),
-    }
 }
 
 /// What discovery reports: the catalogue's vocabulary, and never a secret's value.
@@ -218,8 +205,8 @@ fn assert_no_changes(topology: &isopod_lang::Topology, live: &[ObservedResource]
 /// reads the new tags back.
 async fn retag(
     providers: Providers<'_>,
-    desired: &Desired,
-    live: &[ObservedResource],
+    (desired, live): (&Desired, &[ObservedResource]),
+    scopes: &BTreeSet<Scope>,
     name: &str,
     report: &mut Report,
 ) {
@@ -228,7 +215,12 @@ async fn retag(
         let owner = found.owner.as_ref().expect("owned");
         let mut resource = desired.resources[&owner.id].clone();
         let attrs = Arc::make_mut(&mut resource.attrs);
-        *attrs = found.attrs.iter().filter(|(attr, _)| found.kind.attr(attr).is_some()).map(clone_pair).collect();
+        *attrs = found
+            .attrs
+            .iter()
+            .filter(|(attr, _)| found.kind.attr(attr).is_some())
+            .map(|(attr, value)| (attr.clone(), value.clone()))
+            .collect();
         attrs.insert("tags".into(), Value::Map([("conformance".to_string(), Value::string("retagged"))].into()));
         let provider = providers(found.kind.cloud());
         provider
@@ -236,14 +228,12 @@ async fn retag(
             .await
             .unwrap_or_else(|err| panic!("{name}: {}: {err}", owner.id));
     }
-    let scopes: BTreeSet<Scope> = live.iter().map(|found| found.scope.clone()).collect();
-    let stack =
-        live.first().and_then(|found| found.owner.as_ref()).map(|owner| owner.stack.clone()).unwrap_or_default();
-    let after = owned(providers, &scopes, &stack).await;
+    let after = owned(providers, scopes, &desired.stack).await;
     for found in tagged() {
         let again = after.iter().find(|other| other.provider_id == found.provider_id && other.kind == found.kind);
-        let again = again
-            .unwrap_or_else(|| panic!("{name}: {} {} is still owned after its update", found.kind, found.provider_id));
+        let again = again.unwrap_or_else(|| {
+            panic!("{name}: {} {} is no longer owned after its update", found.kind, found.provider_id)
+        });
         let tag = match again.attrs.get("tags") {
             Some(Value::Map(tags)) => tags.get("conformance"),
             _ => None,
@@ -252,10 +242,6 @@ async fn retag(
         assert_eq!(again.owner, found.owner, "{name}: an update keeps the ownership of {}", found.provider_id);
         report.updated.insert(found.kind);
     }
-}
-
-fn clone_pair((name, value): (&String, &Value)) -> (String, Value) {
-    (name.clone(), value.clone())
 }
 
 /// For each pair of kinds (holder, held) in `live`, deleting the held one is refused as a
@@ -279,7 +265,11 @@ async fn refuse_held_deletes(
                 other.kind == reference.kind
                     && match reference.by {
                         "id" => other.provider_id == value,
-                        by => other.attrs.get(by) == Some(&Value::string(value)),
+                        // Names and outputs are unique within one cloud account only.
+                        by => {
+                            other.scope.cloud == holder.scope.cloud
+                                && other.attrs.get(by) == Some(&Value::string(value))
+                        }
                     }
             });
             let Some(held) = held else { continue };

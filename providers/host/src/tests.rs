@@ -3,7 +3,7 @@
 //! and the host's connections are rendered from its resolved resources.
 
 use super::swanctl::{Connection, connection_name, render};
-use isopod_catalog::{Attrs, Ownership, Resource, ResourceId, ResourceKind, Value};
+use isopod_catalog::{Attrs, OutputRef, Ownership, Resource, ResourceId, ResourceKind, Value};
 use isopod_provider::{Created, Provider};
 use isopod_simulator::{Simulator, ready};
 use std::collections::BTreeMap;
@@ -64,17 +64,11 @@ fn applied(topology: &isopod_lang::Topology) -> BTreeMap<ResourceId, Attrs> {
     let mut resolved = BTreeMap::new();
     for change in &plan.changes {
         let mut attrs: Attrs = (*change.after).clone();
+        let output = |wanted: &OutputRef| {
+            created.get(&wanted.resource).and_then(|live| wanted.value_in(&live.provider_id, &live.outputs))
+        };
         for value in attrs.values_mut() {
-            value.resolve_outputs(&|output| {
-                let live = &created[&output.resource];
-                match output.output.as_str() {
-                    "id" => Value::string(&live.provider_id),
-                    name => live.outputs[name].clone(),
-                }
-            });
-            if let Value::Sensitive(name) = value {
-                *value = Value::string(format!("key-of-{name}"));
-            }
+            value.fill(&output, &|name| Some(format!("key-of-{name}"))).unwrap();
         }
         let resource = Resource {
             id: change.id.clone(),

@@ -15,7 +15,7 @@
 //!
 //! Run: `cargo bench -p isopod-provider --bench plan_scale`
 
-use isopod_catalog::{Cloud, ObservedResource, OutputRef, Ownership, ResourceId, ResourceKind, Scope, Value};
+use isopod_catalog::{ObservedResource, OutputRef, Ownership, ResourceId, ResourceKind, Scope, Value};
 use isopod_lang::{Inputs, MemoryHost, SourceMap};
 use isopod_planner::{Live, Plan, diff, lower};
 use isopod_provider::Provider;
@@ -25,15 +25,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
 const NETWORKS: usize = 200;
-
-fn cloud_of(scope: &Scope) -> Cloud {
-    match scope.cloud.split('.').next() {
-        Some("aws") => Cloud::Aws,
-        Some("azure") => Cloud::Azure,
-        Some("host") => Cloud::Host,
-        _ => Cloud::Gcp,
-    }
-}
 
 /// Counts the heap: current and peak bytes in use (`peak_alloc` wraps the system allocator).
 #[global_allocator]
@@ -68,9 +59,12 @@ fn main() {
     let mut created: BTreeMap<ResourceId, (String, BTreeMap<String, Value>)> = BTreeMap::new();
     for change in &first.changes {
         let mut resource = desired.resources[&change.id].clone();
-        std::sync::Arc::make_mut(&mut resource.attrs)
-            .values_mut()
-            .for_each(|value| value.resolve_outputs(&|output| created_output(&created, output)));
+        let output = |wanted: &OutputRef| {
+            created.get(&wanted.resource).and_then(|(provider_id, outputs)| wanted.value_in(provider_id, outputs))
+        };
+        for value in std::sync::Arc::make_mut(&mut resource.attrs).values_mut() {
+            value.fill(&output, &|name| Some(format!("key-of-{name}"))).expect("the plan's order creates what it uses");
+        }
         let owner = Ownership { stack: first.stack.clone(), id: change.id.clone() };
         let result = block_on(simulator.provider(change.id.kind.cloud()).create(&resource, &owner))
             .expect("the simulator accepts the plan");
@@ -98,7 +92,7 @@ fn main() {
     let mut observed: Vec<ObservedResource> = Vec::new();
     let mut lower_bound = 0;
     for scope in &scopes {
-        let cloud = cloud_of(scope);
+        let cloud = scope.cloud_kind().expect("a scope of a cloud block");
         let kinds: Vec<ResourceKind> = ResourceKind::all().filter(|k| k.cloud() == cloud).collect();
         lower_bound += kinds.iter().map(|&kind| pages.get(&(scope.clone(), kind)).copied().unwrap_or(1)).sum::<usize>();
         observed.extend(block_on(simulator.provider(cloud).discover(scope, &kinds)).expect("discovery succeeds"));
@@ -143,10 +137,4 @@ fn block_on<T>(future: impl std::future::Future<Output = T>) -> T {
         std::task::Poll::Ready(value) => value,
         std::task::Poll::Pending => panic!("simulator futures are always ready"),
     }
-}
-
-/// The value of an output of a resource created earlier in the run.
-fn created_output(created: &BTreeMap<ResourceId, (String, BTreeMap<String, Value>)>, output: &OutputRef) -> Value {
-    let (id, outputs) = &created[&output.resource];
-    if output.output == "id" { Value::string(id) } else { outputs[&output.output].clone() }
 }
