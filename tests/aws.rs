@@ -187,10 +187,22 @@ fn apply_plan_and_destroy_against_ec2_leave_foreign_resources_alone() {
 fn a_peering_of_two_bare_vpcs_across_regions_converges() {
     let moto = Moto::start();
     let dir = tempfile::tempdir().unwrap();
-    let text_of = format!(
-        "stack \"bare\" {{}}\n\ncloud \"aws\" \"east\" {{\n  region   = \"us-east-1\"\n  endpoint = \"{url}\"\n}}\n\ncloud \"aws\" \"west\" {{\n  region   = \"us-west-2\"\n  endpoint = \"{url}\"\n}}\n\nnetwork \"app\" {{\n  cloud = cloud.aws.east\n  cidr  = \"10.30.0.0/16\"\n}}\n\nnetwork \"data\" {{\n  cloud = cloud.aws.west\n  cidr  = \"10.31.0.0/16\"\n}}\n\ntunnel \"app-data\" {{\n  between = [network.app, network.data]\n}}\n",
-        url = moto.url
-    );
+    let bare = r#"
+network "app" {
+  cloud = cloud.aws.east
+  cidr  = "10.30.0.0/16"
+}
+
+network "data" {
+  cloud = cloud.aws.west
+  cidr  = "10.31.0.0/16"
+}
+
+tunnel "app-data" {
+  between = [network.app, network.data]
+}
+"#;
+    let text_of = format!("{}{bare}", clouds(&moto));
     std::fs::write(dir.path().join("main.iso"), text_of).unwrap();
     let out = isopod(&["apply", "--yes"], dir.path());
     assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));

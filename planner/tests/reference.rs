@@ -4,7 +4,6 @@
 
 use isopod_planner::problem::ProblemCode;
 use std::fmt::Write as _;
-use std::path::Path;
 
 #[test]
 fn plan_problems_page() {
@@ -33,15 +32,6 @@ fn plan_problems_page() {
         )
         .unwrap();
     }
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../book/src/reference/plan-problems.md");
-    if std::env::var_os("UPDATE_REFERENCE").is_some() {
-        std::fs::write(&path, &out).unwrap();
-        return;
-    }
-    let current = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        current == out,
-        "{} is stale: regenerate it with `UPDATE_REFERENCE=1 cargo test -p isopod-planner --test reference`",
-        path.display()
-    );
+    let path = isopod_test_support::generated::book_reference(env!("CARGO_MANIFEST_DIR"), "plan-problems.md");
+    isopod_test_support::generated::check(&path, &out, "cargo test -p isopod-planner --test reference");
 }

@@ -2,7 +2,8 @@
 //! that a page cannot disagree with `--help`: each command's page holds its usage line and the
 //! table of its arguments and options between the markers `<!-- generated: isopod NAME -->` and
 //! `<!-- end generated -->`. The test fails when a block is stale or a command has none;
-//! regenerate the blocks with `UPDATE_REFERENCE=1 cargo test -p isopod --bin isopod reference`.
+//! regenerate the blocks with `UPDATE_REFERENCE=1 cargo test -p isopod --bin isopod reference`
+//! (as every generated page, through `isopod_test_support::generated`).
 
 use super::Cli;
 use clap::{Arg, Command, CommandFactory};
@@ -136,26 +137,20 @@ fn every_commands_options_are_in_the_book_as_the_command_line_defines_them() {
     let mut files = Vec::new();
     pages(&book, &mut files);
     files.sort();
-    let update = std::env::var_os("UPDATE_REFERENCE").is_some();
-    let mut stale = Vec::new();
+    let mut pages: Vec<(PathBuf, String)> =
+        files.into_iter().map(|file| (file.clone(), std::fs::read_to_string(&file).unwrap())).collect();
     for (path, command) in commands() {
         let generated = block(&path, &command);
         let mut found = 0;
-        for file in &files {
-            let page = std::fs::read_to_string(file).unwrap();
-            let Some(new) = replaced(&page, &path, &generated) else { continue };
-            found += 1;
-            if new != page {
-                match update {
-                    true => std::fs::write(file, new).unwrap(),
-                    false => stale.push(format!("{path} in {}", file.display())),
-                }
+        for (_, page) in &mut pages {
+            if let Some(new) = replaced(page, &path, &generated) {
+                *page = new;
+                found += 1;
             }
         }
         assert_eq!(found, 1, "`{path}`'s options must be in exactly one page, between `{}` and `{END}`", begin(&path));
     }
-    assert!(
-        stale.is_empty(),
-        "stale option tables: {stale:?}; regenerate them with `UPDATE_REFERENCE=1 cargo test -p isopod --bin isopod reference`"
-    );
+    for (file, page) in &pages {
+        isopod_test_support::generated::check(file, page, "cargo test -p isopod --bin isopod reference");
+    }
 }

@@ -3,8 +3,10 @@
 //! calls moto leaves out, on a free port of 127.0.0.1, and stops it when dropped.
 //! [`GitHubFake`] runs a GitHub API fake the same way, for the pull-request comment tests.
 //! [`mesh::full_mesh`] writes the large full-mesh configuration of the benchmarks, and
-//! [`topology`] checks a configuration's text into the topology that planning tests start from.
+//! [`topology`] checks a configuration's text into the topology that planning tests start from,
+//! and [`generated::check`] keeps generated files (the book's reference pages) from drifting.
 
+pub mod generated;
 pub mod mesh;
 
 /// The topology of the configuration `text` (one file, `main.iso`, no variables).
