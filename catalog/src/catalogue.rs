@@ -43,6 +43,16 @@ impl AttrType {
         }
     }
 
+    /// Whether a value of this type can hold a reference to another resource.
+    pub fn refers(self) -> bool {
+        match self {
+            AttrType::Ref(_) => true,
+            AttrType::List(item) => item.refers(),
+            AttrType::Fields(fields) => fields.iter().any(|field| field.ty.refers()),
+            _ => false,
+        }
+    }
+
     /// How the type is written in the reference.
     pub fn describe(self) -> String {
         match self {
@@ -262,14 +272,17 @@ impl KindSpec {
     /// The references `attrs` (a resource of this kind's) hold, nested fields included: each
     /// with its attribute and the string it names the other resource by.
     pub fn references_in<'a>(&self, attrs: &'a Attrs) -> Vec<(&'static AttrSpec, Ref, &'a str)> {
-        fn walk<'a>(ty: AttrType, value: &'a Value, out: &mut Vec<(Ref, &'a str)>) {
+        type Found<'a> = Vec<(&'static AttrSpec, Ref, &'a str)>;
+        fn walk<'a>(attr: &'static AttrSpec, ty: AttrType, value: &'a Value, out: &mut Found<'a>) {
             match (ty, value) {
-                (AttrType::Ref(target), Value::String(text)) => out.push((target, text)),
-                (AttrType::List(item), Value::List(items)) => items.iter().for_each(|value| walk(*item, value, out)),
+                (AttrType::Ref(target), Value::String(text)) => out.push((attr, target, text)),
+                (AttrType::List(item), Value::List(items)) => {
+                    items.iter().for_each(|value| walk(attr, *item, value, out));
+                }
                 (AttrType::Fields(fields), Value::Map(entries)) => {
                     for field in fields {
                         if let Some(value) = entries.get(field.name) {
-                            walk(field.ty, value, out);
+                            walk(attr, field.ty, value, out);
                         }
                     }
                 }
@@ -277,11 +290,11 @@ impl KindSpec {
             }
         }
         let mut out = Vec::new();
-        for attr in self.attrs {
-            let Some(value) = attrs.get(attr.name) else { continue };
-            let mut found = Vec::new();
-            walk(attr.ty, value, &mut found);
-            out.extend(found.into_iter().map(|(target, text)| (attr, target, text)));
+        // Only the attributes that can hold a reference are looked up (a few of a kind's many).
+        for attr in self.attrs.iter().filter(|attr| attr.ty.refers()) {
+            if let Some(value) = attrs.get(attr.name) {
+                walk(attr, attr.ty, value, &mut out);
+            }
         }
         out
     }

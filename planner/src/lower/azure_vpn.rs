@@ -111,7 +111,7 @@ pub(super) fn gateway(
                 ("zones", Value::List(zones.iter().map(Value::string).collect())),
             ])
             .into(),
-            depends_on: vec![ResourceId::new(ResourceKind::AzureResourceGroup, cloud_name)],
+            depends_on: vec![super::network::azure_group(&azure.cloud)],
             object: object.clone(),
         });
         ip_configurations.push(Value::Map(
@@ -283,7 +283,7 @@ pub(super) fn connection(
         id: local.clone(),
         scope: gateway.scope.clone(),
         attrs: local_attrs.into(),
-        depends_on: Vec::new(),
+        depends_on: vec![super::network::azure_group(&gateway.scope.cloud)],
         object: object.to_string(),
     });
     desired.add(Resource {

@@ -72,7 +72,7 @@ pub(super) fn publish(
                 out.add(
                     zone.clone(),
                     vec![("name", Value::string(name)), ("resource_group", group.clone())],
-                    Vec::new(),
+                    vec![super::network::azure_group(&consumer.cloud)],
                 );
                 out.add(
                     ResourceId::new(ResourceKind::AzurePrivateDnsARecord, &zone_address),

@@ -22,7 +22,7 @@ use crate::quota;
 use isopod_catalog::{OutputRef, Resource, ResourceId, ResourceKind, Scope, Value};
 use isopod_lang::Topology;
 use isopod_lang::topology::{CloudAccount, CloudKind, End, Host, Network, Routing, Tunnel};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The resources a topology wants, by id.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -207,49 +207,55 @@ pub fn lower(topology: &Topology, live: &Live) -> Result<Desired, AllocError> {
         }
     }
     relay::private_dns(topology, &connected, &mut desired);
-    depend_on_named(&mut desired);
+    #[cfg(debug_assertions)]
+    check_named_dependencies(&desired);
     Ok(desired)
 }
 
-/// Makes each resource depend on the desired resources it refers to by name (a resource group,
-/// a virtual network, a private zone), as it already depends on those whose outputs it uses,
-/// so that the executor creates them first. Names are unique per kind within one cloud account,
-/// as the catalogue's references by name say.
-fn depend_on_named(desired: &mut Desired) {
-    // Which kinds refer to others by name, and which are referred to so (few: Azure's and
-    // GCP's), so that a large estate of other kinds costs one look per resource.
-    let mut referring: BTreeSet<ResourceKind> = BTreeSet::new();
-    let mut named: BTreeSet<ResourceKind> = BTreeSet::new();
-    for kind in ResourceKind::all() {
-        for (_, reference) in kind.spec().refs().into_iter().filter(|(_, reference)| reference.by == "name") {
-            referring.insert(kind);
-            named.insert(reference.kind);
-        }
-    }
-    let mut by_name: HashMap<(ResourceKind, &str, &str), &ResourceId> = HashMap::new();
-    for resource in desired.resources.values().filter(|resource| named.contains(&resource.id.kind)) {
+/// Checks, in debug builds (the tests), that every resource naming another desired resource (an
+/// Azure resource group, a Cloud Router) comes after it, directly or through what it depends on,
+/// so that the executor creates that one first: lowering states these dependencies where it
+/// writes the name, and a release plan pays nothing for the check.
+#[cfg(debug_assertions)]
+fn check_named_dependencies(desired: &Desired) {
+    let mut by_name: std::collections::HashMap<(ResourceKind, &str, &str), &ResourceId> = Default::default();
+    for resource in desired.resources.values() {
         if let Some(Value::String(name)) = resource.attrs.get("name") {
             by_name.insert((resource.id.kind, resource.scope.cloud.as_str(), name.as_str()), &resource.id);
         }
     }
-    let mut missing: Vec<(ResourceId, ResourceId)> = Vec::new();
-    for resource in desired.resources.values().filter(|resource| referring.contains(&resource.id.kind)) {
-        for (_, reference, name) in resource.id.kind.spec().references_in(&resource.attrs) {
-            let target = by_name.get(&(reference.kind, resource.scope.cloud.as_str(), name));
-            if let Some(&target) = target.filter(|_| reference.by == "name")
-                && *target != resource.id
-                && !resource.depends_on.contains(target)
-            {
-                missing.push((resource.id.clone(), target.clone()));
+    for resource in desired.resources.values() {
+        for (attr, reference, name) in resource.id.kind.spec().references_in(&resource.attrs) {
+            let Some(&target) = by_name.get(&(reference.kind, resource.scope.cloud.as_str(), name)) else { continue };
+            if reference.by == "name" && *target != resource.id {
+                assert!(
+                    depends_on(desired, &resource.id, target),
+                    "{} names {target} in `{}` but does not depend on it",
+                    resource.id,
+                    attr.name
+                );
             }
         }
     }
-    for (id, target) in missing {
-        let depends_on = &mut desired.resources.get_mut(&id).expect("listed above").depends_on;
-        if !depends_on.contains(&target) {
-            depends_on.push(target);
+}
+
+/// Whether `from` depends on `to`, directly or through its dependencies.
+#[cfg(debug_assertions)]
+fn depends_on(desired: &Desired, from: &ResourceId, to: &ResourceId) -> bool {
+    let mut stack = vec![from];
+    let mut seen: BTreeSet<&ResourceId> = BTreeSet::new();
+    while let Some(id) = stack.pop() {
+        let Some(resource) = desired.resources.get(id) else { continue };
+        for dependency in resource.dependencies() {
+            if dependency == to {
+                return true;
+            }
+            if seen.insert(dependency) {
+                stack.push(dependency);
+            }
         }
     }
+    false
 }
 
 /// The layouts this version can lower.

@@ -114,7 +114,7 @@ fn azure(
         CloudAccount::Azure { resource_group: Some(name), .. } => (name.clone(), false),
         _ => (resource_name(naming::AZURE, "isopod", &[&stack, cloud_name]), true),
     };
-    let group = ResourceId::new(ResourceKind::AzureResourceGroup, cloud_name);
+    let group = azure_group(&network.cloud);
     if own_group && !desired.resources.contains_key(&group) {
         let group_scope = Scope { cloud: network.cloud.clone(), region: cloud.region.value.clone() };
         let group_attrs = attrs([
@@ -211,4 +211,10 @@ pub(super) fn default_subnets(network: &Network) -> Vec<&str> {
         chosen.push(subnet.name.as_str());
     }
     chosen
+}
+
+/// The resource group Isopod makes for the Azure cloud block `cloud` (`azure.corp`), by id: what
+/// the block's resources come after (none is made when the block names a group of the user's).
+pub(super) fn azure_group(cloud: &str) -> ResourceId {
+    ResourceId::new(ResourceKind::AzureResourceGroup, cloud.trim_start_matches("azure."))
 }
