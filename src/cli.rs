@@ -133,7 +133,7 @@ pub struct PlanArgs {
     pub config: ConfigArgs,
     /// Plan against the embedded simulator of the three clouds (state in DIR/.isopod/), not
     /// the real clouds. Without it, AWS is reached through its API and hosts through their
-    /// strongSwan, locally or over SSH; Azure and GCP are simulated only, for now
+    /// strongSwan, locally or over SSH; Azure is simulated only, for now
     #[arg(long)]
     pub simulate: bool,
     /// Print the plan as JSON on stdout, instead of the text
@@ -260,7 +260,7 @@ pub enum LogFormat {
 pub struct ChangeArgs {
     /// Apply to the embedded simulator of the three clouds (state in DIR/.isopod/), not the
     /// real clouds. Without it, AWS is changed through its API and hosts through their
-    /// strongSwan, locally or over SSH; Azure and GCP are simulated only, for now
+    /// strongSwan, locally or over SSH; Azure is simulated only, for now
     #[arg(long)]
     pub simulate: bool,
     /// Do not ask for confirmation (required when standard input is not a terminal)

@@ -10,6 +10,7 @@ use crate::secret_store::{SecretKey, SecretStore};
 use anyhow::Context as _;
 use isopod_aws::{AwsProvider, AwsSettings};
 use isopod_catalog::{Cloud, ObservedResource, ResourceKind, Scope};
+use isopod_gcp::{GcpProvider, GcpSettings};
 use isopod_host::provider::{HostProvider, HostSettings};
 use isopod_host::transport::{Local, Ssh, Transport};
 use isopod_lang::topology::{CloudAccount, CloudKind, Connection};
@@ -98,7 +99,7 @@ impl LiveStack {
                 Err(blocks) => {
                     for block in blocks {
                         eprintln!(
-                            "error: `{block}` needs a provider that is not available yet (Azure and GCP are simulated only)"
+                            "error: `{block}` needs a provider that is not available yet (Azure is simulated only)"
                         );
                     }
                     eprintln!("hint: {command} against the embedded simulator with `isopod {command} --simulate`");
@@ -185,6 +186,24 @@ pub fn aws_provider(cloud: &isopod_lang::topology::Cloud) -> AwsProvider {
     })
 }
 
+/// The provider of a `gcp` cloud block: Application Default Credentials (or none against an
+/// `endpoint` on a machine without them), impersonating the block's service account if it names
+/// one.
+pub fn gcp_provider(cloud: &isopod_lang::topology::Cloud) -> GcpProvider {
+    let (project, impersonate_service_account) = match &cloud.account {
+        CloudAccount::Gcp { project, impersonate_service_account } => {
+            (project.clone(), impersonate_service_account.clone())
+        }
+        _ => (String::new(), None),
+    };
+    GcpProvider::new(GcpSettings {
+        project,
+        endpoint: cloud.endpoint.clone(),
+        impersonate_service_account,
+        ..GcpSettings::default()
+    })
+}
+
 /// The simulator's provider of each cloud.
 fn simulated(simulator: &Simulator) -> BTreeMap<Cloud, Arc<dyn Provider>> {
     [Cloud::Aws, Cloud::Azure, Cloud::Gcp, Cloud::Host]
@@ -195,17 +214,21 @@ fn simulated(simulator: &Simulator) -> BTreeMap<Cloud, Arc<dyn Provider>> {
 
 /// The real provider of each cloud the configuration uses: one AWS provider per `aws` block,
 /// reaching its account with the standard credential chain, its `profile`, `role_arn` and
-/// `endpoint`, and one host provider per host (locally or over SSH). The cloud blocks no real
-/// provider serves yet are the error.
+/// `endpoint`, one GCP provider per `gcp` block (one project each), and one host provider per
+/// host (locally or over SSH). The cloud blocks no real provider serves yet are the error.
 pub fn real_providers(topology: &Topology) -> Result<BTreeMap<Cloud, Arc<dyn Provider>>, Vec<String>> {
     let mut aws: BTreeMap<String, Arc<dyn Provider>> = BTreeMap::new();
+    let mut gcp: BTreeMap<String, Arc<dyn Provider>> = BTreeMap::new();
     let mut unserved = Vec::new();
     for cloud in &topology.clouds {
         match &cloud.account {
             CloudAccount::Aws { .. } => {
                 aws.insert(cloud.id.clone(), Arc::new(aws_provider(cloud)));
             }
-            CloudAccount::Azure { .. } | CloudAccount::Gcp { .. } => unserved.push(format!("cloud.{}", cloud.id)),
+            CloudAccount::Gcp { .. } => {
+                gcp.insert(cloud.id.clone(), Arc::new(gcp_provider(cloud)));
+            }
+            CloudAccount::Azure { .. } => unserved.push(format!("cloud.{}", cloud.id)),
         }
     }
     let mut hosts: BTreeMap<String, Arc<dyn Provider>> = BTreeMap::new();
@@ -230,6 +253,7 @@ pub fn real_providers(topology: &Topology) -> Result<BTreeMap<Cloud, Arc<dyn Pro
     }
     Ok(BTreeMap::from([
         (Cloud::Aws, Arc::new(PerCloudBlock::new(Cloud::Aws, aws)) as Arc<dyn Provider>),
+        (Cloud::Gcp, Arc::new(PerCloudBlock::new(Cloud::Gcp, gcp)) as Arc<dyn Provider>),
         (Cloud::Host, Arc::new(PerCloudBlock::new(Cloud::Host, hosts)) as Arc<dyn Provider>),
     ]))
 }
@@ -314,24 +338,31 @@ pub fn configured_scopes(topology: &Topology) -> BTreeSet<(Cloud, Scope)> {
     scopes
 }
 
-/// Every resource in `scopes`, with one list call per kind, scope and page.
+/// Every resource in `scopes`, with one list call per kind, cloud block and page where the
+/// cloud lists every region at once (GCP), per kind, scope and page elsewhere.
 async fn discover(
     providers: &BTreeMap<Cloud, Arc<dyn Provider>>,
     scopes: BTreeSet<(Cloud, Scope)>,
 ) -> anyhow::Result<Vec<ObservedResource>> {
-    // One list call per kind and scope, all at once, each retried on its own as an SDK retries
+    // The scopes of each cloud block together.
+    let mut blocks: BTreeMap<(Cloud, String), Vec<Scope>> = BTreeMap::new();
+    for (cloud, scope) in scopes {
+        blocks.entry((cloud, scope.cloud.clone())).or_default().push(scope);
+    }
+    // One discovery per kind and block, all at once, each retried on its own as an SDK retries
     // each call; results are put back in a fixed order.
     let mut calls = tokio::task::JoinSet::new();
     let mut index = 0;
-    for (cloud, scope) in scopes {
+    for ((cloud, block), scopes) in blocks {
         let Some(provider) = providers.get(&cloud) else { continue };
+        let scopes = Arc::new(scopes);
         for kind in ResourceKind::all().filter(|k| k.cloud() == cloud) {
-            let (provider, scope) = (provider.clone(), scope.clone());
+            let (provider, scopes, block) = (provider.clone(), scopes.clone(), block.clone());
             calls.spawn(async move {
                 let kinds = [kind];
-                let found = retrying(&RetryPolicy::default(), || provider.discover(&scope, &kinds))
+                let found = retrying(&RetryPolicy::default(), || provider.discover_scopes(&scopes, &kinds))
                     .await
-                    .with_context(|| format!("discovering {kind} in {} {}", scope.cloud, scope.region));
+                    .with_context(|| format!("discovering {kind} in {block}"));
                 (index, found)
             });
             index += 1;

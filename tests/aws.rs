@@ -299,12 +299,12 @@ fn credentials_of_another_account_are_refused_before_any_change() {
 fn clouds_without_a_real_provider_are_refused_before_any_call() {
     let dir = tempfile::tempdir().unwrap();
     let text_of = r#"stack "s" {}
-cloud "gcp" "data" {
-  project = "acme-data"
-  region  = "us-central1"
+cloud "azure" "corp" {
+  subscription = "00000000-0000-0000-0000-000000000000"
+  region       = "westeurope"
 }
 network "n" {
-  cloud = cloud.gcp.data
+  cloud = cloud.azure.corp
   cidr  = "10.0.0.0/16"
 }
 "#;
@@ -312,6 +312,6 @@ network "n" {
     let out = isopod(&["plan"], dir.path());
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
-    assert!(stderr.contains("`cloud.gcp.data` needs a provider that is not available yet"), "{stderr}");
+    assert!(stderr.contains("`cloud.azure.corp` needs a provider that is not available yet"), "{stderr}");
     assert!(stderr.contains("--simulate"), "{stderr}");
 }

@@ -26,6 +26,13 @@ impl ResourceId {
     pub fn new(kind: ResourceKind, address: impl Into<String>) -> Self {
         ResourceId { kind, address: address.into() }
     }
+
+    /// The id that [`Display`](fmt::Display) wrote, `KIND.ADDRESS` (`aws_vpc.app`), as ownership
+    /// tags and markers carry it.
+    pub fn parse(text: &str) -> Option<ResourceId> {
+        let (kind, address) = text.split_once('.')?;
+        Some(ResourceId::new(ResourceKind::named(kind)?, address))
+    }
 }
 
 impl fmt::Display for ResourceId {

@@ -383,6 +383,12 @@ pub static CLOUD_GCP: BlockSchema = BlockSchema {
             required,
             "The region subnetworks and gateways are created in, e.g. `us-central1`."
         ),
+        attr!(
+            "impersonate_service_account",
+            AttrType::String,
+            "A service account to act as, with the credentials found (Application Default Credentials): \
+             they need `roles/iam.serviceAccountTokenCreator` on it."
+        ),
         ENDPOINT_URL,
         TAGS,
     ],

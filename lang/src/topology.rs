@@ -137,6 +137,8 @@ pub enum CloudAccount {
     Gcp {
         /// The project id.
         project: String,
+        /// A service account to impersonate with the credentials found.
+        impersonate_service_account: Option<String>,
     },
 }
 

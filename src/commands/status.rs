@@ -1,5 +1,6 @@
 //! `isopod status`: whether each tunnel is up, as the ends that run them report it: a host's
-//! strongSwan (its IKE and child SAs) and AWS (each VPN tunnel's telemetry).
+//! strongSwan (its IKE and child SAs), AWS (each VPN tunnel's telemetry) and GCP (each VPN
+//! tunnel's status and each Cloud Router BGP session's).
 
 use super::Status;
 use crate::cli::StatusArgs;

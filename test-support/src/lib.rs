@@ -1,7 +1,8 @@
 //! What Isopod's tests share. [`Moto`] runs moto's EC2 server (installed by `scripts/test` into
 //! a virtual environment under `~/.cache/isopod`) through `moto_ec2.py`, which fills in the VPN
 //! calls moto leaves out, on a free port of 127.0.0.1, and stops it when dropped.
-//! [`GitHubFake`] runs a GitHub API fake the same way, for the pull-request comment tests.
+//! [`GitHubFake`] runs a GitHub API fake the same way, for the pull-request comment tests, and
+//! [`GcpEmulator`] the GCP emulator of `emulator/`.
 //! [`mesh::full_mesh`] writes the large full-mesh configuration of the benchmarks, and
 //! [`topology`] checks a configuration's text into the topology that planning tests start from,
 //! and [`generated::check`] keeps generated files (the book's reference pages) from drifting.
@@ -116,6 +117,54 @@ impl Drop for GitHubFake {
     }
 }
 
+/// The GCP emulator (`emulator/`: Compute Engine v1 and Cloud DNS v1, every request checked
+/// against Google's discovery documents) on 127.0.0.1, stopped when dropped.
+pub struct GcpEmulator {
+    child: Child,
+    /// The API's URL, `http://127.0.0.1:PORT`, for a cloud block's `endpoint`.
+    pub url: String,
+    log: PathBuf,
+}
+
+impl GcpEmulator {
+    /// Starts an emulator with the projects `projects` and the extra command-line knobs `knobs`
+    /// (`--provisioning-delay 0.05`, `--fault-rate 0.1`...); waits until it accepts connections.
+    pub fn start(projects: &[&str], knobs: &[&str]) -> GcpEmulator {
+        let python = python();
+        assert!(
+            python.exists(),
+            "{} is missing: scripts/test installs the emulator's packages into it",
+            python.display()
+        );
+        let port = free_port();
+        let log = std::env::temp_dir().join(format!("isopod-gcp-emulator-{port}.jsonl"));
+        std::fs::write(&log, "").expect("the request log is created");
+        let mut command = Command::new(&python);
+        command
+            .env("PYTHONPATH", env!("CARGO_MANIFEST_DIR"))
+            .args(["-m", "emulator", "gcp", "--port", &port.to_string(), "--request-log"])
+            .arg(&log)
+            .args(projects.iter().flat_map(|project| ["--project", project]))
+            .args(knobs);
+        let child = serve(command, port, "the GCP emulator");
+        GcpEmulator { child, url: format!("http://127.0.0.1:{port}"), log }
+    }
+
+    /// The requests received so far, one JSON object per line: `method`, `path`, `query`,
+    /// `body`, `status`, `fault`.
+    pub fn requests(&self) -> Vec<String> {
+        std::fs::read_to_string(&self.log).expect("the request log").lines().map(str::to_string).collect()
+    }
+}
+
+impl Drop for GcpEmulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.log);
+    }
+}
+
 /// A port of 127.0.0.1 free a moment ago.
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
@@ -124,13 +173,16 @@ fn free_port() -> u16 {
 /// Starts `command`, a server that will listen on `port` of 127.0.0.1 (its output discarded),
 /// and waits up to a minute until it accepts connections.
 fn serve(mut command: Command, port: u16, what: &str) -> Child {
-    let child = command
+    let mut child = command
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .unwrap_or_else(|err| panic!("{what} cannot start: {err}"));
     let started = Instant::now();
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("{what} exited before it listened on port {port}: {status}");
+        }
         assert!(started.elapsed() < Duration::from_secs(60), "{what} did not start on port {port}");
         std::thread::sleep(Duration::from_millis(50));
     }

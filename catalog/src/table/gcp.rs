@@ -2,7 +2,7 @@
 //! Cloud DNS.
 
 use crate::catalogue::AttrType::{Address, Bool, Cidr, Integer, List, Secret, String};
-use crate::catalogue::{AttrSpec, KindSpec, attr, id_anywhere, name_of, output, ref_to};
+use crate::catalogue::{AttrSpec, KindSpec, attr, name_of, output, output_of, ref_to};
 use crate::kind::{Cloud, ResourceKind as K};
 
 const NAME: AttrSpec = attr("name", String, "The resource's name, unique in the project.").replaces().unique();
@@ -98,11 +98,15 @@ pub(crate) const ROUTER_PEER: KindSpec = KindSpec {
     name: "gcp_router_peer",
     cloud: Cloud::Gcp,
     api: "Compute `routers` `interfaces` and `bgpPeers` (`routers.patch`)",
-    doc: "A Cloud Router interface on a tunnel and its BGP peer.",
+    doc: "A Cloud Router interface on a tunnel and its BGP peer: an entry of each of the router's arrays, \
+          owned through its router.",
     provisioning_seconds: 0,
     attrs: &[
-        attr("name", String, "The peer's name, unique in its router.").replaces().unique(),
-        attr("router", name_of(K::GcpRouter), "The Cloud Router.").replaces(),
+        attr("router", name_of(K::GcpRouter), "The Cloud Router.").replaces().natural_key(),
+        attr("name", String, "The peer's name (and its interface's), unique in its router.")
+            .replaces()
+            .unique()
+            .natural_key(),
         REGION,
         attr("tunnel", name_of(K::GcpVpnTunnel), "The tunnel its interface is on.").replaces(),
         attr("ip_range", Cidr, "The interface's inside address (a /30 of 169.254.0.0/16).").replaces(),
@@ -117,11 +121,12 @@ pub(crate) const NETWORK_PEERING: KindSpec = KindSpec {
     name: "gcp_network_peering",
     cloud: Cloud::Gcp,
     api: "Compute `networks.addPeering`",
-    doc: "One direction of a GCP VPC network peering.",
+    doc: "One direction of a GCP VPC network peering: an entry of its network's `peerings`, owned through \
+          its network.",
     provisioning_seconds: 0,
     attrs: &[
-        NAME,
-        attr("network", ref_to(K::GcpNetwork, "name"), "The local network.").replaces(),
+        attr("network", ref_to(K::GcpNetwork, "name"), "The local network.").replaces().natural_key(),
+        attr("name", String, "The peering's name, unique in its network.").replaces().unique().natural_key(),
         attr("peer_network", String, "The peer network's URL.").replaces(),
         attr("export_custom_routes", Bool, "Whether custom routes are exported."),
         attr("import_custom_routes", Bool, "Whether the peer's custom routes are imported."),
@@ -156,7 +161,12 @@ pub(crate) const FORWARDING_RULE: KindSpec = KindSpec {
         NAME,
         REGION,
         attr("network", ref_to(K::GcpNetwork, "name"), "The network.").replaces(),
-        attr("ip_address", id_anywhere(K::GcpAddress), "The reserved address.").replaces(),
+        attr(
+            "ip_address",
+            output_of(K::GcpAddress, "address"),
+            "The reserved address (GCP answers the address itself).",
+        )
+        .replaces(),
         attr("target", String, "The service attachment.").replaces(),
         attr("load_balancing_scheme", String, "Empty, as Private Service Connect requires."),
     ],
@@ -185,12 +195,12 @@ pub(crate) const DNS_RECORD_SET: KindSpec = KindSpec {
     name: "gcp_dns_record_set",
     cloud: Cloud::Gcp,
     api: "Cloud DNS `resourceRecordSets`",
-    doc: "A record set in a Cloud DNS managed zone.",
+    doc: "A record set in a Cloud DNS managed zone, owned through its zone.",
     provisioning_seconds: 0,
     attrs: &[
-        attr("managed_zone", name_of(K::GcpDnsManagedZone), "The zone.").replaces(),
-        attr("name", String, "The record's name, with its final dot.").replaces(),
-        attr("type", String, "The record's type (`A`).").replaces(),
+        attr("managed_zone", name_of(K::GcpDnsManagedZone), "The zone.").replaces().natural_key(),
+        attr("name", String, "The record's name, with its final dot.").replaces().natural_key(),
+        attr("type", String, "The record's type (`A`).").replaces().natural_key(),
         attr("ttl", Integer, "Its time to live, in seconds."),
         attr("records", List(&Address), "Its values.").unordered(),
     ],

@@ -96,6 +96,12 @@ fn cloud(reader: &mut Reader<'_, '_>, namespace: &str) -> Eval<Cloud> {
         },
         CloudKind::Gcp => CloudAccount::Gcp {
             project: Reader::required(formatted(reader, "project", is_gcp_project, "a GCP project id"))?,
+            impersonate_service_account: formatted(
+                reader,
+                "impersonate_service_account",
+                is_service_account,
+                "a service account email (NAME@PROJECT.iam.gserviceaccount.com)",
+            )?,
         },
     };
     Ok(Cloud {
@@ -135,6 +141,17 @@ fn is_gcp_project(text: &str) -> bool {
         && text.starts_with(|c: char| c.is_ascii_lowercase())
         && !text.ends_with('-')
         && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// A service account's email: `NAME@PROJECT.iam.gserviceaccount.com` (or another domain for
+/// Google-managed accounts): one `@`, a name and a dotted domain.
+fn is_service_account(text: &str) -> bool {
+    match text.split_once('@') {
+        Some((name, domain)) => {
+            !name.is_empty() && domain.contains('.') && !text.contains(char::is_whitespace) && !domain.contains('@')
+        }
+        None => false,
+    }
 }
 
 fn asn(reader: &mut Reader<'_, '_>) -> Eval<Option<Spanned<u32>>> {

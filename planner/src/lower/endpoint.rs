@@ -121,7 +121,7 @@ pub(super) fn lower(
                     ("name", Value::string(&name)),
                     ("region", Value::string(&network.region.value)),
                     ("network", Value::string(resource_name(naming::GCP, &stack, &[&network.name]))),
-                    ("ip_address", output(&address, "id")),
+                    ("ip_address", output(&address, "address")),
                     ("target", Value::string(&endpoint.service.value)),
                     // Private Service Connect endpoints take no load balancing scheme.
                     ("load_balancing_scheme", Value::string("")),

@@ -101,7 +101,7 @@ fn azure(tunnel: &Tunnel, a: &Network, b: &Network, object: &str, desired: &mut 
 fn gcp(topology: &Topology, tunnel: &Tunnel, a: &Network, b: &Network, object: &str, desired: &mut Desired) {
     let stack = desired.stack.clone();
     let project = |network: &Network| match topology.cloud(&network.cloud).map(|c| &c.account) {
-        Some(CloudAccount::Gcp { project }) => project.clone(),
+        Some(CloudAccount::Gcp { project, .. }) => project.clone(),
         _ => String::new(),
     };
     for (side, from, to) in [("0", a, b), ("1", b, a)] {

@@ -456,8 +456,12 @@ mod properties {
             let toggled_name = format!("t{}-{}", toggled.0, toggled.1);
             for change in &plan.changes {
                 prop_assert!(change.provider_id.as_deref() != Some("vpc-foreign"));
+                // What is found by its natural key (a router's BGP peer) is deleted under it,
+                // which holds the toggled tunnel's cloud name.
+                let natural = change.id.kind.natural_key().next().is_some();
                 let of_toggled = change.id.address.starts_with(&format!("{toggled_name}."))
-                    || change.id.address == toggled_name;
+                    || change.id.address == toggled_name
+                    || (natural && change.id.address.contains(&format!("-{toggled_name}-")));
                 if !of_toggled && change.action != Action::NoOp {
                     // Only the gateways a first tunnel needs (or a last one leaves) may appear.
                     let shared = matches!(

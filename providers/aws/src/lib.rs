@@ -31,7 +31,8 @@ macro_rules! every_page {
     }};
 }
 
-mod attrs;
+/// The attribute helpers every provider shares.
+use isopod_provider::attrs;
 mod dns;
 mod endpoint;
 mod errors;

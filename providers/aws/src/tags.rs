@@ -5,7 +5,7 @@ use super::attrs::text_map;
 use super::errors::classify;
 use aws_sdk_ec2::Client;
 use aws_sdk_ec2::types::{Filter, ResourceType, Tag, TagSpecification};
-use isopod_catalog::{Attrs, Ownership, ResourceId, ResourceKind, Value};
+use isopod_catalog::{Attrs, Ownership, ResourceId, Value};
 use isopod_provider::ProviderError;
 use std::collections::BTreeMap;
 
@@ -39,7 +39,7 @@ pub(super) fn specification(resource_type: ResourceType, owner: &Ownership, attr
 /// Isopod's).
 pub(super) fn read(tags: &[Tag], resource_key: &str) -> (Option<Ownership>, Value) {
     let tag = |key: &str| tags.iter().find(|t| t.key() == Some(key)).and_then(|t| t.value());
-    let owner = match (tag(STACK_TAG), tag(resource_key).and_then(parse_resource_tag)) {
+    let owner = match (tag(STACK_TAG), tag(resource_key).and_then(ResourceId::parse)) {
         (Some(stack), Some(id)) => Some(Ownership { stack: stack.to_string(), id }),
         _ => None,
     };
@@ -54,13 +54,6 @@ pub(super) fn read(tags: &[Tag], resource_key: &str) -> (Option<Ownership>, Valu
 /// The stack that `tags` name, if any.
 pub(super) fn stack(tags: &[Tag]) -> Option<&str> {
     tags.iter().find(|t| t.key() == Some(STACK_TAG)).and_then(|t| t.value())
-}
-
-/// `aws_vpc.app` as a resource id.
-fn parse_resource_tag(text: &str) -> Option<ResourceId> {
-    let (kind, address) = text.split_once('.')?;
-    let kind = ResourceKind::named(kind)?;
-    Some(ResourceId::new(kind, address))
 }
 
 /// The filter that keeps what some stack owns.

@@ -8,6 +8,7 @@
 //! (`isopod-simulator`, `isopod-aws`, `isopod-host`), so that what builds the planner or the
 //! simulator compiles no cloud SDK. Only the binary chooses which provider serves which cloud.
 
+pub mod attrs;
 mod error;
 pub mod retry;
 pub mod routed;
@@ -68,6 +69,23 @@ pub trait Provider: Send + Sync {
         scope: &'a Scope,
         kinds: &'a [ResourceKind],
     ) -> BoxFuture<'a, Result<Vec<ObservedResource>, ProviderError>>;
+
+    /// The live resources of `kinds` in each of `scopes`, which are all of one cloud block: a
+    /// cloud that lists every region in one call (GCP's `aggregatedList`) answers them all with
+    /// one call per kind and page. By default, [`discover`](Self::discover) in each scope.
+    fn discover_scopes<'a>(
+        &'a self,
+        scopes: &'a [Scope],
+        kinds: &'a [ResourceKind],
+    ) -> BoxFuture<'a, Result<Vec<ObservedResource>, ProviderError>> {
+        Box::pin(async move {
+            let mut found = Vec::new();
+            for scope in scopes {
+                found.extend(self.discover(scope, kinds).await?);
+            }
+            Ok(found)
+        })
+    }
 
     /// Creates `resource` (its outputs already resolved), writing the ownership tags in the
     /// create call itself.

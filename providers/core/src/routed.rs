@@ -45,6 +45,23 @@ impl Provider for PerCloudBlock {
         }
     }
 
+    /// The scopes are one block's (the caller groups them so).
+    fn discover_scopes<'a>(
+        &'a self,
+        scopes: &'a [Scope],
+        kinds: &'a [ResourceKind],
+    ) -> BoxFuture<'a, Result<Vec<ObservedResource>, ProviderError>> {
+        let Some(first) = scopes.first() else { return Box::pin(async { Ok(Vec::new()) }) };
+        if let Some(other) = scopes.iter().find(|scope| scope.cloud != first.cloud) {
+            let err = format!("scopes of two cloud blocks ({} and {}) in one discovery", first.cloud, other.cloud);
+            return refused(ProviderError::new(ErrorKind::Invalid, err));
+        }
+        match self.block(first) {
+            Ok(provider) => provider.discover_scopes(scopes, kinds),
+            Err(err) => refused(err),
+        }
+    }
+
     fn create<'a>(
         &'a self,
         resource: &'a Resource,

@@ -1,11 +1,12 @@
-//! Reading the planner's attribute values into what EC2's requests take, and back.
+//! Reading the catalogue's attribute values into what a cloud's requests take, and back: the
+//! helpers every provider shares.
 
+use crate::{Created, ErrorKind, ProviderError};
 use isopod_catalog::{Attrs, ObservedResource, Ownership, ResourceId, ResourceKind, Scope, Value};
-use isopod_provider::{Created, ProviderError};
 use std::collections::BTreeMap;
 
 /// A string attribute.
-pub(super) fn text<'a>(attrs: &'a Attrs, name: &str) -> Option<&'a str> {
+pub fn text<'a>(attrs: &'a Attrs, name: &str) -> Option<&'a str> {
     match attrs.get(name) {
         Some(Value::String(text)) => Some(text),
         _ => None,
@@ -13,25 +14,25 @@ pub(super) fn text<'a>(attrs: &'a Attrs, name: &str) -> Option<&'a str> {
 }
 
 /// A string attribute, owned, as the SDK's `set_*` builders take it.
-pub(super) fn owned_text(attrs: &Attrs, name: &str) -> Option<String> {
+pub fn owned_text(attrs: &Attrs, name: &str) -> Option<String> {
     text(attrs, name).map(str::to_string)
 }
 
 /// A whole-number attribute.
-pub(super) fn integer(attrs: &Attrs, name: &str) -> Option<i64> {
+pub fn integer(attrs: &Attrs, name: &str) -> Option<i64> {
     match attrs.get(name) {
         Some(Value::Integer(n)) => Some(*n),
         _ => None,
     }
 }
 
-/// A whole-number attribute that fits EC2's 32-bit fields.
-pub(super) fn integer32(attrs: &Attrs, name: &str) -> Option<i32> {
+/// A whole-number attribute that fits a 32-bit field.
+pub fn integer32(attrs: &Attrs, name: &str) -> Option<i32> {
     integer(attrs, name).and_then(|n| i32::try_from(n).ok())
 }
 
 /// A boolean attribute.
-pub(super) fn flag(attrs: &Attrs, name: &str) -> Option<bool> {
+pub fn flag(attrs: &Attrs, name: &str) -> Option<bool> {
     match attrs.get(name) {
         Some(Value::Bool(b)) => Some(*b),
         _ => None,
@@ -39,7 +40,7 @@ pub(super) fn flag(attrs: &Attrs, name: &str) -> Option<bool> {
 }
 
 /// The strings of a list attribute (empty when it is absent).
-pub(super) fn strings(attrs: &Attrs, name: &str) -> Vec<String> {
+pub fn strings(attrs: &Attrs, name: &str) -> Vec<String> {
     match attrs.get(name) {
         Some(Value::List(items)) => items
             .iter()
@@ -52,8 +53,8 @@ pub(super) fn strings(attrs: &Attrs, name: &str) -> Vec<String> {
     }
 }
 
-/// The whole numbers of a list attribute, as EC2's 32-bit fields (empty when it is absent).
-pub(super) fn integers32(attrs: &Attrs, name: &str) -> Vec<i32> {
+/// The whole numbers of a list attribute, as 32-bit fields (empty when it is absent).
+pub fn integers32(attrs: &Attrs, name: &str) -> Vec<i32> {
     match attrs.get(name) {
         Some(Value::List(items)) => items
             .iter()
@@ -67,7 +68,7 @@ pub(super) fn integers32(attrs: &Attrs, name: &str) -> Vec<i32> {
 }
 
 /// The string entries of a map attribute (tags).
-pub(super) fn text_map(attrs: &Attrs, name: &str) -> BTreeMap<String, String> {
+pub fn text_map(attrs: &Attrs, name: &str) -> BTreeMap<String, String> {
     match attrs.get(name) {
         Some(Value::Map(entries)) => entries
             .iter()
@@ -81,17 +82,17 @@ pub(super) fn text_map(attrs: &Attrs, name: &str) -> BTreeMap<String, String> {
 }
 
 /// A list of strings as a value.
-pub(super) fn string_list<'a>(items: impl IntoIterator<Item = &'a str>) -> Value {
+pub fn string_list<'a>(items: impl IntoIterator<Item = &'a str>) -> Value {
     Value::List(items.into_iter().map(Value::string).collect())
 }
 
 /// Builds the attributes of a discovered resource, leaving out what the cloud did not say.
 #[derive(Default)]
-pub(super) struct Found(pub(super) Attrs);
+pub struct Found(pub Attrs);
 
 impl Found {
     /// Sets `name` to a string, if there is one.
-    pub(super) fn text(&mut self, name: &str, value: Option<&str>) -> &mut Self {
+    pub fn text(&mut self, name: &str, value: Option<&str>) -> &mut Self {
         if let Some(value) = value {
             self.0.insert(name.to_string(), Value::string(value));
         }
@@ -99,7 +100,7 @@ impl Found {
     }
 
     /// Sets `name` to a whole number, if there is one.
-    pub(super) fn integer(&mut self, name: &str, value: Option<impl Into<i64>>) -> &mut Self {
+    pub fn integer(&mut self, name: &str, value: Option<impl Into<i64>>) -> &mut Self {
         if let Some(value) = value {
             self.0.insert(name.to_string(), Value::Integer(value.into()));
         }
@@ -107,37 +108,32 @@ impl Found {
     }
 
     /// Sets `name` to any value.
-    pub(super) fn value(&mut self, name: &str, value: Value) -> &mut Self {
+    pub fn value(&mut self, name: &str, value: Value) -> &mut Self {
         self.0.insert(name.to_string(), value);
         self
     }
 }
 
-/// A resource EC2 cannot tag, owned by `stack` through its parent: reported under its natural
+/// A resource its cloud cannot tag, owned by `stack` through its parent: reported under its natural
 /// address (which is also its cloud id here), see [`ResourceKind::natural_key`].
-pub(super) fn untagged(
-    kind: ResourceKind,
-    scope: &Scope,
-    stack: Option<&str>,
-    attrs: Attrs,
-) -> Option<ObservedResource> {
+pub fn untagged(kind: ResourceKind, scope: &Scope, stack: Option<&str>, attrs: Attrs) -> Option<ObservedResource> {
     let address = kind.natural_address(&attrs)?;
     let owner = stack.map(|stack| Ownership { stack: stack.to_string(), id: ResourceId::new(kind, address.clone()) });
     Some(ObservedResource { provider_id: address, kind, scope: scope.clone(), attrs, owner })
 }
 
-/// The two parts of a natural address, `rtb-0abc:10.1.0.0/16`.
-pub(super) fn natural_parts(provider_id: &str) -> Result<(&str, &str), crate::ProviderError> {
-    provider_id.split_once(':').ok_or_else(|| {
-        crate::ProviderError::new(crate::ErrorKind::Invalid, format!("`{provider_id}` is not a natural address"))
-    })
+/// The first part of a natural address and the rest, `rtb-0abc:10.1.0.0/16`.
+pub fn natural_parts(provider_id: &str) -> Result<(&str, &str), ProviderError> {
+    provider_id
+        .split_once(':')
+        .ok_or_else(|| ProviderError::new(ErrorKind::Invalid, format!("`{provider_id}` is not a natural address")))
 }
 
 /// What creating an untaggable resource returns: its natural address as its id.
-pub(super) fn natural_created(kind: ResourceKind, attrs: &Attrs) -> Result<Created, ProviderError> {
+pub fn natural_created(kind: ResourceKind, attrs: &Attrs) -> Result<Created, ProviderError> {
     let address = kind.natural_address(attrs).ok_or_else(|| {
         let key = kind.natural_key().collect::<Vec<_>>().join(", ");
-        ProviderError::new(crate::ErrorKind::Invalid, format!("{kind} needs {key}"))
+        ProviderError::new(ErrorKind::Invalid, format!("{kind} needs {key}"))
     })?;
     Ok(Created { provider_id: address, outputs: BTreeMap::new() })
 }

@@ -1,0 +1,158 @@
+//! The GCP provider keeps the provider contract for every GCP kind: the must-pass suite
+//! (`isopod-conformance`) against the GCP emulator on 127.0.0.1 (every request checked against
+//! Google's discovery documents), over configurations that together lower to every GCP kind
+//! (the hosts at the other end of the HA VPN tunnels are the simulator's: the GCP provider is
+//! what is under test), changed in place and by replacement; then the same calls against an
+//! emulator that throttles every call.
+
+use isopod_catalog::{Cloud, ResourceKind};
+use isopod_conformance::{Case, Gaps, Providers, must_pass, throttled_must_pass};
+use isopod_gcp::{GcpProvider, GcpSettings, Polling};
+use isopod_provider::Provider;
+use isopod_simulator::Simulator;
+use isopod_test_support::GcpEmulator;
+use std::sync::Arc;
+use std::time::Duration;
+
+const PROJECT: &str = "isopod-conformance";
+
+fn run<T>(future: impl std::future::Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(future)
+}
+
+/// A provider of the emulator's project, polling operations quickly.
+fn provider(url: &str) -> GcpProvider {
+    let polling =
+        Polling { first: Duration::from_millis(20), longest: Duration::from_millis(200), ..Polling::default() };
+    GcpProvider::new(GcpSettings {
+        project: PROJECT.into(),
+        endpoint: Some(url.to_string()),
+        polling,
+        ..GcpSettings::default()
+    })
+}
+
+/// The stack and its cloud blocks (two regions of one project), reaching `url`.
+fn clouds(stack: &str, url: &str) -> String {
+    format!(
+        "stack \"{stack}\" {{}}\n\ncloud \"gcp\" \"central\" {{\n  project  = \"{PROJECT}\"\n  region   = \"us-central1\"\n  endpoint = \"{url}\"\n}}\n\ncloud \"gcp\" \"west\" {{\n  project  = \"{PROJECT}\"\n  region   = \"us-west1\"\n  endpoint = \"{url}\"\n}}\n"
+    )
+}
+
+/// Two networks in two regions joined by a tunnel: a VPC network peering, both ways.
+const PEERED: &str = r#"
+network "app" {
+  cloud = cloud.gcp.central
+  cidr  = "10.60.0.0/16"
+}
+
+network "data" {
+  cloud = cloud.gcp.west
+  cidr  = "10.61.0.0/16"
+}
+
+tunnel "app-data" {
+  between = [network.app, network.data]
+}
+"#;
+
+/// A Private Service Connect endpoint in a subnetwork, relayed to the other region's network
+/// with a Cloud DNS private zone.
+const RELAYED: &str = r#"
+network "app" {
+  cloud = cloud.gcp.central
+  cidr  = "10.70.0.0/16"
+
+  subnet "a" {
+    cidr = "10.70.1.0/24"
+  }
+}
+
+network "data" {
+  cloud = cloud.gcp.west
+  cidr  = "10.71.0.0/16"
+}
+
+tunnel "app-data" {
+  between = [network.app, network.data]
+}
+
+endpoint "warehouse" {
+  network  = network.app
+  service  = "projects/partner-prod/regions/us-central1/serviceAttachments/warehouse"
+  subnets  = ["a"]
+  dns_name = "warehouse.partner.example.com"
+}
+
+relay "warehouse-west" {
+  endpoint = endpoint.warehouse
+  to       = [network.data]
+}
+"#;
+
+/// HA VPN with BGP to a host: gateway, Cloud Router, external gateway, tunnels, BGP peers.
+const TO_HOST: &str = r#"
+network "app" {
+  cloud = cloud.gcp.central
+  cidr  = "10.80.0.0/16"
+}
+
+host "dc" {
+  address = "198.51.100.7"
+  cidrs   = ["192.168.0.0/24"]
+}
+
+tunnel "app-dc" {
+  between = [network.app, host.dc]
+}
+"#;
+
+/// The host moved to another address: the external gateway replaced, and the tunnels to it
+/// (GCP's tunnels cannot change) with their BGP peers.
+fn to_host_changed() -> String {
+    TO_HOST.replace("198.51.100.7", "198.51.100.8")
+}
+
+/// The endpoint's subnetwork moved: the subnetwork, the address and the rule replaced.
+fn relayed_changed() -> String {
+    RELAYED.replace("10.70.1.0/24", "10.70.2.0/24")
+}
+
+#[test]
+fn the_gcp_provider_keeps_the_contract_for_every_gcp_kind() {
+    let emulator = GcpEmulator::start(&[PROJECT], &["--provisioning-delay", "0.05", "--vpn-delay", "0.1"]);
+    let url = emulator.url.as_str();
+    let case = |name: &str, stack: &str, body: &str, changed: Option<String>| Case {
+        name: name.to_string(),
+        text: format!("{}{body}", clouds(stack, url)),
+        changed: changed.map(|changed| format!("{}{changed}", clouds(stack, url))),
+    };
+    let cases = [
+        case("two networks peered", "peered", PEERED, None),
+        case("an endpoint relayed with a private zone", "relayed", RELAYED, Some(relayed_changed())),
+        case("HA VPN with BGP to a host", "hosts", TO_HOST, Some(to_host_changed())),
+    ];
+    let gcp: Arc<dyn Provider> = Arc::new(provider(url));
+    let hosts = Simulator::in_memory();
+    let providers: Providers = &|cloud: Cloud| match cloud {
+        Cloud::Gcp => gcp.clone(),
+        Cloud::Host => Arc::new(hosts.provider(Cloud::Host)),
+        other => panic!("no {other:?} in these cases"),
+    };
+    let report = run(must_pass(providers, &cases, &Gaps::default()));
+    let gcp_kinds = || ResourceKind::all().filter(|kind| kind.cloud() == Cloud::Gcp);
+    let missed: Vec<ResourceKind> = gcp_kinds().filter(|kind| !report.kinds.contains(kind)).collect();
+    assert!(missed.is_empty(), "GCP kinds no case exercises: {missed:?}");
+    assert!(report.replaced.contains(&ResourceKind::GcpSubnetwork), "{:?}", report.replaced);
+    assert!(report.replaced.contains(&ResourceKind::GcpVpnTunnel), "{:?}", report.replaced);
+
+    let throttling = GcpEmulator::start(&[PROJECT], &["--throttle-rate", "1.0"]);
+    let throttled_gcp: Arc<dyn Provider> = Arc::new(provider(&throttling.url));
+    let throttled_hosts =
+        Simulator::in_memory().with_knobs(isopod_simulator::Knobs { throttle_rate: 1.0, ..Default::default() });
+    let throttled: Providers = &|cloud: Cloud| match cloud {
+        Cloud::Gcp => throttled_gcp.clone(),
+        _ => Arc::new(throttled_hosts.provider(cloud)),
+    };
+    run(throttled_must_pass(throttled, &report));
+}

@@ -1,0 +1,1 @@
+"""Tests of the emulators: the discovery checks alone, then each model over real HTTP."""

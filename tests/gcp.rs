@@ -1,0 +1,263 @@
+//! `isopod apply`, `plan` and `destroy` run as processes against both real providers at once: an
+//! AWS network on moto's EC2 server and a GCP network on the GCP emulator (every request checked
+//! against Google's discovery documents), joined by an HA VPN tunnel with BGP; someone else's GCP
+//! network that Isopod must never touch; throttled and unavailable answers; and applies killed
+//! while operations are pending.
+
+use isopod_test_support::{GcpEmulator, Moto};
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+const PROJECT: &str = "isopod-e2e";
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// `isopod ARGS DIR` with moto's credentials, no Google credentials (the emulator is reached
+/// anonymously) and the folder's own secret key.
+fn isopod(args: &[&str], dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_isopod"));
+    command
+        .args(args)
+        .arg(dir)
+        .env("NO_COLOR", "1")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env_remove("AWS_PROFILE")
+        .env("AWS_CONFIG_FILE", dir.join("no-aws-config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("no-aws-credentials"))
+        .env_remove("GOOGLE_APPLICATION_CREDENTIALS")
+        .env("HOME", dir)
+        .env_remove("ISOPOD_SECRET_KEY")
+        .env("ISOPOD_SECRET_KEY_FILE", dir.join("test-secret.key"))
+        .stdin(Stdio::null());
+    command
+}
+
+fn run(args: &[&str], dir: &Path) -> Output {
+    isopod(args, dir).output().expect("the binary runs")
+}
+
+/// An AWS network and a GCP network joined by an HA VPN tunnel (four IPsec tunnels, BGP).
+fn configuration(moto: &Moto, gcp: &GcpEmulator, ike: &str) -> String {
+    format!(
+        r#"stack "e2e" {{}}
+
+cloud "aws" "east" {{
+  region   = "us-east-1"
+  endpoint = "{aws}"
+}}
+
+cloud "gcp" "data" {{
+  project  = "{PROJECT}"
+  region   = "us-central1"
+  endpoint = "{gcp}"
+}}
+
+network "app" {{
+  cloud = cloud.aws.east
+  cidr  = "10.30.0.0/16"
+}}
+
+network "analytics" {{
+  cloud = cloud.gcp.data
+  cidr  = "10.40.0.0/16"
+}}
+
+tunnel "app-analytics" {{
+  between = [network.app, network.analytics]
+{ike}}}
+"#,
+        aws = moto.url,
+        gcp = gcp.url
+    )
+}
+
+fn assert_ok(out: &Output, what: &str) {
+    assert_eq!(out.status.code(), Some(0), "{what}:\n{}{}", text(&out.stdout), text(&out.stderr));
+}
+
+fn assert_no_changes(dir: &Path) {
+    let out = run(&["plan", "--detailed-exitcode"], dir);
+    assert_ok(&out, "plan after apply has no changes");
+}
+
+/// One HTTP/1.1 request to the emulator's REST API (what another tool, or a person with curl,
+/// would send): the status and the body.
+fn rest(url: &str, method: &str, path: &str, body: Option<&str>) -> (u16, String) {
+    let address = url.trim_start_matches("http://");
+    let mut stream = TcpStream::connect(address).expect("the emulator listens");
+    let body = body.unwrap_or("");
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let status = answer.split_whitespace().nth(1).and_then(|code| code.parse().ok()).unwrap_or(0);
+    let body = answer.split_once("\r\n\r\n").map(|(_, body)| body.to_string()).unwrap_or_default();
+    (status, body)
+}
+
+/// Someone else's network, inserted through the REST API; waits until its operation is done.
+fn foreign_network(gcp: &GcpEmulator) -> String {
+    let path = format!("/compute/v1/projects/{PROJECT}/global/networks");
+    let body = r#"{"name": "payments", "autoCreateSubnetworks": false, "description": "the payments team's"}"#;
+    let (status, answer) = rest(&gcp.url, "POST", &path, Some(body));
+    assert_eq!(status, 200, "{answer}");
+    for _ in 0..200 {
+        if rest(&gcp.url, "GET", &format!("{path}/payments"), None).0 == 200 {
+            return format!("{path}/payments");
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    panic!("the foreign network never appeared");
+}
+
+/// Each request the emulator logged, as JSON.
+fn requests(gcp: &GcpEmulator) -> Vec<serde_json::Value> {
+    gcp.requests().iter().map(|line| serde_json::from_str(line).expect("one JSON object per line")).collect()
+}
+
+/// How many inserts of each resource path succeeded: more than one means something was created
+/// twice (or deleted and created again).
+fn successful_inserts(gcp: &GcpEmulator) -> BTreeMap<String, usize> {
+    let mut created: BTreeMap<String, usize> = BTreeMap::new();
+    for request in requests(gcp) {
+        let method = request["method"].as_str().unwrap_or_default();
+        let path = request["path"].as_str().unwrap_or_default();
+        let inserted = method == "POST" && !path.ends_with("Peering") && !path.contains("/operations/");
+        if !inserted || request["status"] != 200 {
+            continue;
+        }
+        let name = request["body"]["name"].as_str().unwrap_or_default();
+        *created.entry(format!("{path}/{name}")).or_default() += 1;
+    }
+    created
+}
+
+#[test]
+fn an_aws_and_a_gcp_network_joined_by_ha_vpn_apply_change_and_destroy_through_both_sdks() {
+    let moto = Moto::start();
+    let gcp = GcpEmulator::start(&[PROJECT], &["--provisioning-delay", "0.05", "--vpn-delay", "0.2"]);
+    let foreign = foreign_network(&gcp);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("main.iso"), configuration(&moto, &gcp, "")).unwrap();
+
+    let applied = run(&["apply", "--yes"], dir.path());
+    assert_ok(&applied, "apply");
+    assert_no_changes(dir.path());
+    let (status, network) =
+        rest(&gcp.url, "GET", &format!("/compute/v1/projects/{PROJECT}/global/networks/e2e-analytics"), None);
+    assert_eq!(status, 200, "{network}");
+    assert!(network.contains("isopod:stack=e2e"), "the network carries its owner: {network}");
+
+    // A changed IKE option: AWS changes its tunnels in place; GCP's have no such option.
+    let ike = "\n  ike {\n    lifetime = 14400\n  }\n";
+    std::fs::write(dir.path().join("main.iso"), configuration(&moto, &gcp, ike)).unwrap();
+    let plan = run(&["plan"], dir.path());
+    assert_ok(&plan, "plan of the change");
+    let planned = text(&plan.stdout);
+    assert!(planned.contains("~ aws_vpn_connection.app-analytics.0"), "{planned}");
+    assert!(!planned.contains("gcp_vpn_tunnel"), "GCP's tunnels do not change: {planned}");
+    let changed = run(&["apply", "--yes"], dir.path());
+    assert_ok(&changed, "apply of the change");
+    assert_no_changes(dir.path());
+
+    let reported_status = run(&["status"], dir.path());
+    let reported = text(&reported_status.stdout);
+    assert!(reported.contains("gcp.data e2e-app-analytics-0"), "each GCP tunnel is reported: {reported}");
+    assert!(reported.contains("BGP"), "each BGP session is reported: {reported}");
+
+    let destroyed = run(&["destroy", "--yes"], dir.path());
+    assert_ok(&destroyed, "destroy");
+    let (found, foreign_after) = rest(&gcp.url, "GET", &foreign, None);
+    assert_eq!(found, 200, "someone else's network is still there: {foreign_after}");
+    assert!(foreign_after.contains("the payments team's"), "{foreign_after}");
+    let touched = requests(&gcp).into_iter().any(|request| {
+        let method = request["method"].as_str().unwrap_or_default();
+        request["path"].as_str().is_some_and(|path| path.contains("/networks/payments")) && method != "GET"
+    });
+    assert!(!touched, "no call but reads named someone else's network");
+    let (_, left) = rest(&gcp.url, "GET", &format!("/compute/v1/projects/{PROJECT}/global/networks"), None);
+    assert!(!left.contains("e2e-"), "nothing of the stack is left: {left}");
+
+    // Tunnel keys: in the tunnel inserts only, never in another request, a plan, or any output.
+    let secrets: Vec<String> = requests(&gcp)
+        .iter()
+        .filter_map(|request| request["body"]["sharedSecret"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(secrets.len(), 4, "one key per tunnel insert");
+    let elsewhere = requests(&gcp)
+        .into_iter()
+        .filter(|request| request["body"]["sharedSecret"].is_null())
+        .map(|request| request.to_string())
+        .chain(
+            [&applied, &plan, &changed, &reported_status, &destroyed]
+                .iter()
+                .map(|out| text(&out.stdout) + &text(&out.stderr)),
+        )
+        .chain([text(&run(&["plan", "--json"], dir.path()).stdout)])
+        .find(|shown| secrets.iter().any(|secret| shown.contains(secret.as_str())));
+    assert!(elsewhere.is_none(), "a tunnel key leaked: {elsewhere:?}");
+}
+
+#[test]
+fn throttled_and_unavailable_answers_and_slow_operations_converge_with_nothing_created_twice() {
+    let moto = Moto::start();
+    let knobs = ["--fault-rate", "0.1", "--seed", "7", "--provisioning-delay", "0.2", "--vpn-delay", "0.5"];
+    let gcp = GcpEmulator::start(&[PROJECT], &knobs);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("main.iso"), configuration(&moto, &gcp, "")).unwrap();
+    // Discovery itself may meet a fault: a run that stops for one is run again, as a user would.
+    let mut applied = run(&["apply", "--yes"], dir.path());
+    for _ in 0..3 {
+        if applied.status.code() == Some(0) {
+            break;
+        }
+        applied = run(&["apply", "--yes"], dir.path());
+    }
+    assert_ok(&applied, "apply against a faulty API");
+    let faults = requests(&gcp).iter().filter(|request| request["fault"] == true).count();
+    assert!(faults > 0, "the emulator answered no fault: the test proves nothing");
+    let twice: Vec<_> = successful_inserts(&gcp).into_iter().filter(|(_, n)| *n > 1).collect();
+    assert!(twice.is_empty(), "created twice: {twice:?}");
+    let mut plan = run(&["plan", "--detailed-exitcode"], dir.path());
+    for _ in 0..3 {
+        if plan.status.code() != Some(1) {
+            break;
+        }
+        plan = run(&["plan", "--detailed-exitcode"], dir.path());
+    }
+    assert_ok(&plan, "no changes after a faulty apply");
+}
+
+#[test]
+fn an_apply_killed_while_operations_are_pending_converges_when_run_again() {
+    let moto = Moto::start();
+    // Each gateway and tunnel operation takes 0.6 s: the kills land while they are pending.
+    let gcp = GcpEmulator::start(&[PROJECT], &["--provisioning-delay", "0.2", "--vpn-delay", "0.6"]);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("main.iso"), configuration(&moto, &gcp, "")).unwrap();
+    for delay in [300, 900, 1500, 2500] {
+        let mut child =
+            isopod(&["apply", "--yes"], dir.path()).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+        std::thread::sleep(Duration::from_millis(delay));
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    let pending =
+        requests(&gcp).iter().any(|request| request["path"].as_str().is_some_and(|path| path.contains("/operations/")));
+    assert!(pending, "no kill landed while operations were polled");
+    let out = run(&["apply", "--yes"], dir.path());
+    assert_ok(&out, "apply after the kills");
+    assert_no_changes(dir.path());
+    let twice: Vec<_> = successful_inserts(&gcp).into_iter().filter(|(_, n)| *n > 1).collect();
+    assert!(twice.is_empty(), "created twice: {twice:?}");
+}
