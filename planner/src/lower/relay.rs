@@ -107,6 +107,11 @@ pub(super) fn private_dns(topology: &Topology, connected: &BTreeSet<(String, Str
             continue;
         };
         for consumer in relay.to.iter().filter_map(|c| topology.network(&c.value)) {
+            // A GCP endpoint is not reachable from another GCP network (the relay to it is
+            // already reported): no name to publish there either.
+            if both_gcp(topology, &network.name, &consumer.name) {
+                continue;
+            }
             if connected.contains(&(network.name.clone(), consumer.name.clone())) {
                 let addresses = super::dns::endpoint_addresses(endpoint, network);
                 super::dns::publish(topology, relay, consumer, &name, addresses, desired);

@@ -787,6 +787,26 @@ fn relays_connect_the_consumers_the_configuration_does_not() {
 }
 
 #[test]
+fn a_gcp_endpoint_relayed_to_a_peered_gcp_network_publishes_no_name_there() {
+    // The written tunnel peers the two GCP networks; the endpoint is not reachable across it, so
+    // the relay is refused and the consumer gets no zone with the service's name either.
+    let text = format!(
+        "{AWS_GCP}\nnetwork \"lake\" {{\n  cloud = cloud.gcp.data\n  cidr  = \"10.40.0.0/16\"\n}}\ntunnel \"analytics-lake\" {{\n  between = [network.analytics, network.lake]\n}}\nendpoint \"svc\" {{\n  network  = network.analytics\n  service  = \"projects/p/regions/us-central1/serviceAttachments/svc\"\n  dns_name = \"svc.partner.example.com\"\n}}\nrelay \"r\" {{\n  endpoint = endpoint.svc\n  to       = [network.lake]\n}}\n"
+    );
+    let desired = lower(&topology(&text), &Live::default()).unwrap();
+    assert!(
+        desired.unplanned.iter().any(|(label, _)| label == "relay.r (r/analytics~lake)"),
+        "{:?}",
+        desired.unplanned
+    );
+    let dns = desired
+        .resources
+        .keys()
+        .filter(|id| matches!(id.kind, ResourceKind::GcpDnsManagedZone | ResourceKind::GcpDnsRecordSet));
+    assert_eq!(dns.count(), 0, "no zone in a network that cannot reach the endpoint");
+}
+
+#[test]
 fn a_relay_does_not_double_a_written_tunnel_that_is_not_planned() {
     // The written AWS-Azure tunnel asks for an integrity Azure lacks: it is left out, and so is
     // the relay's connection beside it, which would collide with it once it is planned.

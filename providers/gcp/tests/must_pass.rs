@@ -1,7 +1,7 @@
 //! The GCP provider keeps the provider contract for every GCP kind: the must-pass suite
 //! (`isopod-conformance`) against the GCP emulator on 127.0.0.1 (every request checked against
 //! Google's discovery documents), over configurations that together lower to every GCP kind
-//! (the hosts at the other end of the HA VPN tunnels are the simulator's: the GCP provider is
+//! (what is at the other end, a host or an AWS network, is the simulator's: the GCP provider is
 //! what is under test), changed in place and by replacement; then the same calls against an
 //! emulator that throttles every call.
 
@@ -32,10 +32,11 @@ fn provider(url: &str) -> GcpProvider {
     })
 }
 
-/// The stack and its cloud blocks (two regions of one project), reaching `url`.
+/// The stack and its cloud blocks (two regions of one project, reaching `url`; and an AWS
+/// account, the simulator's).
 fn clouds(stack: &str, url: &str) -> String {
     format!(
-        "stack \"{stack}\" {{}}\n\ncloud \"gcp\" \"central\" {{\n  project  = \"{PROJECT}\"\n  region   = \"us-central1\"\n  endpoint = \"{url}\"\n}}\n\ncloud \"gcp\" \"west\" {{\n  project  = \"{PROJECT}\"\n  region   = \"us-west1\"\n  endpoint = \"{url}\"\n}}\n"
+        "stack \"{stack}\" {{}}\n\ncloud \"gcp\" \"central\" {{\n  project  = \"{PROJECT}\"\n  region   = \"us-central1\"\n  endpoint = \"{url}\"\n}}\n\ncloud \"gcp\" \"west\" {{\n  project  = \"{PROJECT}\"\n  region   = \"us-west1\"\n  endpoint = \"{url}\"\n}}\n\ncloud \"aws\" \"east\" {{\n  region = \"us-east-1\"\n}}\n"
     )
 }
 
@@ -56,8 +57,10 @@ tunnel "app-data" {
 }
 "#;
 
-/// A Private Service Connect endpoint in a subnetwork, relayed to the other region's network
-/// with a Cloud DNS private zone.
+/// A Private Service Connect endpoint in a subnetwork; and an AWS endpoint relayed into the GCP
+/// network (HA VPN to AWS's four tunnel addresses, and a Cloud DNS private zone with the
+/// service's name). A GCP endpoint is not relayed to another GCP network: it is not reachable
+/// across peering.
 const RELAYED: &str = r#"
 network "app" {
   cloud = cloud.gcp.central
@@ -68,25 +71,31 @@ network "app" {
   }
 }
 
-network "data" {
-  cloud = cloud.gcp.west
-  cidr  = "10.71.0.0/16"
-}
-
-tunnel "app-data" {
-  between = [network.app, network.data]
-}
-
 endpoint "warehouse" {
-  network  = network.app
-  service  = "projects/partner-prod/regions/us-central1/serviceAttachments/warehouse"
-  subnets  = ["a"]
-  dns_name = "warehouse.partner.example.com"
+  network = network.app
+  service = "projects/partner-prod/regions/us-central1/serviceAttachments/warehouse"
+  subnets = ["a"]
 }
 
-relay "warehouse-west" {
-  endpoint = endpoint.warehouse
-  to       = [network.data]
+network "shop" {
+  cloud = cloud.aws.east
+  cidr  = "10.72.0.0/16"
+
+  subnet "a" {
+    cidr = "10.72.1.0/24"
+    zone = "us-east-1a"
+  }
+}
+
+endpoint "payments" {
+  network  = network.shop
+  service  = "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0"
+  dns_name = "payments.partner.example.com"
+}
+
+relay "payments-gcp" {
+  endpoint = endpoint.payments
+  to       = [network.app]
 }
 "#;
 
@@ -129,14 +138,14 @@ fn the_gcp_provider_keeps_the_contract_for_every_gcp_kind() {
     };
     let cases = [
         case("two networks peered", "peered", PEERED, None),
-        case("an endpoint relayed with a private zone", "relayed", RELAYED, Some(relayed_changed())),
+        case("endpoints, one relayed into GCP with a private zone", "relayed", RELAYED, Some(relayed_changed())),
         case("HA VPN with BGP to a host", "hosts", TO_HOST, Some(to_host_changed())),
     ];
     let gcp: Arc<dyn Provider> = Arc::new(provider(url));
     let hosts = Simulator::in_memory();
     let providers: Providers = &|cloud: Cloud| match cloud {
         Cloud::Gcp => gcp.clone(),
-        Cloud::Host => Arc::new(hosts.provider(Cloud::Host)),
+        Cloud::Host | Cloud::Aws => Arc::new(hosts.provider(cloud)),
         other => panic!("no {other:?} in these cases"),
     };
     let report = run(must_pass(providers, &cases, &Gaps::default()));
