@@ -32,9 +32,9 @@ pub enum Command {
     Destroy(DestroyArgs),
     /// Print the dependency graph of the configuration's resources in Graphviz's DOT language
     Graph(GraphArgs),
-    /// Write the networks that exist in the configuration's AWS accounts as editable .iso files
+    /// Write the networks that exist in the configuration's AWS accounts and GCP projects as editable .iso files
     Discover(DiscoverArgs),
-    /// Show whether each tunnel is up, where its ends report it (hosts' strongSwan, AWS)
+    /// Show whether each tunnel is up, where its ends report it (hosts' strongSwan, AWS, GCP)
     Status(StatusArgs),
     /// Post the plan on a GitHub pull request, updating its comment in place on every push
     Comment(CommentArgs),
@@ -117,7 +117,7 @@ pub struct DiscoverArgs {
     /// The configuration whose `cloud` blocks say which accounts and regions to inspect.
     #[command(flatten)]
     pub config: ConfigArgs,
-    /// Inspect only this cloud block (`aws.east` or `east`); default: every AWS block
+    /// Inspect only this cloud block (`aws.east` or `east`); default: every AWS and GCP block
     #[arg(long = "cloud", value_name = "NAME")]
     pub clouds: Vec<String>,
     /// Where to write the files (default: the configuration's folder)

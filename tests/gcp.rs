@@ -208,6 +208,96 @@ fn an_aws_and_a_gcp_network_joined_by_ha_vpn_apply_change_and_destroy_through_bo
     assert!(elsewhere.is_none(), "a tunnel key leaked: {elsewhere:?}");
 }
 
+/// The two cloud blocks alone, for `discover`.
+fn clouds(moto: &Moto, gcp: &GcpEmulator) -> String {
+    let full = configuration(moto, gcp, "");
+    full[..full.find("network \"app\"").unwrap()].to_string()
+}
+
+/// Inserts a subnetwork of someone else's network `payments` through the REST API; waits until
+/// it is there.
+fn foreign_subnetwork(gcp: &GcpEmulator, name: &str, region: &str, range: &str) -> String {
+    let path = format!("/compute/v1/projects/{PROJECT}/regions/{region}/subnetworks");
+    let body = format!(
+        r#"{{"name": "{name}", "network": "projects/{PROJECT}/global/networks/payments", "ipCidrRange": "{range}"}}"#
+    );
+    let (status, answer) = rest(&gcp.url, "POST", &path, Some(&body));
+    assert_eq!(status, 200, "{answer}");
+    for _ in 0..200 {
+        if rest(&gcp.url, "GET", &format!("{path}/{name}"), None).0 == 200 {
+            return format!("{path}/{name}");
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    panic!("the foreign subnetwork never appeared");
+}
+
+#[test]
+fn a_discovered_gcp_network_plans_no_changes_and_is_connected_without_being_changed() {
+    let moto = Moto::start();
+    let gcp = GcpEmulator::start(&[PROJECT], &["--provisioning-delay", "0.05", "--vpn-delay", "0.2"]);
+    let network = foreign_network(&gcp);
+    let subnetworks = [
+        foreign_subnetwork(&gcp, "payments-a", "us-central1", "10.50.0.0/24"),
+        foreign_subnetwork(&gcp, "payments-b", "us-central1", "10.50.1.0/24"),
+        foreign_subnetwork(&gcp, "payments-west", "us-west1", "10.51.0.0/24"),
+    ];
+    let state = || {
+        let paths = std::iter::once(&network).chain(&subnetworks);
+        paths.map(|path| rest(&gcp.url, "GET", path, None)).collect::<Vec<_>>()
+    };
+    let before = state();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("main.iso"), clouds(&moto, &gcp)).unwrap();
+
+    let out = run(&["discover"], dir.path());
+    assert_ok(&out, "discover");
+    let written = std::fs::read_to_string(dir.path().join("discovered-gcp-data.iso")).unwrap();
+    assert!(written.contains("network \"payments\" {"), "{written}");
+    assert!(written.contains("  cidr     = \"10.50.0.0/23\"\n  existing = \"payments\""), "{written}");
+    assert!(written.contains("subnet \"payments-b\" {\n    cidr = \"10.50.1.0/24\""), "{written}");
+    assert!(!written.contains("10.51.0.0/24"), "another region's subnetwork is left out: {written}");
+    assert_ok(&run(&["validate"], dir.path()), "the written files are valid");
+    assert_no_changes(dir.path());
+
+    // Connect the discovered network to a new AWS one.
+    let added = r#"
+network "app" {
+  cloud = cloud.aws.east
+  cidr  = "10.30.0.0/16"
+}
+
+tunnel "app-payments" {
+  between = [network.app, network.payments]
+}
+"#;
+    std::fs::write(dir.path().join("added.iso"), added).unwrap();
+    let planned = text(&run(&["plan"], dir.path()).stdout);
+    assert!(planned.contains("+ gcp_router.payments"), "{planned}");
+    assert!(!planned.contains("gcp_network.payments") && !planned.contains("gcp_subnetwork"), "{planned}");
+    assert_ok(&run(&["apply", "--yes"], dir.path()), "apply");
+    assert_no_changes(dir.path());
+    let (_, router) = rest(
+        &gcp.url,
+        "GET",
+        &format!("/compute/v1/projects/{PROJECT}/regions/us-central1/routers/e2e-payments-router"),
+        None,
+    );
+    assert!(router.contains("/global/networks/payments\""), "the router is in the discovered network: {router}");
+
+    // Destroy deletes what the stack made, and nothing of the discovered network.
+    assert_ok(&run(&["destroy", "--yes"], dir.path()), "destroy");
+    std::fs::remove_file(dir.path().join("added.iso")).unwrap();
+    assert_no_changes(dir.path());
+    assert_eq!(state(), before, "the discovered network and its subnetworks are untouched");
+    let touched = requests(&gcp).into_iter().any(|request| {
+        let method = request["method"].as_str().unwrap_or_default();
+        let path = request["path"].as_str().unwrap_or_default();
+        (path.contains("/networks/payments") || path.contains("/subnetworks/payments")) && method != "GET"
+    });
+    assert!(!touched, "no call but reads named someone else's network or subnetworks");
+}
+
 #[test]
 fn throttled_and_unavailable_answers_and_slow_operations_converge_with_nothing_created_twice() {
     let moto = Moto::start();

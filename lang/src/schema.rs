@@ -417,9 +417,11 @@ pub static NETWORK: BlockSchema = BlockSchema {
         attr!(
             "existing",
             AttrType::String,
-            "AWS only: the id of a VPC that exists outside Isopod (`vpc-...`), as `isopod discover` writes it. \
-             Isopod plans what connects to it (gateways, tunnels, routes in its main route table, endpoints) \
-             and never changes or deletes the VPC or its subnets, which are matched by range."
+            "A network that exists outside Isopod, as `isopod discover` writes it: an AWS VPC's id \
+             (`vpc-...`) or the name of a GCP network in the cloud block's project. Isopod plans what \
+             connects to it (gateways, routers, tunnels, routes in a VPC's main route table, endpoints) and \
+             never changes or deletes the network or its subnets, which are matched by range (in the \
+             network's region, on GCP)."
         ),
         TAGS,
     ],

@@ -161,7 +161,8 @@ pub struct Network {
     /// virtual private gateway (`Some(false)`), or, unset, to a transit gateway only when a
     /// virtual private gateway would take too many.
     pub transit_gateway: Option<Spanned<bool>>,
-    /// AWS only: the id of the existing VPC it describes, which Isopod uses and never changes.
+    /// The existing network it describes (an AWS VPC id, a GCP network name), which Isopod uses
+    /// and never changes.
     pub existing: Option<Spanned<String>>,
     /// Its subnets.
     pub subnets: Vec<Subnet>,

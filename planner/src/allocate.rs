@@ -41,6 +41,18 @@ pub struct Live {
     /// Every live Azure resource group, whoever owns it, as (cloud block, name): what a `cloud`
     /// block that names its `resource_group` uses.
     pub azure_groups: BTreeSet<(String, String)>,
+    /// Every live GCP network, whoever owns it, by (cloud block, name): what a GCP network with
+    /// `existing` uses.
+    pub gcp_networks: BTreeMap<(String, String), LiveGcpNetwork>,
+}
+
+/// A live GCP network, as a network that describes an existing one needs it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LiveGcpNetwork {
+    /// Whether the network itself was seen (its subnetworks can be listed before it).
+    pub found: bool,
+    /// Its subnetworks' names, by (region, range).
+    pub subnetworks: BTreeMap<(String, String), String>,
 }
 
 /// A live AWS VPC, as a network that describes an existing one needs it.
@@ -72,6 +84,20 @@ impl Live {
                 ResourceKind::AwsSubnet => {
                     if let (Some(vpc), Some(cidr)) = (text("vpc_id"), text("cidr_block")) {
                         live.aws_vpcs.entry(vpc).or_default().subnets.insert(cidr, resource.provider_id.clone());
+                    }
+                }
+                ResourceKind::GcpNetwork => {
+                    if let Some(name) = text("name") {
+                        live.gcp_networks.entry((resource.scope.cloud.clone(), name)).or_default().found = true;
+                    }
+                }
+                ResourceKind::GcpSubnetwork => {
+                    if let (Some(network), Some(region), Some(range), Some(name)) =
+                        (text("network"), text("region"), text("ip_cidr_range"), text("name"))
+                    {
+                        let live_network =
+                            live.gcp_networks.entry((resource.scope.cloud.clone(), network)).or_default();
+                        live_network.subnetworks.insert((region, range), name);
                     }
                 }
                 ResourceKind::AzureResourceGroup => {

@@ -72,9 +72,10 @@ problem_codes! {
     /// happens when two objects' names differ only in what the cloud's naming rules drop. Rename
     /// one of them.
     NameCollision = "iso::plan::name_collision", Error, "two resources would have the same name";
-    /// The configuration names something as existing (a VPC with `existing`, its subnets, an Azure
-    /// resource group in a `cloud` block) that discovery did not find where it should be. Nothing
-    /// is changed: check the id or name, the account and the region.
+    /// The configuration names something as existing (an AWS VPC or a GCP network with
+    /// `existing`, its subnets, an Azure resource group in a `cloud` block) that discovery did not
+    /// find where it should be. Nothing is changed: check the id or name, the account or project,
+    /// and the region.
     ExistingNotFound = "iso::plan::existing_not_found", Error, "an existing resource the configuration names is not found";
     /// The lowered resources depend on each other in a circle, so no order can create them. This
     /// is a planner bug; please report it with the configuration.

@@ -77,6 +77,33 @@ impl<'a> Ctx<'a> {
         false
     }
 
+    /// `existing` names what the cloud calls its network: an AWS VPC id, a GCP network's name in
+    /// the cloud block's project. Azure networks are always created.
+    fn existing(&mut self, kind: CloudKind, existing: &Spanned<String>) {
+        let problem = match kind {
+            CloudKind::Azure => Some((
+                Code::UnsupportedCombination,
+                "`existing` is an AWS and GCP setting; Azure networks are created".to_string(),
+                "remove `existing`",
+            )),
+            CloudKind::Gcp if !is_gcp_name(&existing.value) => Some((
+                Code::InvalidValue,
+                format!("`{}` is not a GCP network name", existing.value),
+                "name a network of the cloud block's project as GCP lists it: 1-63 lower-case letters, \
+                 digits and dashes, starting with a letter (`shared-vpc`, not `projects/P/global/networks/shared-vpc`)",
+            )),
+            CloudKind::Aws if !existing.value.starts_with("vpc-") => Some((
+                Code::InvalidValue,
+                format!("`{}` is not an AWS VPC id", existing.value),
+                "give the VPC's id, `vpc-` followed by hexadecimal digits, as `isopod discover` writes it",
+            )),
+            _ => None,
+        };
+        if let Some((code, label, help)) = problem {
+            self.diagnostics.push(Diagnostic::error(code, existing.span, label).with_help(help));
+        }
+    }
+
     fn network(&mut self, network: &Network) {
         let cidr = network.cidr;
         self.ranges.insert(End::Network(network.name.clone()), vec![cidr]);
@@ -90,12 +117,8 @@ impl<'a> Ctx<'a> {
                     .with_help("remove `transit_gateway`"),
             );
         }
-        if let Some(existing) = network.existing.as_ref().filter(|_| network.kind != CloudKind::Aws) {
-            let label =
-                format!("`existing` is an AWS setting for now; {} networks are created", cloud_name(network.kind));
-            self.diagnostics.push(
-                Diagnostic::error(Code::UnsupportedCombination, existing.span, label).with_help("remove `existing`"),
-            );
+        if let Some(existing) = &network.existing {
+            self.existing(network.kind, existing);
         }
         if !cidr.value.is_ipv4() {
             self.diagnostics.push(
@@ -349,6 +372,16 @@ fn with_article(kind: CloudKind) -> &'static str {
         CloudKind::Azure => "an Azure",
         CloudKind::Gcp => "a GCP",
     }
+}
+
+/// A GCP resource name (RFC 1035): 1-63 characters, lower-case letters, digits and dashes,
+/// starting with a letter and not ending with a dash.
+fn is_gcp_name(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    (1..=63).contains(&bytes.len())
+        && bytes[0].is_ascii_lowercase()
+        && bytes.iter().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
+        && !name.ends_with('-')
 }
 
 fn cloud_name(kind: CloudKind) -> &'static str {

@@ -103,7 +103,7 @@ pub(super) fn publish(
             // Cloud DNS zones are global, like GCP networks.
             out.scope = Scope { cloud: consumer.cloud.clone(), region: "global".into() };
             let zone_name = resource_name(naming::GCP, &stack, &[&relay.name, &consumer.name]);
-            let network_name = resource_name(naming::GCP, &stack, &[&consumer.name]);
+            let (network_name, after_network) = super::gcp_network(out.desired, &consumer.name);
             let zone = ResourceId::new(ResourceKind::GcpDnsManagedZone, &address);
             out.add(
                 zone.clone(),
@@ -114,7 +114,7 @@ pub(super) fn publish(
                     ("networks", Value::List(vec![Value::string(network_name)])),
                     ("description", Value::string(format!("Isopod relay {} for {}", relay.name, consumer.name))),
                 ],
-                vec![ResourceId::new(ResourceKind::GcpNetwork, &consumer.name)],
+                after_network,
             );
             let record = record_attrs(("managed_zone", Value::string(&zone_name)), &format!("{name}."), addresses);
             out.add(ResourceId::new(ResourceKind::GcpDnsRecordSet, &address), record, vec![zone]);

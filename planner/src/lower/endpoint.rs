@@ -92,13 +92,9 @@ pub(super) fn lower(
             });
         }
         CloudKind::Gcp => {
-            let subnet_address = match chosen.first() {
-                Some(subnet) => format!("{}.{subnet}", network.name),
-                // A network without subnets has one spanning its range, addressed by its name.
-                None => network.name.clone(),
-            };
-            let subnetwork = desired.resources.get(&ResourceId::new(ResourceKind::GcpSubnetwork, &subnet_address));
-            let subnetwork_name = subnetwork.and_then(|r| r.attrs.get("name")).cloned().unwrap_or(Value::string(""));
+            let (subnetwork_name, after_subnetwork) =
+                super::gcp_subnetwork(desired, &network.name, chosen.first().copied());
+            let (network_name, _) = super::gcp_network(desired, &network.name);
             let address = ResourceId::new(ResourceKind::GcpAddress, &endpoint.name);
             let name = resource_name(naming::GCP, &stack, &[&endpoint.name]);
             desired.add(Resource {
@@ -111,7 +107,7 @@ pub(super) fn lower(
                     ("address_type", Value::string("INTERNAL")),
                 ])
                 .into(),
-                depends_on: vec![ResourceId::new(ResourceKind::GcpSubnetwork, subnet_address)],
+                depends_on: after_subnetwork,
                 object: object.clone(),
             });
             desired.add(Resource {
@@ -120,7 +116,7 @@ pub(super) fn lower(
                 attrs: attrs([
                     ("name", Value::string(&name)),
                     ("region", Value::string(&network.region.value)),
-                    ("network", Value::string(resource_name(naming::GCP, &stack, &[&network.name]))),
+                    ("network", Value::string(network_name)),
                     ("ip_address", output(&address, "address")),
                     ("target", Value::string(&endpoint.service.value)),
                     // Private Service Connect endpoints take no load balancing scheme.

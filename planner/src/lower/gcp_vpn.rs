@@ -29,8 +29,7 @@ pub(super) fn gateway(gcp: &Network, alloc: &Allocations, desired: &mut Desired)
     let router = ResourceId::new(ResourceKind::GcpRouter, &gcp.name);
     let router_name = resource_name(naming::GCP, &stack, &[&gcp.name, "router"]);
     if !desired.resources.contains_key(&ha) {
-        let network = ResourceId::new(ResourceKind::GcpNetwork, &gcp.name);
-        let network_name = resource_name(naming::GCP, &stack, &[&gcp.name]);
+        let (network_name, after_network) = super::gcp_network(desired, &gcp.name);
         for (id, name, extra) in
             [(&ha, &ha_name, None), (&router, &router_name, Some(("asn", Value::Integer(asn.into()))))]
         {
@@ -44,7 +43,7 @@ pub(super) fn gateway(gcp: &Network, alloc: &Allocations, desired: &mut Desired)
                 id: id.clone(),
                 scope: scope.clone(),
                 attrs: resource_attrs.into(),
-                depends_on: vec![network.clone()],
+                depends_on: after_network.clone(),
                 object: format!("network.{}", gcp.name),
             });
         }

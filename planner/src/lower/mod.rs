@@ -14,12 +14,15 @@ mod peering;
 mod relay;
 mod tunnel;
 
+use crate::Cidr;
 use crate::allocate::{
-    self, AllocError, Allocations, InsidePool, InsideRequest, Live, gateway_key, host_key, slot_key,
+    self, AllocError, Allocations, InsidePool, InsideRequest, Live, LiveGcpNetwork, gateway_key, host_key, slot_key,
 };
+use crate::naming;
 use crate::problem::{Problem, ProblemCode};
 use crate::quota;
 use isopod_catalog::{OutputRef, Resource, ResourceId, ResourceKind, Scope, Value};
+use isopod_lang::Spanned;
 use isopod_lang::Topology;
 use isopod_lang::topology::{CloudAccount, CloudKind, End, Host, Network, Routing, Tunnel};
 use std::collections::{BTreeMap, BTreeSet};
@@ -36,21 +39,24 @@ pub struct Desired {
     /// The AWS networks whose VPN connections attach to a transit gateway rather than a virtual
     /// private gateway.
     pub aws_transit: BTreeSet<String>,
-    /// The networks that describe an existing VPC, by name: used, never created.
-    pub existing: BTreeMap<String, ExistingVpc>,
+    /// The networks that describe an existing network (AWS VPC, GCP network), by name: used,
+    /// never created.
+    pub existing: BTreeMap<String, ExistingNetwork>,
     /// The secrets being rotated: the live resources that hold them get the new value (updated
     /// in place, or replaced where the cloud cannot change a key).
     pub rotated: BTreeSet<String>,
 }
 
-/// A VPC that exists outside the stack, as a network with `existing` describes it.
+/// A network that exists outside the stack, as a network with `existing` describes it.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct ExistingVpc {
-    /// The VPC's id.
-    pub vpc_id: String,
-    /// Its main route table's id.
+pub struct ExistingNetwork {
+    /// What its cloud calls it: an AWS VPC's id, a GCP network's name.
+    pub id: String,
+    /// AWS: its main route table's id.
     pub main_route_table_id: String,
-    /// The ids of the subnets the network declares, by subnet name.
+    /// What its cloud calls the subnets the network declares (AWS subnet ids, GCP subnetwork
+    /// names), by subnet name; on GCP, a network without subnets has its first subnetwork in its
+    /// region and range under its own name.
     pub subnets: BTreeMap<String, String>,
 }
 
@@ -58,7 +64,7 @@ pub struct ExistingVpc {
 /// value of an existing VPC, or the output of the VPC the stack creates.
 pub(crate) fn aws_vpc_output(desired: &Desired, network: &str, name: &str) -> Value {
     match (desired.existing.get(network), name) {
-        (Some(vpc), "id") => Value::string(&vpc.vpc_id),
+        (Some(vpc), "id") => Value::string(&vpc.id),
         (Some(vpc), "main_route_table_id") => Value::string(&vpc.main_route_table_id),
         _ => output(&ResourceId::new(ResourceKind::AwsVpc, network), name),
     }
@@ -72,29 +78,42 @@ pub(crate) fn aws_subnet_id(desired: &Desired, network: &str, subnet: &str) -> V
     }
 }
 
+/// GCP network `network` as what is built on it refers to it: its name in the project, and
+/// what must exist first (the network the stack creates; nothing for an existing one).
+pub(crate) fn gcp_network(desired: &Desired, network: &str) -> (String, Vec<ResourceId>) {
+    match desired.existing.get(network) {
+        Some(existing) => (existing.id.clone(), Vec::new()),
+        None => (
+            naming::resource_name(naming::GCP, &desired.stack, &[network]),
+            vec![ResourceId::new(ResourceKind::GcpNetwork, network)],
+        ),
+    }
+}
+
+/// The subnetwork of GCP network `network` that subnet `subnet` is (`None`: the network's only
+/// or first subnetwork), as what is built in it refers to it: its name, and what must exist first.
+pub(crate) fn gcp_subnetwork(desired: &Desired, network: &str, subnet: Option<&str>) -> (Value, Vec<ResourceId>) {
+    if let Some(existing) = desired.existing.get(network) {
+        let name = existing.subnets.get(subnet.unwrap_or(network)).cloned().unwrap_or_default();
+        return (Value::string(name), Vec::new());
+    }
+    // A network without subnets has one spanning its range, addressed by the network's name.
+    let address = subnet.map_or_else(|| network.to_string(), |subnet| format!("{network}.{subnet}"));
+    let id = ResourceId::new(ResourceKind::GcpSubnetwork, address);
+    let name = desired.resources.get(&id).and_then(|r| r.attrs.get("name")).cloned().unwrap_or(Value::string(""));
+    (name, vec![id])
+}
+
 /// What the networks with `existing` name that discovery did not find in their cloud's region
-/// (the VPC, or a declared subnet's range in it).
+/// (the network, or a declared subnet's range in it).
 pub fn missing_existing(topology: &Topology, live: &Live) -> Vec<Problem> {
     let mut missing = Vec::new();
     for network in &topology.networks {
         let Some(id) = &network.existing else { continue };
-        let found = live.aws_vpcs.get(&id.value).filter(|vpc| vpc.scope.as_ref() == Some(&scope(network)));
-        let Some(vpc) = found else {
-            let message = format!(
-                "network `{}`: VPC {} is not in {} {}",
-                network.name, id.value, network.cloud, network.region.value
-            );
-            missing.push(Problem::new(ProblemCode::ExistingNotFound, message).at(id.span));
-            continue;
-        };
-        for subnet in &network.subnets {
-            if !vpc.subnets.contains_key(&subnet.cidr.value.to_string()) {
-                let message = format!(
-                    "network `{}`: VPC {} has no subnet {} (subnet `{}`)",
-                    network.name, id.value, subnet.cidr.value, subnet.name
-                );
-                missing.push(Problem::new(ProblemCode::ExistingNotFound, message).at(subnet.cidr.span));
-            }
+        match network.kind {
+            CloudKind::Aws => missing_aws(network, id, live, &mut missing),
+            CloudKind::Gcp => missing_gcp(topology, network, id, live, &mut missing),
+            CloudKind::Azure => {}
         }
     }
     // A resource group a `cloud "azure"` block names is the user's own, used as it is: it must
@@ -109,6 +128,73 @@ pub fn missing_existing(topology: &Topology, live: &Live) -> Vec<Problem> {
         }
     }
     missing
+}
+
+fn missing_aws(network: &Network, id: &Spanned<String>, live: &Live, missing: &mut Vec<Problem>) {
+    let found = live.aws_vpcs.get(&id.value).filter(|vpc| vpc.scope.as_ref() == Some(&scope(network)));
+    let Some(vpc) = found else {
+        let message = format!(
+            "network `{}`: VPC {} is not in {} {}",
+            network.name, id.value, network.cloud, network.region.value
+        );
+        missing.push(Problem::new(ProblemCode::ExistingNotFound, message).at(id.span));
+        return;
+    };
+    for subnet in &network.subnets {
+        if !vpc.subnets.contains_key(&subnet.cidr.value.to_string()) {
+            let message = format!(
+                "network `{}`: VPC {} has no subnet {} (subnet `{}`)",
+                network.name, id.value, subnet.cidr.value, subnet.name
+            );
+            missing.push(Problem::new(ProblemCode::ExistingNotFound, message).at(subnet.cidr.span));
+        }
+    }
+}
+
+fn missing_gcp(topology: &Topology, network: &Network, id: &Spanned<String>, live: &Live, missing: &mut Vec<Problem>) {
+    let project = match topology.cloud(&network.cloud).map(|cloud| &cloud.account) {
+        Some(CloudAccount::Gcp { project, .. }) => project.as_str(),
+        _ => "",
+    };
+    let found = live.gcp_networks.get(&(network.cloud.clone(), id.value.clone())).filter(|found| found.found);
+    let Some(found) = found else {
+        let message = format!("network `{}`: project {project} has no network `{}`", network.name, id.value);
+        let help =
+            "`existing` names a network of the cloud block's project, as `gcloud compute networks list` shows it";
+        missing.push(Problem::new(ProblemCode::ExistingNotFound, message).with_help(help).at(id.span));
+        return;
+    };
+    let region = &network.region.value;
+    for subnet in &network.subnets {
+        if !found.subnetworks.contains_key(&(region.clone(), subnet.cidr.value.to_string())) {
+            let message = format!(
+                "network `{}`: network `{}` has no subnetwork {} in {region} (subnet `{}`)",
+                network.name, id.value, subnet.cidr.value, subnet.name
+            );
+            missing.push(Problem::new(ProblemCode::ExistingNotFound, message).at(subnet.cidr.span));
+        }
+    }
+    let has_endpoint = topology.endpoints.iter().any(|endpoint| endpoint.network.value == network.name);
+    if network.subnets.is_empty() && has_endpoint && first_gcp_subnetwork(network, found).is_none() {
+        let message = format!(
+            "network `{}`: network `{}` has no subnetwork in {region} within {} for its endpoints",
+            network.name, id.value, network.cidr.value
+        );
+        missing.push(Problem::new(ProblemCode::ExistingNotFound, message).at(network.cidr.span));
+    }
+}
+
+/// The first subnetwork (by range) of live GCP network `found` in `network`'s region and range:
+/// where the endpoints of an existing network without subnets go.
+pub(crate) fn first_gcp_subnetwork<'l>(network: &Network, found: &'l LiveGcpNetwork) -> Option<&'l String> {
+    found
+        .subnetworks
+        .iter()
+        .filter(|((region, range), _)| {
+            *region == network.region.value && Cidr::parse(range).is_ok_and(|cidr| network.cidr.value.contains(cidr))
+        })
+        .map(|(_, name)| name)
+        .next()
 }
 
 impl Desired {

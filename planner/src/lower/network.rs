@@ -1,7 +1,7 @@
 //! Networks and subnets: an AWS VPC and its subnets; an Azure virtual network and its subnets in
 //! the stack's resource group; a GCP VPC network in custom mode and its regional subnetworks.
 
-use super::{Desired, ExistingVpc, attrs, output};
+use super::{Desired, ExistingNetwork, attrs, output};
 use crate::allocate::Live;
 use crate::naming::{self, resource_name};
 use isopod_catalog::{Resource, ResourceId, ResourceKind, Scope, Value};
@@ -14,9 +14,10 @@ pub(super) fn lower(topology: &Topology, network: &Network, live: &Live, desired
     let object = format!("network.{}", network.name);
     let tags = tags(topology, network);
     match network.kind {
-        CloudKind::Aws if network.existing.is_some() => existing(network, live, desired),
+        CloudKind::Aws if network.existing.is_some() => existing_vpc(network, live, desired),
         CloudKind::Aws => aws(network, scope, object, tags, desired),
         CloudKind::Azure => azure(topology, network, scope, object, tags, desired),
+        CloudKind::Gcp if network.existing.is_some() => existing_gcp(network, live, desired),
         CloudKind::Gcp => gcp(network, scope, object, desired),
     }
 }
@@ -43,7 +44,7 @@ pub(super) fn tag_value(tags: &BTreeMap<String, String>) -> Value {
 }
 
 /// A network that describes an existing VPC: no resource, its ids for what connects to it.
-fn existing(network: &Network, live: &Live, desired: &mut Desired) {
+fn existing_vpc(network: &Network, live: &Live, desired: &mut Desired) {
     let Some(id) = &network.existing else { return };
     let vpc = live.aws_vpcs.get(&id.value).cloned().unwrap_or_default();
     let subnets = network
@@ -51,11 +52,32 @@ fn existing(network: &Network, live: &Live, desired: &mut Desired) {
         .iter()
         .filter_map(|subnet| Some((subnet.name.clone(), vpc.subnets.get(&subnet.cidr.value.to_string())?.clone())))
         .collect();
-    let existing = ExistingVpc {
-        vpc_id: id.value.clone(),
+    let existing = ExistingNetwork {
+        id: id.value.clone(),
         main_route_table_id: vpc.main_route_table_id.unwrap_or_default(),
         subnets,
     };
+    desired.existing.insert(network.name.clone(), existing);
+}
+
+/// A network that describes an existing GCP network: no resource, its name and its subnetworks'
+/// (matched by range in the network's region) for what is built on it.
+fn existing_gcp(network: &Network, live: &Live, desired: &mut Desired) {
+    let Some(id) = &network.existing else { return };
+    let found = live.gcp_networks.get(&(network.cloud.clone(), id.value.clone())).cloned().unwrap_or_default();
+    let region = &network.region.value;
+    let mut subnets: BTreeMap<String, String> = network
+        .subnets
+        .iter()
+        .filter_map(|subnet| {
+            let name = found.subnetworks.get(&(region.clone(), subnet.cidr.value.to_string()))?;
+            Some((subnet.name.clone(), name.clone()))
+        })
+        .collect();
+    if network.subnets.is_empty() {
+        subnets.extend(super::first_gcp_subnetwork(network, &found).map(|name| (network.name.clone(), name.clone())));
+    }
+    let existing = ExistingNetwork { id: id.value.clone(), main_route_table_id: String::new(), subnets };
     desired.existing.insert(network.name.clone(), existing);
 }
 

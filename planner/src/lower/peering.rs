@@ -105,22 +105,20 @@ fn gcp(topology: &Topology, tunnel: &Tunnel, a: &Network, b: &Network, object: &
         _ => String::new(),
     };
     for (side, from, to) in [("0", a, b), ("1", b, a)] {
-        let to_name = resource_name(naming::GCP, &stack, &[&to.name]);
+        let (from_name, after_from) = super::gcp_network(desired, &from.name);
+        let (to_name, after_to) = super::gcp_network(desired, &to.name);
         desired.add(Resource {
             id: ResourceId::new(ResourceKind::GcpNetworkPeering, format!("{}.{side}", tunnel.name)),
             scope: Scope { cloud: from.cloud.clone(), region: "global".into() },
             attrs: attrs([
                 ("name", Value::string(resource_name(naming::GCP, &stack, &[&tunnel.name, side]))),
-                ("network", Value::string(resource_name(naming::GCP, &stack, &[&from.name]))),
+                ("network", Value::string(from_name)),
                 ("peer_network", Value::string(format!("projects/{}/global/networks/{to_name}", project(to)))),
                 ("export_custom_routes", Value::Bool(true)),
                 ("import_custom_routes", Value::Bool(true)),
             ])
             .into(),
-            depends_on: vec![
-                ResourceId::new(ResourceKind::GcpNetwork, &from.name),
-                ResourceId::new(ResourceKind::GcpNetwork, &to.name),
-            ],
+            depends_on: [after_from, after_to].concat(),
             object: object.into(),
         });
     }

@@ -1259,6 +1259,111 @@ endpoint "warehouse" {
 }
 
 #[test]
+fn existing_gcp_networks_are_used_by_name_and_never_planned() {
+    let text = r#"
+stack "legacy" {}
+cloud "aws" "east" {
+  region = "us-east-1"
+}
+cloud "gcp" "data" {
+  project = "acme-data"
+  region  = "us-central1"
+}
+network "app" {
+  cloud = cloud.aws.east
+  cidr  = "10.1.0.0/16"
+}
+network "shared" {
+  cloud    = cloud.gcp.data
+  cidr     = "10.128.0.0/16"
+  existing = "shared-vpc"
+}
+network "lake" {
+  cloud    = cloud.gcp.data
+  cidr     = "10.60.0.0/16"
+  existing = "lake"
+
+  subnet "b" {
+    cidr = "10.60.2.0/24"
+  }
+}
+tunnel "t" {
+  between = [network.app, network.shared]
+}
+tunnel "p" {
+  between = [network.shared, network.lake]
+}
+endpoint "warehouse" {
+  network = network.shared
+  service = "projects/acme-dw/regions/us-central1/serviceAttachments/warehouse"
+}
+"#;
+    let global = Scope { cloud: "gcp.data".into(), region: "global".into() };
+    let central = Scope { cloud: "gcp.data".into(), region: "us-central1".into() };
+    let live = |kind, id: &str, scope: &Scope, attrs: &[(&str, &str)]| ObservedResource {
+        provider_id: id.into(),
+        kind,
+        scope: scope.clone(),
+        attrs: attrs.iter().map(|(k, v)| (k.to_string(), Value::string(*v))).collect(),
+        owner: None,
+    };
+    let subnetwork = |name: &str, network: &str, region: &str, range: &str| {
+        let id = format!("projects/acme-data/regions/{region}/subnetworks/{name}");
+        let attrs = [("name", name), ("network", network), ("region", region), ("ip_cidr_range", range)];
+        live(ResourceKind::GcpSubnetwork, &id, &central, &attrs)
+    };
+    let observed = [
+        live(
+            ResourceKind::GcpNetwork,
+            "projects/acme-data/global/networks/shared-vpc",
+            &global,
+            &[("name", "shared-vpc")],
+        ),
+        live(ResourceKind::GcpNetwork, "projects/acme-data/global/networks/lake", &global, &[("name", "lake")]),
+        // Outside the network's range, in another region, then the first one within it.
+        subnetwork("other", "shared-vpc", "us-central1", "192.168.0.0/24"),
+        subnetwork("west", "shared-vpc", "us-west1", "10.128.9.0/24"),
+        subnetwork("central-b", "shared-vpc", "us-central1", "10.128.4.0/24"),
+        subnetwork("central-a", "shared-vpc", "us-central1", "10.128.0.0/20"),
+        subnetwork("lake-b", "lake", "us-central1", "10.60.2.0/24"),
+    ];
+    let topology = topology(text);
+    let plan = plan(&topology, &observed).unwrap();
+    let change = |kind: ResourceKind, address: &str| {
+        plan.changes
+            .iter()
+            .find(|c| c.id == ResourceId::new(kind, address))
+            .unwrap_or_else(|| panic!("{kind}.{address}: {}", render::text(&plan)))
+    };
+    let planned_kinds = |kind: ResourceKind| plan.changes.iter().filter(|c| c.id.kind == kind).count();
+    assert_eq!(planned_kinds(ResourceKind::GcpNetwork), 0, "{}", render::text(&plan));
+    assert_eq!(planned_kinds(ResourceKind::GcpSubnetwork), 0, "{}", render::text(&plan));
+    let network = Value::string("shared-vpc");
+    assert_eq!(change(ResourceKind::GcpHaVpnGateway, "shared").after["network"], network);
+    assert_eq!(change(ResourceKind::GcpRouter, "shared").after["network"], network);
+    assert_eq!(change(ResourceKind::GcpForwardingRule, "warehouse").after["network"], network);
+    assert_eq!(change(ResourceKind::GcpAddress, "warehouse").after["subnetwork"], Value::string("central-a"));
+    let peering = change(ResourceKind::GcpNetworkPeering, "p.0");
+    assert_eq!(peering.after["network"], network);
+    assert_eq!(peering.after["peer_network"], Value::string("projects/acme-data/global/networks/lake"));
+    assert_eq!(change(ResourceKind::GcpNetworkPeering, "p.1").after["network"], Value::string("lake"));
+
+    // Applied, nothing is left to change.
+    let applied = applied(&plan, &observed);
+    assert!(self::plan(&topology, &applied).unwrap().is_empty());
+    // Without the live networks (or a declared range, or any subnetwork for the endpoint), there
+    // is nothing to plan against.
+    let err = self::plan(&topology, &observed[2..]).unwrap_err().to_string();
+    assert!(err.contains("network `shared`: project acme-data has no network `shared-vpc`"), "{err}");
+    assert!(err.contains("network `lake`: project acme-data has no network `lake`"), "{err}");
+    let err = self::plan(&topology, &observed[..6]).unwrap_err().to_string();
+    assert_eq!(err, "network `lake`: network `lake` has no subnetwork 10.60.2.0/24 in us-central1 (subnet `b`)");
+    let without_central = [&observed[..4], &observed[6..]].concat();
+    let err = self::plan(&topology, &without_central).unwrap_err().to_string();
+    assert!(err.contains("has no subnetwork in us-central1 within 10.128.0.0/16 for its endpoints"), "{err}");
+}
+
+#[test]
 fn rotating_a_key_updates_what_can_change_it_and_replaces_what_cannot() {
     let topology = topology(
         r#"

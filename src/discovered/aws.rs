@@ -1,65 +1,11 @@
-//! What `isopod discover` writes: the networks found in one cloud block's region as `network`
-//! blocks with `existing` (used, never changed), and the other objects found as comments.
+//! AWS: each VPC nobody in the stack owns, with its subnets.
 
-use isopod_catalog::{ObservedResource, ResourceKind, Value};
+use super::{Discovered, identifier, name_tag, text, unique};
+use isopod_catalog::{ObservedResource, ResourceKind};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-/// The text of one discovered file, and what it holds.
-pub struct Discovered {
-    /// The `.iso` text, in the canonical layout.
-    pub text: String,
-    /// How many networks it describes.
-    pub networks: usize,
-    /// How many other objects it lists as comments.
-    pub commented: usize,
-}
-
-fn text<'a>(resource: &'a ObservedResource, name: &str) -> Option<&'a str> {
-    match resource.attrs.get(name) {
-        Some(Value::String(text)) => Some(text),
-        _ => None,
-    }
-}
-
-fn name_tag(resource: &ObservedResource) -> Option<&str> {
-    match resource.attrs.get("tags") {
-        Some(Value::Map(tags)) => match tags.get("Name") {
-            Some(Value::String(name)) => Some(name),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
-/// `text` as a name the language takes: lower-case letters, digits and dashes, starting with a
-/// letter; `None` when nothing is left.
-fn identifier(text: &str) -> Option<String> {
-    let mut name = String::new();
-    for c in text.chars() {
-        if c.is_ascii_alphanumeric() {
-            name.push(c.to_ascii_lowercase());
-        } else if !name.ends_with('-') && !name.is_empty() {
-            name.push('-');
-        }
-    }
-    let name = name.trim_end_matches('-').to_string();
-    name.chars().next().filter(char::is_ascii_alphabetic).map(|_| name)
-}
-
-/// `wanted`, or `wanted-2`, `wanted-3`... whichever is not taken yet; then taken.
-fn unique(wanted: String, taken: &mut BTreeSet<String>) -> String {
-    let mut name = wanted.clone();
-    let mut n = 2;
-    while taken.contains(&name) {
-        name = format!("{wanted}-{n}");
-        n += 1;
-    }
-    taken.insert(name.clone());
-    name
-}
-
-/// The file for cloud block `cloud` (`aws.east`) in `region`, from everything found there.
+/// The file for AWS cloud block `cloud` (`aws.east`) in `region`, from everything found there.
 /// `taken` holds the network names the configuration uses (the new ones are added);
 /// `described` the VPC ids its networks already describe, which are left out.
 pub fn render(
@@ -70,11 +16,9 @@ pub fn render(
     described: &BTreeSet<String>,
 ) -> Discovered {
     let mut out = String::new();
-    let _ = writeln!(out, "# Discovered by `isopod discover` in {cloud} ({region}).");
-    let _ = writeln!(out, "# Isopod uses these networks as they are: it never changes or deletes them.");
-    let unowned = |r: &&ObservedResource| r.owner.is_none();
+    super::header(&mut out, cloud, region);
     let mut vpcs: Vec<&ObservedResource> =
-        found.iter().filter(|r| r.kind == ResourceKind::AwsVpc).filter(unowned).collect();
+        found.iter().filter(|r| r.kind == ResourceKind::AwsVpc && r.owner.is_none()).collect();
     vpcs.retain(|vpc| !described.contains(&vpc.provider_id));
     vpcs.sort_by(|a, b| a.provider_id.cmp(&b.provider_id));
     for vpc in &vpcs {
@@ -109,43 +53,22 @@ pub fn render(
         }
         let _ = writeln!(out, "}}");
     }
-    let others: Vec<String> = found
-        .iter()
-        .filter(unowned)
-        .filter_map(|r| {
-            let what = match r.kind {
-                ResourceKind::AwsVpnGateway => "VPN gateway",
-                ResourceKind::AwsCustomerGateway => "customer gateway",
-                ResourceKind::AwsVpnConnection => "VPN connection",
-                ResourceKind::AwsTransitGateway => "transit gateway",
-                ResourceKind::AwsVpcEndpoint => "VPC endpoint",
-                _ => return None,
-            };
-            let mut line = format!("# - {what} {}", r.provider_id);
-            if let Some(name) = name_tag(r) {
-                let _ = write!(line, " ({name})");
-            }
-            for (attr, label) in [("vpc_id", "in"), ("service_name", "to"), ("ip_address", "at")] {
-                if let Some(value) = text(r, attr) {
-                    let _ = write!(line, ", {label} {value}");
-                }
-            }
-            Some(line)
-        })
-        .collect();
-    if !others.is_empty() {
-        let _ = writeln!(out, "\n# Also found, and left to whoever manages them:");
-        for line in &others {
-            let _ = writeln!(out, "{line}");
-        }
-    }
-    Discovered { text: out, networks: vpcs.len(), commented: others.len() }
+    let others = super::others(found, |kind| match kind {
+        ResourceKind::AwsVpnGateway => Some("VPN gateway"),
+        ResourceKind::AwsCustomerGateway => Some("customer gateway"),
+        ResourceKind::AwsVpnConnection => Some("VPN connection"),
+        ResourceKind::AwsTransitGateway => Some("transit gateway"),
+        ResourceKind::AwsVpcEndpoint => Some("VPC endpoint"),
+        _ => None,
+    });
+    super::finish(out, vpcs.len(), others)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use isopod_catalog::Scope;
+    use isopod_catalog::Value;
 
     fn found(kind: ResourceKind, id: &str, attrs: &[(&str, &str)], name: Option<&str>) -> ObservedResource {
         let mut map: std::collections::BTreeMap<String, Value> =
