@@ -109,15 +109,20 @@ fn rest(url: &str, method: &str, path: &str, body: Option<&str>) -> (u16, String
 fn foreign_network(gcp: &GcpEmulator) -> String {
     let path = format!("/compute/v1/projects/{PROJECT}/global/networks");
     let body = r#"{"name": "payments", "autoCreateSubnetworks": false, "description": "the payments team's"}"#;
-    let (status, answer) = rest(&gcp.url, "POST", &path, Some(body));
+    inserted(gcp, &path, body, "payments")
+}
+
+/// POSTs `body` to collection `path` of the REST API and waits until `name` is in it: its path.
+fn inserted(gcp: &GcpEmulator, path: &str, body: &str, name: &str) -> String {
+    let (status, answer) = rest(&gcp.url, "POST", path, Some(body));
     assert_eq!(status, 200, "{answer}");
     for _ in 0..200 {
-        if rest(&gcp.url, "GET", &format!("{path}/payments"), None).0 == 200 {
-            return format!("{path}/payments");
+        if rest(&gcp.url, "GET", &format!("{path}/{name}"), None).0 == 200 {
+            return format!("{path}/{name}");
         }
         std::thread::sleep(Duration::from_millis(25));
     }
-    panic!("the foreign network never appeared");
+    panic!("{path}/{name} never appeared");
 }
 
 /// Each request the emulator logged, as JSON.
@@ -215,21 +220,13 @@ fn clouds(moto: &Moto, gcp: &GcpEmulator) -> String {
 }
 
 /// Inserts a subnetwork of someone else's network `payments` through the REST API; waits until
-/// it is there.
+/// it is there: its path.
 fn foreign_subnetwork(gcp: &GcpEmulator, name: &str, region: &str, range: &str) -> String {
     let path = format!("/compute/v1/projects/{PROJECT}/regions/{region}/subnetworks");
     let body = format!(
         r#"{{"name": "{name}", "network": "projects/{PROJECT}/global/networks/payments", "ipCidrRange": "{range}"}}"#
     );
-    let (status, answer) = rest(&gcp.url, "POST", &path, Some(&body));
-    assert_eq!(status, 200, "{answer}");
-    for _ in 0..200 {
-        if rest(&gcp.url, "GET", &format!("{path}/{name}"), None).0 == 200 {
-            return format!("{path}/{name}");
-        }
-        std::thread::sleep(Duration::from_millis(25));
-    }
-    panic!("the foreign subnetwork never appeared");
+    inserted(gcp, &path, &body, name)
 }
 
 #[test]
