@@ -175,6 +175,23 @@ fn an_aws_and_a_gcp_network_joined_by_ha_vpn_apply_change_and_destroy_through_bo
     assert_ok(&changed, "apply of the change");
     assert_no_changes(dir.path());
 
+    // A tag on the GCP network: the labels of its gateways and tunnels change in place.
+    let tagged = configuration(&moto, &gcp, ike).replace(
+        "  cidr  = \"10.40.0.0/16\"\n",
+        "  cidr  = \"10.40.0.0/16\"\n  tags  = { Team = \"Data Platform\" }\n",
+    );
+    std::fs::write(dir.path().join("main.iso"), tagged).unwrap();
+    let relabelled = text(&run(&["plan"], dir.path()).stdout);
+    assert!(relabelled.contains("~ gcp_vpn_tunnel.app-analytics.0"), "{relabelled}");
+    assert!(relabelled.contains("team = \"data_platform\""), "{relabelled}");
+    assert!(relabelled.contains("6 to update, 0 to replace"), "gateways and tunnels, in place: {relabelled}");
+    assert_ok(&run(&["apply", "--yes"], dir.path()), "apply of the labels");
+    assert_no_changes(dir.path());
+    let tunnel_path = format!("/compute/v1/projects/{PROJECT}/regions/us-central1/vpnTunnels/e2e-app-analytics-0");
+    let (_, tunnel) = rest(&gcp.url, "GET", &tunnel_path, None);
+    let tunnel: serde_json::Value = serde_json::from_str(&tunnel).unwrap();
+    assert_eq!(tunnel["labels"], serde_json::json!({"team": "data_platform", "isopod-stack": "e2e"}), "{tunnel}");
+
     let reported_status = run(&["status"], dir.path());
     let reported = text(&reported_status.stdout);
     assert!(reported.contains("gcp.data e2e-app-analytics-0"), "each GCP tunnel is reported: {reported}");

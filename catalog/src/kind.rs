@@ -1,7 +1,7 @@
 //! The kinds of cloud resources and their clouds; what each kind is lives in the
 //! [catalogue](crate::catalogue).
 
-use crate::catalogue::{AttrSpec, KindSpec};
+use crate::catalogue::{AttrSpec, AttrType, KindSpec};
 use crate::table::CATALOGUE;
 use crate::value::{Attrs, Value};
 use serde::{Deserialize, Serialize};
@@ -146,6 +146,12 @@ impl ResourceKind {
     /// The attribute called `name`.
     pub fn attr(self, name: &str) -> Option<&'static AttrSpec> {
         self.spec().attr(name)
+    }
+
+    /// The attribute that holds the user's tags (AWS and Azure `tags`, GCP `labels`), on the
+    /// kinds that take them.
+    pub fn tags_attr(self) -> Option<&'static str> {
+        self.spec().attrs.iter().find(|attr| matches!(attr.ty, AttrType::Tags)).map(|attr| attr.name)
     }
 
     /// Whether the list attribute `name` is unordered (compared as a set).

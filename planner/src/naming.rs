@@ -1,5 +1,8 @@
 //! Names of cloud resources: deterministic, within each cloud's length and character rules, and
-//! stable when the topology grows (a name depends only on the stack and its own object).
+//! stable when the topology grows (a name depends only on the stack and its own object); and
+//! tags as the clouds that restrict them (GCP labels) take them.
+
+use std::collections::BTreeMap;
 
 /// The rules of one cloud's resource names.
 #[derive(Clone, Copy, Debug)]
@@ -45,6 +48,35 @@ pub fn resource_name(rules: NameRules, stack: &str, parts: &[&str]) -> String {
     name
 }
 
+/// The label GCP resources carry their stack in, written by the provider: never a user's label.
+const GCP_STACK_LABEL: &str = "isopod-stack";
+
+/// `tags` as GCP labels (keys `[a-z][a-z0-9_-]{0,62}`, values `[a-z0-9_-]{0,63}`): lower-cased,
+/// every other character `_`, a key not starting with a letter prefixed with `t_`, both cut to
+/// 63 characters; at most 63 of them, in key order (GCP takes 64, and one is Isopod's).
+pub fn gcp_labels(tags: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    let clean = |text: &str| -> String {
+        let lower = text.chars().map(|c| c.to_ascii_lowercase());
+        lower.map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect()
+    };
+    let cut = |mut text: String| {
+        text.truncate(63);
+        text
+    };
+    let mut labels = BTreeMap::new();
+    for (key, value) in tags {
+        let mut key = clean(key);
+        if !key.starts_with(|c: char| c.is_ascii_lowercase()) {
+            key.insert_str(0, "t_");
+        }
+        let key = cut(key);
+        if key != GCP_STACK_LABEL && labels.len() < 63 {
+            labels.insert(key, cut(clean(value)));
+        }
+    }
+    labels
+}
+
 /// FNV-1a, 64 bits: a hash whose value never changes between versions or platforms.
 pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &byte| (hash ^ byte as u64).wrapping_mul(0x0100_0000_01b3))
@@ -53,6 +85,23 @@ pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tags_become_valid_gcp_labels() {
+        let tags = BTreeMap::from([
+            ("CostCenter".to_string(), "CC 1234/Payments".to_string()),
+            ("2fa".to_string(), "".to_string()),
+            ("isopod-stack".to_string(), "someone else's".to_string()),
+            ("team".to_string(), "x".repeat(70)),
+        ]);
+        let labels = gcp_labels(&tags);
+        assert_eq!(labels["costcenter"], "cc_1234_payments");
+        assert_eq!(labels["t_2fa"], "");
+        assert!(!labels.contains_key("isopod-stack"), "the stack's label is Isopod's own");
+        assert_eq!(labels["team"].len(), 63);
+        let many: BTreeMap<String, String> = (0..70).map(|n| (format!("k{n:02}"), String::new())).collect();
+        assert_eq!(gcp_labels(&many).len(), 63);
+    }
 
     #[test]
     fn names_follow_each_clouds_rules() {

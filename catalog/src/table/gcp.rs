@@ -1,13 +1,19 @@
 //! GCP's kinds: Compute Engine (networks, HA VPN, Cloud Router, Private Service Connect) and
 //! Cloud DNS.
 
-use crate::catalogue::AttrType::{Address, Bool, Cidr, Integer, List, Secret, String};
+use crate::catalogue::AttrType::{Address, Bool, Cidr, Integer, List, Secret, String, Tags};
 use crate::catalogue::{AttrSpec, KindSpec, attr, name_of, output, output_of, ref_to};
 use crate::kind::{Cloud, ResourceKind as K};
 
 const NAME: AttrSpec = attr("name", String, "The resource's name, unique in the project.").replaces().unique();
 const REGION: AttrSpec = attr("region", String, "The GCP region.").replaces();
 const NETWORK: AttrSpec = attr("network", name_of(K::GcpNetwork), "The VPC network.").replaces();
+const LABELS: AttrSpec = attr(
+    "labels",
+    Tags,
+    "The labels: the stack's, cloud's and network's tags as GCP takes them; changed in place \
+     (Compute's `setLabels`, Cloud DNS's `managedZones.update`). The ownership label is written apart.",
+);
 
 pub(crate) const NETWORK_KIND: KindSpec = KindSpec {
     kind: K::GcpNetwork,
@@ -16,7 +22,10 @@ pub(crate) const NETWORK_KIND: KindSpec = KindSpec {
     api: "Compute `networks` (custom subnet mode)",
     doc: "A GCP VPC network (global, custom subnet mode).",
     provisioning_seconds: 0,
-    attrs: &[NAME, attr("routing_mode", String, "`GLOBAL` or `REGIONAL` dynamic routing.").replaces()],
+    attrs: &[
+        NAME,
+        attr("routing_mode", String, "`GLOBAL` or `REGIONAL` dynamic routing; changes in place (`networks.patch`)."),
+    ],
     outputs: &[],
 };
 
@@ -38,7 +47,7 @@ pub(crate) const HA_VPN_GATEWAY: KindSpec = KindSpec {
     api: "Compute `vpnGateways` (HA VPN)",
     doc: "A GCP HA VPN gateway: two interfaces with public addresses.",
     provisioning_seconds: 60,
-    attrs: &[NAME, NETWORK, REGION],
+    attrs: &[NAME, NETWORK, REGION, LABELS],
     outputs: &[
         output("interface0_ip", Address, "The first interface's public address."),
         output("interface1_ip", Address, "The second interface's public address."),
@@ -67,6 +76,7 @@ pub(crate) const EXTERNAL_VPN_GATEWAY: KindSpec = KindSpec {
         NAME,
         attr("redundancy_type", String, "How many peer interfaces (`TWO_IPS_REDUNDANCY`...).").replaces(),
         attr("interfaces", List(&Address), "The peer's addresses, one interface each, in order.").replaces(),
+        LABELS,
     ],
     outputs: &[],
 };
@@ -89,6 +99,7 @@ pub(crate) const VPN_TUNNEL: KindSpec = KindSpec {
         attr("shared_secret", Secret, "The pre-shared key.").replaces(),
         attr("router", ref_to(K::GcpRouter, "name"), "The Cloud Router of its BGP session.").replaces(),
         attr("ike_version", Integer, "1 or 2.").replaces(),
+        LABELS,
     ],
     outputs: &[],
 };
@@ -146,6 +157,7 @@ pub(crate) const ADDRESS: KindSpec = KindSpec {
         REGION,
         attr("subnetwork", ref_to(K::GcpSubnetwork, "name"), "The subnetwork it is taken from.").replaces(),
         attr("address_type", String, "`INTERNAL`.").replaces(),
+        LABELS,
     ],
     outputs: &[output("address", Address, "The address reserved.")],
 };
@@ -168,7 +180,8 @@ pub(crate) const FORWARDING_RULE: KindSpec = KindSpec {
         )
         .replaces(),
         attr("target", String, "The service attachment.").replaces(),
-        attr("load_balancing_scheme", String, "Empty, as Private Service Connect requires."),
+        attr("load_balancing_scheme", String, "Empty, as Private Service Connect requires.").replaces(),
+        LABELS,
     ],
     outputs: &[],
 };
@@ -186,6 +199,7 @@ pub(crate) const DNS_MANAGED_ZONE: KindSpec = KindSpec {
         attr("visibility", String, "`private`.").replaces(),
         attr("networks", List(&ref_to(K::GcpNetwork, "name")), "The networks that see it.").unordered(),
         attr("description", String, "The zone's description (and Isopod's ownership marker)."),
+        LABELS,
     ],
     outputs: &[],
 };

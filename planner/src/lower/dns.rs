@@ -113,6 +113,7 @@ pub(super) fn publish(
                     ("visibility", Value::string("private")),
                     ("networks", Value::List(vec![Value::string(network_name)])),
                     ("description", Value::string(format!("Isopod relay {} for {}", relay.name, consumer.name))),
+                    ("labels", super::network::gcp_labels(topology, consumer)),
                 ],
                 after_network,
             );

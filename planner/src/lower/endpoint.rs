@@ -105,6 +105,7 @@ pub(super) fn lower(
                     ("region", Value::string(&network.region.value)),
                     ("subnetwork", subnetwork_name),
                     ("address_type", Value::string("INTERNAL")),
+                    ("labels", super::network::gcp_labels(topology, network)),
                 ])
                 .into(),
                 depends_on: after_subnetwork,
@@ -121,6 +122,7 @@ pub(super) fn lower(
                     ("target", Value::string(&endpoint.service.value)),
                     // Private Service Connect endpoints take no load balancing scheme.
                     ("load_balancing_scheme", Value::string("")),
+                    ("labels", super::network::gcp_labels(topology, network)),
                 ])
                 .into(),
                 depends_on: Vec::new(),

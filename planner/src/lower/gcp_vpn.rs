@@ -6,6 +6,7 @@ use super::{Desired, attrs};
 use crate::allocate::{Allocations, gateway_key};
 use crate::naming::{self, resource_name};
 use isopod_catalog::{Resource, ResourceId, ResourceKind, Scope, Value};
+use isopod_lang::Topology;
 use isopod_lang::topology::{Network, Tunnel};
 use std::net::IpAddr;
 
@@ -17,11 +18,14 @@ pub(super) struct GcpGateway {
     pub router_name: String,
     pub asn: u32,
     pub scope: Scope,
+    /// The network's tags as GCP labels, which the gateway, external gateways and tunnels carry.
+    pub labels: Value,
 }
 
 /// The HA VPN gateway and Cloud Router of `gcp`, created on first use.
-pub(super) fn gateway(gcp: &Network, alloc: &Allocations, desired: &mut Desired) -> GcpGateway {
+pub(super) fn gateway(topology: &Topology, gcp: &Network, alloc: &Allocations, desired: &mut Desired) -> GcpGateway {
     let stack = desired.stack.clone();
+    let labels = super::network::gcp_labels(topology, gcp);
     let scope = super::scope(gcp);
     let asn = alloc.asn(&gateway_key(ResourceKind::GcpRouter, &gcp.name));
     let ha = ResourceId::new(ResourceKind::GcpHaVpnGateway, &gcp.name);
@@ -31,14 +35,14 @@ pub(super) fn gateway(gcp: &Network, alloc: &Allocations, desired: &mut Desired)
     if !desired.resources.contains_key(&ha) {
         let (network_name, after_network) = super::gcp_network(desired, &gcp.name);
         for (id, name, extra) in
-            [(&ha, &ha_name, None), (&router, &router_name, Some(("asn", Value::Integer(asn.into()))))]
+            [(&ha, &ha_name, ("labels", labels.clone())), (&router, &router_name, ("asn", Value::Integer(asn.into())))]
         {
             let mut resource_attrs = attrs([
                 ("name", Value::string(name)),
                 ("network", Value::string(&network_name)),
                 ("region", Value::string(&gcp.region.value)),
             ]);
-            resource_attrs.extend(extra.map(|(k, v)| (k.to_string(), v)));
+            resource_attrs.insert(extra.0.to_string(), extra.1);
             desired.add(Resource {
                 id: id.clone(),
                 scope: scope.clone(),
@@ -48,7 +52,7 @@ pub(super) fn gateway(gcp: &Network, alloc: &Allocations, desired: &mut Desired)
             });
         }
     }
-    GcpGateway { ha, ha_name, router, router_name, asn, scope }
+    GcpGateway { ha, ha_name, router, router_name, asn, scope, labels }
 }
 
 /// One tunnel from the HA gateway to a peer address.
@@ -89,6 +93,7 @@ pub(super) fn tunnels(
             ("name", Value::string(&external_name)),
             ("redundancy_type", Value::string(redundancy)),
             ("interfaces", Value::List(addresses)),
+            ("labels", gateway.labels.clone()),
         ])
         .into(),
         depends_on: Vec::new(),
@@ -110,6 +115,7 @@ pub(super) fn tunnels(
                 ("shared_secret", Value::Sensitive(super::tunnel::psk_name(tunnel, slot))),
                 ("router", Value::string(&gateway.router_name)),
                 ("ike_version", Value::Integer(tunnel.ike.version.into())),
+                ("labels", gateway.labels.clone()),
             ])
             .into(),
             depends_on: vec![gateway.ha.clone(), gateway.router.clone(), external.clone()],

@@ -267,7 +267,7 @@ pub fn lower(topology: &Topology, live: &Live) -> Result<Desired, AllocError> {
                 Ok(())
             }
             Layout::GcpHost { gcp, host } => {
-                tunnel::gcp_host(tunnel, object, gcp, host, &allocations, &mut desired);
+                tunnel::gcp_host(topology, tunnel, object, gcp, host, &allocations, &mut desired);
                 Ok(())
             }
             Layout::AzureHost { azure, host } => {

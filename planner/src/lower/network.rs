@@ -39,6 +39,11 @@ pub(super) fn aws_named(tags: &BTreeMap<String, String>, stack: &str, parts: &[&
     tag_value(&tags)
 }
 
+/// The tags of `network` (see [`tags`]) as the labels of a GCP resource for it.
+pub(super) fn gcp_labels(topology: &Topology, network: &Network) -> Value {
+    tag_value(&naming::gcp_labels(&tags(topology, network)))
+}
+
 pub(super) fn tag_value(tags: &BTreeMap<String, String>) -> Value {
     Value::Map(tags.iter().map(|(k, v)| (k.clone(), Value::string(v))).collect())
 }

@@ -51,7 +51,7 @@ pub(super) fn aws_gcp(
     desired: &mut Desired,
 ) {
     let inside = |slot: usize| alloc.inside(&slot_key(&tunnel.name, slot));
-    let gcp_gateway = gcp_vpn::gateway(gcp, alloc, desired);
+    let gcp_gateway = gcp_vpn::gateway(topology, gcp, alloc, desired);
     let aws_gateway = aws_vpn::gateway(topology, aws, alloc, desired);
     aws_vpn::routes_to(&aws_gateway, &[gcp.cidr.value.to_string()], object, desired);
     let gcp_interfaces = (0..aws_connections(tunnel)).map(|n| aws_vpn::Peer {
@@ -99,7 +99,7 @@ pub(super) fn azure_gcp(
     let inside = |slot: usize| alloc.inside(&slot_key(&tunnel.name, slot));
     let policy = azure_vpn::ipsec_policy(&tunnel.ike)?;
     let azure_gateway = azure_vpn::gateway(topology, azure, alloc, desired)?;
-    let gcp_gateway = gcp_vpn::gateway(gcp, alloc, desired);
+    let gcp_gateway = gcp_vpn::gateway(topology, gcp, alloc, desired);
     let slots = redundancy(tunnel);
     let azure_addresses = azure_gateway.public_ips[..slots].iter().map(|ip| output(ip, "ip_address")).collect();
     let gcp_peers: Vec<gcp_vpn::PeerTunnel> = (0..slots)
@@ -219,6 +219,7 @@ pub(super) fn aws_host(
 /// host's single address, one tunnel from each HA interface to it and their BGP peers; on the
 /// host, one strongSwan connection per GCP interface.
 pub(super) fn gcp_host(
+    topology: &Topology,
     tunnel: &Tunnel,
     object: &str,
     gcp: &Network,
@@ -227,7 +228,7 @@ pub(super) fn gcp_host(
     desired: &mut Desired,
 ) {
     let inside = |slot: usize| alloc.inside(&slot_key(&tunnel.name, slot));
-    let gateway = gcp_vpn::gateway(gcp, alloc, desired);
+    let gateway = gcp_vpn::gateway(topology, gcp, alloc, desired);
     let host_asn = alloc.asn(&host_key(&host.name));
     let slots = redundancy(tunnel);
     let gcp_peers: Vec<gcp_vpn::PeerTunnel> = (0..slots)

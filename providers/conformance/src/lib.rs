@@ -12,7 +12,7 @@
 //! 2. **Discovered** back: one resource per planned one, owned by the stack, in its scope, in
 //!    the catalogue's vocabulary, never with a secret's value, and the plan made from it has
 //!    no changes.
-//! 3. **Updated in place**: every tagged resource's tags changed, read back with the same
+//! 3. **Updated in place**: every tagged resource's tags (GCP's labels) changed, read back with the same
 //!    ownership; and the case's `changed` text, if any, applied over it (its updates in place,
 //!    its replacements as the plan orders them), after which it plans no changes either.
 //! 4. **Refused, classified**: deleting a resource that another holds is a conflict (and
@@ -139,7 +139,7 @@ async fn must_pass_case(providers: Providers<'_>, case: &Case, gaps: &Gaps, repo
     assert_no_changes(&topology, &live, &format!("{name}, as created"));
 
     // 3. Updated in place: tags, then the changed case.
-    retag(providers, (&desired, &live), &scopes, name, report).await;
+    retag(providers, (&expected, &live), (&scopes, &stack), name, report).await;
     let live = owned(providers, &scopes, &stack).await;
     if let Some(changed) = &case.changed {
         let changed = isopod_test_support::topology(changed);
@@ -205,36 +205,32 @@ fn assert_no_changes(topology: &isopod_lang::Topology, live: &[ObservedResource]
 /// reads the new tags back.
 async fn retag(
     providers: Providers<'_>,
-    (desired, live): (&Desired, &[ObservedResource]),
-    scopes: &BTreeSet<Scope>,
+    (sent, live): (&BTreeMap<ResourceId, &Resource>, &[ObservedResource]),
+    (scopes, stack): (&BTreeSet<Scope>, &str),
     name: &str,
     report: &mut Report,
 ) {
-    let tagged = || live.iter().filter(|found| found.kind.attr("tags").is_some());
-    for found in tagged() {
+    let tagged = || live.iter().filter_map(|found| Some((found, found.kind.tags_attr()?)));
+    for (found, tags) in tagged() {
         let owner = found.owner.as_ref().expect("owned");
-        let mut resource = desired.resources[&owner.id].clone();
+        // As it was created (references and secrets filled in, as the executor sends an
+        // update), with other tags.
+        let mut resource = sent[&owner.id].clone();
         let attrs = Arc::make_mut(&mut resource.attrs);
-        *attrs = found
-            .attrs
-            .iter()
-            .filter(|(attr, _)| found.kind.attr(attr).is_some())
-            .map(|(attr, value)| (attr.clone(), value.clone()))
-            .collect();
-        attrs.insert("tags".into(), Value::Map([("conformance".to_string(), Value::string("retagged"))].into()));
+        attrs.insert(tags.into(), Value::Map([("conformance".to_string(), Value::string("retagged"))].into()));
         let provider = providers(found.kind.cloud());
         provider
             .update(&found.provider_id, &resource)
             .await
             .unwrap_or_else(|err| panic!("{name}: {}: {err}", owner.id));
     }
-    let after = owned(providers, scopes, &desired.stack).await;
-    for found in tagged() {
+    let after = owned(providers, scopes, stack).await;
+    for (found, tags) in tagged() {
         let again = after.iter().find(|other| other.provider_id == found.provider_id && other.kind == found.kind);
         let again = again.unwrap_or_else(|| {
             panic!("{name}: {} {} is no longer owned after its update", found.kind, found.provider_id)
         });
-        let tag = match again.attrs.get("tags") {
+        let tag = match again.attrs.get(tags) {
             Some(Value::Map(tags)) => tags.get("conformance"),
             _ => None,
         };

@@ -4,8 +4,8 @@
 
 use crate::errors::classify;
 use crate::operation::last_segment;
-use crate::ownership;
 use crate::project::{Project, created, every_page};
+use crate::{labels, ownership};
 use google_cloud_dns_v1::model::{
     ManagedZone, ManagedZonePrivateVisibilityConfig, ManagedZonePrivateVisibilityConfigNetwork, ResourceRecordSet,
 };
@@ -25,7 +25,7 @@ fn zone(p: &Project<'_>, owner: &Ownership, attrs: &Attrs) -> ManagedZone {
         .set_visibility(text(attrs, "visibility").unwrap_or("private"))
         .set_private_visibility_config(ManagedZonePrivateVisibilityConfig::new().set_networks(networks))
         .set_description(p.description(owner, text(attrs, "description")))
-        .set_labels(ownership::labels(owner))
+        .set_labels(labels::created(owner, attrs))
 }
 
 pub(crate) async fn create_zone(p: &Project<'_>, owner: &Ownership, attrs: &Attrs) -> Result<Created, ProviderError> {
@@ -48,7 +48,7 @@ pub(crate) async fn create_zone(p: &Project<'_>, owner: &Ownership, attrs: &Attr
     }
 }
 
-/// Changes which networks see the zone, and its description.
+/// Changes which networks see the zone, its description and labels (the whole zone is written).
 pub(crate) async fn update_zone(p: &Project<'_>, path: &str, attrs: &Attrs) -> Result<(), ProviderError> {
     let name = last_segment(path).unwrap_or_default();
     let live = p.clients.managed_zones.get().set_project(p.id).set_managed_zone(name).send().await.map_err(classify)?;
@@ -58,7 +58,8 @@ pub(crate) async fn update_zone(p: &Project<'_>, path: &str, attrs: &Attrs) -> R
             format!("{path} carries no marker of this cloud block: it is not changed"),
         )
     })?;
-    let request = p.clients.managed_zones.patch().set_project(p.id).set_managed_zone(name);
+    // An update, not a patch: a patch leaves out what is empty (the last label removed).
+    let request = p.clients.managed_zones.update().set_project(p.id).set_managed_zone(name);
     request.set_body(zone(p, &owner, attrs)).send().await.map(drop).map_err(classify)
 }
 
@@ -85,7 +86,8 @@ pub(crate) async fn discover_zones(p: &Project<'_>) -> Result<Vec<ObservedResour
             .text("dns_name", zone.dns_name.as_deref())
             .text("visibility", zone.visibility.as_ref().and_then(|v| v.name()))
             .value("networks", string_list(networks))
-            .text("description", own.as_deref());
+            .text("description", own.as_deref())
+            .value("labels", labels::found(&zone.labels));
         let path = format!("projects/{}/managedZones/{name}", p.id);
         p.observed(ResourceKind::GcpDnsManagedZone, path, p.scope("global"), zone.description.as_deref(), attrs.0)
     });

@@ -1,8 +1,8 @@
 //! Private Service Connect endpoints: an internal address reserved in a subnetwork, and the
 //! forwarding rule that connects it to the service attachment (no load balancing scheme).
 
+use crate::labels;
 use crate::operation::last_segment;
-use crate::ownership;
 use crate::project::{Project, created, every_page, parts, relative};
 use google_cloud_compute_v1::model::{Address, ForwardingRule};
 use isopod_catalog::{Attrs, ObservedResource, Ownership, ResourceKind, Value};
@@ -21,7 +21,7 @@ pub(crate) async fn create_address(
         .set_address_type(text(attrs, "address_type").unwrap_or("INTERNAL"))
         .set_subnetwork(p.regional_path(region, "subnetworks", text(attrs, "subnetwork").unwrap_or_default()))
         .set_description(p.description(owner, None))
-        .set_labels(ownership::labels(owner));
+        .set_labels(labels::created(owner, attrs));
     let path = p.regional_path(region, "addresses", name);
     let sent = p.clients.addresses.insert().set_project(p.id).set_region(region).set_body(body).send().await;
     let get = || async { get_address(p, region, name).await.map(|a| a.description) };
@@ -56,7 +56,8 @@ pub(crate) async fn discover_addresses(p: &Project<'_>) -> Result<Vec<ObservedRe
             .text("region", Some(&region))
             .text("subnetwork", address.subnetwork.as_deref().and_then(last_segment))
             .text("address_type", address.address_type.as_ref().and_then(|t| t.name()))
-            .text("address", address.address.as_deref());
+            .text("address", address.address.as_deref())
+            .value("labels", labels::found(&address.labels));
         let path = p.regional_path(&region, "addresses", &name);
         p.observed(ResourceKind::GcpAddress, path, p.scope(&region), address.description.as_deref(), attrs.0)
     });
@@ -77,7 +78,7 @@ pub(crate) async fn create_forwarding_rule(
         .set_ip_address(text(attrs, "ip_address").unwrap_or_default())
         .set_target(text(attrs, "target").unwrap_or_default())
         .set_description(p.description(owner, None))
-        .set_labels(ownership::labels(owner));
+        .set_labels(labels::created(owner, attrs));
     let path = p.regional_path(region, "forwardingRules", name);
     let sent = p.clients.forwarding_rules.insert().set_project(p.id).set_region(region).set_body(body).send().await;
     let get = || async {
@@ -109,7 +110,8 @@ pub(crate) async fn discover_forwarding_rules(p: &Project<'_>) -> Result<Vec<Obs
             .text("network", rule.network.as_deref().and_then(last_segment))
             .text("ip_address", rule.ip_address.as_deref())
             .value("target", Value::string(relative(rule.target.as_deref().unwrap_or_default())))
-            .value("load_balancing_scheme", Value::string(scheme));
+            .value("load_balancing_scheme", Value::string(scheme))
+            .value("labels", labels::found(&rule.labels));
         let path = p.regional_path(&region, "forwardingRules", &name);
         p.observed(ResourceKind::GcpForwardingRule, path, p.scope(&region), rule.description.as_deref(), attrs.0)
     });

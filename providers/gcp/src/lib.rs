@@ -18,6 +18,7 @@ mod clients;
 mod dns;
 mod endpoint;
 mod errors;
+mod labels;
 mod network;
 mod operation;
 pub mod ownership;
@@ -139,15 +140,14 @@ impl GcpProvider {
         let project = self.project(&resource.scope).await?;
         let attrs = &resource.attrs;
         match resource.id.kind {
+            ResourceKind::GcpNetwork => network::update_network(&project, provider_id, attrs).await,
             ResourceKind::GcpRouter => vpn::update_router(&project, provider_id, attrs).await,
             ResourceKind::GcpRouterPeer => vpn::update_router_peer(&project, provider_id, attrs).await,
             ResourceKind::GcpNetworkPeering => network::update_peering(&project, provider_id, attrs).await,
             ResourceKind::GcpDnsManagedZone => dns::update_zone(&project, provider_id, attrs).await,
             ResourceKind::GcpDnsRecordSet => dns::update_record(&project, provider_id, attrs).await,
-            kind => Err(ProviderError::new(
-                ErrorKind::Invalid,
-                format!("{kind} cannot change in place on GCP ({provider_id}): it must be replaced"),
-            )),
+            // What else changes in place is labels.
+            kind => labels::update(&project, kind, provider_id, attrs).await,
         }
     }
 

@@ -32,6 +32,15 @@ pub(crate) async fn create_network(
     Ok(created(path))
 }
 
+/// Changes the network's dynamic routing mode (`networks.patch` keeps what the body leaves out).
+pub(crate) async fn update_network(p: &Project<'_>, path: &str, attrs: &Attrs) -> Result<(), ProviderError> {
+    let (_, _, name) = parts(path)?;
+    let routing = NetworkRoutingConfig::new().set_routing_mode(text(attrs, "routing_mode").unwrap_or("GLOBAL"));
+    let request = p.clients.networks.patch().set_project(p.id).set_network(name);
+    let sent = request.set_body(Network::new().set_routing_config(routing)).send().await;
+    p.done(&format!("changing {path}"), sent).await
+}
+
 pub(crate) async fn delete_network(p: &Project<'_>, path: &str) -> Result<(), ProviderError> {
     let (_, _, name) = parts(path)?;
     let sent = p.clients.networks.delete().set_project(p.id).set_network(name).send().await;

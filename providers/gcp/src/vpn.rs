@@ -5,8 +5,8 @@
 //! [`Isopod router peer`](ResourceKind::GcpRouterPeer) is one entry of each, changed by reading
 //! the router, changing the entry and writing the router back, one change per router at a time.
 
+use crate::labels;
 use crate::operation::last_segment;
-use crate::ownership;
 use crate::project::{Project, created, every_page, parts};
 use google_cloud_compute_v1::model::{
     ExternalVpnGateway, ExternalVpnGatewayInterface, Router, RouterBgp, RouterBgpPeer, RouterInterface, VpnGateway,
@@ -40,7 +40,7 @@ pub(crate) async fn create_gateway(
         .set_name(name)
         .set_network(p.global_path("networks", text(attrs, "network").unwrap_or_default()))
         .set_description(p.description(owner, None))
-        .set_labels(ownership::labels(owner));
+        .set_labels(labels::created(owner, attrs));
     let path = p.regional_path(region, "vpnGateways", name);
     let sent = p.clients.vpn_gateways.insert().set_project(p.id).set_region(region).set_body(body).send().await;
     let get = || async { get_gateway(p, region, name).await.map(|g| g.description) };
@@ -80,7 +80,8 @@ pub(crate) async fn discover_gateways(p: &Project<'_>) -> Result<Vec<ObservedRes
         attrs
             .text("name", Some(&name))
             .text("network", gateway.network.as_deref().and_then(last_segment))
-            .text("region", Some(&region));
+            .text("region", Some(&region))
+            .value("labels", labels::found(&gateway.labels));
         for (output, value) in gateway_addresses(&gateway) {
             attrs.value(&output, value);
         }
@@ -109,7 +110,7 @@ pub(crate) async fn create_external_gateway(
         .set_redundancy_type(text(attrs, "redundancy_type").unwrap_or_default())
         .set_interfaces(interfaces)
         .set_description(p.description(owner, None))
-        .set_labels(ownership::labels(owner));
+        .set_labels(labels::created(owner, attrs));
     let path = p.global_path("externalVpnGateways", name);
     let sent = p.clients.external_vpn_gateways.insert().set_project(p.id).set_body(body).send().await;
     let get = || async {
@@ -138,7 +139,8 @@ pub(crate) async fn discover_external_gateways(p: &Project<'_>) -> Result<Vec<Ob
         attrs
             .text("name", Some(&name))
             .text("redundancy_type", gateway.redundancy_type.as_ref().and_then(|r| r.name()))
-            .value("interfaces", isopod_provider::attrs::string_list(addresses));
+            .value("interfaces", isopod_provider::attrs::string_list(addresses))
+            .value("labels", labels::found(&gateway.labels));
         let path = p.global_path("externalVpnGateways", &name);
         let scope = p.scope("global");
         p.observed(ResourceKind::GcpExternalVpnGateway, path, scope, gateway.description.as_deref(), attrs.0)
@@ -314,7 +316,7 @@ pub(crate) async fn create_tunnel(p: &Project<'_>, owner: &Ownership, attrs: &At
         .set_router(p.regional_path(region, "routers", text(attrs, "router").unwrap_or_default()))
         .set_ike_version(integer32(attrs, "ike_version").unwrap_or(2))
         .set_description(p.description(owner, None))
-        .set_labels(ownership::labels(owner));
+        .set_labels(labels::created(owner, attrs));
     let path = p.regional_path(region, "vpnTunnels", name);
     let sent = p.clients.vpn_tunnels.insert().set_project(p.id).set_region(region).set_body(body).send().await;
     let get = || async { get_tunnel(p, region, name).await.map(|t| t.description) };
@@ -352,7 +354,8 @@ pub(crate) async fn discover_tunnels(p: &Project<'_>) -> Result<Vec<ObservedReso
             .text("router", tunnel.router.as_deref().and_then(last_segment))
             .integer("ike_version", tunnel.ike_version)
             // GCP never answers the secret itself (only its hash).
-            .value("shared_secret", Value::Sensitive("(live)".into()));
+            .value("shared_secret", Value::Sensitive("(live)".into()))
+            .value("labels", labels::found(&tunnel.labels));
         let path = p.regional_path(&region, "vpnTunnels", &name);
         p.observed(ResourceKind::GcpVpnTunnel, path, p.scope(&region), tunnel.description.as_deref(), attrs.0)
     });

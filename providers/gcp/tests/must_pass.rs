@@ -165,3 +165,36 @@ fn the_gcp_provider_keeps_the_contract_for_every_gcp_kind() {
     };
     run(throttled_must_pass(throttled, &report));
 }
+
+/// The planner always asks for `GLOBAL` routing; a network of the stack found `REGIONAL` (made
+/// by an older version, or changed by hand) is patched in place, not replaced.
+#[test]
+fn a_networks_routing_mode_changes_in_place() {
+    use isopod_catalog::{Ownership, Resource, ResourceId, Scope, Value};
+    let emulator = GcpEmulator::start(&[PROJECT], &["--provisioning-delay", "0.05"]);
+    let gcp = provider(&emulator.url);
+    let id = ResourceId::new(ResourceKind::GcpNetwork, "app");
+    let scope = Scope { cloud: "gcp.central".into(), region: "global".into() };
+    let network = |mode: &str| Resource {
+        id: id.clone(),
+        scope: scope.clone(),
+        attrs: Arc::new(
+            [("name".to_string(), Value::string("routing-app")), ("routing_mode".to_string(), Value::string(mode))]
+                .into(),
+        ),
+        depends_on: Vec::new(),
+        object: "network.app".into(),
+    };
+    let owner = Ownership { stack: "routing".into(), id: id.clone() };
+    let mode = || {
+        let found = run(gcp.discover(&scope, &[ResourceKind::GcpNetwork])).unwrap();
+        let ours = found.into_iter().find(|r| r.owned_by("routing") == Some(&id)).expect("found, owned");
+        ours.attrs["routing_mode"].clone()
+    };
+    let created = run(gcp.create(&network("REGIONAL"), &owner)).unwrap();
+    assert_eq!(mode(), Value::string("REGIONAL"));
+    run(gcp.update(&created.provider_id, &network("GLOBAL"))).unwrap();
+    assert_eq!(mode(), Value::string("GLOBAL"), "patched, and still the stack's");
+    let patches = emulator.requests().iter().filter(|line| line.contains("\"PATCH\"")).count();
+    assert_eq!(patches, 1, "one networks.patch");
+}
