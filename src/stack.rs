@@ -49,7 +49,7 @@ impl LiveStack {
     /// The warnings of a plan made of this stack: what it leaves out, default quotas it exceeds,
     /// and, where `hosts` is set, the host tunnels that are down.
     pub fn warnings(&self, desired: &Desired, plan: &Plan, hosts: bool) -> Vec<Problem> {
-        let mut warnings = isopod_planner::problem::warnings(desired);
+        let mut warnings = isopod_planner::problem::warnings(&self.topology, desired);
         if hosts {
             warnings.extend(self.host_tunnels_down(false).iter().map(tunnel_down_problem));
         }
@@ -292,8 +292,12 @@ fn secret_problems(dir: &std::path::Path, desired: &isopod_planner::Desired) -> 
 }
 
 /// The secret problems of `desired` as plan problems (warnings; `apply` makes them errors).
-pub fn secret_warnings(dir: &std::path::Path, desired: &isopod_planner::Desired) -> anyhow::Result<Vec<Problem>> {
-    Ok(secret_problems(dir, desired)?.iter().map(SecretProblem::problem).collect())
+pub fn secret_warnings(
+    dir: &std::path::Path,
+    topology: &Topology,
+    desired: &isopod_planner::Desired,
+) -> anyhow::Result<Vec<Problem>> {
+    Ok(secret_problems(dir, desired)?.iter().map(|problem| problem.problem(topology)).collect())
 }
 
 /// Where to look: every region the configuration uses, and every recorded one whose cloud block

@@ -238,6 +238,7 @@ fn the_secret_store_seals_values_and_plan_names_what_apply_would_lack() {
     assert!(stderr.contains("iso::plan::secret_missing"), "{stderr}");
     assert!(stderr.contains("⚠ secret `app-db-psk` is not set"), "{stderr}");
     assert!(stderr.contains("help: set it with `isopod secret set app-db-psk`"), "{stderr}");
+    assert!(stderr.contains("│   psk     = secret(\"app-db-psk\")"), "shown where it is named: {stderr}");
     assert!(!stderr.contains("tunnel/"), "generated keys are not reported missing: {stderr}");
 
     // AWS refuses `-`: the value is stored, and plan says which rule it breaks.
@@ -382,6 +383,7 @@ fn plan_names_what_it_skips() {
         stderr.contains("iso::plan::not_planned") && stderr.contains("tunnel.edge-dc1 is not in this plan"),
         "{stderr}"
     );
+    assert!(stderr.contains("extra.iso:7:1]"), "shown at the tunnel's block: {stderr}");
     // The JSON lists the same problem with its code.
     let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let problems = plan["problems"].as_array().unwrap();

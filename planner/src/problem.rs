@@ -10,6 +10,7 @@
 use crate::PlanError;
 use crate::lower::Desired;
 use crate::quota::{DefaultQuotaExceeded, QuotaExceeded};
+use isopod_lang::Topology;
 use isopod_lang::diagnostic::Severity;
 use isopod_lang::span::Span;
 use serde::{Serialize, Serializer};
@@ -159,15 +160,37 @@ impl Problem {
     }
 }
 
-/// The warnings of a plan that was made: what is not in it, and default quotas it exceeds.
-pub fn warnings(desired: &Desired) -> Vec<Problem> {
+/// The warnings of a plan of `topology` that was made: what is not in it (at the block that
+/// declares it), and default quotas it exceeds.
+pub fn warnings(topology: &Topology, desired: &Desired) -> Vec<Problem> {
     let unplanned = desired.unplanned.iter().map(|(object, reason)| {
-        Problem::new(ProblemCode::NotPlanned, format!("{object} is not in this plan: {reason}"))
+        let problem = Problem::new(ProblemCode::NotPlanned, format!("{object} is not in this plan: {reason}"));
+        match block_span(topology, object) {
+            Some(span) => problem.at(span),
+            None => problem,
+        }
     });
     let defaults = crate::quota::check_defaults(desired)
         .into_iter()
         .map(|exceeded: DefaultQuotaExceeded| Problem::new(ProblemCode::DefaultQuotaExceeded, exceeded.to_string()));
     unplanned.chain(defaults).collect()
+}
+
+/// Where `topology` declares `object` (`tunnel.NAME`, `endpoint.NAME`, `relay.NAME`,
+/// `network.NAME`, `host.NAME`): a mesh's tunnels at the mesh.
+fn block_span(topology: &Topology, object: &str) -> Option<Span> {
+    let (kind, name) = object.split_once('.')?;
+    match kind {
+        "tunnel" => topology.tunnels.iter().find(|t| t.name == name).map(|t| {
+            let mesh = t.mesh.as_ref().and_then(|mesh| topology.meshes.iter().find(|m| m.name == *mesh));
+            mesh.map_or(t.span, |mesh| mesh.span)
+        }),
+        "endpoint" => topology.endpoints.iter().find(|e| e.name == name).map(|e| e.span),
+        "relay" => topology.relays.iter().find(|r| r.name == name).map(|r| r.span),
+        "network" => topology.networks.iter().find(|n| n.name == name).map(|n| n.span),
+        "host" => topology.hosts.iter().find(|h| h.name == name).map(|h| h.span),
+        _ => None,
+    }
 }
 
 impl PlanError {

@@ -14,6 +14,7 @@
 use crate::lower::Desired;
 use crate::problem::{Problem, ProblemCode};
 use isopod_catalog::{Cloud, Value};
+use isopod_lang::Topology;
 use rand_core::CryptoRng;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -113,13 +114,25 @@ pub enum SecretProblem {
 }
 
 impl SecretProblem {
-    /// The problem as plans report it (a warning; `apply` makes it an error).
-    pub fn problem(&self) -> Problem {
-        match self {
-            SecretProblem::Missing(name) => Problem::new(ProblemCode::SecretMissing, self.to_string())
-                .with_help(format!("set it with `isopod secret set {name}`")),
-            SecretProblem::Refused { name, .. } => Problem::new(ProblemCode::SecretRefused, self.to_string())
-                .with_help(format!("set another value with `isopod secret set {name}`")),
+    /// The problem as plans report it (a warning; `apply` makes it an error), at the first
+    /// `secret("NAME")` of `topology` that names it.
+    pub fn problem(&self, topology: &Topology) -> Problem {
+        let (problem, name) = match self {
+            SecretProblem::Missing(name) => (
+                Problem::new(ProblemCode::SecretMissing, self.to_string())
+                    .with_help(format!("set it with `isopod secret set {name}`")),
+                name,
+            ),
+            SecretProblem::Refused { name, .. } => (
+                Problem::new(ProblemCode::SecretRefused, self.to_string())
+                    .with_help(format!("set another value with `isopod secret set {name}`")),
+                name,
+            ),
+        };
+        let named = topology.tunnels.iter().filter_map(|tunnel| tunnel.psk.as_ref()).find(|psk| psk.value == *name);
+        match named {
+            Some(psk) => problem.at(psk.span),
+            None => problem,
         }
     }
 }

@@ -121,7 +121,7 @@ fn change(config_args: &ConfigArgs, args: &ChangeArgs, goal: Goal<'_>) -> Result
         output::stdout(&isopod_planner::render::text(&plan))?;
     }
     // Missing or refused keys stop the apply before it asks; keys are generated once it may go on.
-    let problems = secret_warnings(&config_args.dir, &desired)?;
+    let problems = secret_warnings(&config_args.dir, &live.topology, &desired)?;
     if !problems.is_empty() {
         live.report(&problems.into_iter().map(Problem::as_error).collect::<Vec<_>>());
         return Ok(Status::Failure);
@@ -254,7 +254,8 @@ fn secrets_for(live: &LiveStack, dir: &Path, desired: &Desired) -> Result<Option
             }
         }
         Err(problems) => {
-            let problems: Vec<Problem> = problems.iter().map(|problem| problem.problem().as_error()).collect();
+            let problems: Vec<Problem> =
+                problems.iter().map(|problem| problem.problem(&live.topology).as_error()).collect();
             live.report(&problems);
             return Ok(None);
         }

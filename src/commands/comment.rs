@@ -89,7 +89,7 @@ fn comments(args: &CommentArgs, heading: Heading<'_>) -> (Vec<String>, Status) {
         Ok((plan, desired)) => {
             let mut problems = live.warnings(&desired, &plan, true);
             // A secret apply would lack belongs on the pull request before anyone merges.
-            match crate::stack::secret_warnings(&args.config.dir, &desired) {
+            match crate::stack::secret_warnings(&args.config.dir, &live.topology, &desired) {
                 Ok(secrets) => problems.extend(secrets),
                 Err(err) => eprintln!("warning: cannot check the secret store: {err:#}"),
             }

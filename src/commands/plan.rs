@@ -59,7 +59,7 @@ fn plan_once(args: &PlanArgs) -> anyhow::Result<Status> {
         }
     };
     let mut problems = live.warnings(&desired, &plan, true);
-    problems.extend(secret_warnings(&args.config.dir, &desired)?);
+    problems.extend(secret_warnings(&args.config.dir, &live.topology, &desired)?);
     live.report(&problems);
     if let Some(path) = &args.out {
         let configuration = std::path::absolute(&args.config.dir).unwrap_or_else(|_| args.config.dir.clone());
