@@ -380,3 +380,24 @@ fn an_apply_killed_while_operations_are_pending_converges_when_run_again() {
     let twice: Vec<_> = successful_inserts(&gcp).into_iter().filter(|(_, n)| *n > 1).collect();
     assert!(twice.is_empty(), "created twice: {twice:?}");
 }
+
+#[test]
+fn a_project_that_does_not_exist_stops_the_plan_before_any_change() {
+    let moto = Moto::start();
+    let gcp = GcpEmulator::start(&[PROJECT], &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let elsewhere = configuration(&moto, &gcp, "").replace(&format!("\"{PROJECT}\""), "\"acme-missing\"");
+    std::fs::write(dir.path().join("main.iso"), elsewhere).unwrap();
+    let out = run(&["apply", "--yes"], dir.path());
+    assert_eq!(out.status.code(), Some(1), "{}{}", text(&out.stdout), text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("GCP project `acme-missing` does not exist or these credentials cannot read it"),
+        "{stderr}"
+    );
+    let writes: Vec<serde_json::Value> =
+        requests(&gcp).into_iter().filter(|request| request["method"] != "GET").collect();
+    assert!(writes.is_empty(), "nothing is created in GCP: {writes:?}");
+    let planned = text(&run(&["plan"], dir.path()).stderr);
+    assert!(planned.contains("acme-missing"), "plan says the same: {planned}");
+}
