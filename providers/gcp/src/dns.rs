@@ -69,13 +69,14 @@ pub(crate) async fn delete_zone(p: &Project<'_>, path: &str) -> Result<(), Provi
 }
 
 /// Every managed zone of the project.
-async fn zones(p: &Project<'_>) -> Result<Vec<ManagedZone>, ProviderError> {
+pub(crate) async fn zones(p: &Project<'_>) -> Result<Vec<ManagedZone>, ProviderError> {
     let request = p.clients.managed_zones.list().set_project(p.id);
     Ok(every_page!(request, |page| page.managed_zones))
 }
 
-pub(crate) async fn discover_zones(p: &Project<'_>) -> Result<Vec<ObservedResource>, ProviderError> {
-    let found = zones(p).await?.into_iter().filter_map(|zone| {
+/// The zones among `zones` (the project's, listed once per discovery).
+pub(crate) fn discover_zones(p: &Project<'_>, zones: &[ManagedZone]) -> Vec<ObservedResource> {
+    let found = zones.iter().filter_map(|zone| {
         let name = zone.name.clone().unwrap_or_default();
         let (_, own) = ownership::read(zone.description.as_deref());
         let networks = zone.private_visibility_config.as_ref().map(|c| c.networks.as_slice()).unwrap_or_default();
@@ -91,16 +92,19 @@ pub(crate) async fn discover_zones(p: &Project<'_>) -> Result<Vec<ObservedResour
         let path = format!("projects/{}/managedZones/{name}", p.id);
         p.observed(ResourceKind::GcpDnsManagedZone, path, p.scope("global"), zone.description.as_deref(), attrs.0)
     });
-    Ok(found.collect())
+    found.collect()
 }
 
 /// The record sets of the zones some Isopod stack owns (Cloud DNS lists them per zone); the
 /// SOA and NS sets every zone has are Cloud DNS's own.
-pub(crate) async fn discover_records(p: &Project<'_>) -> Result<Vec<ObservedResource>, ProviderError> {
+pub(crate) async fn discover_records(
+    p: &Project<'_>,
+    zones: &[ManagedZone],
+) -> Result<Vec<ObservedResource>, ProviderError> {
     let mut found = Vec::new();
-    for zone in zones(p).await? {
+    for zone in zones {
         let Some(Some(owner)) = p.owner(zone.description.as_deref()) else { continue };
-        let zone_name = zone.name.unwrap_or_default();
+        let zone_name = zone.name.clone().unwrap_or_default();
         let request = p.clients.record_sets.list().set_project(p.id).set_managed_zone(&zone_name);
         let sets: Vec<ResourceRecordSet> = every_page!(request, |page| page.rrsets);
         for set in sets.into_iter().filter(|set| !matches!(set.r#type.as_deref(), Some("SOA" | "NS"))) {

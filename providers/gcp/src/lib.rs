@@ -90,24 +90,27 @@ impl GcpProvider {
         let regions: Vec<&str> = scopes.iter().map(|s| s.region.as_str()).filter(|r| *r != GLOBAL).collect();
         let global = scopes.iter().any(|s| s.region == GLOBAL);
         let mut found = Vec::new();
+        let mut listed = Listed::default();
         for &kind in kinds {
             let in_scope = if is_global(kind) { global } else { !regions.is_empty() };
             if !in_scope {
                 continue;
             }
             let listed = match kind {
-                ResourceKind::GcpNetwork => network::discover_networks(&project).await?,
-                ResourceKind::GcpNetworkPeering => network::discover_peerings(&project).await?,
+                ResourceKind::GcpNetwork => network::discover_networks(&project, listed.networks(&project).await?),
+                ResourceKind::GcpNetworkPeering => {
+                    network::discover_peerings(&project, listed.networks(&project).await?)
+                }
                 ResourceKind::GcpSubnetwork => network::discover_subnetworks(&project).await?,
                 ResourceKind::GcpHaVpnGateway => vpn::discover_gateways(&project).await?,
                 ResourceKind::GcpExternalVpnGateway => vpn::discover_external_gateways(&project).await?,
-                ResourceKind::GcpRouter => vpn::discover_routers(&project).await?,
-                ResourceKind::GcpRouterPeer => vpn::discover_router_peers(&project).await?,
+                ResourceKind::GcpRouter => vpn::discover_routers(&project, listed.routers(&project).await?),
+                ResourceKind::GcpRouterPeer => vpn::discover_router_peers(&project, listed.routers(&project).await?),
                 ResourceKind::GcpVpnTunnel => vpn::discover_tunnels(&project).await?,
                 ResourceKind::GcpAddress => endpoint::discover_addresses(&project).await?,
                 ResourceKind::GcpForwardingRule => endpoint::discover_forwarding_rules(&project).await?,
-                ResourceKind::GcpDnsManagedZone => dns::discover_zones(&project).await?,
-                ResourceKind::GcpDnsRecordSet => dns::discover_records(&project).await?,
+                ResourceKind::GcpDnsManagedZone => dns::discover_zones(&project, listed.zones(&project).await?),
+                ResourceKind::GcpDnsRecordSet => dns::discover_records(&project, listed.zones(&project).await?).await?,
                 other => return Err(not_gcp(other)),
             };
             found
@@ -173,6 +176,38 @@ impl GcpProvider {
             Err(err) if err.kind == ErrorKind::NotFound => Ok(()),
             other => other,
         }
+    }
+}
+
+/// The collections that hold two kinds each (networks and their peerings, routers and their BGP
+/// peers, zones and their record sets), listed once per discovery, when the first is needed.
+#[derive(Default)]
+struct Listed {
+    networks: Option<Vec<google_cloud_compute_v1::model::Network>>,
+    routers: Option<Vec<google_cloud_compute_v1::model::Router>>,
+    zones: Option<Vec<google_cloud_dns_v1::model::ManagedZone>>,
+}
+
+impl Listed {
+    async fn networks(&mut self, p: &Project<'_>) -> Result<&[google_cloud_compute_v1::model::Network], ProviderError> {
+        if self.networks.is_none() {
+            self.networks = Some(network::networks(p).await?);
+        }
+        Ok(self.networks.as_deref().unwrap_or_default())
+    }
+
+    async fn routers(&mut self, p: &Project<'_>) -> Result<&[google_cloud_compute_v1::model::Router], ProviderError> {
+        if self.routers.is_none() {
+            self.routers = Some(vpn::routers(p).await?);
+        }
+        Ok(self.routers.as_deref().unwrap_or_default())
+    }
+
+    async fn zones(&mut self, p: &Project<'_>) -> Result<&[google_cloud_dns_v1::model::ManagedZone], ProviderError> {
+        if self.zones.is_none() {
+            self.zones = Some(dns::zones(p).await?);
+        }
+        Ok(self.zones.as_deref().unwrap_or_default())
     }
 }
 

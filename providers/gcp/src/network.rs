@@ -48,13 +48,14 @@ pub(crate) async fn delete_network(p: &Project<'_>, path: &str) -> Result<(), Pr
 }
 
 /// Every network of the project.
-async fn networks(p: &Project<'_>) -> Result<Vec<Network>, ProviderError> {
+pub(crate) async fn networks(p: &Project<'_>) -> Result<Vec<Network>, ProviderError> {
     let request = p.clients.networks.list().set_project(p.id);
     Ok(every_page!(request, |page| page.items))
 }
 
-pub(crate) async fn discover_networks(p: &Project<'_>) -> Result<Vec<ObservedResource>, ProviderError> {
-    let found = networks(p).await?.into_iter().filter_map(|network| {
+/// The networks among `networks` (the project's, listed once per discovery).
+pub(crate) fn discover_networks(p: &Project<'_>, networks: &[Network]) -> Vec<ObservedResource> {
+    let found = networks.iter().filter_map(|network| {
         let name = network.name.clone().unwrap_or_default();
         let mut attrs = Found::default();
         attrs.text("name", Some(&name));
@@ -63,12 +64,13 @@ pub(crate) async fn discover_networks(p: &Project<'_>) -> Result<Vec<ObservedRes
         let path = p.global_path("networks", &name);
         p.observed(ResourceKind::GcpNetwork, path, p.scope("global"), network.description.as_deref(), attrs.0)
     });
-    Ok(found.collect())
+    found.collect()
 }
 
-pub(crate) async fn discover_peerings(p: &Project<'_>) -> Result<Vec<ObservedResource>, ProviderError> {
+/// The peerings of `networks` (the project's, listed once per discovery).
+pub(crate) fn discover_peerings(p: &Project<'_>, networks: &[Network]) -> Vec<ObservedResource> {
     let mut found = Vec::new();
-    for network in networks(p).await? {
+    for network in networks {
         let network_name = network.name.clone().unwrap_or_default();
         let Some(owner) = p.owner(network.description.as_deref()) else { continue };
         for peering in &network.peerings {
@@ -83,7 +85,7 @@ pub(crate) async fn discover_peerings(p: &Project<'_>) -> Result<Vec<ObservedRes
             found.extend(untagged(ResourceKind::GcpNetworkPeering, &p.scope("global"), stack, attrs.0));
         }
     }
-    Ok(found)
+    found
 }
 
 fn peering(attrs: &Attrs) -> NetworkPeering {

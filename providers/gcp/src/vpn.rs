@@ -190,13 +190,14 @@ pub(crate) async fn delete_router(p: &Project<'_>, path: &str) -> Result<(), Pro
 }
 
 /// Every Cloud Router of the project, in every region.
-async fn routers(p: &Project<'_>) -> Result<Vec<Router>, ProviderError> {
+pub(crate) async fn routers(p: &Project<'_>) -> Result<Vec<Router>, ProviderError> {
     let request = p.clients.routers.aggregated_list().set_project(p.id);
     Ok(every_page!(request, |page| page.items.into_values().flat_map(|scoped| scoped.routers)))
 }
 
-pub(crate) async fn discover_routers(p: &Project<'_>) -> Result<Vec<ObservedResource>, ProviderError> {
-    let found = routers(p).await?.into_iter().filter_map(|router| {
+/// The routers among `routers` (the project's, listed once per discovery).
+pub(crate) fn discover_routers(p: &Project<'_>, routers: &[Router]) -> Vec<ObservedResource> {
+    let found = routers.iter().filter_map(|router| {
         let (name, region) = name_and_region(router.name.as_deref(), router.region.as_deref());
         let mut attrs = Found::default();
         attrs
@@ -207,13 +208,14 @@ pub(crate) async fn discover_routers(p: &Project<'_>) -> Result<Vec<ObservedReso
         let path = p.regional_path(&region, "routers", &name);
         p.observed(ResourceKind::GcpRouter, path, p.scope(&region), router.description.as_deref(), attrs.0)
     });
-    Ok(found.collect())
+    found.collect()
 }
 
 /// Each BGP peer of each router, with its interface, owned through its router.
-pub(crate) async fn discover_router_peers(p: &Project<'_>) -> Result<Vec<ObservedResource>, ProviderError> {
+/// The BGP peers of `routers` (the project's, listed once per discovery).
+pub(crate) fn discover_router_peers(p: &Project<'_>, routers: &[Router]) -> Vec<ObservedResource> {
     let mut found = Vec::new();
-    for router in routers(p).await? {
+    for router in routers {
         let (router_name, region) = name_and_region(router.name.as_deref(), router.region.as_deref());
         let Some(owner) = p.owner(router.description.as_deref()) else { continue };
         let stack = owner.as_ref().map(|owner| owner.stack.as_str());
@@ -231,7 +233,7 @@ pub(crate) async fn discover_router_peers(p: &Project<'_>) -> Result<Vec<Observe
             found.extend(untagged(ResourceKind::GcpRouterPeer, &p.scope(&region), stack, attrs.0));
         }
     }
-    Ok(found)
+    found
 }
 
 pub(crate) async fn create_router_peer(p: &Project<'_>, attrs: &Attrs) -> Result<Created, ProviderError> {
