@@ -131,7 +131,7 @@ class AzureService:
             return self.provider(request, Scope(subscription, rest[1]), rest[3], rest[4:], version, query)
         if lowered[:1] == ["providers"] and len(rest) == 3 and request.method == "GET":
             kind = self.kind(rest[1], rest[2:], version)
-            return self.list(request, kind, self.model.of(kind, subscription=subscription), query)
+            return self.list(request, self.model.of(kind, subscription=subscription), query)
         raise not_implemented(request)
 
     # The checks every request passes.
