@@ -76,10 +76,9 @@ def retry_headers(milliseconds):
     return {"Retry-After": str(max(1, math.ceil(milliseconds / 1000))), "retry-after-ms": str(int(milliseconds))}
 
 
-def stamp(moment=None):
-    """A time as ARM writes it (ISO 8601, UTC, with the fraction of a second)."""
-    moment = moment or datetime.datetime.now(datetime.timezone.utc)
-    return moment.isoformat().replace("+00:00", "Z")
+def stamp():
+    """The current time as ARM writes it (ISO 8601, UTC, with the fraction of a second)."""
+    return datetime.datetime.now(datetime.timezone.utc).isoformat().replace("+00:00", "Z")
 
 
 def normal_location(value):
@@ -464,14 +463,12 @@ class Model:
             resource.state = "Succeeded"
         return finish
 
-    def check_deletable(self, resource):
+    def delete(self, resource):
+        """Marks a resource `Deleting` unless it is busy (`check_idle`) or its kind's `users`
+        refuse; returns what removes it (with its children)."""
         self.check_idle(resource)
         for code, message in (resource.kind.users(self, resource) if resource.kind.users else []):
             raise bad_request(code, message)
-
-    def delete(self, resource):
-        """Marks a resource `Deleting`; returns what removes it (with its children)."""
-        self.check_deletable(resource)
         resource.state = "Deleting"
 
         def finish():

@@ -111,8 +111,8 @@ class AzureTest(unittest.TestCase):
             "sku": {"name": "VpnGw2AZ", "tier": "VpnGw2AZ"}, "vpnGatewayGeneration": "Generation2",
             "ipConfigurations": configurations,
             "bgpSettings": {"asn": 65010, "bgpPeeringAddresses": [
-                {"ipconfigurationId": f"{gateway}/ipConfigurations/c{i}", "customBgpIpAddresses": [f"169.254.2{1 + i}.2"]}
-                for i in range(len(addresses))]}}}
+                {"ipconfigurationId": f"{gateway}/ipConfigurations/c{i}",
+                 "customBgpIpAddresses": [f"169.254.2{1 + i}.2"]} for i in range(len(addresses))]}}}
 
     def local_gateway(self, name="peer"):
         return self.create(f"{NET}/localNetworkGateways/{name}", {"location": "westeurope", "properties": {

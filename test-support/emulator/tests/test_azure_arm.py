@@ -5,7 +5,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 import unittest
 import urllib.request
 
@@ -81,8 +80,8 @@ class ValidationTest(AzureTest):
         error = self.fails("PUT", f"{NET}/publicIPAddresses/ip", {"location": "westeurope", "sku": {"name": "Gold"}},
                            400, "InvalidRequestFormat")
         self.assertEqual(error["details"][0]["target"], "sku.name")
-        reply = self.ok("PUT", f"{NET}/publicIPAddresses/ip", {
-            "location": "West Europe", "sku": {"name": "standard"}, "properties": {"publicIPAllocationMethod": "static"}})
+        reply = self.ok("PUT", f"{NET}/publicIPAddresses/ip", {"location": "West Europe", "sku": {"name": "standard"},
+                                                               "properties": {"publicIPAllocationMethod": "static"}})
         self.assertEqual((reply["sku"]["name"], reply["properties"]["publicIPAllocationMethod"], reply["location"]),
                          ("Standard", "Static", "westeurope"))
 
@@ -106,23 +105,26 @@ class ValidationTest(AzureTest):
         self.assertEqual(json.loads(raised.exception.read())["error"]["code"], "InvalidRequestContent")
 
 
+STANDARD_IP = {"location": "westeurope", "sku": {"name": "Standard"},
+               "properties": {"publicIPAllocationMethod": "Static"}}
+
+
 class OperationTest(AzureTest):
     def test_a_put_is_updating_until_its_async_operation_succeeds(self):
-        status, headers, reply = self.call("PUT", f"{NET}/publicIPAddresses/ip", {
-            "location": "westeurope", "sku": {"name": "Standard"}, "properties": {"publicIPAllocationMethod": "Static"}})
+        status, headers, reply = self.call("PUT", f"{NET}/publicIPAddresses/ip", STANDARD_IP)
         self.assertEqual((status, reply["properties"]["provisioningState"]), (201, "Updating"))
         self.assertNotIn("ipAddress", reply["properties"])
         self.assertEqual(headers["retry-after-ms"], "500")
         url = headers["Azure-AsyncOperation"]
-        self.assertTrue(url.startswith(self.base + SUB + "/providers/Microsoft.Network/locations/westeurope/operations/"))
+        operations = f"{self.base}{SUB}/providers/Microsoft.Network/locations/westeurope/operations/"
+        self.assertTrue(url.startswith(operations), url)
         self.assertEqual(self.call("GET", url, absolute=True)[2]["status"], "InProgress")
         self.settle()
         self.assertEqual(self.call("GET", url, absolute=True)[2]["status"], "Succeeded")
         address = self.ok("GET", f"{NET}/publicIPAddresses/ip")
         self.assertEqual(address["properties"]["provisioningState"], "Succeeded")
         self.assertRegex(address["properties"]["ipAddress"], r"^203\.0\.113\.\d+$")
-        status, _, again = self.call("PUT", f"{NET}/publicIPAddresses/ip", {
-            "location": "westeurope", "sku": {"name": "Standard"}, "properties": {"publicIPAllocationMethod": "Static"}})
+        status, _, again = self.call("PUT", f"{NET}/publicIPAddresses/ip", STANDARD_IP)
         self.assertEqual((status, again["properties"]["provisioningState"]), (200, "Updating"))
 
     def test_a_failed_operation_reports_its_error(self):
@@ -227,8 +229,8 @@ class RequestLogTest(AzureTest):
 
 class CommandLineTest(unittest.TestCase):
     def test_scripts_emulator_azure_serves_until_killed(self):
-        process = subprocess.Popen([os.path.join(ROOT, "scripts", "emulator"), "azure", "0", "--provisioning-delay", "0"],
-                                   stderr=subprocess.PIPE, text=True,
+        command = [os.path.join(ROOT, "scripts", "emulator"), "azure", "0", "--provisioning-delay", "0"]
+        process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True,
                                    env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"))
         try:
             line = process.stderr.readline()

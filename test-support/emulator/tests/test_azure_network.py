@@ -6,6 +6,7 @@ from .azure_support import NET, AzureTest
 VNET = f"{NET}/virtualNetworks/vnet"
 GATEWAY = f"{NET}/virtualNetworkGateways/gw"
 ZONE = f"{NET}/privateDnsZones/privatelink.blob.core.windows.net"
+STORAGE = "/subscriptions/x/resourceGroups/y/providers/Microsoft.Storage/storageAccounts/s"
 
 
 class SubnetTest(AzureTest):
@@ -39,7 +40,8 @@ class SubnetTest(AzureTest):
         there = f"{NET}/virtualNetworks/other"
         self.fails("PUT", f"{VNET}/virtualNetworkPeerings/p", {"properties": {
             "remoteVirtualNetwork": {"id": f"{NET}/virtualNetworks/nope"}}}, 400, "InvalidResourceReference")
-        peering = self.create(f"{VNET}/virtualNetworkPeerings/p", {"properties": {"remoteVirtualNetwork": {"id": there}}})
+        peering = self.create(f"{VNET}/virtualNetworkPeerings/p",
+                              {"properties": {"remoteVirtualNetwork": {"id": there}}})
         self.assertEqual(peering["properties"]["peeringState"], "Initiated")
         self.create(f"{there}/virtualNetworkPeerings/back", {"properties": {"remoteVirtualNetwork": {"id": VNET}}})
         self.assertEqual(self.ok("GET", f"{VNET}/virtualNetworkPeerings/p")["properties"]["peeringState"], "Connected")
@@ -118,7 +120,7 @@ class EndpointTest(AzureTest):
         self.vnet()
         endpoint = self.create(f"{NET}/privateEndpoints/pe", {"location": "westeurope", "properties": {
             "subnet": {"id": f"{VNET}/subnets/app"}, "privateLinkServiceConnections": [{"name": "blob", "properties": {
-                "privateLinkServiceId": "/subscriptions/x/resourceGroups/y/providers/Microsoft.Storage/storageAccounts/s",
+                "privateLinkServiceId": STORAGE,
                 "groupIds": ["blob"]}}]}})
         self.assertEqual(endpoint["properties"]["customDnsConfigs"][0]["ipAddresses"], ["10.0.1.4"])
         state = endpoint["properties"]["privateLinkServiceConnections"][0]["properties"]
@@ -139,8 +141,8 @@ class PrivateDnsTest(AzureTest):
         self.assertEqual(zone["properties"]["numberOfRecordSets"], 1)
         self.create(f"{ZONE}/virtualNetworkLinks/l", {"location": "global", "properties": {
             "virtualNetwork": {"id": VNET}, "registrationEnabled": False}})
-        record = self.ok("PUT", f"{ZONE}/A/acct", {"properties": {"ttl": 10, "aRecords": [{"ipv4Address": "10.0.1.4"}]}},
-                         status=201)
+        record = self.ok("PUT", f"{ZONE}/A/acct",
+                         {"properties": {"ttl": 10, "aRecords": [{"ipv4Address": "10.0.1.4"}]}}, status=201)
         self.assertEqual(record["properties"]["fqdn"], "acct.privatelink.blob.core.windows.net.")
         self.fails("PUT", f"{ZONE}/A/bad", {"properties": {"aRecords": [{"ipv4Address": "nope"}]}}, 400, "BadRequest")
         self.assertEqual(sorted(r["type"] for r in self.ok("GET", f"{ZONE}/ALL")["value"]),
