@@ -83,8 +83,9 @@ APIS = {
 
 
 class AzureService:
-    """Emulates Azure Resource Manager's REST API for resource groups, virtual networks, VPN
-    gateways, private endpoints and private DNS zones."""
+    """Emulates Azure Resource Manager's REST API for the networking Isopod uses.
+
+    Resource groups, virtual networks, VPN gateways, private endpoints and private DNS zones."""
 
     name = "azure"
     knobs = [

@@ -174,6 +174,20 @@ class OperationTest(AzureTest):
         self.fails("PATCH", VNET, {"tags": {"team": 1}}, 400, "InvalidRequestFormat")
 
 
+class DelayTest(AzureTest):
+    settings = {"provisioning_delay": 0.0, "delay": ["virtualNetworks=4"], "time_scale": 0.5}
+
+    def test_a_kind_has_its_own_delay_scaled(self):
+        self.ok("PUT", f"{NET}/publicIPAddresses/ip", STANDARD_IP)
+        self.assertEqual(self.ok("GET", f"{NET}/publicIPAddresses/ip")["properties"]["provisioningState"], "Succeeded")
+        self.ok("PUT", VNET, {"location": "westeurope",
+                              "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]}}})
+        self.clock.advance(1.9)
+        self.assertEqual(self.ok("GET", VNET)["properties"]["provisioningState"], "Updating")
+        self.clock.advance(0.2)
+        self.assertEqual(self.ok("GET", VNET)["properties"]["provisioningState"], "Succeeded")
+
+
 class ListTest(AzureTest):
     settings = {"provisioning_delay": 0.0, "page_size": 2}
 
