@@ -28,6 +28,15 @@ venv_require() {
 # moto's EC2 server, which the AWS provider's tests start.
 venv_require_moto() { venv_require moto 5.2.5 "moto[server]==5.2.5"; }
 
-# The GCP emulator's one dependency: google-api-python-client ships the discovery documents
-# (compute.v1.json, dns.v1.json) every request is checked against.
-venv_require_emulator() { venv_require google-api-python-client 2.202.0; }
+# The emulators' dependencies: google-api-python-client ships the discovery documents
+# (compute.v1.json, dns.v1.json) the GCP emulator checks every request against; Microsoft's
+# Python SDK packages ship the models the Azure emulator checks every body against, at the
+# api-versions the Rust crates azure_mgmt_* 0.21 call: azure-mgmt-network 27.0.0 is the last
+# release of api-version 2024-03-01 (33.x is 2026-03-01, with no msrest models), 23.4.0 the last
+# azure-mgmt-resource with resources.v2021_04_01, azure-mgmt-privatedns 1.2.0 is 2024-06-01.
+venv_require_emulator() {
+  venv_require google-api-python-client 2.202.0 &&
+    venv_require azure-mgmt-network 27.0.0 &&
+    venv_require azure-mgmt-resource 23.4.0 &&
+    venv_require azure-mgmt-privatedns 1.2.0
+}

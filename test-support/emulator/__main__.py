@@ -1,5 +1,5 @@
-"""`python -m emulator gcp --port N [knobs]`: serves one emulator on 127.0.0.1 until killed
-(`python -m emulator gcp --help` lists the knobs). `azure` is not written yet: exit status 2."""
+"""`python -m emulator {gcp,azure} --port N [knobs]`: serves one emulator on 127.0.0.1 until
+killed (`python -m emulator azure --help` lists the knobs)."""
 
 import sys
 
@@ -11,11 +11,10 @@ def main(argv):
         print("usage: python -m emulator {gcp,azure} --port N [knobs]", file=sys.stderr)
         return 2
     if argv[0] == "azure":
-        print("the Azure emulator does not exist yet", file=sys.stderr)
-        return 2
-    from .gcp import GcpService
-
-    server.main(GcpService, argv[1:])
+        from .azure import AzureService as service
+    else:
+        from .gcp import GcpService as service
+    server.main(service, argv[1:])
     return 0
 
 

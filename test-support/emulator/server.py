@@ -1,7 +1,8 @@
-"""The HTTP plumbing Isopod's cloud emulators share (the GCP one now, an Azure one later).
+"""The HTTP plumbing Isopod's cloud emulators share (`gcp.GcpService`, `azure.AzureService`).
 
-A *service* (such as `gcp.GcpService`) models one cloud: it turns a `Request` into a `Reply` or
-raises `ApiError`. This module owns what does not depend on the cloud:
+A *service* models one cloud: it turns a `Request` (with its headers, names lowercased) into a
+`Reply` (with headers of its own, such as ARM's `Azure-AsyncOperation`) or raises `ApiError`.
+This module owns what does not depend on the cloud:
 
 - a `ThreadingHTTPServer` on 127.0.0.1 that hands each request to the service under one lock (a
   `threading.Condition`, so that a handler can wait for the clock without holding the state);
@@ -30,12 +31,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class ApiError(Exception):
-    """An error reply: the HTTP status and the JSON body the cloud answers with."""
+    """An error reply: the HTTP status, the JSON body the cloud answers with and any headers
+    (`Retry-After` of a throttling error)."""
 
-    def __init__(self, status, body):
+    def __init__(self, status, body, headers=None):
         super().__init__(f"{status}: {json.dumps(body)}")
         self.status = status
         self.body = body
+        self.headers = headers or {}
 
 
 def google_error(code, message, reason, status=None, details=None, domain="global"):
@@ -85,12 +88,14 @@ class Request:
     path: str
     query: list  # [(name, value)], decoded, in order
     body: object  # the parsed JSON body, or None when there is none
+    headers: dict = dataclasses.field(default_factory=dict)  # lowercased name -> value
 
 
 @dataclasses.dataclass
 class Reply:
     status: int
     body: object  # JSON-serializable, or None for no body
+    headers: dict = dataclasses.field(default_factory=dict)  # name -> value
 
 
 def add_knobs(parser, knobs):
@@ -134,8 +139,8 @@ class Emulator:
         self.requests = []
         self.log_path = settings.get("request_log")
 
-    def dispatch(self, method, target, raw_body):
-        """Answers one request: returns (status, body bytes)."""
+    def dispatch(self, method, target, raw_body, headers=None):
+        """Answers one request: returns (status, headers, body bytes)."""
         split = urllib.parse.urlsplit(target)
         query = urllib.parse.parse_qsl(split.query, keep_blank_values=True)
         body, fault = None, None
@@ -155,15 +160,15 @@ class Emulator:
             if fault:
                 raise self.service.fault(fault)
             with self.lock:
-                reply = self.service.handle(Request(method, split.path, query, body))
+                reply = self.service.handle(Request(method, split.path, query, body, headers or {}))
         except ApiError as error:
-            reply = Reply(error.status, error.body)
+            reply = Reply(error.status, error.body, error.headers)
         except Exception:  # a bug of the emulator: say so, keep serving
             traceback.print_exc()
             reply = Reply(500, self.service.internal_error().body)
         self.record(method, split.path, query, body, reply.status, fault is not None)
         payload = b"" if reply.body is None else json.dumps(reply.body, indent=1, sort_keys=True).encode()
-        return reply.status, payload
+        return reply.status, reply.headers, payload
 
     def record(self, method, path, query, body, status, fault):
         values = {}
@@ -186,11 +191,16 @@ def handler_for(emulator):
 
         def answer(self):
             started = time.monotonic()
-            status, payload = emulator.dispatch(self.command, self.path, self.read_body())
+            headers = {name.lower(): value for name, value in self.headers.items()}
+            status, reply_headers, payload = emulator.dispatch(self.command, self.path, self.read_body(), headers)
             time.sleep(emulator.settings["latency_ms"] / 1000)
             self.send_response(status)
             if payload:
                 self.send_header("Content-Type", "application/json; charset=UTF-8")
+            for name, value in reply_headers.items():
+                self.send_header(name, value)
+            if self.command == "HEAD":  # a HEAD reply has no body (nor its length)
+                payload = b""
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
             self.wfile.write(payload)
@@ -210,7 +220,7 @@ def handler_for(emulator):
             length = int(self.headers.get("Content-Length") or 0)
             return self.rfile.read(length) if length else b""
 
-        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = answer
+        do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = answer
 
         def log_message(self, *args):
             pass  # answer() prints its own line

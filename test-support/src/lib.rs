@@ -2,7 +2,7 @@
 //! a virtual environment under `~/.cache/isopod`) through `moto_ec2.py`, which fills in the VPN
 //! calls moto leaves out, on a free port of 127.0.0.1, and stops it when dropped.
 //! [`GitHubFake`] runs a GitHub API fake the same way, for the pull-request comment tests, and
-//! [`GcpEmulator`] the GCP emulator of `emulator/`.
+//! [`GcpEmulator`] and [`AzureEmulator`] the cloud emulators of `emulator/`.
 //! [`mesh::full_mesh`] writes the large full-mesh configuration of the benchmarks, and
 //! [`topology`] checks a configuration's text into the topology that planning tests start from,
 //! and [`generated::check`] keeps generated files (the book's reference pages) from drifting.
@@ -117,19 +117,18 @@ impl Drop for GitHubFake {
     }
 }
 
-/// The GCP emulator (`emulator/`: Compute Engine v1 and Cloud DNS v1, every request checked
-/// against Google's discovery documents) on 127.0.0.1, stopped when dropped.
-pub struct GcpEmulator {
+/// One of the cloud emulators of `emulator/` (`python -m emulator CLOUD`) on 127.0.0.1, with its
+/// request log in a temporary file; stopped (and the log removed) when dropped.
+struct EmulatorProcess {
     child: Child,
-    /// The API's URL, `http://127.0.0.1:PORT`, for a cloud block's `endpoint`.
-    pub url: String,
+    url: String,
     log: PathBuf,
 }
 
-impl GcpEmulator {
-    /// Starts an emulator with the projects `projects` and the extra command-line knobs `knobs`
-    /// (`--provisioning-delay 0.05`, `--fault-rate 0.1`...); waits until it accepts connections.
-    pub fn start(projects: &[&str], knobs: &[&str]) -> GcpEmulator {
+impl EmulatorProcess {
+    /// Starts the emulator of `cloud` with `--SCOPE_FLAG` for each of `scopes` and the extra
+    /// knobs `knobs`; waits until it accepts connections.
+    fn start(cloud: &str, scope_flag: &str, scopes: &[&str], knobs: &[&str]) -> EmulatorProcess {
         let python = python();
         assert!(
             python.exists(),
@@ -137,31 +136,78 @@ impl GcpEmulator {
             python.display()
         );
         let port = free_port();
-        let log = std::env::temp_dir().join(format!("isopod-gcp-emulator-{port}.jsonl"));
+        let log = std::env::temp_dir().join(format!("isopod-{cloud}-emulator-{port}.jsonl"));
         std::fs::write(&log, "").expect("the request log is created");
         let mut command = Command::new(&python);
         command
             .env("PYTHONPATH", env!("CARGO_MANIFEST_DIR"))
-            .args(["-m", "emulator", "gcp", "--port", &port.to_string(), "--request-log"])
+            .args(["-m", "emulator", cloud, "--port", &port.to_string(), "--request-log"])
             .arg(&log)
-            .args(projects.iter().flat_map(|project| ["--project", project]))
+            .args(scopes.iter().flat_map(|scope| [scope_flag, scope]))
             .args(knobs);
-        let child = serve(command, port, "the GCP emulator");
-        GcpEmulator { child, url: format!("http://127.0.0.1:{port}"), log }
+        let child = serve(command, port, &format!("the {cloud} emulator"));
+        EmulatorProcess { child, url: format!("http://127.0.0.1:{port}"), log }
+    }
+
+    fn requests(&self) -> Vec<String> {
+        std::fs::read_to_string(&self.log).expect("the request log").lines().map(str::to_string).collect()
+    }
+}
+
+impl Drop for EmulatorProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.log);
+    }
+}
+
+/// The GCP emulator (`emulator/`: Compute Engine v1 and Cloud DNS v1, every request checked
+/// against Google's discovery documents) on 127.0.0.1, stopped when dropped.
+pub struct GcpEmulator {
+    process: EmulatorProcess,
+    /// The API's URL, `http://127.0.0.1:PORT`, for a cloud block's `endpoint`.
+    pub url: String,
+}
+
+impl GcpEmulator {
+    /// Starts an emulator with the projects `projects` and the extra command-line knobs `knobs`
+    /// (`--provisioning-delay 0.05`, `--fault-rate 0.1`...); waits until it accepts connections.
+    pub fn start(projects: &[&str], knobs: &[&str]) -> GcpEmulator {
+        let process = EmulatorProcess::start("gcp", "--project", projects, knobs);
+        GcpEmulator { url: process.url.clone(), process }
     }
 
     /// The requests received so far, one JSON object per line: `method`, `path`, `query`,
     /// `body`, `status`, `fault`.
     pub fn requests(&self) -> Vec<String> {
-        std::fs::read_to_string(&self.log).expect("the request log").lines().map(str::to_string).collect()
+        self.process.requests()
     }
 }
 
-impl Drop for GcpEmulator {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_file(&self.log);
+/// The Azure emulator (`emulator/`: Azure Resource Manager for resource groups,
+/// Microsoft.Network and private DNS, every body checked against the models of Microsoft's
+/// Python SDK) on 127.0.0.1, stopped when dropped. It accepts any `Authorization: Bearer` token.
+pub struct AzureEmulator {
+    process: EmulatorProcess,
+    /// The ARM endpoint's URL, `http://127.0.0.1:PORT`.
+    pub url: String,
+}
+
+impl AzureEmulator {
+    /// Starts an emulator with the subscriptions (GUIDs) `subscriptions` and the extra
+    /// command-line knobs `knobs` (`--provisioning-delay 0.05`, `--delay
+    /// virtualNetworkGateways=2`, `--page-size 2`, `--fault-rate 0.1`...); waits until it
+    /// accepts connections.
+    pub fn start(subscriptions: &[&str], knobs: &[&str]) -> AzureEmulator {
+        let process = EmulatorProcess::start("azure", "--subscription", subscriptions, knobs);
+        AzureEmulator { url: process.url.clone(), process }
+    }
+
+    /// The requests received so far, one JSON object per line: `method`, `path`, `query`,
+    /// `body`, `status`, `fault`.
+    pub fn requests(&self) -> Vec<String> {
+        self.process.requests()
     }
 }
 

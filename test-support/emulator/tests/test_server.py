@@ -140,14 +140,6 @@ class CommandLineTest(unittest.TestCase):
             process.wait()
             process.stderr.close()
 
-    def test_there_is_no_azure_emulator_yet(self):
-        for command in ([sys.executable, "-m", "emulator", "azure", "--port", "1"],
-                        [os.path.join(ROOT, "scripts", "emulator"), "azure", "1"]):
-            result = subprocess.run(command, cwd=os.path.join(ROOT, "test-support"), capture_output=True, text=True,
-                                    env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"))
-            self.assertEqual(result.returncode, 2, command)
-            self.assertIn("does not exist yet", result.stderr)
-
 
 if __name__ == "__main__":
     unittest.main()
