@@ -27,7 +27,8 @@ Each request goes through, in order:
    PUT (body checked against the kind's model: 400 `InvalidRequestFormat`, or
    `InvalidRequestContent` for resource groups; `location` required of tracked kinds), PATCH of
    tags (`TagsObject`, synchronous), DELETE, or an action of `ACTIONS` (a connection's
-   `sharedkey`); anything else answers 501 `NotImplemented`: never a silent success.
+   `sharedkey`); anything else answers 501 `NotImplemented`: never a silent success. PUT and
+   PATCH honour `If-None-Match: *` and `If-Match` (412 `PreconditionFailed`).
 
 Path segments are case-insensitive, as ARM's are; unknown query parameters are ignored, as ARM
 ignores them.
@@ -81,6 +82,20 @@ APIS = {
     "privatedns": Api("privatedns", "2024-06-01", Schema(privatedns_models, network_rp_error), privatedns_paths),
 }
 
+
+
+def check_conditions(request, resource):
+    """ARM's conditional writes (RFC 7232): `If-None-Match: *` only creates, `If-Match: *` only
+    replaces, `If-Match: ETAG` only writes over that version; otherwise 412 `PreconditionFailed`."""
+    none_match = request.headers.get("if-none-match")
+    match = request.headers.get("if-match")
+    current = resource.body.get("etag") if resource is not None else None
+    refused = ((none_match == "*" and resource is not None)
+               or (match == "*" and resource is None)
+               or (match not in (None, "*") and match != current))
+    if refused:
+        raise arm_error(412, "PreconditionFailed",
+                        "The condition specified using HTTP conditional header(s) is not met.")
 
 class AzureService:
     """Emulates Azure Resource Manager's REST API for the networking Isopod uses.
@@ -217,6 +232,7 @@ class AzureService:
     def put(self, request, kind, resource_id, scope, parent):
         api = self.apis[kind.api]
         self.model.group(scope, writing=True)
+        check_conditions(request, self.model.get(resource_id))
         body = api.schema.check(kind.model, {} if request.body is None else request.body)
         kind.check_name(resource_id.rsplit("/", 1)[1])
         if kind.tracked:
@@ -235,6 +251,7 @@ class AzureService:
             raise not_implemented(request)
         if resource is None:
             raise azure_groups.missing(kind, resource_id, scope)
+        check_conditions(request, resource)
         body = self.apis[kind.api].schema.check(PATCH_MODELS[kind.api], request.body or {})
         self.model.check_idle(resource)
         resource.body.pop("tags", None)

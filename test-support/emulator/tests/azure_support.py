@@ -43,12 +43,12 @@ class AzureTest(unittest.TestCase):
         self.base = f"http://127.0.0.1:{self.http.server_address[1]}"
         self.ok("PUT", GROUP, {"location": "westeurope"})
 
-    def call(self, method, path, body=None, version=None, token="test-token", absolute=False):
-        """(status, headers, parsed body) of one request; the api-version is the path's API's
-        unless given ("" sends none)."""
+    def call(self, method, path, body=None, version=None, token="test-token", absolute=False, headers=None):
+        """(status, headers, parsed body) of one request (with extra `headers`); the api-version
+        is the path's API's unless given ("" sends none)."""
         version = version_of(path) if version is None else version
         url = path if absolute else self.base + path + (f"?api-version={version}" if version else "")
-        headers = {"Content-Type": "application/json"}
+        headers = {"Content-Type": "application/json", **(headers or {})}
         if token:
             headers["Authorization"] = f"Bearer {token}"
         data = None if body is None else json.dumps(body).encode()

@@ -168,6 +168,22 @@ class OperationTest(AzureTest):
         self.assertEqual(self.ok("PUT", GROUP, {"location": "westeurope", "tags": {"a": "b"}}, status=200)["tags"],
                          {"a": "b"})
 
+    def test_conditional_writes_create_only_or_replace_only_the_version_read(self):
+        vnet = self.vnet()
+        body = {"location": "westeurope", "properties": vnet["properties"]}
+        status, _, reply = self.call("PUT", VNET, body, headers={"If-None-Match": "*"})
+        self.assertEqual((status, reply["error"]["code"]), (412, "PreconditionFailed"), reply)
+        status, _, reply = self.call("PUT", VNET, body, headers={"If-Match": 'W/"stale"'})
+        self.assertEqual(status, 412, reply)
+        self.assertEqual(self.ok("GET", VNET)["etag"], vnet["etag"], "a refused write changes nothing")
+        status, _, reply = self.call("PUT", VNET, body, headers={"If-Match": vnet["etag"]})
+        self.assertEqual(status, 200, reply)
+        fresh = f"{NET}/virtualNetworks/fresh"
+        status, _, reply = self.call("PUT", fresh, body, headers={"If-Match": "*"})
+        self.assertEqual(status, 412, reply)
+        status, _, reply = self.call("PUT", fresh, body, headers={"If-None-Match": "*"})
+        self.assertEqual(status, 201, reply)
+
     def test_tags_change_by_patch(self):
         self.vnet()
         self.assertEqual(self.ok("PATCH", VNET, {"tags": {"team": "net"}})["tags"], {"team": "net"})
