@@ -2,7 +2,7 @@
 //! resources that realise it, diffs them against the live resources providers discover, and
 //! orders the changes into a [`Plan`].
 //!
-//! **Architecture invariant:** everything here but the executor (not yet written) is pure: no
+//! **Architecture invariant:** everything here is pure (the executor is `isopod-apply`): no
 //! I/O, no clock, no randomness of its own (pre-shared keys are drawn from a generator the caller
 //! passes in). Providers are the only parts that talk to clouds.
 //!

@@ -7,10 +7,10 @@ use crate::cli::DiscoverArgs;
 use crate::discovered;
 use crate::{config, stack};
 use anyhow::Context as _;
-use isopod_catalog::{ResourceKind, Scope};
+use isopod_catalog::{ObservedResource, ResourceKind, Scope};
 use isopod_lang::Topology;
 use isopod_lang::topology::{Cloud, CloudAccount, CloudKind, Network};
-use isopod_provider::Provider as _;
+use isopod_provider::Provider;
 use isopod_provider::retry::{RetryPolicy, retrying};
 use std::collections::BTreeSet;
 
@@ -35,6 +35,9 @@ const GCP_KINDS: [ResourceKind; 7] = [
     ResourceKind::GcpVpnTunnel,
     ResourceKind::GcpForwardingRule,
 ];
+
+/// What writes one cloud block's file (see [`discovered::aws`]).
+type Render = fn(&str, &str, &[ObservedResource], &mut BTreeSet<String>, &BTreeSet<String>) -> discovered::Discovered;
 
 /// Runs `isopod discover`.
 pub fn run(args: DiscoverArgs) -> anyhow::Result<Status> {
@@ -63,21 +66,19 @@ pub fn run(args: DiscoverArgs) -> anyhow::Result<Status> {
     for cloud in clouds {
         let region = cloud.region.value.clone();
         let in_region = Scope { cloud: cloud.id.clone(), region: region.clone() };
-        let described = described(&topology, cloud);
-        let file = if cloud.kind == CloudKind::Gcp {
-            let provider = stack::gcp_provider(cloud);
-            let scopes = [Scope { cloud: cloud.id.clone(), region: "global".into() }, in_region];
-            let found = runtime
-                .block_on(retrying(&RetryPolicy::default(), || provider.discover_scopes(&scopes, &GCP_KINDS)))
-                .with_context(|| format!("discovering {} {region}", cloud.id))?;
-            discovered::gcp(&cloud.id, &region, &found, &mut taken, &described)
-        } else {
-            let provider = stack::aws_provider(cloud);
-            let found = runtime
-                .block_on(retrying(&RetryPolicy::default(), || provider.discover(&in_region, &AWS_KINDS)))
-                .with_context(|| format!("discovering {} {region}", cloud.id))?;
-            discovered::aws(&cloud.id, &region, &found, &mut taken, &described)
-        };
+        // A GCP project's networks are global; an AWS account's VPCs are in the block's region.
+        let (provider, scopes, kinds, render): (Box<dyn Provider>, Vec<Scope>, &[ResourceKind], Render) =
+            match cloud.kind {
+                CloudKind::Gcp => {
+                    let global = Scope { cloud: cloud.id.clone(), region: "global".into() };
+                    (Box::new(stack::gcp_provider(cloud)), vec![global, in_region], &GCP_KINDS, discovered::gcp)
+                }
+                _ => (Box::new(stack::aws_provider(cloud)), vec![in_region], &AWS_KINDS, discovered::aws),
+            };
+        let found = runtime
+            .block_on(retrying(&RetryPolicy::default(), || provider.discover_scopes(&scopes, kinds)))
+            .with_context(|| format!("discovering {} {region}", cloud.id))?;
+        let file = render(&cloud.id, &region, &found, &mut taken, &described(&topology, cloud));
         let path = out_dir.join(format!("discovered-{}.iso", cloud.id.replace('.', "-")));
         std::fs::write(&path, &file.text).with_context(|| format!("cannot write {}", path.display()))?;
         println!(

@@ -184,17 +184,17 @@ fn missing_gcp(topology: &Topology, network: &Network, id: &Spanned<String>, liv
     }
 }
 
-/// The first subnetwork (by range) of live GCP network `found` in `network`'s region and range:
-/// where the endpoints of an existing network without subnets go.
+/// The first subnetwork (by address, then the wider first) of live GCP network `found` in
+/// `network`'s region and range: where the endpoints of an existing network without subnets go.
 pub(crate) fn first_gcp_subnetwork<'l>(network: &Network, found: &'l LiveGcpNetwork) -> Option<&'l String> {
     found
         .subnetworks
         .iter()
-        .filter(|((region, range), _)| {
-            *region == network.region.value && Cidr::parse(range).is_ok_and(|cidr| network.cidr.value.contains(cidr))
-        })
+        .filter(|((region, _), _)| *region == network.region.value)
+        .filter_map(|((_, range), name)| Some((Cidr::parse(range).ok()?, name)))
+        .filter(|(range, _)| network.cidr.value.contains(*range))
+        .min_by_key(|(range, _)| (range.first(), range.prefix()))
         .map(|(_, name)| name)
-        .next()
 }
 
 impl Desired {

@@ -198,8 +198,9 @@ endpoint "warehouse" {
         // Outside the network's range, in another region, then the first one within it.
         subnetwork("other", "shared-vpc", "us-central1", "192.168.0.0/24"),
         subnetwork("west", "shared-vpc", "us-west1", "10.128.9.0/24"),
+        // By address, 10.128.4.0 comes before 10.128.16.0 (as text it would not).
         subnetwork("central-b", "shared-vpc", "us-central1", "10.128.4.0/24"),
-        subnetwork("central-a", "shared-vpc", "us-central1", "10.128.0.0/20"),
+        subnetwork("central-a", "shared-vpc", "us-central1", "10.128.16.0/20"),
         subnetwork("lake-b", "lake", "us-central1", "10.60.2.0/24"),
     ];
     let topology = topology(text);
@@ -217,7 +218,7 @@ endpoint "warehouse" {
     assert_eq!(change(ResourceKind::GcpHaVpnGateway, "shared").after["network"], network);
     assert_eq!(change(ResourceKind::GcpRouter, "shared").after["network"], network);
     assert_eq!(change(ResourceKind::GcpForwardingRule, "warehouse").after["network"], network);
-    assert_eq!(change(ResourceKind::GcpAddress, "warehouse").after["subnetwork"], Value::string("central-a"));
+    assert_eq!(change(ResourceKind::GcpAddress, "warehouse").after["subnetwork"], Value::string("central-b"));
     let peering = change(ResourceKind::GcpNetworkPeering, "p.0");
     assert_eq!(peering.after["network"], network);
     assert_eq!(peering.after["peer_network"], Value::string("projects/acme-data/global/networks/lake"));

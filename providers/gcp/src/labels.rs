@@ -1,8 +1,9 @@
 //! Labels, on the Compute kinds that take them (HA VPN and external VPN gateways, VPN tunnels,
 //! addresses, forwarding rules) and Cloud DNS zones: the configuration's labels and Isopod's
 //! `isopod-stack`, written in the insert; read back without Isopod's own; changed with
-//! `setLabels`, which replaces the whole set and takes the resource's current fingerprint
-//! (GCP refuses a stale one with 412 `conditionNotMet`, which the executor retries).
+//! `setLabels`, which replaces the whole set and takes the resource's current fingerprint, read
+//! just before (GCP refuses a stale one, changed by someone in between, with 412
+//! `conditionNotMet`: a conflict, which the next plan and apply read afresh).
 
 use crate::errors::classify;
 use crate::ownership::{self, STACK_LABEL};
