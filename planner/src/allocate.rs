@@ -108,6 +108,29 @@ impl Live {
                 _ => {}
             }
         }
+        // The tunnels whose Azure side has more than one connection (to AWS or GCP).
+        let mut azure_connections: BTreeMap<&str, usize> = BTreeMap::new();
+        for resource in observed {
+            if let Some(id) = resource.owned_by(stack).filter(|id| id.kind == ResourceKind::AzureVpnConnection)
+                && let Some((tunnel, _)) = id.address.rsplit_once('.')
+            {
+                *azure_connections.entry(tunnel).or_default() += 1;
+            }
+        }
+        // Each owned Azure virtual network's address, by its name: what a subnet reported under
+        // its natural key (`NAME:VIRTUAL_NETWORK:GROUP`) is filed under.
+        let azure_networks: BTreeMap<&str, &str> = observed
+            .iter()
+            .filter_map(|resource| {
+                let id = resource.owned_by(stack).filter(|id| id.kind == ResourceKind::AzureVirtualNetwork)?;
+                match resource.attrs.get("name") {
+                    Some(Value::String(name)) => Some((name.as_str(), id.address.as_str())),
+                    _ => None,
+                }
+            })
+            .collect();
+        let azure_tunnels_with_several_connections: BTreeSet<&str> =
+            azure_connections.into_iter().filter(|(_, n)| *n > 1).map(|(tunnel, _)| tunnel).collect();
         for resource in observed {
             let Some(id) = resource.owned_by(stack) else { continue };
             let integer = |name: &str| match resource.attrs.get(name) {
@@ -159,20 +182,27 @@ impl Live {
                     }
                 }
                 ResourceKind::AzureSubnet => {
-                    // Address `NETWORK.GatewaySubnet`.
-                    let Some(network) = id.address.strip_suffix(".GatewaySubnet") else { continue };
+                    // Address `NETWORK.GatewaySubnet`, or the natural `GatewaySubnet:VNET:GROUP`.
+                    let natural = id.address.strip_prefix("GatewaySubnet:").and_then(|rest| {
+                        let (vnet, _group) = rest.split_once(':')?;
+                        azure_networks.get(vnet).copied()
+                    });
+                    let Some(network) = id.address.strip_suffix(".GatewaySubnet").or(natural) else { continue };
                     let Some(Value::String(prefix)) = resource.attrs.get("address_prefix") else { continue };
                     if let Ok(prefix) = Cidr::parse(prefix) {
                         live.gateway_subnets.insert(network.to_string(), prefix);
                     }
                 }
                 ResourceKind::AzureVpnConnection => {
-                    // Address `TUNNEL.SLOT`. Each custom BGP address is Azure's, in its slot's /30:
-                    // the connection's own slot, or, for one connection that serves several
-                    // instances (to a host), the instance's. Authoritative over a host's reading.
+                    // Address `TUNNEL.SLOT`. A connection's first custom BGP address is Azure's in
+                    // its slot's /30 (the others are those of the other instances' connections);
+                    // the one connection of a tunnel to a host serves every instance, each
+                    // address in the instance's slot. Authoritative over a host's reading.
                     let Some((tunnel, slot)) = id.address.rsplit_once('.') else { continue };
                     let Ok(slot) = slot.parse::<usize>() else { continue };
                     let Some(Value::List(entries)) = resource.attrs.get("custom_bgp_addresses") else { continue };
+                    let alone = !azure_tunnels_with_several_connections.contains(tunnel);
+                    let entries = if alone { &entries[..] } else { &entries[..entries.len().min(1)] };
                     for entry in entries {
                         let Value::Map(entry) = entry else { continue };
                         let (Some(Value::Integer(instance)), Some(Value::String(address))) =
@@ -180,7 +210,7 @@ impl Live {
                         else {
                             continue;
                         };
-                        let slot = if entries.len() > 1 { *instance as usize } else { slot };
+                        let slot = if alone && entries.len() > 1 { *instance as usize } else { slot };
                         if let Some(cidr) = address.parse().ok().and_then(|address| Cidr::new(address, 30)) {
                             live.inside.insert(slot_key(tunnel, slot), cidr);
                         }

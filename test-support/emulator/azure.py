@@ -143,6 +143,9 @@ class AzureService:
         if lowered[:1] == ["resourcegroups"] and len(rest) <= 2:
             self.check_version(self.apis["resources"], version, "resourceGroups")
             return azure_groups.handle(self, request, subscription, rest[1] if len(rest) == 2 else None, query)
+        if lowered[:1] == ["resourcegroups"] and len(rest) == 3 and lowered[2] == "resources":
+            self.check_version(self.apis["resources"], version, "resources")
+            return azure_groups.resources(self, request, Scope(subscription, rest[1]), query)
         if lowered[:1] == ["resourcegroups"] and len(rest) >= 5 and lowered[2] == "providers":
             return self.provider(request, Scope(subscription, rest[1]), rest[3], rest[4:], version, query)
         if lowered[:1] == ["providers"] and len(rest) == 3 and request.method == "GET":
@@ -273,15 +276,16 @@ class AzureService:
             return Reply(200, None)
         return Reply(202, None, self.model.start(resource, "delete", finish, self.apis[kind.api]))
 
-    def list(self, request, resources, query):
-        """One page of `resources`: `{"value": [...], "nextLink"?}`."""
+    def list(self, request, resources, query, render=None):
+        """One page of `resources` (each as `render` gives it, by default as it is):
+        `{"value": [...], "nextLink"?}`."""
         size = self.settings["page_size"]
         if query.get("$top", "").isdigit() and int(query["$top"]) > 0:
             size = min(size, int(query["$top"]))
         token = query.get("$skiptoken", "0")
         start = int(token) if token.isdigit() else 0
         page = resources[start:start + size]
-        body = {"value": [self.model.render(r) for r in page]}
+        body = {"value": [(render or self.model.render)(r) for r in page]}
         if start + size < len(resources):
             kept = "&".join(f"{name}={value}" for name, value in request.query if name.lower() != "$skiptoken")
             body["nextLink"] = f"{self.model.base}{request.path}?{kept}&$skiptoken={start + size}"

@@ -9,7 +9,11 @@ as https://learn.microsoft.com/rest/api/resources/resource-groups documents them
 - DELETE answers 202 with a `Location` (`/subscriptions/{sub}/operationresults/{id}`) that
   answers 202 until done, then 200; the group is `Deleting` meanwhile (nothing can be written
   in it), then it is gone with everything in it;
-- GET of `/subscriptions/{sub}/resourcegroups` lists them, in pages.
+- GET of `/subscriptions/{sub}/resourcegroups` lists them, in pages;
+- GET of `/subscriptions/{sub}/resourcegroups/{rg}/resources` ("Resources - List By Resource
+  Group") lists the group's top-level resources of every type, in pages, each as a
+  `GenericResourceExpanded` (`id`, `name`, `type`, `location`, `tags`; no `properties`): what a
+  client checks before deleting a group, which deletes everything in it.
 
 It also answers for the resources of every kind that is missing (`missing`).
 """
@@ -102,3 +106,20 @@ def delete(service, group):
         model.remove(group)
 
     return Reply(202, None, model.start(group, "delete", finish, service.apis["resources"]))
+
+
+def resources(service, request, scope, query):
+    """The group's top-level resources, as ARM's generic resource list shows them."""
+    model = service.model
+    model.group(scope)  # 404 ResourceGroupNotFound
+    held = [r for r in model.resources.values()
+            if r.kind.parent is None and id_key(r.scope.group_id) == id_key(scope.group_id)]
+
+    def generic(resource):
+        body = {"id": resource.id, "name": resource.name, "type": resource.kind.type}
+        for member in ("location", "tags"):
+            if member in resource.body:
+                body[member] = resource.body[member]
+        return body
+
+    return service.list(request, held, query, render=generic)

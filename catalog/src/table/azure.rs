@@ -48,12 +48,13 @@ pub(crate) const SUBNET: KindSpec = KindSpec {
     name: "azure_subnet",
     cloud: Cloud::Azure,
     api: "`Microsoft.Network/virtualNetworks/subnets`",
-    doc: "A subnet of an Azure virtual network (`GatewaySubnet` for a VPN gateway).",
+    doc: "A subnet of an Azure virtual network (`GatewaySubnet` for a VPN gateway); ARM gives subnets no \
+          tags, so a subnet is owned through its virtual network and known by its name.",
     provisioning_seconds: 0,
     attrs: &[
-        attr("name", String, "The subnet's name, unique in its virtual network.").replaces().unique(),
-        attr("virtual_network", name_of(K::AzureVirtualNetwork), "The virtual network.").replaces(),
-        attr("resource_group", ref_to(K::AzureResourceGroup, "name"), "The virtual network's group."),
+        attr("name", String, "The subnet's name, unique in its virtual network.").replaces().unique().natural_key(),
+        attr("virtual_network", name_of(K::AzureVirtualNetwork), "The virtual network.").replaces().natural_key(),
+        attr("resource_group", ref_to(K::AzureResourceGroup, "name"), "The virtual network's group.").natural_key(),
         attr("address_prefix", Cidr, "The range, inside the virtual network's.").unique(),
     ],
     outputs: &[],
@@ -170,12 +171,15 @@ pub(crate) const VIRTUAL_NETWORK_PEERING: KindSpec = KindSpec {
     name: "azure_virtual_network_peering",
     cloud: Cloud::Azure,
     api: "`Microsoft.Network/virtualNetworks/virtualNetworkPeerings`",
-    doc: "One direction of an Azure (global) virtual network peering.",
+    doc: "One direction of an Azure (global) virtual network peering; untaggable, owned through its \
+          virtual network and known by its name.",
     provisioning_seconds: 30,
     attrs: &[
-        attr("name", String, "The peering's name, unique in its virtual network.").replaces().unique(),
-        GROUP,
-        attr("virtual_network", ref_to(K::AzureVirtualNetwork, "name"), "The local virtual network.").replaces(),
+        attr("name", String, "The peering's name, unique in its virtual network.").replaces().unique().natural_key(),
+        GROUP.natural_key(),
+        attr("virtual_network", ref_to(K::AzureVirtualNetwork, "name"), "The local virtual network.")
+            .replaces()
+            .natural_key(),
         attr("remote_virtual_network_id", id_anywhere(K::AzureVirtualNetwork), "The remote one.").replaces(),
         attr("allow_virtual_network_access", Bool, "Traffic between the two."),
         attr("allow_forwarded_traffic", Bool, "Traffic forwarded from elsewhere."),

@@ -147,13 +147,15 @@ pub(super) fn gateway(
     Ok(AzureGateway { gateway, name, public_ips, asn, scope, group })
 }
 
-/// Adds a custom BGP (APIPA) address to gateway instance `instance`.
+/// Adds a custom BGP (APIPA) address to gateway instance `instance`, once.
 fn add_custom_bgp_address(desired: &mut Desired, gateway: &ResourceId, instance: usize, address: IpAddr) {
     let resource = desired.resources.get_mut(gateway).expect("the gateway was lowered first");
+    let address = Value::string(address.to_string());
     if let Some(Value::List(instances)) = std::sync::Arc::make_mut(&mut resource.attrs).get_mut("custom_bgp_addresses")
         && let Some(Value::List(addresses)) = instances.get_mut(instance)
+        && !addresses.contains(&address)
     {
-        addresses.push(Value::string(address.to_string()));
+        addresses.push(address);
     }
 }
 
@@ -192,11 +194,35 @@ pub(super) fn connections(
         let bgp = peer.bgp.as_ref().map(|bgp| PeerBgp {
             address: bgp.address,
             asn: bgp.asn,
-            azure_addresses: vec![(peer.instance, bgp.azure_address)],
+            azure_addresses: custom_addresses(peers, slot, bgp.azure_address),
         });
         let peer = Peer { slot, address: peer.address.clone(), bgp, ranges: peer_ranges };
         connection(gateway, tunnel, object, policy, peer, desired);
     }
+}
+
+/// Azure's custom BGP addresses of the connection to `peers[slot]`: ARM takes one per IP
+/// configuration of an active-active gateway (Microsoft's AWS guide gives each connection a
+/// primary and a secondary). The instance the peer's tunnel lands on comes first, with the
+/// address of this tunnel; each other instance follows with the address of its tunnel of the
+/// same rank (whose own connection it is), so that every address is one of its instance's.
+fn custom_addresses(peers: &[PeerTunnel], slot: usize, own: IpAddr) -> Vec<(usize, IpAddr)> {
+    let landing = peers[slot].instance;
+    let on = |instance: usize| {
+        peers.iter().filter(move |p| p.instance == instance).filter_map(|p| p.bgp.as_ref().map(|b| b.azure_address))
+    };
+    let rank = peers[..slot].iter().filter(|p| p.instance == landing).count();
+    let mut instances: Vec<usize> = peers.iter().map(|p| p.instance).collect();
+    instances.sort_unstable();
+    instances.dedup();
+    let mut addresses = vec![(landing, own)];
+    for other in instances.into_iter().filter(|&instance| instance != landing) {
+        let theirs: Vec<IpAddr> = on(other).collect();
+        if let Some(address) = theirs.get(rank % theirs.len().max(1)) {
+            addresses.push((other, *address));
+        }
+    }
+    addresses
 }
 
 /// The BGP side of one connection: the peer's address and ASN, and Azure's address on each

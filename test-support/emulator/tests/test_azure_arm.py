@@ -162,6 +162,17 @@ class OperationTest(AzureTest):
         self.fails("GET", VNET, None, 404, "ResourceGroupNotFound")
         self.assertEqual(self.emulator.service.model.resources, {})
 
+    def test_a_groups_resources_are_listed_generically_without_their_children(self):
+        self.vnet()
+        status, _, reply = self.call("GET", f"{GROUP}/resources", None, "2021-04-01")
+        self.assertEqual(status, 200, reply)
+        listed = reply["value"]
+        self.assertEqual([(r["id"], r["type"], r["location"]) for r in listed],
+                         [(VNET, "Microsoft.Network/virtualNetworks", "westeurope")])
+        self.assertNotIn("properties", listed[0])
+        self.fails("GET", f"{SUB}/resourceGroups/missing/resources", None, 404, "ResourceGroupNotFound",
+                   version="2021-04-01")
+
     def test_a_group_keeps_its_location(self):
         self.assertEqual(self.call("HEAD", GROUP)[0], 204)
         self.fails("PUT", GROUP, {"location": "northeurope"}, 409, "InvalidResourceGroupLocation")
