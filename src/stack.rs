@@ -1,7 +1,7 @@
 //! A configuration's stack as it is live: the checked topology, the provider of each cloud (the
-//! embedded simulator with `--simulate`; otherwise the real one of each `cloud` block, so far
-//! AWS's), and what discovery finds, in every region the configuration uses or the stack had
-//! resources in. Shared by `plan`, `apply` and `destroy`.
+//! embedded simulator with `--simulate`; otherwise the real one of each `cloud` block), and what
+//! discovery finds, in every region the configuration uses or the stack had resources in. Shared
+//! by `plan`, `apply` and `destroy`.
 
 use crate::cli::ConfigArgs;
 use crate::config;
@@ -9,6 +9,7 @@ use crate::scopes::ScopeRecord;
 use crate::secret_store::{SecretKey, SecretStore};
 use anyhow::Context as _;
 use isopod_aws::{AwsProvider, AwsSettings};
+use isopod_azure::{AzureProvider, AzureSettings};
 use isopod_catalog::{Cloud, ObservedResource, ResourceKind, Scope};
 use isopod_gcp::{GcpProvider, GcpSettings};
 use isopod_host::provider::{HostProvider, HostSettings};
@@ -70,10 +71,10 @@ impl LiveStack {
     }
 
     /// Loads the configuration and discovers what is live, reporting every problem on stderr;
-    /// `None` when the command cannot go on. `command` names it in the hint for `--simulate`.
-    pub fn open(args: &ConfigArgs, simulate: bool, command: &str) -> anyhow::Result<Option<LiveStack>> {
+    /// `None` when the command cannot go on.
+    pub fn open(args: &ConfigArgs, simulate: bool) -> anyhow::Result<Option<LiveStack>> {
         let Some((sources, topology)) = config::load(args) else { return Ok(None) };
-        LiveStack::discover(sources, topology, &args.dir, simulate, command)
+        LiveStack::discover(sources, topology, &args.dir, simulate)
     }
 
     /// Discovers what is live of a checked configuration whose folder is `dir`, reporting every
@@ -83,7 +84,6 @@ impl LiveStack {
         topology: Topology,
         dir: &std::path::Path,
         simulate: bool,
-        command: &str,
     ) -> anyhow::Result<Option<LiveStack>> {
         let providers = if simulate {
             match open_simulator(dir) {
@@ -94,18 +94,7 @@ impl LiveStack {
                 }
             }
         } else {
-            match real_providers(&topology) {
-                Ok(providers) => providers,
-                Err(blocks) => {
-                    for block in blocks {
-                        eprintln!(
-                            "error: `{block}` needs a provider that is not available yet (Azure is simulated only)"
-                        );
-                    }
-                    eprintln!("hint: {command} against the embedded simulator with `isopod {command} --simulate`");
-                    return Ok(None);
-                }
-            }
+            real_providers(&topology)
         };
         // Timers for retries and waits, sockets for the real clouds' APIs.
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -204,6 +193,25 @@ pub fn gcp_provider(cloud: &isopod_lang::topology::Cloud) -> GcpProvider {
     })
 }
 
+/// The provider of an `azure` cloud block: azure_identity's credential chain (or a fixed test
+/// token against an `endpoint` on a machine without credentials), its subscription and the
+/// resource group it names.
+pub fn azure_provider(cloud: &isopod_lang::topology::Cloud) -> AzureProvider {
+    let (subscription, resource_group, tenant) = match &cloud.account {
+        CloudAccount::Azure { subscription, resource_group, tenant } => {
+            (subscription.clone(), resource_group.clone(), tenant.clone())
+        }
+        _ => (String::new(), None, None),
+    };
+    AzureProvider::new(AzureSettings {
+        subscription,
+        tenant,
+        resource_group,
+        endpoint: cloud.endpoint.clone(),
+        ..AzureSettings::default()
+    })
+}
+
 /// The simulator's provider of each cloud.
 fn simulated(simulator: &Simulator) -> BTreeMap<Cloud, Arc<dyn Provider>> {
     [Cloud::Aws, Cloud::Azure, Cloud::Gcp, Cloud::Host]
@@ -214,12 +222,12 @@ fn simulated(simulator: &Simulator) -> BTreeMap<Cloud, Arc<dyn Provider>> {
 
 /// The real provider of each cloud the configuration uses: one AWS provider per `aws` block,
 /// reaching its account with the standard credential chain, its `profile`, `role_arn` and
-/// `endpoint`, one GCP provider per `gcp` block (one project each), and one host provider per
-/// host (locally or over SSH). The cloud blocks no real provider serves yet are the error.
-pub fn real_providers(topology: &Topology) -> Result<BTreeMap<Cloud, Arc<dyn Provider>>, Vec<String>> {
+/// `endpoint`, one Azure provider per `azure` block (one subscription each), one GCP provider
+/// per `gcp` block (one project each), and one host provider per host (locally or over SSH).
+pub fn real_providers(topology: &Topology) -> BTreeMap<Cloud, Arc<dyn Provider>> {
     let mut aws: BTreeMap<String, Arc<dyn Provider>> = BTreeMap::new();
+    let mut azure: BTreeMap<String, Arc<dyn Provider>> = BTreeMap::new();
     let mut gcp: BTreeMap<String, Arc<dyn Provider>> = BTreeMap::new();
-    let mut unserved = Vec::new();
     for cloud in &topology.clouds {
         match &cloud.account {
             CloudAccount::Aws { .. } => {
@@ -228,7 +236,9 @@ pub fn real_providers(topology: &Topology) -> Result<BTreeMap<Cloud, Arc<dyn Pro
             CloudAccount::Gcp { .. } => {
                 gcp.insert(cloud.id.clone(), Arc::new(gcp_provider(cloud)));
             }
-            CloudAccount::Azure { .. } => unserved.push(format!("cloud.{}", cloud.id)),
+            CloudAccount::Azure { .. } => {
+                azure.insert(cloud.id.clone(), Arc::new(azure_provider(cloud)));
+            }
         }
     }
     let mut hosts: BTreeMap<String, Arc<dyn Provider>> = BTreeMap::new();
@@ -248,14 +258,12 @@ pub fn real_providers(topology: &Topology) -> Result<BTreeMap<Cloud, Arc<dyn Pro
         };
         hosts.insert(format!("host.{}", host.name), Arc::new(HostProvider::new(settings, transport)));
     }
-    if !unserved.is_empty() {
-        return Err(unserved);
-    }
-    Ok(BTreeMap::from([
+    BTreeMap::from([
         (Cloud::Aws, Arc::new(PerCloudBlock::new(Cloud::Aws, aws)) as Arc<dyn Provider>),
+        (Cloud::Azure, Arc::new(PerCloudBlock::new(Cloud::Azure, azure)) as Arc<dyn Provider>),
         (Cloud::Gcp, Arc::new(PerCloudBlock::new(Cloud::Gcp, gcp)) as Arc<dyn Provider>),
         (Cloud::Host, Arc::new(PerCloudBlock::new(Cloud::Host, hosts)) as Arc<dyn Provider>),
-    ]))
+    ])
 }
 
 /// The simulator whose state is kept beside the configuration, with the knobs of

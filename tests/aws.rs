@@ -294,24 +294,3 @@ fn credentials_of_another_account_are_refused_before_any_change() {
     let vpcs = runtime().block_on(client(&moto, "us-east-1").describe_vpcs().send()).unwrap();
     assert!(vpcs.vpcs().iter().all(|vpc| vpc.cidr_block() != Some("10.0.0.0/16")), "nothing was created");
 }
-
-#[test]
-fn clouds_without_a_real_provider_are_refused_before_any_call() {
-    let dir = tempfile::tempdir().unwrap();
-    let text_of = r#"stack "s" {}
-cloud "azure" "corp" {
-  subscription = "00000000-0000-0000-0000-000000000000"
-  region       = "westeurope"
-}
-network "n" {
-  cloud = cloud.azure.corp
-  cidr  = "10.0.0.0/16"
-}
-"#;
-    std::fs::write(dir.path().join("main.iso"), text_of).unwrap();
-    let out = isopod(&["plan"], dir.path());
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = text(&out.stderr);
-    assert!(stderr.contains("`cloud.azure.corp` needs a provider that is not available yet"), "{stderr}");
-    assert!(stderr.contains("--simulate"), "{stderr}");
-}

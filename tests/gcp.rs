@@ -4,44 +4,15 @@
 //! network that Isopod must never touch; throttled and unavailable answers; and applies killed
 //! while operations are pending.
 
+mod clouds;
+
+use clouds::{assert_no_changes, assert_ok, http, isopod, logged, run, text};
 use isopod_test_support::{GcpEmulator, Moto};
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
-use std::net::TcpStream;
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 const PROJECT: &str = "isopod-e2e";
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// `isopod ARGS DIR` with moto's credentials, no Google credentials (the emulator is reached
-/// anonymously) and the folder's own secret key.
-fn isopod(args: &[&str], dir: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_isopod"));
-    command
-        .args(args)
-        .arg(dir)
-        .env("NO_COLOR", "1")
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env_remove("AWS_PROFILE")
-        .env("AWS_CONFIG_FILE", dir.join("no-aws-config"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("no-aws-credentials"))
-        .env_remove("GOOGLE_APPLICATION_CREDENTIALS")
-        .env("HOME", dir)
-        .env_remove("ISOPOD_SECRET_KEY")
-        .env("ISOPOD_SECRET_KEY_FILE", dir.join("test-secret.key"))
-        .stdin(Stdio::null());
-    command
-}
-
-fn run(args: &[&str], dir: &Path) -> Output {
-    isopod(args, dir).output().expect("the binary runs")
-}
 
 /// An AWS network and a GCP network joined by an HA VPN tunnel (four IPsec tunnels, BGP).
 fn configuration(moto: &Moto, gcp: &GcpEmulator, ike: &str) -> String {
@@ -78,33 +49,6 @@ tunnel "app-analytics" {{
     )
 }
 
-fn assert_ok(out: &Output, what: &str) {
-    assert_eq!(out.status.code(), Some(0), "{what}:\n{}{}", text(&out.stdout), text(&out.stderr));
-}
-
-fn assert_no_changes(dir: &Path) {
-    let out = run(&["plan", "--detailed-exitcode"], dir);
-    assert_ok(&out, "plan after apply has no changes");
-}
-
-/// One HTTP/1.1 request to the emulator's REST API (what another tool, or a person with curl,
-/// would send): the status and the body.
-fn rest(url: &str, method: &str, path: &str, body: Option<&str>) -> (u16, String) {
-    let address = url.trim_start_matches("http://");
-    let mut stream = TcpStream::connect(address).expect("the emulator listens");
-    let body = body.unwrap_or("");
-    let request = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    stream.write_all(request.as_bytes()).unwrap();
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).unwrap();
-    let status = answer.split_whitespace().nth(1).and_then(|code| code.parse().ok()).unwrap_or(0);
-    let body = answer.split_once("\r\n\r\n").map(|(_, body)| body.to_string()).unwrap_or_default();
-    (status, body)
-}
-
 /// Someone else's network, inserted through the REST API; waits until its operation is done.
 fn foreign_network(gcp: &GcpEmulator) -> String {
     let path = format!("/compute/v1/projects/{PROJECT}/global/networks");
@@ -127,7 +71,12 @@ fn inserted(gcp: &GcpEmulator, path: &str, body: &str, name: &str) -> String {
 
 /// Each request the emulator logged, as JSON.
 fn requests(gcp: &GcpEmulator) -> Vec<serde_json::Value> {
-    gcp.requests().iter().map(|line| serde_json::from_str(line).expect("one JSON object per line")).collect()
+    logged(&gcp.requests())
+}
+
+/// One request to the emulator's REST API.
+fn rest(url: &str, method: &str, path: &str, body: Option<&str>) -> (u16, String) {
+    http(url, method, path, "", body)
 }
 
 /// How many inserts of each resource path succeeded: more than one means something was created

@@ -98,7 +98,7 @@ fn change(config_args: &ConfigArgs, args: &ChangeArgs, goal: Goal<'_>) -> Result
         }
         eprintln!("hint: this run plans again from what is live, and looks for what they may have created first");
     }
-    let Some(live) = LiveStack::open(config_args, args.simulate, command)? else { return Ok(Status::Failure) };
+    let Some(live) = LiveStack::open(config_args, args.simulate)? else { return Ok(Status::Failure) };
     let Some((plan, desired)) = plan_for(&live, &goal)? else { return Ok(Status::Failure) };
     if plan.is_empty() {
         // Whatever a stopped run left in flight is settled: found live, or not needed.

@@ -81,7 +81,7 @@ fn comments(args: &CommentArgs, heading: Heading<'_>) -> (Vec<String>, Status) {
         return (render::markdown_problem(heading, what, &checked.report, limit), Status::Failure);
     };
     let failed = |what: &str| (render::markdown_problem(heading, what, "", limit), Status::Failure);
-    let live = match LiveStack::discover(sources, topology, &args.config.dir, args.simulate, "comment") {
+    let live = match LiveStack::discover(sources, topology, &args.config.dir, args.simulate) {
         Ok(Some(live)) => live,
         Ok(None) | Err(_) => return failed("Isopod could not discover the live resources; the job's log says why."),
     };

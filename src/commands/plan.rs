@@ -45,7 +45,7 @@ fn watch(args: &PlanArgs) -> anyhow::Result<Status> {
 
 /// Plans once.
 fn plan_once(args: &PlanArgs) -> anyhow::Result<Status> {
-    let Some(live) = LiveStack::open(&args.config, args.simulate, "plan")? else { return Ok(Status::Failure) };
+    let Some(live) = LiveStack::open(&args.config, args.simulate)? else { return Ok(Status::Failure) };
     let observed = &live.observed;
     let rotate = args.rotate.iter().cloned().collect();
     let (plan, desired) = match live.plan(&rotate) {

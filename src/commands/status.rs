@@ -1,6 +1,7 @@
 //! `isopod status`: whether each tunnel is up, as the ends that run them report it: a host's
-//! strongSwan (its IKE and child SAs), AWS (each VPN tunnel's telemetry) and GCP (each VPN
-//! tunnel's status and each Cloud Router BGP session's).
+//! strongSwan (its IKE and child SAs), AWS (each VPN tunnel's telemetry), Azure (each
+//! connection's `connectionStatus`) and GCP (each VPN tunnel's status and each Cloud Router BGP
+//! session's).
 
 use super::Status;
 use crate::cli::StatusArgs;
@@ -10,15 +11,7 @@ use anyhow::Context as _;
 /// Runs `isopod status`: exit 0 when every reported tunnel is up, 2 when one is not.
 pub fn run(args: StatusArgs) -> anyhow::Result<Status> {
     let Some((_, topology)) = config::load(&args.config) else { return Ok(Status::Failure) };
-    let providers = match stack::real_providers(&topology) {
-        Ok(providers) => providers,
-        Err(blocks) => {
-            for block in blocks {
-                eprintln!("error: `{block}` needs a provider that is not available yet, so its tunnels cannot be read");
-            }
-            return Ok(Status::Failure);
-        }
-    };
+    let providers = stack::real_providers(&topology);
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let mut states = Vec::new();
     for (cloud, scope) in stack::configured_scopes(&topology) {

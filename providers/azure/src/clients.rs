@@ -130,12 +130,25 @@ impl Clients {
 }
 
 /// The credentials: with an `endpoint` (an emulator) and no credentials configured on this
-/// machine, the fixed [`TEST_TOKEN`]; otherwise azure_identity's chain: the environment (a
+/// machine, the fixed [`TEST_TOKEN`]; with the block's `tenant` and a service principal's
+/// secret in the environment, that principal in that tenant; otherwise azure_identity's chain: the environment (a
 /// workload identity's federated token, or a client secret), a managed identity (App Service,
 /// then the VM's), then the Azure CLI.
 fn credential(settings: &AzureSettings) -> Result<Arc<dyn TokenCredential>, ProviderError> {
     if settings.endpoint.is_some() && !credentials_configured() {
         return Ok(Arc::new(TestToken));
+    }
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    if let (Some(tenant), Some(id), Some(secret)) =
+        (&settings.tenant, env("AZURE_CLIENT_ID"), env("AZURE_CLIENT_SECRET"))
+    {
+        let options = azure_identity::TokenCredentialOptions::default();
+        let authority = options.authority_host().map_err(|err| {
+            ProviderError::new(ErrorKind::Invalid, format!("AZURE_AUTHORITY_HOST is not a URL: {}", first_line(&err)))
+        })?;
+        let credential =
+            azure_identity::ClientSecretCredential::new(options.http_client(), authority, tenant.clone(), id, secret);
+        return Ok(Arc::new(credential));
     }
     let chain = azure_identity::DefaultAzureCredentialBuilder::new().build().map_err(|err| {
         ProviderError::new(ErrorKind::Permission, format!("cannot load Azure credentials: {}", first_line(&err)))

@@ -46,6 +46,9 @@ use tokio::sync::OnceCell;
 pub struct AzureSettings {
     /// The subscription id (a GUID).
     pub subscription: String,
+    /// The tenant of a service principal given by `AZURE_CLIENT_ID` and `AZURE_CLIENT_SECRET`,
+    /// instead of `AZURE_TENANT_ID`.
+    pub tenant: Option<String>,
     /// The resource group the cloud block names, which must exist; `None` when Isopod makes
     /// its own.
     pub resource_group: Option<String>,

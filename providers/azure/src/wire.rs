@@ -30,7 +30,10 @@ pub(crate) struct Deleted {
 
 /// What a call is, for messages: `creating virtualNetworks/app in isopod-prod`.
 pub(crate) fn what(verb: &str, kind: K, at: &At) -> String {
-    format!("{verb} {} {} in resource group {}", segment(kind), at.names.join("/"), at.group)
+    match kind {
+        K::AzureResourceGroup => format!("{verb} resource group {}", at.group),
+        _ => format!("{verb} {} {} in resource group {}", segment(kind), at.names.join("/"), at.group),
+    }
 }
 
 /// The ARM type segment of a kind.

@@ -1,0 +1,184 @@
+//! `isopod apply`, `plan`, `status` and `destroy` run as processes against the three real
+//! providers at once: a copy of the `three-cloud-mesh` example (its host left out) with its AWS
+//! network on moto's EC2 server, its GCP network on the GCP emulator and its Azure network on
+//! the Azure emulator (every body checked against Microsoft's published models); someone else's
+//! virtual network that Isopod must never touch; and a subscription that does not exist.
+
+mod clouds;
+
+use clouds::{assert_no_changes, assert_ok, http, logged, run, text};
+use isopod_test_support::{AzureEmulator, GcpEmulator, Moto};
+use std::path::Path;
+
+const SUBSCRIPTION: &str = "2b8e5f3a-6c1d-4e7f-9a0b-1c2d3e4f5a6b";
+const PROJECT: &str = "isopod-mesh";
+/// The resource group Isopod makes for the example's `azure.corp` block.
+const GROUP: &str = "isopod-three-cloud-corp";
+
+/// The example, pointed at the emulators, without its host (whose address is the example's
+/// documentation address: nothing may try to reach it).
+fn example(moto: &Moto, gcp: &GcpEmulator, azure: &AzureEmulator) -> String {
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/three-cloud-mesh/main.iso"))
+            .expect("the example is there");
+    let start = text.find("host \"dc1\"").expect("the example has its host");
+    let end = start + text[start..].find("\n}\n").expect("the host block ends") + 3;
+    let text = format!("{}{}", &text[..start], &text[end..]);
+    text.replace(
+        "members = [network.aws, network.azure, network.gcp, host.dc1]",
+        "members = [network.aws, network.azure, network.gcp]",
+    )
+    .replace("  region = \"eu-west-1\"\n", &format!("  region   = \"eu-west-1\"\n  endpoint = \"{}\"\n", moto.url))
+    .replace("00000000-0000-0000-0000-000000000000", SUBSCRIPTION)
+    .replace(
+        "  region       = \"westeurope\"\n",
+        &format!("  region       = \"westeurope\"\n  endpoint     = \"{}\"\n", azure.url),
+    )
+    .replace("\"acme-data\"", &format!("\"{PROJECT}\""))
+    .replace(
+        "  region  = \"europe-west4\"\n",
+        &format!("  region   = \"europe-west4\"\n  endpoint = \"{}\"\n", gcp.url),
+    )
+}
+
+/// One request to ARM, as another tool would send it (with its own token).
+fn arm(azure: &AzureEmulator, method: &str, path: &str, body: Option<&str>) -> (u16, String) {
+    http(&azure.url, method, path, "Authorization: Bearer someone-elses-token\r\n", body)
+}
+
+fn group_path(group: &str) -> String {
+    format!("/subscriptions/{SUBSCRIPTION}/resourceGroups/{group}")
+}
+
+#[test]
+fn the_three_cloud_mesh_applies_changes_and_is_destroyed_across_moto_and_both_emulators() {
+    let moto = Moto::start();
+    let gcp = GcpEmulator::start(&[PROJECT], &["--provisioning-delay", "0.05", "--vpn-delay", "0.2"]);
+    let knobs = ["--provisioning-delay", "0.05", "--delay", "virtualNetworkGateways=0.5", "--retry-after-ms", "100"];
+    let azure = AzureEmulator::start(&[SUBSCRIPTION], &knobs);
+    let dir = tempfile::tempdir().unwrap();
+    let configuration = example(&moto, &gcp, &azure);
+    assert!(!configuration.contains("203.0.113.10"), "the host is left out");
+    std::fs::write(dir.path().join("main.iso"), &configuration).unwrap();
+
+    let applied = run(&["apply", "--yes"], dir.path());
+    assert_ok(&applied, "apply");
+    assert_no_changes(dir.path());
+    let connections = format!("{}/providers/Microsoft.Network/connections?api-version=2024-03-01", group_path(GROUP));
+    let (status, listed) = arm(&azure, "GET", &connections, None);
+    assert_eq!(status, 200, "{listed}");
+    let listed: serde_json::Value = serde_json::from_str(&listed).unwrap();
+    let connections_made = listed["value"].as_array().unwrap();
+    assert_eq!(connections_made.len(), 6, "four to AWS's tunnels, two to GCP's interfaces");
+    for connection in connections_made {
+        assert_eq!(connection["tags"]["isopod:stack"], "three-cloud", "{connection}");
+        assert_eq!(connection["properties"]["gatewayCustomBgpIpAddresses"].as_array().map(Vec::len), Some(2));
+    }
+
+    // Someone else's virtual network in the stack's resource group.
+    let foreign =
+        format!("{}/providers/Microsoft.Network/virtualNetworks/payments?api-version=2024-03-01", group_path(GROUP));
+    let body = r#"{"location": "westeurope", "tags": {"team": "payments"}, "properties": {"addressSpace": {"addressPrefixes": ["10.99.0.0/16"]}}}"#;
+    let (status, made) = arm(&azure, "PUT", &foreign, Some(body));
+    assert_eq!(status, 201, "{made}");
+    assert_no_changes(dir.path());
+
+    // Another IKE cipher: every connection's IPsec policy changes in place.
+    let changed_ike = configuration.replace("encryption = [\"aes256gcm16\"]", "encryption = [\"aes128gcm16\"]");
+    std::fs::write(dir.path().join("main.iso"), &changed_ike).unwrap();
+    let plan = run(&["plan"], dir.path());
+    assert_ok(&plan, "plan of the change");
+    let planned = text(&plan.stdout);
+    assert!(planned.contains("~ azure_vpn_connection.core/aws~azure.0"), "{planned}");
+    assert!(planned.contains("GCMAES128"), "{planned}");
+    let changed = run(&["apply", "--yes"], dir.path());
+    assert_ok(&changed, "apply of the change");
+    assert_no_changes(dir.path());
+
+    let reported_status = run(&["status"], dir.path());
+    let reported = text(&reported_status.stdout);
+    assert!(
+        reported.contains("azure.corp three-cloud-core-aws-azure-0"),
+        "each Azure connection is reported: {reported}"
+    );
+    assert!(reported.contains("Connected"), "{reported}");
+
+    // The group holds someone else's network: everything else goes, the group stays.
+    let refused = run(&["destroy", "--yes"], dir.path());
+    assert_eq!(refused.status.code(), Some(1), "{}{}", text(&refused.stdout), text(&refused.stderr));
+    let why = text(&refused.stdout) + &text(&refused.stderr);
+    assert!(why.contains("virtualNetworks/payments"), "the destroy names what the group still holds: {why}");
+    let (found, kept) = arm(&azure, "GET", &foreign, None);
+    assert_eq!(found, 200, "someone else's network is still there: {kept}");
+    assert!(kept.contains("10.99.0.0/16"), "{kept}");
+    let (deleted, _) = arm(&azure, "DELETE", &foreign, None);
+    assert!(deleted == 200 || deleted == 202, "{deleted}");
+    let destroyed = run(&["destroy", "--yes"], dir.path());
+    assert_ok(&destroyed, "destroy once the group is the stack's alone");
+    let (_, groups) =
+        arm(&azure, "GET", &format!("/subscriptions/{SUBSCRIPTION}/resourcegroups?api-version=2021-04-01"), None);
+    assert!(!groups.contains(GROUP), "nothing of the stack is left: {groups}");
+
+    let requests = logged(&azure.requests());
+    let touched = requests
+        .iter()
+        .filter(|request| request["path"].as_str().is_some_and(|path| path.contains("/virtualNetworks/payments")))
+        .filter(|request| request["method"] != "GET")
+        .count();
+    assert_eq!(touched, 2, "no call but reads, and the owner's own PUT and DELETE, named someone else's network");
+
+    // Shared keys: in the connection PUTs only, never in another request, a plan, or any output.
+    let keys: Vec<String> = requests
+        .iter()
+        .filter_map(|request| request["body"]["properties"]["sharedKey"].as_str().map(str::to_string))
+        .collect();
+    assert!(keys.len() >= 6, "each connection's PUT carries its key: {}", keys.len());
+    let elsewhere = requests
+        .iter()
+        .filter(|request| request["body"]["properties"]["sharedKey"].is_null())
+        .map(|request| request.to_string())
+        .chain(
+            [&applied, &plan, &changed, &reported_status, &refused, &destroyed]
+                .iter()
+                .map(|out| text(&out.stdout) + &text(&out.stderr)),
+        )
+        .find(|shown| keys.iter().any(|key| shown.contains(key.as_str())));
+    assert!(elsewhere.is_none(), "a shared key leaked: {elsewhere:?}");
+}
+
+#[test]
+fn a_subscription_that_does_not_exist_stops_the_plan_before_any_change() {
+    let moto = Moto::start();
+    let gcp = GcpEmulator::start(&[PROJECT], &[]);
+    let azure = AzureEmulator::start(&[SUBSCRIPTION], &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let elsewhere = example(&moto, &gcp, &azure).replace(SUBSCRIPTION, "7c9d0e1f-2a3b-4c5d-8e6f-7a8b9c0d1e2f");
+    std::fs::write(dir.path().join("main.iso"), elsewhere).unwrap();
+    let out = run(&["apply", "--yes"], dir.path());
+    assert_eq!(out.status.code(), Some(1), "{}{}", text(&out.stdout), text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("Azure subscription `7c9d0e1f-2a3b-4c5d-8e6f-7a8b9c0d1e2f` does not exist"), "{stderr}");
+    let writes: Vec<serde_json::Value> =
+        logged(&azure.requests()).into_iter().filter(|request| request["method"] != "GET").collect();
+    assert!(writes.is_empty(), "nothing is created in Azure: {writes:?}");
+    let vpcs = logged(&gcp.requests()).into_iter().filter(|request| request["method"] != "GET").count();
+    assert_eq!(vpcs, 0, "nor in GCP: the plan stops before any change");
+}
+
+#[test]
+fn a_named_resource_group_that_does_not_exist_stops_the_plan() {
+    let moto = Moto::start();
+    let gcp = GcpEmulator::start(&[PROJECT], &[]);
+    let azure = AzureEmulator::start(&[SUBSCRIPTION], &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let named = example(&moto, &gcp, &azure).replace(
+        &format!("  subscription = \"{SUBSCRIPTION}\"\n"),
+        &format!("  subscription = \"{SUBSCRIPTION}\"\n  resource_group = \"network-prod\"\n"),
+    );
+    std::fs::write(dir.path().join("main.iso"), named).unwrap();
+    let out = run(&["plan"], dir.path());
+    assert_eq!(out.status.code(), Some(1), "{}{}", text(&out.stdout), text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("resource group `network-prod`"), "{stderr}");
+    assert!(stderr.contains("does not exist"), "{stderr}");
+}
