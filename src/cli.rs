@@ -132,8 +132,8 @@ pub struct PlanArgs {
     #[command(flatten)]
     pub config: ConfigArgs,
     /// Plan against the embedded simulator of the three clouds (state in DIR/.isopod/), not
-    /// the real clouds. Without it, AWS and GCP are reached through their APIs and hosts through
-    /// their strongSwan, locally or over SSH; Azure is simulated only, for now
+    /// the real clouds. Without it, AWS, Azure and GCP are reached through their APIs and hosts
+    /// through their strongSwan, locally or over SSH
     #[arg(long)]
     pub simulate: bool,
     /// Print the plan as JSON on stdout, instead of the text
@@ -259,8 +259,8 @@ pub enum LogFormat {
 #[derive(Debug, Args)]
 pub struct ChangeArgs {
     /// Apply to the embedded simulator of the three clouds (state in DIR/.isopod/), not the
-    /// real clouds. Without it, AWS and GCP are changed through their APIs and hosts through
-    /// their strongSwan, locally or over SSH; Azure is simulated only, for now
+    /// real clouds. Without it, AWS, Azure and GCP are changed through their APIs and hosts
+    /// through their strongSwan, locally or over SSH
     #[arg(long)]
     pub simulate: bool,
     /// Do not ask for confirmation (required when standard input is not a terminal)

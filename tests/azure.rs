@@ -8,7 +8,10 @@ mod clouds;
 
 use clouds::{assert_no_changes, assert_ok, http, logged, run, text};
 use isopod_test_support::{AzureEmulator, GcpEmulator, Moto};
+use std::collections::BTreeMap;
 use std::path::Path;
+use std::process::Stdio;
+use std::time::Duration;
 
 const SUBSCRIPTION: &str = "2b8e5f3a-6c1d-4e7f-9a0b-1c2d3e4f5a6b";
 const PROJECT: &str = "isopod-mesh";
@@ -181,4 +184,105 @@ fn a_named_resource_group_that_does_not_exist_stops_the_plan() {
     let stderr = text(&out.stderr);
     assert!(stderr.contains("resource group `network-prod`"), "{stderr}");
     assert!(stderr.contains("does not exist"), "{stderr}");
+}
+
+/// How many PUTs created each resource path (answered 201): more than one means something was
+/// created twice (or deleted and created again).
+fn creations(azure: &AzureEmulator) -> BTreeMap<String, usize> {
+    let mut created: BTreeMap<String, usize> = BTreeMap::new();
+    for request in logged(&azure.requests()) {
+        if request["method"] == "PUT" && request["status"] == 201 {
+            *created.entry(request["path"].as_str().unwrap_or_default().to_lowercase()).or_default() += 1;
+        }
+    }
+    created
+}
+
+/// Runs `isopod ARGS` until it succeeds (at most four times): a run that meets a fault in
+/// discovery stops, and is run again, as a user would.
+fn until_ok(args: &[&str], dir: &Path) -> std::process::Output {
+    let mut out = run(args, dir);
+    for _ in 0..3 {
+        if out.status.code() == Some(0) {
+            break;
+        }
+        out = run(args, dir);
+    }
+    out
+}
+
+#[test]
+fn throttling_and_a_gateways_serialised_operations_converge_with_nothing_created_twice() {
+    let moto = Moto::start();
+    let gcp = GcpEmulator::start(&[PROJECT], &["--provisioning-delay", "0.05", "--vpn-delay", "0.2"]);
+    let knobs = [
+        "--fault-rate",
+        "0.1",
+        "--seed",
+        "11",
+        "--provisioning-delay",
+        "0.2",
+        "--delay",
+        "connections=1",
+        "--retry-after-ms",
+        "50",
+    ];
+    let azure = AzureEmulator::start(&[SUBSCRIPTION], &knobs);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("main.iso"), example(&moto, &gcp, &azure)).unwrap();
+    let applied = until_ok(&["apply", "--yes"], dir.path());
+    assert_ok(&applied, "apply against a faulty API");
+    let requests = logged(&azure.requests());
+    let faults = requests.iter().filter(|request| request["fault"] == true).count();
+    assert!(faults > 0, "the emulator answered no fault: the test proves nothing");
+    let serialised = requests.iter().filter(|request| request["status"] == 409).count();
+    assert!(serialised > 0, "no connection met its gateway's other operation: the test proves nothing");
+    let twice: Vec<_> = creations(&azure).into_iter().filter(|(_, n)| *n > 1).collect();
+    assert!(twice.is_empty(), "created twice: {twice:?}");
+    let plan = until_ok(&["plan", "--detailed-exitcode"], dir.path());
+    assert_ok(&plan, "no changes after a faulty apply");
+}
+
+/// How many times the emulator has been asked for the gateway.
+fn gateway_looks(azure: &AzureEmulator) -> usize {
+    let looks = logged(&azure.requests()).into_iter().filter(|request| {
+        request["method"] == "GET"
+            && request["path"].as_str().is_some_and(|path| path.contains("/virtualNetworkGateways/"))
+    });
+    looks.count()
+}
+
+#[test]
+fn an_apply_killed_while_the_gateway_is_provisioning_converges_when_run_again() {
+    let moto = Moto::start();
+    let gcp = GcpEmulator::start(&[PROJECT], &["--provisioning-delay", "0.05", "--vpn-delay", "0.2"]);
+    // The gateway takes 5 s: the executor looks at it after 2 s, then every 3 s or so.
+    let knobs = ["--provisioning-delay", "0.05", "--delay", "virtualNetworkGateways=5", "--retry-after-ms", "100"];
+    let azure = AzureEmulator::start(&[SUBSCRIPTION], &knobs);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("main.iso"), example(&moto, &gcp, &azure)).unwrap();
+    let mut child =
+        clouds::isopod(&["apply", "--yes"], dir.path()).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let started = std::time::Instant::now();
+    while gateway_looks(&azure) < 1 && started.elapsed() < Duration::from_secs(60) {
+        assert!(child.try_wait().unwrap().is_none(), "the apply ended before the gateway was looked at");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let (_, gateway) = arm(
+        &azure,
+        "GET",
+        &format!(
+            "{}/providers/Microsoft.Network/virtualNetworkGateways/three-cloud-azure-vpn?api-version=2024-03-01",
+            group_path(GROUP)
+        ),
+        None,
+    );
+    assert!(gateway.contains("\"Updating\""), "killed while the gateway was provisioning: {gateway}");
+    let out = run(&["apply", "--yes"], dir.path());
+    assert_ok(&out, "apply after the kill");
+    assert_no_changes(dir.path());
+    let twice: Vec<_> = creations(&azure).into_iter().filter(|(_, n)| *n > 1).collect();
+    assert!(twice.is_empty(), "created twice: {twice:?}");
 }

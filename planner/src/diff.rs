@@ -2,7 +2,7 @@
 //! attribute. Only resources the stack owns are compared; everything else is invisible to it.
 
 use crate::lower::Desired;
-use isopod_catalog::{Attrs, ObservedResource, Resource, ResourceId, Scope, Value};
+use isopod_catalog::{Attrs, ObservedResource, Resource, ResourceId, ResourceKind, Scope, Value};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -142,6 +142,32 @@ pub fn diff(desired: &Desired, observed: &[ObservedResource]) -> Vec<Change> {
         changes.push(change);
     }
     changes
+}
+
+/// `observed`, each live untaggable resource that the diff takes for a desired one (it is
+/// reported under its natural address) owned under that one's address: what refers to it then
+/// finds its cloud id and outputs, as the executor looks them up.
+pub fn adopted(desired: &Desired, observed: &[ObservedResource]) -> Vec<ObservedResource> {
+    let mut owned: BTreeMap<&ResourceId, &ObservedResource> =
+        observed.iter().filter_map(|resource| Some((resource.owned_by(&desired.stack)?, resource))).collect();
+    adopt_by_natural_key(desired, &mut owned);
+    let renamed: BTreeMap<(&str, ResourceKind), ResourceId> = owned
+        .iter()
+        .filter(|(id, live)| live.owned_by(&desired.stack) != Some(**id))
+        .map(|(id, live)| ((live.provider_id.as_str(), live.kind), (*id).clone()))
+        .collect();
+    observed
+        .iter()
+        .map(|resource| {
+            let mut resource = resource.clone();
+            if let (Some(id), Some(owner)) =
+                (renamed.get(&(resource.provider_id.as_str(), resource.kind)), resource.owner.as_mut())
+            {
+                owner.id = id.clone();
+            }
+            resource
+        })
+        .collect()
 }
 
 /// Files the live untaggable resources (reported under their natural address, see

@@ -24,7 +24,7 @@ pub mod saved;
 pub mod secrets;
 
 pub use allocate::{AllocError, Live, LiveVpc};
-pub use diff::{Action, Change, diff};
+pub use diff::{Action, Change, adopted, diff};
 pub use isopod_catalog::{ObservedResource, Ownership, Resource, ResourceId, ResourceKind, Scope, Value};
 pub use isopod_lang::cidr::Cidr;
 pub use lower::{Desired, lower};

@@ -144,7 +144,8 @@ fn change(config_args: &ConfigArgs, args: &ChangeArgs, goal: Goal<'_>) -> Result
     let context = Context {
         stack: plan.stack.clone(),
         providers: live.providers.clone(),
-        observed: Arc::new(live.observed.clone()),
+        // Untaggable resources under the addresses the plan gives them, for their outputs.
+        observed: Arc::new(isopod_planner::adopted(&desired, &live.observed)),
         secrets: Arc::new(move |name: &str| secrets.get(name).map(|value| value.to_string())),
         in_flight: Arc::new(in_flight.into_iter().map(|(id, _)| id).collect()),
         journal: Some(journal.clone()),

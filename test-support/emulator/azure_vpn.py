@@ -23,8 +23,8 @@ https://learn.microsoft.com/rest/api/network-gateway document them:
   at most one IPsec policy. Its `sharedKey` (generated when none is given) is never shown but by
   `GET .../connections/{name}/sharedkey`. With no data plane, a connection that has succeeded
   shows `connectionStatus` `Connected`;
-- a gateway and its connections take one operation at a time between them (409
-  `AnotherOperationInProgress`); a gateway or a local network gateway with connections cannot be
+- a gateway and its connections take one operation at a time between them, so two connections
+  of one gateway are not created or changed at once either (409 `AnotherOperationInProgress`); a gateway or a local network gateway with connections cannot be
   deleted (400 `InUseVirtualNetworkGatewayCannotBeDeleted`, `InUseLocalNetworkGatewayCannot
   BeDeleted`, the emulator's codes).
 """
@@ -300,10 +300,18 @@ def connection_gateways(model, connection):
             if r is not None and r.kind is VIRTUAL_NETWORK_GATEWAY]
 
 
+def connection_conflicts(model, connection):
+    """What a connection's operation waits for: its gateways, and their other connections (a
+    gateway updates itself for each of its connections, one at a time)."""
+    gateways = connection_gateways(model, connection)
+    siblings = [other for gateway in gateways for other in connections_of(model, gateway) if other is not connection]
+    return gateways + siblings
+
+
 CONNECTION = register(Kind(
     "Microsoft.Network/connections", "connections", "network", "VirtualNetworkGatewayConnection", serialised=True,
     resource_guid=True, prepare=prepare_connection, render=render_connection, references=connection_references,
-    conflicts=connection_gateways))
+    conflicts=connection_conflicts))
 
 
 def get_shared_key(model, connection, request):

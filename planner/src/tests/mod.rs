@@ -210,6 +210,19 @@ fn removed_objects_are_deleted_children_first_and_called_out() {
 }
 
 #[test]
+fn live_untaggable_resources_are_adopted_under_their_planned_address() {
+    let topology = topology(THREE_CLOUDS);
+    let (planned, desired) = crate::plan(&topology, &[]).unwrap();
+    let live = applied(&planned, &[]);
+    let subnet = ResourceId::new(ResourceKind::AzureSubnet, "hub.workloads");
+    assert!(live.iter().all(|r| r.owned_by("demo") != Some(&subnet)), "reported under its natural key");
+    let adopted = crate::adopted(&desired, &live);
+    assert_eq!(adopted.len(), live.len());
+    let found = adopted.iter().find(|r| r.owned_by("demo") == Some(&subnet)).expect("adopted");
+    assert_eq!(found.kind, ResourceKind::AzureSubnet);
+}
+
+#[test]
 fn lowering_is_stable_when_the_topology_grows() {
     let small = lower(&topology(THREE_CLOUDS), &Live::default()).unwrap();
     let grown = lower(

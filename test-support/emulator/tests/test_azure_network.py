@@ -89,6 +89,15 @@ class GatewayTest(AzureTest):
         self.ok("PUT", GATEWAY, self.gateway_body(), status=200)
         self.fails("DELETE", f"{NET}/connections/c", None, 409, "AnotherOperationInProgress")
 
+    def test_connections_of_one_gateway_are_made_one_at_a_time(self):
+        self.gateway()
+        self.local_gateway("one")
+        self.local_gateway("two")
+        self.ok("PUT", f"{NET}/connections/c1", self.connection_body("one"))
+        self.fails("PUT", f"{NET}/connections/c2", self.connection_body("two"), 409, "AnotherOperationInProgress")
+        self.settle()
+        self.ok("PUT", f"{NET}/connections/c2", self.connection_body("two"), status=201)
+
     def test_a_connection_needs_both_gateways_succeeded(self):
         self.vnet()
         self.public_ip("ip1")
