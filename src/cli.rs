@@ -117,7 +117,7 @@ pub struct DiscoverArgs {
     /// The configuration whose `cloud` blocks say which accounts and regions to inspect.
     #[command(flatten)]
     pub config: ConfigArgs,
-    /// Inspect only this cloud block (`aws.east` or `east`); default: every AWS and GCP block
+    /// Inspect only this cloud block (`aws.east` or `east`); default: every block
     #[arg(long = "cloud", value_name = "NAME")]
     pub clouds: Vec<String>,
     /// Where to write the files (default: the configuration's folder)

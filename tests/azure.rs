@@ -21,27 +21,18 @@ const GROUP: &str = "isopod-three-cloud-corp";
 /// The example, pointed at the emulators, without its host (whose address is the example's
 /// documentation address: nothing may try to reach it).
 fn example(moto: &Moto, gcp: &GcpEmulator, azure: &AzureEmulator) -> String {
-    let text =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/three-cloud-mesh/main.iso"))
-            .expect("the example is there");
-    let start = text.find("host \"dc1\"").expect("the example has its host");
-    let end = start + text[start..].find("\n}\n").expect("the host block ends") + 3;
-    let text = format!("{}{}", &text[..start], &text[end..]);
-    text.replace(
-        "members = [network.aws, network.azure, network.gcp, host.dc1]",
-        "members = [network.aws, network.azure, network.gcp]",
-    )
-    .replace("  region = \"eu-west-1\"\n", &format!("  region   = \"eu-west-1\"\n  endpoint = \"{}\"\n", moto.url))
-    .replace("00000000-0000-0000-0000-000000000000", SUBSCRIPTION)
-    .replace(
-        "  region       = \"westeurope\"\n",
-        &format!("  region       = \"westeurope\"\n  endpoint     = \"{}\"\n", azure.url),
-    )
-    .replace("\"acme-data\"", &format!("\"{PROJECT}\""))
-    .replace(
-        "  region  = \"europe-west4\"\n",
-        &format!("  region   = \"europe-west4\"\n  endpoint = \"{}\"\n", gcp.url),
-    )
+    isopod_test_support::examples::three_cloud_mesh()
+        .replace("  region = \"eu-west-1\"\n", &format!("  region   = \"eu-west-1\"\n  endpoint = \"{}\"\n", moto.url))
+        .replace("00000000-0000-0000-0000-000000000000", SUBSCRIPTION)
+        .replace(
+            "  region       = \"westeurope\"\n",
+            &format!("  region       = \"westeurope\"\n  endpoint     = \"{}\"\n", azure.url),
+        )
+        .replace("\"acme-data\"", &format!("\"{PROJECT}\""))
+        .replace(
+            "  region  = \"europe-west4\"\n",
+            &format!("  region   = \"europe-west4\"\n  endpoint = \"{}\"\n", gcp.url),
+        )
 }
 
 /// One request to ARM, as another tool would send it (with its own token).
@@ -285,4 +276,77 @@ fn an_apply_killed_while_the_gateway_is_provisioning_converges_when_run_again() 
     assert_no_changes(dir.path());
     let twice: Vec<_> = creations(&azure).into_iter().filter(|(_, n)| *n > 1).collect();
     assert!(twice.is_empty(), "created twice: {twice:?}");
+}
+
+#[test]
+fn a_discovered_azure_network_plans_no_changes_and_is_connected_without_being_changed() {
+    let moto = Moto::start();
+    let azure = AzureEmulator::start(
+        &[SUBSCRIPTION],
+        &["--provisioning-delay", "0.05", "--delay", "virtualNetworkGateways=0.3", "--retry-after-ms", "100"],
+    );
+    // Someone else's hub network, with a GatewaySubnet, in a group of their own.
+    let (status, made) = arm(
+        &azure,
+        "PUT",
+        &format!("{}?api-version=2021-04-01", group_path("net")),
+        Some(r#"{"location": "westeurope"}"#),
+    );
+    assert_eq!(status, 201, "{made}");
+    let hub = format!("{}/providers/Microsoft.Network/virtualNetworks/hub", group_path("net"));
+    let body = r#"{"location": "westeurope", "properties": {"addressSpace": {"addressPrefixes": ["10.70.0.0/16"]},
+        "subnets": [{"name": "workloads", "properties": {"addressPrefix": "10.70.1.0/24"}},
+                    {"name": "GatewaySubnet", "properties": {"addressPrefix": "10.70.255.0/27"}}]}}"#;
+    let (status, made) = arm(&azure, "PUT", &format!("{hub}?api-version=2024-03-01"), Some(body));
+    assert_eq!(status, 201, "{made}");
+    std::thread::sleep(Duration::from_millis(200));
+    let state = || arm(&azure, "GET", &format!("{hub}?api-version=2024-03-01"), None);
+    let before = state();
+    assert!(before.1.contains("\"Succeeded\""), "{}", before.1);
+
+    let dir = tempfile::tempdir().unwrap();
+    let clouds = format!(
+        "stack \"e2e\" {{}}\n\ncloud \"aws\" \"east\" {{\n  region   = \"us-east-1\"\n  endpoint = \"{}\"\n}}\n\ncloud \"azure\" \"corp\" {{\n  subscription = \"{SUBSCRIPTION}\"\n  region       = \"westeurope\"\n  endpoint     = \"{}\"\n}}\n",
+        moto.url, azure.url
+    );
+    std::fs::write(dir.path().join("main.iso"), clouds).unwrap();
+    let out = run(&["discover", "--cloud", "corp"], dir.path());
+    assert_ok(&out, "discover");
+    let written = std::fs::read_to_string(dir.path().join("discovered-azure-corp.iso")).unwrap();
+    assert!(written.contains("network \"hub\" {"), "{written}");
+    assert!(written.contains(&format!("  cidr     = \"10.70.0.0/16\"\n  existing = \"{hub}\"")), "{written}");
+    assert!(written.contains("subnet \"workloads\" {\n    cidr = \"10.70.1.0/24\""), "{written}");
+    assert!(!written.contains("GatewaySubnet\" {"), "{written}");
+    assert_ok(&run(&["validate"], dir.path()), "the written files are valid");
+    assert_no_changes(dir.path());
+
+    // Connect the discovered network to a new AWS one.
+    let added = "network \"app\" {\n  cloud = cloud.aws.east\n  cidr  = \"10.30.0.0/16\"\n}\n\ntunnel \"app-hub\" {\n  between = [network.app, network.hub]\n}\n";
+    std::fs::write(dir.path().join("added.iso"), added).unwrap();
+    let planned = text(&run(&["plan"], dir.path()).stdout);
+    assert!(planned.contains("+ azure_virtual_network_gateway.hub"), "{planned}");
+    assert!(!planned.contains("azure_virtual_network.hub") && !planned.contains("azure_subnet"), "{planned}");
+    assert_ok(&run(&["apply", "--yes"], dir.path()), "apply");
+    assert_no_changes(dir.path());
+    let gateway = format!(
+        "{}/providers/Microsoft.Network/virtualNetworkGateways/e2e-hub-vpn?api-version=2024-03-01",
+        group_path("isopod-e2e-corp")
+    );
+    let (status, gateway) = arm(&azure, "GET", &gateway, None);
+    assert_eq!(status, 200, "{gateway}");
+    assert!(
+        gateway.contains("/resourceGroups/net/providers/Microsoft.Network/virtualNetworks/hub/subnets/GatewaySubnet\""),
+        "the gateway is in the hub's GatewaySubnet: {gateway}"
+    );
+
+    // Destroy deletes what the stack made, and nothing of the discovered network.
+    assert_ok(&run(&["destroy", "--yes"], dir.path()), "destroy");
+    std::fs::remove_file(dir.path().join("added.iso")).unwrap();
+    assert_no_changes(dir.path());
+    assert_eq!(state(), before, "the discovered network and its subnets are untouched");
+    let touched = logged(&azure.requests()).into_iter().filter(|request| {
+        let path = request["path"].as_str().unwrap_or_default().to_lowercase();
+        path.contains("/resourcegroups/net/") && request["method"] != "GET"
+    });
+    assert_eq!(touched.count(), 1, "no call but reads, and the owner's own PUT, named someone else's group");
 }

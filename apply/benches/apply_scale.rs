@@ -5,12 +5,10 @@
 //!
 //! Run: `cargo bench -p isopod-apply --bench apply_scale`
 
-use isopod_apply::{Context, Operations, Settings, execute};
+use isopod_apply::{Bounds, Call, Context, Operations, Settings, execute};
 use isopod_catalog::{Cloud, ResourceKind};
 use isopod_provider::Provider;
 use isopod_simulator::Simulator;
-use petgraph::Direction;
-use petgraph::algo::toposort;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -41,21 +39,15 @@ fn bench(name: &str, text: &str, parallelism: usize, rate: Option<u32>) {
     let operations = Operations::new(&plan.changes, &desired, &[]);
     let graph = &operations.graph;
     // The bounds, from the graph itself.
-    let order = toposort(graph, None).expect("no circle");
-    let mut finish: Vec<Duration> = vec![Duration::ZERO; graph.node_count()];
-    let mut serial = Duration::ZERO;
+    let cost_of = |operation: &isopod_apply::Operation| cost(operation.id.kind, operation.call == Call::Create);
+    let Bounds { critical_path: critical, serial } = operations.critical_path(|operation| cost_of(operation).1);
     let mut fewest_calls = 0;
     let mut per_cloud: BTreeMap<Cloud, u32> = BTreeMap::new();
-    for node in order {
-        let operation = &graph[node];
-        let (calls, own) = cost(operation.id.kind, operation.call == isopod_apply::Call::Create);
-        serial += own;
+    for operation in graph.node_weights() {
+        let (calls, _) = cost_of(operation);
         fewest_calls += calls;
         *per_cloud.entry(operation.id.kind.cloud()).or_default() += calls;
-        let start = graph.neighbors_directed(node, Direction::Incoming).map(|p| finish[p.index()]).max();
-        finish[node.index()] = start.unwrap_or_default() + own;
     }
-    let critical = finish.iter().copied().max().unwrap_or_default();
     // No run can beat the longest chain, nor the calls it must make spread over `parallelism`.
     let client_rate = rate.map(|rate| rate * 9 / 10);
     let throughput = LATENCY * fewest_calls / parallelism as u32;

@@ -13,6 +13,6 @@ pub mod journal;
 pub mod lock;
 
 pub use executor::{Context, Event, Settings, Summary, execute};
-pub use isopod_planner::order::{Call, Operations};
+pub use isopod_planner::order::{Bounds, Call, Operation, Operations};
 pub use journal::Journal;
 pub use lock::{FileLock, Holder, LockError, StackLock};

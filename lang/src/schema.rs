@@ -418,10 +418,11 @@ pub static NETWORK: BlockSchema = BlockSchema {
             "existing",
             AttrType::String,
             "A network that exists outside Isopod, as `isopod discover` writes it: an AWS VPC's id \
-             (`vpc-...`) or the name of a GCP network in the cloud block's project. Isopod plans what \
-             connects to it (gateways, routers, tunnels, routes in a VPC's main route table, endpoints) and \
-             never changes or deletes the network or its subnets, which are matched by range (in the \
-             network's region, on GCP)."
+             (`vpc-...`), the name of a GCP network in the cloud block's project, or the ARM id of an \
+             Azure virtual network in the cloud block's subscription. Isopod plans what connects to it \
+             (gateways, routers, tunnels, routes in a VPC's main route table, endpoints) and never changes \
+             or deletes the network or its subnets, which are matched by range (in the network's region, \
+             on GCP)."
         ),
         TAGS,
     ],

@@ -161,8 +161,8 @@ pub struct Network {
     /// virtual private gateway (`Some(false)`), or, unset, to a transit gateway only when a
     /// virtual private gateway would take too many.
     pub transit_gateway: Option<Spanned<bool>>,
-    /// The existing network it describes (an AWS VPC id, a GCP network name), which Isopod uses
-    /// and never changes.
+    /// The existing network it describes (an AWS VPC id, a GCP network name, an Azure virtual
+    /// network's ARM id), which Isopod uses and never changes.
     pub existing: Option<Spanned<String>>,
     /// Its subnets.
     pub subnets: Vec<Subnet>,
@@ -371,4 +371,38 @@ pub struct Relay {
     pub private_dns: bool,
     /// The block's header.
     pub span: Span,
+}
+
+/// An Azure virtual network's ARM id,
+/// `/subscriptions/SUB/resourceGroups/GROUP/providers/Microsoft.Network/virtualNetworks/NAME`, by
+/// its parts (ARM's segment names are case-insensitive).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ArmVirtualNetwork<'a> {
+    /// The subscription's id.
+    pub subscription: &'a str,
+    /// The resource group it is in.
+    pub resource_group: &'a str,
+    /// Its name.
+    pub name: &'a str,
+}
+
+impl<'a> ArmVirtualNetwork<'a> {
+    /// The parts of `id`; `None` when it is not a virtual network's ARM id.
+    pub fn parse(id: &'a str) -> Option<ArmVirtualNetwork<'a>> {
+        let segments: Vec<&str> = id.strip_prefix('/')?.split('/').collect();
+        let [subscriptions, subscription, groups, resource_group, providers, namespace, networks, name] = segments[..]
+        else {
+            return None;
+        };
+        let fixed = [
+            (subscriptions, "subscriptions"),
+            (groups, "resourceGroups"),
+            (providers, "providers"),
+            (namespace, "Microsoft.Network"),
+            (networks, "virtualNetworks"),
+        ];
+        let parts_named = [subscription, resource_group, name].iter().all(|part| !part.is_empty());
+        (parts_named && fixed.iter().all(|(segment, wanted)| segment.eq_ignore_ascii_case(wanted)))
+            .then_some(ArmVirtualNetwork { subscription, resource_group, name })
+    }
 }

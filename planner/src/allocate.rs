@@ -44,6 +44,22 @@ pub struct Live {
     /// Every live GCP network, whoever owns it, by (cloud block, name): what a GCP network with
     /// `existing` uses.
     pub gcp_networks: BTreeMap<(String, String), LiveGcpNetwork>,
+    /// Every live Azure virtual network, whoever owns it, by (cloud block, its ARM id in lower
+    /// case): what an Azure network with `existing` uses.
+    pub azure_networks: BTreeMap<(String, String), LiveAzureNetwork>,
+}
+
+/// A live Azure virtual network, as a network that describes an existing one needs it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LiveAzureNetwork {
+    /// Its ARM id as ARM spells it, once the network itself was seen.
+    pub id: Option<String>,
+    /// Its location.
+    pub location: String,
+    /// Its subnets' ARM ids, by range.
+    pub subnets: BTreeMap<String, String>,
+    /// Its `GatewaySubnet`'s ARM id.
+    pub gateway_subnet: Option<String>,
 }
 
 /// A live GCP network, as a network that describes an existing one needs it.
@@ -98,6 +114,24 @@ impl Live {
                         let live_network =
                             live.gcp_networks.entry((resource.scope.cloud.clone(), network)).or_default();
                         live_network.subnetworks.insert((region, range), name);
+                    }
+                }
+                ResourceKind::AzureVirtualNetwork => {
+                    let key = (resource.scope.cloud.clone(), resource.provider_id.to_ascii_lowercase());
+                    let network = live.azure_networks.entry(key).or_default();
+                    network.id = Some(resource.provider_id.clone());
+                    network.location = resource.scope.region.clone();
+                }
+                ResourceKind::AzureSubnet => {
+                    if let Some((vnet, _)) = resource.provider_id.rsplit_once("/subnets/") {
+                        let key = (resource.scope.cloud.clone(), vnet.to_ascii_lowercase());
+                        let network = live.azure_networks.entry(key).or_default();
+                        if text("name").as_deref() == Some("GatewaySubnet") {
+                            network.gateway_subnet = Some(resource.provider_id.clone());
+                        }
+                        if let Some(prefix) = text("address_prefix") {
+                            network.subnets.insert(prefix, resource.provider_id.clone());
+                        }
                     }
                 }
                 ResourceKind::AzureResourceGroup => {

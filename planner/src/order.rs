@@ -18,6 +18,7 @@ use petgraph::algo::toposort;
 use petgraph::graph::{DiGraph, NodeIndex};
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// What one call does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
@@ -48,6 +49,15 @@ pub struct Operation {
     pub replacement: bool,
     /// The change it carries out, by its position in the change list.
     pub change: usize,
+}
+
+/// The best times of a plan's calls, from [`Operations::critical_path`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Bounds {
+    /// The longest chain of calls.
+    pub critical_path: Duration,
+    /// Every call one after the other.
+    pub serial: Duration,
 }
 
 /// The calls of a plan with the order they need: an edge goes from a call to one that must
@@ -166,6 +176,21 @@ impl Operations {
             }
         }
         Operations { graph }
+    }
+
+    /// How long the calls take at best when each takes `cost`: the longest chain of the graph
+    /// (no schedule finishes sooner) and the sum of every call (one after the other).
+    pub fn critical_path(&self, cost: impl Fn(&Operation) -> Duration) -> Bounds {
+        let graph = &self.graph;
+        let mut finish = vec![Duration::ZERO; graph.node_count()];
+        let mut serial = Duration::ZERO;
+        for node in toposort(graph, None).expect("the calls' graph has no cycle") {
+            let own = cost(&graph[node]);
+            serial += own;
+            let start = graph.neighbors_directed(node, petgraph::Direction::Incoming).map(|p| finish[p.index()]).max();
+            finish[node.index()] = start.unwrap_or_default() + own;
+        }
+        Bounds { critical_path: finish.into_iter().max().unwrap_or_default(), serial }
     }
 
     /// The order in which a plan lists `changes`, by their positions: each change at its first

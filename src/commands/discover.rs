@@ -1,5 +1,5 @@
-//! `isopod discover`: inspect the accounts, projects and regions of the configuration's AWS and
-//! GCP `cloud` blocks and write what is there as `.iso` files, one per block: networks with
+//! `isopod discover`: inspect the accounts, projects, subscriptions and regions of the
+//! configuration's `cloud` blocks and write what is there as `.iso` files, one per block: networks with
 //! `existing` (used, never changed), and the other objects found as comments.
 
 use super::Status;
@@ -36,6 +36,17 @@ const GCP_KINDS: [ResourceKind; 7] = [
     ResourceKind::GcpForwardingRule,
 ];
 
+/// What discovery lists in each Azure subscription's region (virtual networks in every resource
+/// group; the rest in the block's own).
+const AZURE_KINDS: [ResourceKind; 6] = [
+    ResourceKind::AzureVirtualNetwork,
+    ResourceKind::AzureSubnet,
+    ResourceKind::AzureVirtualNetworkGateway,
+    ResourceKind::AzureLocalNetworkGateway,
+    ResourceKind::AzureVpnConnection,
+    ResourceKind::AzurePrivateEndpoint,
+];
+
 /// What writes one cloud block's file (see [`discovered::aws`]).
 type Render = fn(&str, &str, &[ObservedResource], &mut BTreeSet<String>, &BTreeSet<String>) -> discovered::Discovered;
 
@@ -46,16 +57,15 @@ pub fn run(args: DiscoverArgs) -> anyhow::Result<Status> {
         args.clouds.is_empty()
             || args.clouds.iter().any(|name| name == id || Some(name.as_str()) == id.split('.').nth(1))
     };
-    let discoverable = |kind: CloudKind| matches!(kind, CloudKind::Aws | CloudKind::Gcp);
-    let clouds: Vec<_> = topology.clouds.iter().filter(|cloud| discoverable(cloud.kind) && wanted(&cloud.id)).collect();
+    let clouds: Vec<_> = topology.clouds.iter().filter(|cloud| wanted(&cloud.id)).collect();
     for name in &args.clouds {
         if !clouds.iter().any(|cloud| cloud.id == *name || cloud.id.split('.').nth(1) == Some(name)) {
-            eprintln!("error: the configuration has no AWS or GCP cloud block `{name}`");
+            eprintln!("error: the configuration has no cloud block `{name}`");
             return Ok(Status::Failure);
         }
     }
     if clouds.is_empty() {
-        eprintln!("error: the configuration has no AWS or GCP cloud block to inspect");
+        eprintln!("error: the configuration has no cloud block to inspect");
         eprintln!("hint: add one, such as `cloud \"aws\" \"prod\" {{ region = \"us-east-1\" }}`");
         return Ok(Status::Failure);
     }
@@ -66,14 +76,18 @@ pub fn run(args: DiscoverArgs) -> anyhow::Result<Status> {
     for cloud in clouds {
         let region = cloud.region.value.clone();
         let in_region = Scope { cloud: cloud.id.clone(), region: region.clone() };
-        // A GCP project's networks are global; an AWS account's VPCs are in the block's region.
+        // A GCP project's networks are global; an AWS account's VPCs and an Azure subscription's
+        // virtual networks are in the block's region.
         let (provider, scopes, kinds, render): (Box<dyn Provider>, Vec<Scope>, &[ResourceKind], Render) =
             match cloud.kind {
                 CloudKind::Gcp => {
                     let global = Scope { cloud: cloud.id.clone(), region: "global".into() };
                     (Box::new(stack::gcp_provider(cloud)), vec![global, in_region], &GCP_KINDS, discovered::gcp)
                 }
-                _ => (Box::new(stack::aws_provider(cloud)), vec![in_region], &AWS_KINDS, discovered::aws),
+                CloudKind::Azure => {
+                    (Box::new(stack::azure_provider(cloud)), vec![in_region], &AZURE_KINDS, discovered::azure)
+                }
+                CloudKind::Aws => (Box::new(stack::aws_provider(cloud)), vec![in_region], &AWS_KINDS, discovered::aws),
             };
         let found = runtime
             .block_on(retrying(&RetryPolicy::default(), || provider.discover_scopes(&scopes, kinds)))
@@ -92,20 +106,23 @@ pub fn run(args: DiscoverArgs) -> anyhow::Result<Status> {
 }
 
 /// What the configuration's networks already describe, left out of what `cloud` writes: the
-/// AWS VPC ids, or the names of the GCP networks in `cloud`'s project.
+/// AWS VPC ids, the names of the GCP networks in `cloud`'s project, or the ARM ids (in lower
+/// case) of the Azure virtual networks in its subscription.
 fn described(topology: &Topology, cloud: &Cloud) -> BTreeSet<String> {
-    let project = |cloud: &Cloud| match &cloud.account {
+    let account = |cloud: &Cloud| match &cloud.account {
         CloudAccount::Gcp { project, .. } => Some(project.clone()),
+        CloudAccount::Azure { subscription, .. } => Some(subscription.to_ascii_lowercase()),
         _ => None,
     };
     let same_account = |network: &Network| {
         let block = topology.cloud(&network.cloud);
-        network.kind == cloud.kind && (cloud.kind == CloudKind::Aws || block.and_then(project) == project(cloud))
+        network.kind == cloud.kind && (cloud.kind == CloudKind::Aws || block.and_then(account) == account(cloud))
     };
     topology
         .networks
         .iter()
         .filter(|network| same_account(network))
-        .filter_map(|network| network.existing.as_ref().map(|id| id.value.clone()))
+        .filter_map(|network| network.existing.as_ref())
+        .map(|id| if cloud.kind == CloudKind::Azure { id.value.to_ascii_lowercase() } else { id.value.clone() })
         .collect()
 }

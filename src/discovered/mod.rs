@@ -3,12 +3,15 @@
 //! module per cloud, for what each calls a network.
 
 mod aws;
+mod azure;
 mod gcp;
 
 pub use aws::render as aws;
+pub use azure::render as azure;
 pub use gcp::render as gcp;
 
 use isopod_catalog::{ObservedResource, ResourceKind, Value};
+use isopod_planner::Cidr;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
@@ -111,4 +114,32 @@ fn finish(mut out: String, networks: usize, others: Vec<String>) -> Discovered {
         }
     }
     Discovered { text: out, networks, commented: others.len() }
+}
+
+/// The smallest IPv4 range that holds every one of `ranges`; `None` when there are none.
+pub(super) fn covering(ranges: impl Iterator<Item = Cidr>) -> Option<Cidr> {
+    let (first, last) = ranges.fold(None, |span: Option<(u128, u128)>, range| match span {
+        None => Some((range.first(), range.last())),
+        Some((first, last)) => Some((first.min(range.first()), last.max(range.last()))),
+    })?;
+    // The bits the first and last addresses share, from the top of the 32.
+    let prefix = (first as u32 ^ last as u32).leading_zeros() as u8;
+    let mask = u32::MAX.checked_shl(32 - u32::from(prefix)).unwrap_or(0);
+    Cidr::new(std::net::IpAddr::V4((first as u32 & mask).into()), prefix)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_covering_range_is_the_smallest_that_holds_every_one() {
+        let cidr = |text: &str| Cidr::parse(text).unwrap();
+        let cover = |ranges: &[&str]| covering(ranges.iter().map(|r| cidr(r))).map(|c| c.to_string());
+        assert_eq!(cover(&["10.0.0.0/24"]).as_deref(), Some("10.0.0.0/24"));
+        assert_eq!(cover(&["10.0.0.0/24", "10.0.1.0/24"]).as_deref(), Some("10.0.0.0/23"));
+        assert_eq!(cover(&["10.0.3.0/24", "10.0.4.0/24"]).as_deref(), Some("10.0.0.0/21"));
+        assert_eq!(cover(&["10.0.0.0/8", "172.16.0.0/12"]).as_deref(), Some("0.0.0.0/0"));
+        assert_eq!(cover(&[]), None);
+    }
 }

@@ -3,10 +3,13 @@
 //! calls moto leaves out, on a free port of 127.0.0.1, and stops it when dropped.
 //! [`GitHubFake`] runs a GitHub API fake the same way, for the pull-request comment tests, and
 //! [`GcpEmulator`] and [`AzureEmulator`] the cloud emulators of `emulator/`.
-//! [`mesh::full_mesh`] writes the large full-mesh configuration of the benchmarks, and
+//! [`mesh::full_mesh`] writes the large full-mesh configuration of the benchmarks,
+//! [`examples::three_cloud_mesh`] the example that tests and benches apply across three clouds,
+//! and
 //! [`topology`] checks a configuration's text into the topology that planning tests start from,
 //! and [`generated::check`] keeps generated files (the book's reference pages) from drifting.
 
+pub mod examples;
 pub mod generated;
 pub mod mesh;
 

@@ -78,13 +78,15 @@ impl<'a> Ctx<'a> {
     }
 
     /// `existing` names what the cloud calls its network: an AWS VPC id, a GCP network's name in
-    /// the cloud block's project. Azure networks are always created.
+    /// the cloud block's project, an Azure virtual network's ARM id.
     fn existing(&mut self, kind: CloudKind, existing: &Spanned<String>) {
         let problem = match kind {
-            CloudKind::Azure => Some((
-                Code::UnsupportedCombination,
-                "`existing` is an AWS and GCP setting; Azure networks are created".to_string(),
-                "remove `existing`",
+            CloudKind::Azure if ArmVirtualNetwork::parse(&existing.value).is_none() => Some((
+                Code::InvalidValue,
+                format!("`{}` is not an Azure virtual network's id", existing.value),
+                "give the virtual network's ARM id, as `isopod discover` writes it and `az network vnet show \
+                 --query id` prints it: /subscriptions/SUB/resourceGroups/GROUP/providers/Microsoft.Network/\
+                 virtualNetworks/NAME",
             )),
             CloudKind::Gcp if !is_gcp_name(&existing.value) => Some((
                 Code::InvalidValue,

@@ -29,6 +29,10 @@ pub(super) struct AzureGateway {
 /// Why a tunnel to an Azure network without room for its gateway cannot be planned.
 pub(super) const NO_GATEWAY_SUBNET: &str = "the Azure network has no free /27 for its GatewaySubnet";
 
+/// Why a tunnel to an existing Azure network without a `GatewaySubnet` cannot be planned.
+pub(super) const EXISTING_WITHOUT_GATEWAY_SUBNET: &str = "the existing Azure virtual network has no GatewaySubnet \
+     (Isopod never changes a network it does not own: add a subnet named GatewaySubnet, /27 or larger)";
+
 /// The live `GatewaySubnet`'s range, while it still fits: inside the network's range and clear of
 /// the declared subnets (a declared `GatewaySubnet` always wins).
 fn live_gateway_subnet(azure: &Network, alloc: &Allocations) -> Option<Cidr> {
@@ -75,26 +79,19 @@ pub(super) fn gateway(
     if desired.resources.contains_key(&gateway) {
         return Ok(AzureGateway { gateway, name, public_ips, asn, scope, group });
     }
-    let subnet_range = live_gateway_subnet(azure, alloc).or_else(|| gateway_subnet(azure)).ok_or(NO_GATEWAY_SUBNET)?;
     let object = format!("network.{}", azure.name);
-    let vnet = ResourceId::new(ResourceKind::AzureVirtualNetwork, &azure.name);
-    let vnet_name = resource_name(naming::AZURE, &stack, &[&azure.name]);
-    let subnet = ResourceId::new(ResourceKind::AzureSubnet, format!("{}.GatewaySubnet", azure.name));
-    if !desired.resources.contains_key(&subnet) {
-        desired.add(Resource {
-            id: subnet.clone(),
-            scope: scope.clone(),
-            attrs: attrs([
-                ("name", Value::string("GatewaySubnet")),
-                ("virtual_network", Value::string(&vnet_name)),
-                ("resource_group", Value::string(&group)),
-                ("address_prefix", Value::string(subnet_range.to_string())),
-            ])
-            .into(),
-            depends_on: vec![vnet],
-            object: object.clone(),
-        });
-    }
+    let subnet_id = match desired.existing.get(&azure.name) {
+        Some(existing) => {
+            let id = Value::string(existing.subnets.get("GatewaySubnet").ok_or(EXISTING_WITHOUT_GATEWAY_SUBNET)?);
+            super::network::azure_block_group(topology, azure, desired);
+            id
+        }
+        None => {
+            let range = live_gateway_subnet(azure, alloc).or_else(|| gateway_subnet(azure)).ok_or(NO_GATEWAY_SUBNET)?;
+            gateway_subnet_resource(azure, range, &group, &object, desired);
+            super::azure_subnet_id(desired, &azure.name, "GatewaySubnet")
+        }
+    };
     let mut ip_configurations = Vec::new();
     let zones = isopod_lang::catalog::zones(isopod_lang::topology::CloudKind::Azure, &azure.region.value);
     for (n, public_ip) in public_ips.iter().enumerate() {
@@ -118,7 +115,7 @@ pub(super) fn gateway(
             [
                 ("name".to_string(), Value::string(format!("ipconfig{n}"))),
                 ("public_ip_address_id".to_string(), output(public_ip, "id")),
-                ("subnet_id".to_string(), output(&subnet, "id")),
+                ("subnet_id".to_string(), subnet_id.clone()),
             ]
             .into(),
         ));
@@ -380,4 +377,27 @@ pub(super) fn ipsec_policy(ike: &Ike) -> Result<Value, &'static str> {
         .map(|(k, v)| (k.to_string(), v))
         .collect(),
     ))
+}
+
+/// The `GatewaySubnet` (range `range`) of the virtual network the stack creates for `azure`.
+fn gateway_subnet_resource(azure: &Network, range: Cidr, group: &str, object: &str, desired: &mut Desired) {
+    let subnet = ResourceId::new(ResourceKind::AzureSubnet, format!("{}.GatewaySubnet", azure.name));
+    if desired.resources.contains_key(&subnet) {
+        return;
+    }
+    let vnet = ResourceId::new(ResourceKind::AzureVirtualNetwork, &azure.name);
+    let vnet_name = resource_name(naming::AZURE, &desired.stack, &[&azure.name]);
+    desired.add(Resource {
+        id: subnet,
+        scope: super::scope(azure),
+        attrs: attrs([
+            ("name", Value::string("GatewaySubnet")),
+            ("virtual_network", Value::string(&vnet_name)),
+            ("resource_group", Value::string(group)),
+            ("address_prefix", Value::string(range.to_string())),
+        ])
+        .into(),
+        depends_on: vec![vnet],
+        object: object.to_string(),
+    });
 }

@@ -61,9 +61,7 @@ pub(super) fn publish(
         CloudKind::Azure => {
             // Names are unique in a resource group: one zone per relay and Azure cloud block
             // (whose resource group holds its networks), linked to each consumer there.
-            let vnet = ResourceId::new(ResourceKind::AzureVirtualNetwork, &consumer.name);
-            let group = out.desired.resources.get(&vnet).and_then(|r| r.attrs.get("resource_group")).cloned();
-            let group = group.unwrap_or_else(|| Value::string(""));
+            let (group, vnet_id, after_vnet) = super::azure_vnet(topology, out.desired, consumer);
             let zone_address = format!("{}.{}", relay.name, consumer.cloud.trim_start_matches("azure."));
             let zone = ResourceId::new(ResourceKind::AzurePrivateDnsZone, &zone_address);
             // Private DNS zones, their records and links are global, whichever consumer comes first.
@@ -93,10 +91,10 @@ pub(super) fn publish(
                     ("name", Value::string(link_name)),
                     ("resource_group", group),
                     ("private_dns_zone_name", Value::string(name)),
-                    ("virtual_network_id", output(&vnet, "id")),
+                    ("virtual_network_id", vnet_id),
                     ("registration_enabled", Value::Bool(false)),
                 ],
-                vec![zone, vnet],
+                [zone].into_iter().chain(after_vnet).collect(),
             );
         }
         CloudKind::Gcp => {

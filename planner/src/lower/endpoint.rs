@@ -70,8 +70,9 @@ pub(super) fn lower(
         }
         CloudKind::Azure => {
             let subnet = chosen.first().ok_or("an Azure private endpoint needs a subnet, and the network has none")?;
-            let vnet = desired.resources.get(&ResourceId::new(ResourceKind::AzureVirtualNetwork, &network.name));
-            let group = vnet.and_then(|r| r.attrs.get("resource_group")).cloned().unwrap_or(Value::string(""));
+            let (group, _, after) = super::azure_vnet(topology, desired, network);
+            // The subnet's output carries the dependency on a virtual network the stack creates.
+            let after = if desired.existing.contains_key(&network.name) { after } else { Vec::new() };
             desired.add(Resource {
                 id: ResourceId::new(ResourceKind::AzurePrivateEndpoint, &endpoint.name),
                 scope: scope.clone(),
@@ -79,15 +80,12 @@ pub(super) fn lower(
                     ("name", Value::string(resource_name(naming::AZURE, &stack, &[&endpoint.name]))),
                     ("resource_group", group),
                     ("location", Value::string(&network.region.value)),
-                    (
-                        "subnet_id",
-                        output(&ResourceId::new(ResourceKind::AzureSubnet, format!("{}.{subnet}", network.name)), "id"),
-                    ),
+                    ("subnet_id", super::azure_subnet_id(desired, &network.name, subnet)),
                     ("service", Value::string(&endpoint.service.value)),
                     ("private_dns", Value::Bool(endpoint.private_dns)),
                 ])
                 .into(),
-                depends_on: Vec::new(),
+                depends_on: after,
                 object,
             });
         }

@@ -39,8 +39,8 @@ pub struct Desired {
     /// The AWS networks whose VPN connections attach to a transit gateway rather than a virtual
     /// private gateway.
     pub aws_transit: BTreeSet<String>,
-    /// The networks that describe an existing network (AWS VPC, GCP network), by name: used,
-    /// never created.
+    /// The networks that describe an existing network (AWS VPC, GCP network, Azure virtual
+    /// network), by name: used, never created.
     pub existing: BTreeMap<String, ExistingNetwork>,
     /// The secrets being rotated: the live resources that hold them get the new value (updated
     /// in place, or replaced where the cloud cannot change a key).
@@ -50,13 +50,17 @@ pub struct Desired {
 /// A network that exists outside the stack, as a network with `existing` describes it.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExistingNetwork {
-    /// What its cloud calls it: an AWS VPC's id, a GCP network's name.
+    /// What its cloud calls it: an AWS VPC's id, a GCP network's name, an Azure virtual
+    /// network's ARM id.
     pub id: String,
     /// AWS: its main route table's id.
     pub main_route_table_id: String,
+    /// Azure: the resource group the stack's resources for it go in (its cloud block's).
+    pub resource_group: String,
     /// What its cloud calls the subnets the network declares (AWS subnet ids, GCP subnetwork
-    /// names), by subnet name; on GCP, a network without subnets has its first subnetwork in its
-    /// region and range under its own name.
+    /// names, Azure subnets' ARM ids), by subnet name; on GCP, a network without subnets has its
+    /// first subnetwork in its region and range under its own name; on Azure, its live
+    /// `GatewaySubnet` is under `GatewaySubnet`.
     pub subnets: BTreeMap<String, String>,
 }
 
@@ -75,6 +79,33 @@ pub(crate) fn aws_subnet_id(desired: &Desired, network: &str, subnet: &str) -> V
     match desired.existing.get(network).and_then(|vpc| vpc.subnets.get(subnet)) {
         Some(id) => Value::string(id),
         None => output(&ResourceId::new(ResourceKind::AwsSubnet, format!("{network}.{subnet}")), "id"),
+    }
+}
+
+/// Azure network `network` as what is built on it refers to it: the resource group the stack's
+/// resources for it go in, its virtual network's id (the output of the one the stack creates, or
+/// an existing one's), and what must exist first (that virtual network, or the group Isopod
+/// makes for an existing one's cloud block, added to `desired` here).
+pub(crate) fn azure_vnet(
+    topology: &Topology,
+    desired: &mut Desired,
+    network: &Network,
+) -> (Value, Value, Vec<ResourceId>) {
+    if desired.existing.contains_key(&network.name) {
+        let (group, own) = network::azure_block_group(topology, network, desired);
+        let after = if own { vec![network::azure_group(&network.cloud)] } else { Vec::new() };
+        return (Value::string(group), Value::string(&desired.existing[&network.name].id), after);
+    }
+    let vnet = ResourceId::new(ResourceKind::AzureVirtualNetwork, &network.name);
+    let group = desired.resources.get(&vnet).and_then(|r| r.attrs.get("resource_group")).cloned();
+    (group.unwrap_or_else(|| Value::string("")), output(&vnet, "id"), vec![vnet])
+}
+
+/// The id of subnet `subnet` of Azure network `network` (`GatewaySubnet` included).
+pub(crate) fn azure_subnet_id(desired: &Desired, network: &str, subnet: &str) -> Value {
+    match desired.existing.get(network).and_then(|vnet| vnet.subnets.get(subnet)) {
+        Some(id) => Value::string(id),
+        None => output(&ResourceId::new(ResourceKind::AzureSubnet, format!("{network}.{subnet}")), "id"),
     }
 }
 
@@ -113,7 +144,7 @@ pub fn missing_existing(topology: &Topology, live: &Live) -> Vec<Problem> {
         match network.kind {
             CloudKind::Aws => missing_aws(network, id, live, &mut missing),
             CloudKind::Gcp => missing_gcp(topology, network, id, live, &mut missing),
-            CloudKind::Azure => {}
+            CloudKind::Azure => missing_azure(topology, network, id, live, &mut missing),
         }
     }
     // A resource group a `cloud "azure"` block names is the user's own, used as it is: it must
@@ -144,6 +175,45 @@ fn missing_aws(network: &Network, id: &Spanned<String>, live: &Live, missing: &m
         if !vpc.subnets.contains_key(&subnet.cidr.value.to_string()) {
             let message = format!(
                 "network `{}`: VPC {} has no subnet {} (subnet `{}`)",
+                network.name, id.value, subnet.cidr.value, subnet.name
+            );
+            missing.push(Problem::new(ProblemCode::ExistingNotFound, message).at(subnet.cidr.span));
+        }
+    }
+}
+
+fn missing_azure(
+    topology: &Topology,
+    network: &Network,
+    id: &Spanned<String>,
+    live: &Live,
+    missing: &mut Vec<Problem>,
+) {
+    let subscription = match topology.cloud(&network.cloud).map(|cloud| &cloud.account) {
+        Some(CloudAccount::Azure { subscription, .. }) => subscription.as_str(),
+        _ => "",
+    };
+    let key = (network.cloud.clone(), id.value.to_ascii_lowercase());
+    let found = live.azure_networks.get(&key).filter(|found| found.id.is_some());
+    let Some(found) = found else {
+        let message =
+            format!("network `{}`: subscription {subscription} has no virtual network {}", network.name, id.value);
+        let help = "`existing` is the ARM id of a virtual network of the cloud block's subscription, as \
+                    `az network vnet list --query [].id` prints it";
+        missing.push(Problem::new(ProblemCode::ExistingNotFound, message).with_help(help).at(id.span));
+        return;
+    };
+    let region = &network.region.value;
+    if !found.location.eq_ignore_ascii_case(region) {
+        let message =
+            format!("network `{}`: virtual network {} is in {}, not {region}", network.name, id.value, found.location);
+        let help = format!("set `region = \"{}\"` on the network", found.location);
+        missing.push(Problem::new(ProblemCode::ExistingNotFound, message).with_help(help).at(id.span));
+    }
+    for subnet in &network.subnets {
+        if !found.subnets.contains_key(&subnet.cidr.value.to_string()) {
+            let message = format!(
+                "network `{}`: virtual network {} has no subnet {} (subnet `{}`)",
                 network.name, id.value, subnet.cidr.value, subnet.name
             );
             missing.push(Problem::new(ProblemCode::ExistingNotFound, message).at(subnet.cidr.span));
@@ -277,10 +347,7 @@ pub fn lower(topology: &Topology, live: &Live) -> Result<Desired, AllocError> {
                 tunnel::host_host(tunnel, object, a, b, &allocations, &mut desired);
                 Ok(())
             }
-            Layout::Peering { a, b } => {
-                peering::lower(topology, tunnel, a, b, object, &mut desired);
-                Ok(())
-            }
+            Layout::Peering { a, b } => peering::lower(topology, tunnel, a, b, object, &mut desired),
         };
         match lowered {
             Ok(()) => {

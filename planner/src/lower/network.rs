@@ -16,6 +16,7 @@ pub(super) fn lower(topology: &Topology, network: &Network, live: &Live, desired
     match network.kind {
         CloudKind::Aws if network.existing.is_some() => existing_vpc(network, live, desired),
         CloudKind::Aws => aws(network, scope, object, tags, desired),
+        CloudKind::Azure if network.existing.is_some() => existing_azure(topology, network, live, desired),
         CloudKind::Azure => azure(topology, network, scope, object, tags, desired),
         CloudKind::Gcp if network.existing.is_some() => existing_gcp(network, live, desired),
         CloudKind::Gcp => gcp(network, scope, object, desired),
@@ -61,6 +62,7 @@ fn existing_vpc(network: &Network, live: &Live, desired: &mut Desired) {
         id: id.value.clone(),
         main_route_table_id: vpc.main_route_table_id.unwrap_or_default(),
         subnets,
+        ..Default::default()
     };
     desired.existing.insert(network.name.clone(), existing);
 }
@@ -82,7 +84,7 @@ fn existing_gcp(network: &Network, live: &Live, desired: &mut Desired) {
     if network.subnets.is_empty() {
         subnets.extend(super::first_gcp_subnetwork(network, &found).map(|name| (network.name.clone(), name.clone())));
     }
-    let existing = ExistingNetwork { id: id.value.clone(), main_route_table_id: String::new(), subnets };
+    let existing = ExistingNetwork { id: id.value.clone(), subnets, ..Default::default() };
     desired.existing.insert(network.name.clone(), existing);
 }
 
@@ -133,31 +135,7 @@ fn azure(
     desired: &mut Desired,
 ) {
     let stack = desired.stack.clone();
-    let cloud = topology.cloud(&network.cloud).expect("networks refer to declared clouds");
-    // A resource group named in the cloud block is the user's own and used as it is; otherwise
-    // one is created per Azure cloud block, in the cloud's region.
-    let cloud_name = network.cloud.trim_start_matches("azure.");
-    let (group_name, own_group) = match &cloud.account {
-        CloudAccount::Azure { resource_group: Some(name), .. } => (name.clone(), false),
-        _ => (resource_name(naming::AZURE, "isopod", &[&stack, cloud_name]), true),
-    };
-    let group = azure_group(&network.cloud);
-    if own_group && !desired.resources.contains_key(&group) {
-        let group_scope = Scope { cloud: network.cloud.clone(), region: cloud.region.value.clone() };
-        let group_attrs = attrs([
-            ("name", Value::string(&group_name)),
-            ("location", Value::string(&cloud.region.value)),
-            ("tags", tag_value(&topology.stack.tags)),
-        ]);
-        let object = format!("cloud.{}", network.cloud);
-        desired.add(Resource {
-            id: group.clone(),
-            scope: group_scope,
-            attrs: group_attrs.into(),
-            depends_on: Vec::new(),
-            object,
-        });
-    }
+    let (group_name, own_group) = azure_block_group(topology, network, desired);
     let vnet = ResourceId::new(ResourceKind::AzureVirtualNetwork, &network.name);
     let vnet_name = resource_name(naming::AZURE, &stack, &[&network.name]);
     let vnet_attrs = attrs([
@@ -182,8 +160,66 @@ fn azure(
             object: object.clone(),
         });
     }
-    let depends_on = if own_group { vec![group] } else { Vec::new() };
+    let depends_on = if own_group { vec![azure_group(&network.cloud)] } else { Vec::new() };
     desired.add(Resource { id: vnet, scope, attrs: vnet_attrs.into(), depends_on, object });
+}
+
+/// The resource group of `network`'s Azure cloud block: the one the block names (the user's,
+/// `false`), or the one Isopod makes for the block (`true`).
+fn azure_group_name(topology: &Topology, network: &Network, stack: &str) -> (String, bool) {
+    let cloud = topology.cloud(&network.cloud).expect("networks refer to declared clouds");
+    match &cloud.account {
+        CloudAccount::Azure { resource_group: Some(name), .. } => (name.clone(), false),
+        _ => (resource_name(naming::AZURE, "isopod", &[stack, network.cloud.trim_start_matches("azure.")]), true),
+    }
+}
+
+/// The resource group of `network`'s Azure cloud block (see [`azure_group_name`]), the one
+/// Isopod makes added to `desired` on first use: what the stack builds for the network goes in.
+pub(super) fn azure_block_group(topology: &Topology, network: &Network, desired: &mut Desired) -> (String, bool) {
+    let (group_name, own) = azure_group_name(topology, network, &desired.stack);
+    let group = azure_group(&network.cloud);
+    if own && !desired.resources.contains_key(&group) {
+        let cloud = topology.cloud(&network.cloud).expect("networks refer to declared clouds");
+        let group_scope = Scope { cloud: network.cloud.clone(), region: cloud.region.value.clone() };
+        let group_attrs = attrs([
+            ("name", Value::string(&group_name)),
+            ("location", Value::string(&cloud.region.value)),
+            ("tags", tag_value(&topology.stack.tags)),
+        ]);
+        let object = format!("cloud.{}", network.cloud);
+        desired.add(Resource {
+            id: group,
+            scope: group_scope,
+            attrs: group_attrs.into(),
+            depends_on: Vec::new(),
+            object,
+        });
+    }
+    (group_name, own)
+}
+
+/// A network that describes an existing Azure virtual network: no resource, its id and its
+/// subnets' (matched by range, and its `GatewaySubnet`) for what is built on it, which goes in
+/// the cloud block's resource group (made when something is: see [`super::azure_vnet`]).
+fn existing_azure(topology: &Topology, network: &Network, live: &Live, desired: &mut Desired) {
+    let Some(id) = &network.existing else { return };
+    let (resource_group, _) = azure_group_name(topology, network, &desired.stack);
+    let key = (network.cloud.clone(), id.value.to_ascii_lowercase());
+    let found = live.azure_networks.get(&key).cloned().unwrap_or_default();
+    let mut subnets: BTreeMap<String, String> = network
+        .subnets
+        .iter()
+        .filter_map(|subnet| Some((subnet.name.clone(), found.subnets.get(&subnet.cidr.value.to_string())?.clone())))
+        .collect();
+    subnets.extend(found.gateway_subnet.map(|gateway_subnet| ("GatewaySubnet".to_string(), gateway_subnet)));
+    let existing = ExistingNetwork {
+        id: found.id.unwrap_or_else(|| id.value.clone()),
+        resource_group,
+        subnets,
+        ..Default::default()
+    };
+    desired.existing.insert(network.name.clone(), existing);
 }
 
 /// GCP networks and subnetworks take no labels: ownership is carried by the deterministic name

@@ -13,6 +13,10 @@ use isopod_catalog::{Resource, ResourceId, ResourceKind, Scope, Value};
 use isopod_lang::Topology;
 use isopod_lang::topology::{CloudAccount, CloudKind, Network, Tunnel};
 
+/// Why a tunnel between Azure networks, one of them existing, cannot be planned.
+pub(super) const EXISTING_AZURE_PEERING: &str = "peering an existing Azure virtual network would change it (a \
+     peering is part of its network): peer it yourself, or connect it through a VPN gateway to another cloud";
+
 pub(super) fn lower(
     topology: &Topology,
     tunnel: &Tunnel,
@@ -20,12 +24,16 @@ pub(super) fn lower(
     b: &Network,
     object: &str,
     desired: &mut Desired,
-) {
+) -> Result<(), &'static str> {
     match a.kind {
         CloudKind::Aws => aws(topology, tunnel, a, b, object, desired),
+        CloudKind::Azure if desired.existing.contains_key(&a.name) || desired.existing.contains_key(&b.name) => {
+            return Err(EXISTING_AZURE_PEERING);
+        }
         CloudKind::Azure => azure(tunnel, a, b, object, desired),
         CloudKind::Gcp => gcp(topology, tunnel, a, b, object, desired),
     }
+    Ok(())
 }
 
 fn aws(topology: &Topology, tunnel: &Tunnel, a: &Network, b: &Network, object: &str, desired: &mut Desired) {

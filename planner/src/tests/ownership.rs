@@ -238,3 +238,123 @@ endpoint "warehouse" {
     let err = self::plan(&topology, &without_central).unwrap_err().to_string();
     assert!(err.contains("has no subnetwork in us-central1 within 10.128.0.0/16 for its endpoints"), "{err}");
 }
+
+#[test]
+fn existing_azure_networks_are_used_by_id_and_never_planned() {
+    let hub = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/net/providers/Microsoft.Network/virtualNetworks/hub";
+    let text = format!(
+        r#"
+stack "legacy" {{}}
+cloud "aws" "east" {{
+  region = "us-east-1"
+}}
+cloud "azure" "corp" {{
+  subscription = "00000000-0000-0000-0000-000000000000"
+  region       = "westeurope"
+}}
+network "app" {{
+  cloud = cloud.aws.east
+  cidr  = "10.1.0.0/16"
+}}
+network "hub" {{
+  cloud    = cloud.azure.corp
+  cidr     = "10.70.0.0/16"
+  existing = "{hub}"
+
+  subnet "workloads" {{
+    cidr = "10.70.1.0/24"
+  }}
+}}
+network "spoke" {{
+  cloud = cloud.azure.corp
+  cidr  = "10.71.0.0/16"
+}}
+tunnel "t" {{
+  between = [network.app, network.hub]
+}}
+tunnel "p" {{
+  between = [network.hub, network.spoke]
+}}
+endpoint "warehouse" {{
+  network = network.hub
+  service = "/subscriptions/0b0c6f1e-2d3a-4b5c-8d9e-0f1a2b3c4d5e/resourceGroups/partner/providers/Microsoft.Network/privateLinkServices/warehouse"
+  subnets = ["workloads"]
+}}
+"#
+    );
+    let scope = Scope { cloud: "azure.corp".into(), region: "westeurope".into() };
+    let live = |kind, id: &str, attrs: &[(&str, &str)]| ObservedResource {
+        provider_id: id.into(),
+        kind,
+        scope: scope.clone(),
+        attrs: attrs.iter().map(|(k, v)| (k.to_string(), Value::string(*v))).collect(),
+        owner: None,
+    };
+    // ARM spells the id in its own case; the configuration's is matched whatever its case.
+    let live_id = hub.replace("resourceGroups/net", "resourceGroups/NET");
+    let gateway_subnet = format!("{live_id}/subnets/GatewaySubnet");
+    let workloads = format!("{live_id}/subnets/workloads");
+    let observed = [
+        live(ResourceKind::AzureVirtualNetwork, &live_id, &[("name", "hub"), ("resource_group", "NET")]),
+        live(ResourceKind::AzureSubnet, &workloads, &[("name", "workloads"), ("address_prefix", "10.70.1.0/24")]),
+        live(
+            ResourceKind::AzureSubnet,
+            &gateway_subnet,
+            &[("name", "GatewaySubnet"), ("address_prefix", "10.70.255.0/27")],
+        ),
+    ];
+    let topology = topology(&text);
+    let plan = plan(&topology, &observed).unwrap();
+    let rendered = render::text(&plan);
+    let change = |kind: ResourceKind, address: &str| {
+        plan.changes
+            .iter()
+            .find(|c| c.id == ResourceId::new(kind, address))
+            .unwrap_or_else(|| panic!("{kind}.{address}: {rendered}"))
+    };
+    let planned =
+        |kind: ResourceKind, address: &str| plan.changes.iter().any(|c| c.id == ResourceId::new(kind, address));
+    assert!(!planned(ResourceKind::AzureVirtualNetwork, "hub"), "{rendered}");
+    assert!(!planned(ResourceKind::AzureSubnet, "hub.GatewaySubnet"), "{rendered}");
+    assert!(!planned(ResourceKind::AzureSubnet, "hub.workloads"), "{rendered}");
+    let gateway = change(ResourceKind::AzureVirtualNetworkGateway, "hub");
+    let Value::List(configurations) = &gateway.after["ip_configurations"] else { panic!("{rendered}") };
+    for configuration in configurations {
+        let Value::Map(configuration) = configuration else { panic!("{rendered}") };
+        assert_eq!(configuration["subnet_id"], Value::string(&gateway_subnet));
+    }
+    // What the stack makes for it goes in the cloud block's group, not the network's.
+    assert_eq!(gateway.after["resource_group"], Value::string("isopod-legacy-corp"));
+    let endpoint = change(ResourceKind::AzurePrivateEndpoint, "warehouse");
+    assert_eq!(endpoint.after["subnet_id"], Value::string(&workloads));
+    assert_eq!(endpoint.after["resource_group"], Value::string("isopod-legacy-corp"));
+    // Peering it would change it: not planned, and said so at the tunnel.
+    assert!(!plan.changes.iter().any(|c| c.id.kind == ResourceKind::AzureVirtualNetworkPeering), "{rendered}");
+    let unplanned =
+        |observed: &[ObservedResource]| lower(&topology, &Live::from_observed("legacy", observed)).unwrap().unplanned;
+    let found = unplanned(&observed);
+    assert!(
+        matches!(&found[..], [(tunnel, reason)] if tunnel == "tunnel.p" && reason.starts_with("peering an existing Azure")),
+        "{found:?}"
+    );
+
+    // Applied, nothing is left to change.
+    let applied = applied(&plan, &observed);
+    assert!(self::plan(&topology, &applied).unwrap().is_empty());
+    // Without the network, its subnet, or its GatewaySubnet, there is nothing to plan against.
+    let err = self::plan(&topology, &[]).unwrap_err().to_string();
+    assert!(
+        err.contains(&format!(
+            "network `hub`: subscription 00000000-0000-0000-0000-000000000000 has no virtual network {hub}"
+        )),
+        "{err}"
+    );
+    let err = self::plan(&topology, &[observed[0].clone(), observed[2].clone()]).unwrap_err().to_string();
+    assert!(err.contains("has no subnet 10.70.1.0/24 (subnet `workloads`)"), "{err}");
+    let reasons: Vec<&str> = unplanned(&observed[..2]).into_iter().map(|(_, reason)| reason).collect();
+    assert!(reasons.iter().any(|reason| reason.contains("has no GatewaySubnet")), "{reasons:?}");
+    // In another region, it is not this network.
+    let elsewhere = text.replace("  existing = ", "  region   = \"northeurope\"\n  existing = ");
+    let err = self::plan(&self::topology(&elsewhere), &observed).unwrap_err().to_string();
+    assert!(err.contains("is in westeurope, not northeurope"), "{err}");
+}

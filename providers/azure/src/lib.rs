@@ -122,6 +122,14 @@ impl AzureProvider {
         let regions: Vec<String> = scopes.iter().map(|scope| arm::location(&scope.region)).collect();
         let groups = self.groups(&s).await?;
         let mut found = Vec::new();
+        // Virtual networks are listed once for the subscription: the block's own, and those
+        // of other groups that a network with `existing` uses or `isopod discover` reports.
+        if kinds.iter().any(|k| matches!(k, K::AzureVirtualNetwork | K::AzureSubnet | K::AzureVirtualNetworkPeering)) {
+            for vnet in wire::all_virtual_networks(s.clients, s.id).await? {
+                let group = arm::At::parse(vnet["id"].as_str().unwrap_or_default())?.group;
+                found.extend(network::observe_network(&s, &group, &vnet, kinds));
+            }
+        }
         for group in &groups {
             let name = group["name"].as_str().unwrap_or_default();
             found.extend(self.discover_group(&s, group, name, kinds).await?);
@@ -130,9 +138,8 @@ impl AzureProvider {
         Ok(found)
     }
 
-    /// Every resource of `kinds` in one group: one list call per kind and page (virtual
-    /// networks bring their subnets and peerings; each zone's links and records are listed
-    /// per zone).
+    /// Every resource of `kinds` in one group but its virtual networks: one list call per kind
+    /// and page (each zone's links and records are listed per zone).
     async fn discover_group(
         &self,
         s: &Sub<'_>,
@@ -143,11 +150,6 @@ impl AzureProvider {
         let mut found = Vec::new();
         if kinds.contains(&K::AzureResourceGroup) {
             found.push(network::observe_group(s, group));
-        }
-        if kinds.iter().any(|k| matches!(k, K::AzureVirtualNetwork | K::AzureSubnet | K::AzureVirtualNetworkPeering)) {
-            for vnet in wire::list(s.clients, s.id, K::AzureVirtualNetwork, name, "").await? {
-                found.extend(network::observe_network(s, name, &vnet, kinds));
-            }
         }
         let listed = [
             K::AzurePublicIp,

@@ -250,8 +250,15 @@ pub(crate) async fn groups(c: &Clients, sub: &str) -> Result<Vec<Json>, Provider
     all_items("listing resource groups", c.resources.resource_groups_client().list(sub).into_stream()).await
 }
 
+/// Every virtual network of the subscription, whoever owns it, with its subnets and peerings.
+pub(crate) async fn all_virtual_networks(c: &Clients, sub: &str) -> Result<Vec<Json>, ProviderError> {
+    let pages = c.network.virtual_networks_client().list_all(sub).into_stream();
+    all_items("listing the subscription's virtual networks", pages).await
+}
+
 /// The resources of `kind` in `group` (`parent`: the private DNS zone of links and records).
-/// Subnets and peerings come with their virtual networks: list those.
+/// Virtual networks (with their subnets and peerings) are listed for the whole subscription:
+/// [`all_virtual_networks`].
 pub(crate) async fn list(
     c: &Clients,
     sub: &str,
@@ -262,7 +269,6 @@ pub(crate) async fn list(
     let what = format!("listing {} in resource group {group}", segment(kind));
     let n = &c.network;
     match kind {
-        K::AzureVirtualNetwork => all_items(&what, n.virtual_networks_client().list(group, sub).into_stream()).await,
         K::AzurePublicIp => all_items(&what, n.public_ip_addresses_client().list(group, sub).into_stream()).await,
         K::AzureVirtualNetworkGateway => {
             all_items(&what, n.virtual_network_gateways_client().list(group, sub).into_stream()).await
