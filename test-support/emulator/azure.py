@@ -27,7 +27,7 @@ Each request goes through, in order:
    PUT (body checked against the kind's model: 400 `InvalidRequestFormat`, or
    `InvalidRequestContent` for resource groups; `location` required of tracked kinds), PATCH of
    tags (`TagsObject`, synchronous), DELETE, or an action of `ACTIONS` (a connection's
-   `sharedkey`); anything else answers 501 `NotImplemented`: never a silent success. PUT and
+   `sharedkey`, a gateway's `getBgpPeerStatus`); anything else answers 501 `NotImplemented`: never a silent success. PUT and
    PATCH honour `If-None-Match: *` and `If-Match` (412 `PreconditionFailed`).
 
 Path segments are case-insensitive, as ARM's are; unknown query parameters are ignored, as ARM
@@ -46,7 +46,7 @@ from .azure_model import KINDS, Api, Model, Scope, arm_error, check_location, re
 from .server import Knob, Reply
 
 GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
-ACTIONS = {**azure_vpn.ACTIONS}  # (lowercased type, method) -> handler(model, resource, request)
+ACTIONS = {**azure_vpn.ACTIONS}  # (lowercased type, method) -> handler(model, resource, request, api)
 PATCH_MODELS = {"network": "TagsObject"}  # what a PATCH of a resource's tags is checked against
 
 
@@ -209,7 +209,7 @@ class AzureService:
         if parent_id and parent is None:
             raise azure_groups.missing(KINDS[f"{namespace}/{tail[0]}".lower()], parent_id, scope)
         if action:
-            return action(self.model, parent, request)
+            return action(self.model, parent, request, self.apis[kind.api])
         if len(names) < len(types):
             if request.method != "GET":
                 raise not_implemented(request)

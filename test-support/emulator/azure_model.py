@@ -240,6 +240,7 @@ class Operation:
     status: str = "InProgress"
     error: dict = None
     ended: str = None
+    body: dict = None  # an action's result, answered by the result URL once done
 
     def __lt__(self, other):
         return self.done_at < other.done_at
@@ -296,24 +297,46 @@ class Model:
     def start(self, resource, action, finish, api):
         """Starts an operation of `api` that `finish()` ends after the kind's delay (at once
         without one); returns its headers (`Azure-AsyncOperation`, `Location`, retry)."""
+        operation = self.operation(resource, action, finish, api, self.delay(resource.kind))
+        resource.busy = operation
+        self.launch(operation)
+        headers = retry_headers(self.settings["retry_after_ms"])
+        if operation.status_path:
+            headers["Azure-AsyncOperation"] = self.url(operation.status_path, operation)
+        if action == "delete":
+            headers["Location"] = self.url(operation.result_path, operation)
+        return headers
+
+    def start_action(self, resource, action, body, api):
+        """Starts the operation of an action on `resource` that answers `body` once done (a
+        POST such as a gateway's `getBgpPeerStatus`: `202` and a `Location`); reading, it does
+        not hold the resource. Returns its headers."""
+        delay = self.settings["provisioning_delay"] * self.settings["time_scale"]
+        operation = self.operation(resource, action, lambda: None, api, delay)
+        operation.body = body
+        self.launch(operation)
+        headers = {"Location": self.url(operation.result_path, operation),
+                   **retry_headers(self.settings["retry_after_ms"])}
+        if operation.status_path:
+            headers["Azure-AsyncOperation"] = self.url(operation.status_path, operation)
+        return headers
+
+    def operation(self, resource, action, finish, api, delay):
+        """A new operation of `api` on `resource`, due in `delay` seconds."""
         operation_id = self.guid()
         status, result = api.paths(resource, operation_id)
-        operation = Operation(operation_id, resource, action, self.clock() + self.delay(resource.kind), stamp(),
-                              finish, api.version, status, result)
-        for path, role in ((status, "status"), (result, "result")):
+        return Operation(operation_id, resource, action, self.clock() + delay, stamp(), finish, api.version,
+                         status, result)
+
+    def launch(self, operation):
+        """Makes `operation`'s URLs answer, and ends it now if it is due."""
+        for path, role in ((operation.status_path, "status"), (operation.result_path, "result")):
             if path:
                 self.operations[path.lower()] = (operation, role)
-        resource.busy = operation
         if operation.done_at <= self.clock():
             self.end(operation)
         else:
             heapq.heappush(self.pending, operation)
-        headers = retry_headers(self.settings["retry_after_ms"])
-        if status:
-            headers["Azure-AsyncOperation"] = self.url(status, operation)
-        if action == "delete":
-            headers["Location"] = self.url(result, operation)
-        return headers
 
     def url(self, path, operation):
         return f"{self.base}{path}?api-version={operation.version}"
@@ -337,6 +360,8 @@ class Model:
         if operation.status == "Failed":
             status = 409 if operation.error["code"] == "Conflict" else 400
             return status, {"error": operation.error}, {}
+        if operation.body is not None:
+            return 200, operation.body, {}
         if operation.action == "delete":
             return (200 if operation.resource.kind.type == "Microsoft.Resources/resourceGroups" else 204), None, {}
         return 200, self.render(operation.resource), {}

@@ -22,7 +22,8 @@ https://learn.microsoft.com/rest/api/network-gateway document them:
   addresses for each of its IP configurations (400 `InvalidGatewayCustomBgpIpAddress`); it has
   at most one IPsec policy. Its `sharedKey` (generated when none is given) is never shown but by
   `GET .../connections/{name}/sharedkey`. With no data plane, a connection that has succeeded
-  shows `connectionStatus` `Connected`;
+  shows `connectionStatus` `Connected`, and its BGP peer is `Connected` in the gateway's
+  `getBgpPeerStatus` (a long-running POST);
 - a gateway and its connections take one operation at a time between them, so two connections
   of one gateway are not created or changed at once either (409 `AnotherOperationInProgress`); a gateway or a local network gateway with connections cannot be
   deleted (400 `InUseVirtualNetworkGatewayCannotBeDeleted`, `InUseLocalNetworkGatewayCannot
@@ -314,8 +315,44 @@ CONNECTION = register(Kind(
     conflicts=connection_conflicts))
 
 
-def get_shared_key(model, connection, request):
+def get_shared_key(model, connection, request, api):
     return Reply(200, {"value": connection.hidden["sharedKey"]})
 
 
-ACTIONS = {("microsoft.network/connections/sharedkey", "GET"): get_shared_key}
+def get_bgp_peer_status(model, gateway, request, api):
+    """`POST .../virtualNetworkGateways/{name}/getBgpPeerStatus[?peer=ADDRESS]`: a long-running
+    action (202, `Location`) whose result lists the gateway's BGP peers (`BgpPeerStatusListResult`):
+    the peer of each of its BGP connections, from the connection's local network gateway, with
+    the gateway's custom address it meets it from; with no data plane, `Connected` once the
+    connection has succeeded, `Connecting` before."""
+    if gateway.state != "Succeeded":
+        raise bad_request("ReferencedResourceNotProvisioned", f"Virtual network gateway {gateway.id} is not "
+                          "provisioned yet.")
+    wanted = dict(request.query).get("peer")
+    peers = []
+    for connection in connections_of(model, gateway):
+        props = connection.body["properties"]
+        local = model.get(props.get("localNetworkGateway2", {}).get("id", ""))
+        bgp = (local.body["properties"].get("bgpSettings") or {}) if local else {}
+        if not props.get("enableBgp") or not bgp.get("bgpPeeringAddress"):
+            continue
+        customs = props.get("gatewayCustomBgpIpAddresses") or [{}]
+        peers.append({
+            "localAddress": customs[0].get("customBgpIpAddress", ""),
+            "neighbor": bgp["bgpPeeringAddress"],
+            "asn": bgp.get("asn", 0),
+            "state": "Connected" if connection.state == "Succeeded" else "Connecting",
+            "connectedDuration": "00:00:00" if connection.state != "Succeeded" else "00:05:00",
+            "routesReceived": 0,
+            "messagesSent": 0,
+            "messagesReceived": 0,
+        })
+    if wanted:
+        peers = [peer for peer in peers if peer["neighbor"] == wanted]
+    return Reply(202, None, model.start_action(gateway, "getBgpPeerStatus", {"value": peers}, api))
+
+
+ACTIONS = {
+    ("microsoft.network/connections/sharedkey", "GET"): get_shared_key,
+    ("microsoft.network/virtualnetworkgateways/getbgppeerstatus", "POST"): get_bgp_peer_status,
+}

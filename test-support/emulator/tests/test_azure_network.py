@@ -124,6 +124,37 @@ class GatewayTest(AzureTest):
         self.fails("PUT", f"{NET}/connections/c", body, 400, "InvalidGatewayCustomBgpIpAddress")
 
 
+    def test_bgp_peer_status_is_a_long_running_action_listing_each_connections_peer(self):
+        self.gateway()
+        self.local_gateway("one")
+        self.create(f"{NET}/connections/c1", self.connection_body("one"))
+        self.local_gateway("two")
+        self.ok("PUT", f"{NET}/connections/c2", self.connection_body("two"))
+        status, headers, body = self.call("POST", f"{GATEWAY}/getBgpPeerStatus")
+        self.assertEqual((status, body), (202, None))
+        location = headers["Location"]
+        self.assertIn("retry-after-ms", {name.lower() for name in headers})
+        got, _, pending = self.call("GET", location, absolute=True)
+        self.assertEqual((got, pending), (202, None), "not done before its time")
+        self.settle()
+        got, _, result = self.call("GET", location, absolute=True)
+        self.assertEqual(got, 200, result)
+        self.assertEqual([peer["state"] for peer in result["value"]], ["Connected", "Connecting"])
+        peer = result["value"][0]
+        self.assertEqual((peer["neighbor"], peer["asn"], peer["localAddress"]), ("169.254.21.1", 64512, "169.254.21.2"))
+        self.emulator.service.apis["network"].schema.check("BgpPeerStatusListResult", result)
+        # The action reads: it holds nothing, and a peer can be asked for alone.
+        self.settle()
+        self.ok("PUT", GATEWAY, self.gateway_body(), status=200)
+        self.settle()
+        url = f"{self.base}{GATEWAY}/getBgpPeerStatus?api-version=2024-03-01&peer=169.254.21.1"
+        _, headers, _ = self.call("POST", url, absolute=True)
+        self.settle()
+        _, _, alone = self.call("GET", headers["Location"], absolute=True)
+        self.assertEqual(len(alone["value"]), 2, "both connections meet the same peer address")
+        self.fails("POST", f"{NET}/virtualNetworkGateways/missing/getBgpPeerStatus", None, 404, "ResourceNotFound")
+
+
 class EndpointTest(AzureTest):
     def test_an_endpoint_takes_an_address_of_its_subnet(self):
         self.vnet()
