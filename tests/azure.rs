@@ -95,7 +95,18 @@ fn the_three_cloud_mesh_applies_changes_and_is_destroyed_across_moto_and_both_em
         reported.contains("azure.corp three-cloud-core-aws-azure-0"),
         "each Azure connection is reported: {reported}"
     );
-    assert!(reported.contains("Connected"), "{reported}");
+    // Each BGP connection with its peer as the gateway sees it (getBgpPeerStatus).
+    let azure_lines: Vec<&str> = reported.lines().filter(|line| line.contains("three-cloud-core-")).collect();
+    let with_bgp = azure_lines.iter().filter(|line| line.contains("Connected; BGP 169.254.")).count();
+    assert_eq!(with_bgp, 6, "every Azure connection with its BGP peer: {reported}");
+    assert!(azure_lines.iter().all(|line| !line.contains("not seen")), "{reported}");
+    let asked = logged(&azure.requests())
+        .into_iter()
+        .filter(|request| {
+            request["method"] == "POST" && request["path"].as_str().unwrap_or_default().ends_with("/getBgpPeerStatus")
+        })
+        .count();
+    assert_eq!(asked, 1, "one look per gateway");
 
     // The group holds someone else's network: everything else goes, the group stays.
     let refused = run(&["destroy", "--yes"], dir.path());

@@ -37,6 +37,7 @@ use isopod_catalog::{Cloud, ObservedResource, Ownership, Resource, ResourceKind 
 use isopod_provider::{BoxFuture, Created, ErrorKind, Provider, ProviderError, Provisioning, TunnelState};
 pub use operation::Polling;
 use serde_json::Value as Json;
+use std::collections::BTreeMap;
 
 use subscription::{GLOBAL, Sub};
 use tokio::sync::OnceCell;
@@ -182,25 +183,71 @@ impl AzureProvider {
         Ok(found)
     }
 
-    /// Each owned connection's `connectionStatus`, in `scope`'s groups.
+    /// Each owned connection's `connectionStatus` in `scope`'s groups, and for a BGP connection
+    /// the state of its peer (the neighbour its local network gateway names) on its gateway:
+    /// up when `Connected` and, with BGP, its peer `Connected` on at least one instance.
     async fn connection_states(&self, scope: &Scope) -> Result<Vec<TunnelState>, ProviderError> {
         let s = self.sub(scope).await?;
+        let in_scope = |live: &Json| {
+            arm::stack(&live["tags"]).is_some()
+                && arm::location(live["location"].as_str().unwrap_or_default()) == arm::location(&scope.region)
+        };
         let mut states = Vec::new();
         for group in self.groups(&s).await? {
             let name = group["name"].as_str().unwrap_or_default();
-            for live in wire::list(s.clients, s.id, K::AzureVpnConnection, name, "").await? {
-                let owned = arm::stack(&live["tags"]).is_some();
-                if !owned
-                    || arm::location(live["location"].as_str().unwrap_or_default()) != arm::location(&scope.region)
-                {
+            let connections: Vec<Json> = wire::list(s.clients, s.id, K::AzureVpnConnection, name, "")
+                .await?
+                .into_iter()
+                .filter(in_scope)
+                .collect();
+            if connections.is_empty() {
+                continue;
+            }
+            // Each local network gateway's BGP neighbour, and each gateway's peers, by lower-cased id.
+            let neighbours: BTreeMap<String, String> =
+                wire::list(s.clients, s.id, K::AzureLocalNetworkGateway, name, "")
+                    .await?
+                    .iter()
+                    .filter_map(|local| {
+                        let address = local.pointer("/properties/bgpSettings/bgpPeeringAddress")?.as_str()?;
+                        Some((local["id"].as_str()?.to_ascii_lowercase(), address.to_string()))
+                    })
+                    .collect();
+            let mut peers: BTreeMap<String, Vec<Json>> = BTreeMap::new();
+            for gateway in wire::list(s.clients, s.id, K::AzureVirtualNetworkGateway, name, "").await? {
+                let (Some(id), Some(gateway_name)) = (gateway["id"].as_str(), gateway["name"].as_str()) else {
                     continue;
+                };
+                if in_scope(&gateway) && gateway["properties"]["enableBgp"] == true {
+                    let found = wire::bgp_peers(s.clients, s.id, name, gateway_name, &self.settings.polling).await?;
+                    peers.insert(id.to_ascii_lowercase(), found);
                 }
-                let status = live["properties"]["connectionStatus"].as_str().unwrap_or("Unknown").to_string();
+            }
+            for live in &connections {
+                let props = &live["properties"];
+                let status = props["connectionStatus"].as_str().unwrap_or("Unknown");
+                let mut up = status == "Connected";
+                let mut detail = status.to_string();
+                let gateway = props.pointer("/virtualNetworkGateway1/id").and_then(Json::as_str).unwrap_or_default();
+                let local = props.pointer("/localNetworkGateway2/id").and_then(Json::as_str).unwrap_or_default();
+                let neighbour = neighbours.get(&local.to_ascii_lowercase());
+                if let (true, Some(neighbour)) = (props["enableBgp"] == true, neighbour) {
+                    let seen: Vec<&str> = peers
+                        .get(&gateway.to_ascii_lowercase())
+                        .into_iter()
+                        .flatten()
+                        .filter(|peer| peer["neighbor"].as_str() == Some(neighbour))
+                        .filter_map(|peer| peer["state"].as_str())
+                        .collect();
+                    let state = if seen.is_empty() { "not seen".to_string() } else { seen.join(", ") };
+                    up &= seen.contains(&"Connected");
+                    detail = format!("{status}; BGP {neighbour} {state}");
+                }
                 states.push(TunnelState {
                     scope: scope.clone(),
                     tunnel: live["name"].as_str().unwrap_or_default().to_string(),
-                    up: status == "Connected",
-                    detail: status,
+                    up,
+                    detail,
                 });
             }
         }

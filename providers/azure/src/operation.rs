@@ -74,6 +74,24 @@ impl Follow {
 /// Waits until the operation at `marked` (as [`operation_url`] gives it) is done; its failure
 /// as ARM reports it, classified.
 pub(crate) async fn wait(clients: &Clients, polling: &Polling, what: &str, marked: &str) -> Result<(), ProviderError> {
+    follow(clients, polling, what, marked).await.map(drop)
+}
+
+/// What the operation of an action answers at its `Location` (`location`, the header's URL)
+/// once done: the action's result, as JSON.
+pub(crate) async fn result(
+    clients: &Clients,
+    polling: &Polling,
+    what: &str,
+    location: &str,
+) -> Result<serde_json::Value, ProviderError> {
+    let body = follow(clients, polling, what, &format!("{}{location}", Follow::Location.prefix())).await?;
+    serde_json::from_slice(&body)
+        .map_err(|err| ProviderError::new(ErrorKind::Invalid, format!("{what}: ARM's result is not JSON: {err}")))
+}
+
+/// Looks at the operation at `marked` until it is done; the body of the last look.
+async fn follow(clients: &Clients, polling: &Polling, what: &str, marked: &str) -> Result<Vec<u8>, ProviderError> {
     let (follow, url) = match marked.split_once(':') {
         Some(("status", url)) => (Follow::Status, url),
         Some(("location", url)) => (Follow::Location, url),
@@ -104,7 +122,7 @@ pub(crate) async fn wait(clients: &Clients, polling: &Polling, what: &str, marke
             }
         };
         if done {
-            return Ok(());
+            return Ok(body);
         }
         let now = Instant::now();
         if now >= deadline {

@@ -256,6 +256,26 @@ pub(crate) async fn all_virtual_networks(c: &Clients, sub: &str) -> Result<Vec<J
     all_items("listing the subscription's virtual networks", pages).await
 }
 
+/// The BGP peers of gateway `gateway` of `group`, as the gateway sees them (`getBgpPeerStatus`,
+/// a long-running POST followed to its result).
+pub(crate) async fn bgp_peers(
+    c: &Clients,
+    sub: &str,
+    group: &str,
+    gateway: &str,
+    polling: &crate::Polling,
+) -> Result<Vec<Json>, ProviderError> {
+    let what = format!("reading the BGP peers of virtual network gateway {gateway} in resource group {group}");
+    let client = c.network.virtual_network_gateways_client();
+    let response = client.get_bgp_peer_status(group, gateway, sub).send().await.map_err(|err| classify(&what, err))?;
+    let raw = response.as_raw_response();
+    let body = match raw.headers().get_optional_string(&azure_core::headers::LOCATION) {
+        Some(location) => crate::operation::result(c, polling, &what, &location).await?,
+        None => json(&response.into_body().await.map_err(|err| classify(&what, err))?),
+    };
+    Ok(body["value"].as_array().cloned().unwrap_or_default())
+}
+
 /// The resources of `kind` in `group` (`parent`: the private DNS zone of links and records).
 /// Virtual networks (with their subnets and peerings) are listed for the whole subscription:
 /// [`all_virtual_networks`].
