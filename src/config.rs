@@ -62,8 +62,9 @@ pub fn read_sources(path: &Path) -> Result<SourceMap> {
     };
     let mut sources = SourceMap::new();
     for file in files {
-        let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
-        sources.add(file.display().to_string(), text);
+        // Bytes that are not UTF-8 are a diagnostic of the language, with their position.
+        let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+        sources.add_bytes(file.display().to_string(), &bytes);
     }
     Ok(sources)
 }

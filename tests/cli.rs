@@ -179,6 +179,27 @@ fn fmt_refuses_files_that_do_not_parse() {
 }
 
 #[test]
+fn bytes_that_are_not_utf8_are_a_coded_diagnostic_and_fmt_leaves_the_file_alone() {
+    let dir = config(&[
+        ("main.iso", VALID),
+        ("other.iso", "network \"db\" {\n  cloud = cloud.aws.prod\n  cidr  = \"10.1.0.0/33\"\n}\n"),
+    ]);
+    let latin1 = b"# R\xe9seau de production\nlocals {\n  site = \"Z\xfcrich\"\n}\n";
+    std::fs::write(dir.path().join("latin1.iso"), latin1).unwrap();
+    let out = isopod(&["validate"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("iso::parse::invalid_utf8"), "{stderr}");
+    assert!(stderr.contains("latin1.iso:1:4"), "the position of the first byte: {stderr}");
+    assert!(stderr.contains("2 such bytes in this file"), "{stderr}");
+    assert!(stderr.contains("iso::check::invalid_cidr"), "the other files are still checked: {stderr}");
+    let out = isopod(&["fmt"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("iso::parse::invalid_utf8"), "{}", text(&out.stderr));
+    assert_eq!(std::fs::read(dir.path().join("latin1.iso")).unwrap(), latin1);
+}
+
+#[test]
 fn usage_errors_exit_64_and_missing_folders_exit_1() {
     let dir = config(&[]);
     assert_eq!(isopod(&["validate", "--no-such-flag"], dir.path()).status.code(), Some(64));

@@ -84,13 +84,20 @@ codes! {
     /// than risk exhausting the stack; split the expression with `locals`.
     ParseTooDeep = "iso::parse::too_deep", "Nested too deeply";
 
+    /// `.iso` files are UTF-8. The file holds bytes that are not, often because an editor saved
+    /// it in Latin-1 or Windows-1252 (an `é` or a `°` in a comment or description). Save it as
+    /// UTF-8 (in Vim `:set fileencoding=utf-8`, then write; `iconv -f latin1 -t utf-8`).
+    /// The rest of the file and every other file are still checked.
+    ParseInvalidUtf8 = "iso::parse::invalid_utf8", "Not UTF-8";
+
     /// The block type is not part of the language at this level.
     /// Top-level blocks are `stack`, `variable`, `locals`, `cloud`, `network`, `host`, `tunnel`,
     /// `mesh`, `endpoint` and `relay`; each has its own nested blocks (see the language reference).
     UnknownBlock = "iso::schema::unknown_block", "Unknown block type";
 
     /// The attribute is not defined for this block. Attribute names are fixed by the block's
-    /// schema; the help suggests the closest valid name.
+    /// schema; the help suggests the closest valid name, or Isopod's name for what another tool
+    /// (Terraform, Azure, AWS...) calls it.
     UnknownAttribute = "iso::schema::unknown_attribute", "Unknown attribute";
 
     /// The block lacks an attribute it cannot do without.

@@ -36,9 +36,9 @@ pub mod syntax;
 pub mod topology;
 
 pub use diagnostic::{Code, Diagnostic, Severity};
-pub use eval::functions::{FUNCTIONS, Function};
+pub use eval::functions::{FOREIGN_FUNCTIONS, FUNCTIONS, ForeignFunction, Function};
 pub use host::{Host, Inputs, MemoryHost};
-pub use span::{FileId, SourceMap, Span, Spanned};
+pub use span::{FileId, SourceFile, SourceMap, Span, Spanned};
 pub use topology::Topology;
 
 /// The result of loading a configuration.
@@ -68,6 +68,7 @@ pub fn load(sources: &SourceMap, inputs: &Inputs, host: &dyn Host) -> Checked {
         .iter()
         .map(|(id, file)| {
             let parse = syntax::parse(id, &file.text);
+            diagnostics.extend(invalid_utf8(file));
             diagnostics.extend(parse.diagnostics);
             parse.file
         })
@@ -86,12 +87,42 @@ pub fn load(sources: &SourceMap, inputs: &Inputs, host: &dyn Host) -> Checked {
     let mut undeclared_inputs: Vec<String> =
         inputs.vars.keys().filter(|name| decls.find("var", name).is_none()).cloned().collect();
     undeclared_inputs.sort();
+    diagnostics.retain(|d| d.code == Code::ParseInvalidUtf8 || !caused_by_invalid_utf8(d, sources));
     sort(&mut diagnostics);
     let topology = Some(topology).filter(|_| !diagnostics.iter().any(Diagnostic::is_error));
     drop(evaluator);
     drop(decls);
     drop_in_background(files);
     Checked { topology, diagnostics, undeclared_inputs, variables }
+}
+
+/// The most invalid sequences of one file that a diagnostic marks.
+const INVALID_UTF8_MARKS: usize = 5;
+
+/// One diagnostic for a file's bytes that are not UTF-8 (see [`SourceMap::add_bytes`]), at the
+/// first of them; `None` when the file was UTF-8. [`load`] reports it; `fmt` refuses such a file.
+pub fn invalid_utf8(file: &SourceFile) -> Option<Diagnostic> {
+    let (first, rest) = file.invalid_utf8.split_first()?;
+    let label = match rest.len() {
+        0 => "this byte is not UTF-8".to_string(),
+        more => format!("this byte is not UTF-8 ({} such bytes in this file)", more + 1),
+    };
+    let mut diagnostic = Diagnostic::error(Code::ParseInvalidUtf8, *first, label)
+        .with_help("save the file as UTF-8; the text shows each such sequence as `\u{FFFD}`");
+    for span in rest.iter().take(INVALID_UTF8_MARKS - 1) {
+        diagnostic = diagnostic.with_label(*span, "not UTF-8");
+    }
+    Some(diagnostic)
+}
+
+/// Whether a diagnostic is about a token (its span within one line) that holds a byte replaced
+/// by [`SourceMap::add_bytes`]: a consequence of that byte, reported already.
+fn caused_by_invalid_utf8(diagnostic: &Diagnostic, sources: &SourceMap) -> bool {
+    let span = diagnostic.span();
+    let replaced = &sources.get(span.file).invalid_utf8;
+    !replaced.is_empty()
+        && !sources.snippet(span).contains('\n')
+        && replaced.iter().any(|r| span.start <= r.start && r.end <= span.end)
 }
 
 /// Frees a large value on another thread, so that the caller does not wait for it; in place when

@@ -91,6 +91,35 @@ pub struct AttrSchema {
     pub doc: &'static str,
 }
 
+/// A name another tool uses for something Isopod names differently, for "Isopod calls this" hints.
+#[derive(Debug)]
+pub struct Synonym {
+    /// The other tool's name, e.g. `location`.
+    pub theirs: &'static str,
+    /// Isopod's name for the same thing, e.g. `region`.
+    pub ours: &'static str,
+    /// Who uses `theirs`, e.g. `Azure`.
+    pub from: &'static str,
+}
+
+impl Synonym {
+    /// The help line of a diagnostic about `theirs`.
+    pub fn hint(&self) -> String {
+        format!("Isopod calls this `{}`; `{}` is the name in {}", self.ours, self.theirs, self.from)
+    }
+}
+
+/// Finds `name` among other tools' names.
+pub fn synonym<'a>(synonyms: &'a [Synonym], name: &str) -> Option<&'a Synonym> {
+    synonyms.iter().find(|synonym| synonym.theirs == name)
+}
+
+macro_rules! synonyms {
+    ($($theirs:literal => $ours:literal ($from:literal)),+ $(,)?) => {
+        &[$(Synonym { theirs: $theirs, ours: $ours, from: $from }),+]
+    };
+}
+
 /// One block type.
 #[derive(Debug)]
 pub struct BlockSchema {
@@ -104,6 +133,8 @@ pub struct BlockSchema {
     pub attributes: &'static [AttrSchema],
     /// The block types it may contain.
     pub blocks: &'static [&'static BlockSchema],
+    /// Names other tools give to its attributes and nested blocks, for hints.
+    pub synonyms: &'static [Synonym],
     /// What it is for (Markdown).
     pub doc: &'static str,
     /// An example, valid on its own inside a complete configuration.
@@ -202,6 +233,7 @@ pub static IKE: BlockSchema = BlockSchema {
         attr!("dpd_timeout", AttrType::Integer(30, 3600), default = "30", "Dead peer detection timeout in seconds."),
     ],
     blocks: &[],
+    synonyms: synonyms!["ike_version" => "version" ("GCP"), "ike_versions" => "version" ("AWS"), "dh_group" => "dh_groups" ("Azure"), "pfs_group" => "dh_groups" ("Azure"), "ike_encryption" => "encryption" ("Azure"), "ike_integrity" => "integrity" ("Azure"), "sa_lifetime" => "child_lifetime" ("Azure"), "dpd_timeout_seconds" => "dpd_timeout" ("Azure")],
     doc: "IKE and IPsec settings of a tunnel or of every tunnel of a mesh. The defaults are accepted by \
           AWS, Azure, GCP and strongSwan alike; the checker refuses weak algorithms.",
     example: "ike {\n  version    = 2\n  encryption = [\"aes256gcm16\"]\n  dh_groups  = [20]\n}",
@@ -222,6 +254,7 @@ pub static SUBNET: BlockSchema = BlockSchema {
         TAGS,
     ],
     blocks: &[],
+    synonyms: synonyms!["cidr_block" => "cidr" ("Terraform's aws_subnet"), "address_prefixes" => "cidr" ("Azure"), "address_prefix" => "cidr" ("Azure"), "ip_cidr_range" => "cidr" ("GCP"), "availability_zone" => "zone" ("AWS")],
     doc: "A subnet of a network. Subnets of one network must not overlap.",
     example: "subnet \"a\" {\n  cidr = cidrsubnet(self.cidr, 8, 1)\n  zone = \"us-east-1a\"\n}",
 };
@@ -242,6 +275,7 @@ pub static SSH: BlockSchema = BlockSchema {
         attr!("identity_file", AttrType::String, "A private key file; defaults to `ssh_config`'s."),
     ],
     blocks: &[],
+    synonyms: &[],
     doc: "How Isopod reaches a host over SSH (the system's OpenSSH client, key authentication, \
           `ssh_config` honoured).",
     example: "ssh {\n  user = \"root\"\n  port = 22\n}",
@@ -274,6 +308,7 @@ pub static STRONGSWAN: BlockSchema = BlockSchema {
         ),
     ],
     blocks: &[],
+    synonyms: &[],
     doc: "The host's strongSwan: where its configuration lives and how to reach its daemon.",
     example: "strongswan {\n  swanctl_dir = \"/etc/swanctl\"\n  vici_socket = \"unix:///var/run/charon.vici\"\n}",
 };
@@ -285,6 +320,7 @@ pub static STACK: BlockSchema = BlockSchema {
     for_each: false,
     attributes: &[attr!("description", AttrType::String, "What this stack is for."), TAGS],
     blocks: &[],
+    synonyms: &[],
     doc: "The stack: exactly one per configuration. Its name owns every resource Isopod creates: \
           resources are tagged with it, and Isopod only ever changes or deletes resources of its own stack.",
     example: "stack \"acme-network\" {\n  description = \"Acme's production network\"\n}",
@@ -301,6 +337,7 @@ pub static VARIABLE: BlockSchema = BlockSchema {
         attr!("description", AttrType::String, "What the variable is for."),
     ],
     blocks: &[],
+    synonyms: &[],
     doc: "An input of the configuration, read as `var.NAME`. Values come from `--var NAME=VALUE` or the \
           environment variable `ISOPOD_VAR_NAME`. For a `string` the text is the value; for other types it \
           is an `.iso` literal (`--var 'regions=[\"us-east-1\"]'`); without a `type`, a literal if it reads \
@@ -315,6 +352,7 @@ pub static LOCALS: BlockSchema = BlockSchema {
     for_each: false,
     attributes: &[],
     blocks: &[],
+    synonyms: &[],
     doc: "Named values computed once and read as `local.NAME`. Any attribute name is allowed; a \
           configuration may have several `locals` blocks, but each name is defined once.",
     example: "locals {\n  base = \"10.0.0.0/8\"\n  app  = cidrsubnet(local.base, 8, 10)\n}",
@@ -343,6 +381,7 @@ pub static CLOUD_AWS: BlockSchema = BlockSchema {
         TAGS,
     ],
     blocks: &[],
+    synonyms: synonyms!["account_id" => "account" ("AWS"), "assume_role" => "role_arn" ("Terraform's AWS provider")],
     doc: "An AWS account and region (`cloud \"aws\" \"NAME\"`). Credentials come from the standard AWS \
           chain (environment, profiles, SSO, instance roles).",
     example: "cloud \"aws\" \"prod\" {\n  region  = \"us-east-1\"\n  profile = \"prod\"\n}",
@@ -366,6 +405,7 @@ pub static CLOUD_AZURE: BlockSchema = BlockSchema {
         TAGS,
     ],
     blocks: &[],
+    synonyms: synonyms!["location" => "region" ("Azure"), "subscription_id" => "subscription" ("Terraform's azurerm"), "tenant_id" => "tenant" ("Terraform's azurerm"), "resource_group_name" => "resource_group" ("Terraform's azurerm")],
     doc: "An Azure subscription and location (`cloud \"azure\" \"NAME\"`).",
     example: "cloud \"azure\" \"corp\" {\n  subscription = \"00000000-0000-0000-0000-000000000000\"\n  region       = \"westeurope\"\n}",
 };
@@ -393,6 +433,7 @@ pub static CLOUD_GCP: BlockSchema = BlockSchema {
         TAGS,
     ],
     blocks: &[],
+    synonyms: synonyms!["project_id" => "project" ("Google Cloud"), "location" => "region" ("Google Cloud")],
     doc: "A Google Cloud project and region (`cloud \"gcp\" \"NAME\"`).",
     example: "cloud \"gcp\" \"data\" {\n  project = \"acme-data\"\n  region  = \"us-central1\"\n}",
 };
@@ -427,6 +468,7 @@ pub static NETWORK: BlockSchema = BlockSchema {
         TAGS,
     ],
     blocks: &[&SUBNET],
+    synonyms: synonyms!["cidr_block" => "cidr" ("Terraform's aws_vpc"), "address_space" => "cidr" ("Azure"), "location" => "region" ("Azure"), "vpc_id" => "existing" ("AWS"), "amazon_side_asn" => "asn" ("AWS"), "bgp_asn" => "asn" ("AWS"), "subnetwork" => "subnet" ("GCP")],
     doc: "A network: an AWS VPC, an Azure virtual network or a GCP VPC network with its subnetwork \
           in the region. Subnets are nested `subnet` blocks.",
     example: "network \"app\" {\n  cloud = cloud.aws.prod\n  cidr  = \"10.10.0.0/16\"\n\n  subnet \"a\" {\n    cidr = cidrsubnet(self.cidr, 8, 1)\n    zone = \"us-east-1a\"\n  }\n}",
@@ -453,6 +495,7 @@ pub static HOST: BlockSchema = BlockSchema {
         ),
     ],
     blocks: &[&SSH, &STRONGSWAN],
+    synonyms: synonyms!["sites" => "cidrs" ("site-to-site VPN tools"), "subnets" => "cidrs" ("strongSwan and most VPN tools"), "ip_address" => "address" ("Terraform's aws_customer_gateway"), "public_ip" => "address" ("most VPN tools"), "bgp_asn" => "asn" ("Terraform's aws_customer_gateway")],
     doc: "A Linux machine (data centre, bare metal, edge) that terminates tunnels with strongSwan.",
     example: "host \"dc1\" {\n  address = \"203.0.113.10\"\n  cidrs   = [\"192.168.10.0/24\"]\n\n  ssh {\n    user = \"root\"\n  }\n}",
 };
@@ -473,6 +516,7 @@ pub static TUNNEL: BlockSchema = BlockSchema {
         ),
     ],
     blocks: &[&IKE],
+    synonyms: synonyms!["peers" => "between" ("most VPN tools"), "networks" => "between" ("most VPN tools"), "preshared_key" => "psk" ("AWS"), "pre_shared_key" => "psk" ("most VPN tools"), "shared_key" => "psk" ("Azure"), "shared_secret" => "psk" ("GCP"), "enable_bgp" => "routing" ("Azure")],
     doc: "An encrypted IPsec site-to-site tunnel between two networks, or a network and a host, or \
           two hosts, laid out the way the two clouds document for high availability.",
     example: "tunnel \"app-analytics\" {\n  between = [network.app, network.analytics]\n  routing = \"bgp\"\n  ha      = true\n}",
@@ -494,6 +538,7 @@ pub static MESH: BlockSchema = BlockSchema {
         HA,
     ],
     blocks: &[&IKE],
+    synonyms: synonyms!["networks" => "members" ("most VPN tools"), "nodes" => "members" ("mesh VPN tools"), "peers" => "members" ("mesh VPN tools")],
     doc: "Tunnels between every pair of its members, with the same settings. A mesh of n members \
           makes n(n-1)/2 tunnels, named `MESH/A~B`.",
     example: "mesh \"core\" {\n  members = [network.app, network.analytics, host.dc1]\n}",
@@ -532,6 +577,7 @@ pub static ENDPOINT: BlockSchema = BlockSchema {
         ),
     ],
     blocks: &[],
+    synonyms: synonyms!["service_name" => "service" ("AWS"), "vpc_id" => "network" ("AWS"), "subnet_ids" => "subnets" ("AWS"), "private_dns_enabled" => "private_dns" ("AWS")],
     doc: "A private endpoint to a third-party service: AWS PrivateLink interface endpoint, Azure private \
           endpoint, or GCP Private Service Connect endpoint.",
     example: "endpoint \"warehouse\" {\n  network = network.app\n  service = \"com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0\"\n}",
@@ -558,6 +604,7 @@ pub static RELAY: BlockSchema = BlockSchema {
         ),
     ],
     blocks: &[],
+    synonyms: &[],
     doc: "Extends an endpoint that only works in its own region to networks in other regions and \
           clouds: a network in the service's region, transit to the consumers, routes and private DNS.",
     example: "relay \"warehouse-west\" {\n  endpoint = endpoint.warehouse\n  to       = [network.app-west]\n}",
@@ -579,6 +626,25 @@ pub static TOP_LEVEL: &[&BlockSchema] = &[
     &RELAY,
 ];
 
+/// Other tools' names for top-level block types.
+pub static TOP_LEVEL_SYNONYMS: &[Synonym] = synonyms![
+    "provider" => "cloud" ("Terraform"),
+    "vpc" => "network" ("AWS"),
+    "vnet" => "network" ("Azure"),
+    "virtual_network" => "network" ("Azure"),
+    "vpn" => "tunnel" ("most VPN tools"),
+    "vpn_connection" => "tunnel" ("AWS"),
+    "private_endpoint" => "endpoint" ("Azure"),
+    "vpc_endpoint" => "endpoint" ("AWS"),
+];
+
+/// Other tools' names for cloud kinds (`cloud "KIND" "NAME"`).
+pub static CLOUD_KIND_SYNONYMS: &[Synonym] = synonyms![
+    "azurerm" => "azure" ("Terraform"),
+    "google" => "gcp" ("Terraform"),
+    "amazon" => "aws" ("some tools"),
+];
+
 /// The cloud kinds, with their schemas.
 pub static CLOUD_KINDS: &[(&str, &BlockSchema)] = &[("aws", &CLOUD_AWS), ("azure", &CLOUD_AZURE), ("gcp", &CLOUD_GCP)];
 
@@ -596,4 +662,41 @@ pub fn top_level(kind: &str, first_label: Option<&str>) -> Option<&'static Block
         return CLOUD_KINDS.iter().find(|(name, _)| *name == cloud_kind).map(|(_, schema)| *schema);
     }
     TOP_LEVEL.iter().copied().find(|schema| schema.kind == kind)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every block schema, nested ones included.
+    fn all_schemas() -> Vec<&'static BlockSchema> {
+        let mut out: Vec<&BlockSchema> = Vec::new();
+        let mut todo: Vec<&BlockSchema> = TOP_LEVEL.to_vec();
+        while let Some(schema) = todo.pop() {
+            if !out.iter().any(|seen| std::ptr::eq(*seen, schema)) {
+                out.push(schema);
+                todo.extend(schema.blocks.iter().copied());
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn synonyms_name_what_exists_and_never_shadow_it() {
+        for schema in all_schemas() {
+            for synonym in schema.synonyms {
+                let exists = |name| schema.attribute(name).is_some() || schema.block(name).is_some();
+                assert!(exists(synonym.ours), "{}: `{}` is not ours", schema.kind, synonym.ours);
+                assert!(!exists(synonym.theirs), "{}: `{}` is ours already", schema.kind, synonym.theirs);
+            }
+        }
+        let kinds = top_level_kinds();
+        for synonym in TOP_LEVEL_SYNONYMS {
+            assert!(kinds.contains(&synonym.ours) && !kinds.contains(&synonym.theirs), "{synonym:?}");
+        }
+        for synonym in CLOUD_KIND_SYNONYMS {
+            let is_kind = |name| CLOUD_KINDS.iter().any(|(kind, _)| *kind == name);
+            assert!(is_kind(synonym.ours) && !is_kind(synonym.theirs), "{synonym:?}");
+        }
+    }
 }

@@ -75,6 +75,9 @@ pub struct SourceFile {
     pub name: String,
     /// The full text.
     pub text: String,
+    /// Where [`SourceMap::add_bytes`] replaced bytes that are not UTF-8 by U+FFFD: each
+    /// replacement's span in `text`.
+    pub invalid_utf8: Vec<Span>,
 }
 
 /// The files of one configuration, addressed by [`FileId`].
@@ -91,8 +94,26 @@ impl SourceMap {
 
     /// Adds a file and returns its id.
     pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
-        self.files.push(SourceFile { name: name.into(), text: text.into() });
+        self.files.push(SourceFile { name: name.into(), text: text.into(), invalid_utf8: Vec::new() });
         FileId((self.files.len() - 1) as u32)
+    }
+
+    /// Adds a file read as bytes: each sequence that is not UTF-8 becomes U+FFFD, and is
+    /// reported by [`load`](crate::load) as `iso::parse::invalid_utf8` at its position.
+    pub fn add_bytes(&mut self, name: impl Into<String>, bytes: &[u8]) -> FileId {
+        let id = FileId(self.files.len() as u32);
+        let mut text = String::with_capacity(bytes.len());
+        let mut invalid_utf8 = Vec::new();
+        for chunk in bytes.utf8_chunks() {
+            text.push_str(chunk.valid());
+            if !chunk.invalid().is_empty() {
+                let start = text.len();
+                text.push(char::REPLACEMENT_CHARACTER);
+                invalid_utf8.push(Span::new(id, start, text.len()));
+            }
+        }
+        self.files.push(SourceFile { name: name.into(), text, invalid_utf8 });
+        id
     }
 
     /// The file behind `id`.

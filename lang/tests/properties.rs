@@ -270,7 +270,8 @@ fn formatting_examples_and_fixtures() {
             if path.is_dir() {
                 dirs.push(path);
             } else if path.extension().is_some_and(|e| e == "iso") {
-                let text = std::fs::read_to_string(&path).unwrap();
+                // The fixtures of `iso::parse::invalid_utf8` are not text: nothing to format.
+                let Ok(text) = std::fs::read_to_string(&path) else { continue };
                 if isopod_lang::syntax::parse(FileId::default(), &text).diagnostics.is_empty() {
                     check_formatting(&text);
                     checked += 1;

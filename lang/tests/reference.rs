@@ -4,8 +4,8 @@
 
 mod common;
 
-use isopod_lang::schema::{self, BlockSchema};
-use isopod_lang::{Code, FUNCTIONS};
+use isopod_lang::schema::{self, BlockSchema, Synonym};
+use isopod_lang::{Code, FOREIGN_FUNCTIONS, FUNCTIONS};
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -32,11 +32,19 @@ fn block_section(out: &mut String, schema: &BlockSchema, heading: &str, title: &
         }
         out.push('\n');
     }
+    if !schema.synonyms.is_empty() {
+        writeln!(out, "Other tools' names, which Isopod's hints recognise: {}.\n", synonyms(schema.synonyms)).unwrap();
+    }
     writeln!(out, "```hcl\n{}\n```\n", schema.example).unwrap();
     for nested in schema.blocks {
         let labels: String = nested.labels.iter().map(|l| format!(" \"{}\"", l.to_uppercase())).collect();
         block_section(out, nested, &format!("{heading}#"), &format!("{}{labels}", nested.kind));
     }
+}
+
+fn synonyms(synonyms: &[Synonym]) -> String {
+    let each = synonyms.iter().map(|s| format!("`{}` ({}) is `{}`", s.theirs, s.from, s.ours));
+    each.collect::<Vec<_>>().join("; ")
 }
 
 #[test]
@@ -54,6 +62,13 @@ fn blocks_page() {
         let title = std::iter::once(schema.kind.to_string()).chain(labels).collect::<Vec<_>>().join(" ");
         block_section(&mut out, schema, "##", &title);
     }
+    writeln!(
+        out,
+        "## Other tools' names\n\nBlock types: {}.\n\nCloud kinds: {}.\n",
+        synonyms(schema::TOP_LEVEL_SYNONYMS),
+        synonyms(schema::CLOUD_KIND_SYNONYMS)
+    )
+    .unwrap();
     check_page("blocks.md", &out);
 }
 
@@ -70,12 +85,17 @@ fn functions_page() {
         )
         .unwrap();
     }
+    out.push_str("## Other tools' functions\n\nFunctions of other tools that Isopod does not have, and what to write instead; calling one gives the same hint.\n\n| Function | From | Instead |\n|---|---|---|\n");
+    for foreign in FOREIGN_FUNCTIONS {
+        writeln!(out, "| `{}` | {} | {} |", foreign.name, foreign.from, foreign.instead).unwrap();
+    }
+    out.push('\n');
     check_page("functions.md", &out);
 }
 
 /// The first fixture of `lang/tests/ui` that expects `code`.
-fn fixture_for(code: Code) -> Option<(String, String)> {
-    let mut found: Vec<(String, String)> = Vec::new();
+fn fixture_for(code: Code) -> Option<(String, Vec<u8>)> {
+    let mut found: Vec<(String, Vec<u8>)> = Vec::new();
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ui");
     let mut dirs = vec![root];
     while let Some(dir) = dirs.pop() {
@@ -83,10 +103,10 @@ fn fixture_for(code: Code) -> Option<(String, String)> {
             let path = entry.unwrap().path();
             if path.is_dir() {
                 dirs.push(path);
-            } else if let Ok(text) = std::fs::read_to_string(&path)
-                && text.lines().next() == Some(&format!("# expect: {code}"))
+            } else if let Ok(bytes) = std::fs::read(&path)
+                && String::from_utf8_lossy(&bytes).lines().next() == Some(&format!("# expect: {code}"))
             {
-                found.push((path.file_name().unwrap().to_string_lossy().into(), text));
+                found.push((path.file_name().unwrap().to_string_lossy().into(), bytes));
             }
         }
     }
@@ -100,9 +120,9 @@ fn diagnostics_page() {
     out.push_str("# Diagnostics\n\nEvery problem Isopod reports has a stable code. Each entry says what is wrong and how to fix it, with an example and what Isopod prints for it.\n\n");
     for code in Code::ALL {
         writeln!(out, "## `{code}`\n\n**{}**\n\n{}\n", code.summary(), code.explanation()).unwrap();
-        let Some((name, text)) = fixture_for(*code) else { continue };
-        let source: String = text.lines().skip(1).map(|line| format!("{line}\n")).collect();
-        let sources = common::sources(&name, &text);
+        let Some((name, bytes)) = fixture_for(*code) else { continue };
+        let source: String = String::from_utf8_lossy(&bytes).lines().skip(1).map(|line| format!("{line}\n")).collect();
+        let sources = common::sources(&name, &bytes);
         let checked = common::load(&sources);
         let diagnostic = checked.diagnostics.iter().find(|d| d.code == *code).unwrap();
         let rendered = common::render(diagnostic, &sources);

@@ -9,12 +9,13 @@ use isopod_lang::Code;
 #[test]
 fn diagnostics() {
     insta::glob!("ui/**/*.iso", |path| {
-        let text = std::fs::read_to_string(path).unwrap();
+        let bytes = std::fs::read(path).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
         let expected = text.lines().next().and_then(|line| line.strip_prefix("# expect: ")).unwrap_or_else(|| {
             panic!("{} must start with `# expect: CODE`", path.display());
         });
         let name = path.file_name().unwrap().to_string_lossy().to_string();
-        let sources = common::sources(&name, &text);
+        let sources = common::sources(&name, &bytes);
         let checked = common::load(&sources);
         assert!(
             checked.diagnostics.iter().any(|d| d.code.as_str() == expected),
@@ -42,7 +43,7 @@ fn diagnostics() {
 fn every_code_has_a_fixture() {
     let mut fixtures = String::new();
     insta::glob!("ui/**/*.iso", |path| fixtures
-        .push_str(std::fs::read_to_string(path).unwrap().lines().next().unwrap()));
+        .push_str(String::from_utf8_lossy(&std::fs::read(path).unwrap()).lines().next().unwrap()));
     let missing: Vec<&str> = Code::ALL
         .iter()
         .map(|code| code.as_str())

@@ -27,16 +27,25 @@ pub fn run(args: FmtArgs) -> anyhow::Result<Status> {
         }
     }
     for file in files {
-        let text = match std::fs::read_to_string(&file) {
-            Ok(text) => text,
+        let bytes = match std::fs::read(&file) {
+            Ok(bytes) => bytes,
             Err(err) => {
                 eprintln!("error: cannot read {}: {err}", file.display());
                 status = Status::Failure;
                 continue;
             }
         };
-        match isopod_lang::fmt::format(&text) {
-            Ok(formatted) if formatted == text => {}
+        let mut sources = SourceMap::new();
+        let id = sources.add_bytes(file.display().to_string(), &bytes);
+        if let Some(problem) = isopod_lang::invalid_utf8(sources.get(id)) {
+            // Formatting would write U+FFFD over the bytes it cannot read: leave the file alone.
+            eprint!("{}", diagnostics::render_all(&[problem], &sources, diagnostics::stderr_colored()));
+            status = Status::Failure;
+            continue;
+        }
+        let text = &sources.get(id).text;
+        match isopod_lang::fmt::format(text) {
+            Ok(formatted) if formatted == *text => {}
             Ok(_) if args.check => {
                 output::line(&file.display().to_string())?;
                 status = Status::Failure;
@@ -49,8 +58,6 @@ pub fn run(args: FmtArgs) -> anyhow::Result<Status> {
                 }
             },
             Err(errors) => {
-                let mut sources = SourceMap::new();
-                sources.add(file.display().to_string(), text);
                 eprint!("{}", diagnostics::render_all(&errors, &sources, diagnostics::stderr_colored()));
                 status = Status::Failure;
             }

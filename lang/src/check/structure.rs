@@ -3,7 +3,7 @@
 
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
-use crate::schema::{self, BlockSchema};
+use crate::schema::{self, BlockSchema, Synonym};
 use crate::span::Span;
 use crate::suggest::did_you_mean;
 use crate::syntax::ast::{self, Block, Body, Item};
@@ -167,7 +167,9 @@ fn top_level_schema(block: &Block, diagnostics: &mut Vec<Diagnostic>) -> Option<
         let schema = schema::top_level(kind, Some(&first.text));
         if schema.is_none() {
             let kinds = schema::CLOUD_KINDS.iter().map(|(name, _)| *name);
-            let help = did_you_mean(&first.text, kinds.clone())
+            let help = schema::synonym(schema::CLOUD_KIND_SYNONYMS, &first.text)
+                .map(Synonym::hint)
+                .or_else(|| did_you_mean(&first.text, kinds.clone()))
                 .unwrap_or_else(|| format!("the kinds are {}", backticked(kinds)));
             diagnostics.push(
                 Diagnostic::error(Code::UnknownCloudKind, first.span, format!("`{}` is not a cloud kind", first.text))
@@ -179,7 +181,9 @@ fn top_level_schema(block: &Block, diagnostics: &mut Vec<Diagnostic>) -> Option<
     let schema = schema::top_level(kind, None);
     if schema.is_none() {
         let kinds = schema::top_level_kinds();
-        let help = did_you_mean(kind, kinds.iter().copied())
+        let help = schema::synonym(schema::TOP_LEVEL_SYNONYMS, kind)
+            .map(Synonym::hint)
+            .or_else(|| did_you_mean(kind, kinds.iter().copied()))
             .unwrap_or_else(|| format!("top-level blocks are {}", backticked(kinds.iter().copied())));
         diagnostics.push(
             Diagnostic::error(Code::UnknownBlock, block.kind.span, format!("`{kind}` is not a block type"))
@@ -272,7 +276,9 @@ fn check_body(body: &Body, schema: &'static BlockSchema, block: &Block, diagnost
                         attr.name.span,
                         format!("`{}` has no attribute `{name}`", schema.kind),
                     )
-                    .with_optional_help(did_you_mean(name, names)),
+                    .with_optional_help(
+                        schema::synonym(schema.synonyms, name).map(Synonym::hint).or_else(|| did_you_mean(name, names)),
+                    ),
                 );
             }
             Item::Block(nested) => {
@@ -288,8 +294,10 @@ fn check_body(body: &Body, schema: &'static BlockSchema, block: &Block, diagnost
                             .with_help(format!("write `{kind} = ...`")),
                         );
                     } else {
-                        let help =
-                            did_you_mean(kind, schema.blocks.iter().map(|b| b.kind)).or_else(|| match schema.blocks {
+                        let help = schema::synonym(schema.synonyms, kind)
+                            .map(Synonym::hint)
+                            .or_else(|| did_you_mean(kind, schema.blocks.iter().map(|b| b.kind)))
+                            .or_else(|| match schema.blocks {
                                 [] => Some(format!("`{}` takes no nested blocks", schema.kind)),
                                 blocks => Some(format!(
                                     "`{}` takes {}",
@@ -328,8 +336,11 @@ fn check_body(body: &Body, schema: &'static BlockSchema, block: &Block, diagnost
             }
         }
     }
+    let seen = |name: &str| seen_attrs.iter().any(|(seen, _)| *seen == name);
     for attr in schema.attributes.iter().filter(|attr| attr.required) {
-        if !seen_attrs.iter().any(|(seen, _)| *seen == attr.name) {
+        // Written under another tool's name: the unknown attribute's hint is the one report.
+        let as_synonym = schema.synonyms.iter().any(|synonym| synonym.ours == attr.name && seen(synonym.theirs));
+        if !seen(attr.name) && !as_synonym {
             let header = block.labels.last().map_or(block.kind.span, |label| block.kind.span.to(label.span));
             diagnostics.push(Diagnostic::error(
                 Code::MissingAttribute,

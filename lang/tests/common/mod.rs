@@ -8,22 +8,24 @@ use isopod_lang::{Checked, Diagnostic, Inputs, MemoryHost, SourceMap};
 use miette::{GraphicalReportHandler, GraphicalTheme};
 
 /// Splits a fixture into files at lines `#- NAME`; text before the first marker (or all of it,
-/// without markers) is the file `default_name`.
-pub fn sources(default_name: &str, text: &str) -> SourceMap {
-    let mut files: Vec<(String, String)> = vec![(default_name.to_string(), String::new())];
-    for line in text.split_inclusive('\n') {
-        match line.strip_prefix("#- ") {
-            Some(name) => files.push((name.trim().to_string(), String::new())),
-            None => files.last_mut().expect("one file at least").1.push_str(line),
+/// without markers) is the file `default_name`. Files are read as bytes, as the binary reads them,
+/// so that a fixture may hold bytes that are not UTF-8.
+pub fn sources(default_name: &str, bytes: &[u8]) -> SourceMap {
+    let mut files: Vec<(String, Vec<u8>)> = vec![(default_name.to_string(), Vec::new())];
+    for line in bytes.split_inclusive(|&b| b == b'\n') {
+        match line.strip_prefix(b"#- ") {
+            Some(name) => files.push((String::from_utf8_lossy(name).trim().to_string(), Vec::new())),
+            None => files.last_mut().expect("one file at least").1.extend_from_slice(line),
         }
     }
-    let only_comments = files[0].1.lines().all(|line| line.starts_with('#') || line.trim().is_empty());
+    let only_comments =
+        String::from_utf8_lossy(&files[0].1).lines().all(|line| line.starts_with('#') || line.trim().is_empty());
     if files.len() > 1 && only_comments {
         files.remove(0);
     }
     let mut sources = SourceMap::new();
-    for (name, text) in files {
-        sources.add(name, text);
+    for (name, bytes) in files {
+        sources.add_bytes(name, &bytes);
     }
     sources
 }

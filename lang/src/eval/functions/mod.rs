@@ -1,8 +1,17 @@
 //! The built-in functions. The table is the single source of the book's functions reference.
 
-use super::value::{Key, format_number};
+mod cidr;
+mod collections;
+mod convert;
+mod foreign;
+
+pub use foreign::{FOREIGN_FUNCTIONS, ForeignFunction};
+mod numbers;
+mod system;
+mod text;
+
+use super::value::Key;
 use super::{Eval, Evaluator, Scope, Value};
-use crate::cidr::{Cidr, CidrError};
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::host::Host;
@@ -61,11 +70,47 @@ pub static FUNCTIONS: &[Function] = &[
         "abs(-3) => 3"
     ),
     function!(
+        "alltrue",
+        "alltrue(list)",
+        1,
+        Some(1),
+        collections::alltrue,
+        "Whether every element of a list of bools is true (true for an empty list).",
+        "alltrue([true, 1 < 2]) => true"
+    ),
+    function!(
+        "anytrue",
+        "anytrue(list)",
+        1,
+        Some(1),
+        collections::anytrue,
+        "Whether any element of a list of bools is true (false for an empty list).",
+        "anytrue([false, true]) => true"
+    ),
+    function!(
+        "ceil",
+        "ceil(number)",
+        1,
+        Some(1),
+        |_, a| Ok(Value::Number(number(a, 0)?.ceil())),
+        "The smallest whole number not less than the number.",
+        "ceil(4.1) => 5"
+    ),
+    function!(
+        "chunklist",
+        "chunklist(list, size)",
+        2,
+        Some(2),
+        collections::chunklist,
+        "The list cut into lists of `size` elements (the last one may be shorter).",
+        "chunklist([1, 2, 3], 2) => [[1, 2], [3]]"
+    ),
+    function!(
         "cidrhost",
         "cidrhost(prefix, hostnum)",
         2,
         Some(2),
-        cidrhost,
+        cidr::cidrhost,
         "The address number `hostnum` of a range; negative numbers count from the end.",
         "cidrhost(\"10.0.1.0/24\", 5) => \"10.0.1.5\""
     ),
@@ -74,7 +119,7 @@ pub static FUNCTIONS: &[Function] = &[
         "cidrnetmask(prefix)",
         1,
         Some(1),
-        cidrnetmask,
+        cidr::cidrnetmask,
         "The dotted netmask of an IPv4 range.",
         "cidrnetmask(\"10.0.0.0/12\") => \"255.240.0.0\""
     ),
@@ -83,7 +128,7 @@ pub static FUNCTIONS: &[Function] = &[
         "cidrsubnet(prefix, newbits, netnum)",
         3,
         Some(3),
-        cidrsubnet,
+        cidr::cidrsubnet,
         "The subnet number `netnum` of a range, `newbits` longer than it.",
         "cidrsubnet(\"10.1.0.0/16\", 8, 2) => \"10.1.2.0/24\""
     ),
@@ -92,7 +137,7 @@ pub static FUNCTIONS: &[Function] = &[
         "cidrsubnets(prefix, newbits...)",
         2,
         None,
-        cidrsubnets,
+        cidr::cidrsubnets,
         "Consecutive subnets of a range, one per `newbits`, each aligned to its size.",
         "cidrsubnets(\"10.0.0.0/16\", 8, 8, 4) => [\"10.0.0.0/24\", \"10.0.1.0/24\", \"10.0.16.0/20\"]"
     ),
@@ -106,11 +151,29 @@ pub static FUNCTIONS: &[Function] = &[
         "coalesce(null, \"x\") => \"x\""
     ),
     function!(
+        "coalescelist",
+        "coalescelist(lists...)",
+        1,
+        None,
+        collections::coalescelist,
+        "The first argument that is a list with elements; the last one when every list is empty.",
+        "coalescelist([], [\"b\"]) => [\"b\"]"
+    ),
+    function!(
+        "compact",
+        "compact(list)",
+        1,
+        Some(1),
+        collections::compact,
+        "A list of strings without its empty strings and nulls.",
+        "compact([\"a\", \"\", null]) => [\"a\"]"
+    ),
+    function!(
         "concat",
         "concat(lists...)",
         1,
         None,
-        concat,
+        collections::concat,
         "The lists joined into one.",
         "concat([1], [2, 3]) => [1, 2, 3]"
     ),
@@ -128,16 +191,34 @@ pub static FUNCTIONS: &[Function] = &[
         "distinct(list)",
         1,
         Some(1),
-        distinct,
+        collections::distinct,
         "The list without repeated elements, first occurrences kept.",
         "distinct([1, 2, 1]) => [1, 2]"
+    ),
+    function!(
+        "element",
+        "element(list, index)",
+        2,
+        Some(2),
+        collections::element,
+        "The element at `index`, counting round from the start when the index passes the end.",
+        "element([\"a\", \"b\"], 3) => \"b\""
+    ),
+    function!(
+        "endswith",
+        "endswith(string, suffix)",
+        2,
+        Some(2),
+        |_, a| Ok(Value::Bool(string(a, 0)?.ends_with(string(a, 1)?))),
+        "Whether the string ends with the suffix.",
+        "endswith(\"eu-west-1\", \"-1\") => true"
     ),
     function!(
         "env",
         "env(name, default?)",
         1,
         Some(2),
-        env,
+        system::env,
         "An environment variable of the process running Isopod; the default, if given, when it is not set.",
         "env(\"TEAM\", \"net\") => \"net\""
     ),
@@ -146,7 +227,7 @@ pub static FUNCTIONS: &[Function] = &[
         "file(path)",
         1,
         Some(1),
-        file,
+        system::file,
         "The text of a file, relative to the configuration's folder.",
         "file(\"banner.txt\") => \"...\""
     ),
@@ -155,25 +236,43 @@ pub static FUNCTIONS: &[Function] = &[
         "flatten(list)",
         1,
         Some(1),
-        flatten,
+        collections::flatten,
         "A list of lists made into one list (one level).",
         "flatten([[1], [2, 3]]) => [1, 2, 3]"
+    ),
+    function!(
+        "floor",
+        "floor(number)",
+        1,
+        Some(1),
+        |_, a| Ok(Value::Number(number(a, 0)?.floor())),
+        "The largest whole number not greater than the number.",
+        "floor(4.9) => 4"
     ),
     function!(
         "format",
         "format(spec, values...)",
         1,
         None,
-        format,
+        text::format,
         "A string built from a spec with `%s` (string), `%d` (integer), `%v` (any), `%q` (quoted) and `%%`.",
         "format(\"%s-%d\", \"vpc\", 3) => \"vpc-3\""
+    ),
+    function!(
+        "index",
+        "index(list, value)",
+        2,
+        Some(2),
+        collections::index,
+        "The position of the first element equal to the value (an error when there is none).",
+        "index([\"a\", \"b\"], \"b\") => 1"
     ),
     function!(
         "join",
         "join(separator, list)",
         2,
         Some(2),
-        join,
+        text::join,
         "The strings of the list joined with the separator.",
         "join(\",\", [\"a\", \"b\"]) => \"a,b\""
     ),
@@ -191,7 +290,7 @@ pub static FUNCTIONS: &[Function] = &[
         "length(value)",
         1,
         Some(1),
-        length,
+        collections::length,
         "The number of elements of a list or object, or characters of a string.",
         "length([1, 2]) => 2"
     ),
@@ -200,7 +299,7 @@ pub static FUNCTIONS: &[Function] = &[
         "lookup(object, key, default?)",
         2,
         Some(3),
-        lookup,
+        collections::lookup,
         "The object's value for the key; the default when it has none (an error without one).",
         "lookup({ a = 1 }, \"b\", 0) => 0"
     ),
@@ -218,7 +317,7 @@ pub static FUNCTIONS: &[Function] = &[
         "max(numbers...)",
         1,
         None,
-        |_, a| extremum(a, f64::max),
+        |_, a| numbers::extremum(a, f64::max),
         "The largest number.",
         "max(1, 5, 3) => 5"
     ),
@@ -227,7 +326,7 @@ pub static FUNCTIONS: &[Function] = &[
         "merge(objects...)",
         1,
         None,
-        merge,
+        collections::merge,
         "The objects merged; later keys win.",
         "merge({ a = 1 }, { a = 2, b = 3 }) => { a = 2, b = 3 }"
     ),
@@ -236,16 +335,43 @@ pub static FUNCTIONS: &[Function] = &[
         "min(numbers...)",
         1,
         None,
-        |_, a| extremum(a, f64::min),
+        |_, a| numbers::extremum(a, f64::min),
         "The smallest number.",
         "min(1, 5, 3) => 1"
+    ),
+    function!(
+        "one",
+        "one(list)",
+        1,
+        Some(1),
+        collections::one,
+        "The only element of a list of one, null for an empty list; an error for more.",
+        "one([\"a\"]) => \"a\""
+    ),
+    function!(
+        "parseint",
+        "parseint(string, base)",
+        2,
+        Some(2),
+        numbers::parseint,
+        "The whole number a string writes in `base` (2 to 36).",
+        "parseint(\"ff\", 16) => 255"
+    ),
+    function!(
+        "pow",
+        "pow(base, exponent)",
+        2,
+        Some(2),
+        |_, a| Ok(Value::Number(number(a, 0)?.powf(number(a, 1)?))),
+        "`base` to the power `exponent`.",
+        "pow(2, 8) => 256"
     ),
     function!(
         "range",
         "range(start?, end, step?)",
         1,
         Some(3),
-        range,
+        collections::range,
         "Numbers from `start` (default 0) up to but not including `end`, by `step` (default 1).",
         "range(3) => [0, 1, 2]"
     ),
@@ -259,13 +385,76 @@ pub static FUNCTIONS: &[Function] = &[
         "replace(\"a-b\", \"-\", \"_\") => \"a_b\""
     ),
     function!(
+        "reverse",
+        "reverse(list)",
+        1,
+        Some(1),
+        |_, a| Ok(Value::list(list(a, 0)?.iter().rev().cloned().collect())),
+        "The list in reverse order.",
+        "reverse([1, 2, 3]) => [3, 2, 1]"
+    ),
+    function!(
         "secret",
         "secret(name)",
         1,
         Some(1),
-        secret,
+        system::secret,
         "A reference to the named secret of Isopod's secret store; the language never sees its value. It can only be passed to attributes that take secrets, such as a tunnel's `psk`. Whether the secret exists is checked when a plan is made, not by `validate`.",
         "secret(\"dc1-psk\") => (sensitive)"
+    ),
+    function!(
+        "setintersection",
+        "setintersection(lists...)",
+        1,
+        None,
+        collections::setintersection,
+        "The elements every list holds, as a set (see `toset`).",
+        "setintersection([\"a\", \"b\"], [\"b\", \"c\"]) => [\"b\"]"
+    ),
+    function!(
+        "setsubtract",
+        "setsubtract(list, other)",
+        2,
+        Some(2),
+        collections::setsubtract,
+        "The elements of the first list that the other does not hold, as a set (see `toset`).",
+        "setsubtract([\"a\", \"b\"], [\"b\"]) => [\"a\"]"
+    ),
+    function!(
+        "setunion",
+        "setunion(lists...)",
+        1,
+        None,
+        collections::setunion,
+        "The elements any list holds, as a set (see `toset`).",
+        "setunion([\"b\"], [\"a\", \"b\"]) => [\"a\", \"b\"]"
+    ),
+    function!(
+        "signum",
+        "signum(number)",
+        1,
+        Some(1),
+        |_, a| Ok(Value::Number(numbers::signum(number(a, 0)?))),
+        "-1, 0 or 1: the sign of the number.",
+        "signum(-7) => -1"
+    ),
+    function!(
+        "slice",
+        "slice(list, start, end)",
+        3,
+        Some(3),
+        collections::slice,
+        "The elements from `start` up to but not including `end`.",
+        "slice([\"a\", \"b\", \"c\"], 1, 3) => [\"b\", \"c\"]"
+    ),
+    function!(
+        "sort",
+        "sort(list)",
+        1,
+        Some(1),
+        collections::sort,
+        "A list of strings in lexical order.",
+        "sort([\"b\", \"a\"]) => [\"a\", \"b\"]"
     ),
     function!(
         "split",
@@ -277,22 +466,130 @@ pub static FUNCTIONS: &[Function] = &[
         "split(\",\", \"a,b\") => [\"a\", \"b\"]"
     ),
     function!(
+        "startswith",
+        "startswith(string, prefix)",
+        2,
+        Some(2),
+        |_, a| Ok(Value::Bool(string(a, 0)?.starts_with(string(a, 1)?))),
+        "Whether the string starts with the prefix.",
+        "startswith(\"eu-west-1\", \"eu-\") => true"
+    ),
+    function!(
+        "strcontains",
+        "strcontains(string, substring)",
+        2,
+        Some(2),
+        |_, a| Ok(Value::Bool(string(a, 0)?.contains(string(a, 1)?))),
+        "Whether the string contains the substring.",
+        "strcontains(\"eu-west-1\", \"west\") => true"
+    ),
+    function!(
+        "strrev",
+        "strrev(string)",
+        1,
+        Some(1),
+        |_, a| Ok(Value::string(string(a, 0)?.chars().rev().collect::<String>())),
+        "The string's characters in reverse order.",
+        "strrev(\"abc\") => \"cba\""
+    ),
+    function!(
+        "substr",
+        "substr(string, offset, length)",
+        3,
+        Some(3),
+        text::substr,
+        "`length` characters from `offset`; a negative offset counts from the end, a length of -1 takes the rest.",
+        "substr(\"eu-west-1\", 3, 4) => \"west\""
+    ),
+    function!(
+        "sum",
+        "sum(list)",
+        1,
+        Some(1),
+        numbers::sum,
+        "The sum of a list of numbers (0 for an empty list).",
+        "sum([1, 2, 3]) => 6"
+    ),
+    function!(
+        "title",
+        "title(string)",
+        1,
+        Some(1),
+        |_, a| Ok(Value::string(text::title(string(a, 0)?))),
+        "The string with the first letter of each word in upper case.",
+        "title(\"data platform\") => \"Data Platform\""
+    ),
+    function!(
+        "tobool",
+        "tobool(value)",
+        1,
+        Some(1),
+        convert::tobool,
+        "A bool from a bool or the strings `\"true\"` and `\"false\"`; null stays null.",
+        "tobool(\"true\") => true"
+    ),
+    function!(
+        "tolist",
+        "tolist(value)",
+        1,
+        Some(1),
+        convert::tolist,
+        "The list itself: Isopod's sets (from `toset`) are lists already. Anything else is an error.",
+        "tolist(toset([\"b\", \"a\"])) => [\"a\", \"b\"]"
+    ),
+    function!(
+        "tomap",
+        "tomap(value)",
+        1,
+        Some(1),
+        convert::tomap,
+        "The object itself: objects and maps are one type. Anything else is an error.",
+        "tomap({ a = 1 }) => { a = 1 }"
+    ),
+    function!(
         "tonumber",
         "tonumber(value)",
         1,
         Some(1),
-        tonumber,
+        convert::tonumber,
         "A number from a number or a numeric string.",
         "tonumber(\"42\") => 42"
+    ),
+    function!(
+        "toset",
+        "toset(list)",
+        1,
+        Some(1),
+        collections::toset,
+        "The list as a set: each element once, strings (or numbers) sorted, as Terraform orders sets. A set is a list, so `for_each` takes it.",
+        "toset([\"b\", \"a\", \"b\"]) => [\"a\", \"b\"]"
     ),
     function!(
         "tostring",
         "tostring(value)",
         1,
         Some(1),
-        tostring,
+        convert::tostring,
         "A string from a string, number or bool.",
         "tostring(42) => \"42\""
+    ),
+    function!(
+        "trim",
+        "trim(string, characters)",
+        2,
+        Some(2),
+        text::trim,
+        "The string without any of `characters` at its start and end.",
+        "trim(\"--a--\", \"-\") => \"a\""
+    ),
+    function!(
+        "trimprefix",
+        "trimprefix(string, prefix)",
+        2,
+        Some(2),
+        |_, a| Ok(Value::string(string(a, 0)?.strip_prefix(string(a, 1)?).unwrap_or(string(a, 0)?))),
+        "The string without the prefix, when it starts with it.",
+        "trimprefix(\"vpc-app\", \"vpc-\") => \"app\""
     ),
     function!(
         "trimspace",
@@ -302,6 +599,15 @@ pub static FUNCTIONS: &[Function] = &[
         |_, a| Ok(Value::string(string(a, 0)?.trim())),
         "The string without leading and trailing white space.",
         "trimspace(\" a \") => \"a\""
+    ),
+    function!(
+        "trimsuffix",
+        "trimsuffix(string, suffix)",
+        2,
+        Some(2),
+        |_, a| Ok(Value::string(string(a, 0)?.strip_suffix(string(a, 1)?).unwrap_or(string(a, 0)?))),
+        "The string without the suffix, when it ends with it.",
+        "trimsuffix(\"app.iso\", \".iso\") => \"app\""
     ),
     function!(
         "upper",
@@ -321,12 +627,21 @@ pub static FUNCTIONS: &[Function] = &[
         "The values of an object, in key order.",
         "values({ a = 1, b = 2 }) => [1, 2]"
     ),
+    function!(
+        "zipmap",
+        "zipmap(keys, values)",
+        2,
+        Some(2),
+        collections::zipmap,
+        "An object from a list of string keys and a list of values of the same length.",
+        "zipmap([\"a\", \"b\"], [1, 2]) => { a = 1, b = 2 }"
+    ),
 ];
 
 /// Evaluates a call to a built-in function.
 pub(super) fn call(ev: &mut Evaluator<'_>, name: &Ident, args: &[Expr], scope: &Scope, span: Span) -> Eval {
     let Some(function) = FUNCTIONS.iter().find(|f| f.name == name.text) else {
-        let help = did_you_mean(&name.text, FUNCTIONS.iter().map(|f| f.name));
+        let help = foreign::hint(&name.text).or_else(|| did_you_mean(&name.text, FUNCTIONS.iter().map(|f| f.name)));
         let label = format!("`{}` is not a built-in function", name.text);
         return Err(ev.report(Diagnostic::error(Code::UnknownFunction, name.span, label).with_optional_help(help)));
     };
@@ -399,268 +714,6 @@ fn object(args: &[Value], idx: usize) -> Result<&IndexMap<Key, Value>, FnError> 
     }
 }
 
-fn cidr(args: &[Value], idx: usize) -> Result<Cidr, FnError> {
-    Cidr::parse(string(args, idx)?).map_err(|err| match err {
-        CidrError::Malformed => invalid(idx, "not a CIDR such as `10.0.0.0/16`"),
-        CidrError::HostBitsSet(network) => invalid(idx, format!("host bits are set; the network is `{network}`")),
-    })
-}
-
-fn cidrsubnet(_: &dyn Host, args: &[Value]) -> FnResult {
-    let prefix = cidr(args, 0)?;
-    let newbits = integer(args, 1)?;
-    let netnum = integer(args, 2)?;
-    if !(0..=128).contains(&newbits) {
-        return Err(invalid(1, "`newbits` must be between 0 and 128"));
-    }
-    if netnum < 0 {
-        return Err(invalid(2, "`netnum` must not be negative"));
-    }
-    let subnet = prefix.subnet(newbits as u8, netnum as u128).map_err(|label| invalid(1, label))?;
-    Ok(Value::string(subnet.to_string()))
-}
-
-fn cidrsubnets(_: &dyn Host, args: &[Value]) -> FnResult {
-    let prefix = cidr(args, 0)?;
-    let bits = prefix.family_bits() as u128;
-    let mut next = prefix.first();
-    let mut subnets = Vec::new();
-    for idx in 1..args.len() {
-        let newbits = integer(args, idx)?;
-        let length = prefix.prefix() as i128 + newbits;
-        if newbits < 1 || length > bits as i128 {
-            return Err(invalid(idx, format!("/{} plus {newbits} bits is not a valid prefix", prefix.prefix())));
-        }
-        let size = 1u128 << (bits - length as u128);
-        let start = next.div_ceil(size) * size;
-        if start + size - 1 > prefix.last() {
-            return Err(invalid(idx, format!("no room left in {prefix}")));
-        }
-        let subnet =
-            prefix.subnet(newbits as u8, (start - prefix.first()) / size).map_err(|label| invalid(idx, label))?;
-        subnets.push(Value::string(subnet.to_string()));
-        next = start + size;
-    }
-    Ok(Value::list(subnets))
-}
-
-fn cidrhost(_: &dyn Host, args: &[Value]) -> FnResult {
-    let prefix = cidr(args, 0)?;
-    let hostnum = integer(args, 1)?;
-    let host = prefix.host(hostnum).map_err(|label| invalid(1, label))?;
-    Ok(Value::string(host.to_string()))
-}
-
-fn cidrnetmask(_: &dyn Host, args: &[Value]) -> FnResult {
-    let netmask = cidr(args, 0)?.netmask().ok_or_else(|| invalid(0, "only IPv4 ranges have a netmask"))?;
-    Ok(Value::string(netmask.to_string()))
-}
-
-fn concat(_: &dyn Host, args: &[Value]) -> FnResult {
-    let mut out = Vec::new();
-    for idx in 0..args.len() {
-        out.extend(list(args, idx)?.iter().cloned());
-    }
-    Ok(Value::list(out))
-}
-
-fn distinct(_: &dyn Host, args: &[Value]) -> FnResult {
-    let mut out: Vec<Value> = Vec::new();
-    for item in list(args, 0)? {
-        if !out.contains(item) {
-            out.push(item.clone());
-        }
-    }
-    Ok(Value::list(out))
-}
-
-fn env(host: &dyn Host, args: &[Value]) -> FnResult {
-    let name = string(args, 0)?;
-    match (host.env(name), args.get(1)) {
-        (Some(value), _) => Ok(Value::string(value)),
-        (None, Some(default)) => Ok(default.clone()),
-        (None, None) => Err(FnError {
-            code: Code::EnvNotSet,
-            arg: Some(0),
-            label: format!("`{name}` is not set; pass a default as the second argument"),
-        }),
-    }
-}
-
-fn file(host: &dyn Host, args: &[Value]) -> FnResult {
-    let path = string(args, 0)?;
-    host.read_file(path).map(Value::string).map_err(|reason| FnError {
-        code: Code::FileUnreadable,
-        arg: Some(0),
-        label: format!("cannot read `{path}`: {reason}"),
-    })
-}
-
-fn flatten(_: &dyn Host, args: &[Value]) -> FnResult {
-    let mut out = Vec::new();
-    for item in list(args, 0)? {
-        match item {
-            Value::List(inner) => out.extend(inner.iter().cloned()),
-            other => out.push(other.clone()),
-        }
-    }
-    Ok(Value::list(out))
-}
-
-fn format(_: &dyn Host, args: &[Value]) -> FnResult {
-    let spec = string(args, 0)?;
-    let mut out = String::new();
-    let mut next_arg = 1;
-    let mut chars = spec.chars();
-    while let Some(c) = chars.next() {
-        if c != '%' {
-            out.push(c);
-            continue;
-        }
-        let verb = chars.next().ok_or_else(|| invalid(0, "the spec ends with a lone `%`"))?;
-        if verb == '%' {
-            out.push('%');
-            continue;
-        }
-        let value = args.get(next_arg).ok_or_else(|| invalid(0, format!("`%{verb}` has no value to format")))?;
-        match (verb, value) {
-            ('s', Value::String(text)) => out.push_str(text),
-            ('s', Value::Number(n)) => out.push_str(&format_number(*n)),
-            ('s', Value::Bool(b)) => out.push_str(if *b { "true" } else { "false" }),
-            ('d', Value::Number(n)) if n.fract() == 0.0 => out.push_str(&format_number(*n)),
-            ('q', Value::String(text)) => out.push_str(&format!("{text:?}")),
-            ('v', value) => out.push_str(&match value {
-                Value::String(text) => text.to_string(),
-                other => other.to_string(),
-            }),
-            ('s' | 'd' | 'q', other) => return Err(type_error(next_arg, &format!("a value for `%{verb}`"), other)),
-            _ => return Err(invalid(0, format!("`%{verb}` is not a format verb; use `%s`, `%d`, `%v`, `%q` or `%%`"))),
-        }
-        next_arg += 1;
-    }
-    if next_arg < args.len() {
-        return Err(invalid(next_arg, "more values than the spec formats"));
-    }
-    Ok(Value::string(out))
-}
-
-fn join(_: &dyn Host, args: &[Value]) -> FnResult {
-    let separator = string(args, 0)?;
-    let items = list(args, 1)?;
-    let parts = items
-        .iter()
-        .map(|item| item.as_str().ok_or_else(|| type_error(1, "a list of strings", item)))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(Value::string(parts.join(separator)))
-}
-
-fn length(_: &dyn Host, args: &[Value]) -> FnResult {
-    let n = match &args[0] {
-        Value::List(items) => items.len(),
-        Value::Object(entries) => entries.len(),
-        Value::String(text) => text.chars().count(),
-        other => return Err(type_error(0, "a list, object or string", other)),
-    };
-    Ok(Value::Number(n as f64))
-}
-
-fn lookup(_: &dyn Host, args: &[Value]) -> FnResult {
-    let entries = object(args, 0)?;
-    let key = string(args, 1)?;
-    match (entries.get(key), args.get(2)) {
-        (Some(value), _) => Ok(value.clone()),
-        (None, Some(default)) => Ok(default.clone()),
-        (None, None) => Err(FnError {
-            code: Code::UnknownKey,
-            arg: Some(1),
-            label: format!("no key `{key}`; pass a default as the third argument"),
-        }),
-    }
-}
-
-fn extremum(args: &[Value], pick: fn(f64, f64) -> f64) -> FnResult {
-    let mut acc = number(args, 0)?;
-    for idx in 1..args.len() {
-        acc = pick(acc, number(args, idx)?);
-    }
-    Ok(Value::Number(acc))
-}
-
-fn merge(_: &dyn Host, args: &[Value]) -> FnResult {
-    let mut out = IndexMap::new();
-    for idx in 0..args.len() {
-        if matches!(args[idx], Value::Null) {
-            continue;
-        }
-        for (key, value) in object(args, idx)? {
-            out.insert(key.clone(), value.clone());
-        }
-    }
-    Ok(Value::object(out))
-}
-
-/// The most elements `range` may produce, so that a typo cannot exhaust memory.
-const RANGE_LIMIT: f64 = 1_048_576.0;
-
-fn range(_: &dyn Host, args: &[Value]) -> FnResult {
-    let (start, end) = match args.len() {
-        1 => (0.0, number(args, 0)?),
-        _ => (number(args, 0)?, number(args, 1)?),
-    };
-    let step = if args.len() == 3 {
-        number(args, 2)?
-    } else if end >= start {
-        1.0
-    } else {
-        -1.0
-    };
-    if step == 0.0 {
-        return Err(invalid(2, "the step must not be zero"));
-    }
-    if ((end - start) / step).ceil() > RANGE_LIMIT {
-        return Err(invalid(args.len() - 1, "the range would have more than 1048576 elements"));
-    }
-    let mut out = Vec::new();
-    let mut current = start;
-    while (step > 0.0 && current < end) || (step < 0.0 && current > end) {
-        out.push(Value::Number(current));
-        current += step;
-    }
-    Ok(Value::list(out))
-}
-
-/// The characters allowed in secret names.
-pub(crate) fn is_valid_secret_name(name: &str) -> bool {
-    !name.is_empty() && name.len() <= 128 && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_./".contains(&b))
-}
-
-fn secret(_: &dyn Host, args: &[Value]) -> FnResult {
-    let name = string(args, 0)?;
-    if !is_valid_secret_name(name) {
-        return Err(invalid(0, "secret names use letters, digits, `-`, `_`, `.` and `/`"));
-    }
-    Ok(Value::Secret(name.into()))
-}
-
-fn tonumber(_: &dyn Host, args: &[Value]) -> FnResult {
-    match &args[0] {
-        Value::Number(n) => Ok(Value::Number(*n)),
-        Value::String(text) => {
-            text.trim().parse().map(Value::Number).map_err(|_| invalid(0, format!("`{text}` is not a number")))
-        }
-        other => Err(type_error(0, "a number or a string", other)),
-    }
-}
-
-fn tostring(_: &dyn Host, args: &[Value]) -> FnResult {
-    match &args[0] {
-        Value::String(text) => Ok(Value::String(text.clone())),
-        Value::Number(n) => Ok(Value::string(format_number(*n))),
-        Value::Bool(b) => Ok(Value::string(if *b { "true" } else { "false" })),
-        other => Err(type_error(0, "a string, number or bool", other)),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -687,6 +740,13 @@ mod tests {
         sorted.sort_unstable();
         assert_eq!(names, sorted);
         assert!(FUNCTIONS.iter().all(|f| f.signature.starts_with(f.name) && f.example.contains(" => ")));
+    }
+
+    #[test]
+    fn other_tools_functions_are_not_ours() {
+        for foreign in FOREIGN_FUNCTIONS {
+            assert!(FUNCTIONS.iter().all(|f| f.name != foreign.name), "`{}` is a function of ours", foreign.name);
+        }
     }
 
     #[test]
