@@ -32,9 +32,9 @@ pub enum Command {
     Destroy(DestroyArgs),
     /// Print the dependency graph of the configuration's resources in Graphviz's DOT language
     Graph(GraphArgs),
-    /// Write the networks that exist in the configuration's AWS accounts and GCP projects as editable .iso files
+    /// Write the networks that exist in the configuration's AWS accounts, Azure subscriptions and GCP projects as editable .iso files
     Discover(DiscoverArgs),
-    /// Show whether each tunnel is up, where its ends report it (hosts' strongSwan, AWS, GCP)
+    /// Show whether each tunnel is up, where its ends report it (hosts' strongSwan, AWS, GCP, Azure)
     Status(StatusArgs),
     /// Post the plan on a GitHub pull request, updating its comment in place on every push
     Comment(CommentArgs),
@@ -44,6 +44,17 @@ pub enum Command {
     /// Manage the pre-shared keys of the encrypted secret store (DIR/.isopod/secrets.json)
     #[command(subcommand)]
     Secret(SecretCommand),
+    /// Run the language server for editors, speaking the Language Server Protocol on standard
+    /// input and output
+    Lsp(LspArgs),
+}
+
+/// `isopod lsp`
+#[derive(Debug, Args)]
+pub struct LspArgs {
+    /// Speak on standard input and output (the only transport; accepted because editors pass it)
+    #[arg(long)]
+    pub stdio: bool,
 }
 
 /// `isopod secret ...`

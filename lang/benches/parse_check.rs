@@ -12,39 +12,13 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use isopod_lang::{Inputs, MemoryHost, SourceMap};
-use std::fmt::Write as _;
 use std::hint::black_box;
 
-const NETWORKS: usize = 10_000;
-const MESH_MEMBERS: usize = 100;
-
-/// The benchmark configuration.
-fn generate() -> String {
-    let mut out = String::new();
-    out.push_str("stack \"bench\" {\n  description = \"generated\"\n}\n\n");
-    let regions = [("aws", "us-east-1"), ("aws", "eu-west-1"), ("aws", "ap-south-1")];
-    for (idx, (kind, region)) in regions.iter().enumerate() {
-        writeln!(out, "cloud \"{kind}\" \"c{idx}\" {{\n  region = \"{region}\"\n}}\n").unwrap();
-    }
-    for n in 0..NETWORKS {
-        let (cloud, (_, region)) = (n % regions.len(), regions[n % regions.len()]);
-        let cidr = format!("10.{}.{}.0/24", n / 256, n % 256);
-        writeln!(
-            out,
-            "# network {n}\nnetwork \"n{n}\" {{\n  cloud = cloud.aws.c{cloud}\n  cidr  = \"{cidr}\"\n  tags  = {{ team = \"t{}\", index = \"{n}\" }}\n\n  subnet \"a\" {{\n    cidr = cidrsubnet(self.cidr, 2, 0)\n    zone = \"{region}a\"\n  }}\n\n  subnet \"b\" {{\n    cidr = cidrsubnet(self.cidr, 2, 1)\n    zone = \"{region}b\"\n  }}\n}}\n",
-            n % 7
-        )
-        .unwrap();
-    }
-    let members: Vec<String> =
-        (0..MESH_MEMBERS).map(|n| format!("network.n{}", n * (NETWORKS / MESH_MEMBERS))).collect();
-    writeln!(out, "mesh \"core\" {{\n  members = [\n    {},\n  ]\n  routing = \"bgp\"\n}}", members.join(",\n    "))
-        .unwrap();
-    out
-}
+const NETWORKS: usize = isopod_test_support::large::NETWORKS;
+const MESH_MEMBERS: usize = isopod_test_support::large::MESH_MEMBERS;
 
 fn bench(c: &mut Criterion) {
-    let text = generate();
+    let text = isopod_test_support::large::configuration();
     let mut sources = SourceMap::new();
     sources.add("bench.iso", text.clone());
     let host = MemoryHost::default();

@@ -63,6 +63,14 @@ impl Checked {
 
 /// Parses, evaluates and checks all files of a configuration (one folder's `.iso` files).
 pub fn load(sources: &SourceMap, inputs: &Inputs, host: &dyn Host) -> Checked {
+    let (checked, files) = load_keeping_syntax(sources, inputs, host);
+    drop_in_background(files);
+    checked
+}
+
+/// Like [`load`], also returning each file's syntax tree (in the order of `sources`), for tools
+/// that look at what was written, such as the language server.
+pub fn load_keeping_syntax(sources: &SourceMap, inputs: &Inputs, host: &dyn Host) -> (Checked, Vec<syntax::ast::File>) {
     let mut diagnostics = Vec::new();
     let files: Vec<syntax::ast::File> = sources
         .iter()
@@ -92,8 +100,7 @@ pub fn load(sources: &SourceMap, inputs: &Inputs, host: &dyn Host) -> Checked {
     let topology = Some(topology).filter(|_| !diagnostics.iter().any(Diagnostic::is_error));
     drop(evaluator);
     drop(decls);
-    drop_in_background(files);
-    Checked { topology, diagnostics, undeclared_inputs, variables }
+    (Checked { topology, diagnostics, undeclared_inputs, variables }, files)
 }
 
 /// The most invalid sequences of one file that a diagnostic marks.

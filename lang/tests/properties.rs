@@ -245,6 +245,47 @@ proptest! {
     }
 }
 
+/// A configuration and an edit of it: a byte range (at character boundaries) and its new text,
+/// tokens of the language or stray characters.
+fn edited_configuration() -> impl Strategy<Value = (String, usize, usize, String)> {
+    let insert =
+        prop::collection::vec(prop_oneof![token(), Just("\n"), Just("\"")], 0..4).prop_map(|parts| parts.join(" "));
+    // Half the edits add a comment line at a line's start, which keeps the text parsing, so that
+    // the reuse of untouched items is exercised, not only the fallback to a whole parse.
+    let comment = (any::<prop::sample::Index>(), "[a-z ]{0,12}");
+    (configuration(), any::<prop::sample::Index>(), 0usize..40, insert, any::<bool>(), comment).prop_map(
+        |(text, at, len, insert, as_comment, (line, words))| {
+            if as_comment {
+                let starts: Vec<usize> =
+                    std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+                let start = starts[line.index(starts.len())];
+                return (text, start, start, format!("# {words}\n"));
+            }
+            let boundaries: Vec<usize> = (0..=text.len()).filter(|&i| text.is_char_boundary(i)).collect();
+            let start = boundaries[at.index(boundaries.len())];
+            let end = boundaries.iter().copied().filter(|&b| b >= start).nth(len).unwrap_or(text.len());
+            (text, start, end, insert)
+        },
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    /// The language server parses again only what an edit touched; that must be the parse of
+    /// the whole edited text, errors included.
+    #[test]
+    fn parsing_again_after_an_edit_is_parsing_the_whole_text((text, start, end, insert) in edited_configuration()) {
+        let previous = isopod_lang::syntax::parse(FileId::default(), &text);
+        let new = format!("{}{insert}{}", &text[..start], &text[end..]);
+        let edit = isopod_lang::syntax::Edit { start, old_end: end, new_end: start + insert.len() };
+        let reparsed = isopod_lang::syntax::reparse(FileId::default(), previous, &new, edit);
+        let whole = isopod_lang::syntax::parse(FileId::default(), &new);
+        prop_assert_eq!(reparsed.file, whole.file);
+        prop_assert_eq!(reparsed.diagnostics, whole.diagnostics);
+    }
+}
+
 #[test]
 fn generated_configurations_parse() {
     // The generator must produce valid text, or the formatting property tests nothing.

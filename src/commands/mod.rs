@@ -5,6 +5,7 @@ mod comment;
 mod discover;
 mod fmt;
 mod graph;
+mod lsp;
 mod plan;
 mod secret;
 mod status;
@@ -49,5 +50,6 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
         Command::Destroy(args) => apply::destroy(args),
         Command::Graph(args) => graph::run(args),
         Command::Secret(command) => secret::run(command),
+        Command::Lsp(args) => lsp::run(args),
     }
 }

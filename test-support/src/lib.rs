@@ -4,6 +4,7 @@
 //! [`GitHubFake`] runs a GitHub API fake the same way, for the pull-request comment tests, and
 //! [`GcpEmulator`] and [`AzureEmulator`] the cloud emulators of `emulator/`.
 //! [`mesh::full_mesh`] writes the large full-mesh configuration of the benchmarks,
+//! [`large::configuration`] the 2.9 MB file of the language benchmarks,
 //! [`examples::three_cloud_mesh`] the example that tests and benches apply across three clouds,
 //! and
 //! [`topology`] checks a configuration's text into the topology that planning tests start from,
@@ -11,6 +12,7 @@
 
 pub mod examples;
 pub mod generated;
+pub mod large;
 pub mod mesh;
 
 /// The topology of the configuration `text` (one file, `main.iso`, no variables).

@@ -5,9 +5,12 @@
 
 pub mod ast;
 mod depth;
+mod incremental;
 mod lexical;
 mod parser;
 mod trim;
+
+pub use incremental::{Edit, reparse};
 
 use crate::diagnostic::Diagnostic;
 use crate::span::FileId;

@@ -52,6 +52,13 @@ pub(super) fn parse_file(file: FileId, text: &str, threads: usize) -> (File, Vec
     finish(file, parse_range(file, text, 0, text.len()))
 }
 
+/// Parses the top-level items of `text[start..end]` alone, on this thread; spans are offsets of
+/// `text`. For parsing again only what an edit touched.
+pub(super) fn parse_region(file: FileId, text: &str, start: usize, end: usize) -> super::Parse {
+    let (file, diagnostics) = finish(file, parse_range(file, text, start, end));
+    super::Parse { file, diagnostics }
+}
+
 /// What parsing a range of a file produced.
 #[derive(Default)]
 struct Piece {
