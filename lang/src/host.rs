@@ -3,8 +3,9 @@
 use std::collections::HashMap;
 
 /// Answers the functions that look outside the configuration (`env`, `file`). The binary
-/// implements it over the real process and file system; tests use [`MemoryHost`].
-pub trait Host {
+/// implements it over the real process and file system; tests use [`MemoryHost`]. It is `Sync`
+/// because large configurations are evaluated on several threads.
+pub trait Host: Sync {
     /// The value of an environment variable.
     fn env(&self, name: &str) -> Option<String>;
     /// The text of a file, with `path` relative to the configuration's folder.

@@ -71,11 +71,24 @@ pub fn load(sources: &SourceMap, inputs: &Inputs, host: &dyn Host) -> Checked {
 /// Like [`load`], also returning each file's syntax tree (in the order of `sources`), for tools
 /// that look at what was written, such as the language server.
 pub fn load_keeping_syntax(sources: &SourceMap, inputs: &Inputs, host: &dyn Host) -> (Checked, Vec<syntax::ast::File>) {
+    let parses = sources.iter().map(|(id, file)| syntax::parse(id, &file.text)).collect();
+    check_parsed(sources, parses, inputs, host)
+}
+
+/// Like [`load_keeping_syntax`], for files parsed already: `parses[i]` is the parse of the
+/// `i`th file of `sources` (the language server parses again only what an edit touched, with
+/// [`syntax::reparse`]).
+pub fn check_parsed(
+    sources: &SourceMap,
+    parses: Vec<syntax::Parse>,
+    inputs: &Inputs,
+    host: &dyn Host,
+) -> (Checked, Vec<syntax::ast::File>) {
     let mut diagnostics = Vec::new();
     let files: Vec<syntax::ast::File> = sources
         .iter()
-        .map(|(id, file)| {
-            let parse = syntax::parse(id, &file.text);
+        .zip(parses)
+        .map(|((_, file), parse)| {
             diagnostics.extend(invalid_utf8(file));
             diagnostics.extend(parse.diagnostics);
             parse.file
@@ -83,9 +96,9 @@ pub fn load_keeping_syntax(sources: &SourceMap, inputs: &Inputs, host: &dyn Host
         .collect();
     let had_syntax_errors = !diagnostics.is_empty();
     let decls = check::structure::check(&files, &mut diagnostics);
-    let mut evaluator = eval::Evaluator::new(&decls, inputs, host);
-    let topology = check::lower::lower(&mut evaluator);
-    diagnostics.append(&mut evaluator.diagnostics);
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    let (topology, mut evaluated) = check::lower::lower_all(&decls, inputs, host, threads);
+    diagnostics.append(&mut evaluated);
     check::semantics::check(&topology, &mut diagnostics);
     if had_syntax_errors {
         // What a syntax error lost would be reported again as missing: one mistake, one report.
@@ -98,7 +111,6 @@ pub fn load_keeping_syntax(sources: &SourceMap, inputs: &Inputs, host: &dyn Host
     diagnostics.retain(|d| d.code == Code::ParseInvalidUtf8 || !caused_by_invalid_utf8(d, sources));
     sort(&mut diagnostics);
     let topology = Some(topology).filter(|_| !diagnostics.iter().any(Diagnostic::is_error));
-    drop(evaluator);
     drop(decls);
     (Checked { topology, diagnostics, undeclared_inputs, variables }, files)
 }
@@ -134,13 +146,14 @@ fn caused_by_invalid_utf8(diagnostic: &Diagnostic, sources: &SourceMap) -> bool 
 
 /// Frees a large value on another thread, so that the caller does not wait for it; in place when
 /// no thread can be started.
-fn drop_in_background<T: Send + 'static>(value: T) {
+pub(crate) fn drop_in_background<T: Send + 'static>(value: T) {
     // When the thread cannot start, `spawn` drops the closure, and with it the value, in place.
     let _ = std::thread::Builder::new().name("isopod-drop".into()).spawn(move || drop(value));
 }
 
-/// Orders diagnostics by file and position, keeping one per code and span.
-fn sort(diagnostics: &mut Vec<Diagnostic>) {
+/// Orders diagnostics by file and position, keeping the first of each code and span.
+pub(crate) fn sort(diagnostics: &mut Vec<Diagnostic>) {
     diagnostics.sort_by_key(|d| (d.span().file, d.span().start, d.span().end));
-    diagnostics.dedup_by(|a, b| a.code == b.code && a.span() == b.span());
+    let mut seen = std::collections::HashSet::new();
+    diagnostics.retain(|d| seen.insert((d.code, d.span())));
 }

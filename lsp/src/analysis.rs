@@ -5,8 +5,10 @@ use crate::index::Index;
 use crate::position::{Encoding, Positions};
 use crate::workspace::Folder;
 use isopod_lang::syntax::ast::File;
+use isopod_lang::syntax::{Edit, Parse};
 use isopod_lang::{Diagnostic, FileId, Host, Inputs, SourceMap};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 /// A configuration, checked as `isopod validate` checks it.
 pub struct Analysis {
@@ -20,19 +22,37 @@ pub struct Analysis {
     pub files: Vec<File>,
     /// Every problem, as `validate` reports them.
     pub diagnostics: Vec<Diagnostic>,
-    /// Declarations and references.
-    pub index: Index,
+    /// Which files parsed without errors (whose trees the next analysis may reuse).
+    parsed_cleanly: Vec<bool>,
+    index: OnceLock<Index>,
     positions: Vec<Positions>,
 }
 
 impl Analysis {
-    /// Checks a folder's files.
-    pub fn new(folder: Folder, inputs: &Inputs, host: &dyn Host, encoding: Encoding) -> Analysis {
-        let Folder { dir, sources, paths } = folder;
-        let (checked, files) = isopod_lang::load_keeping_syntax(&sources, inputs, host);
-        let index = Index::new(&files);
+    /// Checks a folder's files, reusing what `previous` (the last analysis of the folder) parsed
+    /// of the files that did not change, and of those that changed, what their edits did not
+    /// touch.
+    pub fn new(
+        folder: Folder,
+        previous: Option<Analysis>,
+        inputs: &Inputs,
+        host: &dyn Host,
+        encoding: Encoding,
+    ) -> Analysis {
+        let Folder { dir, sources, paths, edits } = folder;
+        let parses = parse(&sources, &paths, &edits, previous);
+        let parsed_cleanly = parses.iter().map(|parse| parse.diagnostics.is_empty()).collect();
+        let (checked, files) = isopod_lang::check_parsed(&sources, parses, inputs, host);
         let positions = sources.iter().map(|(_, file)| Positions::new(&file.text, encoding)).collect();
-        Analysis { dir, sources, paths, files, diagnostics: checked.diagnostics, index, positions }
+        // The language server needs no topology: it is freed off the path to the diagnostics.
+        drop_in_background(checked.topology);
+        let diagnostics = checked.diagnostics;
+        Analysis { dir, sources, paths, files, diagnostics, parsed_cleanly, index: OnceLock::new(), positions }
+    }
+
+    /// Declarations and references, indexed on first use (diagnostics need none).
+    pub fn index(&self) -> &Index {
+        self.index.get_or_init(|| Index::new(&self.files))
     }
 
     /// The id of the file at `path`.
@@ -50,4 +70,43 @@ impl Analysis {
     pub fn text(&self, file: FileId) -> &str {
         &self.sources.get(file).text
     }
+}
+
+/// Each file's parse: the previous tree when the file did not change, the previous tree with
+/// only what the edit touched parsed again when it did, a whole parse otherwise.
+fn parse(sources: &SourceMap, paths: &[PathBuf], edits: &[Option<Edit>], previous: Option<Analysis>) -> Vec<Parse> {
+    let mut reusable: Vec<Option<(PathBuf, String, Parse)>> = match previous {
+        None => Vec::new(),
+        Some(previous) => {
+            let Analysis { sources: old_sources, paths: old_paths, files, parsed_cleanly, .. } = previous;
+            let texts = old_sources.iter().map(|(_, file)| file.text.clone());
+            old_paths
+                .into_iter()
+                .zip(texts)
+                .zip(files.into_iter().zip(parsed_cleanly))
+                .map(|((path, text), (file, clean))| {
+                    clean.then(|| (path, text, Parse { file, diagnostics: Vec::new() }))
+                })
+                .collect()
+        }
+    };
+    let parses = sources
+        .iter()
+        .map(|(id, file)| {
+            let path = &paths[id.index()];
+            let found = reusable.iter_mut().find(|slot| slot.as_ref().is_some_and(|(p, _, _)| p == path));
+            match (found.and_then(Option::take), edits[id.index()]) {
+                (Some((_, text, parse)), None) if text == file.text && parse.file.id == id => parse,
+                (Some((_, _, parse)), Some(edit)) => isopod_lang::syntax::reparse(id, parse, &file.text, edit),
+                _ => isopod_lang::syntax::parse(id, &file.text),
+            }
+        })
+        .collect();
+    drop_in_background(reusable);
+    parses
+}
+
+/// Frees a value on another thread, so that the caller does not wait for it.
+pub fn drop_in_background<T: Send + 'static>(value: T) {
+    let _ = std::thread::Builder::new().name("isopod-lsp-drop".into()).spawn(move || drop(value));
 }

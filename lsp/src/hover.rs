@@ -29,10 +29,10 @@ fn contains(span: Span, offset: usize) -> bool {
 
 /// A reference, or a declaration's name: the declaration as written.
 fn reference(analysis: &Analysis, file: FileId, offset: usize) -> Option<(String, Span)> {
-    let key = analysis.index.key_at(file, offset)?;
-    let at = analysis.index.references.iter().find(|r| r.span.file == file && contains(r.span, offset));
-    let span = at.map_or_else(|| analysis.index.declaration(key).map(|d| d.name_span), |r| Some(r.span))?;
-    let Some(declaration) = analysis.index.declaration(key) else {
+    let key = analysis.index().key_at(file, offset)?;
+    let at = analysis.index().references.iter().find(|r| r.span.file == file && contains(r.span, offset));
+    let span = at.map_or_else(|| analysis.index().declaration(key).map(|d| d.name_span), |r| Some(r.span))?;
+    let Some(declaration) = analysis.index().declaration(key) else {
         return Some((format!("`{}` is not declared", key.written()), span));
     };
     Some((describe(analysis, declaration), span))
@@ -58,7 +58,7 @@ fn describe(analysis: &Analysis, declaration: &Declaration) -> String {
 
 /// A function's name in a call: its signature, what it does and an example.
 fn function(analysis: &Analysis, file: FileId, offset: usize) -> Option<(String, Span)> {
-    let call = analysis.index.calls.iter().find(|call| call.span.file == file && contains(call.span, offset))?;
+    let call = analysis.index().calls.iter().find(|call| call.span.file == file && contains(call.span, offset))?;
     let Some(function) = FUNCTIONS.iter().find(|f| f.name == call.name) else {
         return Some((format!("`{}` is not a built-in function", call.name), call.span));
     };

@@ -12,16 +12,16 @@ fn location(analysis: &Analysis, span: Span) -> Option<Location> {
 
 /// Where the object named at a byte offset (a reference, or a declaration's name) is declared.
 pub fn definition(analysis: &Analysis, file: FileId, offset: usize) -> Option<Location> {
-    let key = analysis.index.key_at(file, offset)?;
-    location(analysis, analysis.index.declaration(key)?.name_span)
+    let key = analysis.index().key_at(file, offset)?;
+    location(analysis, analysis.index().declaration(key)?.name_span)
 }
 
 /// Every reference to the object named at a byte offset, across the configuration's files, and
 /// its declaration when asked for.
 pub fn references(analysis: &Analysis, file: FileId, offset: usize, with_declaration: bool) -> Vec<Location> {
-    let Some(key) = analysis.index.key_at(file, offset) else { return Vec::new() };
-    let declaration = analysis.index.declaration(key).filter(|_| with_declaration).map(|d| d.name_span);
-    let uses = analysis.index.references_to(key).map(|r| r.span);
+    let Some(key) = analysis.index().key_at(file, offset) else { return Vec::new() };
+    let declaration = analysis.index().declaration(key).filter(|_| with_declaration).map(|d| d.name_span);
+    let uses = analysis.index().references_to(key).map(|r| r.span);
     declaration.into_iter().chain(uses).filter_map(|span| location(analysis, span)).collect()
 }
 

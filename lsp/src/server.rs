@@ -122,13 +122,13 @@ impl Server<'_> {
         self.dirty.remove(dir);
         let folder = self.workspace.folder(dir);
         let host = (self.options.host)(dir);
-        let analysis = Analysis::new(folder, &self.options.inputs, host.as_ref(), self.encoding);
+        let previous = self.analyses.remove(dir);
+        let before: Vec<PathBuf> = previous.as_ref().map(|p| p.paths.clone()).unwrap_or_default();
+        let analysis = Analysis::new(folder, previous, &self.options.inputs, host.as_ref(), self.encoding);
         let mut published = diagnostics::by_file(&analysis);
         // A file that left the folder since the last analysis gets its diagnostics cleared.
-        if let Some(previous) = self.analyses.get(dir) {
-            for path in &previous.paths {
-                published.entry(path.clone()).or_default();
-            }
+        for path in before {
+            published.entry(path).or_default();
         }
         for (path, diagnostics) in published {
             let Ok(uri) = Url::from_file_path(&path) else { continue };
@@ -157,16 +157,14 @@ impl Server<'_> {
             notification::DidOpenTextDocument::METHOD => {
                 let params: lsp_types::DidOpenTextDocumentParams = serde_json::from_value(notification.params)?;
                 self.edited(&params.text_document.uri, |workspace, path| {
-                    workspace.set(path.to_path_buf(), params.text_document.text)
+                    workspace.open(path.to_path_buf(), params.text_document.text)
                 });
             }
             notification::DidChangeTextDocument::METHOD => {
                 let params: lsp_types::DidChangeTextDocumentParams = serde_json::from_value(notification.params)?;
                 let encoding = self.encoding;
                 self.edited(&params.text_document.uri, |workspace, path| {
-                    if let Some(text) = workspace.text_mut(path) {
-                        params.content_changes.into_iter().for_each(|change| apply(text, change, encoding));
-                    }
+                    params.content_changes.into_iter().for_each(|change| apply(workspace, path, change, encoding));
                 });
             }
             notification::DidCloseTextDocument::METHOD => {
@@ -222,7 +220,7 @@ impl Server<'_> {
                 let params: lsp_types::CompletionParams = serde_json::from_value(params).map_err(Failure::Invalid)?;
                 let at = &params.text_document_position;
                 let items = self.at(&at.text_document.uri, at.position, |a, file, offset| {
-                    completion::complete(a.text(file), offset, &a.index)
+                    completion::complete(a.text(file), offset, a.index())
                 });
                 json(serde_json::to_value(items.unwrap_or_default()))
             }
@@ -280,16 +278,13 @@ enum Failure {
 }
 
 /// Applies one change of `didChange` to a document's text.
-fn apply(text: &mut String, change: TextDocumentContentChangeEvent, encoding: Encoding) {
-    match change.range {
-        Some(range) => {
-            let positions = Positions::new(text, encoding);
-            let start = positions.offset(range.start);
-            let end = positions.offset(range.end).max(start);
-            text.replace_range(start..end, &change.text);
-        }
-        None => *text = change.text,
-    }
+fn apply(workspace: &mut Workspace, path: &Path, change: TextDocumentContentChangeEvent, encoding: Encoding) {
+    let range = change.range.zip(workspace.text(path)).map(|(range, text)| {
+        let positions = Positions::new(text, encoding);
+        let start = positions.offset(range.start);
+        (start, positions.offset(range.end).max(start))
+    });
+    workspace.edit(path, range, &change.text);
 }
 
 /// The formatter's text as one edit over the whole file; none when it is formatted already, and

@@ -1,17 +1,68 @@
 //! Lowering declarations into the typed [`Topology`], instance by instance.
 
 use super::read::{Reader, instance_name, quoted};
-use super::structure::Decl;
+use super::structure::{Decl, Decls};
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::eval::{BlockRef, Eval, Evaluator};
+use crate::host::Inputs;
 use crate::schema::AttrType;
 use crate::span::Spanned;
 use crate::topology::*;
 
-/// Everything that lowered; objects whose values had errors are left out (their errors were
-/// reported). Without a `stack` block (also reported), the stack's name is empty.
-pub(crate) fn lower(ev: &mut Evaluator<'_>) -> Topology {
+/// Below this many declarations, lowering stays on the caller's thread.
+const PARALLEL_DECLARATIONS: usize = 2_000;
+
+/// Everything that lowered, and the diagnostics of evaluating it; objects whose values had
+/// errors are left out (their errors were reported). Without a `stack` block (also reported),
+/// the stack's name is empty.
+///
+/// A large configuration is lowered on `threads` threads, each with an evaluator of its own over
+/// a contiguous run of declarations, the parts joined in declaration order: the result is the
+/// one thread's. A value that runs need in common is evaluated by each (and an error in it
+/// reported by each, which the caller's deduplication makes one).
+pub(crate) fn lower_all(
+    decls: &Decls<'_>,
+    inputs: &Inputs,
+    host: &dyn crate::host::Host,
+    threads: usize,
+) -> (Topology, Vec<Diagnostic>) {
+    let count = decls.list.len();
+    let lower_run = |range: std::ops::Range<usize>| {
+        let mut ev = Evaluator::new(decls, inputs, host);
+        let topology = lower(&mut ev, range);
+        (topology, std::mem::take(&mut ev.diagnostics))
+    };
+    if threads < 2 || count < PARALLEL_DECLARATIONS {
+        return lower_run(0..count);
+    }
+    let runs: Vec<(Topology, Vec<Diagnostic>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|part| count * part / threads..count * (part + 1) / threads)
+            .map(|range| scope.spawn(move || lower_run(range)))
+            .collect();
+        handles.into_iter().map(|handle| handle.join().expect("lowering does not panic")).collect()
+    });
+    let mut runs = runs.into_iter();
+    let (mut topology, mut diagnostics) = runs.next().expect("at least one run");
+    for (part, mut more) in runs {
+        if topology.stack.name.value.is_empty() {
+            topology.stack = part.stack;
+        }
+        topology.clouds.extend(part.clouds);
+        topology.networks.extend(part.networks);
+        topology.hosts.extend(part.hosts);
+        topology.tunnels.extend(part.tunnels);
+        topology.meshes.extend(part.meshes);
+        topology.endpoints.extend(part.endpoints);
+        topology.relays.extend(part.relays);
+        diagnostics.append(&mut more);
+    }
+    (topology, diagnostics)
+}
+
+/// Lowers the declarations `range` (indices into the evaluator's table) on this thread.
+fn lower(ev: &mut Evaluator<'_>, range: std::ops::Range<usize>) -> Topology {
     let mut stack = None;
     let mut topology = Topology {
         stack: Stack {
@@ -27,7 +78,7 @@ pub(crate) fn lower(ev: &mut Evaluator<'_>) -> Topology {
         endpoints: Vec::new(),
         relays: Vec::new(),
     };
-    for idx in 0..ev.decls.list.len() as u32 {
+    for idx in range.start as u32..range.end as u32 {
         let decl: &Decl<'_> = ev.decls.get(idx);
         let namespace = decl.namespace.clone();
         let owner = BlockRef { decl: idx, key: None, nested: None };
@@ -470,4 +521,49 @@ fn relay(reader: &mut Reader<'_, '_>) -> Eval<Relay> {
         private_dns: reader.bool("private_dns", true)?,
         span: reader.header,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::host::MemoryHost;
+    use crate::span::FileId;
+    use std::fmt::Write as _;
+
+    /// Enough networks to be lowered in parts, some of them wrong, and references across parts.
+    fn configuration() -> String {
+        let mut out = String::from(
+            "stack \"s\" {}\ncloud \"aws\" \"c\" {\n  region = \"us-east-1\"\n}\nlocals {\n  bad = 1 + \"x\"\n}\n",
+        );
+        for n in 0..PARALLEL_DECLARATIONS + 500 {
+            let cidr =
+                if n % 700 == 3 { "10.0.0.0/33".to_string() } else { format!("10.{}.{}.0/24", n / 256, n % 256) };
+            let tags = if n % 900 == 5 { "{ x = local.bad }" } else { "{ peer = network.n0.cidr }" };
+            writeln!(out, "network \"n{n}\" {{\n  cloud = cloud.aws.c\n  cidr  = \"{cidr}\"\n  tags  = {tags}\n}}")
+                .unwrap();
+        }
+        out.push_str("mesh \"m\" {\n  members = [network.n1, network.n2000, network.n2400]\n}\n");
+        out
+    }
+
+    #[test]
+    fn lowering_in_parts_is_lowering_on_one_thread() {
+        let text = configuration();
+        let file = crate::syntax::parse(FileId::default(), &text).file;
+        let mut diagnostics = Vec::new();
+        let files = [file];
+        let decls = super::super::structure::check(&files, &mut diagnostics);
+        assert!(diagnostics.is_empty());
+        let (inputs, host) = (Inputs::default(), MemoryHost::default());
+        let (alone, mut alone_diagnostics) = lower_all(&decls, &inputs, &host, 1);
+        let (parts, mut parts_diagnostics) = lower_all(&decls, &inputs, &host, 4);
+        assert_eq!(alone, parts);
+        assert_eq!(alone.networks.len(), PARALLEL_DECLARATIONS + 500 - 7, "the wrong ones are left out");
+        assert_eq!(alone.tunnels.len(), 3);
+        for diagnostics in [&mut alone_diagnostics, &mut parts_diagnostics] {
+            crate::sort(diagnostics);
+        }
+        assert_eq!(alone_diagnostics, parts_diagnostics);
+        assert_eq!(alone_diagnostics.len(), 5, "4 ranges and the local, once: {alone_diagnostics:#?}");
+    }
 }

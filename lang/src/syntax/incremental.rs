@@ -32,29 +32,33 @@ impl Edit {
 
 /// The parse of `text`, the text of `previous` after `edit`.
 pub fn reparse(file: FileId, previous: Parse, text: &str, edit: Edit) -> Parse {
-    let whole = || super::parse(file, text);
+    let whole = |previous: Parse| {
+        crate::drop_in_background(previous);
+        super::parse(file, text)
+    };
     if !previous.diagnostics.is_empty() || previous.file.id != file {
-        return whole();
+        return whole(previous);
     }
     let delta = edit.new_end as i64 - edit.old_end as i64;
-    let File { body, comments, .. } = previous.file;
-    let mut items = body.items;
     // Touched: from the first item ending at or after the edit's start to the last starting at
     // or before its end (typing just after a closing brace changes that item's end).
-    let first = items.partition_point(|item| (item.span().end as usize) < edit.start);
-    let after = items.partition_point(|item| (item.span().start as usize) <= edit.old_end).max(first);
-    let region_start = if first == 0 { 0 } else { items[first - 1].span().end as usize };
-    let region_end = match items.get(after) {
+    let old_items = &previous.file.body.items;
+    let first = old_items.partition_point(|item| (item.span().end as usize) < edit.start);
+    let after = old_items.partition_point(|item| (item.span().start as usize) <= edit.old_end).max(first);
+    let region_start = if first == 0 { 0 } else { old_items[first - 1].span().end as usize };
+    let region_end = match old_items.get(after) {
         Some(next) => (next.span().start as i64 + delta) as usize,
         None => text.len(),
     };
     if region_end < region_start || region_end > text.len() || !text.is_char_boundary(region_start) {
-        return whole();
+        return whole(previous);
     }
     let region = super::parser::parse_region(file, text, region_start, region_end);
     if !region.diagnostics.is_empty() {
-        return whole();
+        return whole(previous);
     }
+    let File { body, comments, .. } = previous.file;
+    let mut items = body.items;
     let mut later = items.split_off(after);
     items.truncate(first);
     for item in &mut later {
