@@ -3,6 +3,7 @@
 
 use crate::lower::Desired;
 use isopod_catalog::{Attrs, ObservedResource, Resource, ResourceId, ResourceKind, Scope, Value};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -74,27 +75,14 @@ pub struct Change {
 /// can leave one) are one too many: the one with the lowest cloud id is kept and compared, the
 /// others are deleted.
 pub fn diff(desired: &Desired, observed: &[ObservedResource]) -> Vec<Change> {
-    let mut owned_copies: BTreeMap<&ResourceId, Vec<&ObservedResource>> = BTreeMap::new();
-    for resource in observed {
-        if let Some(id) = resource.owned_by(&desired.stack) {
-            owned_copies.entry(id).or_default().push(resource);
-        }
-    }
-    let mut owned: BTreeMap<&ResourceId, &ObservedResource> = BTreeMap::new();
-    let mut duplicates: Vec<(&ResourceId, &ObservedResource, &str)> = Vec::new();
-    for (id, mut copies) in owned_copies {
-        copies.sort_by(|a, b| a.provider_id.cmp(&b.provider_id));
-        let kept = copies[0];
-        duplicates.extend(copies[1..].iter().map(|copy| (id, *copy, kept.provider_id.as_str())));
-        owned.insert(id, kept);
-    }
+    let (mut owned, duplicates) = owned_copies(desired, observed);
     adopt_by_natural_key(desired, &mut owned);
-    let mut changes: Vec<Change> = Vec::new();
+    let mut changes: Vec<Change> = Vec::with_capacity(desired.resources.len());
     // Resources replaced or created: their outputs are unknown until applied.
-    let mut unknown_outputs: BTreeSet<&ResourceId> = BTreeSet::new();
+    let mut unknown_outputs: HashSet<&ResourceId> = HashSet::default();
     // Resources replaced: deleted, then created anew.
-    let mut replaced: BTreeSet<&ResourceId> = BTreeSet::new();
-    for resource in order_by_dependencies(desired) {
+    let mut replaced: HashSet<&ResourceId> = HashSet::default();
+    for (resource, dependencies) in order_by_dependencies(desired) {
         let mut change = match owned.get(&resource.id) {
             None => creation(resource),
             Some(live) => comparison(resource, live, &owned, &unknown_outputs, &desired.rotated),
@@ -102,10 +90,8 @@ pub fn diff(desired: &Desired, observed: &[ObservedResource]) -> Vec<Change> {
         // What depends on a replaced resource (by its outputs, or by its name) is replaced too:
         // the old resource is deleted before the new one exists, and no cloud deletes what is
         // still in use.
-        if matches!(change.action, Action::NoOp | Action::Update) {
-            let replaced_dependencies: Vec<&ResourceId> =
-                resource.dependencies().into_iter().filter(|dependency| replaced.contains(dependency)).collect();
-            for dependency in replaced_dependencies {
+        if matches!(change.action, Action::NoOp | Action::Update) && !replaced.is_empty() {
+            for dependency in dependencies.into_iter().filter(|dependency| replaced.contains(dependency)) {
                 change.action = Action::DeleteThenCreate;
                 change.attrs.push(AttrChange {
                     name: "(depends on)".into(),
@@ -123,11 +109,11 @@ pub fn diff(desired: &Desired, observed: &[ObservedResource]) -> Vec<Change> {
         }
         changes.push(change);
     }
-    for (id, live) in &owned {
-        if !desired.resources.contains_key(*id) {
-            changes.push(deletion(id, live));
-        }
-    }
+    let wanted: HashSet<&ResourceId> = desired.resources.keys().collect();
+    let mut gone: Vec<(&ResourceId, &ObservedResource)> =
+        owned.iter().filter(|(id, _)| !wanted.contains(*id)).map(|(id, live)| (*id, *live)).collect();
+    gone.sort_by_key(|(id, _)| *id);
+    changes.extend(gone.into_iter().map(|(id, live)| deletion(id, live)));
     for (id, copy, kept) in duplicates {
         let mut change = deletion(id, copy);
         change.attrs.insert(
@@ -144,11 +130,39 @@ pub fn diff(desired: &Desired, observed: &[ObservedResource]) -> Vec<Change> {
     changes
 }
 
+/// The live resources the stack owns, by id.
+type Owned<'a> = HashMap<&'a ResourceId, &'a ObservedResource>;
+
+/// What the stack owns, one live resource per id, and the other copies of an id (the one with
+/// the lowest cloud id is kept), each with the cloud id of the copy kept, by id.
+fn owned_copies<'a>(
+    desired: &Desired,
+    observed: &'a [ObservedResource],
+) -> (Owned<'a>, Vec<(&'a ResourceId, &'a ObservedResource, &'a str)>) {
+    let mut owned: Owned<'a> = HashMap::with_capacity_and_hasher(observed.len(), Default::default());
+    let mut copies: BTreeMap<&ResourceId, Vec<&ObservedResource>> = BTreeMap::new();
+    for resource in observed {
+        let Some(id) = resource.owned_by(&desired.stack) else { continue };
+        if let Some(first) = owned.insert(id, resource) {
+            copies.entry(id).or_insert_with(|| vec![first]).push(resource);
+            owned.insert(id, first);
+        }
+    }
+    let mut duplicates = Vec::new();
+    for (id, mut copies) in copies {
+        copies.sort_by(|a, b| a.provider_id.cmp(&b.provider_id));
+        let kept = copies[0];
+        duplicates.extend(copies[1..].iter().map(|copy| (id, *copy, kept.provider_id.as_str())));
+        owned.insert(id, kept);
+    }
+    (owned, duplicates)
+}
+
 /// `observed`, each live untaggable resource that the diff takes for a desired one (it is
 /// reported under its natural address) owned under that one's address: what refers to it then
 /// finds its cloud id and outputs, as the executor looks them up.
 pub fn adopted(desired: &Desired, observed: &[ObservedResource]) -> Vec<ObservedResource> {
-    let mut owned: BTreeMap<&ResourceId, &ObservedResource> =
+    let mut owned: Owned<'_> =
         observed.iter().filter_map(|resource| Some((resource.owned_by(&desired.stack)?, resource))).collect();
     adopt_by_natural_key(desired, &mut owned);
     let renamed: BTreeMap<(&str, ResourceKind), ResourceId> = owned
@@ -173,8 +187,8 @@ pub fn adopted(desired: &Desired, observed: &[ObservedResource]) -> Vec<Observed
 /// Files the live untaggable resources (reported under their natural address, see
 /// [`ResourceKind::natural_key`]) under the address of the desired resource with the same key
 /// in the same place; those left unmatched keep their natural address and are deleted.
-fn adopt_by_natural_key<'a>(desired: &'a Desired, owned: &mut BTreeMap<&'a ResourceId, &'a ObservedResource>) {
-    let none = BTreeSet::new();
+fn adopt_by_natural_key<'a>(desired: &'a Desired, owned: &mut Owned<'a>) {
+    let none = HashSet::default();
     let mut matches = Vec::new();
     for resource in desired.resources.values() {
         let kind = resource.id.kind;
@@ -200,27 +214,35 @@ fn adopt_by_natural_key<'a>(desired: &'a Desired, owned: &mut BTreeMap<&'a Resou
 }
 
 /// Desired resources, each after the resources it depends on (the lowering never makes cycles;
-/// the planner's graph reports them if it did).
-fn order_by_dependencies(desired: &Desired) -> Vec<&Resource> {
-    let mut ordered = Vec::with_capacity(desired.resources.len());
-    let mut visited: BTreeSet<&ResourceId> = BTreeSet::new();
+/// the planner's graph reports them if it did), with the ids it depends on.
+fn order_by_dependencies(desired: &Desired) -> Vec<(&Resource, Vec<&ResourceId>)> {
+    let resources: Vec<&Resource> = desired.resources.values().collect();
+    let position: HashMap<&ResourceId, usize> =
+        resources.iter().enumerate().map(|(idx, resource)| (&resource.id, idx)).collect();
+    let mut dependencies: Vec<Option<Vec<&ResourceId>>> = resources.iter().map(|r| Some(r.dependencies())).collect();
+    let mut visited = vec![false; resources.len()];
+    let mut ordered = Vec::with_capacity(resources.len());
     fn visit<'a>(
-        id: &'a ResourceId,
-        desired: &'a Desired,
-        visited: &mut BTreeSet<&'a ResourceId>,
-        out: &mut Vec<&'a Resource>,
+        idx: usize,
+        resources: &[&'a Resource],
+        position: &HashMap<&'a ResourceId, usize>,
+        dependencies: &mut [Option<Vec<&'a ResourceId>>],
+        visited: &mut [bool],
+        out: &mut Vec<(&'a Resource, Vec<&'a ResourceId>)>,
     ) {
-        if !visited.insert(id) {
+        if std::mem::replace(&mut visited[idx], true) {
             return;
         }
-        let Some(resource) = desired.resources.get(id) else { return };
-        for dependency in resource.dependencies() {
-            visit(dependency, desired, visited, out);
+        let own = dependencies[idx].take().unwrap_or_default();
+        for dependency in &own {
+            if let Some(&dep) = position.get(dependency) {
+                visit(dep, resources, position, dependencies, visited, out);
+            }
         }
-        out.push(resource);
+        out.push((resources[idx], own));
     }
-    for id in desired.resources.keys() {
-        visit(id, desired, &mut visited, &mut ordered);
+    for idx in 0..resources.len() {
+        visit(idx, &resources, &position, &mut dependencies, &mut visited, &mut ordered);
     }
     ordered
 }
@@ -276,11 +298,7 @@ fn deletion(id: &ResourceId, live: &ObservedResource) -> Change {
 
 /// `value` with its output references replaced by what they are now, if every resource they
 /// name exists and keeps its outputs (`None` when one is still unknown).
-fn resolve(
-    value: &Value,
-    owned: &BTreeMap<&ResourceId, &ObservedResource>,
-    unknown_outputs: &BTreeSet<&ResourceId>,
-) -> Option<Value> {
+fn resolve(value: &Value, owned: &Owned<'_>, unknown_outputs: &HashSet<&ResourceId>) -> Option<Value> {
     match value {
         Value::Output(output) if unknown_outputs.contains(&output.resource) => None,
         Value::Output(output) => {
@@ -302,6 +320,34 @@ fn resolve(
     }
 }
 
+/// Whether `wanted`, with its output references read from the live resources they name, is
+/// `now`: what [`resolve`] then `==` says, without building the resolved value. A value known only
+/// after apply is never equal.
+fn equals_live(wanted: &Value, now: &Value, owned: &Owned<'_>, unknown_outputs: &HashSet<&ResourceId>) -> bool {
+    match (wanted, now) {
+        (Value::Output(output), _) if unknown_outputs.contains(&output.resource) => false,
+        (Value::Output(output), _) => match owned.get(&output.resource) {
+            None => false,
+            Some(live) => match output.output.as_str() {
+                "id" => matches!(now, Value::String(text) if *text == live.provider_id),
+                name => live.attrs.get(name) == Some(now),
+            },
+        },
+        (Value::List(items), Value::List(live)) => {
+            items.len() == live.len()
+                && items.iter().zip(live).all(|(item, now)| equals_live(item, now, owned, unknown_outputs))
+        }
+        (Value::Map(entries), Value::Map(live)) => {
+            entries.len() == live.len()
+                && entries.iter().zip(live).all(|((key, item), (live_key, now))| {
+                    key == live_key && equals_live(item, now, owned, unknown_outputs)
+                })
+        }
+        (Value::List(_) | Value::Map(_), _) => false,
+        _ => wanted == now,
+    }
+}
+
 /// Whether two values are equal; lists compared as sets when `unordered`.
 fn same(a: &Value, b: &Value, unordered: bool) -> bool {
     match (a, b) {
@@ -320,8 +366,8 @@ fn same(a: &Value, b: &Value, unordered: bool) -> bool {
 fn comparison(
     resource: &Resource,
     live: &ObservedResource,
-    owned: &BTreeMap<&ResourceId, &ObservedResource>,
-    unknown_outputs: &BTreeSet<&ResourceId>,
+    owned: &Owned<'_>,
+    unknown_outputs: &HashSet<&ResourceId>,
     rotated: &BTreeSet<String>,
 ) -> Change {
     let kind = resource.id.kind;
@@ -356,11 +402,13 @@ fn comparison(
         }
         // A value known only after apply (an output of a resource to be created or replaced)
         // is a change: the live value cannot be shown to match it.
-        let resolved = resolve(wanted, owned, unknown_outputs);
         let unordered = spec.is_some_and(|spec| spec.unordered);
-        if let (Some(resolved), Some(now)) = (&resolved, now)
-            && same(resolved, now, unordered)
-        {
+        let matches = match now {
+            None => false,
+            Some(now) if unordered => resolve(wanted, owned, unknown_outputs).is_some_and(|r| same(&r, now, true)),
+            Some(now) => equals_live(wanted, now, owned, unknown_outputs),
+        };
+        if matches {
             continue;
         }
         attrs.push(AttrChange {

@@ -16,7 +16,7 @@ use crate::plan::Cycle;
 use isopod_catalog::{ObservedResource, Resource, ResourceId, ResourceKind, Scope, Value};
 use petgraph::algo::toposort;
 use petgraph::graph::{DiGraph, NodeIndex};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -71,14 +71,14 @@ impl Operations {
     /// The calls that carry out `changes` (made from `desired` against `observed`).
     pub fn new(changes: &[Change], desired: &Desired, observed: &[ObservedResource]) -> Operations {
         let mut graph: DiGraph<Operation, ()> = DiGraph::new();
-        let mut builds: HashMap<&ResourceId, NodeIndex> = HashMap::new();
+        let mut builds: HashMap<&ResourceId, NodeIndex> = HashMap::default();
         let mut deletions: Vec<(NodeIndex, Option<&ObservedResource>)> = Vec::new();
         // The live resources are looked up only when something is deleted (a no-op plan of a large
         // estate indexes nothing).
         let deletes = changes.iter().any(|c| matches!(c.action, Action::Delete | Action::DeleteThenCreate));
         let by_provider_id: HashMap<&str, &ObservedResource> = match deletes {
             true => observed.iter().map(|resource| (resource.provider_id.as_str(), resource)).collect(),
-            false => HashMap::new(),
+            false => HashMap::default(),
         };
         let live = |provider_id: &Option<String>| provider_id.as_deref().and_then(|id| by_provider_id.get(id).copied());
         for (position, change) in changes.iter().enumerate().filter(|(_, c)| c.action != Action::NoOp) {
@@ -129,7 +129,7 @@ impl Operations {
         // (names are only unique there). Looked up by index, so a large destroy stays linear. The
         // catalogue's references go from deeper kinds to shallower ones (its tests check that the
         // kinds' parents form no cycle), so these edges cannot close a circle.
-        let mut index: HashMap<(ResourceKind, &str, &str, &str), Vec<NodeIndex>> = HashMap::new();
+        let mut index: HashMap<(ResourceKind, &str, &str, &str), Vec<NodeIndex>> = HashMap::default();
         for (node, live) in &deletions {
             let Some(live) = live else { continue };
             index.entry((live.kind, "id", "", &live.provider_id)).or_default().push(*node);
@@ -155,7 +155,7 @@ impl Operations {
         // Creations after the deletions that free what they take: a name, or a range, that a
         // resource of the same kind in the same cloud account holds until it is gone. (No
         // circle can form: nothing leads from a creation back to a deletion.)
-        let mut held: HashMap<(ResourceKind, &str, &'static str, &str), Vec<NodeIndex>> = HashMap::new();
+        let mut held: HashMap<(ResourceKind, &str, &'static str, &str), Vec<NodeIndex>> = HashMap::default();
         for (node, live) in &deletions {
             let Some(live) = live else { continue };
             for attr in live.kind.unique_attrs() {
@@ -235,7 +235,8 @@ impl Operations {
             first[position] = Some(first[position].map_or(this, |other| other.min(this)));
         }
         let mut order: Vec<usize> = (0..changes.len()).collect();
-        order.sort_by_key(|&position| first[position]);
+        // Keys are unique (the position is part of each), so an unstable sort gives the one order.
+        order.sort_unstable_by_key(|&position| first[position]);
         Ok(order)
     }
 }

@@ -103,8 +103,11 @@ fn main() {
     // The no-op plan: lower with the live allocations, diff, order.
     let started = Instant::now();
     let live = Live::from_observed(&topology.stack.name.value, &observed);
+    let live_time = started.elapsed();
     let desired = lower(&topology, &live).expect("allocation succeeds");
+    let lowered_time = started.elapsed();
     let changes = diff(&desired, &observed);
+    let diff_time = started.elapsed();
     let plan = Plan::new(&desired, changes, &observed).expect("no cycle");
     let plan_time = started.elapsed();
     assert!(plan.is_empty(), "the plan after apply has changes");
@@ -118,7 +121,15 @@ fn main() {
         discover_time.as_secs_f64() * 1e3,
         calls as f64 / lower_bound as f64
     );
-    println!("no-op plan (read allocations, lower, diff, order): {:.0} ms", plan_time.as_secs_f64() * 1e3);
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
+    println!(
+        "no-op plan: {:.0} ms (read allocations {:.0}, lower {:.0}, diff {:.0}, order {:.0})",
+        ms(plan_time),
+        ms(live_time),
+        ms(lowered_time - live_time),
+        ms(diff_time - lowered_time),
+        ms(plan_time - diff_time)
+    );
     let plan_peak = HEAP.peak_usage_as_mb();
     println!(
         "heap at the no-op plan's peak: {plan_peak:.0} MiB, of which the simulator's state {simulator_heap:.0} MiB: \
