@@ -209,7 +209,11 @@ pub async fn execute(operations: Operations, context: &Context, settings: &Setti
     }
     let mut waiting: Vec<usize> =
         graph.node_indices().map(|node| graph.neighbors_directed(node, Direction::Incoming).count()).collect();
-    let mut ready: BTreeSet<NodeIndex> = graph.node_indices().filter(|node| waiting[node.index()] == 0).collect();
+    let priority = Arc::new(chain_after(&graph));
+    // Ready calls start by priority (then in plan order): the longest chains first.
+    let key = |node: NodeIndex| (std::cmp::Reverse(priority[node.index()]), node);
+    let mut ready: BTreeSet<(std::cmp::Reverse<u64>, NodeIndex)> =
+        graph.node_indices().filter(|node| waiting[node.index()] == 0).map(key).collect();
     let mut done: Vec<bool> = vec![false; graph.node_count()];
     let mut summary = Summary::default();
     // Replacements whose old resource is gone: deleted, unless the new one is made.
@@ -218,10 +222,13 @@ pub async fn execute(operations: Operations, context: &Context, settings: &Setti
     let mut calls = tokio::task::JoinSet::new();
     let mut tasks: HashMap<tokio::task::Id, NodeIndex> = HashMap::new();
     loop {
-        while let Some(node) = ready.pop_first() {
+        while let Some((_, node)) = ready.pop_first() {
             let (graph, shared, context, settings) = (graph.clone(), shared.clone(), context.clone(), settings.clone());
-            let gate = gate.clone();
-            let task = calls.spawn(async move { run(&graph[node], &shared, &context, &settings, &gate).await });
+            let (gate, priority) = (gate.clone(), priority[node.index()]);
+            let task = calls.spawn(async move {
+                let gate = Prioritised { gate: &gate, priority };
+                run(&graph[node], &shared, &context, &settings, gate).await
+            });
             tasks.insert(task.id(), node);
         }
         let Some(joined) = calls.join_next_with_id().await else { break };
@@ -263,7 +270,7 @@ pub async fn execute(operations: Operations, context: &Context, settings: &Setti
                 for next in graph.neighbors_directed(node, Direction::Outgoing) {
                     waiting[next.index()] -= 1;
                     if waiting[next.index()] == 0 && !done[next.index()] {
-                        ready.insert(next);
+                        ready.insert(key(next));
                     }
                 }
             }
@@ -275,7 +282,7 @@ pub async fn execute(operations: Operations, context: &Context, settings: &Setti
                     if std::mem::replace(&mut done[next.index()], true) {
                         continue;
                     }
-                    ready.remove(&next);
+                    ready.remove(&key(next));
                     summary.skipped += 1;
                     let skipped = &graph[next];
                     (context.events)(&Event::Skipped {
@@ -308,7 +315,7 @@ async fn run(
     shared: &Shared,
     context: &Context,
     settings: &Settings,
-    gate: &Gate,
+    gate: Prioritised<'_>,
 ) -> Result<(), CallError> {
     let started = Instant::now();
     (context.events)(&Event::Started { id: operation.id.clone(), call: operation.call });
@@ -350,7 +357,7 @@ async fn call(
     shared: &Shared,
     context: &Context,
     settings: &Settings,
-    gate: &Gate,
+    gate: Prioritised<'_>,
 ) -> Result<(Option<String>, bool), CallError> {
     let cloud = operation.id.kind.cloud();
     let provider = context.providers.get(&cloud).ok_or_else(|| CallError::new(format!("no provider for {cloud:?}")))?;
@@ -461,7 +468,7 @@ struct Waiter<'a> {
     provider: &'a dyn Provider,
     context: &'a Context,
     settings: &'a Settings,
-    gate: &'a Gate,
+    gate: Prioritised<'a>,
 }
 
 impl Waiter<'_> {
@@ -510,6 +517,34 @@ impl Waiter<'_> {
             poll = (poll * 3 / 2).min(Duration::from_secs(15));
         }
     }
+}
+
+/// The gate, for the calls of one operation: with its priority.
+#[derive(Clone, Copy)]
+struct Prioritised<'a> {
+    gate: &'a Gate,
+    priority: u64,
+}
+
+impl Prioritised<'_> {
+    async fn call<T>(&self, cloud: Cloud, call: impl std::future::Future<Output = T>) -> T {
+        self.gate.call(cloud, self.priority, call).await
+    }
+}
+
+/// For each call, how long the longest chain of calls from it to the end takes at the least, in
+/// seconds: one for each call, and the documented provisioning time of what it creates.
+fn chain_after(graph: &petgraph::graph::DiGraph<Operation, ()>) -> Vec<u64> {
+    let mut after = vec![0u64; graph.node_count()];
+    // A graph with a circle (never planned; the executor reports what it leaves) gets none.
+    let Ok(order) = petgraph::algo::toposort(graph, None) else { return after };
+    for node in order.into_iter().rev() {
+        let operation = &graph[node];
+        let own = 1 + if operation.call == Call::Delete { 0 } else { operation.id.kind.provisioning_seconds() };
+        let next = graph.neighbors_directed(node, Direction::Outgoing).map(|n| after[n.index()]).max();
+        after[node.index()] = own + next.unwrap_or(0);
+    }
+    after
 }
 
 /// The operation's resource with its outputs and secrets filled in.

@@ -2,46 +2,185 @@
 //! (a resource that the cloud is provisioning holds no place while it waits), and, per cloud, at
 //! most `rate` calls started per second, spaced evenly, so that the clouds' rate limits are kept
 //! by the client instead of being hit and retried.
+//!
+//! Under a rate, the calls waiting for a cloud's next slot take it by priority, not by arrival:
+//! the executor gives each call the length of the longest chain of calls still to come after it,
+//! so that what others wait for (an AWS VPN connection that GCP tunnels need) is not queued
+//! behind thousands of calls nothing waits for. One task per cloud hands the slots out, waking
+//! only the caller whose turn it is.
 
 use isopod_catalog::Cloud;
-use std::collections::BTreeMap;
+use std::cmp::{Ordering, Reverse};
+use std::collections::{BTreeMap, BinaryHeap};
 use std::future::Future;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::{Mutex, Semaphore};
+use tokio::sync::{Semaphore, oneshot};
 use tokio::time::Instant;
+
+/// How far behind its schedule a cloud's pace may hand out the slots it missed: the timer's
+/// grain, and no more.
+const CATCH_UP: Duration = Duration::from_millis(2);
 
 /// The gate of one apply.
 pub struct Gate {
     in_flight: Semaphore,
-    /// Per cloud: when the next call may start.
-    next: BTreeMap<Cloud, Mutex<Instant>>,
+    /// Per cloud: its pace.
+    paces: BTreeMap<Cloud, Arc<Pace>>,
     interval: Option<Duration>,
+}
+
+/// One cloud's pace: when its next call may start, and who waits for it.
+struct Pace {
+    state: Mutex<PaceState>,
+}
+
+struct PaceState {
+    next: Instant,
+    waiting: BinaryHeap<Waiting>,
+    arrivals: u64,
+    /// Whether a task is handing out the slots.
+    dispatching: bool,
+}
+
+/// A caller waiting for a slot: highest priority first, then the earliest to arrive.
+struct Waiting {
+    rank: (u64, Reverse<u64>),
+    turn: oneshot::Sender<()>,
+}
+
+impl PartialEq for Waiting {
+    fn eq(&self, other: &Self) -> bool {
+        self.rank == other.rank
+    }
+}
+
+impl Eq for Waiting {}
+
+impl PartialOrd for Waiting {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Waiting {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.rank.cmp(&other.rank)
+    }
 }
 
 impl Gate {
     /// A gate letting `parallelism` calls through at once, and `rate` per second per cloud.
     pub fn new(parallelism: usize, rate: Option<u32>) -> Gate {
         let now = Instant::now();
-        let next =
-            [Cloud::Aws, Cloud::Azure, Cloud::Gcp, Cloud::Host].into_iter().map(|c| (c, Mutex::new(now))).collect();
+        let pace = || {
+            let state = PaceState { next: now, waiting: BinaryHeap::new(), arrivals: 0, dispatching: false };
+            Arc::new(Pace { state: Mutex::new(state) })
+        };
+        let paces = [Cloud::Aws, Cloud::Azure, Cloud::Gcp, Cloud::Host].into_iter().map(|c| (c, pace())).collect();
         let interval = rate.filter(|rate| *rate > 0).map(|rate| Duration::from_secs(1) / rate);
-        Gate { in_flight: Semaphore::new(parallelism.max(1)), next, interval }
+        Gate { in_flight: Semaphore::new(parallelism.max(1)), paces, interval }
     }
 
-    /// Runs `call` to `cloud` when the gate lets it through.
-    pub async fn call<T>(&self, cloud: Cloud, call: impl Future<Output = T>) -> T {
+    /// Runs `call` to `cloud` when the gate lets it through; under a rate, calls of higher
+    /// `priority` take the cloud's slots first.
+    pub async fn call<T>(&self, cloud: Cloud, priority: u64, call: impl Future<Output = T>) -> T {
         // The cloud's pace first: a call waiting for its slot holds no place among those in
         // flight, so calls to other clouds go on.
-        if let (Some(interval), Some(next)) = (self.interval, self.next.get(&cloud)) {
-            let start = {
-                let mut next = next.lock().await;
-                let start = (*next).max(Instant::now());
-                *next = start + interval;
-                start
-            };
-            tokio::time::sleep_until(start).await;
+        if let (Some(interval), Some(pace)) = (self.interval, self.paces.get(&cloud)) {
+            Pace::turn(pace, priority, interval).await;
         }
         let _permit = self.in_flight.acquire().await.expect("the semaphore is never closed");
         call.await
+    }
+}
+
+impl Pace {
+    /// Waits until the cloud's next slot is this caller's.
+    async fn turn(pace: &Arc<Pace>, priority: u64, interval: Duration) {
+        let receiver = {
+            let mut state = pace.state.lock().expect("not poisoned");
+            let now = Instant::now();
+            if state.waiting.is_empty() && state.next <= now {
+                state.next = now + interval;
+                return;
+            }
+            state.arrivals += 1;
+            let (turn, receiver) = oneshot::channel();
+            let rank = (priority, Reverse(state.arrivals));
+            state.waiting.push(Waiting { rank, turn });
+            if !std::mem::replace(&mut state.dispatching, true) {
+                tokio::spawn(Pace::dispatch(pace.clone(), interval));
+            }
+            receiver
+        };
+        // The dispatcher never drops a waiter unanswered; a closed channel can only mean the
+        // runtime is shutting down, when there is nothing left to wait for.
+        let _ = receiver.await;
+    }
+
+    /// Hands the slots out, one per `interval`, to the first in line, until no one waits. A
+    /// caller that stopped waiting (its future dropped) is passed over without using a slot.
+    async fn dispatch(pace: Arc<Pace>, interval: Duration) {
+        loop {
+            let at = {
+                let mut state = pace.state.lock().expect("not poisoned");
+                if state.waiting.is_empty() {
+                    state.dispatching = false;
+                    return;
+                }
+                state.next
+            };
+            tokio::time::sleep_until(at).await;
+            // The timer wakes at a millisecond's grain, later than a short interval: every slot
+            // that has come since is handed out now, so that the rate is kept, not the grain's.
+            // Slots missed while no one waited are not made up for (no burst after a pause).
+            let now = Instant::now();
+            let mut state = pace.state.lock().expect("not poisoned");
+            state.next = state.next.max(now.checked_sub(CATCH_UP).unwrap_or(now));
+            while state.next <= now {
+                let Some(waiting) = state.waiting.pop() else { break };
+                if waiting.turn.send(()).is_ok() {
+                    state.next += interval;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn under_a_rate_the_higher_priority_goes_first_and_the_pace_holds() {
+        let gate = Arc::new(Gate::new(8, Some(10)));
+        let order = Arc::new(Mutex::new(Vec::new()));
+        let mut calls = tokio::task::JoinSet::new();
+        for (name, priority) in [("first", 0), ("low", 1), ("high", 9), ("middle", 5)] {
+            let (gate, order) = (gate.clone(), order.clone());
+            calls.spawn(async move {
+                gate.call(Cloud::Aws, priority, async { order.lock().unwrap().push((name, Instant::now())) }).await
+            });
+            tokio::task::yield_now().await;
+        }
+        while calls.join_next().await.is_some() {}
+        let order = order.lock().unwrap();
+        let names: Vec<&str> = order.iter().map(|(name, _)| *name).collect();
+        assert_eq!(names, ["first", "high", "middle", "low"], "the first arrival found the slot free");
+        for pair in order.windows(2) {
+            assert!(pair[1].1 - pair[0].1 >= Duration::from_millis(100), "10 calls a second: {order:?}");
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_caller_that_stops_waiting_does_not_hold_the_line() {
+        let gate = Arc::new(Gate::new(8, Some(10)));
+        gate.call(Cloud::Gcp, 0, async {}).await;
+        let gave_up = tokio::time::timeout(Duration::from_millis(10), gate.call(Cloud::Gcp, 9, async {})).await;
+        assert!(gave_up.is_err(), "the slot was 100 ms away");
+        let started = Instant::now();
+        gate.call(Cloud::Gcp, 0, async {}).await;
+        assert!(Instant::now() - started <= Duration::from_millis(100), "the next slot went to the one still waiting");
     }
 }

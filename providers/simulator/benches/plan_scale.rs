@@ -139,6 +139,9 @@ fn main() {
     if let Some(peak) = peak_resident_mib() {
         println!("peak resident memory of the whole run (VmHWM): {peak:.0} MiB");
     }
+    // The last lines, for scripts (the growth exponent needs the runs at several sizes; not yet).
+    println!("no-op plan / discovery: {:.2}x", plan_time.as_secs_f64() / discover_time.as_secs_f64());
+    println!("plan heap: {:.0} MiB", plan_peak - simulator_heap);
 }
 
 /// Drives a simulator future, which never waits.
