@@ -13,7 +13,10 @@
 //! what `isopod plan` itself holds: the live resources, what the configuration wants, and the
 //! plan. The whole run's peak resident memory is printed too.
 //!
-//! Run: `cargo bench -p isopod-provider --bench plan_scale`
+//! The same mesh at 25, 50 and 100 networks gives the growth: the no-op plan's time and heap
+//! against the resource count, with the fitted exponent (1 is linear).
+//!
+//! Run: `cargo bench -p isopod-simulator --bench plan_scale`
 
 use isopod_catalog::{ObservedResource, OutputRef, Ownership, ResourceId, ResourceKind, Scope, Value};
 use isopod_lang::{Inputs, MemoryHost, SourceMap};
@@ -24,7 +27,16 @@ use isopod_simulator::Simulator;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
-const NETWORKS: usize = 200;
+/// The sizes of the growth table; the last is the mesh of the figures above it.
+const SIZES: [usize; 4] = [25, 50, 100, 200];
+
+/// What one size's run measured.
+struct Figures {
+    resources: usize,
+    discover_ms: f64,
+    plan_ms: f64,
+    plan_heap_mib: f64,
+}
 
 /// Counts the heap: current and peak bytes in use (`peak_alloc` wraps the system allocator).
 #[global_allocator]
@@ -39,7 +51,40 @@ fn peak_resident_mib() -> Option<f64> {
 }
 
 fn main() {
-    let text = isopod_test_support::mesh::full_mesh("scale", NETWORKS);
+    let figures: Vec<Figures> =
+        SIZES.iter().map(|&networks| run(networks, networks == SIZES[SIZES.len() - 1])).collect();
+    println!("growth (no-op plan and the plan's own heap against resources):");
+    for (networks, f) in SIZES.iter().zip(&figures) {
+        println!(
+            "  {networks} networks, {} resources: discover {:.0} ms, no-op plan {:.0} ms, plan heap {:.0} MiB",
+            f.resources, f.discover_ms, f.plan_ms, f.plan_heap_mib
+        );
+    }
+    let resources: Vec<f64> = figures.iter().map(|f| f.resources as f64).collect();
+    let time_exponent = exponent(&resources, &figures.iter().map(|f| f.plan_ms).collect::<Vec<_>>());
+    let heap_exponent = exponent(&resources, &figures.iter().map(|f| f.plan_heap_mib).collect::<Vec<_>>());
+    println!("heap growth exponent: {heap_exponent:.2}");
+    let largest = figures.last().expect("sizes");
+    // The last lines, for scripts.
+    println!("no-op plan / discovery: {:.2}x", largest.plan_ms / largest.discover_ms);
+    println!("plan heap: {:.0} MiB", largest.plan_heap_mib);
+    println!("growth exponent: {time_exponent:.2}");
+}
+
+/// The slope of the least-squares line through `(log x, log y)`: `y` grows as `x` to that power.
+fn exponent(x: &[f64], y: &[f64]) -> f64 {
+    let points: Vec<(f64, f64)> = x.iter().zip(y).map(|(x, y)| (x.ln(), y.max(f64::MIN_POSITIVE).ln())).collect();
+    let n = points.len() as f64;
+    let (mean_x, mean_y) = (points.iter().map(|p| p.0).sum::<f64>() / n, points.iter().map(|p| p.1).sum::<f64>() / n);
+    let covariance: f64 = points.iter().map(|(x, y)| (x - mean_x) * (y - mean_y)).sum();
+    let variance: f64 = points.iter().map(|(x, _)| (x - mean_x).powi(2)).sum();
+    covariance / variance
+}
+
+/// A full mesh of `networks` planned, applied to a simulator, discovered and planned again;
+/// prints the steps' figures when `verbose`.
+fn run(networks: usize, verbose: bool) -> Figures {
+    let text = isopod_test_support::mesh::full_mesh("scale", networks);
     let mut sources = SourceMap::new();
     sources.add("scale.iso", text.clone());
     let started = Instant::now();
@@ -112,16 +157,26 @@ fn main() {
     let plan_time = started.elapsed();
     assert!(plan.is_empty(), "the plan after apply has changes");
 
-    println!("networks: {NETWORKS}, tunnels: {}, resources: {}", topology.tunnels.len(), desired.resources.len());
-    println!("load (parse + check): {:.0} ms", load_time.as_secs_f64() * 1e3);
-    println!("lower (first plan): {:.0} ms", lower_time.as_secs_f64() * 1e3);
-    println!("simulated apply ({first_changes} creates): {:.0} ms", apply_time.as_secs_f64() * 1e3);
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
+    let plan_peak = HEAP.peak_usage_as_mb();
+    let figures = Figures {
+        resources: desired.resources.len(),
+        discover_ms: ms(discover_time),
+        plan_ms: ms(plan_time),
+        plan_heap_mib: (plan_peak - simulator_heap) as f64,
+    };
+    if !verbose {
+        return figures;
+    }
+    println!("networks: {networks}, tunnels: {}, resources: {}", topology.tunnels.len(), desired.resources.len());
+    println!("load (parse + check): {:.0} ms", ms(load_time));
+    println!("lower (first plan): {:.0} ms", ms(lower_time));
+    println!("simulated apply ({first_changes} creates): {:.0} ms", ms(apply_time));
     println!(
         "discover: {:.0} ms, {calls} API calls, lower bound {lower_bound} (kinds x scopes x pages of {PAGE_SIZE}): {:.2}x",
-        discover_time.as_secs_f64() * 1e3,
+        ms(discover_time),
         calls as f64 / lower_bound as f64
     );
-    let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
     println!(
         "no-op plan: {:.0} ms (read allocations {:.0}, lower {:.0}, diff {:.0}, order {:.0})",
         ms(plan_time),
@@ -130,18 +185,15 @@ fn main() {
         ms(diff_time - lowered_time),
         ms(plan_time - diff_time)
     );
-    let plan_peak = HEAP.peak_usage_as_mb();
     println!(
         "heap at the no-op plan's peak: {plan_peak:.0} MiB, of which the simulator's state {simulator_heap:.0} MiB: \
          the plan's own {:.0} MiB",
-        plan_peak - simulator_heap
+        figures.plan_heap_mib
     );
     if let Some(peak) = peak_resident_mib() {
         println!("peak resident memory of the whole run (VmHWM): {peak:.0} MiB");
     }
-    // The last lines, for scripts (the growth exponent needs the runs at several sizes; not yet).
-    println!("no-op plan / discovery: {:.2}x", plan_time.as_secs_f64() / discover_time.as_secs_f64());
-    println!("plan heap: {:.0} MiB", plan_peak - simulator_heap);
+    figures
 }
 
 /// Drives a simulator future, which never waits.
