@@ -135,3 +135,50 @@ fn line(event: &Event) -> Option<String> {
         Event::Started { .. } | Event::Provisioning { .. } => None,
     }
 }
+
+/// How long the steps before a plan run before a progress line shows.
+const STEP_LINE_DELAY: Duration = Duration::from_secs(1);
+
+/// One line on stderr saying what a command is doing before it prints anything (discovering,
+/// lowering, diffing), shown only on a terminal and only once the work has taken more than a
+/// second; cleared when dropped. Silent off a terminal, so logs and pipes get nothing.
+pub struct StepLine {
+    bar: Option<ProgressBar>,
+}
+
+impl StepLine {
+    /// A line saying `message`, shown after a second if stderr is a terminal.
+    pub fn start(message: impl Into<String>) -> StepLine {
+        if !std::io::stderr().is_terminal() {
+            return StepLine { bar: None };
+        }
+        let bar = ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::hidden());
+        bar.set_style(ProgressStyle::with_template("{spinner} {msg} ({elapsed})").expect("a valid template"));
+        bar.set_message(message.into());
+        let shown = bar.clone();
+        // Shown from a thread of its own, so that a single long step (a slow cloud) shows too.
+        let _ = std::thread::Builder::new().name("isopod-step-line".into()).spawn(move || {
+            std::thread::sleep(STEP_LINE_DELAY);
+            if !shown.is_finished() {
+                shown.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+                shown.enable_steady_tick(Duration::from_millis(120));
+            }
+        });
+        StepLine { bar: Some(bar) }
+    }
+
+    /// Says what is being done now.
+    pub fn set(&self, message: impl Into<String>) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(message.into());
+        }
+    }
+}
+
+impl Drop for StepLine {
+    fn drop(&mut self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}

@@ -5,6 +5,7 @@
 
 use crate::cli::ConfigArgs;
 use crate::config;
+use crate::progress::StepLine;
 use crate::scopes::ScopeRecord;
 use crate::secret_store::{SecretKey, SecretStore};
 use anyhow::Context as _;
@@ -44,7 +45,10 @@ impl LiveStack {
     /// Plans the configuration against what is live, giving the secrets `rotate` names new
     /// values; the problems that stopped the plan otherwise.
     pub fn plan(&self, rotate: &BTreeSet<String>) -> Result<(Plan, Desired), Vec<Problem>> {
-        isopod_planner::plan_rotating(&self.topology, &self.observed, rotate).map_err(|err| err.problems())
+        let line = StepLine::start(format!("planning {} resources", self.observed.len()));
+        let mut on_step = |step: isopod_planner::Step| line.set(format!("planning: {}", step.describe()));
+        isopod_planner::plan_in_steps(&self.topology, &self.observed, rotate, &mut on_step)
+            .map_err(|err| err.problems())
     }
 
     /// The warnings of a plan made of this stack: what it leaves out, default quotas it exceeds,
@@ -111,7 +115,17 @@ impl LiveStack {
             );
             eprintln!("hint: restore the `{block}` block `{}` until they are deleted", scope.cloud);
         }
-        let observed = match runtime.block_on(discover(&providers, reach)) {
+        let kinds: usize = reach
+            .iter()
+            .map(|(cloud, scope)| (cloud, &scope.cloud))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .map(|(cloud, _)| ResourceKind::all().filter(|kind| kind.cloud() == *cloud).count())
+            .sum();
+        let line = StepLine::start(format!("discovering {kinds} kinds of resources in {} regions", reach.len()));
+        let observed = runtime.block_on(discover(&providers, reach));
+        drop(line);
+        let observed = match observed {
             Ok(observed) => observed,
             Err(err) => {
                 eprintln!("error: {err:#}");

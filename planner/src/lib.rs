@@ -63,11 +63,48 @@ pub fn plan_rotating(
     observed: &[ObservedResource],
     rotated: &std::collections::BTreeSet<String>,
 ) -> Result<(Plan, Desired), PlanError> {
+    plan_in_steps(topology, observed, rotated, &mut |_| {})
+}
+
+/// A step of planning, for showing progress.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// Reading what is allocated from the live resources.
+    Reading,
+    /// Lowering the topology into the desired resources.
+    Lowering,
+    /// Comparing them with the live ones.
+    Diffing,
+    /// Ordering the changes.
+    Ordering,
+}
+
+impl Step {
+    /// What the step does, for a progress line.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Step::Reading => "reading what is live",
+            Step::Lowering => "lowering",
+            Step::Diffing => "diffing",
+            Step::Ordering => "ordering",
+        }
+    }
+}
+
+/// Like [`plan_rotating`], telling `on_step` as each step starts.
+pub fn plan_in_steps(
+    topology: &isopod_lang::Topology,
+    observed: &[ObservedResource],
+    rotated: &std::collections::BTreeSet<String>,
+    on_step: &mut dyn FnMut(Step),
+) -> Result<(Plan, Desired), PlanError> {
+    on_step(Step::Reading);
     let live = Live::from_observed(&topology.stack.name.value, observed);
     let missing = lower::missing_existing(topology, &live);
     if !missing.is_empty() {
         return Err(PlanError::ExistingNotFound(missing));
     }
+    on_step(Step::Lowering);
     let mut desired = lower(topology, &live)?;
     desired.rotated = rotated.clone();
     let exceeded = quota::check(&desired);
@@ -78,7 +115,9 @@ pub fn plan_rotating(
     if !collisions.is_empty() {
         return Err(PlanError::NameCollision(collisions));
     }
+    on_step(Step::Diffing);
     let changes = diff(&desired, observed);
+    on_step(Step::Ordering);
     let plan = Plan::new(&desired, changes, observed)?;
     Ok((plan, desired))
 }
