@@ -77,6 +77,79 @@ pub struct Change {
 pub fn diff(desired: &Desired, observed: &[ObservedResource]) -> Vec<Change> {
     let (mut owned, duplicates) = owned_copies(desired, observed);
     adopt_by_natural_key(desired, &mut owned);
+    // Most plans of a large estate create and replace nothing: then no resource's outputs are
+    // unknown, every resource compares on its own, and they are compared on every core. Only
+    // when one is created or replaced are they compared again in dependency order, which
+    // passes that on. (The plan's order does not depend on the order of `changes`.)
+    let mut changes = match compare_alone(desired, &owned) {
+        Some(changes) => changes,
+        None => compare_in_order(desired, &owned),
+    };
+    let wanted: HashSet<&ResourceId> = desired.resources.keys().collect();
+    let mut gone: Vec<(&ResourceId, &ObservedResource)> =
+        owned.iter().filter(|(id, _)| !wanted.contains(*id)).map(|(id, live)| (*id, *live)).collect();
+    gone.sort_by_key(|(id, _)| *id);
+    changes.extend(gone.into_iter().map(|(id, live)| deletion(id, live)));
+    for (id, copy, kept) in duplicates {
+        let mut change = deletion(id, copy);
+        change.attrs.insert(
+            0,
+            AttrChange {
+                name: "(duplicate of)".into(),
+                before: Some(Value::string(kept)),
+                after: None,
+                forces_replacement: false,
+            },
+        );
+        changes.push(change);
+    }
+    changes
+}
+
+/// Below this many desired resources, comparing stays on the caller's thread.
+const PARALLEL_RESOURCES: usize = 2_000;
+
+/// Every desired resource compared with its live one as if no output were unknown, on every
+/// core; `None` as soon as one is created or replaced (whose outputs others may use).
+fn compare_alone(desired: &Desired, owned: &Owned<'_>) -> Option<Vec<Change>> {
+    use std::sync::atomic::Ordering::Relaxed;
+    let resources: Vec<&Resource> = desired.resources.values().collect();
+    let none = HashSet::default();
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let compare = |run: &[&Resource]| -> Option<Vec<Change>> {
+        let mut out = Vec::with_capacity(run.len());
+        for resource in run {
+            let change = owned.get(&resource.id).map(|live| comparison(resource, live, owned, &none, &desired.rotated));
+            match change {
+                Some(change) if change.action != Action::DeleteThenCreate && !stop.load(Relaxed) => out.push(change),
+                _ => {
+                    stop.store(true, Relaxed);
+                    return None;
+                }
+            }
+        }
+        Some(out)
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    if threads < 2 || resources.len() < PARALLEL_RESOURCES {
+        return compare(&resources);
+    }
+    let size = resources.len().div_ceil(threads);
+    let runs: Vec<Option<Vec<Change>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = resources.chunks(size).map(|run| scope.spawn(move || compare(run))).collect();
+        handles.into_iter().map(|handle| handle.join().expect("comparing does not panic")).collect()
+    });
+    let mut changes = Vec::with_capacity(resources.len());
+    for run in runs {
+        changes.extend(run?);
+    }
+    Some(changes)
+}
+
+/// Every desired resource compared with its live one, each after those it depends on: the
+/// outputs of what is created or replaced are unknown to what uses them, and what depends on a
+/// replaced resource is replaced too.
+fn compare_in_order(desired: &Desired, owned: &Owned<'_>) -> Vec<Change> {
     let mut changes: Vec<Change> = Vec::with_capacity(desired.resources.len());
     // Resources replaced or created: their outputs are unknown until applied.
     let mut unknown_outputs: HashSet<&ResourceId> = HashSet::default();
@@ -85,7 +158,7 @@ pub fn diff(desired: &Desired, observed: &[ObservedResource]) -> Vec<Change> {
     for (resource, dependencies) in order_by_dependencies(desired) {
         let mut change = match owned.get(&resource.id) {
             None => creation(resource),
-            Some(live) => comparison(resource, live, &owned, &unknown_outputs, &desired.rotated),
+            Some(live) => comparison(resource, live, owned, &unknown_outputs, &desired.rotated),
         };
         // What depends on a replaced resource (by its outputs, or by its name) is replaced too:
         // the old resource is deleted before the new one exists, and no cloud deletes what is
@@ -107,24 +180,6 @@ pub fn diff(desired: &Desired, observed: &[ObservedResource]) -> Vec<Change> {
         if change.action == Action::DeleteThenCreate {
             replaced.insert(&resource.id);
         }
-        changes.push(change);
-    }
-    let wanted: HashSet<&ResourceId> = desired.resources.keys().collect();
-    let mut gone: Vec<(&ResourceId, &ObservedResource)> =
-        owned.iter().filter(|(id, _)| !wanted.contains(*id)).map(|(id, live)| (*id, *live)).collect();
-    gone.sort_by_key(|(id, _)| *id);
-    changes.extend(gone.into_iter().map(|(id, live)| deletion(id, live)));
-    for (id, copy, kept) in duplicates {
-        let mut change = deletion(id, copy);
-        change.attrs.insert(
-            0,
-            AttrChange {
-                name: "(duplicate of)".into(),
-                before: Some(Value::string(kept)),
-                after: None,
-                forces_replacement: false,
-            },
-        );
         changes.push(change);
     }
     changes
