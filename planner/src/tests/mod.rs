@@ -191,6 +191,25 @@ fn changed_ranges_replace_and_changed_tags_update() {
     insta::assert_snapshot!(render::text(&plan));
 }
 
+/// The diff may list its changes in any order (it compares a plan that creates and replaces
+/// nothing on several threads, in the desired resources' order): the plan's order is its own.
+#[test]
+fn a_plans_order_does_not_depend_on_the_order_the_diff_lists_changes_in() {
+    let before = topology(THREE_CLOUDS);
+    let live = applied(&plan(&before, &[]).unwrap(), &[]);
+    let updated = THREE_CLOUDS.replace("tags = { team = \"net\" }", "tags = { team = \"netops\" }");
+    let shrunk = THREE_CLOUDS.replace("cidr = \"10.10.1.0/24\"", "cidr = \"10.10.2.0/24\"");
+    for (text, observed) in [(THREE_CLOUDS.to_string(), Vec::new()), (updated, live.clone()), (shrunk, live)] {
+        let topology = topology(&text);
+        let (planned, desired) = crate::plan(&topology, &observed).unwrap();
+        let mut reversed = crate::diff(&desired, &observed);
+        reversed.reverse();
+        let again = Plan::new(&desired, reversed, &observed).unwrap();
+        assert_eq!(render::json(&again, &[]), render::json(&planned, &[]));
+        assert!(planned.changes.iter().any(|c| c.action != Action::NoOp), "each case changes something");
+    }
+}
+
 #[test]
 fn removed_objects_are_deleted_children_first_and_called_out() {
     let before = topology(THREE_CLOUDS);
