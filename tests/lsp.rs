@@ -14,9 +14,14 @@ cloud "aws" "prod" {
   region = "us-east-1"
 }
 
+locals {
+  team = upper("net")
+}
+
 network "app" {
   cloud = cloud.aws.prod
   cidr  = "10.0.0.0/16"
+  tags  = { team = local.team }
 }
 "#;
 
@@ -213,9 +218,16 @@ fn an_editor_session_checks_explains_completes_navigates_and_formats() {
     let hover = client.request("textDocument/hover", at(&fixed, "network.app", 9, &broken_uri));
     let shown = hover["contents"]["value"].as_str().unwrap();
     assert!(
-        shown.contains("network \"app\" {") && shown.contains("10.0.0.0/16") && shown.contains("main.iso:7"),
+        shown.contains("network \"app\" {") && shown.contains("10.0.0.0/16") && shown.contains("main.iso:11"),
         "{shown}"
     );
+
+    let hover = client.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": main_uri }, "position": position(MAIN, "local.team", 7) }),
+    );
+    let shown = hover["contents"]["value"].as_str().unwrap();
+    assert!(shown.contains("team = upper(\"net\")") && shown.contains("\"NET\""), "a local's value: {shown}");
 
     // Completion after a reference's dot: the networks of every file of the folder.
     let typing = fixed.replace("between = [network.app, network.db]", "between = [network.app, network.]");

@@ -52,6 +52,10 @@ pub struct Checked {
     pub undeclared_inputs: Vec<String>,
     /// The names of the declared variables, for suggestions.
     pub variables: Vec<String>,
+    /// The value of each local and variable that evaluated, as `.iso` text (secrets shown as
+    /// `(sensitive)`), by reference (`local.base`, `var.region`): what the language server's
+    /// hover shows.
+    pub values: Vec<(String, String)>,
 }
 
 impl Checked {
@@ -97,7 +101,8 @@ pub fn check_parsed(
     let had_syntax_errors = !diagnostics.is_empty();
     let decls = check::structure::check(&files, &mut diagnostics);
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
-    let (topology, mut evaluated) = check::lower::lower_all(&decls, inputs, host, threads);
+    let (lowered, mut evaluated) = check::lower::lower_all(&decls, inputs, host, threads);
+    let check::lower::Lowered { topology, values } = lowered;
     diagnostics.append(&mut evaluated);
     check::semantics::check(&topology, &mut diagnostics);
     if had_syntax_errors {
@@ -112,7 +117,7 @@ pub fn check_parsed(
     sort(&mut diagnostics);
     let topology = Some(topology).filter(|_| !diagnostics.iter().any(Diagnostic::is_error));
     drop(decls);
-    (Checked { topology, diagnostics, undeclared_inputs, variables }, files)
+    (Checked { topology, diagnostics, undeclared_inputs, variables, values }, files)
 }
 
 /// The most invalid sequences of one file that a diagnostic marks.

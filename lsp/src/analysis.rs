@@ -22,6 +22,8 @@ pub struct Analysis {
     pub files: Vec<File>,
     /// Every problem, as `validate` reports them.
     pub diagnostics: Vec<Diagnostic>,
+    /// The value of each local and variable that evaluated, by reference (`local.base`).
+    pub values: std::collections::HashMap<String, String>,
     /// Which files parsed without errors (whose trees the next analysis may reuse).
     parsed_cleanly: Vec<bool>,
     index: OnceLock<Index>,
@@ -47,7 +49,8 @@ impl Analysis {
         // The language server needs no topology: it is freed off the path to the diagnostics.
         drop_in_background(checked.topology);
         let diagnostics = checked.diagnostics;
-        Analysis { dir, sources, paths, files, diagnostics, parsed_cleanly, index: OnceLock::new(), positions }
+        let values = checked.values.into_iter().collect();
+        Analysis { dir, sources, paths, files, diagnostics, values, parsed_cleanly, index: OnceLock::new(), positions }
     }
 
     /// Declarations and references, indexed on first use (diagnostics need none).

@@ -53,7 +53,22 @@ fn describe(analysis: &Analysis, declaration: &Declaration) -> String {
     let (line, _) = analysis.sources.line_col(declaration.span);
     let path = &analysis.paths[declaration.span.file.index()];
     let file = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-    format!("```hcl\n{shown}\n```\n\n`{}`, declared in {file}:{line}", declaration.key.written())
+    let written = declaration.key.written();
+    let value = match analysis.values.get(&written) {
+        Some(value) => format!("\n\nIts value:\n\n```hcl\n{}\n```", shortened(value)),
+        None => String::new(),
+    };
+    format!("```hcl\n{shown}\n```\n\n`{written}`, declared in {file}:{line}{value}")
+}
+
+/// The most characters of a value a hover shows.
+const VALUE_CHARACTERS: usize = 300;
+
+fn shortened(value: &str) -> String {
+    match value.char_indices().nth(VALUE_CHARACTERS) {
+        Some((cut, _)) => format!("{}...", &value[..cut]),
+        None => value.to_string(),
+    }
 }
 
 /// A function's name in a call: its signature, what it does and an example.

@@ -26,17 +26,17 @@ pub(crate) fn lower_all(
     inputs: &Inputs,
     host: &dyn crate::host::Host,
     threads: usize,
-) -> (Topology, Vec<Diagnostic>) {
+) -> (Lowered, Vec<Diagnostic>) {
     let count = decls.list.len();
     let lower_run = |range: std::ops::Range<usize>| {
         let mut ev = Evaluator::new(decls, inputs, host);
-        let topology = lower(&mut ev, range);
-        (topology, std::mem::take(&mut ev.diagnostics))
+        let lowered = lower(&mut ev, range);
+        (lowered, std::mem::take(&mut ev.diagnostics))
     };
     if threads < 2 || count < PARALLEL_DECLARATIONS {
         return lower_run(0..count);
     }
-    let runs: Vec<(Topology, Vec<Diagnostic>)> = std::thread::scope(|scope| {
+    let runs: Vec<(Lowered, Vec<Diagnostic>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
             .map(|part| count * part / threads..count * (part + 1) / threads)
             .map(|range| scope.spawn(move || lower_run(range)))
@@ -44,8 +44,9 @@ pub(crate) fn lower_all(
         handles.into_iter().map(|handle| handle.join().expect("lowering does not panic")).collect()
     });
     let mut runs = runs.into_iter();
-    let (mut topology, mut diagnostics) = runs.next().expect("at least one run");
-    for (part, mut more) in runs {
+    let (Lowered { mut topology, mut values }, mut diagnostics) = runs.next().expect("at least one run");
+    for (Lowered { topology: part, values: more_values }, mut more) in runs {
+        values.extend(more_values);
         if topology.stack.name.value.is_empty() {
             topology.stack = part.stack;
         }
@@ -58,12 +59,20 @@ pub(crate) fn lower_all(
         topology.relays.extend(part.relays);
         diagnostics.append(&mut more);
     }
-    (topology, diagnostics)
+    (Lowered { topology, values }, diagnostics)
+}
+
+/// What lowering made: the topology, and the value of every local and variable that has one,
+/// as `.iso` text by reference (`local.base`), in declaration order.
+pub(crate) struct Lowered {
+    pub topology: Topology,
+    pub values: Vec<(String, String)>,
 }
 
 /// Lowers the declarations `range` (indices into the evaluator's table) on this thread.
-fn lower(ev: &mut Evaluator<'_>, range: std::ops::Range<usize>) -> Topology {
+fn lower(ev: &mut Evaluator<'_>, range: std::ops::Range<usize>) -> Lowered {
     let mut stack = None;
+    let mut values = Vec::new();
     let mut topology = Topology {
         stack: Stack {
             name: Spanned::new(String::new(), crate::Span::new(crate::FileId(0), 0, 0)),
@@ -84,7 +93,10 @@ fn lower(ev: &mut Evaluator<'_>, range: std::ops::Range<usize>) -> Topology {
         let owner = BlockRef { decl: idx, key: None, nested: None };
         match namespace.as_str() {
             "local" | "var" => {
-                let _ = ev.declared_value(idx);
+                let reference = format!("{namespace}.{}", decl.name);
+                if let Ok(value) = ev.declared_value(idx) {
+                    values.push((reference, value.to_string()));
+                }
                 continue;
             }
             "stack" => {
@@ -123,7 +135,7 @@ fn lower(ev: &mut Evaluator<'_>, range: std::ops::Range<usize>) -> Topology {
     if let Some(stack) = stack {
         topology.stack = stack;
     }
-    topology
+    Lowered { topology, values }
 }
 
 fn name_of(reader: &Reader<'_, '_>) -> String {
@@ -557,6 +569,8 @@ mod tests {
         let (inputs, host) = (Inputs::default(), MemoryHost::default());
         let (alone, mut alone_diagnostics) = lower_all(&decls, &inputs, &host, 1);
         let (parts, mut parts_diagnostics) = lower_all(&decls, &inputs, &host, 4);
+        assert_eq!(alone.values, parts.values);
+        let (alone, parts) = (alone.topology, parts.topology);
         assert_eq!(alone, parts);
         assert_eq!(alone.networks.len(), PARALLEL_DECLARATIONS + 500 - 7, "the wrong ones are left out");
         assert_eq!(alone.tunnels.len(), 3);
