@@ -24,6 +24,9 @@ pub struct Analysis {
     pub diagnostics: Vec<Diagnostic>,
     /// The value of each local and variable that evaluated, by reference (`local.base`).
     pub values: std::collections::HashMap<String, String>,
+    /// The texts as hovers may show them: keys written in plain text masked, as every report of
+    /// the binary masks them (`None` when there are none).
+    masked: Option<SourceMap>,
     /// Which files parsed without errors (whose trees the next analysis may reuse).
     parsed_cleanly: Vec<bool>,
     index: OnceLock<Index>,
@@ -50,7 +53,11 @@ impl Analysis {
         drop_in_background(checked.topology);
         let diagnostics = checked.diagnostics;
         let values = checked.values.into_iter().collect();
-        Analysis { dir, sources, paths, files, diagnostics, values, parsed_cleanly, index: OnceLock::new(), positions }
+        let secrets: Vec<_> =
+            diagnostics.iter().filter(|d| d.code == isopod_lang::Code::PlaintextSecret).map(|d| d.span()).collect();
+        let masked = Some(secrets).filter(|spans| !spans.is_empty()).map(|spans| sources.masked(spans));
+        let index = OnceLock::new();
+        Analysis { dir, sources, paths, files, diagnostics, values, masked, parsed_cleanly, index, positions }
     }
 
     /// Declarations and references, indexed on first use (diagnostics need none).
@@ -67,6 +74,11 @@ impl Analysis {
     /// The positions of a file.
     pub fn positions(&self, file: FileId) -> &Positions {
         &self.positions[file.index()]
+    }
+
+    /// The text a span covers, as a hover may show it (plain-text keys masked).
+    pub fn shown(&self, span: isopod_lang::Span) -> &str {
+        self.masked.as_ref().unwrap_or(&self.sources).snippet(span)
     }
 
     /// The text of a file.

@@ -39,7 +39,7 @@ fn reference(analysis: &Analysis, file: FileId, offset: usize) -> Option<(String
 }
 
 fn describe(analysis: &Analysis, declaration: &Declaration) -> String {
-    let text = analysis.sources.snippet(declaration.span);
+    let text = analysis.shown(declaration.span);
     let mut lines: Vec<&str> = text.lines().collect();
     let cut = lines.len() > DECLARATION_LINES;
     lines.truncate(DECLARATION_LINES);
@@ -121,5 +121,27 @@ pub fn block_schema(block: &Block, parent: Option<&'static BlockSchema>) -> Opti
     match parent {
         None => schema::top_level(&block.kind.text, block.labels.first().map(|l| l.text.as_str())),
         Some(parent) => parent.block(&block.kind.text),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::position::Encoding;
+    use crate::workspace::Workspace;
+
+    #[test]
+    fn a_hover_never_shows_a_key_written_in_plain_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = "stack \"s\" {}\ncloud \"aws\" \"p\" {\n  region = \"us-east-1\"\n}\nnetwork \"a\" {\n  cloud = cloud.aws.p\n  cidr  = \"10.0.0.0/16\"\n}\nnetwork \"b\" {\n  cloud = cloud.aws.p\n  cidr  = \"10.1.0.0/16\"\n}\ntunnel \"t\" {\n  between = [network.a, network.b]\n  psk     = \"correct-horse-battery\"\n}\nlocals {\n  t = tunnel.t.name\n}\n";
+        std::fs::write(dir.path().join("main.iso"), text).unwrap();
+        let folder = Workspace::default().folder(dir.path());
+        let analysis =
+            Analysis::new(folder, None, &Default::default(), &isopod_lang::MemoryHost::default(), Encoding::Utf8);
+        let offset = text.find("tunnel.t").unwrap() + 8;
+        let hover = hover(&analysis, FileId::default(), offset).expect("a hover on the reference");
+        let HoverContents::Markup(shown) = hover.contents else { panic!("markdown") };
+        assert!(shown.value.contains("tunnel \"t\" {") && shown.value.contains("psk"), "{}", shown.value);
+        assert!(!shown.value.contains("correct-horse-battery"), "{}", shown.value);
     }
 }
