@@ -45,7 +45,7 @@ impl LiveStack {
     /// Plans the configuration against what is live, giving the secrets `rotate` names new
     /// values; the problems that stopped the plan otherwise.
     pub fn plan(&self, rotate: &BTreeSet<String>) -> Result<(Plan, Desired), Vec<Problem>> {
-        let line = StepLine::start(format!("planning {} resources", self.observed.len()));
+        let line = StepLine::start(format!("planning against {} live resources", self.observed.len()));
         let mut on_step = |step: isopod_planner::Step| line.set(format!("planning: {}", step.describe()));
         isopod_planner::plan_in_steps(&self.topology, &self.observed, rotate, &mut on_step)
             .map_err(|err| err.problems())

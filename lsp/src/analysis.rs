@@ -12,8 +12,6 @@ use std::sync::OnceLock;
 
 /// A configuration, checked as `isopod validate` checks it.
 pub struct Analysis {
-    /// The folder.
-    pub dir: PathBuf,
     /// The texts, by file id.
     pub sources: SourceMap,
     /// Each file's path, by file id.
@@ -44,7 +42,7 @@ impl Analysis {
         host: &dyn Host,
         encoding: Encoding,
     ) -> Analysis {
-        let Folder { dir, sources, paths, edits } = folder;
+        let Folder { sources, paths, edits } = folder;
         let parses = parse(&sources, &paths, &edits, previous);
         let parsed_cleanly = parses.iter().map(|parse| parse.diagnostics.is_empty()).collect();
         let (checked, files) = isopod_lang::check_parsed(&sources, parses, inputs, host);
@@ -57,7 +55,7 @@ impl Analysis {
             diagnostics.iter().filter(|d| d.code == isopod_lang::Code::PlaintextSecret).map(|d| d.span()).collect();
         let masked = Some(secrets).filter(|spans| !spans.is_empty()).map(|spans| sources.masked(spans));
         let index = OnceLock::new();
-        Analysis { dir, sources, paths, files, diagnostics, values, masked, parsed_cleanly, index, positions }
+        Analysis { sources, paths, files, diagnostics, values, masked, parsed_cleanly, index, positions }
     }
 
     /// Declarations and references, indexed on first use (diagnostics need none).
@@ -122,6 +120,6 @@ fn parse(sources: &SourceMap, paths: &[PathBuf], edits: &[Option<Edit>], previou
 }
 
 /// Frees a value on another thread, so that the caller does not wait for it.
-pub fn drop_in_background<T: Send + 'static>(value: T) {
+fn drop_in_background<T: Send + 'static>(value: T) {
     let _ = std::thread::Builder::new().name("isopod-lsp-drop".into()).spawn(move || drop(value));
 }

@@ -22,8 +22,6 @@ struct Document {
 
 /// The files of one configuration, read: the sources in path order and each one's path.
 pub struct Folder {
-    /// The folder.
-    pub dir: PathBuf,
     /// Each file's text, open documents' as the editor has them.
     pub sources: SourceMap,
     /// The path of each file, by [`isopod_lang::FileId`] index.
@@ -86,6 +84,6 @@ impl Workspace {
                 }
             };
         }
-        Folder { dir: dir.to_path_buf(), sources, paths, edits }
+        Folder { sources, paths, edits }
     }
 }

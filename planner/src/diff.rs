@@ -403,10 +403,10 @@ fn equals_live(wanted: &Value, now: &Value, owned: &Owned<'_>, unknown_outputs: 
     }
 }
 
-/// Whether two values are equal; lists compared as sets when `unordered`.
-fn same(a: &Value, b: &Value, unordered: bool) -> bool {
+/// Whether two values are equal, lists compared as sets (for unordered attributes).
+fn same_as_set(a: &Value, b: &Value) -> bool {
     match (a, b) {
-        (Value::List(a), Value::List(b)) if unordered => {
+        (Value::List(a), Value::List(b)) => {
             let sorted = |items: &[Value]| {
                 let mut texts: Vec<String> = items.iter().map(ToString::to_string).collect();
                 texts.sort();
@@ -460,7 +460,7 @@ fn comparison(
         let unordered = spec.is_some_and(|spec| spec.unordered);
         let matches = match now {
             None => false,
-            Some(now) if unordered => resolve(wanted, owned, unknown_outputs).is_some_and(|r| same(&r, now, true)),
+            Some(now) if unordered => resolve(wanted, owned, unknown_outputs).is_some_and(|r| same_as_set(&r, now)),
             Some(now) => equals_live(wanted, now, owned, unknown_outputs),
         };
         if matches {
@@ -499,9 +499,9 @@ mod tests {
     fn unordered_lists_compare_as_sets_and_ordered_ones_do_not() {
         let a = Value::List(vec![Value::string("subnet-1"), Value::string("subnet-2")]);
         let b = Value::List(vec![Value::string("subnet-2"), Value::string("subnet-1")]);
-        assert!(same(&a, &b, true));
-        assert!(!same(&a, &b, false));
+        assert!(same_as_set(&a, &b));
+        assert!(!equals_live(&a, &b, &Owned::default(), &HashSet::default()));
         let shorter = Value::List(vec![Value::string("subnet-1")]);
-        assert!(!same(&a, &shorter, true));
+        assert!(!same_as_set(&a, &shorter));
     }
 }
