@@ -233,6 +233,85 @@ pub struct KindSpec {
     pub attrs: &'static [AttrSpec],
     /// Its outputs besides `id`.
     pub outputs: &'static [OutputSpec],
+    /// What keeping one costs, by the meters of the price book (`cost/prices.csv`); empty for
+    /// what is free to keep (traffic through it is priced by the path it takes, not here).
+    pub billing: &'static [Billing],
+}
+
+/// One meter a resource is billed by while it exists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Billing {
+    /// The meter; `{ATTR}` stands for the value of attribute `ATTR` (`azure.vpn_gateway.{sku}`).
+    pub meter: &'static str,
+    /// How often it is billed.
+    pub per: Period,
+    /// How many units one resource is billed.
+    pub count: BilledCount,
+}
+
+/// The period a meter bills.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Period {
+    /// Per hour the resource exists.
+    Hour,
+    /// Per month.
+    Month,
+}
+
+/// How many units of a meter one resource is billed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BilledCount {
+    /// One.
+    One,
+    /// One per item of the list attribute named (an interface endpoint per subnet, i.e. zone).
+    EachOf(&'static str),
+    /// One when the attribute named is set (a VPN connection on a transit gateway is also an
+    /// attachment of it).
+    IfSet(&'static str),
+}
+
+/// Billed `meter` once per hour.
+pub const fn hourly(meter: &'static str) -> Billing {
+    Billing { meter, per: Period::Hour, count: BilledCount::One }
+}
+
+/// Billed `meter` once per month.
+pub const fn monthly(meter: &'static str) -> Billing {
+    Billing { meter, per: Period::Month, count: BilledCount::One }
+}
+
+impl Billing {
+    /// The same meter, counted `count` times.
+    pub const fn counted(self, count: BilledCount) -> Billing {
+        Billing { count, ..self }
+    }
+
+    /// The meter's name for a resource with attributes `attrs` (`{ATTR}` replaced by the
+    /// attribute's string); `None` when the attribute is not a known string.
+    pub fn meter_for(&self, attrs: &crate::value::Attrs) -> Option<String> {
+        let Some((before, rest)) = self.meter.split_once('{') else { return Some(self.meter.to_string()) };
+        let (attr, after) = rest.split_once('}')?;
+        match attrs.get(attr)? {
+            Value::String(value) => Some(format!("{before}{value}{after}")),
+            _ => None,
+        }
+    }
+
+    /// How many units one resource with attributes `attrs` is billed.
+    pub fn units(&self, attrs: &crate::value::Attrs) -> u64 {
+        match self.count {
+            BilledCount::One => 1,
+            BilledCount::EachOf(attr) => match attrs.get(attr) {
+                Some(Value::List(items)) => items.len() as u64,
+                _ => 0,
+            },
+            BilledCount::IfSet(attr) => match attrs.get(attr) {
+                None => 0,
+                Some(Value::String(text)) if text.is_empty() => 0,
+                Some(_) => 1,
+            },
+        }
+    }
 }
 
 impl KindSpec {

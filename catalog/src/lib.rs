@@ -18,7 +18,7 @@ mod resource;
 mod table;
 mod value;
 
-pub use catalogue::{AttrSpec, AttrType, KindSpec, OutputSpec, Ref};
+pub use catalogue::{AttrSpec, AttrType, BilledCount, Billing, KindSpec, OutputSpec, Period, Ref};
 pub use kind::{Cloud, ResourceKind};
 pub use resource::{ObservedResource, Ownership, Resource, ResourceId, Scope};
 pub use table::CATALOGUE;

@@ -2,7 +2,7 @@
 //! resource catalogue (`catalog/src/table`); this test fails when the page is stale.
 //! Regenerate it with `UPDATE_REFERENCE=1 cargo test -p isopod-catalog --test reference`.
 
-use isopod_catalog::{AttrSpec, AttrType, CATALOGUE, Cloud, KindSpec, ResourceKind};
+use isopod_catalog::{AttrSpec, AttrType, BilledCount, CATALOGUE, Cloud, KindSpec, Period, ResourceKind};
 use std::fmt::Write as _;
 
 #[track_caller]
@@ -22,7 +22,7 @@ Isopod keeps no state file.
 Every resource it creates carries its ownership, the stack's name and the resource's address, written in the create call itself: as tags (labels on GCP), as comment lines in a host's configuration files, or, for the few kinds a cloud cannot tag, through the parent they belong to, a live one being recognised by its natural key.
 Plans name each resource `KIND.ADDRESS`, such as `aws_subnet.app.a`: its kind, then an address derived from the object it realises (subnet `a` of network `app`).
 
-Each kind below gives the cloud's API object, the typical provisioning time, the kinds it must come after (those it refers to) and those that refer to it, how it is owned, its attributes and its outputs.
+Each kind below gives the cloud's API object, the typical provisioning time, the meters it is billed by while it exists, the kinds it must come after (those it refers to) and those that refer to it, how it is owned, its attributes and its outputs.
 In the attribute tables:
 
 - **replaces**: the cloud cannot change the value in place; a different value deletes the resource and creates it anew, and whatever depends on it.
@@ -114,12 +114,30 @@ fn title(cloud: Cloud) -> &'static str {
     }
 }
 
+/// How one meter bills a kind: "`aws.interface_endpoint` per hour, one per item of `subnet_ids`".
+fn billing(billing: &isopod_catalog::Billing) -> String {
+    let per = match billing.per {
+        Period::Hour => "per hour",
+        Period::Month => "per month",
+    };
+    let count = match billing.count {
+        BilledCount::One => String::new(),
+        BilledCount::EachOf(attr) => format!(", one per item of `{attr}`"),
+        BilledCount::IfSet(attr) => format!(", when `{attr}` is set"),
+    };
+    format!("`{}` {per}{count}", billing.meter)
+}
+
 /// The section of one kind: what it is, its place among the other kinds, its ownership, its
 /// attributes and its outputs.
 fn kind_section(out: &mut String, spec: &KindSpec) {
     writeln!(out, "### `{}`\n\n{}\n\n- **API object**: {}", spec.name, spec.doc, spec.api).unwrap();
     if spec.provisioning_seconds > 0 {
         writeln!(out, "- **Provisioning**: {} after the create call", duration(spec.provisioning_seconds)).unwrap();
+    }
+    if !spec.billing.is_empty() {
+        let meters: Vec<String> = spec.billing.iter().map(billing).collect();
+        writeln!(out, "- **Billed**: {} (`isopod cost` prices them from the price book)", meters.join("; ")).unwrap();
     }
     let parents: Vec<String> = spec.parents().into_iter().map(link).collect();
     let parents = if parents.is_empty() { "nothing".to_string() } else { parents.join(", ") };

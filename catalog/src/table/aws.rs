@@ -1,7 +1,11 @@
 //! AWS's kinds: EC2 (VPCs, VPN, transit gateways, peering, endpoints) and Route 53.
 
 use crate::catalogue::AttrType::{Address, Bool, Cidr, Integer, List, Secret, String, Tags};
-use crate::catalogue::{AttrSpec, KindSpec, attr, id_anywhere, id_of, output, output_of, ref_to};
+use crate::catalogue::{
+    AttrSpec,
+    BilledCount::{EachOf, IfSet},
+    KindSpec, attr, hourly, id_anywhere, id_of, monthly, output, output_of, ref_to,
+};
 use crate::kind::{Cloud, ResourceKind as K};
 
 const TAGS: AttrSpec = attr("tags", Tags, "The tags, `Name` included (ownership tags are written apart).");
@@ -20,6 +24,7 @@ pub(crate) const VPC: KindSpec = KindSpec {
         TAGS,
     ],
     outputs: &[output("main_route_table_id", String, "The id of the VPC's main route table.")],
+    billing: &[],
 };
 
 pub(crate) const SUBNET: KindSpec = KindSpec {
@@ -36,6 +41,7 @@ pub(crate) const SUBNET: KindSpec = KindSpec {
         TAGS,
     ],
     outputs: &[],
+    billing: &[],
 };
 
 pub(crate) const VPN_GATEWAY: KindSpec = KindSpec {
@@ -51,6 +57,7 @@ pub(crate) const VPN_GATEWAY: KindSpec = KindSpec {
         TAGS,
     ],
     outputs: &[],
+    billing: &[],
 };
 
 pub(crate) const VPN_GATEWAY_ROUTE_PROPAGATION: KindSpec = KindSpec {
@@ -67,6 +74,7 @@ pub(crate) const VPN_GATEWAY_ROUTE_PROPAGATION: KindSpec = KindSpec {
             .natural_key(),
     ],
     outputs: &[],
+    billing: &[],
 };
 
 pub(crate) const CUSTOMER_GATEWAY: KindSpec = KindSpec {
@@ -83,6 +91,7 @@ pub(crate) const CUSTOMER_GATEWAY: KindSpec = KindSpec {
         TAGS,
     ],
     outputs: &[],
+    billing: &[],
 };
 
 /// The options of one tunnel of a VPN connection, `tunnel1_` or `tunnel2_` before each name.
@@ -144,6 +153,10 @@ pub(crate) const VPN_CONNECTION: KindSpec = KindSpec {
         output("tunnel1_address", Address, "AWS's outside address of the first tunnel."),
         output("tunnel2_address", Address, "AWS's outside address of the second tunnel."),
     ],
+    billing: &[
+        hourly("aws.vpn_connection"),
+        hourly("aws.transit_gateway_attachment").counted(IfSet("transit_gateway_id")),
+    ],
 };
 
 pub(crate) const VPC_PEERING_CONNECTION: KindSpec = KindSpec {
@@ -161,6 +174,7 @@ pub(crate) const VPC_PEERING_CONNECTION: KindSpec = KindSpec {
         TAGS,
     ],
     outputs: &[],
+    billing: &[],
 };
 
 pub(crate) const VPC_PEERING_CONNECTION_ACCEPTER: KindSpec = KindSpec {
@@ -175,6 +189,7 @@ pub(crate) const VPC_PEERING_CONNECTION_ACCEPTER: KindSpec = KindSpec {
         TAGS,
     ],
     outputs: &[],
+    billing: &[],
 };
 
 pub(crate) const ROUTE: KindSpec = KindSpec {
@@ -191,6 +206,7 @@ pub(crate) const ROUTE: KindSpec = KindSpec {
         attr("transit_gateway_id", ref_to(K::AwsTransitGateway, "id"), "The target, a transit gateway."),
     ],
     outputs: &[],
+    billing: &[],
 };
 
 pub(crate) const VPN_CONNECTION_ROUTE: KindSpec = KindSpec {
@@ -205,6 +221,7 @@ pub(crate) const VPN_CONNECTION_ROUTE: KindSpec = KindSpec {
         attr("destination_cidr_block", Cidr, "The peer's range.").natural_key().unique(),
     ],
     outputs: &[],
+    billing: &[],
 };
 
 pub(crate) const SECURITY_GROUP: KindSpec = KindSpec {
@@ -222,6 +239,7 @@ pub(crate) const SECURITY_GROUP: KindSpec = KindSpec {
         TAGS,
     ],
     outputs: &[],
+    billing: &[],
 };
 
 pub(crate) const VPC_ENDPOINT: KindSpec = KindSpec {
@@ -241,6 +259,7 @@ pub(crate) const VPC_ENDPOINT: KindSpec = KindSpec {
         TAGS,
     ],
     outputs: &[output("ip_addresses", List(&Address), "Its private addresses, one per subnet.")],
+    billing: &[hourly("aws.interface_endpoint").counted(EachOf("subnet_ids"))],
 };
 
 pub(crate) const TRANSIT_GATEWAY: KindSpec = KindSpec {
@@ -261,6 +280,7 @@ pub(crate) const TRANSIT_GATEWAY: KindSpec = KindSpec {
         TAGS,
     ],
     outputs: &[],
+    billing: &[],
 };
 
 pub(crate) const TRANSIT_GATEWAY_VPC_ATTACHMENT: KindSpec = KindSpec {
@@ -277,6 +297,7 @@ pub(crate) const TRANSIT_GATEWAY_VPC_ATTACHMENT: KindSpec = KindSpec {
         TAGS,
     ],
     outputs: &[],
+    billing: &[hourly("aws.transit_gateway_attachment")],
 };
 
 pub(crate) const ROUTE53_ZONE: KindSpec = KindSpec {
@@ -294,6 +315,7 @@ pub(crate) const ROUTE53_ZONE: KindSpec = KindSpec {
         TAGS,
     ],
     outputs: &[],
+    billing: &[monthly("aws.route53_zone")],
 };
 
 pub(crate) const ROUTE53_RECORD: KindSpec = KindSpec {
@@ -311,4 +333,5 @@ pub(crate) const ROUTE53_RECORD: KindSpec = KindSpec {
         attr("records", List(&String), "Its values.").unordered(),
     ],
     outputs: &[],
+    billing: &[],
 };

@@ -1,7 +1,7 @@
 //! Azure's kinds: Microsoft.Resources, Microsoft.Network and Microsoft.Network/privateDnsZones.
 
 use crate::catalogue::AttrType::{Address, Bool, Cidr, Fields, Integer, List, Secret, String, Tags};
-use crate::catalogue::{AttrSpec, KindSpec, attr, id_anywhere, id_of, name_of, output, ref_to};
+use crate::catalogue::{AttrSpec, KindSpec, attr, hourly, id_anywhere, id_of, monthly, name_of, output, ref_to};
 use crate::kind::{Cloud, ResourceKind as K};
 
 const NAME: AttrSpec = attr("name", String, "The resource's name, unique in its resource group.").replaces().unique();
@@ -24,6 +24,7 @@ pub(crate) const RESOURCE_GROUP: KindSpec = KindSpec {
         attr("tags", Tags, "The tags."),
     ],
     outputs: &[],
+    billing: &[],
 };
 
 pub(crate) const VIRTUAL_NETWORK: KindSpec = KindSpec {
@@ -41,6 +42,7 @@ pub(crate) const VIRTUAL_NETWORK: KindSpec = KindSpec {
         attr("tags", Tags, "The tags."),
     ],
     outputs: &[],
+    billing: &[],
 };
 
 pub(crate) const SUBNET: KindSpec = KindSpec {
@@ -58,6 +60,7 @@ pub(crate) const SUBNET: KindSpec = KindSpec {
         attr("address_prefix", Cidr, "The range, inside the virtual network's.").unique(),
     ],
     outputs: &[],
+    billing: &[],
 };
 
 pub(crate) const PUBLIC_IP: KindSpec = KindSpec {
@@ -76,6 +79,7 @@ pub(crate) const PUBLIC_IP: KindSpec = KindSpec {
         attr("zones", List(&String), "The zones it spans.").replaces().unordered(),
     ],
     outputs: &[output("ip_address", Address, "The address.")],
+    billing: &[hourly("azure.public_ip")],
 };
 
 const IP_CONFIGURATION: &[AttrSpec] = &[
@@ -106,6 +110,7 @@ pub(crate) const VIRTUAL_NETWORK_GATEWAY: KindSpec = KindSpec {
         attr("custom_bgp_addresses", List(&List(&Address)), "Each instance's custom (APIPA) BGP addresses."),
     ],
     outputs: &[],
+    billing: &[hourly("azure.vpn_gateway.{sku}")],
 };
 
 pub(crate) const LOCAL_NETWORK_GATEWAY: KindSpec = KindSpec {
@@ -125,6 +130,7 @@ pub(crate) const LOCAL_NETWORK_GATEWAY: KindSpec = KindSpec {
         attr("address_space", List(&Cidr), "The peer's ranges (static routing)."),
     ],
     outputs: &[],
+    billing: &[],
 };
 
 const IPSEC_POLICY: &[AttrSpec] = &[
@@ -164,6 +170,7 @@ pub(crate) const VPN_CONNECTION: KindSpec = KindSpec {
         attr("custom_bgp_addresses", List(&Fields(CUSTOM_BGP_ADDRESS)), "Azure's APIPA address per instance."),
     ],
     outputs: &[],
+    billing: &[],
 };
 
 pub(crate) const VIRTUAL_NETWORK_PEERING: KindSpec = KindSpec {
@@ -185,6 +192,7 @@ pub(crate) const VIRTUAL_NETWORK_PEERING: KindSpec = KindSpec {
         attr("allow_forwarded_traffic", Bool, "Traffic forwarded from elsewhere."),
     ],
     outputs: &[],
+    billing: &[],
 };
 
 pub(crate) const PRIVATE_ENDPOINT: KindSpec = KindSpec {
@@ -203,6 +211,7 @@ pub(crate) const PRIVATE_ENDPOINT: KindSpec = KindSpec {
         attr("private_dns", Bool, "Whether the service's name resolves to it."),
     ],
     outputs: &[output("ip_address", Address, "Its private address.")],
+    billing: &[hourly("azure.private_endpoint")],
 };
 
 pub(crate) const PRIVATE_DNS_ZONE: KindSpec = KindSpec {
@@ -214,6 +223,7 @@ pub(crate) const PRIVATE_DNS_ZONE: KindSpec = KindSpec {
     provisioning_seconds: 0,
     attrs: &[NAME, GROUP],
     outputs: &[],
+    billing: &[monthly("azure.dns_zone")],
 };
 
 pub(crate) const PRIVATE_DNS_ZONE_LINK: KindSpec = KindSpec {
@@ -231,6 +241,7 @@ pub(crate) const PRIVATE_DNS_ZONE_LINK: KindSpec = KindSpec {
         attr("registration_enabled", Bool, "Automatic registration of the network's VMs."),
     ],
     outputs: &[],
+    billing: &[],
 };
 
 pub(crate) const PRIVATE_DNS_A_RECORD: KindSpec = KindSpec {
@@ -248,4 +259,5 @@ pub(crate) const PRIVATE_DNS_A_RECORD: KindSpec = KindSpec {
         attr("records", List(&Address), "Its addresses.").unordered(),
     ],
     outputs: &[],
+    billing: &[],
 };

@@ -2,7 +2,7 @@
 //! Cloud DNS.
 
 use crate::catalogue::AttrType::{Address, Bool, Cidr, Integer, List, Secret, String, Tags};
-use crate::catalogue::{AttrSpec, KindSpec, attr, name_of, output, output_of, ref_to};
+use crate::catalogue::{AttrSpec, KindSpec, attr, hourly, monthly, name_of, output, output_of, ref_to};
 use crate::kind::{Cloud, ResourceKind as K};
 
 const NAME: AttrSpec = attr("name", String, "The resource's name, unique in the project.").replaces().unique();
@@ -27,6 +27,7 @@ pub(crate) const NETWORK_KIND: KindSpec = KindSpec {
         attr("routing_mode", String, "`GLOBAL` or `REGIONAL` dynamic routing; changes in place (`networks.patch`)."),
     ],
     outputs: &[],
+    billing: &[],
 };
 
 pub(crate) const SUBNETWORK: KindSpec = KindSpec {
@@ -38,6 +39,7 @@ pub(crate) const SUBNETWORK: KindSpec = KindSpec {
     provisioning_seconds: 0,
     attrs: &[NAME, NETWORK, REGION, attr("ip_cidr_range", Cidr, "The primary range.").replaces().unique()],
     outputs: &[],
+    billing: &[],
 };
 
 pub(crate) const HA_VPN_GATEWAY: KindSpec = KindSpec {
@@ -52,6 +54,7 @@ pub(crate) const HA_VPN_GATEWAY: KindSpec = KindSpec {
         output("interface0_ip", Address, "The first interface's public address."),
         output("interface1_ip", Address, "The second interface's public address."),
     ],
+    billing: &[],
 };
 
 pub(crate) const ROUTER: KindSpec = KindSpec {
@@ -63,6 +66,7 @@ pub(crate) const ROUTER: KindSpec = KindSpec {
     provisioning_seconds: 0,
     attrs: &[NAME, NETWORK, REGION, attr("asn", Integer, "Its ASN; changes in place (`routers.patch`).")],
     outputs: &[],
+    billing: &[],
 };
 
 pub(crate) const EXTERNAL_VPN_GATEWAY: KindSpec = KindSpec {
@@ -79,6 +83,7 @@ pub(crate) const EXTERNAL_VPN_GATEWAY: KindSpec = KindSpec {
         LABELS,
     ],
     outputs: &[],
+    billing: &[],
 };
 
 pub(crate) const VPN_TUNNEL: KindSpec = KindSpec {
@@ -102,6 +107,7 @@ pub(crate) const VPN_TUNNEL: KindSpec = KindSpec {
         LABELS,
     ],
     outputs: &[],
+    billing: &[hourly("gcp.vpn_tunnel")],
 };
 
 pub(crate) const ROUTER_PEER: KindSpec = KindSpec {
@@ -125,6 +131,7 @@ pub(crate) const ROUTER_PEER: KindSpec = KindSpec {
         attr("peer_asn", Integer, "The peer's ASN."),
     ],
     outputs: &[],
+    billing: &[],
 };
 
 pub(crate) const NETWORK_PEERING: KindSpec = KindSpec {
@@ -143,6 +150,7 @@ pub(crate) const NETWORK_PEERING: KindSpec = KindSpec {
         attr("import_custom_routes", Bool, "Whether the peer's custom routes are imported."),
     ],
     outputs: &[],
+    billing: &[],
 };
 
 pub(crate) const ADDRESS: KindSpec = KindSpec {
@@ -160,6 +168,7 @@ pub(crate) const ADDRESS: KindSpec = KindSpec {
         LABELS,
     ],
     outputs: &[output("address", Address, "The address reserved.")],
+    billing: &[],
 };
 
 pub(crate) const FORWARDING_RULE: KindSpec = KindSpec {
@@ -184,6 +193,7 @@ pub(crate) const FORWARDING_RULE: KindSpec = KindSpec {
         LABELS,
     ],
     outputs: &[],
+    billing: &[hourly("gcp.psc_endpoint")],
 };
 
 pub(crate) const DNS_MANAGED_ZONE: KindSpec = KindSpec {
@@ -202,6 +212,7 @@ pub(crate) const DNS_MANAGED_ZONE: KindSpec = KindSpec {
         LABELS,
     ],
     outputs: &[],
+    billing: &[monthly("gcp.dns_zone")],
 };
 
 pub(crate) const DNS_RECORD_SET: KindSpec = KindSpec {
@@ -219,4 +230,5 @@ pub(crate) const DNS_RECORD_SET: KindSpec = KindSpec {
         attr("records", List(&Address), "Its values.").unordered(),
     ],
     outputs: &[],
+    billing: &[],
 };

@@ -32,4 +32,5 @@ pub(crate) const IPSEC_TUNNEL: KindSpec = KindSpec {
         attr("peer_asn", Integer, "The peer's ASN (BGP)."),
     ],
     outputs: &[],
+    billing: &[],
 };

@@ -1,0 +1,165 @@
+//! GCP VPC Flow Logs: Cloud Logging entries (log `compute.googleapis.com%2Fvpc_flows`) as they
+//! are exported, newline-delimited (a Cloud Storage sink) or as one array (`gcloud logging read
+//! --format=json`). The flow is the entry's `jsonPayload`: `connection` (`src_ip`, `dest_ip`,
+//! `src_port`, `dest_port`, `protocol`), `bytes_sent` and `packets_sent` (strings), `reporter`,
+//! `start_time` and `end_time`.
+//!
+//! Counting: a flow is counted from its source's report (`SRC`, `SRC_GATEWAY`); a `DEST` report
+//! counts only when the source is outside any VPC (no `src_vpc`), since a source in a VPC reports
+//! the flow itself. Flow logs sample packets: counts are multiplied by the scale the caller gives
+//! (1 / the subnetworks' flow sampling), which the report states.
+
+use super::json::{entries, unix_seconds};
+use super::record::{Egress, Flow, ReadReport};
+use serde::Deserialize;
+use std::io::BufRead;
+use std::net::IpAddr;
+
+#[derive(Deserialize)]
+struct Entry {
+    #[serde(rename = "jsonPayload")]
+    payload: Payload,
+}
+
+#[derive(Deserialize)]
+struct Payload {
+    connection: Connection,
+    bytes_sent: Count,
+    #[serde(default)]
+    packets_sent: Option<Count>,
+    reporter: String,
+    start_time: Option<String>,
+    end_time: Option<String>,
+    #[serde(default)]
+    src_vpc: Option<serde::de::IgnoredAny>,
+}
+
+#[derive(Deserialize)]
+struct Connection {
+    src_ip: IpAddr,
+    dest_ip: IpAddr,
+    #[serde(default)]
+    src_port: u16,
+    #[serde(default)]
+    dest_port: u16,
+    #[serde(default)]
+    protocol: u8,
+}
+
+/// A count, which the logs write as a string of digits (and some exports as a number).
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Count {
+    Text(String),
+    Number(u64),
+}
+
+impl Count {
+    fn value(&self) -> Result<u64, String> {
+        match self {
+            Count::Number(n) => Ok(*n),
+            Count::Text(text) => text.parse().map_err(|_| format!("`{text}` is not a count")),
+        }
+    }
+}
+
+/// Reads the entries of `input` (named `file`), passing each flow that counts, its counts
+/// multiplied by `scale`, to `each`.
+pub fn read(
+    file: &str,
+    input: impl BufRead,
+    scale: f64,
+    report: &mut ReadReport,
+    mut each: impl FnMut(&Flow),
+) -> Result<(), String> {
+    if scale != 1.0 {
+        let line = format!("gcp: counts ×{scale} (flow sampling {:.3})", 1.0 / scale);
+        if !report.scaling.contains(&line) {
+            report.scaling.push(line);
+        }
+    }
+    entries(file, input, report, |entry: Entry, report: &mut ReadReport| {
+        report.records += 1;
+        let payload = entry.payload;
+        let counts = match payload.reporter.as_str() {
+            "SRC" | "SRC_GATEWAY" => true,
+            "DEST" | "DEST_GATEWAY" => payload.src_vpc.is_none(),
+            other => return Err(format!("`{other}` is not a reporter (SRC, DEST, SRC_GATEWAY, DEST_GATEWAY)")),
+        };
+        if !counts {
+            report.other_end += 1;
+            return Ok(());
+        }
+        let time = |text: &Option<String>| match text {
+            Some(text) => unix_seconds(text).ok_or_else(|| format!("`{text}` is not an RFC 3339 time")),
+            None => Ok(0),
+        };
+        let scaled = |count: u64| (count as f64 * scale).round() as u64;
+        let connection = payload.connection;
+        let flow = Flow {
+            src: connection.src_ip,
+            dst: connection.dest_ip,
+            src_port: connection.src_port,
+            dst_port: connection.dest_port,
+            protocol: connection.protocol,
+            packets: scaled(payload.packets_sent.map(|count| count.value()).transpose()?.unwrap_or(0)),
+            bytes: scaled(payload.bytes_sent.value()?),
+            start: time(&payload.start_time)?,
+            end: time(&payload.end_time)?,
+            egress: Egress::Unknown,
+            service: None,
+            middlebox: None,
+        };
+        report.counted += 1;
+        each(&flow);
+        Ok(())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(reporter: &str, src_vpc: bool, bytes: &str) -> String {
+        let vpc = if src_vpc { r#","src_vpc":{"project_id":"p","vpc_name":"app","subnetwork_name":"a"}"# } else { "" };
+        format!(
+            r#"{{"insertId":"1","logName":"projects/p/logs/compute.googleapis.com%2Fvpc_flows","jsonPayload":{{"connection":{{"src_ip":"10.2.0.5","dest_ip":"10.0.1.9","src_port":41234,"dest_port":443,"protocol":6}},"bytes_sent":{bytes},"packets_sent":"10","reporter":"{reporter}","start_time":"2026-11-30T10:00:00.5Z","end_time":"2026-11-30T10:00:05Z"{vpc}}}}}"#
+        )
+    }
+
+    fn read_text(text: &str, scale: f64) -> (Vec<Flow>, ReadReport) {
+        let mut flows = Vec::new();
+        let mut report = ReadReport::default();
+        read("flows.json", text.as_bytes(), scale, &mut report, |flow| flows.push(*flow)).unwrap();
+        (flows, report)
+    }
+
+    #[test]
+    fn a_flow_reported_at_both_ends_counts_once_from_its_source() {
+        let text =
+            [entry("SRC", true, r#""1776""#), entry("DEST", true, r#""1776""#), entry("DEST", false, "900")].join("\n");
+        let (flows, report) = read_text(&text, 1.0);
+        assert_eq!(flows.iter().map(|f| f.bytes).collect::<Vec<_>>(), [1776, 900]);
+        assert_eq!((report.records, report.counted, report.other_end), (3, 2, 1));
+        assert_eq!(flows[0].start, 1_796_032_800);
+    }
+
+    #[test]
+    fn an_array_export_is_read_and_sampled_counts_are_scaled() {
+        let text = format!("[{}, {}]", entry("SRC", true, r#""1000""#), entry("SRC", true, r#""10""#));
+        let (flows, report) = read_text(&text, 2.0);
+        assert_eq!(flows.iter().map(|f| f.bytes).collect::<Vec<_>>(), [2000, 20]);
+        assert_eq!(report.scaling, ["gcp: counts ×2 (flow sampling 0.500)"]);
+    }
+
+    #[test]
+    fn malformed_entries_are_counted_by_line_and_position() {
+        let lines = [entry("SRC", true, r#""1000""#), "{not json".into(), entry("SRC", true, r#""lots""#)].join("\n");
+        let (flows, report) = read_text(&lines, 1.0);
+        assert_eq!(flows.len(), 1);
+        assert_eq!(report.malformed_samples.iter().map(|m| m.line).collect::<Vec<_>>(), [2, 3]);
+        let array = format!("[{}, {{\"jsonPayload\": 5}}]", entry("SRC", true, "7"));
+        let (flows, report) = read_text(&array, 1.0);
+        assert_eq!((flows.len(), report.malformed_samples[0].line), (1, 2));
+    }
+}

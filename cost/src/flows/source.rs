@@ -1,0 +1,164 @@
+//! Flow sources: files and folders of flow logs in any of the three clouds' formats, gzip or not,
+//! told apart by their content; read on every core, one file per worker at a time, each worker
+//! with its own tally, merged at the end.
+
+use super::record::{Flow, ReadReport};
+use super::{aws, azure, gcp};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Which cloud's format a file is in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// AWS VPC Flow Logs.
+    Aws,
+    /// GCP VPC Flow Logs (Cloud Logging entries).
+    Gcp,
+    /// Azure virtual network flow logs.
+    Azure,
+}
+
+/// What gathers the flows a worker reads (a tally per worker, merged at the end).
+pub trait Sink: Send {
+    /// Counts one flow.
+    fn add(&mut self, flow: &Flow);
+    /// Adds what another worker gathered.
+    fn merge(&mut self, other: Self);
+}
+
+/// How to read.
+#[derive(Clone, Debug)]
+pub struct ReadOptions {
+    /// GCP's counts are multiplied by this (1 / the subnetworks' flow sampling).
+    pub gcp_scale: f64,
+    /// Workers (at least 1).
+    pub workers: usize,
+}
+
+impl Default for ReadOptions {
+    fn default() -> ReadOptions {
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+        ReadOptions { gcp_scale: 1.0, workers }
+    }
+}
+
+/// The files under each of `sources` (a file, or a folder read recursively), in order; hidden
+/// files are skipped.
+pub fn files(sources: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let mut out = Vec::new();
+    for source in sources {
+        let metadata = std::fs::metadata(source).map_err(|err| format!("{}: {err}", source.display()))?;
+        if metadata.is_file() {
+            out.push(source.clone());
+            continue;
+        }
+        for entry in walkdir::WalkDir::new(source).sort_by_file_name() {
+            let entry = entry.map_err(|err| format!("{}: {err}", source.display()))?;
+            let hidden = entry.file_name().to_string_lossy().starts_with('.');
+            if entry.file_type().is_file() && !hidden {
+                out.push(entry.into_path());
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Reads every file of `sources` into sinks made by `sink`, one per worker, merged; fails on the
+/// first file that is not a flow log (and says which).
+pub fn read_all<S: Sink>(
+    sources: &[PathBuf],
+    options: &ReadOptions,
+    sink: impl Fn() -> S + Sync,
+) -> Result<(S, ReadReport), String> {
+    let files = files(sources)?;
+    let next = AtomicUsize::new(0);
+    let failure: Mutex<Option<(usize, String)>> = Mutex::new(None);
+    let workers = options.workers.max(1).min(files.len().max(1));
+    let results: Vec<(S, ReadReport)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut tally = sink();
+                    let mut report = ReadReport::default();
+                    loop {
+                        let index = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(path) = files.get(index) else { break };
+                        if let Err(err) = read_file(path, options, &mut report, &mut tally) {
+                            let mut failure = failure.lock().expect("no worker panics holding it");
+                            // The first failing file in order, whichever worker met it first.
+                            if failure.as_ref().is_none_or(|(at, _)| index < *at) {
+                                *failure = Some((index, err));
+                            }
+                        }
+                    }
+                    (tally, report)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|handle| handle.join().expect("a reader does not panic")).collect()
+    });
+    if let Some((_, err)) = failure.into_inner().expect("the workers are done") {
+        return Err(err);
+    }
+    let mut results = results.into_iter();
+    let (mut tally, mut report) = results.next().unwrap_or_else(|| (sink(), ReadReport::default()));
+    for (other_tally, other_report) in results {
+        tally.merge(other_tally);
+        report.merge(other_report);
+    }
+    report.finish();
+    Ok((tally, report))
+}
+
+/// Reads one file, whatever its format.
+pub fn read_file(
+    path: &Path,
+    options: &ReadOptions,
+    report: &mut ReadReport,
+    sink: &mut impl Sink,
+) -> Result<(), String> {
+    let name = path.display().to_string();
+    let file = std::fs::File::open(path).map_err(|err| format!("{name}: {err}"))?;
+    let mut input = decompressed(BufReader::with_capacity(1 << 16, file)).map_err(|err| format!("{name}: {err}"))?;
+    let format = sniff(&mut input).map_err(|err| format!("{name}: {err}"))?;
+    report.files += 1;
+    let add = |flow: &Flow| sink.add(flow);
+    match format {
+        Format::Aws => aws::read(&name, input, report, add),
+        Format::Gcp => gcp::read(&name, input, options.gcp_scale, report, add),
+        Format::Azure => azure::read(&name, input, report, add),
+    }
+}
+
+/// `input`, decompressed when it starts with gzip's magic bytes (members one after another, as
+/// S3 concatenates them, are read through).
+fn decompressed(mut input: BufReader<std::fs::File>) -> std::io::Result<Box<dyn BufRead + Send>> {
+    let head = input.fill_buf()?;
+    if head.starts_with(&[0x1f, 0x8b]) {
+        let inflated = flate2::bufread::MultiGzDecoder::new(input);
+        Ok(Box::new(BufReader::with_capacity(1 << 16, inflated)))
+    } else {
+        Ok(Box::new(input))
+    }
+}
+
+/// The format of the text `input` starts with, without consuming it: JSON with Azure's
+/// `flowRecords` or GCP's `jsonPayload`, else AWS's lines.
+fn sniff(input: &mut Box<dyn BufRead + Send>) -> Result<Format, String> {
+    let head = input.fill_buf().map_err(|err| err.to_string())?;
+    let text = String::from_utf8_lossy(&head[..head.len().min(1 << 14)]);
+    let start = text.trim_start();
+    if !(start.starts_with('{') || start.starts_with('[')) {
+        return Ok(Format::Aws);
+    }
+    if text.contains("\"flowRecords\"") || text.contains("\"flowTuples\"") {
+        Ok(Format::Azure)
+    } else if text.contains("\"jsonPayload\"") {
+        Ok(Format::Gcp)
+    } else {
+        Err("JSON that is neither GCP VPC Flow Logs entries (`jsonPayload`) nor Azure flow-log records (`flowRecords`)"
+            .into())
+    }
+}
