@@ -47,6 +47,60 @@ pub enum Command {
     /// Run the language server for editors, speaking the Language Server Protocol on standard
     /// input and output
     Lsp(LspArgs),
+    /// Show who talks to whom, from the clouds' flow logs: each pair of places with the path the
+    /// topology gives their traffic (a zone, a peering, a tunnel, a relay, a NAT gateway, the
+    /// internet), bytes, packets and top ports
+    Flows(FlowsArgs),
+    /// Show what the topology costs each month: the fixed costs of its resources and, with flow
+    /// logs, the traffic path by path, with the changes that would save money
+    Cost(CostArgs),
+}
+
+/// Where the flow logs are.
+#[derive(Debug, Args)]
+pub struct FlowSourceArgs {
+    /// A flow-log file or folder (read recursively, gzip or not): AWS VPC Flow Logs as S3
+    /// delivers them, GCP VPC Flow Logs entries as exported (JSON lines or an array), Azure
+    /// virtual network flow logs (JSON). Repeat for more
+    #[arg(long = "flows", value_name = "SOURCE")]
+    pub flows: Vec<PathBuf>,
+    /// The flow sampling of the GCP subnetworks logged (0 to 1): GCP's counts are divided by it
+    #[arg(long, value_name = "RATE", default_value_t = 1.0)]
+    pub gcp_sampling: f64,
+}
+
+/// `isopod flows`
+#[derive(Debug, Args)]
+pub struct FlowsArgs {
+    /// The configuration.
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// The flow logs.
+    #[command(flatten)]
+    pub source: FlowSourceArgs,
+    /// Print the flows as JSON on stdout, instead of the table
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `isopod cost`
+#[derive(Debug, Args)]
+pub struct CostArgs {
+    /// The configuration.
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// The flow logs whose traffic to price (without them, only fixed costs).
+    #[command(flatten)]
+    pub source: FlowSourceArgs,
+    /// A price book of your own rates, over the built-in one and the stack's `prices` file
+    #[arg(long, value_name = "FILE")]
+    pub prices: Option<PathBuf>,
+    /// List every price used, with the row of the price book it comes from and its source
+    #[arg(long)]
+    pub explain: bool,
+    /// Print the report as JSON on stdout, instead of the text
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `isopod lsp`

@@ -8,12 +8,17 @@ use std::io::IsTerminal as _;
 
 /// Renders one diagnostic to text.
 pub fn render(diagnostic: &Diagnostic, sources: &SourceMap, color: bool) -> String {
-    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let width = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100);
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(width);
+    let handler = handler(color);
     let mut out = String::new();
     handler.render_report(&mut out, &diagnostic.with_source(sources)).expect("rendering to a String cannot fail");
     out
+}
+
+/// miette's graphical handler, in colour when `color`, as wide as the terminal says.
+fn handler(color: bool) -> GraphicalReportHandler {
+    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let width = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100);
+    GraphicalReportHandler::new_themed(theme).with_width(width)
 }
 
 /// Whether stderr gets colours: a terminal, and `NO_COLOR` unset.
@@ -53,9 +58,7 @@ fn count(errors: usize, warnings: usize) -> String {
 /// message, the place in the configuration when there is one, and the help; each followed by a
 /// blank line. The one rendering of plan problems, for `plan`, `apply`, `comment` and `watch`.
 pub fn render_problems(problems: &[Problem], sources: &SourceMap, color: bool) -> String {
-    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let width = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100);
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(width);
+    let handler = handler(color);
     let mut out = String::new();
     for problem in problems {
         let severity = match problem.severity {
@@ -79,5 +82,13 @@ pub fn render_problems(problems: &[Problem], sources: &SourceMap, color: bool) -
         handler.render_report(&mut out, report.as_ref()).expect("rendering to a String cannot fail");
         out.push('\n');
     }
+    out
+}
+
+/// Renders a diagnostic of another crate (a price book's) as the language's are rendered.
+pub fn render_report(diagnostic: &dyn miette::Diagnostic, color: bool) -> String {
+    let handler = handler(color);
+    let mut out = String::new();
+    handler.render_report(&mut out, diagnostic).expect("rendering to a String cannot fail");
     out
 }

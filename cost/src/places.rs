@@ -145,27 +145,9 @@ impl Places {
     fn insert(&mut self, cidr: Cidr, id: PlaceId) {
         let prefix = cidr.prefix();
         match cidr.addr() {
-            IpAddr::V4(addr) => {
-                let table = match self.v4.iter_mut().position(|(p, _)| *p == prefix) {
-                    Some(at) => &mut self.v4[at].1,
-                    None => {
-                        self.v4.push((prefix, FxHashMap::default()));
-                        &mut self.v4.last_mut().expect("just pushed").1
-                    }
-                };
-                table.entry(mask4(u32::from(addr), prefix)).or_insert(id);
-            }
-            IpAddr::V6(addr) => {
-                let table = match self.v6.iter_mut().position(|(p, _)| *p == prefix) {
-                    Some(at) => &mut self.v6[at].1,
-                    None => {
-                        self.v6.push((prefix, FxHashMap::default()));
-                        &mut self.v6.last_mut().expect("just pushed").1
-                    }
-                };
-                table.entry(mask6(u128::from(addr), prefix)).or_insert(id);
-            }
-        }
+            IpAddr::V4(addr) => table(&mut self.v4, prefix).entry(mask4(u32::from(addr), prefix)).or_insert(id),
+            IpAddr::V6(addr) => table(&mut self.v6, prefix).entry(mask6(u128::from(addr), prefix)).or_insert(id),
+        };
     }
 
     /// The place of `address`.
@@ -187,6 +169,18 @@ impl Places {
     pub fn get(&self, id: PlaceId) -> &Place {
         &self.all[id as usize]
     }
+}
+
+/// The table of ranges of length `prefix`, made when there is none yet.
+fn table<K>(tables: &mut Vec<(u8, FxHashMap<K, PlaceId>)>, prefix: u8) -> &mut FxHashMap<K, PlaceId> {
+    let at = match tables.iter().position(|(length, _)| *length == prefix) {
+        Some(at) => at,
+        None => {
+            tables.push((prefix, FxHashMap::default()));
+            tables.len() - 1
+        }
+    };
+    &mut tables[at].1
 }
 
 fn mask4(bits: u32, prefix: u8) -> u32 {

@@ -68,10 +68,12 @@ fn traffic_cost(book: &PriceBook, meter: &str, network: &Network, gb: f64) -> Op
     Some(book.rate(meter, Where { cloud: network.kind, from: &network.region.value, to: None })?.cost(gb))
 }
 
-/// The monthly cost of an interface endpoint in `network`, one per zone its subnets are in.
-fn interface_endpoint_monthly(book: &PriceBook, network: &Network) -> Option<f64> {
+/// What a new interface endpoint in `network` would cost a month: its hours, one per zone its
+/// subnets are in, and the processing of `gb`.
+fn new_interface_endpoint(book: &PriceBook, network: &Network, gb: f64) -> Option<(f64, f64)> {
     let zones = network.subnets.len().max(1) as f64;
-    Some(unit_price(book, "aws.interface_endpoint", network)? * zones * HOURS_PER_MONTH)
+    let hours = unit_price(book, "aws.interface_endpoint", network)? * zones * HOURS_PER_MONTH;
+    Some((hours, traffic_cost(book, "aws.interface_endpoint_processing", network, gb)?))
 }
 
 fn endpoints_instead_of_nat(paths: &[PricedPath], topology: &Topology, book: &PriceBook) -> Vec<Suggestion> {
@@ -98,12 +100,7 @@ fn endpoints_instead_of_nat(paths: &[PricedPath], topology: &Topology, book: &Pr
     for ((network_name, service), (touched, gateway, gb)) in by_network {
         let Some(network) = topology.network(network_name) else { continue };
         let code = if service == "S3" { "s3" } else { "dynamodb" };
-        let (Some(fixed), Some(processing)) = (
-            interface_endpoint_monthly(book, network),
-            traffic_cost(book, "aws.interface_endpoint_processing", network, gb),
-        ) else {
-            continue;
-        };
+        let Some((fixed, processing)) = new_interface_endpoint(book, network, gb) else { continue };
         let region = &network.region.value;
         out.push(Suggestion {
             title: format!("Reach {service} from network.{network_name} through an endpoint, not the NAT gateway"),
@@ -182,12 +179,7 @@ fn relays_moved(paths: &[PricedPath], topology: &Topology, book: &PriceBook) -> 
         if consumer.kind != CloudKind::Aws || region == "vpce" || region == consumer.region.value {
             continue;
         }
-        let (Some(fixed), Some(processing)) = (
-            interface_endpoint_monthly(book, consumer),
-            traffic_cost(book, "aws.interface_endpoint_processing", consumer, gb),
-        ) else {
-            continue;
-        };
+        let Some((fixed, processing)) = new_interface_endpoint(book, consumer, gb) else { continue };
         let new_service = format!("com.amazonaws.{}.{name}", consumer.region.value);
         out.push(Suggestion {
             title: format!(

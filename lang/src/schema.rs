@@ -318,7 +318,15 @@ pub static STACK: BlockSchema = BlockSchema {
     kind: "stack",
     labels: &["name"],
     for_each: false,
-    attributes: &[attr!("description", AttrType::String, "What this stack is for."), TAGS],
+    attributes: &[
+        attr!("description", AttrType::String, "What this stack is for."),
+        TAGS,
+        attr!(
+            "prices",
+            AttrType::String,
+            "A price book of your own rates (negotiated discounts): a CSV file with the built-in book's columns, relative to the configuration's folder. `isopod cost` and the cost line of plans use its rows over the built-in ones, meter by meter."
+        ),
+    ],
     blocks: &[],
     synonyms: &[],
     doc: "The stack: exactly one per configuration. Its name owns every resource Isopod creates: \

@@ -57,6 +57,8 @@ pub struct Stack {
     pub description: Option<String>,
     /// Tags for every resource.
     pub tags: BTreeMap<String, String>,
+    /// The user's price book, as written (relative to the configuration's folder).
+    pub prices: Option<Spanned<String>>,
 }
 
 /// A cloud provider kind.

@@ -95,7 +95,10 @@ fn comments(args: &CommentArgs, heading: Heading<'_>) -> (Vec<String>, Status) {
             }
             live.report(&problems);
             let warnings = checked.report + &crate::diagnostics::render_problems(&problems, &live.sources, false);
-            (render::markdown(&plan, heading, &warnings, limit), Status::Success)
+            let Some(cost) = super::cost::fixed_change(&args.config, &live.topology, &live.observed, &desired) else {
+                return failed("The stack's price book cannot be read; the job's log says why.");
+            };
+            (render::markdown(&plan, heading, &format!("{}\n", cost.line()), &warnings, limit), Status::Success)
         }
         Err(problems) => {
             live.report(&problems);

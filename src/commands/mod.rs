@@ -2,7 +2,9 @@
 
 mod apply;
 mod comment;
+mod cost;
 mod discover;
+mod flows;
 mod fmt;
 mod graph;
 mod lsp;
@@ -51,5 +53,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
         Command::Graph(args) => graph::run(args),
         Command::Secret(command) => secret::run(command),
         Command::Lsp(args) => lsp::run(args),
+        Command::Flows(args) => flows::run(args),
+        Command::Cost(args) => cost::run(args),
     }
 }

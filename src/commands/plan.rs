@@ -61,6 +61,9 @@ fn plan_once(args: &PlanArgs) -> anyhow::Result<Status> {
     let mut problems = live.warnings(&desired, &plan, true);
     problems.extend(secret_warnings(&args.config.dir, &live.topology, &desired)?);
     live.report(&problems);
+    let Some(cost) = super::cost::fixed_change(&args.config, &live.topology, observed, &desired) else {
+        return Ok(Status::Failure);
+    };
     if let Some(path) = &args.out {
         let configuration = std::path::absolute(&args.config.dir).unwrap_or_else(|_| args.config.dir.clone());
         let saved = isopod_planner::saved::SavedPlan::new(plan.clone(), &desired, observed)
@@ -71,9 +74,11 @@ fn plan_once(args: &PlanArgs) -> anyhow::Result<Status> {
         }
     }
     if args.json {
-        output::line(&isopod_planner::render::json(&plan, &problems))?;
+        let mut document: serde_json::Value = serde_json::from_str(&isopod_planner::render::json(&plan, &problems))?;
+        document["cost"] = serde_json::to_value(cost)?;
+        output::line(&serde_json::to_string_pretty(&document)?)?;
     } else {
-        output::stdout(&isopod_planner::render::text(&plan))?;
+        output::stdout(&format!("{}\n{}\n", isopod_planner::render::text(&plan), cost.line()))?;
     }
     Ok(if args.detailed_exitcode && !plan.is_empty() { Status::Changes } else { Status::Success })
 }

@@ -6,11 +6,13 @@
 //! [`mesh::full_mesh`] writes the large full-mesh configuration of the benchmarks,
 //! [`large::configuration`] the 2.9 MB file of the language benchmarks,
 //! [`examples::three_cloud_mesh`] the example that tests and benches apply across three clouds,
+//! [`flows::write_aws`] synthetic AWS flow logs in the real format and S3's key layout,
 //! and
 //! [`topology`] checks a configuration's text into the topology that planning tests start from,
 //! and [`generated::check`] keeps generated files (the book's reference pages) from drifting.
 
 pub mod examples;
+pub mod flows;
 pub mod generated;
 pub mod large;
 pub mod mesh;

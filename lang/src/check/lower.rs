@@ -78,6 +78,7 @@ fn lower(ev: &mut Evaluator<'_>, range: std::ops::Range<usize>) -> Lowered {
             name: Spanned::new(String::new(), crate::Span::new(crate::FileId(0), 0, 0)),
             description: None,
             tags: Default::default(),
+            prices: None,
         },
         clouds: Vec::new(),
         networks: Vec::new(),
@@ -104,7 +105,8 @@ fn lower(ev: &mut Evaluator<'_>, range: std::ops::Range<usize>) -> Lowered {
                 let mut reader = Reader::new(ev, owner);
                 let description = reader.plain_string("description").ok().flatten();
                 let tags = reader.string_map("tags").unwrap_or_default();
-                stack = Some(Stack { name, description, tags });
+                let prices = reader.string("prices").ok().flatten();
+                stack = Some(Stack { name, description, tags, prices });
                 continue;
             }
             _ => {}

@@ -30,10 +30,11 @@ pub fn marker(key: &str) -> String {
 }
 
 /// The plan as comments, each under `limit` characters (at least 2,000), the first with the
-/// summary and, when `warnings` is not empty, the configuration's warnings (rendered text).
-pub fn markdown(plan: &Plan, heading: Heading<'_>, warnings: &str, limit: usize) -> Vec<String> {
+/// summary followed by `notes` (Markdown, e.g. the cost line) and, when `warnings` is not
+/// empty, the configuration's warnings (rendered text).
+pub fn markdown(plan: &Plan, heading: Heading<'_>, notes: &str, warnings: &str, limit: usize) -> Vec<String> {
     let room = room(heading, limit);
-    let mut sections = vec![summary(plan)];
+    let mut sections = vec![summary(plan) + notes];
     if !warnings.trim().is_empty() {
         sections.extend(text_sections("The configuration has warnings", warnings, room));
     }

@@ -7,14 +7,14 @@ fn plans_render_as_pull_request_comments_split_under_the_limit() {
     let topology = topology(THREE_CLOUDS);
     let first = plan(&topology, &[]).unwrap();
     let heading = |title| render::Heading { key: "net/demo", title };
-    let whole = render::markdown(&first, heading("Isopod plan for `demo` at abc1234"), "", render::COMMENT_LIMIT);
+    let whole = render::markdown(&first, heading("Isopod plan for `demo` at abc1234"), "", "", render::COMMENT_LIMIT);
     assert_eq!(whole.len(), 1);
     insta::assert_snapshot!(whole[0]);
 
     // A small limit splits the same plan into several comments, each found by its marker and
     // under the limit, together holding every change.
     let mesh = plan(&self::topology(include_str!("../../../examples/three-cloud-mesh/main.iso")), &[]).unwrap();
-    let parts = render::markdown(&mesh, heading("Isopod plan"), "", 10_000);
+    let parts = render::markdown(&mesh, heading("Isopod plan"), "", "", 10_000);
     assert!(parts.len() > 2, "{}", parts.len());
     for (n, part) in parts.iter().enumerate() {
         assert!(part.len() <= 10_000, "part {n}: {}", part.len());
@@ -29,7 +29,7 @@ fn plans_render_as_pull_request_comments_split_under_the_limit() {
     // Deletions are called out first.
     let live = applied(&first, &[]);
     let (emptied, _) = crate::plan(&self::topology("stack \"demo\" {}\n"), &live).unwrap();
-    let comment = &render::markdown(&emptied, heading("Isopod plan"), "", render::COMMENT_LIMIT)[0];
+    let comment = &render::markdown(&emptied, heading("Isopod plan"), "", "", render::COMMENT_LIMIT)[0];
     let warning = comment.find("[!WARNING]").expect("a warning");
     assert!(warning < comment.find("<details>").unwrap(), "{comment}");
 }

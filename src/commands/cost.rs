@@ -1,0 +1,117 @@
+//! `isopod cost`: the monthly cost of the configuration's resources and, with flow logs, of its
+//! traffic, with suggestions. Offline: the configuration is lowered without asking any cloud.
+
+use super::Status;
+use crate::cli::{ConfigArgs, CostArgs, FlowSourceArgs};
+use crate::{config, diagnostics, output};
+use isopod_cost::fixed::FixedChange;
+use isopod_cost::flows::ReadOptions;
+use isopod_cost::prices::PriceBook;
+use isopod_cost::traffic::Traffic;
+use isopod_lang::Topology;
+use isopod_planner::Desired;
+use std::path::Path;
+
+/// A configuration ready to price: its topology, the resources it wants, and the price book.
+pub struct Priced {
+    /// The checked configuration.
+    pub topology: Topology,
+    /// The resources it wants, lowered without live state.
+    pub desired: Desired,
+    /// The built-in book under the stack's `prices` file and `--prices`.
+    pub book: PriceBook,
+}
+
+impl Priced {
+    /// Loads the configuration and its price book (`--prices`, when given, over the stack's
+    /// `prices` file); `None` after reporting why it cannot be priced.
+    pub fn load(config: &ConfigArgs, prices: Option<&Path>) -> anyhow::Result<Option<Priced>> {
+        let Some((_, topology)) = config::load(config) else { return Ok(None) };
+        let desired = match isopod_planner::lower(&topology, &isopod_planner::Live::default()) {
+            Ok(desired) => desired,
+            Err(err) => {
+                eprintln!("error: {err}");
+                return Ok(None);
+            }
+        };
+        let Some(book) = price_book(stack_prices(config, &topology).as_deref(), prices) else { return Ok(None) };
+        Ok(Some(Priced { topology, desired, book }))
+    }
+}
+
+/// What the plan from `observed` to `desired` does to the fixed costs, priced from the stack's
+/// book; `None` after reporting why the book cannot be read.
+pub fn fixed_change(
+    config: &ConfigArgs,
+    topology: &Topology,
+    observed: &[isopod_catalog::ObservedResource],
+    desired: &Desired,
+) -> Option<FixedChange> {
+    let book = price_book(stack_prices(config, topology).as_deref(), None)?;
+    let now = isopod_cost::fixed::observed_billed(observed, &desired.stack);
+    Some(FixedChange::new(now, isopod_cost::desired_billed(desired), &book))
+}
+
+/// The stack's `prices` file, relative to the configuration's folder.
+fn stack_prices(config: &ConfigArgs, topology: &Topology) -> Option<std::path::PathBuf> {
+    topology.stack.prices.as_ref().map(|file| config::config_dir(&config.dir).join(&file.value))
+}
+
+/// The price book: the built-in rows under each file given, the later over the earlier.
+pub fn price_book(stack: Option<&Path>, command_line: Option<&Path>) -> Option<PriceBook> {
+    let mut book = PriceBook::builtin();
+    for file in [stack, command_line].into_iter().flatten() {
+        let text = match std::fs::read_to_string(file) {
+            Ok(text) => text,
+            Err(err) => {
+                eprintln!("error: cannot read the price book {}: {err}", file.display());
+                return None;
+            }
+        };
+        book = match book.with_overrides(&file.display().to_string(), &text) {
+            Ok(book) => book,
+            Err(err) => {
+                eprint!("{}", diagnostics::render_report(&err, diagnostics::stderr_colored()));
+                return None;
+            }
+        };
+    }
+    Some(book)
+}
+
+/// The traffic of the flow logs `source` names; `None` after reporting why it cannot be read.
+pub fn load_traffic(priced: &Priced, source: &FlowSourceArgs) -> anyhow::Result<Option<Traffic>> {
+    if !(source.gcp_sampling > 0.0 && source.gcp_sampling <= 1.0) {
+        eprintln!(
+            "error: --gcp-sampling {} is not a sampling rate: write a number above 0 and at most 1",
+            source.gcp_sampling
+        );
+        return Ok(None);
+    }
+    let options = ReadOptions { gcp_scale: 1.0 / source.gcp_sampling, ..ReadOptions::default() };
+    match isopod_cost::read_traffic(&priced.topology, &priced.desired, &source.flows, &options) {
+        Ok(traffic) => Ok(Some(traffic)),
+        Err(err) => {
+            eprintln!("error: {err}");
+            Ok(None)
+        }
+    }
+}
+
+/// Runs `isopod cost`.
+pub fn run(args: CostArgs) -> anyhow::Result<Status> {
+    let Some(priced) = Priced::load(&args.config, args.prices.as_deref())? else { return Ok(Status::Failure) };
+    let traffic = if args.source.flows.is_empty() {
+        None
+    } else {
+        let Some(traffic) = load_traffic(&priced, &args.source)? else { return Ok(Status::Failure) };
+        Some(traffic)
+    };
+    let report = isopod_cost::cost(&priced.topology, &priced.desired, traffic.as_ref(), &priced.book);
+    if args.json {
+        output::line(&serde_json::to_string_pretty(&isopod_cost::render::cost_json(&report))?)?;
+    } else {
+        output::stdout(&isopod_cost::render::cost_text(&report, &priced.book, args.explain))?;
+    }
+    Ok(Status::Success)
+}

@@ -1,0 +1,216 @@
+//! `isopod flows` and `isopod cost` run as processes over flow logs in the clouds' formats, and
+//! the cost line of `isopod plan`.
+
+// The binary as the cloud tests run it; this file uses only some of the helpers.
+#[allow(dead_code)]
+mod clouds;
+
+use clouds::{assert_ok, isopod, run, text};
+use isopod_test_support::flows::{Spec, write_aws};
+use std::path::Path;
+
+const CONFIGURATION: &str = r#"
+stack "costs" {}
+cloud "aws" "east" {
+  region = "us-east-1"
+}
+cloud "gcp" "data" {
+  project = "acme-data"
+  region  = "us-central1"
+}
+network "app" {
+  cloud = cloud.aws.east
+  cidr  = "10.10.0.0/16"
+  subnet "a" {
+    cidr = "10.10.0.0/17"
+    zone = "us-east-1a"
+  }
+  subnet "b" {
+    cidr = "10.10.128.0/17"
+    zone = "us-east-1b"
+  }
+}
+network "analytics" {
+  cloud = cloud.gcp.data
+  cidr  = "10.20.0.0/16"
+}
+tunnel "app-analytics" {
+  between = [network.app, network.analytics]
+  psk     = secret("app-psk")
+}
+"#;
+
+/// The tunnel's key, which no output may show.
+const SECRET: &str = "stored_key_never_shown_0123456789";
+
+/// A configuration folder, and beside it flow logs: generated AWS files and one GCP entry.
+fn setup() -> (tempfile::TempDir, std::path::PathBuf, u64) {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config");
+    std::fs::create_dir(&config).unwrap();
+    std::fs::write(config.join("main.iso"), CONFIGURATION).unwrap();
+    let mut set =
+        isopod(&["secret", "set", "app-psk", "--dir"], &config).stdin(std::process::Stdio::piped()).spawn().unwrap();
+    use std::io::Write as _;
+    set.stdin.take().unwrap().write_all(format!("{SECRET}\n").as_bytes()).unwrap();
+    assert!(set.wait().unwrap().success(), "the secret is stored");
+    let logs = dir.path().join("logs");
+    let spec = Spec {
+        seed: 3,
+        records: 2_000,
+        files: 3,
+        ranges: vec![("10.10.0.0".parse().unwrap(), 16), ("10.20.0.0".parse().unwrap(), 16)],
+        hosts_per_range: 20,
+        region: "us-east-1".into(),
+        start: 1_790_000_000,
+    };
+    let written = write_aws(&logs.join("aws"), &spec);
+    let gcp = r#"{"jsonPayload":{"connection":{"src_ip":"10.20.0.9","dest_ip":"10.10.1.9","src_port":443,"dest_port":40000,"protocol":6},"bytes_sent":"5000","packets_sent":"10","reporter":"SRC","start_time":"2026-09-21T15:00:00Z","end_time":"2026-09-21T15:00:05Z","src_vpc":{"vpc_name":"analytics"}}}"#;
+    std::fs::create_dir(logs.join("gcp")).unwrap();
+    std::fs::write(logs.join("gcp/vpc_flows.json"), format!("{gcp}\n")).unwrap();
+    (dir, config, written.flows + 1)
+}
+
+fn json(out: &std::process::Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|err| panic!("{err}: {}{}", text(&out.stdout), text(&out.stderr)))
+}
+
+fn assert_no_secret(out: &std::process::Output) {
+    let all = text(&out.stdout) + &text(&out.stderr);
+    assert!(!all.contains(SECRET), "a key is shown:\n{all}");
+}
+
+#[test]
+fn flows_shows_who_talks_to_whom_each_flow_once() {
+    let (dir, config, flows) = setup();
+    let logs = dir.path().join("logs").display().to_string();
+    let out = run(&["flows", "--json", "--flows", &logs], &config);
+    assert_ok(&out, "flows --json");
+    assert_no_secret(&out);
+    let document = json(&out);
+    assert_eq!(document["read"]["counted"].as_u64(), Some(flows));
+    assert_eq!(document["read"]["files"].as_u64(), Some(4));
+    let rows = document["rows"].as_array().unwrap();
+    let bytes: Vec<u64> = rows.iter().map(|row| row["bytes"].as_u64().unwrap()).collect();
+    assert!(bytes.windows(2).all(|pair| pair[0] >= pair[1]), "most bytes first: {bytes:?}");
+    let kinds: Vec<&str> = rows.iter().map(|row| row["kind"].as_str().unwrap()).collect();
+    for kind in ["tunnel", "cross_zone", "same_zone", "internet"] {
+        assert!(kinds.contains(&kind), "{kind} in {kinds:?}");
+    }
+    let tunnel = rows.iter().find(|row| row["from"] == "app/a" && row["to"] == "analytics").unwrap();
+    assert_eq!(tunnel["object"], "tunnel.app-analytics");
+    assert!(tunnel["top_ports"][0]["port"].as_u64().is_some());
+
+    let out = run(&["flows", "--flows", &logs], &config);
+    assert_ok(&out, "flows");
+    let table = text(&out.stdout);
+    assert!(
+        table.contains("FROM") && table.contains("tunnel.app-analytics to GCP, out by AWS's virtual private gateway"),
+        "{table}"
+    );
+}
+
+#[test]
+fn cost_prices_fixed_costs_and_traffic_with_their_sources() {
+    let (dir, config, _) = setup();
+    let logs = dir.path().join("logs").display().to_string();
+    let out = run(&["cost", "--json", "--flows", &logs], &config);
+    assert_ok(&out, "cost --json");
+    assert_no_secret(&out);
+    let document = json(&out);
+    let total = document["total_monthly_usd"].as_f64().unwrap();
+    let fixed = document["fixed_monthly_usd"].as_f64().unwrap();
+    let traffic = document["traffic_monthly_usd"].as_f64().unwrap();
+    assert!(fixed > 0.0 && traffic > 0.0, "{document}");
+    assert!((total - fixed - traffic).abs() < 1e-6);
+    let paths = document["paths"].as_array().unwrap();
+    let summed: f64 = paths.iter().map(|p| p["monthly_usd"].as_f64().unwrap()).sum();
+    assert!((summed - traffic).abs() < 1e-6);
+    assert!(paths.iter().all(|p| p["from"].is_string() && p["to"].is_string() && p["via"].is_string()));
+    let fixed_rows = document["fixed"].as_array().unwrap();
+    assert!(fixed_rows.iter().any(|f| f["meter"] == "aws.vpn_connection" && f["object"] == "tunnel.app-analytics"));
+    assert!(document["window_hours"].as_f64().unwrap() > 0.0);
+
+    let out = run(&["cost", "--explain", "--flows", &logs], &config);
+    assert_ok(&out, "cost --explain");
+    let report = text(&out.stdout);
+    assert!(report.contains("Monthly cost: $") && report.contains("Prices used"), "{report}");
+    assert!(report.contains("built-in prices.csv:") && report.contains("infracost"), "{report}");
+}
+
+#[test]
+fn negotiated_prices_replace_the_built_in_ones_and_a_bad_row_stops_with_its_place() {
+    let (_dir, config, _) = setup();
+    let fixed = |args: &[&str]| json(&run(args, &config))["fixed_monthly_usd"].as_f64().unwrap();
+    let list = fixed(&["cost", "--json"]);
+    let header = "meter,from,to,tier_gb,usd,unit,source,retrieved,mark\n";
+    std::fs::write(
+        config.join("ours.csv"),
+        format!("{header}aws.vpn_connection,*,*,0,0.0,hour,contract,2026-11-01,V\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        config.join("main.iso"),
+        CONFIGURATION.replace("stack \"costs\" {}", "stack \"costs\" {\n  prices = \"ours.csv\"\n}"),
+    )
+    .unwrap();
+    let negotiated = fixed(&["cost", "--json"]);
+    assert!(negotiated < list, "a free VPN connection lowers the fixed cost: {negotiated} vs {list}");
+
+    std::fs::write(
+        config.join("bad.csv"),
+        format!("{header}aws.vpn_connection,*,*,0,cheap,hour,contract,2026-11-01,V\n"),
+    )
+    .unwrap();
+    let out = run(&["cost", "--prices", &config.join("bad.csv").display().to_string()], &config);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("iso::cost::price_book") && stderr.contains("cheap") && stderr.contains("this row"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn unreadable_flow_logs_are_reported_with_their_file_and_line() {
+    let (dir, config, flows) = setup();
+    let logs = dir.path().join("logs");
+    let aws = std::fs::read_dir(logs.join("aws/AWSLogs/123456789012/vpcflowlogs/us-east-1")).unwrap().count();
+    assert_eq!(aws, 1);
+    let broken = logs.join("extra.log");
+    std::fs::write(&broken, format!("{}\n5 10.10.0.9 oops\n", isopod_test_support::flows::FORMAT)).unwrap();
+    let out = run(&["flows", "--flows", &logs.display().to_string()], &config);
+    assert_ok(&out, "flows with a malformed line");
+    let report = text(&out.stdout);
+    assert!(report.contains(&format!("{} counted", flows)) && report.contains("1 malformed"), "{report}");
+    assert!(report.contains("extra.log:2: 3 fields where the header has 25"), "{report}");
+
+    std::fs::write(&broken, "this is a shopping list\n").unwrap();
+    let out = run(&["flows", "--flows", &logs.display().to_string()], &config);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("extra.log: not an AWS VPC flow log"), "{}", text(&out.stderr));
+    let out = run(&["flows"], &config);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("--flows"), "{}", text(&out.stderr));
+    assert!(Path::new(&config).join("main.iso").exists());
+}
+
+#[test]
+fn a_plan_says_what_it_does_to_the_fixed_cost() {
+    let (_dir, config, _) = setup();
+    let out = run(&["plan", "--simulate"], &config);
+    assert_ok(&out, "plan");
+    let plan = text(&out.stdout);
+    assert!(plan.contains("Cost: fixed $0.00/month now, $"), "{plan}");
+    assert_no_secret(&out);
+    let out = run(&["plan", "--simulate", "--json"], &config);
+    let document = json(&out);
+    assert_eq!(document["cost"]["now_monthly_usd"].as_f64(), Some(0.0));
+    let after = document["cost"]["after_monthly_usd"].as_f64().unwrap();
+    assert!(after > 0.0);
+    assert_ok(&run(&["apply", "--simulate", "--yes"], &config), "apply");
+    let out = run(&["plan", "--simulate"], &config);
+    assert!(text(&out.stdout).contains("unchanged by this plan"), "{}", text(&out.stdout));
+}
