@@ -59,9 +59,10 @@ pub enum Command {
 /// Where the flow logs are.
 #[derive(Debug, Args)]
 pub struct FlowSourceArgs {
-    /// A flow-log file or folder (read recursively, gzip or not): AWS VPC Flow Logs as S3
-    /// delivers them, GCP VPC Flow Logs entries as exported (JSON lines or an array), Azure
-    /// virtual network flow logs (JSON). Repeat for more
+    /// A flow-log file or folder (read recursively, gzip or not), or `s3://BUCKET/PREFIX` (read
+    /// through the AWS SDK with the credentials of the cloud block whose network logs to that
+    /// bucket): AWS VPC Flow Logs as S3 delivers them, GCP VPC Flow Logs entries as exported (JSON
+    /// lines or an array), Azure virtual network flow logs (JSON). Repeat for more
     #[arg(long = "flows", value_name = "SOURCE")]
     pub flows: Vec<PathBuf>,
     /// The flow sampling of the GCP subnetworks logged (0 to 1): GCP's counts are divided by it

@@ -214,3 +214,70 @@ fn a_plan_says_what_it_does_to_the_fixed_cost() {
     let out = run(&["plan", "--simulate"], &config);
     assert!(text(&out.stdout).contains("unchanged by this plan"), "{}", text(&out.stdout));
 }
+
+/// The issue's whole path on moto: flow logs applied (CreateFlowLogs to a bucket), files in
+/// AWS's format and key layout delivered to that bucket, and `isopod cost` reading them back
+/// through S3.
+#[test]
+fn flow_logs_applied_on_moto_are_read_back_from_their_bucket() {
+    let moto = isopod_test_support::Moto::start();
+    moto.create_bucket("acme-flow-logs");
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config");
+    std::fs::create_dir(&config).unwrap();
+    let text = format!(
+        r#"stack "logged" {{}}
+cloud "aws" "east" {{
+  region   = "us-east-1"
+  endpoint = "{}"
+}}
+network "app" {{
+  cloud = cloud.aws.east
+  cidr  = "10.10.0.0/16"
+
+  subnet "a" {{
+    cidr = "10.10.0.0/17"
+    zone = "us-east-1a"
+  }}
+
+  flow_logs {{
+    destination = "arn:aws:s3:::acme-flow-logs"
+    interval    = 60
+  }}
+}}
+"#,
+        moto.url
+    );
+    std::fs::write(config.join("main.iso"), text).unwrap();
+    let out = run(&["apply", "--yes"], &config);
+    assert_ok(&out, "apply to moto");
+    assert!(text_of(&out).contains("aws_flow_log.app"), "{}", text_of(&out));
+    clouds::assert_no_changes(&config);
+
+    let logs = dir.path().join("delivered");
+    let spec = Spec {
+        seed: 11,
+        records: 600,
+        files: 2,
+        ranges: vec![("10.10.0.0".parse().unwrap(), 17)],
+        hosts_per_range: 10,
+        region: "us-east-1".into(),
+        start: 1_790_000_000,
+    };
+    let written = write_aws(&logs, &spec);
+    for file in &written.files {
+        let key = file.strip_prefix(&logs).unwrap().to_string_lossy().replace('\\', "/");
+        moto.put_object("acme-flow-logs", &key, &std::fs::read(file).unwrap());
+    }
+    let out = run(&["cost", "--json", "--flows", "s3://acme-flow-logs/AWSLogs/"], &config);
+    assert_ok(&out, "cost through S3");
+    let document = json(&out);
+    assert_eq!(document["read"]["files"].as_u64(), Some(2));
+    assert_eq!(document["read"]["counted"].as_u64(), Some(written.flows));
+    let bytes: u64 = document["paths"].as_array().unwrap().iter().map(|p| p["bytes"].as_u64().unwrap()).sum();
+    assert_eq!(bytes, written.bytes);
+}
+
+fn text_of(out: &std::process::Output) -> String {
+    text(&out.stdout) + &text(&out.stderr)
+}

@@ -95,6 +95,8 @@ pub enum ResourceKind {
     GcpDnsManagedZone,
     /// A record set in a Cloud DNS managed zone.
     GcpDnsRecordSet,
+    /// A VPC flow log delivered to S3.
+    AwsFlowLog,
 }
 
 /// Which cloud a kind belongs to.

@@ -195,3 +195,19 @@ fn the_examples_fixed_costs_are_all_priced() {
         assert_eq!(cents(cost.monthly_usd), cents(cost.units as f64 * cost.unit_usd * 730.0), "{cost:?}");
     }
 }
+
+/// The flow logs Isopod sets up on AWS carry every field the reader uses, in the order the
+/// seeded generator of the tests writes.
+#[test]
+fn the_format_isopod_sets_up_is_the_one_it_reads() {
+    let header = isopod_planner::lower::flow_logs::AWS_LOG_FORMAT.replace("${", "").replace('}', "");
+    assert_eq!(header, isopod_test_support::flows::FORMAT);
+    let line = "5 123456789012 eni-0a 10.10.1.5 52.216.1.2 40000 443 6 10 5000 1 60 ACCEPT OK vpc-0a subnet-0a i-0a us-east-1 use1-az1 egress - 10.10.1.5 52.216.1.2 - S3";
+    let mut flows = Vec::new();
+    let mut report = isopod_cost::flows::ReadReport::default();
+    isopod_cost::flows::aws::read("f.log", format!("{header}\n{line}\n").as_bytes(), &mut report, |f| flows.push(*f))
+        .unwrap();
+    assert_eq!((report.counted, report.malformed), (1, 0));
+    assert_eq!(flows[0].service, Some(isopod_cost::flows::Service::S3));
+    assert_eq!(flows[0].egress, isopod_cost::flows::Egress::Forwarded, "no traffic-path: a NAT gateway");
+}

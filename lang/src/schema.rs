@@ -259,6 +259,37 @@ pub static SUBNET: BlockSchema = BlockSchema {
     example: "subnet \"a\" {\n  cidr = cidrsubnet(self.cidr, 8, 1)\n  zone = \"us-east-1a\"\n}",
 };
 
+/// `flow_logs { ... }`, inside `network`.
+pub static FLOW_LOGS: BlockSchema = BlockSchema {
+    kind: "flow_logs",
+    labels: &[],
+    for_each: false,
+    attributes: &[
+        attr!(
+            "destination",
+            AttrType::String,
+            "AWS: the S3 bucket the logs are delivered to, as its ARN (`arn:aws:s3:::BUCKET`, or `arn:aws:s3:::BUCKET/PREFIX`); the bucket must exist and let the log delivery service write. GCP delivers flow logs to Cloud Logging and takes none."
+        ),
+        attr!(
+            "interval",
+            AttrType::Integer(5, 900),
+            "Seconds over which each record aggregates a flow: AWS 60 or 600 (the default); GCP 5 (the default), 30, 60, 300, 600 or 900."
+        ),
+        attr!(
+            "sampling",
+            AttrType::Number,
+            "GCP only: the share of flows logged, above 0 and at most 1 (default 0.5). `isopod cost` scales GCP's counts by it. AWS logs every flow."
+        ),
+    ],
+    blocks: &[],
+    synonyms: synonyms!["log_destination" => "destination" ("Terraform's aws_flow_log"), "max_aggregation_interval" => "interval" ("Terraform's aws_flow_log"), "aggregation_interval" => "interval" ("GCP's log_config"), "flow_sampling" => "sampling" ("GCP's log_config")],
+    doc: "Flow logs of the network, set up by Isopod for `isopod flows` and `isopod cost`: on AWS a VPC flow log to an S3 bucket in the custom format those commands read (every field they use), on GCP the `logConfig` of the network's subnetworks. Azure's virtual network flow logs are not planned yet.",
+    example: "flow_logs {
+  destination = \"arn:aws:s3:::acme-flow-logs\"
+  interval    = 60
+}",
+};
+
 /// `ssh { ... }`, inside `host`.
 pub static SSH: BlockSchema = BlockSchema {
     kind: "ssh",
@@ -475,7 +506,7 @@ pub static NETWORK: BlockSchema = BlockSchema {
         ),
         TAGS,
     ],
-    blocks: &[&SUBNET],
+    blocks: &[&SUBNET, &FLOW_LOGS],
     synonyms: synonyms!["cidr_block" => "cidr" ("Terraform's aws_vpc"), "address_space" => "cidr" ("Azure"), "location" => "region" ("Azure"), "vpc_id" => "existing" ("AWS"), "amazon_side_asn" => "asn" ("AWS"), "bgp_asn" => "asn" ("AWS"), "subnetwork" => "subnet" ("GCP")],
     doc: "A network: an AWS VPC, an Azure virtual network or a GCP VPC network with its subnetwork \
           in the region. Subnets are nested `subnet` blocks.",

@@ -168,10 +168,38 @@ pub struct Network {
     pub existing: Option<Spanned<String>>,
     /// Its subnets.
     pub subnets: Vec<Subnet>,
+    /// Its flow logs, when the configuration asks for them.
+    pub flow_logs: Option<FlowLogs>,
     /// Extra tags.
     pub tags: BTreeMap<String, String>,
     /// The block's header.
     pub span: Span,
+}
+
+/// A `flow_logs` block.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FlowLogs {
+    /// AWS: the S3 bucket's ARN, with an optional prefix.
+    pub destination: Option<Spanned<String>>,
+    /// Seconds each record aggregates, as written.
+    pub interval: Option<Spanned<i64>>,
+    /// GCP: the share of flows logged, as written.
+    pub sampling: Option<Spanned<f64>>,
+    /// The block's header.
+    pub span: Span,
+}
+
+impl FlowLogs {
+    /// The aggregation interval on `kind`: as written, else the cloud's default (AWS 600 s,
+    /// GCP 5 s).
+    pub fn interval_seconds(&self, kind: CloudKind) -> i64 {
+        self.interval.as_ref().map_or(if kind == CloudKind::Aws { 600 } else { 5 }, |i| i.value)
+    }
+
+    /// GCP's sampling: as written, else GCP's default 0.5.
+    pub fn sampling_rate(&self) -> f64 {
+        self.sampling.as_ref().map_or(0.5, |s| s.value)
+    }
 }
 
 /// A `subnet` block.

@@ -10,7 +10,7 @@ use isopod_cost::prices::PriceBook;
 use isopod_cost::traffic::Traffic;
 use isopod_lang::Topology;
 use isopod_planner::Desired;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// A configuration ready to price: its topology, the resources it wants, and the price book.
 pub struct Priced {
@@ -88,14 +88,58 @@ pub fn load_traffic(priced: &Priced, source: &FlowSourceArgs) -> anyhow::Result<
         );
         return Ok(None);
     }
+    let scratch = tempfile::tempdir()?;
+    let sources = match local_sources(&priced.topology, &source.flows, scratch.path()) {
+        Ok(sources) => sources,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return Ok(None);
+        }
+    };
     let options = ReadOptions { gcp_scale: 1.0 / source.gcp_sampling, ..ReadOptions::default() };
-    match isopod_cost::read_traffic(&priced.topology, &priced.desired, &source.flows, &options) {
+    match isopod_cost::read_traffic(&priced.topology, &priced.desired, &sources, &options) {
         Ok(traffic) => Ok(Some(traffic)),
         Err(err) => {
             eprintln!("error: {err}");
             Ok(None)
         }
     }
+}
+
+/// The flow sources as local files and folders: each `s3://BUCKET/PREFIX` copied into `scratch`
+/// through the AWS SDK, with the credentials of the cloud block whose network delivers its flow
+/// logs to that bucket (else the first AWS block).
+fn local_sources(topology: &Topology, sources: &[PathBuf], scratch: &Path) -> Result<Vec<PathBuf>, String> {
+    let mut local = Vec::new();
+    for (index, source) in sources.iter().enumerate() {
+        let text = source.to_string_lossy();
+        let Some(rest) = text.strip_prefix("s3://") else {
+            local.push(source.clone());
+            continue;
+        };
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        let cloud = bucket_cloud(topology, bucket).ok_or_else(|| {
+            format!("{text}: the configuration has no `cloud \"aws\"` block whose credentials could read it")
+        })?;
+        let into = scratch.join(index.to_string());
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
+        let provider = crate::stack::aws_provider(cloud);
+        runtime
+            .block_on(provider.download_objects(&cloud.region.value, bucket, prefix, &into))
+            .map_err(|err| format!("{text}: {err}"))?;
+        local.push(into);
+    }
+    Ok(local)
+}
+
+/// The AWS cloud block of the network whose flow logs go to `bucket`, else the first one.
+fn bucket_cloud<'a>(topology: &'a Topology, bucket: &str) -> Option<&'a isopod_lang::topology::Cloud> {
+    let delivers = |network: &&isopod_lang::topology::Network| {
+        let destination = network.flow_logs.as_ref().and_then(|logs| logs.destination.as_ref());
+        destination.is_some_and(|d| d.value.split(":::").nth(1).and_then(|rest| rest.split('/').next()) == Some(bucket))
+    };
+    let network_cloud = topology.networks.iter().find(delivers).and_then(|network| topology.cloud(&network.cloud));
+    network_cloud.or_else(|| topology.clouds.iter().find(|cloud| cloud.kind == isopod_lang::topology::CloudKind::Aws))
 }
 
 /// Runs `isopod cost`.

@@ -62,6 +62,43 @@ impl Moto {
         let child = serve(command, port, "moto's EC2 server");
         Moto { child, url: format!("http://127.0.0.1:{port}") }
     }
+
+    /// Creates the S3 bucket `name` in moto (path-style, as the same server serves S3): flow
+    /// logs need an existing bucket.
+    ///
+    /// # Panics
+    /// When moto does not create it.
+    pub fn create_bucket(&self, name: &str) {
+        let status = self.s3("PUT", &format!("/{name}"), &[]);
+        assert_eq!(status, 200, "moto creates the bucket {name}");
+    }
+
+    /// Writes `body` to `key` of bucket `bucket` in moto's S3, as a cloud's log delivery would.
+    ///
+    /// # Panics
+    /// When moto does not store it.
+    pub fn put_object(&self, bucket: &str, key: &str, body: &[u8]) {
+        let status = self.s3("PUT", &format!("/{bucket}/{key}"), body);
+        assert_eq!(status, 200, "moto stores s3://{bucket}/{key}");
+    }
+
+    /// One S3 request to moto, signed in name only (moto routes by the credential's service and
+    /// checks no signature); its HTTP status.
+    fn s3(&self, method: &str, path: &str, body: &[u8]) -> u16 {
+        use std::io::{Read as _, Write as _};
+        let address = self.url.trim_start_matches("http://");
+        let mut stream = TcpStream::connect(address).expect("moto accepts connections");
+        let authorization =
+            "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0";
+        let head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: {authorization}\r\nx-amz-content-sha256: UNSIGNED-PAYLOAD\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        );
+        stream.write_all(head.as_bytes()).and_then(|()| stream.write_all(body)).expect("moto reads the request");
+        let mut answer = String::new();
+        let _ = stream.read_to_string(&mut answer);
+        answer.split_whitespace().nth(1).and_then(|status| status.parse().ok()).unwrap_or(0)
+    }
 }
 
 impl Drop for Moto {

@@ -335,3 +335,23 @@ pub(crate) const ROUTE53_RECORD: KindSpec = KindSpec {
     outputs: &[],
     billing: &[],
 };
+
+pub(crate) const FLOW_LOG: KindSpec = KindSpec {
+    kind: K::AwsFlowLog,
+    name: "aws_flow_log",
+    cloud: Cloud::Aws,
+    api: "EC2 `FlowLog` (`CreateFlowLogs` to S3, `DeleteFlowLogs`); only its tags change in place",
+    doc: "An AWS VPC flow log: every flow of the VPC's interfaces, delivered to an S3 bucket in the custom format `isopod flows` and `isopod cost` read.",
+    provisioning_seconds: 0,
+    attrs: &[
+        attr("resource_id", ref_to(K::AwsVpc, "id"), "The VPC logged.").replaces(),
+        attr("traffic_type", String, "`ALL`: accepted and rejected traffic.").replaces(),
+        attr("log_destination_type", String, "`s3`.").replaces(),
+        attr("log_destination", String, "The bucket's ARN, with an optional prefix.").replaces(),
+        attr("log_format", String, "The record's fields, `${version} ${account-id} ...`.").replaces(),
+        attr("max_aggregation_interval", Integer, "Seconds each record aggregates: 60 or 600.").replaces(),
+        TAGS,
+    ],
+    outputs: &[],
+    billing: &[],
+};

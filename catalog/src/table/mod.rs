@@ -15,7 +15,7 @@ use crate::kind::ResourceKind;
 
 /// Every kind's entry, in the order of [`ResourceKind`]'s variants (which is how
 /// [`ResourceKind::spec`] finds one).
-pub static CATALOGUE: [KindSpec; 41] = [
+pub static CATALOGUE: [KindSpec; 42] = [
     aws::VPC,
     aws::SUBNET,
     aws::VPN_GATEWAY,
@@ -57,6 +57,7 @@ pub static CATALOGUE: [KindSpec; 41] = [
     azure::PRIVATE_DNS_A_RECORD,
     gcp::DNS_MANAGED_ZONE,
     gcp::DNS_RECORD_SET,
+    aws::FLOW_LOG,
 ];
 
 #[cfg(test)]

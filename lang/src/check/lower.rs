@@ -284,6 +284,15 @@ fn network(reader: &mut Reader<'_, '_>) -> Eval<Network> {
     if failed {
         return Err(crate::eval::Reported);
     }
+    let flow_logs = match reader.nested("flow_logs") {
+        None => None,
+        Some(mut logs) => Some(FlowLogs {
+            destination: logs.string("destination")?,
+            interval: logs.integer("interval", 5, 900)?,
+            sampling: logs.number("sampling")?,
+            span: logs.header,
+        }),
+    };
     Ok(Network {
         name: name_of(reader),
         cloud: format!("{}.{cloud_name}", kind.as_str()),
@@ -294,6 +303,7 @@ fn network(reader: &mut Reader<'_, '_>) -> Eval<Network> {
         transit_gateway,
         existing,
         subnets,
+        flow_logs,
         tags,
         span: reader.header,
     })

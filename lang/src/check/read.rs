@@ -124,6 +124,14 @@ impl<'e, 'a> Reader<'e, 'a> {
         }
     }
 
+    pub fn number(&mut self, name: &str) -> Eval<Option<Spanned<f64>>> {
+        let Some(raw) = self.raw(name)? else { return Ok(None) };
+        match raw.value {
+            Value::Number(n) => Ok(Some(Spanned::new(n, raw.span))),
+            other => Err(self.wrong_type(raw.span, "a number", &other)),
+        }
+    }
+
     pub fn choice(&mut self, name: &str, allowed: &[&str], default: &str) -> Eval<String> {
         let Some(text) = self.string(name)? else { return Ok(default.to_string()) };
         if allowed.contains(&text.value.as_str()) {

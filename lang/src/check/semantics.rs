@@ -106,6 +106,71 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// What each cloud takes of a `flow_logs` block: AWS an S3 bucket's ARN and 60 or 600
+    /// seconds; GCP no destination (Cloud Logging), its six intervals and a sampling rate.
+    fn flow_logs(&mut self, kind: CloudKind, logs: &FlowLogs) {
+        let mut problems: Vec<Diagnostic> = Vec::new();
+        match kind {
+            CloudKind::Aws => {
+                match &logs.destination {
+                    None => problems.push(
+                        Diagnostic::error(Code::MissingAttribute, logs.span, "AWS flow logs need a `destination`")
+                            .with_help(
+                                "name the S3 bucket they are delivered to: destination = \"arn:aws:s3:::BUCKET\"",
+                            ),
+                    ),
+                    Some(destination) if !is_s3_arn(&destination.value) => problems.push(
+                        Diagnostic::error(
+                            Code::InvalidValue,
+                            destination.span,
+                            format!("`{}` is not an S3 bucket's ARN", destination.value),
+                        )
+                        .with_help("write arn:aws:s3:::BUCKET, or arn:aws:s3:::BUCKET/PREFIX for a folder of it"),
+                    ),
+                    Some(_) => {}
+                }
+                if let Some(interval) = logs.interval.as_ref().filter(|i| ![60, 600].contains(&i.value)) {
+                    let label = format!("AWS aggregates flows over 60 or 600 seconds, not {}", interval.value);
+                    problems
+                        .push(Diagnostic::error(Code::InvalidValue, interval.span, label).with_help("write 60 or 600"));
+                }
+                if let Some(sampling) = &logs.sampling {
+                    let label = "AWS logs every flow: `sampling` is a GCP setting";
+                    problems.push(
+                        Diagnostic::error(Code::UnsupportedCombination, sampling.span, label)
+                            .with_help("remove `sampling`"),
+                    );
+                }
+            }
+            CloudKind::Gcp => {
+                if let Some(destination) = &logs.destination {
+                    let label = "GCP delivers flow logs to Cloud Logging: it takes no `destination`";
+                    problems.push(
+                        Diagnostic::error(Code::UnsupportedCombination, destination.span, label).with_help(
+                            "remove `destination`; route the logs to Cloud Storage with a log sink to read them with `isopod cost`",
+                        ),
+                    );
+                }
+                const GCP_INTERVALS: [i64; 6] = [5, 30, 60, 300, 600, 900];
+                if let Some(interval) = logs.interval.as_ref().filter(|i| !GCP_INTERVALS.contains(&i.value)) {
+                    let label =
+                        format!("GCP aggregates flows over 5, 30, 60, 300, 600 or 900 seconds, not {}", interval.value);
+                    problems.push(Diagnostic::error(Code::InvalidValue, interval.span, label));
+                }
+                if let Some(sampling) = logs.sampling.as_ref().filter(|s| !(s.value > 0.0 && s.value <= 1.0)) {
+                    let label = format!("a sampling rate is above 0 and at most 1, not {}", sampling.value);
+                    problems.push(
+                        Diagnostic::error(Code::InvalidValue, sampling.span, label)
+                            .with_help("0.5 logs half of the flows, 1 all of them"),
+                    );
+                }
+            }
+            // Not planned yet: the planner says so.
+            CloudKind::Azure => {}
+        }
+        self.diagnostics.extend(problems);
+    }
+
     fn network(&mut self, network: &Network) {
         let cidr = network.cidr;
         self.ranges.insert(End::Network(network.name.clone()), vec![cidr]);
@@ -121,6 +186,9 @@ impl<'a> Ctx<'a> {
         }
         if let Some(existing) = &network.existing {
             self.existing(network.kind, existing);
+        }
+        if let Some(logs) = &network.flow_logs {
+            self.flow_logs(network.kind, logs);
         }
         if !cidr.value.is_ipv4() {
             self.diagnostics.push(
@@ -461,4 +529,17 @@ fn dns_name_problem(name: &str) -> Option<String> {
         }
     }
     None
+}
+
+/// Whether `text` is an S3 bucket's ARN, with an optional prefix: `arn:aws:s3:::BUCKET[/PREFIX]`
+/// in any partition, the bucket 3-63 lower-case letters, digits, dots and dashes.
+fn is_s3_arn(text: &str) -> bool {
+    let Some(rest) =
+        ["arn:aws:s3:::", "arn:aws-cn:s3:::", "arn:aws-us-gov:s3:::"].iter().find_map(|p| text.strip_prefix(p))
+    else {
+        return false;
+    };
+    let bucket = rest.split('/').next().unwrap_or_default();
+    (3..=63).contains(&bucket.len())
+        && bucket.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
 }

@@ -7,6 +7,7 @@ mod aws_vpn;
 mod azure_vpn;
 pub(crate) mod dns;
 mod endpoint;
+pub mod flow_logs;
 mod gcp_vpn;
 mod host_ipsec;
 mod network;
@@ -283,6 +284,7 @@ pub fn lower(topology: &Topology, live: &Live) -> Result<Desired, AllocError> {
     let mut desired = Desired { stack: topology.stack.name.value.clone(), ..Desired::default() };
     for network in &topology.networks {
         network::lower(topology, network, live, &mut desired);
+        flow_logs::lower(topology, network, &mut desired);
     }
     // Tunnels as written, from meshes, and those relays need: (tunnel, warning label, object).
     let relay_tunnels = relay::tunnels(topology, |tunnel| supported_layout(topology, tunnel).is_ok(), &mut desired);

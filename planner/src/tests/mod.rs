@@ -289,6 +289,7 @@ fn unsupported_layouts_are_reported_not_dropped_silently() {
 
 mod comments;
 mod endpoints;
+mod flow_logs;
 mod keys;
 mod layouts;
 mod ordering;

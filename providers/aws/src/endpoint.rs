@@ -2,7 +2,7 @@
 //! allowed to reach them.
 
 use super::attrs::{Found, flag, owned_text, string_list, strings};
-use super::errors::{classify, kind_of_code};
+use super::errors::{classify, refused};
 use super::transit::set_difference;
 use super::{Region, gone, tags};
 use aws_sdk_ec2::types::{Filter, IpPermission, IpRange, ResourceType, SecurityGroup, VpcEndpoint, VpcEndpointType};
@@ -231,12 +231,5 @@ pub(super) async fn endpoint_provisioning(region: &Region, provider_id: &str) ->
 /// Deletes the endpoint: EC2 answers for each endpoint of the call, not with an error.
 pub(super) async fn delete_endpoint(region: &Region, provider_id: &str) -> Result<(), ProviderError> {
     let deleted = region.client.delete_vpc_endpoints().vpc_endpoint_ids(provider_id).send().await.map_err(classify)?;
-    match deleted.unsuccessful().first().and_then(|item| item.error()) {
-        None => Ok(()),
-        Some(error) => {
-            let code = error.code().unwrap_or("error");
-            let message = format!("{code}: {}", error.message().unwrap_or("(no message)"));
-            Err(ProviderError::new(kind_of_code(code), message))
-        }
-    }
+    refused(deleted.unsuccessful())
 }

@@ -70,6 +70,19 @@ where
     ProviderError { kind, message, request_id }
 }
 
+/// The first refusal of a call EC2 answers item by item rather than with an error (deleting
+/// endpoints, creating and deleting flow logs), classified by its code.
+pub(super) fn refused(items: &[aws_sdk_ec2::types::UnsuccessfulItem]) -> Result<(), ProviderError> {
+    match items.first().and_then(|item| item.error()) {
+        None => Ok(()),
+        Some(error) => {
+            let code = error.code().unwrap_or("error");
+            let message = format!("{code}: {}", error.message().unwrap_or("(no message)"));
+            Err(ProviderError::new(kind_of_code(code), message))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,8 +15,8 @@
 //! One module per family of kinds: [`network`] (VPCs, subnets, routes, route propagation),
 //! [`vpn`] (customer and VPN gateways, VPN connections and their routes), [`transit`] (transit
 //! gateways and their VPC attachments), [`peering`] (VPC peering, both sides), [`endpoint`]
-//! (interface endpoints and their security groups) and [`dns`] (Route 53 private zones and
-//! records, through `aws-sdk-route53`).
+//! (interface endpoints and their security groups), [`flow_log`] (VPC flow logs to S3) and
+//! [`dns`] (Route 53 private zones and records, through `aws-sdk-route53`).
 
 /// Every item of every page a paginated describe call returns: `every_page!(request, items)`
 /// sends `request` through its paginator and collects the cloned `items()` of each page.
@@ -36,8 +36,10 @@ use isopod_provider::attrs;
 mod dns;
 mod endpoint;
 mod errors;
+mod flow_log;
 mod network;
 mod peering;
+mod s3;
 mod tags;
 mod transit;
 mod vpn;
@@ -118,12 +120,10 @@ impl AwsProvider {
         AwsProvider { settings, clients: Mutex::new(HashMap::new()), account_checked: Default::default() }
     }
 
-    /// The clients of `region`, made on first use from the standard credential chain, once
-    /// the credentials are known to be the expected account's.
-    async fn clients(&self, region: &str) -> Result<(Client, aws_sdk_route53::Client), ProviderError> {
-        if let Some(clients) = self.clients.lock().expect("not poisoned").get(region) {
-            return Ok(clients.clone());
-        }
+    /// The SDK's configuration for `region`: the standard credential chain (or the block's
+    /// profile, static credentials, role), once the credentials are known to be the expected
+    /// account's.
+    async fn sdk_config(&self, region: &str) -> Result<aws_config::SdkConfig, ProviderError> {
         let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
             .region(aws_config::Region::new(region.to_string()));
         if let Some(endpoint) = &self.settings.endpoint {
@@ -154,9 +154,36 @@ impl AwsProvider {
             check_account(&config, expected).await?;
             self.account_checked.store(true, std::sync::atomic::Ordering::SeqCst);
         }
+        Ok(config)
+    }
+
+    /// The clients of `region`, made on first use.
+    async fn clients(&self, region: &str) -> Result<(Client, aws_sdk_route53::Client), ProviderError> {
+        if let Some(clients) = self.clients.lock().expect("not poisoned").get(region) {
+            return Ok(clients.clone());
+        }
+        let config = self.sdk_config(region).await?;
         let clients = (Client::new(&config), aws_sdk_route53::Client::new(&config));
         self.clients.lock().expect("not poisoned").insert(region.to_string(), clients.clone());
         Ok(clients)
+    }
+
+    /// Copies every object of `bucket` under `prefix` (flow logs as S3 delivers them) into the
+    /// folder `into`, keeping their keys as paths, streamed a chunk at a time; the files written.
+    pub async fn download_objects(
+        &self,
+        region: &str,
+        bucket: &str,
+        prefix: &str,
+        into: &std::path::Path,
+    ) -> Result<Vec<std::path::PathBuf>, ProviderError> {
+        let config = self.sdk_config(region).await?;
+        // Emulators serve buckets by path, not by host name.
+        let path_style = self.settings.endpoint.is_some();
+        let s3 = aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&config).force_path_style(path_style).build(),
+        );
+        s3::download(&s3, bucket, prefix, into).await
     }
 
     async fn region(&self, scope: &Scope) -> Result<Region, ProviderError> {
@@ -183,6 +210,7 @@ impl AwsProvider {
             ResourceKind::AwsVpcEndpoint => endpoint::discover_endpoints(&region).await,
             ResourceKind::AwsRoute53Zone => dns::discover_zones(&region).await,
             ResourceKind::AwsRoute53Record => dns::discover_records(&region).await,
+            ResourceKind::AwsFlowLog => flow_log::discover(&region).await,
             other => Err(not_aws(other)),
         }
     }
@@ -205,6 +233,7 @@ impl AwsProvider {
             ResourceKind::AwsVpcPeeringConnectionAccepter => peering::create_accepter(&region, owner, attrs).await,
             ResourceKind::AwsSecurityGroup => endpoint::create_security_group(&region, owner, attrs).await,
             ResourceKind::AwsVpcEndpoint => endpoint::create_endpoint(&region, owner, attrs).await,
+            ResourceKind::AwsFlowLog => flow_log::create(&region, owner, attrs).await,
             ResourceKind::AwsRoute53Zone => dns::create_zone(&region, owner, attrs).await,
             ResourceKind::AwsRoute53Record => dns::upsert_record(&region, attrs).await,
             other => Err(not_aws(other)),
@@ -297,6 +326,7 @@ impl AwsProvider {
             ResourceKind::AwsVpcEndpoint => endpoint::delete_endpoint(&region, provider_id).await,
             ResourceKind::AwsRoute53Zone => dns::delete_zone(&region, provider_id).await,
             ResourceKind::AwsRoute53Record => dns::delete_record(&region, provider_id).await,
+            ResourceKind::AwsFlowLog => flow_log::delete(&region, provider_id).await,
             other => Err(not_aws(other)),
         };
         // Deleting what is already gone succeeds.

@@ -37,11 +37,17 @@ fn clouds(stack: &str, url: &str) -> String {
 }
 
 /// Two VPCs without subnets in two regions, joined by a tunnel: a cross-region peering, whose
-/// accepter must be found again after it is applied (issue 13's new-user case).
+/// accepter must be found again after it is applied (issue 13's new-user case); the first with
+/// flow logs to an S3 bucket.
 const PEERED: &str = r#"
 network "app" {
   cloud = cloud.aws.east
   cidr  = "10.30.0.0/16"
+
+  flow_logs {
+    destination = "arn:aws:s3:::isopod-flow-logs"
+    interval    = 60
+  }
 }
 
 network "data" {
@@ -139,6 +145,7 @@ fn relayed_changed() -> String {
 #[test]
 fn the_aws_provider_keeps_the_contract_for_every_aws_kind() {
     let moto = Moto::start();
+    moto.create_bucket("isopod-flow-logs");
     let url = moto.url.as_str();
     let case = |name: &str, stack: &str, body: &str, changed: Option<String>| Case {
         name: name.to_string(),

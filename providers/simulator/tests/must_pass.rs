@@ -88,6 +88,10 @@ cloud "gcp" "data" {
 network "e" {
   cloud = cloud.aws.east
   cidr  = "10.1.0.0/16"
+
+  flow_logs {
+    destination = "arn:aws:s3:::peer-flow-logs"
+  }
 }
 network "w" {
   cloud = cloud.aws.west
