@@ -102,6 +102,8 @@ fn the_first_push_posts_the_plan_and_later_pushes_update_it_in_place() {
 
     // The key is never in a request, though the plan has the tunnel keyed by it.
     assert!(updated[0].contains("psk") && updated[0].contains("(sensitive)"), "{}", updated[0]);
+    // The summary says what the change does to the fixed cost (nothing is live yet).
+    assert!(updated[0].contains("Cost: fixed $0.00/month now, $"), "{}", updated[0]);
     for line in fake.requests() {
         assert!(!line.contains(SECRET), "a secret was sent: {line}");
     }

@@ -281,3 +281,16 @@ network "app" {{
 fn text_of(out: &std::process::Output) -> String {
     text(&out.stdout) + &text(&out.stderr)
 }
+
+/// The example's day of flow logs, as the book shows it.
+#[test]
+fn the_examples_day_of_flows_is_shown_and_priced() {
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/traffic-cost");
+    let flows = example.join("flows").display().to_string();
+    let out = run(&["flows", "--flows", &flows], &example);
+    assert_ok(&out, "flows of the example");
+    insta::assert_snapshot!("example_flows", text(&out.stdout));
+    let out = run(&["cost", "--explain", "--flows", &flows], &example);
+    assert_ok(&out, "cost of the example");
+    insta::assert_snapshot!("example_cost", text(&out.stdout));
+}

@@ -132,8 +132,8 @@ impl Routes<'_> {
             let endpoint_network = self.relay_endpoint_network(&connection.object);
             let at = if endpoint_network == Some(a.name.as_str()) { a } else { b };
             path.charges.push(charge(at, endpoint_processing(at.kind), None));
+            // The connection is the relay's own, so the via already names it.
             path.kind = PathKind::Relay;
-            path.via = format!("{} ({})", connection.object, path.via);
         }
         path
     }

@@ -34,6 +34,12 @@ pub fn usd(amount: f64) -> String {
     format!("{sign}${grouped}.{:02}", cents % 100)
 }
 
+/// A unit price: at least cents (`$0.50`), more digits when it has them (`$0.045`).
+pub fn price(amount: f64) -> String {
+    let cents = format!("{amount:.2}");
+    if cents.parse::<f64>() == Ok(amount) { format!("${cents}") } else { format!("${amount}") }
+}
+
 /// A table with a header row, columns padded to their widest cell (the last left ragged).
 fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
@@ -237,11 +243,11 @@ pub fn cost_text(report: &CostReport, book: &PriceBook, explain: bool) -> String
             let _ = writeln!(out, "  {}. {}", index + 1, suggestion.title);
             let _ = writeln!(
                 out,
-                "     saves {}/month (the traffic it touches costs {}; adds {} fixed) · confidence {:?}",
+                "     saves {}/month (the traffic it touches costs {}; adds {} fixed) · confidence {}",
                 usd(suggestion.saving_monthly_usd),
                 usd(suggestion.touches_monthly_usd),
                 usd(suggestion.new_fixed_monthly_usd),
-                suggestion.confidence
+                suggestion.confidence.name()
             );
             for line in suggestion.change.lines() {
                 let _ = writeln!(out, "       {line}");
@@ -277,7 +283,7 @@ fn explain_prices(report: &CostReport, book: &PriceBook) -> String {
                 row.meter.clone(),
                 format!("{} → {}", row.from, row.to),
                 format!("from {} {}", row.tier_gb, row.unit),
-                format!("${}/{}", row.usd, row.unit),
+                format!("{}/{}", price(row.usd), row.unit),
                 format!("{} ({}, {})", row.source, row.retrieved, row.mark),
             ]
         })

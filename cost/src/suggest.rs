@@ -27,6 +27,17 @@ pub enum Confidence {
     High,
 }
 
+impl Confidence {
+    /// `low`, `medium`, `high`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Confidence::Low => "low",
+            Confidence::Medium => "medium",
+            Confidence::High => "high",
+        }
+    }
+}
+
 /// A change that would save money.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Suggestion {
