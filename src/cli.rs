@@ -70,6 +70,18 @@ pub struct FlowSourceArgs {
     pub gcp_sampling: f64,
 }
 
+/// The traffic a plan prices, before and after.
+#[derive(Debug, Args)]
+pub struct TrafficArgs {
+    /// Flow logs whose traffic the cost line prices on this configuration.
+    #[command(flatten)]
+    pub source: FlowSourceArgs,
+    /// The configuration before the change (a checkout of the target branch): with --flows, the
+    /// traffic is priced on it too, and the cost line says what the change does to the bill
+    #[arg(long, value_name = "DIR")]
+    pub base: Option<PathBuf>,
+}
+
 /// `isopod flows`
 #[derive(Debug, Args)]
 pub struct FlowsArgs {
@@ -221,6 +233,9 @@ pub struct PlanArgs {
     /// interrupted; not with --out or --detailed-exitcode
     #[arg(long, conflicts_with_all = ["out", "detailed_exitcode"])]
     pub watch: bool,
+    /// The traffic the cost line prices.
+    #[command(flatten)]
+    pub traffic: TrafficArgs,
 }
 
 /// `isopod comment`
@@ -248,6 +263,9 @@ pub struct CommentArgs {
     /// Print the comments on stdout instead of posting them (no token needed)
     #[arg(long)]
     pub dry_run: bool,
+    /// The traffic the cost line prices.
+    #[command(flatten)]
+    pub traffic: TrafficArgs,
 }
 
 /// `isopod watch`

@@ -207,8 +207,8 @@ fn a_plan_says_what_it_does_to_the_fixed_cost() {
     assert_no_secret(&out);
     let out = run(&["plan", "--simulate", "--json"], &config);
     let document = json(&out);
-    assert_eq!(document["cost"]["now_monthly_usd"].as_f64(), Some(0.0));
-    let after = document["cost"]["after_monthly_usd"].as_f64().unwrap();
+    assert_eq!(document["cost"]["fixed"]["now_monthly_usd"].as_f64(), Some(0.0));
+    let after = document["cost"]["fixed"]["after_monthly_usd"].as_f64().unwrap();
     assert!(after > 0.0);
     assert_ok(&run(&["apply", "--simulate", "--yes"], &config), "apply");
     let out = run(&["plan", "--simulate"], &config);
@@ -293,4 +293,30 @@ fn the_examples_day_of_flows_is_shown_and_priced() {
     let out = run(&["cost", "--explain", "--flows", &flows], &example);
     assert_ok(&out, "cost of the example");
     insta::assert_snapshot!("example_cost", text(&out.stdout));
+}
+
+/// A pull request that takes the example's suggestion (the edge VPC gets its own database
+/// endpoint instead of the relay): the plan prices the day of flow logs on the configuration
+/// before and after, and says what the change does to the bill and what it can no longer price.
+#[test]
+fn a_plan_with_flows_and_its_base_says_what_the_change_does_to_the_bill() {
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/traffic-cost");
+    let flows = example.join("flows").display().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let changed = std::fs::read_to_string(example.join("main.iso")).unwrap().replace(
+        "relay \"db-edge\" {\n  endpoint = endpoint.db\n  to       = [network.edge]\n}\n",
+        "endpoint \"rds-edge\" {\n  network = network.edge\n  service = \"com.amazonaws.us-east-2.rds\"\n}\n",
+    );
+    std::fs::write(dir.path().join("main.iso"), changed).unwrap();
+    let base = example.display().to_string();
+    let out = run(&["plan", "--simulate", "--flows", &flows, "--base", &base], dir.path());
+    assert_ok(&out, "plan with flows and a base");
+    let plan = text(&out.stdout);
+    assert!(plan.contains("Cost: observed traffic $245.28/month on the configuration before"), "{plan}");
+    assert!(plan.contains("1825.0 GB a month of it has no path on this configuration"), "{plan}");
+    assert!(plan.contains("This change: "), "{plan}");
+    let out = run(&["plan", "--simulate", "--json", "--flows", &flows], dir.path());
+    let document = json(&out);
+    assert!(document["cost"]["traffic"]["before_monthly_usd"].is_null());
+    assert!(document["cost"]["traffic"]["after_monthly_usd"].as_f64().unwrap() > 0.0);
 }

@@ -9,6 +9,7 @@
 //! proposes changes; [`render`] shows it all. Pure apart from reading the flow files and the
 //! user's price book: no cloud is called.
 
+pub mod change;
 pub mod estimate;
 pub mod fixed;
 pub mod flows;
@@ -95,6 +96,16 @@ pub fn cost(topology: &Topology, desired: &Desired, traffic: Option<&Traffic>, b
         unpriced,
         read: traffic.map(|t| t.read.clone()),
     }
+}
+
+/// The monthly cost of `traffic` on the topology it was read against (paths priced, no fixed
+/// costs), and the gigabytes a month of it that topology gives no path (not priced).
+pub fn traffic_cost(traffic: &Traffic, book: &PriceBook) -> (f64, f64) {
+    let paths = estimate::price(traffic, book).0;
+    let usd = paths.iter().map(|path| path.monthly_usd).sum();
+    let unconnected =
+        paths.iter().filter(|path| path.row.path.kind == paths::PathKind::Unconnected).map(|p| p.monthly_gb).sum();
+    (usd, unconnected)
 }
 
 /// The resources of `desired`, as fixed costs take them.

@@ -95,10 +95,13 @@ fn comments(args: &CommentArgs, heading: Heading<'_>) -> (Vec<String>, Status) {
             }
             live.report(&problems);
             let warnings = checked.report + &crate::diagnostics::render_problems(&problems, &live.sources, false);
-            let Some(cost) = super::cost::fixed_change(&args.config, &live.topology, &live.observed, &desired) else {
-                return failed("The stack's price book cannot be read; the job's log says why.");
+            let cost = super::cost::cost_change(&args.config, &args.traffic, &live.topology, &live.observed, &desired);
+            let Ok(Some(cost)) = cost else {
+                return failed("The cost of the change cannot be priced; the job's log says why.");
             };
-            (render::markdown(&plan, heading, &format!("{}\n", cost.line()), &warnings, limit), Status::Success)
+            // A paragraph of its own (after the summary's table), a line each.
+            let notes = format!("\n{}\n", cost.lines().replace('\n', "  \n"));
+            (render::markdown(&plan, heading, &notes, &warnings, limit), Status::Success)
         }
         Err(problems) => {
             live.report(&problems);

@@ -2,8 +2,9 @@
 //! traffic, with suggestions. Offline: the configuration is lowered without asking any cloud.
 
 use super::Status;
-use crate::cli::{ConfigArgs, CostArgs, FlowSourceArgs};
+use crate::cli::{ConfigArgs, CostArgs, FlowSourceArgs, TrafficArgs};
 use crate::{config, diagnostics, output};
+use isopod_cost::change::{CostChange, TrafficChange};
 use isopod_cost::fixed::FixedChange;
 use isopod_cost::flows::ReadOptions;
 use isopod_cost::prices::PriceBook;
@@ -39,17 +40,41 @@ impl Priced {
     }
 }
 
-/// What the plan from `observed` to `desired` does to the fixed costs, priced from the stack's
-/// book; `None` after reporting why the book cannot be read.
-pub fn fixed_change(
+/// What the plan from `observed` to `desired` does to the bill: the fixed costs, priced from the
+/// stack's book, and with flow logs the observed traffic on this configuration and on the one
+/// `--base` names; `None` after reporting why it cannot be priced.
+pub fn cost_change(
     config: &ConfigArgs,
+    traffic: &TrafficArgs,
     topology: &Topology,
     observed: &[isopod_catalog::ObservedResource],
     desired: &Desired,
-) -> Option<FixedChange> {
-    let book = price_book(stack_prices(config, topology).as_deref(), None)?;
+) -> anyhow::Result<Option<CostChange>> {
+    let Some(book) = price_book(stack_prices(config, topology).as_deref(), None) else { return Ok(None) };
     let now = isopod_cost::fixed::observed_billed(observed, &desired.stack);
-    Some(FixedChange::new(now, isopod_cost::desired_billed(desired), &book))
+    let fixed = FixedChange::new(now, isopod_cost::desired_billed(desired), &book);
+    if traffic.source.flows.is_empty() {
+        return Ok(Some(CostChange { fixed, traffic: None }));
+    }
+    let Some(files) = FlowFiles::prepare(topology, &traffic.source)? else { return Ok(None) };
+    let Some(after) = files.read(topology, desired) else { return Ok(None) };
+    let before = match &traffic.base {
+        None => None,
+        Some(dir) => {
+            let base = ConfigArgs { dir: dir.clone(), vars: config.vars.clone() };
+            let Some(priced) = Priced::load(&base, None)? else { return Ok(None) };
+            let Some(read) = files.read(&priced.topology, &priced.desired) else { return Ok(None) };
+            Some(isopod_cost::traffic_cost(&read, &book).0)
+        }
+    };
+    let (after_usd, unconnected) = isopod_cost::traffic_cost(&after, &book);
+    let traffic = TrafficChange {
+        before_monthly_usd: before,
+        after_monthly_usd: after_usd,
+        unconnected_after_monthly_gb: unconnected,
+        window_hours: after.window_hours,
+    };
+    Ok(Some(CostChange { fixed, traffic: Some(traffic) }))
 }
 
 /// The stack's `prices` file, relative to the configuration's folder.
@@ -81,27 +106,50 @@ pub fn price_book(stack: Option<&Path>, command_line: Option<&Path>) -> Option<P
 
 /// The traffic of the flow logs `source` names; `None` after reporting why it cannot be read.
 pub fn load_traffic(priced: &Priced, source: &FlowSourceArgs) -> anyhow::Result<Option<Traffic>> {
-    if !(source.gcp_sampling > 0.0 && source.gcp_sampling <= 1.0) {
-        eprintln!(
-            "error: --gcp-sampling {} is not a sampling rate: write a number above 0 and at most 1",
-            source.gcp_sampling
-        );
-        return Ok(None);
-    }
-    let scratch = tempfile::tempdir()?;
-    let sources = match local_sources(&priced.topology, &source.flows, scratch.path()) {
-        Ok(sources) => sources,
-        Err(err) => {
-            eprintln!("error: {err}");
+    let Some(files) = FlowFiles::prepare(&priced.topology, source)? else { return Ok(None) };
+    Ok(files.read(&priced.topology, &priced.desired))
+}
+
+/// Flow logs ready to read, as often as needed: local files and folders (what `s3://` sources
+/// name copied into a scratch folder, kept as long as this is) and how to read them.
+pub struct FlowFiles {
+    _scratch: tempfile::TempDir,
+    paths: Vec<PathBuf>,
+    options: ReadOptions,
+}
+
+impl FlowFiles {
+    /// The sources of `source`, copied down when they are in S3; `None` after reporting why
+    /// they cannot be.
+    pub fn prepare(topology: &Topology, source: &FlowSourceArgs) -> anyhow::Result<Option<FlowFiles>> {
+        if !(source.gcp_sampling > 0.0 && source.gcp_sampling <= 1.0) {
+            eprintln!(
+                "error: --gcp-sampling {} is not a sampling rate: write a number above 0 and at most 1",
+                source.gcp_sampling
+            );
             return Ok(None);
         }
-    };
-    let options = ReadOptions { gcp_scale: 1.0 / source.gcp_sampling, ..ReadOptions::default() };
-    match isopod_cost::read_traffic(&priced.topology, &priced.desired, &sources, &options) {
-        Ok(traffic) => Ok(Some(traffic)),
-        Err(err) => {
-            eprintln!("error: {err}");
-            Ok(None)
+        let scratch = tempfile::tempdir()?;
+        let paths = match local_sources(topology, &source.flows, scratch.path()) {
+            Ok(paths) => paths,
+            Err(err) => {
+                eprintln!("error: {err}");
+                return Ok(None);
+            }
+        };
+        let options = ReadOptions { gcp_scale: 1.0 / source.gcp_sampling, ..ReadOptions::default() };
+        Ok(Some(FlowFiles { _scratch: scratch, paths, options }))
+    }
+
+    /// The traffic of the files, attributed to `topology`; `None` after reporting why it cannot
+    /// be read.
+    pub fn read(&self, topology: &Topology, desired: &Desired) -> Option<Traffic> {
+        match isopod_cost::read_traffic(topology, desired, &self.paths, &self.options) {
+            Ok(traffic) => Some(traffic),
+            Err(err) => {
+                eprintln!("error: {err}");
+                None
+            }
         }
     }
 }

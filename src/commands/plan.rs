@@ -61,7 +61,7 @@ fn plan_once(args: &PlanArgs) -> anyhow::Result<Status> {
     let mut problems = live.warnings(&desired, &plan, true);
     problems.extend(secret_warnings(&args.config.dir, &live.topology, &desired)?);
     live.report(&problems);
-    let Some(cost) = super::cost::fixed_change(&args.config, &live.topology, observed, &desired) else {
+    let Some(cost) = super::cost::cost_change(&args.config, &args.traffic, &live.topology, observed, &desired)? else {
         return Ok(Status::Failure);
     };
     if let Some(path) = &args.out {
@@ -78,7 +78,7 @@ fn plan_once(args: &PlanArgs) -> anyhow::Result<Status> {
         document["cost"] = serde_json::to_value(cost)?;
         output::line(&serde_json::to_string_pretty(&document)?)?;
     } else {
-        output::stdout(&format!("{}\n{}\n", isopod_planner::render::text(&plan), cost.line()))?;
+        output::stdout(&format!("{}\n{}\n", isopod_planner::render::text(&plan), cost.lines()))?;
     }
     Ok(if args.detailed_exitcode && !plan.is_empty() { Status::Changes } else { Status::Success })
 }
