@@ -65,9 +65,11 @@ pub struct FlowSourceArgs {
     /// lines or an array), Azure virtual network flow logs (JSON). Repeat for more
     #[arg(long = "flows", value_name = "SOURCE")]
     pub flows: Vec<PathBuf>,
-    /// The flow sampling of the GCP subnetworks logged (0 to 1): GCP's counts are divided by it
-    #[arg(long, value_name = "RATE", default_value_t = 1.0)]
-    pub gcp_sampling: f64,
+    /// The flow sampling of the GCP subnetworks logged (above 0, at most 1): GCP's counts are
+    /// divided by it. Default: the `sampling` of the configuration's GCP `flow_logs` blocks when
+    /// they agree, else 1
+    #[arg(long, value_name = "RATE")]
+    pub gcp_sampling: Option<f64>,
 }
 
 /// The traffic a plan prices, before and after.

@@ -4,7 +4,7 @@
 
 use crate::fixed::HOURS_PER_MONTH;
 use crate::paths::Charge;
-use crate::prices::{PriceBook, Rate, Where};
+use crate::prices::{PriceBook, Rate, Unit, Where};
 use crate::traffic::{Traffic, TrafficRow};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -53,7 +53,7 @@ pub fn price(traffic: &Traffic, book: &PriceBook) -> (Vec<PricedPath>, Vec<Strin
         let mut keys = Vec::new();
         for charge in &row.path.charges {
             let place = Where { cloud: charge.cloud, from: &charge.region, to: charge.to_region.as_deref() };
-            match book.rate(&charge.meter, place) {
+            match book.rate(&charge.meter, place).filter(|rate| rate.unit() == Unit::Gigabyte) {
                 Some(rate) => {
                     let key = format!("{} {}", charge.meter, rate.tiers[0].origin);
                     totals.entry(key.clone()).or_insert((rate, 0.0)).1 += gb;

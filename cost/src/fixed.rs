@@ -61,15 +61,17 @@ pub fn fixed_costs<'a>(
                 continue;
             }
             let Some(meter) = billing.meter_for(resource.attrs) else { continue };
-            let Some(rate) = book.rate(&meter, Where { cloud, from: &resource.scope.region, to: None }) else {
+            let (per_month, unit) = match billing.per {
+                Period::Hour => (HOURS_PER_MONTH, Unit::Hour),
+                Period::Month => (1.0, Unit::Month),
+            };
+            // A row in another unit than the kind is billed by is no price for it.
+            let rate = book.rate(&meter, Where { cloud, from: &resource.scope.region, to: None });
+            let Some(rate) = rate.filter(|rate| rate.unit() == unit) else {
                 if !unpriced.contains(&meter) {
                     unpriced.push(meter);
                 }
                 continue;
-            };
-            let per_month = match billing.per {
-                Period::Hour => HOURS_PER_MONTH,
-                Period::Month => 1.0,
             };
             costs.push(FixedCost {
                 object: resource.object.to_string(),

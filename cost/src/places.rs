@@ -142,11 +142,13 @@ impl Places {
         }
     }
 
+    /// Puts `id` at `cidr`; a later place of the same range wins (a subnet as wide as its
+    /// network is the subnet, with its zone).
     fn insert(&mut self, cidr: Cidr, id: PlaceId) {
         let prefix = cidr.prefix();
         match cidr.addr() {
-            IpAddr::V4(addr) => table(&mut self.v4, prefix).entry(mask4(u32::from(addr), prefix)).or_insert(id),
-            IpAddr::V6(addr) => table(&mut self.v6, prefix).entry(mask6(u128::from(addr), prefix)).or_insert(id),
+            IpAddr::V4(addr) => table(&mut self.v4, prefix).insert(mask4(u32::from(addr), prefix), id),
+            IpAddr::V6(addr) => table(&mut self.v6, prefix).insert(mask6(u128::from(addr), prefix), id),
         };
     }
 

@@ -97,6 +97,15 @@ pub fn read_summary(read: &ReadReport) -> String {
     out
 }
 
+/// A warning when the flows carry no times: their traffic cannot be scaled to a month.
+fn timeless(window_hours: f64, read: &ReadReport) -> &'static str {
+    if window_hours <= 0.0 && read.counted > 0 {
+        "note: the flows carry no start and end times: their traffic cannot be scaled to a month, and is priced at $0\n"
+    } else {
+        ""
+    }
+}
+
 fn ports(row: &TrafficRow) -> String {
     row.top_ports.iter().map(|share| share.label()).collect::<Vec<_>>().join(" ")
 }
@@ -104,6 +113,7 @@ fn ports(row: &TrafficRow) -> String {
 /// `isopod flows` for people.
 pub fn flows_text(traffic: &Traffic) -> String {
     let mut out = format!("Flows over {:.1} hours: {}", traffic.window_hours, read_summary(&traffic.read));
+    out.push_str(timeless(traffic.window_hours, &traffic.read));
     if traffic.rows.is_empty() {
         out.push_str("\nNo traffic.\n");
         return out;
@@ -195,6 +205,7 @@ pub fn cost_text(report: &CostReport, book: &PriceBook, explain: bool) -> String
                 report.window_hours,
                 read_summary(read)
             );
+            out.push_str(timeless(report.window_hours, read));
         }
         None => out.push_str("No flow logs given (--flows): traffic is not priced.\n"),
     }

@@ -82,7 +82,11 @@ fn traffic_cost(book: &PriceBook, meter: &str, network: &Network, gb: f64) -> Op
 /// What a new interface endpoint in `network` would cost a month: its hours, one per zone its
 /// subnets are in, and the processing of `gb`.
 fn new_interface_endpoint(book: &PriceBook, network: &Network, gb: f64) -> Option<(f64, f64)> {
-    let zones = network.subnets.len().max(1) as f64;
+    let mut zones: Vec<Option<&str>> =
+        network.subnets.iter().map(|s| s.zone.as_ref().map(|z| z.value.as_str())).collect();
+    zones.sort_unstable();
+    zones.dedup();
+    let zones = zones.len().max(1) as f64;
     let hours = unit_price(book, "aws.interface_endpoint", network)? * zones * HOURS_PER_MONTH;
     Some((hours, traffic_cost(book, "aws.interface_endpoint_processing", network, gb)?))
 }
@@ -110,7 +114,11 @@ fn endpoints_instead_of_nat(paths: &[PricedPath], topology: &Topology, book: &Pr
     let mut out = Vec::new();
     for ((network_name, service), (touched, gateway, gb)) in by_network {
         let Some(network) = topology.network(network_name) else { continue };
-        let code = if service == "S3" { "s3" } else { "dynamodb" };
+        let code = match service {
+            "S3" => "s3",
+            "DynamoDB" => "dynamodb",
+            _ => continue,
+        };
         let Some((fixed, processing)) = new_interface_endpoint(book, network, gb) else { continue };
         let region = &network.region.value;
         out.push(Suggestion {

@@ -122,11 +122,9 @@ impl FlowFiles {
     /// The sources of `source`, copied down when they are in S3; `None` after reporting why
     /// they cannot be.
     pub fn prepare(topology: &Topology, source: &FlowSourceArgs) -> anyhow::Result<Option<FlowFiles>> {
-        if !(source.gcp_sampling > 0.0 && source.gcp_sampling <= 1.0) {
-            eprintln!(
-                "error: --gcp-sampling {} is not a sampling rate: write a number above 0 and at most 1",
-                source.gcp_sampling
-            );
+        let sampling = source.gcp_sampling.unwrap_or_else(|| configured_gcp_sampling(topology));
+        if !(sampling > 0.0 && sampling <= 1.0) {
+            eprintln!("error: --gcp-sampling {sampling} is not a sampling rate: write a number above 0 and at most 1");
             return Ok(None);
         }
         let scratch = tempfile::tempdir()?;
@@ -137,7 +135,7 @@ impl FlowFiles {
                 return Ok(None);
             }
         };
-        let options = ReadOptions { gcp_scale: 1.0 / source.gcp_sampling, ..ReadOptions::default() };
+        let options = ReadOptions { gcp_scale: 1.0 / sampling, ..ReadOptions::default() };
         Ok(Some(FlowFiles { _scratch: scratch, paths, options }))
     }
 
@@ -151,6 +149,20 @@ impl FlowFiles {
                 None
             }
         }
+    }
+}
+
+/// The flow sampling the configuration's GCP `flow_logs` blocks give, when they all give the
+/// same; else 1 (counts taken as they are).
+fn configured_gcp_sampling(topology: &Topology) -> f64 {
+    let mut rates = topology
+        .networks
+        .iter()
+        .filter(|network| network.kind == isopod_lang::topology::CloudKind::Gcp)
+        .filter_map(|network| network.flow_logs.as_ref().map(|logs| logs.sampling_rate()));
+    match rates.next() {
+        Some(first) if rates.all(|rate| rate == first) => first,
+        _ => 1.0,
     }
 }
 

@@ -102,7 +102,8 @@ pub fn is_header(first_line: &str) -> bool {
 /// Whether `line` reads as a record of the default format.
 pub fn is_default_record(line: &str) -> bool {
     let fields: Vec<&str> = line.split_ascii_whitespace().collect();
-    fields.len() == DEFAULT_FORMAT.len() && fields[0] == "2" && fields[3].parse::<IpAddr>().is_ok()
+    let no_data = matches!(fields.last(), Some(&"NODATA" | &"SKIPDATA"));
+    fields.len() == DEFAULT_FORMAT.len() && fields[0] == "2" && (no_data || fields[3].parse::<IpAddr>().is_ok())
 }
 
 /// Reads the flow log `input` (named `file` in the report), passing each flow that counts to
@@ -340,6 +341,9 @@ mod tests {
                     2 123456789010 eni-1235b8ca123456789 172.31.9.69 172.31.9.12 49761 3389 6 20 4249 1418530010 1418530070 REJECT OK\n\
                     2 123456789010 eni-1235b8ca123456789 - - - - - - - 1431280876 1431280934 - NODATA\n";
         let (flows, report) = read_all(text);
+        // A file may start with a record of no data.
+        let (_, first_no_data) = read_all(&text.lines().rev().collect::<Vec<_>>().join("\n"));
+        assert_eq!(first_no_data.counted, 1);
         assert_eq!(flows.len(), 1);
         assert_eq!((report.records, report.counted, report.no_traffic, report.without_direction), (3, 1, 2, 1));
     }

@@ -134,14 +134,6 @@ impl PriceBook {
     pub fn rows(&self) -> impl Iterator<Item = &PriceRow> {
         self.overrides.iter().chain(&self.builtin)
     }
-
-    /// Every meter the book prices, once each, in order.
-    pub fn meters(&self) -> Vec<&str> {
-        let mut meters: Vec<&str> = self.builtin.iter().chain(&self.overrides).map(|row| row.meter.as_str()).collect();
-        meters.sort_unstable();
-        meters.dedup();
-        meters
-    }
 }
 
 impl Rate<'_> {
@@ -204,6 +196,12 @@ pub fn parse(text: &str, name: &str) -> Result<Vec<PriceRow>, PriceBookError> {
         span: (offset, len).into(),
     };
     let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).comment(Some(b'#')).from_reader(text.as_bytes());
+    const COLUMNS: [&str; 9] = ["meter", "from", "to", "tier_gb", "usd", "unit", "source", "retrieved", "mark"];
+    let headers = reader.headers().map_err(|err| fail(err.to_string(), 0, 1))?.clone();
+    if headers.iter().collect::<Vec<_>>() != COLUMNS {
+        let len = text.find('\n').unwrap_or(text.len());
+        return Err(fail(format!("the first line must name the columns {}", COLUMNS.join(",")), 0, len.max(1)));
+    }
     let mut rows: Vec<(PriceRow, usize)> = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|err| {
@@ -213,7 +211,7 @@ pub fn parse(text: &str, name: &str) -> Result<Vec<PriceRow>, PriceBookError> {
         let offset = record.position().map_or(0, |p| p.byte() as usize);
         let len = text[offset..].find('\n').unwrap_or(text.len() - offset);
         let line = record.position().map_or(0, |p| p.line());
-        let mut row: PriceRow = record.deserialize(None).map_err(|err| fail(err.to_string(), offset, len))?;
+        let mut row: PriceRow = record.deserialize(Some(&headers)).map_err(|err| fail(err.to_string(), offset, len))?;
         row.origin = format!("{name}:{line}");
         check(&row).map_err(|message| fail(message, offset, len))?;
         rows.push((row, offset));
@@ -223,6 +221,10 @@ pub fn parse(text: &str, name: &str) -> Result<Vec<PriceRow>, PriceBookError> {
         if rows[..index].iter().any(|(other, _)| same(other) && other.tier_gb == row.tier_gb) {
             let len = text[*offset..].find('\n').unwrap_or(text.len() - offset);
             return Err(fail(format!("`{}` has this tier twice for the same regions", row.meter), *offset, len));
+        }
+        if rows[..index].iter().any(|(other, _)| other.meter == row.meter && other.unit != row.unit) {
+            let len = text[*offset..].find('\n').unwrap_or(text.len() - offset);
+            return Err(fail(format!("`{}` is priced in two units", row.meter), *offset, len));
         }
         if !rows.iter().any(|(other, _)| same(other) && other.tier_gb == 0.0) {
             let len = text[*offset..].find('\n').unwrap_or(text.len() - offset);
@@ -334,6 +336,11 @@ mod tests {
             let err = parse(&text, "mine.csv").unwrap_err();
             assert!(err.message.contains(expected), "{rows}: {}", err.message);
             assert!(err.span.offset() >= header.len(), "{rows}: the span points at a row");
+        }
+        // Without the header (or with the columns in another order) nothing is guessed.
+        for text in ["aws.x,*,*,0,1,GB,s,d,V\n", "meter,from,to,usd,tier_gb,unit,source,retrieved,mark\n"] {
+            let err = parse(text, "mine.csv").unwrap_err();
+            assert!(err.message.contains("must name the columns"), "{text}: {}", err.message);
         }
     }
 }

@@ -24,10 +24,9 @@ pub(super) async fn download(
         keys.extend(page.contents().iter().filter_map(|object| object.key()).map(str::to_string));
     }
     let mut written = Vec::new();
+    // Keys ending in `/` are the console's folders, not objects.
     for key in keys.into_iter().filter(|key| !key.ends_with('/')) {
-        // A key is a relative path: no `..` may climb out of the folder.
-        let relative: PathBuf = key.split('/').filter(|part| !part.is_empty() && *part != "..").collect();
-        let path = into.join(relative);
+        let path = local_path(into, bucket, &key)?;
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(local)?;
         }
@@ -44,4 +43,31 @@ pub(super) async fn download(
         written.push(path);
     }
     Ok(written)
+}
+
+/// Where the object `key` is copied under `into`: only a key whose every part is a plain name,
+/// so that nothing climbs out of the folder or lands on another key's file.
+fn local_path(into: &Path, bucket: &str, key: &str) -> Result<PathBuf, ProviderError> {
+    let plain = |part: &str| !part.is_empty() && part != "." && part != ".." && !part.contains(['\\', ':']);
+    if !key.split('/').all(plain) {
+        let message = format!("s3://{bucket}/{key}: a key with an empty, `.` or `..` part, `\\` or `:` is not copied");
+        return Err(ProviderError::new(ErrorKind::Invalid, message));
+    }
+    Ok(into.join(key.split('/').collect::<PathBuf>()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+    use std::path::Path;
+
+    #[test]
+    fn only_keys_of_plain_names_are_copied_under_the_folder() {
+        let into = Path::new("/tmp/flows");
+        let key = "AWSLogs/1/vpcflowlogs/us-east-1/2026/09/21/f.log.gz";
+        assert_eq!(local_path(into, "b", key).unwrap(), into.join(key));
+        for key in ["a/../../etc/passwd", "a//b", "./a", "a\\..\\b", "C:x", ""] {
+            assert!(local_path(into, "b", key).is_err(), "{key}");
+        }
+    }
 }
