@@ -195,7 +195,7 @@ fn mask6(bits: u128, prefix: u8) -> u128 {
 
 /// Whether `address` is not routed on the internet (RFC 1918, shared address space, link-local,
 /// loopback, unique local): traffic to it stays in some private network.
-fn is_private(address: IpAddr) -> bool {
+pub(crate) fn is_private(address: IpAddr) -> bool {
     match address {
         IpAddr::V4(addr) => {
             let shared = addr.octets()[0] == 100 && (addr.octets()[1] & 0xc0) == 64;

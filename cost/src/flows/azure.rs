@@ -4,8 +4,10 @@
 //! received,bytes received` (time in milliseconds since 1970, or seconds in older samples).
 //!
 //! Counting: the outbound tuples (`O`), which give both directions of a flow since the previous
-//! tuple: sent (source to destination) and received (back). Inbound tuples are the other end's
-//! view; a flow's first tuple (`B`) carries no counts, a denied one (`D`) no traffic.
+//! tuple: sent (source to destination) and received (back); and the inbound tuples (`I`) of
+//! connections from the internet, which no one else logs (their received bytes are the VM's
+//! replies). Other inbound tuples are the other end's view; a flow's first tuple (`B`) carries
+//! no counts, a denied one (`D`) no traffic.
 
 use super::json::entries;
 use super::record::{Egress, Flow, ReadReport};
@@ -90,11 +92,15 @@ fn read_tuple(tuple: &str, report: &mut ReadReport, each: &mut impl FnMut(&Flow)
     else {
         return Err(format!("the tuple `{tuple}` has {} fields, not 13", fields.len()));
     };
-    if direction == "I" {
+    // An inbound tuple from a private address is the other end's view of a flow its sender's
+    // outbound tuple counts; from the internet, no one else logs it, and its received bytes are
+    // the VM's replies (billed egress).
+    let public_sender = src.parse::<IpAddr>().is_ok_and(|address| !crate::places::is_private(address));
+    if direction == "I" && !public_sender {
         report.other_end += 1;
         return Ok(());
     }
-    if direction != "O" {
+    if direction != "O" && direction != "I" {
         return Err(format!("`{direction}` is not a direction (I or O)"));
     }
     match state {
@@ -164,19 +170,26 @@ mod tests {
     }
 
     #[test]
-    fn outbound_tuples_give_both_directions_and_the_rest_counts_nothing() {
+    fn outbound_tuples_and_inbound_ones_from_the_internet_give_both_directions() {
         let (flows, report) = read_text(&file(&[
             "1663146003599,10.0.0.6,192.0.2.180,23956,443,6,O,B,NX,0,0,0,0",
             "1663146003606,10.0.0.6,192.0.2.180,23956,443,6,O,E,NX,3,767,2,1580",
             "1663146003637,10.0.0.4,10.0.0.6,22,35370,6,I,C,NX,5,400,2,100",
             "1663146003640,10.0.0.6,192.0.2.9,123,123,17,O,D,NX,0,0,0,0",
+            "1663146003650,198.51.100.7,10.0.0.6,51000,443,6,I,E,NX,4,300,6,9000",
         ]));
         assert_eq!(
             flows.iter().map(|f| (f.src.to_string(), f.bytes)).collect::<Vec<_>>(),
-            [("10.0.0.6".to_string(), 767), ("192.0.2.180".to_string(), 1580)]
+            [
+                ("10.0.0.6".to_string(), 767),
+                ("192.0.2.180".to_string(), 1580),
+                // A client on the internet, and the VM's replies to it, which no one else logs.
+                ("198.51.100.7".to_string(), 300),
+                ("10.0.0.6".to_string(), 9000),
+            ]
         );
         assert_eq!(flows[0].start, 1_663_146_003);
-        assert_eq!((report.records, report.counted, report.other_end, report.no_traffic), (4, 1, 1, 2));
+        assert_eq!((report.records, report.counted, report.other_end, report.no_traffic), (5, 2, 1, 2));
     }
 
     #[test]

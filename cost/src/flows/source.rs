@@ -45,7 +45,7 @@ impl Default for ReadOptions {
 }
 
 /// The files under each of `sources` (a file, or a folder read recursively), in order; hidden
-/// files are skipped.
+/// files and folders are skipped.
 pub fn files(sources: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut out = Vec::new();
     for source in sources {
@@ -54,10 +54,13 @@ pub fn files(sources: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
             out.push(source.clone());
             continue;
         }
-        for entry in walkdir::WalkDir::new(source).sort_by_file_name() {
+        // Hidden files and folders (`.git`, an editor's) are not flow logs; the folder named is
+        // read even when its own name is hidden.
+        let visible =
+            |entry: &walkdir::DirEntry| entry.depth() == 0 || !entry.file_name().to_string_lossy().starts_with('.');
+        for entry in walkdir::WalkDir::new(source).sort_by_file_name().into_iter().filter_entry(visible) {
             let entry = entry.map_err(|err| format!("{}: {err}", source.display()))?;
-            let hidden = entry.file_name().to_string_lossy().starts_with('.');
-            if entry.file_type().is_file() && !hidden {
+            if entry.file_type().is_file() {
                 out.push(entry.into_path());
             }
         }
@@ -160,5 +163,21 @@ fn sniff(input: &mut Box<dyn BufRead + Send>) -> Result<Format, String> {
     } else {
         Err("JSON that is neither GCP VPC Flow Logs entries (`jsonPayload`) nor Azure flow-log records (`flowRecords`)"
             .into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn hidden_files_and_folders_are_not_read_but_a_hidden_folder_named_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let logs = dir.path().join(".logs");
+        for file in ["a.log", ".partial.log", ".git/objects/x", "2026/b.log.gz"] {
+            let path = logs.join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "").unwrap();
+        }
+        let found = super::files(std::slice::from_ref(&logs)).unwrap();
+        assert_eq!(found, [logs.join("2026/b.log.gz"), logs.join("a.log")]);
     }
 }
