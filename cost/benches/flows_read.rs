@@ -72,7 +72,8 @@ fn main() {
     }
     let expected: Vec<u64> =
         std::fs::read_to_string(&done).expect("readable").split_whitespace().map(|n| n.parse().unwrap()).collect();
-    let compressed: u64 = walk_size(&folder);
+    let files = isopod_cost::flows::source::files(std::slice::from_ref(&folder)).expect("the folder is readable");
+    let compressed: u64 = files.iter().map(|file| std::fs::metadata(file).map_or(0, |m| m.len())).sum();
 
     let topology = isopod_test_support::topology(CONFIGURATION);
     let desired = isopod_planner::lower(&topology, &isopod_planner::Live::default()).expect("lowers");
@@ -115,13 +116,4 @@ fn main() {
     );
     println!("isopod heap while reading: {heap_mib:.1} MiB");
     println!("throughput isopod / duckdb: {:.2}x", duckdb_seconds / isopod_seconds);
-}
-
-fn walk_size(folder: &std::path::Path) -> u64 {
-    let mut total = 0;
-    for entry in std::fs::read_dir(folder).expect("readable").flatten() {
-        let path = entry.path();
-        total += if path.is_dir() { walk_size(&path) } else { entry.metadata().map_or(0, |m| m.len()) };
-    }
-    total
 }

@@ -6,8 +6,8 @@
 //! every core) into a [`tally::Tally`] keyed by [`places`] (where each address is in the
 //! configuration); [`traffic`] joins the tally into rows with their [`paths`]; [`estimate`] prices
 //! the paths from the [`prices`] book; [`fixed`] prices the resources a plan keeps; [`suggest`]
-//! proposes changes; [`render`] shows it all. Pure apart from reading the flow files and the
-//! user's price book: no cloud is called.
+//! proposes changes; [`render`] shows it all. Pure apart from reading the flow files named (the
+//! user's price book comes in as text): no cloud is called.
 
 pub mod change;
 pub mod estimate;

@@ -75,7 +75,9 @@ pub fn write_aws(root: &Path, spec: &Spec) -> Written {
     let mut line = String::with_capacity(256);
     for file in 0..spec.files.max(1) {
         let start = spec.start + u64::from(file) * 300;
-        let (year, month, day, hour, minute) = civil(start);
+        let at =
+            jiff::Timestamp::from_second(start as i64).expect("a time of this era").to_zoned(jiff::tz::TimeZone::UTC);
+        let (year, month, day, hour, minute) = (at.year(), at.month(), at.day(), at.hour(), at.minute());
         let folder = root.join(format!("AWSLogs/{account}/vpcflowlogs/{}/{year:04}/{month:02}/{day:02}", spec.region));
         std::fs::create_dir_all(&folder).expect("the folder can be created");
         let name = format!(
@@ -133,31 +135,4 @@ pub fn write_aws(root: &Path, spec: &Spec) -> Written {
         written.files.push(path);
     }
     written
-}
-
-/// Year, month, day, hour and minute (UTC) of a Unix time.
-fn civil(seconds: u64) -> (i64, u32, u32, u64, u64) {
-    let days = (seconds / 86_400) as i64;
-    let (hour, minute) = ((seconds % 86_400) / 3600, (seconds % 3600) / 60);
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day, hour, minute)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn unix_times_are_civil_dates() {
-        assert_eq!(super::civil(0), (1970, 1, 1, 0, 0));
-        assert_eq!(super::civil(1_796_032_800), (2026, 11, 30, 10, 0));
-        assert_eq!(super::civil(1_709_164_800 + 3660), (2024, 2, 29, 1, 1));
-    }
 }

@@ -82,40 +82,10 @@ impl<'de, T: DeserializeOwned, F: FnMut(T, &mut ReadReport) -> Result<(), String
 }
 
 /// The Unix time (seconds) of an RFC 3339 time such as `2019-06-14T03:45:37.186193305Z` or
-/// `2026-01-02T10:00:00+01:00`.
+/// `2026-01-02T10:00:00+01:00`; `None` for anything else or a time before 1970.
 pub fn unix_seconds(text: &str) -> Option<u64> {
-    let (date, time) = text.split_once(['T', 't', ' '])?;
-    let mut date_parts = date.splitn(3, '-').map(|part| part.parse::<i64>().ok());
-    let (year, month, day) = (date_parts.next()??, date_parts.next()??, date_parts.next()??);
-    let (clock, offset) = match time.find(['Z', 'z', '+', '-']) {
-        Some(at) => time.split_at(at),
-        None => return None,
-    };
-    let mut clock_parts = clock.splitn(3, ':');
-    let hour: i64 = clock_parts.next()?.parse().ok()?;
-    let minute: i64 = clock_parts.next()?.parse().ok()?;
-    let second: i64 = clock_parts.next()?.split('.').next()?.parse().ok()?;
-    let offset_seconds = match offset.as_bytes().first()? {
-        b'Z' | b'z' => 0,
-        sign => {
-            let (hours, minutes) = offset[1..].split_once(':')?;
-            let magnitude = hours.parse::<i64>().ok()? * 3600 + minutes.parse::<i64>().ok()? * 60;
-            if *sign == b'-' { -magnitude } else { magnitude }
-        }
-    };
-    let valid = (1..=12).contains(&month) && (1..=31).contains(&day) && hour < 24 && minute < 60 && second < 61;
-    let seconds = days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - offset_seconds;
-    (valid && seconds >= 0).then_some(seconds as u64)
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let year_of_era = year - era * 400;
-    let day_of_year = (153 * (month + if month > 2 { -3 } else { 9 }) + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
+    let time: jiff::Timestamp = text.parse().ok()?;
+    u64::try_from(time.as_second()).ok()
 }
 
 #[cfg(test)]
