@@ -412,17 +412,30 @@ pub struct GraphArgs {
     #[command(flatten)]
     pub config: ConfigArgs,
     /// The output format
-    #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
+    #[arg(long, value_enum, default_value_t = GraphFormat::Svg)]
     pub format: GraphFormat,
+    /// Draw the cloud resources and their dependencies instead of the topology map (for
+    /// debugging plans; SVG or DOT)
+    #[arg(long)]
+    pub resources: bool,
+    /// Discover what is live and ask the tunnels' ends for their state: links are drawn as not
+    /// applied, live, up, degraded or down (needs the clouds' credentials, or `--simulate`)
+    #[arg(long, conflicts_with = "resources")]
+    pub live: bool,
+    /// With `--live`: read the local simulator instead of the real clouds
+    #[arg(long, requires = "live")]
+    pub simulate: bool,
 }
 
 /// The formats of `isopod graph`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum GraphFormat {
-    /// Graphviz's DOT language, one cluster per logical object
-    Dot,
-    /// An SVG drawing, laid out without Graphviz
+    /// An SVG drawing
     Svg,
+    /// Graphviz's DOT language (clusters per cloud block and region, or per logical object)
+    Dot,
+    /// The topology map as JSON: clouds, regions, networks, hosts and links with their status
+    Json,
 }
 
 /// `isopod fmt`

@@ -161,6 +161,25 @@ impl LiveStack {
     }
 }
 
+/// Each tunnel's state as the ends in the configuration's scopes report it (hosts, AWS, GCP,
+/// Azure); `probe` starts a host's connections that are down to learn why.
+pub fn tunnel_states(
+    runtime: &tokio::runtime::Runtime,
+    providers: &BTreeMap<Cloud, Arc<dyn Provider>>,
+    topology: &Topology,
+    probe: bool,
+) -> anyhow::Result<Vec<isopod_provider::TunnelState>> {
+    let mut states = Vec::new();
+    for (cloud, scope) in configured_scopes(topology) {
+        let Some(provider) = providers.get(&cloud) else { continue };
+        let found = runtime
+            .block_on(provider.tunnel_states(&scope, probe))
+            .with_context(|| format!("reading the tunnels of {} {}", scope.cloud, scope.region))?;
+        states.extend(found);
+    }
+    Ok(states)
+}
+
 /// The warning of a host tunnel that is down, as `plan` reports it.
 pub fn tunnel_down_problem(state: &isopod_provider::TunnelState) -> Problem {
     let help = "`isopod apply` starts it; `isopod status --probe` says why it does not come up";

@@ -462,7 +462,7 @@ fn plan_saves_with_fingerprints_and_graph_prints_dot() {
     assert_eq!(saved["format"], 1);
     assert_eq!(saved["desired"].as_str().unwrap().len(), 16);
     assert_eq!(saved["plan"]["changes"][0]["id"]["kind"], "aws_vpc");
-    let out = isopod(&["graph"], dir.path());
+    let out = isopod(&["graph", "--resources", "--format", "dot"], dir.path());
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     insta::assert_snapshot!(text(&out.stdout));
 }
@@ -470,12 +470,12 @@ fn plan_saves_with_fingerprints_and_graph_prints_dot() {
 #[test]
 fn graph_draws_svg_with_a_box_per_resource_and_an_arrow_per_dependency() {
     let example = repo().join("examples/two-cloud-tunnel");
-    let out = isopod(&["graph", "--format", "svg", example.to_str().unwrap()], &repo());
+    let out = isopod(&["graph", "--resources", example.to_str().unwrap()], &repo());
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let svg = text(&out.stdout);
     assert!(svg.starts_with("<svg") || svg.starts_with("<?xml"), "{}", &svg[..svg.len().min(200)]);
     assert!(svg.trim_end().ends_with("</svg>"));
-    let dot = text(&isopod(&["graph", example.to_str().unwrap()], &repo()).stdout);
+    let dot = text(&isopod(&["graph", "--resources", "--format", "dot", example.to_str().unwrap()], &repo()).stdout);
     // Every resource of the DOT graph is drawn, labelled with its address.
     let resources: Vec<&str> = dot
         .lines()
@@ -491,6 +491,47 @@ fn graph_draws_svg_with_a_box_per_resource_and_an_arrow_per_dependency() {
     assert_eq!(svg.matches("<path").count(), edges, "one arrow per dependency");
     let out = isopod(&["graph", "--format", "png", example.to_str().unwrap()], &repo());
     assert_eq!(out.status.code(), Some(64));
+}
+
+#[test]
+fn graph_draws_the_topology_map_and_with_live_what_is_applied() {
+    let example = repo().join("examples/three-cloud-mesh");
+    let out = isopod(&["graph", example.to_str().unwrap()], &repo());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let svg = text(&out.stdout);
+    for network in ["aws", "azure", "gcp"] {
+        assert!(svg.contains(&format!(r#"data-network="{network}""#)), "network {network} is drawn");
+    }
+    assert!(svg.contains(r#"data-host="dc1""#));
+    assert_eq!(svg.matches(r#"class="link""#).count(), 6, "4 members: 6 tunnels");
+    let in_book = std::fs::read_to_string(repo().join("book/src/images/three-cloud-mesh-map.svg")).unwrap();
+    assert!(
+        svg == in_book,
+        "the book's map is stale: isopod graph examples/three-cloud-mesh > book/src/images/three-cloud-mesh-map.svg"
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&isopod(&["graph", "--format", "json", example.to_str().unwrap()], &repo()).stdout)
+            .unwrap();
+    assert_eq!(json["links"].as_array().unwrap().len(), 6);
+    assert!(json["links"].as_array().unwrap().iter().all(|l| l["status"] == "planned"));
+    let dot = text(&isopod(&["graph", "--format", "dot", example.to_str().unwrap()], &repo()).stdout);
+    assert_eq!(dot.matches(" -- ").count(), 6);
+
+    // Against the simulator: not applied, then live.
+    let tunnel = std::fs::read_to_string(repo().join("examples/two-cloud-tunnel/main.iso")).unwrap();
+    let dir = config(&[("main.iso", &tunnel)]);
+    let statuses = |dir: &Path| {
+        let out = isopod(&["graph", "--live", "--simulate", "--format", "json"], dir);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        json["links"].as_array().unwrap().iter().map(|l| l["status"].as_str().unwrap().to_string()).collect::<Vec<_>>()
+    };
+    assert_eq!(statuses(dir.path()), ["pending"]);
+    let out = isopod(&["apply", "--simulate", "--yes"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(statuses(dir.path()), ["live"]);
+    let out = isopod(&["graph", "--simulate"], dir.path());
+    assert_ne!(out.status.code(), Some(0), "--simulate needs --live");
 }
 
 #[test]

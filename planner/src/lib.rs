@@ -14,6 +14,7 @@
 pub mod allocate;
 pub mod diff;
 pub mod lower;
+pub mod map;
 pub mod naming;
 pub mod order;
 pub mod plan;

@@ -6,21 +6,13 @@
 use super::Status;
 use crate::cli::StatusArgs;
 use crate::{config, stack};
-use anyhow::Context as _;
 
 /// Runs `isopod status`: exit 0 when every reported tunnel is up, 2 when one is not.
 pub fn run(args: StatusArgs) -> anyhow::Result<Status> {
     let Some((_, topology)) = config::load(&args.config) else { return Ok(Status::Failure) };
     let providers = stack::real_providers(&topology);
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    let mut states = Vec::new();
-    for (cloud, scope) in stack::configured_scopes(&topology) {
-        let Some(provider) = providers.get(&cloud) else { continue };
-        let found = runtime
-            .block_on(provider.tunnel_states(&scope, args.probe))
-            .with_context(|| format!("reading the tunnels of {} {}", scope.cloud, scope.region))?;
-        states.extend(found);
-    }
+    let states = stack::tunnel_states(&runtime, &providers, &topology, args.probe)?;
     if states.is_empty() {
         println!("No tunnel reports its state: nothing is applied yet, or its ends do not report one.");
         return Ok(Status::Success);

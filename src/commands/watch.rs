@@ -374,6 +374,7 @@ mod tests {
             tunnel: "isopod-a-a-b-0".into(),
             up: false,
             detail: "not loaded in charon".into(),
+            resource: None,
         };
         let down = crate::stack::tunnel_down_problem(&state);
         let other = Problem::new(ProblemCode::NotPlanned, "tunnel.x is not in this plan: no layout");

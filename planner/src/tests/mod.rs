@@ -68,7 +68,7 @@ fn plan(topology: &Topology, observed: &[ObservedResource]) -> Result<Plan, crat
 
 /// What a provider would observe after applying every change of `plan` (ids and outputs made
 /// up, outputs stored as attributes as providers report them).
-fn applied(plan: &Plan, before: &[ObservedResource]) -> Vec<ObservedResource> {
+pub(crate) fn applied(plan: &Plan, before: &[ObservedResource]) -> Vec<ObservedResource> {
     let mut live: Vec<ObservedResource> = before.to_vec();
     let mut ids: BTreeMap<ResourceId, String> = BTreeMap::new();
     for resource in before {

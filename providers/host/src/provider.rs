@@ -180,7 +180,8 @@ impl Host {
             if probe && !up {
                 (up, detail) = self.probe(&tunnel.provider_id)?;
             }
-            states.push(TunnelState { scope: scope.clone(), tunnel: tunnel.provider_id, up, detail });
+            let resource = tunnel.owner.map(|owner| owner.id);
+            states.push(TunnelState { scope: scope.clone(), tunnel: tunnel.provider_id, up, detail, resource });
         }
         Ok(states)
     }
