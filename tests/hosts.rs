@@ -296,6 +296,17 @@ fn isopod_configures_a_tunnel_between_two_hosts_that_carries_esp() {
     let out = isopod(&["status", &dir_arg], &dir, None);
     assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
     assert!(text(&out.stdout).contains("2 tunnel(s) up, 0 down."), "{}", text(&out.stdout));
+    // The map colours the link by what both hosts' charons say.
+    let link = |dir: &Path| {
+        let out = isopod(&["graph", "--live", "--format", "json", &dir.to_string_lossy()], dir, None);
+        assert_ok(&out);
+        let map: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(map["links"].as_array().unwrap().len(), 1, "{map}");
+        map["links"][0].clone()
+    };
+    let up = link(&dir);
+    assert_eq!(up["status"], "up", "{up}");
+    assert_eq!(up["detail"].as_array().unwrap().len(), 2, "one report from each host: {up}");
 
     // A wrong key edited in by hand: the tunnel is refused; plan shows it, apply repairs it.
     let edited = key
@@ -316,6 +327,9 @@ fn isopod_configures_a_tunnel_between_two_hosts_that_carries_esp() {
     let out = isopod(&["status", &dir_arg], &dir, None);
     assert_eq!(out.status.code(), Some(2), "a tunnel is down: {}", text(&out.stdout));
     assert!(text(&out.stdout).contains("DOWN"), "{}", text(&out.stdout));
+    let down = link(&dir);
+    assert!(down["status"] == "down" || down["status"] == "degraded", "{down}");
+    assert!(down["detail"].as_array().unwrap().iter().any(|d| d.as_str().unwrap().contains(": down (")), "{down}");
     let out = isopod(&["status", "--probe", &dir_arg], &dir, None);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
     assert!(
