@@ -189,6 +189,9 @@ pub struct StatusArgs {
     /// does not answer. This starts tunnels; it changes no configuration
     #[arg(long)]
     pub probe: bool,
+    /// Ask the local simulator's ends instead of the real clouds and hosts
+    #[arg(long)]
+    pub simulate: bool,
 }
 
 /// `isopod discover`

@@ -89,16 +89,12 @@ impl LiveStack {
         dir: &std::path::Path,
         simulate: bool,
     ) -> anyhow::Result<Option<LiveStack>> {
-        let providers = if simulate {
-            match open_simulator(dir) {
-                Ok(simulator) => simulated(&simulator),
-                Err(err) => {
-                    eprintln!("error: {err:#}");
-                    return Ok(None);
-                }
+        let providers = match providers(&topology, dir, simulate) {
+            Ok(providers) => providers,
+            Err(err) => {
+                eprintln!("error: {err:#}");
+                return Ok(None);
             }
-        } else {
-            real_providers(&topology)
         };
         // Timers for retries and waits, sockets for the real clouds' APIs.
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -243,6 +239,16 @@ pub fn azure_provider(cloud: &isopod_lang::topology::Cloud) -> AzureProvider {
         endpoint: cloud.endpoint.clone(),
         ..AzureSettings::default()
     })
+}
+
+/// The provider of each cloud the configuration at `dir` uses: the simulator's with `simulate`,
+/// else the real ones ([`real_providers`]).
+pub fn providers(
+    topology: &Topology,
+    dir: &std::path::Path,
+    simulate: bool,
+) -> anyhow::Result<BTreeMap<Cloud, Arc<dyn Provider>>> {
+    Ok(if simulate { simulated(&open_simulator(dir)?) } else { real_providers(topology) })
 }
 
 /// The simulator's provider of each cloud.

@@ -529,7 +529,35 @@ fn graph_draws_the_topology_map_and_with_live_what_is_applied() {
     assert_eq!(statuses(dir.path()), ["pending"]);
     let out = isopod(&["apply", "--simulate", "--yes"], dir.path());
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert_eq!(statuses(dir.path()), ["live"]);
+    // The simulated ends report every tunnel up.
+    assert_eq!(statuses(dir.path()), ["up"]);
+    // One of the two VPN connections taken down: the link is degraded, and `status` says so.
+    use isopod_provider::Provider as _;
+    let simulator = isopod_simulator::Simulator::open(dir.path().join(".isopod/simulator.json")).unwrap();
+    let scope = isopod_catalog::Scope { cloud: "aws.prod".into(), region: "us-east-1".into() };
+    let connections = isopod_simulator::ready(
+        simulator
+            .provider(isopod_catalog::Cloud::Aws)
+            .discover(&scope, &[isopod_catalog::ResourceKind::AwsVpnConnection]),
+    )
+    .unwrap();
+    assert_eq!(connections.len(), 2);
+    simulator.set_tunnel_down(&connections[0].provider_id, true).unwrap();
+    assert_eq!(statuses(dir.path()), ["degraded"]);
+    let out = isopod(&["status", "--simulate"], dir.path());
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains("DOWN (taken down in the simulator)"), "{}", text(&out.stdout));
+    // Down at every end that reports it (both AWS connections, the four GCP tunnels): down.
+    let gcp = isopod_catalog::Scope { cloud: "gcp.data".into(), region: "us-central1".into() };
+    let tunnels = isopod_simulator::ready(
+        simulator.provider(isopod_catalog::Cloud::Gcp).discover(&gcp, &[isopod_catalog::ResourceKind::GcpVpnTunnel]),
+    )
+    .unwrap();
+    assert_eq!(tunnels.len(), 4);
+    for carrier in connections.iter().skip(1).chain(&tunnels) {
+        simulator.set_tunnel_down(&carrier.provider_id, true).unwrap();
+    }
+    assert_eq!(statuses(dir.path()), ["down"]);
     let out = isopod(&["graph", "--simulate"], dir.path());
     assert_ne!(out.status.code(), Some(0), "--simulate needs --live");
 }

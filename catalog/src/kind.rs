@@ -7,6 +7,15 @@ use crate::value::{Attrs, Value};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+/// The kinds whose resources carry a tunnel and report its state (`isopod status`, the map's
+/// colours): AWS VPN connections, GCP VPN tunnels, Azure connections, a host's connections.
+pub const TUNNEL_STATE_KINDS: [ResourceKind; 4] = [
+    ResourceKind::AwsVpnConnection,
+    ResourceKind::GcpVpnTunnel,
+    ResourceKind::AzureVpnConnection,
+    ResourceKind::HostIpsecTunnel,
+];
+
 /// The kinds of cloud resources, one per API object family of each cloud.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -19,7 +19,7 @@ mod table;
 mod value;
 
 pub use catalogue::{AttrSpec, AttrType, BilledCount, Billing, KindSpec, OutputSpec, Period, Ref};
-pub use kind::{Cloud, ResourceKind};
+pub use kind::{Cloud, ResourceKind, TUNNEL_STATE_KINDS};
 pub use resource::{ObservedResource, Ownership, Resource, ResourceId, Scope};
 pub use table::CATALOGUE;
 pub use value::{Attrs, OutputRef, Value};

@@ -1,7 +1,7 @@
 //! `isopod status`: whether each tunnel is up, as the ends that run them report it: a host's
 //! strongSwan (its IKE and child SAs), AWS (each VPN tunnel's telemetry), Azure (each
 //! connection's `connectionStatus`) and GCP (each VPN tunnel's status and each Cloud Router BGP
-//! session's).
+//! session's); or, with `--simulate`, the simulator's ends.
 
 use super::Status;
 use crate::cli::StatusArgs;
@@ -10,7 +10,7 @@ use crate::{config, stack};
 /// Runs `isopod status`: exit 0 when every reported tunnel is up, 2 when one is not.
 pub fn run(args: StatusArgs) -> anyhow::Result<Status> {
     let Some((_, topology)) = config::load(&args.config) else { return Ok(Status::Failure) };
-    let providers = stack::real_providers(&topology);
+    let providers = stack::providers(&topology, &args.config.dir, args.simulate)?;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let states = stack::tunnel_states(&runtime, &providers, &topology, args.probe)?;
     if states.is_empty() {

@@ -16,7 +16,7 @@ pub use dot::dot;
 pub use svg::svg;
 
 use crate::lower::Desired;
-use isopod_catalog::{Cloud, ObservedResource, ResourceId, ResourceKind};
+use isopod_catalog::{Cloud, ObservedResource, ResourceId, TUNNEL_STATE_KINDS};
 use isopod_lang::topology::{CloudKind, End, Routing, Topology, Tunnel};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -111,7 +111,7 @@ impl Link {
     /// The resources that report its state: VPN connections, VPN tunnels, a host's connections
     /// (none for a peering).
     pub fn carriers(&self) -> impl Iterator<Item = &ResourceId> {
-        self.resources.iter().filter(|id| CARRIER_KINDS.contains(&id.kind))
+        self.resources.iter().filter(|id| TUNNEL_STATE_KINDS.contains(&id.kind))
     }
 }
 
@@ -179,14 +179,6 @@ impl LinkStatus {
         }
     }
 }
-
-/// The kinds whose resources report a tunnel's state.
-const CARRIER_KINDS: [ResourceKind; 4] = [
-    ResourceKind::AwsVpnConnection,
-    ResourceKind::GcpVpnTunnel,
-    ResourceKind::AzureVpnConnection,
-    ResourceKind::HostIpsecTunnel,
-];
 
 impl TopologyMap {
     /// The map of `topology`, which lowered to `desired`.

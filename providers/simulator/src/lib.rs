@@ -25,13 +25,15 @@ pub fn ready<T>(future: impl std::future::Future<Output = T>) -> T {
     }
 }
 
-use isopod_catalog::{AttrType, Attrs, Cloud, ObservedResource, Ownership, Resource, ResourceKind, Scope, Value};
-use isopod_provider::{BoxFuture, Created, ErrorKind, Provider, ProviderError, Provisioning};
+use isopod_catalog::{
+    AttrType, Attrs, Cloud, ObservedResource, Ownership, Resource, ResourceKind, Scope, TUNNEL_STATE_KINDS, Value,
+};
+use isopod_provider::{BoxFuture, Created, ErrorKind, Provider, ProviderError, Provisioning, TunnelState};
 use rand::rngs::StdRng;
 use rand::{RngExt as _, SeedableRng as _};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use std::collections::VecDeque;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -70,6 +72,10 @@ struct State {
     next_id: u64,
     /// API calls made, by operation (`discover`, `create`, ...).
     calls: BTreeMap<String, u64>,
+    /// The tunnels taken down ([`Simulator::set_tunnel_down`]), by the cloud id of the resource
+    /// that carries them.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    down: BTreeSet<String>,
     /// Lookups over `resources`, rebuilt when loaded and when resources go.
     #[serde(skip)]
     index: index::Index,
@@ -188,6 +194,19 @@ impl Simulator {
     /// How many API calls each operation made so far.
     pub fn calls(&self) -> BTreeMap<String, u64> {
         self.lock().calls.clone()
+    }
+
+    /// Takes the tunnel carried by the resource `provider_id` down (as a peer that stops
+    /// answering would), or brings it back up; saves the state. The simulated ends report it in
+    /// their tunnel states.
+    pub fn set_tunnel_down(&self, provider_id: &str, down: bool) -> Result<(), ProviderError> {
+        let mut state = self.lock();
+        if down {
+            state.down.insert(provider_id.to_string())
+        } else {
+            state.down.remove(provider_id)
+        };
+        self.save(&state)
     }
 
     /// Adds a resource directly, as if someone outside Isopod created it (for tests and demos),
@@ -348,6 +367,49 @@ impl SimulatedCloud {
 impl Provider for SimulatedCloud {
     fn cloud(&self) -> Cloud {
         self.cloud
+    }
+
+    /// Each owned resource that carries a tunnel in `scope` (two tunnels per AWS VPN connection,
+    /// as AWS's telemetry lists them): up once provisioned, down while provisioning or when taken
+    /// down with [`Simulator::set_tunnel_down`].
+    fn tunnel_states<'a>(
+        &'a self,
+        scope: &'a Scope,
+        _probe: bool,
+    ) -> BoxFuture<'a, Result<Vec<TunnelState>, ProviderError>> {
+        Box::pin(async move {
+            self.simulator.before_call(self.cloud, false).await?;
+            let mut state = self.simulator.lock();
+            Self::count(&mut state, "tunnel_states");
+            let mut states = Vec::new();
+            for &kind in TUNNEL_STATE_KINDS.iter().filter(|kind| kind.cloud() == self.cloud) {
+                for resource in state.live().of_kind(kind).filter(|r| r.scope == *scope && r.owner.is_some()) {
+                    let (up, detail) = if resource.pending() {
+                        (false, "provisioning")
+                    } else if state.down.contains(&resource.provider_id) {
+                        (false, "DOWN (taken down in the simulator)")
+                    } else {
+                        (true, "UP")
+                    };
+                    let tunnels = if kind == ResourceKind::AwsVpnConnection { 2 } else { 1 };
+                    for n in 0..tunnels {
+                        let tunnel = if tunnels > 1 {
+                            format!("{} {n}", resource.provider_id)
+                        } else {
+                            resource.provider_id.clone()
+                        };
+                        states.push(TunnelState {
+                            scope: scope.clone(),
+                            tunnel,
+                            up,
+                            detail: detail.to_string(),
+                            resource: resource.owner.as_ref().map(|owner| owner.id.clone()),
+                        });
+                    }
+                }
+            }
+            Ok(states)
+        })
     }
 
     fn discover<'a>(

@@ -159,3 +159,29 @@ fn discovery_lists_a_page_per_call() {
     assert_eq!(ids.len(), found.len(), "no resource listed twice");
     assert_eq!(simulator.calls()["discover"], 3 + 1, "three pages of VPCs, one (empty) of subnets");
 }
+
+#[test]
+fn owned_tunnels_report_up_until_taken_down_and_the_state_persists() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("simulator.json");
+    let simulator = Simulator::open(&path).unwrap();
+    let host = simulator.provider(Cloud::Host);
+    let site = Scope { cloud: "host.a".into(), region: "local".into() };
+    let mut tunnel = resource(ResourceKind::HostIpsecTunnel, "a.a-b.0", &[]);
+    tunnel.scope = site.clone();
+    let created = ready(host.create(&tunnel, &owner(&tunnel))).unwrap();
+    // Unowned resources of the kind report nothing: they are not Isopod's tunnels.
+    simulator.insert_foreign(ResourceKind::HostIpsecTunnel, site.clone(), BTreeMap::new()).unwrap();
+    let states = ready(host.tunnel_states(&site, false)).unwrap();
+    assert_eq!(states.len(), 1);
+    assert!(states[0].up, "{states:?}");
+    assert_eq!(states[0].resource, Some(tunnel.id.clone()), "the state names the resource that carries it");
+    simulator.set_tunnel_down(&created.provider_id, true).unwrap();
+    let reopened = Simulator::open(&path).unwrap();
+    let states = ready(reopened.provider(Cloud::Host).tunnel_states(&site, false)).unwrap();
+    assert!(!states[0].up && states[0].detail.contains("taken down"), "{states:?}");
+    reopened.set_tunnel_down(&created.provider_id, false).unwrap();
+    assert!(ready(reopened.provider(Cloud::Host).tunnel_states(&site, false)).unwrap()[0].up);
+    // Another scope has none.
+    assert!(ready(host.tunnel_states(&scope(), false)).unwrap().is_empty());
+}
