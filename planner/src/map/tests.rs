@@ -1,5 +1,6 @@
 use super::*;
 use crate::{Live, lower};
+use isopod_catalog::ResourceKind;
 use isopod_test_support::topology;
 
 /// The topology and lowering of the example `name`.
