@@ -183,7 +183,7 @@ fn an_apply_killed_at_any_point_converges_when_run_again() {
         std::thread::sleep(Duration::from_millis(delay));
         let _ = child.kill();
         let _ = child.wait();
-        let journal = isopod_apply::Journal::unfinished(&dir.path().join(".isopod/journal.jsonl"));
+        let journal = isopod_apply::FileJournal::unfinished(&dir.path().join(".isopod/journal.jsonl"));
         killed_mid_apply += usize::from(!journal.is_empty());
         let out = run(&["apply", "--simulate", "--yes"], dir.path(), "");
         assert_eq!(out.status.code(), Some(0), "seed {seed}: {}{}", text(&out.stdout), text(&out.stderr));

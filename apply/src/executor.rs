@@ -146,7 +146,9 @@ pub struct Context {
     /// Resources whose creation a previous run left in flight: looked for before creating.
     pub in_flight: Arc<BTreeSet<ResourceId>>,
     /// The journal of this run.
-    pub journal: Option<Arc<Journal>>,
+    /// The journal of this run; a write it refuses ([`crate::Fenced`]) stops the run before its
+    /// next call.
+    pub journal: Option<Arc<dyn Journal>>,
     /// Called with every event.
     pub events: Arc<dyn Fn(&Event) + Send + Sync>,
 }
@@ -179,11 +181,21 @@ struct LiveResource {
 struct Shared {
     known: Mutex<HashMap<ResourceId, LiveResource>>,
     ready: Mutex<HashSet<ResourceId>>,
+    /// Why the journal refused an entry (the run lost the stack's lease): no other call starts.
+    fenced: Mutex<Option<String>>,
 }
 
 impl Shared {
     fn known(&self, id: &ResourceId) -> Option<LiveResource> {
         self.known.lock().expect("not poisoned").get(id).cloned()
+    }
+
+    fn fence(&self, lost: crate::Fenced) {
+        self.fenced.lock().expect("not poisoned").get_or_insert(lost.to_string());
+    }
+
+    fn fenced(&self) -> Option<String> {
+        self.fenced.lock().expect("not poisoned").clone()
     }
 }
 
@@ -222,6 +234,10 @@ pub async fn execute(operations: Operations, context: &Context, settings: &Setti
     let mut calls = tokio::task::JoinSet::new();
     let mut tasks: HashMap<tokio::task::Id, NodeIndex> = HashMap::new();
     loop {
+        // Once the journal refuses an entry, the calls in flight finish and no other starts.
+        if shared.fenced().is_some() {
+            ready.clear();
+        }
         while let Some((_, node)) = ready.pop_first() {
             let (graph, shared, context, settings) = (graph.clone(), shared.clone(), context.clone(), settings.clone());
             let (gate, priority) = (gate.clone(), priority[node.index()]);
@@ -240,7 +256,7 @@ pub async fn execute(operations: Operations, context: &Context, settings: &Setti
                 let operation = &graph[node];
                 let error = format!("internal error: {err}");
                 if let Some(journal) = &context.journal {
-                    journal.failed(operation);
+                    let _ = journal.failed(operation);
                 }
                 (context.events)(&Event::Failed {
                     id: operation.id.clone(),
@@ -297,12 +313,15 @@ pub async fn execute(operations: Operations, context: &Context, settings: &Setti
     }
     // A replacement whose new resource was not made has only deleted the old one.
     summary.deleted += half_replaced.len();
-    // The graph has no circle, so every call ran or was skipped; should one ever be left, it
-    // is counted as failed rather than passed over in silence.
+    // Without a lost lease the graph (which has no circle) ran or skipped every call; should one
+    // ever be left, it is counted as failed rather than passed over in silence.
     for node in graph.node_indices().filter(|node| !done[node.index()]) {
         summary.failed += 1;
         let operation = &graph[node];
-        let error = "it waits for calls that wait for it".to_string();
+        let error = match &shared.fenced() {
+            Some(reason) => format!("not made: {reason}"),
+            None => "it waits for calls that wait for it".to_string(),
+        };
         (context.events)(&Event::Failed { id: operation.id.clone(), call: operation.call, error, seconds: 0.0 });
     }
     summary.seconds = started.elapsed().as_secs_f64();
@@ -319,15 +338,28 @@ async fn run(
 ) -> Result<(), CallError> {
     let started = Instant::now();
     (context.events)(&Event::Started { id: operation.id.clone(), call: operation.call });
-    if let Some(journal) = &context.journal {
-        journal.started(operation);
+    if let Some(journal) = &context.journal
+        && let Err(lost) = journal.started(operation)
+    {
+        let error = format!("not made: {lost}");
+        shared.fence(lost);
+        (context.events)(&Event::Failed {
+            id: operation.id.clone(),
+            call: operation.call,
+            error: error.clone(),
+            seconds: 0.0,
+        });
+        return Err(CallError::new(error));
     }
     let result = call(operation, shared, context, settings, gate).await;
     let seconds = started.elapsed().as_secs_f64();
     match result {
         Ok((provider_id, adopted)) => {
-            if let Some(journal) = &context.journal {
-                journal.finished(operation, provider_id.as_deref());
+            // A refused entry after the call: the call is made; the next one is not.
+            if let Some(journal) = &context.journal
+                && let Err(lost) = journal.finished(operation, provider_id.as_deref())
+            {
+                shared.fence(lost);
             }
             (context.events)(&Event::Finished {
                 id: operation.id.clone(),
@@ -341,8 +373,10 @@ async fn run(
         Err(err) => {
             // A creation that may have happened stays open in the journal, for the next run
             // to look for before creating again.
-            if let (Some(journal), false) = (&context.journal, err.unsure) {
-                journal.failed(operation);
+            if let (Some(journal), false) = (&context.journal, err.unsure)
+                && let Err(lost) = journal.failed(operation)
+            {
+                shared.fence(lost);
             }
             let error = err.message.clone();
             (context.events)(&Event::Failed { id: operation.id.clone(), call: operation.call, error, seconds });

@@ -9,7 +9,7 @@ use crate::secret_store::{SecretKey, SecretStore};
 use crate::stack::{LiveStack, secret_warnings};
 use crate::{config, output};
 use anyhow::{Context as _, Result};
-use isopod_apply::{Context, FileLock, Holder, Journal, LockError, Operations, Settings, StackLock as _};
+use isopod_apply::{Context, FileJournal, FileLock, Holder, LockError, Operations, Settings, StackLock as _};
 use isopod_planner::problem::Problem;
 use isopod_planner::saved::SavedPlan;
 use isopod_planner::{Desired, Plan, secrets};
@@ -90,7 +90,7 @@ fn change(config_args: &ConfigArgs, args: &ChangeArgs, goal: Goal<'_>) -> Result
         Err(err) => return Err(err.into()),
     };
     let journal_path = state.join("journal.jsonl");
-    let in_flight = Journal::unfinished(&journal_path);
+    let in_flight = FileJournal::unfinished(&journal_path);
     if !in_flight.is_empty() {
         eprintln!("warning: the previous apply stopped with {} call(s) in flight:", in_flight.len());
         for (id, call) in &in_flight {
@@ -102,7 +102,7 @@ fn change(config_args: &ConfigArgs, args: &ChangeArgs, goal: Goal<'_>) -> Result
     let Some((plan, desired)) = plan_for(&live, &goal)? else { return Ok(Status::Failure) };
     if plan.is_empty() {
         // Whatever a stopped run left in flight is settled: found live, or not needed.
-        Journal::clear(&journal_path).context("cannot remove the journal")?;
+        FileJournal::clear(&journal_path).context("cannot remove the journal")?;
         if !args.json {
             output::line("No changes: the live resources match the configuration.")?;
         }
@@ -136,7 +136,7 @@ fn change(config_args: &ConfigArgs, args: &ChangeArgs, goal: Goal<'_>) -> Result
         .filter(|(id, _)| plan.changes.iter().any(|c| &c.id == id && c.action != isopod_planner::Action::NoOp))
         .cloned()
         .collect();
-    let journal = Arc::new(Journal::create(&journal_path, &carried).context("cannot start the journal")?);
+    let journal = Arc::new(FileJournal::create(&journal_path, &carried).context("cannot start the journal")?);
     // Where this run makes changes is recorded first: a run killed part-way must not lose the
     // reach into a region the configuration may drop before the next run.
     ScopeRecord::open(&config_args.dir).remember(plan.changes.iter().map(|change| change.scope.clone()))?;
@@ -148,7 +148,7 @@ fn change(config_args: &ConfigArgs, args: &ChangeArgs, goal: Goal<'_>) -> Result
         observed: Arc::new(isopod_planner::adopted(&desired, &live.observed)),
         secrets: Arc::new(move |name: &str| secrets.get(name).map(|value| value.to_string())),
         in_flight: Arc::new(in_flight.into_iter().map(|(id, _)| id).collect()),
-        journal: Some(journal.clone()),
+        journal: Some(journal.clone() as Arc<dyn isopod_apply::Journal>),
         events: {
             let progress = progress.clone();
             Arc::new(move |event| progress.event(event))

@@ -1,0 +1,98 @@
+//! A run whose journal refuses an entry (its stack's lease was taken by another) makes no call
+//! after it: the calls in flight finish, nothing else starts, and what was not made says why.
+
+use isopod_apply::{Context, Event, Fenced, Journal, Operation, Operations, Settings, execute};
+use isopod_catalog::Cloud;
+use isopod_provider::Provider;
+use isopod_simulator::Simulator;
+use isopod_test_support::topology;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+const TWO_NETWORKS: &str = r#"
+stack "s" {}
+cloud "aws" "prod" {
+  region = "us-east-1"
+}
+network "a" {
+  cloud = cloud.aws.prod
+  cidr  = "10.1.0.0/16"
+  subnet "x" {
+    cidr = "10.1.1.0/24"
+    zone = "us-east-1a"
+  }
+}
+network "b" {
+  cloud = cloud.aws.prod
+  cidr  = "10.2.0.0/16"
+}
+"#;
+
+/// A journal that accepts `allowed` calls' starts and refuses every entry after.
+struct Lease {
+    allowed: usize,
+    started: AtomicUsize,
+}
+
+impl Lease {
+    fn check(&self) -> Result<(), Fenced> {
+        if self.started.load(Ordering::SeqCst) > self.allowed {
+            return Err(Fenced("taken by another watcher (token 8 > 7)".into()));
+        }
+        Ok(())
+    }
+}
+
+impl Journal for Lease {
+    fn started(&self, _: &Operation) -> Result<(), Fenced> {
+        self.started.fetch_add(1, Ordering::SeqCst);
+        self.check()
+    }
+    fn finished(&self, _: &Operation, _: Option<&str>) -> Result<(), Fenced> {
+        self.check()
+    }
+    fn failed(&self, _: &Operation) -> Result<(), Fenced> {
+        self.check()
+    }
+}
+
+#[test]
+fn no_call_is_made_after_the_journal_refuses_one() {
+    let (plan, desired) = isopod_planner::plan(&topology(TWO_NETWORKS), &[]).unwrap();
+    let simulator = Simulator::in_memory();
+    let providers: BTreeMap<Cloud, Arc<dyn Provider>> =
+        [(Cloud::Aws, Arc::new(simulator.provider(Cloud::Aws)) as Arc<dyn Provider>)].into();
+    let failures: Arc<Mutex<Vec<String>>> = Arc::default();
+    let journal = Arc::new(Lease { allowed: 1, started: AtomicUsize::new(0) });
+    let context = Context {
+        stack: plan.stack.clone(),
+        providers,
+        observed: Arc::new(Vec::new()),
+        secrets: Arc::new(|_: &str| None),
+        in_flight: Arc::default(),
+        journal: Some(journal.clone()),
+        events: {
+            let failures = failures.clone();
+            Arc::new(move |event| {
+                if let Event::Failed { error, .. } = event {
+                    failures.lock().unwrap().push(error.clone());
+                }
+            })
+        },
+    };
+    let operations = Operations::new(&plan.changes, &desired, &[]);
+    let calls = operations.graph.node_count();
+    assert!(calls >= 3, "{calls}");
+    // One call at a time, so that "after" is well defined.
+    let settings = Settings { parallelism: 1, ..Settings::default() };
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
+    let summary = runtime.block_on(execute(operations, &context, &settings));
+    assert!(!summary.succeeded());
+    assert_eq!(summary.created, 1, "the call allowed was made: {summary:?}");
+    assert_eq!(simulator.calls().get("create"), Some(&1), "no create after the refusal");
+    assert_eq!(summary.created + summary.failed + summary.skipped, calls, "{summary:?}");
+    let failures = failures.lock().unwrap();
+    assert!(!failures.is_empty() && failures.iter().all(|f| f.contains("the stack's lease was lost")), "{failures:?}");
+    assert_eq!(journal.started.load(Ordering::SeqCst), 2, "one refused start, then no other call tried");
+}
