@@ -143,6 +143,20 @@ pub struct SecretDirArgs {
     /// The configuration's folder, whose .isopod/ holds the store
     #[arg(long, default_value = ".")]
     pub dir: PathBuf,
+    /// A shared state (`postgres://...`) that holds the store, by the configuration's stack name
+    /// (default: `ISOPOD_STATE`, else the folder)
+    #[arg(long, value_name = "URL")]
+    pub state: Option<String>,
+}
+
+/// Where the stack's state is kept.
+#[derive(Debug, Args)]
+pub struct StateArgs {
+    /// Keep the stack's state (its lock, journal, secret store, record of regions, history of
+    /// runs) in a PostgreSQL database shared by several machines (`postgres://USER@HOST/DB`),
+    /// rather than in DIR/.isopod/ (default: `ISOPOD_STATE`)
+    #[arg(long, value_name = "URL")]
+    pub state: Option<String>,
 }
 
 /// One secret of a store.
@@ -241,6 +255,9 @@ pub struct PlanArgs {
     /// The traffic the cost line prices.
     #[command(flatten)]
     pub traffic: TrafficArgs,
+    /// Where the stack's state is kept.
+    #[command(flatten)]
+    pub stored: StateArgs,
 }
 
 /// `isopod comment`
@@ -271,6 +288,9 @@ pub struct CommentArgs {
     /// The traffic the cost line prices.
     #[command(flatten)]
     pub traffic: TrafficArgs,
+    /// Where the stack's state is kept.
+    #[command(flatten)]
+    pub stored: StateArgs,
 }
 
 /// `isopod watch`
@@ -297,6 +317,10 @@ pub struct WatchArgs {
     /// at once
     #[arg(long, value_name = "DIR")]
     pub state_dir: Option<PathBuf>,
+    /// Where the stack's state is kept: with a shared state, watchers on several machines share
+    /// the stack's lease, journal and secrets (the state folder keeps the simulator's state).
+    #[command(flatten)]
+    pub stored: StateArgs,
     /// How often to fetch, e.g. `30s` or `5m`
     #[arg(long, default_value = "1m", value_parser = parse_duration)]
     pub interval: std::time::Duration,
@@ -374,6 +398,9 @@ pub struct ChangeArgs {
     /// Print one line per finished change, even on a terminal, and no plan (with `--yes`)
     #[arg(long, short)]
     pub quiet: bool,
+    /// Where the stack's state is kept.
+    #[command(flatten)]
+    pub stored: StateArgs,
 }
 
 /// `isopod apply`
@@ -425,6 +452,9 @@ pub struct GraphArgs {
     /// applied, live, up, degraded or down (needs the clouds' credentials, or `--simulate`)
     #[arg(long, conflicts_with = "resources")]
     pub live: bool,
+    /// Where the stack's state is kept (with `--live`).
+    #[command(flatten)]
+    pub stored: StateArgs,
     /// With `--live`: read the local simulator instead of the real clouds
     #[arg(long, requires = "live")]
     pub simulate: bool,
@@ -457,7 +487,7 @@ pub struct FmtArgs {
 }
 
 /// `30s`, `5m`, `1h` or `0`.
-fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
     let wrong = || format!("`{text}` is not a duration such as 30s, 5m or 1h");
     if text == "0" {
         return Ok(std::time::Duration::ZERO);

@@ -16,6 +16,7 @@ mod progress;
 mod scopes;
 mod secret_store;
 mod stack;
+mod state;
 mod watch;
 
 use clap::Parser as _;

@@ -1,37 +1,37 @@
 //! Where a stack has resources: the cloud blocks and regions in which `plan` found resources the
-//! stack owns, recorded beside the configuration (`.isopod/scopes.json`). `plan` looks there as
+//! stack owns, recorded in its state (`.isopod/scopes.json` beside the configuration, or the
+//! stack's document in a shared state). `plan` looks there as
 //! well as in the regions the configuration names, so that resources left in a region the
 //! configuration no longer uses are found and deleted. It is a record of where to look, not of
 //! what exists: losing it loses nothing but that reach.
 
-use crate::config;
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use isopod_catalog::{ObservedResource, Scope};
+use isopod_state::{Document, StackState};
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use std::sync::Arc;
 
-/// The file's name in the state folder.
-const FILE: &str = "scopes.json";
-
-/// The recorded scopes of one configuration.
+/// The recorded scopes of one stack.
 pub struct ScopeRecord {
-    path: PathBuf,
+    state: Arc<dyn StackState>,
+    stack: String,
     scopes: BTreeSet<Scope>,
 }
 
 impl ScopeRecord {
-    /// The record of the configuration at `dir`; empty when there is none. A damaged record is
-    /// reported and treated as empty, since it only widens where `plan` looks.
-    pub fn open(dir: &Path) -> ScopeRecord {
-        let path = config::state_dir(dir).join(FILE);
-        let scopes = match std::fs::read_to_string(&path) {
-            Ok(text) => serde_json::from_str(&text).unwrap_or_else(|err| {
-                eprintln!("warning: ignoring {}: {err}", path.display());
+    /// The record of stack `stack`, configured at `dir`; empty when there is none. A damaged
+    /// record is reported and treated as empty, since it only widens where `plan` looks.
+    pub fn open(dir: &Path, stack: &str) -> Result<ScopeRecord> {
+        let state = crate::state::open(dir)?;
+        let scopes = match state.read(stack, Document::Scopes)? {
+            Some(text) => serde_json::from_str(&text).unwrap_or_else(|err| {
+                eprintln!("warning: ignoring the record of where stack `{stack}` has resources: {err}");
                 BTreeSet::new()
             }),
-            Err(_) => BTreeSet::new(),
+            None => BTreeSet::new(),
         };
-        ScopeRecord { path, scopes }
+        Ok(ScopeRecord { state, stack: stack.to_string(), scopes })
     }
 
     /// The recorded scopes.
@@ -50,10 +50,7 @@ impl ScopeRecord {
     }
 
     fn save(&self) -> Result<()> {
-        if let Some(dir) = self.path.parent() {
-            std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        }
-        config::write_atomically(&self.path, &serde_json::to_string_pretty(&self.scopes)?)
+        Ok(self.state.write(&self.stack, Document::Scopes, &serde_json::to_string_pretty(&self.scopes)?)?)
     }
 
     /// Records where `stack` now has resources, keeping the scopes that could not be looked at

@@ -1,5 +1,6 @@
-//! The local secret store: pre-shared keys, encrypted, in `.isopod/secrets.json` beside the
-//! configuration.
+//! The secret store: pre-shared keys, encrypted, in `.isopod/secrets.json` beside the
+//! configuration, or, with a shared state (`ISOPOD_STATE`), as the stack's document in its
+//! database, sealed the same way: the key never goes there.
 //!
 //! Each value is sealed on its own with XChaCha20-Poly1305 under a 256-bit key kept apart from
 //! the store, with the secret's name as associated data (a value cannot be moved to another
@@ -15,14 +16,14 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use isopod_state::{Document, StackState};
 use rand::TryRng as _;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use zeroize::Zeroizing;
 
-/// The store's file name inside the state folder.
-const FILE: &str = "secrets.json";
 /// The environment variable holding the key itself, base64-encoded.
 const KEY_ENV: &str = "ISOPOD_SECRET_KEY";
 /// The environment variable naming the key file.
@@ -46,31 +47,57 @@ struct Sealed {
     sealed: String,
 }
 
+/// Where a store is kept.
+enum Place {
+    /// A file of its own (the one committed with a configuration).
+    File(PathBuf),
+    /// The stack's state: a folder's `secrets.json`, or a database's document of the stack.
+    State {
+        /// The state.
+        state: Arc<dyn StackState>,
+        /// The stack, which names its documents in a shared state.
+        stack: String,
+    },
+}
+
 /// The secret store of one configuration.
 pub struct SecretStore {
-    path: PathBuf,
+    place: Place,
     file: StoreFile,
 }
 
 impl SecretStore {
-    /// Opens the store of the configuration at `config` (empty when it does not exist yet).
-    pub fn open(config: &Path) -> Result<SecretStore> {
-        SecretStore::open_file(config::state_dir(config).join(FILE))
+    /// Opens the store of stack `stack`, configured at `config`, where its state is (empty when
+    /// it does not exist yet).
+    pub fn open(config: &Path, stack: &str) -> Result<SecretStore> {
+        let state = crate::state::open(config)?;
+        let text = state.read(stack, Document::Secrets)?;
+        let origin = format!("the secret store of `{stack}` in {}", crate::state::location(config).redacted());
+        let file = SecretStore::parse(text.as_deref(), &origin)?;
+        Ok(SecretStore { place: Place::State { state, stack: stack.to_string() }, file })
     }
 
     /// Opens the store in the file `path` (empty when it does not exist yet).
     pub fn open_file(path: PathBuf) -> Result<SecretStore> {
-        let file = match std::fs::read_to_string(&path) {
-            Ok(text) => {
-                serde_json::from_str(&text).with_context(|| format!("{} is not a secret store", path.display()))?
-            }
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => StoreFile { format: 1, ..StoreFile::default() },
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => Some(text),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => None,
             Err(err) => return Err(err).with_context(|| format!("cannot read {}", path.display())),
         };
+        let file = SecretStore::parse(text.as_deref(), &path.display().to_string())?;
+        Ok(SecretStore { place: Place::File(path), file })
+    }
+
+    /// A store's text (`None`: there is none yet), read from `origin`.
+    fn parse(text: Option<&str>, origin: &str) -> Result<StoreFile> {
+        let file: StoreFile = match text {
+            Some(text) => serde_json::from_str(text).with_context(|| format!("{origin} is not a secret store"))?,
+            None => StoreFile { format: 1, ..StoreFile::default() },
+        };
         if file.format != 1 {
-            bail!("{} has format {}; this version of isopod reads format 1", path.display(), file.format);
+            bail!("{origin} has format {}; this version of isopod reads format 1", file.format);
         }
-        Ok(SecretStore { path, file })
+        Ok(file)
     }
 
     /// Takes every secret of `other` (sealed as they are, under the same key): those of both
@@ -117,12 +144,18 @@ impl SecretStore {
         self.file.secrets.remove(name).is_some()
     }
 
-    /// Writes the store, atomically, readable by its owner only.
+    /// Writes the store: a file atomically and readable by its owner only, or to the state.
     pub fn save(&self) -> Result<()> {
-        if let Some(dir) = self.path.parent() {
-            std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        let text = serde_json::to_string_pretty(&self.file)?;
+        match &self.place {
+            Place::File(path) => {
+                if let Some(dir) = path.parent() {
+                    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+                }
+                config::write_private(path, &text)
+            }
+            Place::State { state, stack } => Ok(state.write(stack, Document::Secrets, &text)?),
         }
-        config::write_private(&self.path, &serde_json::to_string_pretty(&self.file)?)
     }
 }
 

@@ -101,7 +101,7 @@ impl LiveStack {
             .enable_all()
             .build()
             .context("cannot start the async runtime")?;
-        let mut record = ScopeRecord::open(dir);
+        let mut record = ScopeRecord::open(dir, &topology.stack.name.value)?;
         let (reach, unreachable) = scopes_to_discover(&topology, record.scopes());
         for scope in &unreachable {
             let block = if scope.cloud.starts_with("host.") { "host" } else { "cloud" };
@@ -319,7 +319,7 @@ fn open_simulator(dir: &std::path::Path) -> anyhow::Result<Simulator> {
 /// refuse. Values are never printed.
 fn secret_problems(dir: &std::path::Path, desired: &isopod_planner::Desired) -> anyhow::Result<Vec<SecretProblem>> {
     let needed = secrets::needed(desired);
-    let store = SecretStore::open(dir)?;
+    let store = SecretStore::open(dir, &desired.stack)?;
     let values = match SecretKey::load(false) {
         Ok(key) if needed.keys().any(|name| store.contains(name)) => match store.reveal_all(&key) {
             Ok(values) => Some(values),

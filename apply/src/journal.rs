@@ -115,6 +115,11 @@ impl FileJournal {
         }
     }
 
+    /// The journal's file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// Ends the run: the journal is removed when nothing is left in flight, and kept (with the
     /// creations whose outcome is unknown) otherwise.
     pub fn close(self) -> std::io::Result<()> {

@@ -9,7 +9,7 @@ use crate::secret_store::{SecretKey, SecretStore};
 use crate::stack::{LiveStack, secret_warnings};
 use crate::{config, output};
 use anyhow::{Context as _, Result};
-use isopod_apply::{Context, FileJournal, FileLock, Holder, LockError, Operations, Settings, StackLock as _};
+use isopod_apply::{Context, Holder, LockError, Operations, Settings};
 use isopod_planner::problem::Problem;
 use isopod_planner::saved::SavedPlan;
 use isopod_planner::{Desired, Plan, secrets};
@@ -78,10 +78,13 @@ fn change(config_args: &ConfigArgs, args: &ChangeArgs, goal: Goal<'_>) -> Result
         eprintln!("error: {} does not exist", config_args.dir.display());
         return Ok(Status::Failure);
     }
-    let state = config::state_dir(&config_args.dir);
-    let lock = FileLock::new(&state);
-    let _guard = match lock.acquire(&Holder::this_process(&format!("isopod {command}")), args.lock_timeout) {
-        Ok(guard) => guard,
+    crate::state::select(args.stored.state.as_deref());
+    let Some((sources, topology)) = config::load(config_args) else { return Ok(Status::Failure) };
+    let stack = topology.stack.name.value.clone();
+    let state = crate::state::open(&config_args.dir)?;
+    let started = std::time::SystemTime::now();
+    let lease = match state.acquire(&stack, &Holder::this_process(&format!("isopod {command}")), args.lock_timeout) {
+        Ok(lease) => lease,
         Err(err @ LockError::Held(_)) => {
             eprintln!("error: {err}");
             eprintln!("hint: wait for it to finish, or pass `--lock-timeout 10m` to wait here");
@@ -89,8 +92,7 @@ fn change(config_args: &ConfigArgs, args: &ChangeArgs, goal: Goal<'_>) -> Result
         }
         Err(err) => return Err(err.into()),
     };
-    let journal_path = state.join("journal.jsonl");
-    let in_flight = FileJournal::unfinished(&journal_path);
+    let in_flight = state.unfinished(&stack)?;
     if !in_flight.is_empty() {
         eprintln!("warning: the previous apply stopped with {} call(s) in flight:", in_flight.len());
         for (id, call) in &in_flight {
@@ -98,11 +100,13 @@ fn change(config_args: &ConfigArgs, args: &ChangeArgs, goal: Goal<'_>) -> Result
         }
         eprintln!("hint: this run plans again from what is live, and looks for what they may have created first");
     }
-    let Some(live) = LiveStack::open(config_args, args.simulate)? else { return Ok(Status::Failure) };
+    let Some(live) = LiveStack::discover(sources, topology, &config_args.dir, args.simulate)? else {
+        return Ok(Status::Failure);
+    };
     let Some((plan, desired)) = plan_for(&live, &goal)? else { return Ok(Status::Failure) };
     if plan.is_empty() {
         // Whatever a stopped run left in flight is settled: found live, or not needed.
-        FileJournal::clear(&journal_path).context("cannot remove the journal")?;
+        state.clear_journal(&stack, lease.as_ref()).context("cannot remove the journal")?;
         if !args.json {
             output::line("No changes: the live resources match the configuration.")?;
         }
@@ -136,10 +140,11 @@ fn change(config_args: &ConfigArgs, args: &ChangeArgs, goal: Goal<'_>) -> Result
         .filter(|(id, _)| plan.changes.iter().any(|c| &c.id == id && c.action != isopod_planner::Action::NoOp))
         .cloned()
         .collect();
-    let journal = Arc::new(FileJournal::create(&journal_path, &carried).context("cannot start the journal")?);
+    let journal = state.start_journal(&stack, lease.as_ref(), &carried).context("cannot start the journal")?;
     // Where this run makes changes is recorded first: a run killed part-way must not lose the
     // reach into a region the configuration may drop before the next run.
-    ScopeRecord::open(&config_args.dir).remember(plan.changes.iter().map(|change| change.scope.clone()))?;
+    ScopeRecord::open(&config_args.dir, &plan.stack)?
+        .remember(plan.changes.iter().map(|change| change.scope.clone()))?;
     let progress = Arc::new(Progress::new(args.json, args.quiet));
     let context = Context {
         stack: plan.stack.clone(),
@@ -159,16 +164,46 @@ fn change(config_args: &ConfigArgs, args: &ChangeArgs, goal: Goal<'_>) -> Result
     let operations = Operations::new(&plan.changes, &desired, &live.observed);
     let summary = live.runtime.block_on(isopod_apply::execute(operations, &context, &settings));
     drop(context);
-    if let Ok(journal) = Arc::try_unwrap(journal)
-        && let Err(err) = journal.close()
-    {
-        eprintln!("warning: cannot remove the journal {}: {err}", journal_path.display());
+    if let Err(err) = journal.close() {
+        eprintln!("warning: cannot remove the journal: {err}");
     }
+    record_run(state.as_ref(), &stack, command, started, &summary);
     progress.summary(&summary, command);
     if summary.succeeded() && matches!(goal, Goal::Configuration { .. }) {
         start_down_tunnels(&live);
     }
     Ok(if summary.succeeded() { Status::Success } else { Status::Failure })
+}
+
+/// Adds this run to the stack's history (`ISOPOD_REVISION` names the revision a watcher runs);
+/// a history that cannot be written is a warning, never a failed apply.
+fn record_run(
+    state: &dyn isopod_state::StackState,
+    stack: &str,
+    command: &str,
+    started: std::time::SystemTime,
+    summary: &isopod_apply::Summary,
+) {
+    let seconds = |at: std::time::SystemTime| at.duration_since(std::time::UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64());
+    let run = isopod_state::Run {
+        command: command.to_string(),
+        revision: std::env::var("ISOPOD_REVISION").ok().filter(|r| !r.is_empty()),
+        started: seconds(started),
+        finished: seconds(std::time::SystemTime::now()),
+        succeeded: summary.succeeded(),
+        summary: serde_json::json!({
+            "created": summary.created,
+            "updated": summary.updated,
+            "replaced": summary.replaced,
+            "deleted": summary.deleted,
+            "failed": summary.failed,
+            "skipped": summary.skipped,
+            "seconds": summary.seconds,
+        }),
+    };
+    if let Err(err) = state.record_run(stack, &run) {
+        eprintln!("warning: cannot record the run in the stack's history: {err}");
+    }
 }
 
 /// Starts the stack's host tunnels that are down (a charon restarted, a peer back after an
@@ -239,7 +274,7 @@ fn secrets_for(live: &LiveStack, dir: &Path, desired: &Desired) -> Result<Option
         return Ok(Some(BTreeMap::new()));
     }
     let key = SecretKey::load(true)?;
-    let mut store = SecretStore::open(dir)?;
+    let mut store = SecretStore::open(dir, &desired.stack)?;
     let revealed = store.reveal_all(&key)?;
     let mut values: BTreeMap<String, String> =
         revealed.iter().map(|(name, value)| (name.clone(), value.to_string())).collect();

@@ -14,6 +14,7 @@ use zeroize::Zeroizing;
 
 /// Runs `isopod comment`.
 pub fn run(args: CommentArgs) -> Result<Status> {
+    crate::state::select(args.stored.state.as_deref());
     let target = match args.dry_run {
         true => None,
         false => match Target::from_environment(&args) {

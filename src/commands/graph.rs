@@ -11,6 +11,7 @@ use isopod_planner::map::TopologyMap;
 
 /// Runs `isopod graph`.
 pub fn run(args: GraphArgs) -> anyhow::Result<Status> {
+    crate::state::select(args.stored.state.as_deref());
     if args.live {
         return live(&args);
     }

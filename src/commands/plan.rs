@@ -7,6 +7,7 @@ use crate::{config, output};
 
 /// Runs `isopod plan`, once or, with `--watch`, after every save.
 pub fn run(args: PlanArgs) -> anyhow::Result<Status> {
+    crate::state::select(args.stored.state.as_deref());
     if args.watch { watch(&args) } else { plan_once(&args) }
 }
 

@@ -14,7 +14,9 @@ pub fn run(command: SecretCommand) -> Result<Status> {
     match command {
         SecretCommand::Set(args) => set(args),
         SecretCommand::List(args) => {
-            let store = SecretStore::open(&args.dir)?;
+            crate::state::select(args.state.as_deref());
+            let Some(stack) = stack_of(&args.dir) else { return Ok(Status::Failure) };
+            let store = SecretStore::open(&args.dir, &stack)?;
             for name in store.names() {
                 let origin = if is_generated(name) { "generated" } else { "set" };
                 output::line(&format!("{name}\t{origin}"))?;
@@ -22,7 +24,9 @@ pub fn run(command: SecretCommand) -> Result<Status> {
             Ok(Status::Success)
         }
         SecretCommand::Rm(args) => {
-            let mut store = SecretStore::open(&args.store.dir)?;
+            crate::state::select(args.store.state.as_deref());
+            let Some(stack) = stack_of(&args.store.dir) else { return Ok(Status::Failure) };
+            let mut store = SecretStore::open(&args.store.dir, &stack)?;
             if !store.remove(&args.name) {
                 eprintln!("error: secret `{}` is not set", args.name);
                 return Ok(Status::Failure);
@@ -44,12 +48,25 @@ fn set(args: SecretNameArgs) -> Result<Status> {
         eprintln!("error: the value is empty; nothing was stored");
         return Ok(Status::Failure);
     }
-    let mut store = SecretStore::open(&args.store.dir)?;
+    crate::state::select(args.store.state.as_deref());
+    let Some(stack) = stack_of(&args.store.dir) else { return Ok(Status::Failure) };
+    let mut store = SecretStore::open(&args.store.dir, &stack)?;
     let key = SecretKey::load(true)?;
     store.set(&key, &args.name, &value)?;
     store.save()?;
     eprintln!("stored secret `{}`", args.name);
     Ok(Status::Success)
+}
+
+/// The stack whose store to use: in a shared state, stores are kept by the stack's name, which
+/// the configuration at `dir` gives (its diagnostics are shown when it cannot be read; `None`);
+/// a folder holds one stack's store, so no configuration is needed.
+fn stack_of(dir: &std::path::Path) -> Option<String> {
+    if !crate::state::is_shared(dir) {
+        return Some(String::new());
+    }
+    let (_, topology) = crate::config::load(&crate::cli::ConfigArgs { dir: dir.to_path_buf(), vars: Vec::new() })?;
+    Some(topology.stack.name.value)
 }
 
 /// The value: typed at a prompt without echo on a terminal, else all of standard input, without

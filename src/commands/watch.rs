@@ -23,6 +23,7 @@ use zeroize::Zeroizing;
 
 /// Runs `isopod watch` until SIGTERM or SIGINT (a second signal stops it at once).
 pub fn run(args: WatchArgs) -> Result<Status> {
+    crate::state::select(args.stored.state.as_deref());
     start_logging(args.log_format);
     let stop = Arc::new(AtomicBool::new(false));
     for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
@@ -63,7 +64,16 @@ pub fn run(args: WatchArgs) -> Result<Status> {
         apply = ?args.apply, "watching every {}s, drift every {}s",
         args.interval.as_secs(), args.drift_interval.as_secs()
     );
-    let mut watcher = Watcher { args: &args, mirror, state, metrics, seen: None, in_force: None, stop: stop.clone() };
+    let mut watcher = Watcher {
+        args: &args,
+        mirror,
+        state,
+        metrics,
+        seen: None,
+        in_force: None,
+        stack: String::new(),
+        stop: stop.clone(),
+    };
     let drift_on = !args.drift_interval.is_zero();
     let mut next_fetch = Instant::now();
     let mut next_drift = Instant::now() + args.drift_interval;
@@ -122,6 +132,8 @@ struct Watcher<'a> {
     seen: Option<Oid>,
     /// The last valid revision: the one applied and checked for drift.
     in_force: Option<Oid>,
+    /// The stack the revision in force configures.
+    stack: String,
     stop: Arc<AtomicBool>,
 }
 
@@ -186,6 +198,9 @@ impl Watcher<'_> {
             tracing::warn!(revision = %revision, diagnostics = checked.report.trim_end(), "the configuration has warnings");
         }
         self.in_force = Some(revision);
+        if let Some((_, topology)) = &checked.topology {
+            self.stack = topology.stack.name.value.clone();
+        }
         self.metrics().revision_in_force = Some(revision.to_string());
         self.reconcile(revision, Reason::Revision);
     }
@@ -200,7 +215,7 @@ impl Watcher<'_> {
     /// Plans `revision`; applies the plan when it has changes (or a host tunnel is down) and the
     /// policy is `auto`.
     fn reconcile(&mut self, revision: Oid, reason: Reason) {
-        if let Err(err) = self.mirror.checkout(revision).and_then(|()| self.take_committed_secrets()) {
+        if let Err(err) = self.mirror.checkout(revision).and_then(|()| self.take_committed_secrets(&self.stack)) {
             tracing::error!(revision = %revision, error = format!("{err:#}"), "cannot prepare the revision");
             return self.error("plan");
         }
@@ -284,13 +299,17 @@ impl Watcher<'_> {
 
     /// Brings the secrets committed with the configuration into the state folder's store, where
     /// keys the applies generate are kept (the checkout is replaced at every revision).
-    fn take_committed_secrets(&self) -> Result<()> {
+    fn take_committed_secrets(&self, stack: &str) -> Result<()> {
         let committed = self.config_dir().join(".isopod/secrets.json");
         if !committed.exists() {
             return Ok(());
         }
         let committed = SecretStore::open_file(committed)?;
-        let mut kept = SecretStore::open_file(self.state.join("secrets.json"))?;
+        let mut kept = if crate::state::is_shared(&self.config_dir()) {
+            SecretStore::open(&self.config_dir(), stack)?
+        } else {
+            SecretStore::open_file(self.state.join("secrets.json"))?
+        };
         if kept.take_from(&committed) > 0 {
             kept.save()?;
         }
@@ -313,9 +332,13 @@ impl Watcher<'_> {
         command
             .arg(self.config_dir())
             .env(config::STATE_DIR_ENV, &self.state)
+            .env("ISOPOD_REVISION", self.in_force.map(|r| r.to_string()).unwrap_or_default())
             .env("NO_COLOR", "1")
             .stdin(std::process::Stdio::null())
             .process_group(0);
+        if let Some(url) = &self.args.stored.state {
+            command.env(isopod_state::STATE_ENV, url);
+        }
         command.output().context("cannot start isopod")
     }
 }

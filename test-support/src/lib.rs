@@ -312,3 +312,80 @@ impl Drop for GitHttp {
         let _ = self.child.wait();
     }
 }
+
+/// A throwaway PostgreSQL server on 127.0.0.1 (Debian's `postgresql`, which `scripts/test`
+/// installs): `initdb` into a temporary folder, started with `pg_ctl`, stopped and removed when
+/// dropped. As root, the server runs as the `postgres` user (PostgreSQL refuses root).
+pub struct Postgres {
+    dir: PathBuf,
+    bin: PathBuf,
+    as_postgres: bool,
+    /// The connection URL of its `postgres` database, user `isopod`, no password.
+    pub url: String,
+}
+
+impl Postgres {
+    /// Creates and starts a server; waits until it accepts connections.
+    ///
+    /// # Panics
+    /// When PostgreSQL is not installed or does not start.
+    pub fn start() -> Postgres {
+        let bin = std::fs::read_dir("/usr/lib/postgresql")
+            .ok()
+            .and_then(|versions| {
+                versions.filter_map(|v| Some(v.ok()?.path().join("bin"))).filter(|b| b.join("initdb").exists()).max()
+            })
+            .expect("PostgreSQL is not installed (/usr/lib/postgresql/*/bin/initdb): scripts/test installs it");
+        let dir = std::env::temp_dir().join(format!("isopod-pg-{}-{}", std::process::id(), free_port()));
+        std::fs::create_dir_all(&dir).expect("a temporary folder");
+        // The effective user: `id -u` prints 0 for root.
+        let as_postgres = Command::new("id").arg("-u").output().is_ok_and(|out| out.stdout.starts_with(b"0\n"));
+        let port = free_port();
+        let server = Postgres {
+            dir: dir.clone(),
+            bin,
+            as_postgres,
+            url: format!("postgres://isopod@127.0.0.1:{port}/postgres"),
+        };
+        if as_postgres {
+            let status = Command::new("chown").args(["postgres:postgres"]).arg(&dir).status();
+            assert!(status.is_ok_and(|s| s.success()), "cannot give {} to the postgres user", dir.display());
+        }
+        let data = dir.join("db");
+        server
+            .run("initdb", &["-D", &data.to_string_lossy(), "-U", "isopod", "--auth=trust", "-E", "UTF8", "--no-sync"]);
+        let options = format!(
+            "-c listen_addresses=127.0.0.1 -p {port} -k {} -c fsync=off -c synchronous_commit=off -c full_page_writes=off",
+            dir.display()
+        );
+        let log = dir.join("log");
+        server.run(
+            "pg_ctl",
+            &["-D", &data.to_string_lossy(), "-l", &log.to_string_lossy(), "-w", "-o", &options, "start"],
+        );
+        // `pg_ctl -w` returns once the server accepts connections.
+        server
+    }
+
+    /// Runs the server program `program` (as `postgres` when root); panics when it fails.
+    fn run(&self, program: &str, args: &[&str]) {
+        let path = self.bin.join(program);
+        let mut command = if self.as_postgres {
+            let mut command = Command::new("runuser");
+            command.args(["-u", "postgres", "--"]).arg(&path);
+            command
+        } else {
+            Command::new(&path)
+        };
+        let out = command.args(args).output().unwrap_or_else(|err| panic!("cannot run {}: {err}", path.display()));
+        assert!(out.status.success(), "{program} failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        let data = self.dir.join("db");
+        self.run("pg_ctl", &["-D", &data.to_string_lossy(), "-m", "immediate", "-w", "stop"]);
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}

@@ -1,0 +1,407 @@
+//! The PostgreSQL backend: the state of any number of stacks in one database, shared by the
+//! machines that run Isopod.
+//!
+//! - **Leases.** One row per stack in `leases`: the holder, a fencing token drawn from the
+//!   sequence `fencing_tokens` (so every later holder has a larger one), and an expiry. A lease
+//!   is taken only when there is none or it has expired, renewed by a thread of its own every
+//!   third of its length, and deleted when released. A holder that dies stops renewing; another
+//!   takes the stack once the lease expires.
+//! - **Fencing.** Every journal entry is inserted by a statement that checks, in the same
+//!   statement, that the run's token still holds an unexpired lease; when it does not (or the
+//!   database cannot be reached to say so), the entry is refused with [`Fenced`] and the
+//!   executor makes no further call. A run paused past its lease, whose stack another machine
+//!   now applies, cannot write a step.
+//! - **Migrations.** `schema_migrations` records the versions applied; each connection applies
+//!   the missing ones in order, in one transaction under an advisory lock, so that two machines
+//!   starting together do not race.
+
+use crate::{Document, Run, RunJournal, StackLease, StackState, StateError, entries, redact};
+use isopod_apply::journal::{Entry, open_calls};
+use isopod_apply::lock::LockGuard;
+use isopod_apply::{Call, Fenced, Holder, Journal, LockError, Operation};
+use isopod_catalog::ResourceId;
+use postgres::{Client, NoTls};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// How long a lease lasts unless renewed.
+pub const DEFAULT_LEASE: Duration = Duration::from_secs(30);
+
+/// The schema, one migration per version, applied in order and never edited once released.
+const MIGRATIONS: &[&str] = &[
+    // 1: leases with fencing tokens, the journal, documents, the history of runs.
+    "CREATE SEQUENCE fencing_tokens;
+     CREATE TABLE leases (
+         stack TEXT PRIMARY KEY,
+         token BIGINT NOT NULL,
+         holder TEXT NOT NULL,
+         expires_at TIMESTAMPTZ NOT NULL
+     );
+     CREATE TABLE journal (
+         seq BIGSERIAL PRIMARY KEY,
+         stack TEXT NOT NULL,
+         token BIGINT NOT NULL,
+         entry TEXT NOT NULL
+     );
+     CREATE INDEX journal_by_stack ON journal (stack, seq);
+     CREATE TABLE documents (
+         stack TEXT NOT NULL,
+         name TEXT NOT NULL,
+         body TEXT NOT NULL,
+         updated_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+         PRIMARY KEY (stack, name)
+     );
+     CREATE TABLE runs (
+         id BIGSERIAL PRIMARY KEY,
+         stack TEXT NOT NULL,
+         run TEXT NOT NULL,
+         recorded_at TIMESTAMPTZ NOT NULL DEFAULT now()
+     );
+     CREATE INDEX runs_by_stack ON runs (stack, id DESC);",
+];
+
+/// The advisory lock key under which migrations run (any fixed number; "isopod" in ASCII).
+const MIGRATION_LOCK: i64 = 0x6973_6f70_6f64;
+
+/// A PostgreSQL state database; clones share one connection.
+#[derive(Clone)]
+pub struct Postgres {
+    url: String,
+    client: Arc<Mutex<Client>>,
+    lease: Duration,
+}
+
+impl Postgres {
+    /// Connects to `url` and applies the migrations it lacks; leases last `lease`.
+    pub fn connect(url: &str, lease: Duration) -> Result<Postgres, StateError> {
+        let state = Postgres { url: url.to_string(), client: Arc::new(Mutex::new(connect(url)?)), lease };
+        state.db(migrate).map_err(|err| database(url, &err))?;
+        Ok(state)
+    }
+
+    /// The schema version the database is at.
+    pub fn schema_version(&self) -> Result<i32, StateError> {
+        let row = self.db(|client| client.query_one("SELECT max(version) FROM schema_migrations", &[]));
+        row.map(|row| row.get(0)).map_err(|err| self.error(&err))
+    }
+
+    /// Runs `job` on the connection, on a thread of its own: the synchronous client drives a
+    /// runtime of its own, which cannot run inside the executor's (journal entries are written
+    /// from its tasks). A scoped thread costs microseconds; a statement, a round trip.
+    fn db<T: Send>(&self, job: impl FnOnce(&mut Client) -> T + Send) -> T {
+        std::thread::scope(|scope| {
+            let worker = scope.spawn(|| job(&mut self.client.lock().unwrap_or_else(|poisoned| poisoned.into_inner())));
+            worker.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        })
+    }
+
+    fn error(&self, err: &postgres::Error) -> StateError {
+        database(&self.url, err)
+    }
+
+    /// Takes the lease of `stack` if it is free or expired: its token.
+    fn try_acquire(&self, stack: &str, holder: &str) -> Result<Option<i64>, postgres::Error> {
+        let row = self.db(|client| {
+            client.query_opt(
+                "INSERT INTO leases (stack, token, holder, expires_at)
+                 VALUES ($1, nextval('fencing_tokens'), $2, now() + make_interval(secs => $3))
+                 ON CONFLICT (stack) DO UPDATE
+                     SET token = EXCLUDED.token, holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at
+                     WHERE leases.expires_at <= now()
+                 RETURNING token",
+                &[&stack, &holder, &self.lease.as_secs_f64()],
+            )
+        })?;
+        Ok(row.map(|row| row.get(0)))
+    }
+
+    /// Who holds the lease of `stack` now, if anyone.
+    fn holder(&self, stack: &str) -> Option<Holder> {
+        let row =
+            self.db(|client| client.query_opt("SELECT holder FROM leases WHERE stack = $1", &[&stack])).ok()??;
+        serde_json::from_str(&row.get::<_, String>(0)).ok()
+    }
+
+    /// Inserts a journal entry of `stack`, only while `token` holds its lease.
+    fn append(&self, stack: &str, token: i64, entry: &Entry) -> Result<(), Fenced> {
+        let text = serde_json::to_string(entry).expect("entries serialize");
+        let inserted = self.db(|client| {
+            client.execute(
+                "INSERT INTO journal (stack, token, entry)
+                 SELECT $1, $2, $3 WHERE EXISTS (
+                     SELECT 1 FROM leases WHERE stack = $1 AND token = $2 AND expires_at > now())",
+                &[&stack, &token, &text],
+            )
+        });
+        match inserted {
+            Ok(1) => Ok(()),
+            Ok(_) => Err(Fenced(format!("token {token} of stack `{stack}` no longer holds its lease"))),
+            Err(err) => Err(Fenced(format!("the state database cannot confirm the lease: {}", self.error(&err)))),
+        }
+    }
+}
+
+/// A connection to `url`, made on a thread of its own (see [`Postgres::db`]).
+fn connect(url: &str) -> Result<Client, StateError> {
+    let connected = std::thread::scope(|scope| scope.spawn(|| Client::connect(url, NoTls)).join());
+    connected.unwrap_or_else(|panic| std::panic::resume_unwind(panic)).map_err(|err| database(url, &err))
+}
+
+fn database(url: &str, err: &postgres::Error) -> StateError {
+    // The driver's message may quote the URL it was given; the password never goes further.
+    let message = err.to_string().replace(url, &redact(url));
+    StateError::Database { location: redact(url), message }
+}
+
+/// Applies the migrations the database lacks, in one transaction under an advisory lock.
+fn migrate(client: &mut Client) -> Result<(), postgres::Error> {
+    let mut transaction = client.transaction()?;
+    transaction.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
+    transaction.batch_execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+             version INTEGER PRIMARY KEY,
+             applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+    )?;
+    let applied: i32 = transaction.query_one("SELECT coalesce(max(version), 0) FROM schema_migrations", &[])?.get(0);
+    for (index, migration) in MIGRATIONS.iter().enumerate().skip(applied as usize) {
+        transaction.batch_execute(migration)?;
+        let version = index as i32 + 1;
+        transaction.execute("INSERT INTO schema_migrations (version) VALUES ($1)", &[&version])?;
+    }
+    transaction.commit()
+}
+
+/// A lease held: renewed by a thread of its own, released when dropped.
+pub struct Lease {
+    stack: String,
+    token: i64,
+    url: String,
+    /// Set once a renewal finds the lease gone (or cannot renew it before it expires).
+    lost: Arc<AtomicBool>,
+    stop: Arc<AtomicBool>,
+    renewer: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Lease {
+    /// Whether the lease is known lost.
+    pub fn is_lost(&self) -> bool {
+        self.lost.load(Ordering::SeqCst)
+    }
+
+    /// Renews the lease every third of `length` on a connection of its own until stopped.
+    fn renew_in_background(&mut self, length: Duration) {
+        let (stack, token, url) = (self.stack.clone(), self.token, self.url.clone());
+        let (lost, stop) = (self.lost.clone(), self.stop.clone());
+        self.renewer = Some(std::thread::spawn(move || {
+            let mut client: Option<Client> = None;
+            let mut renewed = Instant::now();
+            while !stop.load(Ordering::SeqCst) {
+                let step = Duration::from_millis(50);
+                let mut waited = Duration::ZERO;
+                while waited < length / 3 && !stop.load(Ordering::SeqCst) {
+                    std::thread::sleep(step);
+                    waited += step;
+                }
+                if stop.load(Ordering::SeqCst) {
+                    break;
+                }
+                if client.is_none() {
+                    client = Client::connect(&url, NoTls).ok();
+                }
+                let outcome = client.as_mut().map(|client| {
+                    client.execute(
+                        "UPDATE leases SET expires_at = now() + make_interval(secs => $3)
+                         WHERE stack = $1 AND token = $2 AND expires_at > now()",
+                        &[&stack, &token, &length.as_secs_f64()],
+                    )
+                });
+                match outcome {
+                    Some(Ok(1)) => renewed = Instant::now(),
+                    Some(Ok(_)) => {
+                        lost.store(true, Ordering::SeqCst);
+                        break;
+                    }
+                    // Unreachable: try again until the lease would have expired.
+                    Some(Err(_)) | None => {
+                        client = None;
+                        if renewed.elapsed() >= length {
+                            lost.store(true, Ordering::SeqCst);
+                            break;
+                        }
+                    }
+                }
+            }
+        }));
+    }
+}
+
+impl LockGuard for Lease {}
+
+impl StackLease for Lease {
+    fn token(&self) -> u64 {
+        self.token as u64
+    }
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(renewer) = self.renewer.take() {
+            let _ = renewer.join();
+        }
+        // On a thread of its own: the lease may be dropped inside an async runtime.
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                if let Ok(mut client) = Client::connect(&self.url, NoTls) {
+                    let _ = client
+                        .execute("DELETE FROM leases WHERE stack = $1 AND token = $2", &[&self.stack, &self.token]);
+                }
+            });
+        });
+    }
+}
+
+/// The journal of one run: entries written under the run's token.
+struct PgJournal {
+    state: Postgres,
+    stack: String,
+    token: i64,
+}
+
+impl Journal for PgJournal {
+    fn started(&self, operation: &Operation) -> Result<(), Fenced> {
+        self.state.append(&self.stack, self.token, &Entry::Started { id: operation.id.clone(), call: operation.call })
+    }
+
+    fn finished(&self, operation: &Operation, provider_id: Option<&str>) -> Result<(), Fenced> {
+        let provider_id = provider_id.map(str::to_string);
+        let entry = Entry::Finished { id: operation.id.clone(), call: operation.call, provider_id };
+        self.state.append(&self.stack, self.token, &entry)
+    }
+
+    fn failed(&self, operation: &Operation) -> Result<(), Fenced> {
+        self.state.append(&self.stack, self.token, &Entry::Failed { id: operation.id.clone(), call: operation.call })
+    }
+}
+
+impl RunJournal for PgJournal {
+    fn close(&self) -> Result<(), StateError> {
+        if self.state.unfinished(&self.stack)?.is_empty() {
+            self.state.delete_journal(&self.stack, self.token)?;
+        }
+        Ok(())
+    }
+}
+
+impl Postgres {
+    /// Deletes the journal of `stack` while `token` holds its lease.
+    fn delete_journal(&self, stack: &str, token: i64) -> Result<(), StateError> {
+        self.db(|client| {
+            client.execute(
+                "DELETE FROM journal WHERE stack = $1 AND EXISTS (
+                     SELECT 1 FROM leases WHERE stack = $1 AND token = $2 AND expires_at > now())",
+                &[&stack, &token],
+            )
+        })
+        .map(drop)
+        .map_err(|err| self.error(&err))
+    }
+}
+
+impl StackState for Postgres {
+    fn acquire(&self, stack: &str, holder: &Holder, timeout: Duration) -> Result<Box<dyn StackLease>, LockError> {
+        let described = serde_json::to_string(holder).expect("holders serialize");
+        let deadline = Instant::now() + timeout;
+        loop {
+            let token = self.try_acquire(stack, &described).map_err(|err| LockError::Io {
+                path: redact(&self.url).into(),
+                source: std::io::Error::other(self.error(&err).to_string()),
+            })?;
+            if let Some(token) = token {
+                let mut lease = Lease {
+                    stack: stack.to_string(),
+                    token,
+                    url: self.url.clone(),
+                    lost: Arc::default(),
+                    stop: Arc::default(),
+                    renewer: None,
+                };
+                lease.renew_in_background(self.lease);
+                return Ok(Box::new(lease));
+            }
+            if Instant::now() >= deadline {
+                return Err(LockError::Held(self.holder(stack)));
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn unfinished(&self, stack: &str) -> Result<Vec<(ResourceId, Call)>, StateError> {
+        let rows = self
+            .db(|client| client.query("SELECT entry FROM journal WHERE stack = $1 ORDER BY seq", &[&stack]))
+            .map_err(|err| self.error(&err))?;
+        Ok(open_calls(entries(rows.iter().map(|row| row.get::<_, String>(0)))))
+    }
+
+    fn clear_journal(&self, stack: &str, lease: &dyn StackLease) -> Result<(), StateError> {
+        self.delete_journal(stack, lease.token() as i64)
+    }
+
+    fn start_journal(
+        &self,
+        stack: &str,
+        lease: &dyn StackLease,
+        carried: &[(ResourceId, Call)],
+    ) -> Result<Arc<dyn RunJournal>, StateError> {
+        let token = lease.token() as i64;
+        self.delete_journal(stack, token)?;
+        let journal = PgJournal { state: self.clone(), stack: stack.to_string(), token };
+        for (id, call) in carried {
+            let entry = Entry::Started { id: id.clone(), call: *call };
+            self.append(stack, token, &entry)
+                .map_err(|lost| StateError::Database { location: redact(&self.url), message: lost.to_string() })?;
+        }
+        Ok(Arc::new(journal))
+    }
+
+    fn read(&self, stack: &str, document: Document) -> Result<Option<String>, StateError> {
+        let name = document.file_name();
+        let row = self
+            .db(|client| {
+                client.query_opt("SELECT body FROM documents WHERE stack = $1 AND name = $2", &[&stack, &name])
+            })
+            .map_err(|err| self.error(&err))?;
+        Ok(row.map(|row| row.get(0)))
+    }
+
+    fn write(&self, stack: &str, document: Document, text: &str) -> Result<(), StateError> {
+        let name = document.file_name();
+        self.db(|client| {
+            client.execute(
+                "INSERT INTO documents (stack, name, body) VALUES ($1, $2, $3)
+                 ON CONFLICT (stack, name) DO UPDATE SET body = EXCLUDED.body, updated_at = now()",
+                &[&stack, &name, &text],
+            )
+        })
+        .map(drop)
+        .map_err(|err| self.error(&err))
+    }
+
+    fn record_run(&self, stack: &str, run: &Run) -> Result<(), StateError> {
+        let text = serde_json::to_string(run).expect("runs serialize");
+        self.db(|client| client.execute("INSERT INTO runs (stack, run) VALUES ($1, $2)", &[&stack, &text]))
+            .map(drop)
+            .map_err(|err| self.error(&err))
+    }
+
+    fn runs(&self, stack: &str, limit: usize) -> Result<Vec<Run>, StateError> {
+        let limit = limit as i64;
+        let rows = self
+            .db(|client| {
+                client.query("SELECT run FROM runs WHERE stack = $1 ORDER BY id DESC LIMIT $2", &[&stack, &limit])
+            })
+            .map_err(|err| self.error(&err))?;
+        Ok(rows.iter().filter_map(|row| serde_json::from_str(&row.get::<_, String>(0)).ok()).collect())
+    }
+}

@@ -1,0 +1,146 @@
+//! The state backends against the same tests: a folder, and a real PostgreSQL server started on
+//! 127.0.0.1 for the test; then what only a shared backend does: leases that expire, fencing
+//! tokens that refuse a stale holder's writes, migrations, an unreachable database.
+
+use isopod_apply::{Call, Fenced, Holder, LockError, Operation};
+use isopod_catalog::{ResourceId, ResourceKind, Scope};
+use isopod_state::{Document, Folder, Postgres, Run, StackState, StateError};
+use isopod_test_support::Postgres as Server;
+use std::time::Duration;
+
+fn operation(address: &str) -> Operation {
+    Operation {
+        id: ResourceId::new(ResourceKind::AwsVpc, address),
+        call: Call::Create,
+        scope: Scope { cloud: "aws.prod".into(), region: "us-east-1".into() },
+        provider_id: None,
+        replacement: false,
+        resource: None,
+        change: 0,
+    }
+}
+
+fn holder(command: &str) -> Holder {
+    Holder { pid: 1, host: "test".into(), command: command.into(), since: 0 }
+}
+
+/// What every backend must do.
+fn keeps_the_contract(state: &dyn StackState) {
+    // The lock: one holder at a time, and a waiting one is told who holds it.
+    let lease = state.acquire("prod", &holder("isopod apply"), Duration::ZERO).unwrap();
+    match state.acquire("prod", &holder("isopod watch"), Duration::from_millis(200)) {
+        Err(LockError::Held(Some(other))) => assert_eq!(other.command, "isopod apply"),
+        Err(other) => panic!("{other}"),
+        Ok(_) => panic!("two holders at once"),
+    }
+    // The journal: calls started and not finished are left in flight for the next run.
+    let journal = state.start_journal("prod", lease.as_ref(), &[]).unwrap();
+    journal.started(&operation("a")).unwrap();
+    journal.finished(&operation("a"), Some("vpc-1")).unwrap();
+    journal.started(&operation("b")).unwrap();
+    journal.close().unwrap();
+    let open = state.unfinished("prod").unwrap();
+    assert_eq!(open, [(ResourceId::new(ResourceKind::AwsVpc, "b"), Call::Create)]);
+    // A new run carries them until it settles them; a clean close removes the journal.
+    let journal = state.start_journal("prod", lease.as_ref(), &open).unwrap();
+    assert_eq!(state.unfinished("prod").unwrap(), open);
+    journal.failed(&operation("b")).unwrap();
+    journal.close().unwrap();
+    assert!(state.unfinished("prod").unwrap().is_empty());
+    state.clear_journal("prod", lease.as_ref()).unwrap();
+    drop(lease);
+    let again = state.acquire("prod", &holder("isopod apply"), Duration::ZERO).expect("released when dropped");
+    drop(again);
+
+    // Documents, replaced whole.
+    assert_eq!(state.read("prod", Document::Secrets).unwrap(), None);
+    state.write("prod", Document::Secrets, r#"{"format":1,"secrets":{}}"#).unwrap();
+    state.write("prod", Document::Secrets, r#"{"format":1,"secrets":{"a":{}}}"#).unwrap();
+    assert_eq!(state.read("prod", Document::Secrets).unwrap().as_deref(), Some(r#"{"format":1,"secrets":{"a":{}}}"#));
+    assert_eq!(state.read("prod", Document::Scopes).unwrap(), None);
+
+    // The history, newest first.
+    for n in 0..3 {
+        let run = Run {
+            command: "apply".into(),
+            revision: Some(format!("r{n}")),
+            started: n as f64,
+            finished: n as f64 + 0.5,
+            succeeded: n != 1,
+            summary: serde_json::json!({ "created": n }),
+        };
+        state.record_run("prod", &run).unwrap();
+    }
+    let runs = state.runs("prod", 2).unwrap();
+    assert_eq!(runs.iter().map(|r| r.revision.clone().unwrap()).collect::<Vec<_>>(), ["r2", "r1"]);
+    assert!(!runs[1].succeeded);
+}
+
+#[test]
+fn a_folder_keeps_the_contract() {
+    let dir = tempfile::tempdir().unwrap();
+    keeps_the_contract(&Folder::new(dir.path().join(".isopod")));
+}
+
+#[test]
+fn postgres_keeps_the_contract_and_fences_a_holder_whose_lease_was_taken() {
+    let server = Server::start();
+    let state = Postgres::connect(&server.url, Duration::from_secs(30)).unwrap();
+    keeps_the_contract(&state);
+    // Stacks are apart: one stack's lease does not hold another's.
+    let prod = state.acquire("prod", &holder("a"), Duration::ZERO).unwrap();
+    let staging = state.acquire("staging", &holder("b"), Duration::ZERO).unwrap();
+    assert!(state.runs("staging", 10).unwrap().is_empty());
+    drop(staging);
+
+    // The first holder's lease expires (its machine paused past it); another takes the stack
+    // with a larger token. The first one's next write is refused: it makes no further call.
+    let journal = state.start_journal("prod", prod.as_ref(), &[]).unwrap();
+    journal.started(&operation("x")).unwrap();
+    let mut admin = postgres::Client::connect(&server.url, postgres::NoTls).unwrap();
+    admin.execute("UPDATE leases SET expires_at = now() - interval '1 second' WHERE stack = 'prod'", &[]).unwrap();
+    let second = state.acquire("prod", &holder("b"), Duration::ZERO).expect("an expired lease is taken");
+    assert!(second.token() > prod.token(), "{} > {}", second.token(), prod.token());
+    let refused = journal.finished(&operation("x"), None).unwrap_err();
+    assert!(refused.to_string().contains("no longer holds its lease"), "{refused}");
+    assert!(matches!(journal.started(&operation("y")), Err(Fenced(_))));
+    // Nothing of the stale holder's was written after the take-over, and it cannot clear the
+    // new holder's journal.
+    let new_journal = state.start_journal("prod", second.as_ref(), &state.unfinished("prod").unwrap()).unwrap();
+    new_journal.started(&operation("z")).unwrap();
+    state.clear_journal("prod", prod.as_ref()).unwrap();
+    let open = state.unfinished("prod").unwrap();
+    assert_eq!(open.len(), 2, "x (left in flight by the first) and z: {open:?}");
+    // The stale holder's release does not free the new holder's lease.
+    drop(prod);
+    assert!(matches!(state.acquire("prod", &holder("c"), Duration::ZERO), Err(LockError::Held(_))));
+    drop(second);
+}
+
+#[test]
+fn a_lease_is_renewed_while_held_and_migrations_are_applied_once() {
+    let server = Server::start();
+    // A lease of 1 s outlives 3 s of holding: it is renewed.
+    let state = Postgres::connect(&server.url, Duration::from_secs(1)).unwrap();
+    let lease = state.acquire("prod", &holder("a"), Duration::ZERO).unwrap();
+    let journal = state.start_journal("prod", lease.as_ref(), &[]).unwrap();
+    std::thread::sleep(Duration::from_secs(3));
+    journal.started(&operation("a")).expect("still held");
+    assert!(matches!(state.acquire("prod", &holder("b"), Duration::ZERO), Err(LockError::Held(_))));
+    drop(lease);
+    // Connecting again (another machine) migrates nothing twice.
+    let other = Postgres::connect(&server.url, Duration::from_secs(1)).unwrap();
+    assert_eq!(other.schema_version().unwrap(), 1);
+    assert_eq!(state.schema_version().unwrap(), 1);
+}
+
+#[test]
+fn an_unreachable_database_is_a_clear_error_without_the_password() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let url = format!("postgres://isopod:hunter2@127.0.0.1:{port}/isopod");
+    let Err(err) = Postgres::connect(&url, Duration::from_secs(30)) else { panic!("nothing listens there") };
+    assert!(matches!(err, StateError::Database { .. }));
+    let text = err.to_string();
+    assert!(text.contains(&format!("postgres://isopod:***@127.0.0.1:{port}/isopod")), "{text}");
+    assert!(!text.contains("hunter2"), "{text}");
+}
