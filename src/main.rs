@@ -37,7 +37,10 @@ fn main() -> ExitCode {
         Ok(status) => status.into(),
         Err(err) => {
             eprintln!("error: {err:#}");
-            ExitCode::from(255)
+            // A state that cannot be used (a database down, a wrong URL) is the user's to fix,
+            // not an internal error.
+            let state = err.chain().any(|cause| cause.is::<isopod_state::StateError>());
+            ExitCode::from(if state { 1 } else { 255 })
         }
     }
 }

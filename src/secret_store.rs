@@ -57,6 +57,9 @@ enum Place {
         state: Arc<dyn StackState>,
         /// The stack, which names its documents in a shared state.
         stack: String,
+        /// The version read (`None`: there was none): a shared state refuses a write over
+        /// another run's.
+        version: Option<u64>,
     },
 }
 
@@ -71,10 +74,11 @@ impl SecretStore {
     /// it does not exist yet).
     pub fn open(config: &Path, stack: &str) -> Result<SecretStore> {
         let state = crate::state::open(config)?;
-        let text = state.read(stack, Document::Secrets)?;
-        let origin = format!("the secret store of `{stack}` in {}", crate::state::location(config).redacted());
-        let file = SecretStore::parse(text.as_deref(), &origin)?;
-        Ok(SecretStore { place: Place::State { state, stack: stack.to_string() }, file })
+        let read = state.read(stack, Document::Secrets)?;
+        let origin = format!("the secret store of `{stack}` in {}", crate::state::location(config)?.redacted());
+        let file = SecretStore::parse(read.as_ref().map(|read| read.text.as_str()), &origin)?;
+        let version = read.map(|read| read.version);
+        Ok(SecretStore { place: Place::State { state, stack: stack.to_string(), version }, file })
     }
 
     /// Opens the store in the file `path` (empty when it does not exist yet).
@@ -145,16 +149,19 @@ impl SecretStore {
     }
 
     /// Writes the store: a file atomically and readable by its owner only, or to the state.
-    pub fn save(&self) -> Result<()> {
+    pub fn save(&mut self) -> Result<()> {
         let text = serde_json::to_string_pretty(&self.file)?;
-        match &self.place {
+        match &mut self.place {
             Place::File(path) => {
                 if let Some(dir) = path.parent() {
                     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
                 }
                 config::write_private(path, &text)
             }
-            Place::State { state, stack } => Ok(state.write(stack, Document::Secrets, &text)?),
+            Place::State { state, stack, version } => {
+                *version = Some(state.write(stack, Document::Secrets, &text, *version)?);
+                Ok(())
+            }
         }
     }
 }

@@ -158,22 +158,25 @@ impl LiveStack {
 }
 
 /// Each tunnel's state as the ends in the configuration's scopes report it (hosts, AWS, GCP,
-/// Azure); `probe` starts a host's connections that are down to learn why.
+/// Azure), with why each end that could not be read was not; `probe` starts a host's
+/// connections that are down to learn why.
 pub fn tunnel_states(
     runtime: &tokio::runtime::Runtime,
     providers: &BTreeMap<Cloud, Arc<dyn Provider>>,
     topology: &Topology,
     probe: bool,
-) -> anyhow::Result<Vec<isopod_provider::TunnelState>> {
-    let mut states = Vec::new();
+) -> (Vec<isopod_provider::TunnelState>, Vec<anyhow::Error>) {
+    let (mut states, mut unread) = (Vec::new(), Vec::new());
     for (cloud, scope) in configured_scopes(topology) {
         let Some(provider) = providers.get(&cloud) else { continue };
-        let found = runtime
-            .block_on(provider.tunnel_states(&scope, probe))
-            .with_context(|| format!("reading the tunnels of {} {}", scope.cloud, scope.region))?;
-        states.extend(found);
+        match runtime.block_on(provider.tunnel_states(&scope, probe)) {
+            Ok(found) => states.extend(found),
+            Err(err) => unread.push(
+                anyhow::Error::new(err).context(format!("reading the tunnels of {} {}", scope.cloud, scope.region)),
+            ),
+        }
     }
-    Ok(states)
+    (states, unread)
 }
 
 /// The warning of a host tunnel that is down, as `plan` reports it.

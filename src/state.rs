@@ -20,12 +20,12 @@ pub fn select(flag: Option<&str>) {
 }
 
 /// Where the state of the configuration at `dir` is.
-pub fn location(dir: &Path) -> Location {
+pub fn location(dir: &Path) -> Result<Location> {
     let named =
         SELECTED.get().cloned().flatten().or_else(|| std::env::var(STATE_ENV).ok()).filter(|text| !text.is_empty());
     match named {
-        Some(text) => Location::parse(&text),
-        None => Location::Folder(config::state_dir(dir)),
+        Some(text) => Ok(Location::parse(&text).map_err(isopod_state::StateError::Location)?),
+        None => Ok(Location::Folder(config::state_dir(dir))),
     }
 }
 
@@ -47,13 +47,13 @@ fn lease() -> Result<std::time::Duration> {
 }
 
 /// Whether the state is shared (a database), so that documents are kept by the stack's name.
-pub fn is_shared(dir: &Path) -> bool {
-    matches!(location(dir), Location::Postgres(_))
+pub fn is_shared(dir: &Path) -> Result<bool> {
+    Ok(matches!(location(dir)?, Location::Postgres(_)))
 }
 
 /// The state of the configuration at `dir`, connected (and migrated) on first use.
 pub fn open(dir: &Path) -> Result<Arc<dyn StackState>> {
-    let location = location(dir);
+    let location = location(dir)?;
     let mut opened = OPENED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     if let Some((at, state)) = opened.as_ref()
         && *at == location

@@ -190,3 +190,20 @@ fn an_apply_whose_lease_is_taken_stops_before_its_next_call() {
     let out = run(&["plan", "--simulate", "--detailed-exitcode"], dir.path(), &server.url);
     assert_eq!(out.status.code(), Some(0), "converged: {}{}", text(&out.stdout), text(&out.stderr));
 }
+
+#[test]
+fn an_unreachable_or_misnamed_state_stops_before_anything_is_planned() {
+    let dir = example("two-cloud-tunnel");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let url = format!("postgres://isopod:hunter2@127.0.0.1:{port}/isopod");
+    let out = run(&["apply", "--simulate", "--yes"], dir.path(), &url);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains(&format!("postgres://isopod:***@127.0.0.1:{port}/isopod")), "{stderr}");
+    assert!(stderr.contains("Connection refused"), "the cause is said: {stderr}");
+    assert!(!stderr.contains("hunter2"), "{stderr}");
+    assert!(!dir.path().join(".isopod").exists(), "nothing was planned or created");
+    let out = run(&["plan", "--simulate"], dir.path(), "mysql://db/isopod");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("is neither a PostgreSQL URL"), "{}", text(&out.stderr));
+}

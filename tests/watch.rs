@@ -54,14 +54,27 @@ struct Watcher {
 
 impl Watcher {
     fn start(repository: &str, workdir: &Path, interval: &str) -> Watcher {
-        Watcher::start_sharing(repository, workdir, interval, &workdir.join("state"), "")
+        Watcher::start_sharing(repository, workdir, interval, &workdir.join("state"), "", None)
     }
 
-    /// A watcher whose state folder is `state`, with the simulator's `knobs`.
-    fn start_sharing(repository: &str, workdir: &Path, interval: &str, state: &Path, knobs: &str) -> Watcher {
+    /// A watcher whose state folder is `state` (and, with `shared`, whose stack's state is in
+    /// that database), with the simulator's `knobs`.
+    fn start_sharing(
+        repository: &str,
+        workdir: &Path,
+        interval: &str,
+        state: &Path,
+        knobs: &str,
+        shared: Option<&str>,
+    ) -> Watcher {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_isopod"))
-            .args(["watch", repository, "--path", "net", "--simulate", "--apply", "auto", "--log-format", "json"])
+        let mut command = Command::new(env!("CARGO_BIN_EXE_isopod"));
+        command.args(["watch", repository]);
+        if let Some(url) = shared {
+            command.args(["--state", url]);
+        }
+        let mut child = command
+            .args(["--path", "net", "--simulate", "--apply", "auto", "--log-format", "json"])
             .args(["--interval", interval, "--drift-interval", "2s", "--listen", &format!("127.0.0.1:{port}")])
             .arg("--workdir")
             .arg(workdir)
@@ -235,8 +248,14 @@ fn sigterm_lets_the_apply_in_flight_finish() {
     let root = tempfile::tempdir().unwrap();
     let source = source_repo(root.path(), &many_vpcs(20), "twenty-one VPCs");
     let state = root.path().join("state");
-    let watcher =
-        Watcher::start_sharing(source.to_str().unwrap(), &root.path().join("work"), "1s", &state, "latency=300ms");
+    let watcher = Watcher::start_sharing(
+        source.to_str().unwrap(),
+        &root.path().join("work"),
+        "1s",
+        &state,
+        "latency=300ms",
+        None,
+    );
     let applying = watcher.wait_for("applying", 0);
     let log = watcher.log.clone();
     watcher.terminate();
@@ -317,8 +336,8 @@ fn watchers_sharing_a_state_folder_never_apply_at_once() {
     let url = source.to_str().unwrap();
     // Slow calls: both watchers plan the whole change before either has applied it.
     let knobs = "latency=300ms";
-    let one = Watcher::start_sharing(url, &root.path().join("one"), "1s", &state, knobs);
-    let two = Watcher::start_sharing(url, &root.path().join("two"), "1s", &state, knobs);
+    let one = Watcher::start_sharing(url, &root.path().join("one"), "1s", &state, knobs, None);
+    let two = Watcher::start_sharing(url, &root.path().join("two"), "1s", &state, knobs, None);
     // One applies; the other waits for the lock, plans again and finds nothing to do.
     for watcher in [&one, &two] {
         watcher.wait_for("plan: 22 change(s)", 0);
@@ -332,6 +351,44 @@ fn watchers_sharing_a_state_folder_never_apply_at_once() {
         serde_json::from_str(&std::fs::read_to_string(state.join("simulator.json")).unwrap()).unwrap();
     assert_eq!(simulated["calls"]["create"], 22, "21 VPCs and a subnet, each created once: {}", simulated["calls"]);
     assert!(plan_against(&one, &source.join("net")).contains("No changes"));
+    one.terminate();
+    two.terminate();
+}
+
+#[test]
+fn watchers_sharing_a_postgres_state_never_apply_at_once_and_record_their_runs() {
+    let server = isopod_test_support::Postgres::start();
+    let root = tempfile::tempdir().unwrap();
+    let source = source_repo(root.path(), &many_vpcs(20), "twenty-one VPCs");
+    // The simulated cloud is the folder both share; the lock, journal and history are the
+    // database's (no lock file is ever made in the folder).
+    let state = root.path().join("state");
+    let url = source.to_str().unwrap();
+    let knobs = "latency=300ms";
+    let one = Watcher::start_sharing(url, &root.path().join("one"), "1s", &state, knobs, Some(&server.url));
+    let two = Watcher::start_sharing(url, &root.path().join("two"), "1s", &state, knobs, Some(&server.url));
+    for watcher in [&one, &two] {
+        watcher.wait_for("plan: 22 change(s)", 0);
+        let planned = watcher.wait_for("new revision", 0);
+        let settled = watcher.log.lock().unwrap().iter().skip(planned).any(|e| message(e).contains("apply succeeded"));
+        if !settled {
+            watcher.wait_for("apply succeeded", planned);
+        }
+    }
+    let simulated: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(state.join("simulator.json")).unwrap()).unwrap();
+    assert_eq!(simulated["calls"]["create"], 22, "each created once: {}", simulated["calls"]);
+    assert!(!state.join("lock").exists() && !state.join("journal.jsonl").exists(), "the folder's lock was not used");
+    let head = String::from_utf8(
+        Command::new("git").args(["rev-parse", "HEAD"]).current_dir(&source).output().unwrap().stdout,
+    )
+    .unwrap();
+    let mut client = postgres::Client::connect(&server.url, postgres::NoTls).unwrap();
+    let runs: Vec<String> = client.query("SELECT run FROM runs", &[]).unwrap().iter().map(|r| r.get(0)).collect();
+    let runs: Vec<serde_json::Value> = runs.iter().map(|r| serde_json::from_str(r).unwrap()).collect();
+    assert!(!runs.is_empty(), "the applies are in the history");
+    assert!(runs.iter().all(|r| r["revision"] == head.trim()), "{runs:?}");
+    assert_eq!(runs.iter().map(|r| r["summary"]["created"].as_u64().unwrap()).sum::<u64>(), 22, "{runs:?}");
     one.terminate();
     two.terminate();
 }

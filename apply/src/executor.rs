@@ -255,8 +255,10 @@ pub async fn execute(operations: Operations, context: &Context, settings: &Setti
                 let node = tasks[&err.id()];
                 let operation = &graph[node];
                 let error = format!("internal error: {err}");
-                if let Some(journal) = &context.journal {
-                    let _ = journal.failed(operation);
+                if let Some(journal) = &context.journal
+                    && let Err(lost) = journal.failed(operation)
+                {
+                    shared.fence(lost);
                 }
                 (context.events)(&Event::Failed {
                     id: operation.id.clone(),
@@ -401,7 +403,7 @@ async fn call(
         Call::Delete => {
             let provider_id = operation.provider_id.as_deref().unwrap_or_default();
             retrying(&settings.retry, || {
-                gate.call(cloud, provider.delete(provider_id, operation.id.kind, &operation.scope))
+                gate.change(cloud, shared, context, provider.delete(provider_id, operation.id.kind, &operation.scope))
             })
             .await
             .map_err(failed)?;
@@ -416,7 +418,7 @@ async fn call(
             wait_for_dependencies(operation, shared, &waiter).await?;
             let resource = resolved(operation, shared, context)?;
             let provider_id = operation.provider_id.clone().unwrap_or_default();
-            retrying(&settings.retry, || gate.call(cloud, provider.update(&provider_id, &resource)))
+            retrying(&settings.retry, || gate.change(cloud, shared, context, provider.update(&provider_id, &resource)))
                 .await
                 .map_err(failed)?;
             waiter.until_ready(&operation.id, &operation.scope, &provider_id).await?;
@@ -435,7 +437,7 @@ async fn call(
                 {
                     return Ok((found.provider_id, found.attrs, true));
                 }
-                match gate.call(cloud, provider.create(&resource, &owner)).await {
+                match gate.change(cloud, shared, context, provider.create(&resource, &owner)).await {
                     Ok(created) => Ok((created.provider_id, created.outputs.into_iter().collect(), false)),
                     Err(err) => {
                         if err.kind == ErrorKind::Transient {
@@ -563,6 +565,34 @@ struct Prioritised<'a> {
 impl Prioritised<'_> {
     async fn call<T>(&self, cloud: Cloud, call: impl std::future::Future<Output = T>) -> T {
         self.gate.call(cloud, self.priority, call).await
+    }
+
+    /// `call`, a change to a cloud, made only if the run still holds the stack once its turn
+    /// has come (after the gate's wait, which may be long): else refused, and not retried.
+    async fn change<T>(
+        &self,
+        cloud: Cloud,
+        shared: &Shared,
+        context: &Context,
+        call: impl std::future::Future<Output = Result<T, ProviderError>>,
+    ) -> Result<T, ProviderError> {
+        self.gate
+            .call(cloud, self.priority, async {
+                let lost = match (shared.fenced(), &context.journal) {
+                    (Some(reason), _) => Some(reason),
+                    (None, Some(journal)) => journal.confirm().err().map(|lost| {
+                        let reason = lost.to_string();
+                        shared.fence(lost);
+                        reason
+                    }),
+                    (None, None) => None,
+                };
+                if let Some(reason) = lost {
+                    return Err(ProviderError::new(ErrorKind::Invalid, format!("not made: {reason}")));
+                }
+                call.await
+            })
+            .await
     }
 }
 

@@ -59,6 +59,10 @@ pub trait Journal: Send + Sync {
     fn finished(&self, operation: &Operation, provider_id: Option<&str>) -> Result<(), Fenced>;
     /// Records that `operation` failed.
     fn failed(&self, operation: &Operation) -> Result<(), Fenced>;
+    /// Confirms, right before a change is sent to a cloud, that the run still holds the stack.
+    fn confirm(&self) -> Result<(), Fenced> {
+        Ok(())
+    }
 }
 
 /// The calls still open in `entries` (started, never finished nor failed), in order.

@@ -57,6 +57,56 @@ impl Journal for Lease {
     }
 }
 
+/// A journal that accepts every entry, but whose lease is found lost, right before a change is
+/// sent, once `allowed` changes were confirmed (the lease expired while calls waited their turn).
+struct Expiring {
+    allowed: usize,
+    confirmed: AtomicUsize,
+}
+
+impl Journal for Expiring {
+    fn started(&self, _: &Operation) -> Result<(), Fenced> {
+        Ok(())
+    }
+    fn finished(&self, _: &Operation, _: Option<&str>) -> Result<(), Fenced> {
+        Ok(())
+    }
+    fn failed(&self, _: &Operation) -> Result<(), Fenced> {
+        Ok(())
+    }
+    fn confirm(&self) -> Result<(), Fenced> {
+        if self.confirmed.fetch_add(1, Ordering::SeqCst) >= self.allowed {
+            return Err(Fenced("expired while waiting for its turn".into()));
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn a_change_waiting_for_its_turn_is_not_sent_once_the_lease_is_lost() {
+    let (plan, desired) = isopod_planner::plan(&topology(TWO_NETWORKS), &[]).unwrap();
+    let simulator = Simulator::in_memory();
+    let providers: BTreeMap<Cloud, Arc<dyn Provider>> =
+        [(Cloud::Aws, Arc::new(simulator.provider(Cloud::Aws)) as Arc<dyn Provider>)].into();
+    let context = Context {
+        stack: plan.stack.clone(),
+        providers,
+        observed: Arc::new(Vec::new()),
+        secrets: Arc::new(|_: &str| None),
+        in_flight: Arc::default(),
+        journal: Some(Arc::new(Expiring { allowed: 2, confirmed: AtomicUsize::new(0) })),
+        events: Arc::new(|_| {}),
+    };
+    let operations = Operations::new(&plan.changes, &desired, &[]);
+    // Every ready call is started at once and waits at the gate for its turn.
+    let settings = Settings { parallelism: 1, ..Settings::default() };
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
+    let summary = runtime.block_on(execute(operations, &context, &settings));
+    assert_eq!(simulator.calls().get("create"), Some(&2), "only the changes confirmed were sent: {summary:?}");
+    assert_eq!(summary.created, 2, "{summary:?}");
+    assert!(!summary.succeeded());
+}
+
 #[test]
 fn no_call_is_made_after_the_journal_refuses_one() {
     let (plan, desired) = isopod_planner::plan(&topology(TWO_NETWORKS), &[]).unwrap();

@@ -110,7 +110,7 @@ fn change(config_args: &ConfigArgs, args: &ChangeArgs, goal: Goal<'_>) -> Result
         if !args.json {
             output::line("No changes: the live resources match the configuration.")?;
         }
-        if matches!(goal, Goal::Configuration { .. }) {
+        if matches!(goal, Goal::Configuration { .. }) && still_held(lease.as_ref()) {
             start_down_tunnels(&live);
         }
         return Ok(Status::Success);
@@ -169,10 +169,19 @@ fn change(config_args: &ConfigArgs, args: &ChangeArgs, goal: Goal<'_>) -> Result
     }
     record_run(state.as_ref(), &stack, command, started, &summary);
     progress.summary(&summary, command);
-    if summary.succeeded() && matches!(goal, Goal::Configuration { .. }) {
+    if summary.succeeded() && matches!(goal, Goal::Configuration { .. }) && still_held(lease.as_ref()) {
         start_down_tunnels(&live);
     }
     Ok(if summary.succeeded() { Status::Success } else { Status::Failure })
+}
+
+/// Whether the run still holds the stack, so that it may change the hosts' tunnels; says so
+/// when it does not.
+fn still_held(lease: &dyn isopod_state::StackLease) -> bool {
+    if lease.is_lost() {
+        eprintln!("warning: the stack's lease was lost: the host tunnels that are down are left to its new holder");
+    }
+    !lease.is_lost()
 }
 
 /// Adds this run to the stack's history (`ISOPOD_REVISION` names the revision a watcher runs);

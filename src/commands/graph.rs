@@ -51,12 +51,14 @@ fn live(args: &GraphArgs) -> anyhow::Result<Status> {
     };
     let mut map = TopologyMap::new(&live.topology, &desired);
     map.mark_live(&desired, &live.observed);
-    match stack::tunnel_states(&live.runtime, &live.providers, &live.topology, false) {
-        Ok(states) => {
-            map.mark_states(states.iter().filter_map(|s| Some((s.resource.as_ref()?, s.up, s.detail.as_str()))))
-        }
-        Err(err) => eprintln!("warning: {err:#}; links are drawn without their tunnels' states"),
+    let (states, unread) = stack::tunnel_states(&live.runtime, &live.providers, &live.topology, false);
+    for err in &unread {
+        eprintln!("warning: {err:#}; the links it reports are drawn without its states");
     }
+    // Only this stack's tunnels: another stack in the same account may use the same names.
+    let stack = &live.topology.stack.name.value;
+    let ours = states.iter().filter_map(|s| s.owner.as_ref().filter(|o| &o.stack == stack).map(|o| (&o.id, s)));
+    map.mark_states(ours.map(|(id, s)| (id, s.up, s.detail.as_str())));
     print(&map, args.format)
 }
 

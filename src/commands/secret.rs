@@ -15,7 +15,7 @@ pub fn run(command: SecretCommand) -> Result<Status> {
         SecretCommand::Set(args) => set(args),
         SecretCommand::List(args) => {
             crate::state::select(args.state.as_deref());
-            let Some(stack) = stack_of(&args.dir) else { return Ok(Status::Failure) };
+            let Some(stack) = stack_of(&args.dir)? else { return Ok(Status::Failure) };
             let store = SecretStore::open(&args.dir, &stack)?;
             for name in store.names() {
                 let origin = if is_generated(name) { "generated" } else { "set" };
@@ -25,7 +25,7 @@ pub fn run(command: SecretCommand) -> Result<Status> {
         }
         SecretCommand::Rm(args) => {
             crate::state::select(args.store.state.as_deref());
-            let Some(stack) = stack_of(&args.store.dir) else { return Ok(Status::Failure) };
+            let Some(stack) = stack_of(&args.store.dir)? else { return Ok(Status::Failure) };
             let mut store = SecretStore::open(&args.store.dir, &stack)?;
             if !store.remove(&args.name) {
                 eprintln!("error: secret `{}` is not set", args.name);
@@ -49,7 +49,7 @@ fn set(args: SecretNameArgs) -> Result<Status> {
         return Ok(Status::Failure);
     }
     crate::state::select(args.store.state.as_deref());
-    let Some(stack) = stack_of(&args.store.dir) else { return Ok(Status::Failure) };
+    let Some(stack) = stack_of(&args.store.dir)? else { return Ok(Status::Failure) };
     let mut store = SecretStore::open(&args.store.dir, &stack)?;
     let key = SecretKey::load(true)?;
     store.set(&key, &args.name, &value)?;
@@ -61,12 +61,12 @@ fn set(args: SecretNameArgs) -> Result<Status> {
 /// The stack whose store to use: in a shared state, stores are kept by the stack's name, which
 /// the configuration at `dir` gives (its diagnostics are shown when it cannot be read; `None`);
 /// a folder holds one stack's store, so no configuration is needed.
-fn stack_of(dir: &std::path::Path) -> Option<String> {
-    if !crate::state::is_shared(dir) {
-        return Some(String::new());
+fn stack_of(dir: &std::path::Path) -> Result<Option<String>> {
+    if !crate::state::is_shared(dir)? {
+        return Ok(Some(String::new()));
     }
-    let (_, topology) = crate::config::load(&crate::cli::ConfigArgs { dir: dir.to_path_buf(), vars: Vec::new() })?;
-    Some(topology.stack.name.value)
+    let config = crate::cli::ConfigArgs { dir: dir.to_path_buf(), vars: Vec::new() };
+    Ok(crate::config::load(&config).map(|(_, topology)| topology.stack.name.value))
 }
 
 /// The value: typed at a prompt without echo on a terminal, else all of standard input, without

@@ -12,7 +12,10 @@ pub fn run(args: StatusArgs) -> anyhow::Result<Status> {
     let Some((_, topology)) = config::load(&args.config) else { return Ok(Status::Failure) };
     let providers = stack::providers(&topology, &args.config.dir, args.simulate)?;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    let states = stack::tunnel_states(&runtime, &providers, &topology, args.probe)?;
+    let (states, mut unread) = stack::tunnel_states(&runtime, &providers, &topology, args.probe);
+    if !unread.is_empty() {
+        return Err(unread.remove(0));
+    }
     if states.is_empty() {
         println!("No tunnel reports its state: nothing is applied yet, or its ends do not report one.");
         return Ok(Status::Success);

@@ -305,7 +305,7 @@ impl Watcher<'_> {
             return Ok(());
         }
         let committed = SecretStore::open_file(committed)?;
-        let mut kept = if crate::state::is_shared(&self.config_dir()) {
+        let mut kept = if crate::state::is_shared(&self.config_dir())? {
             SecretStore::open(&self.config_dir(), stack)?
         } else {
             SecretStore::open_file(self.state.join("secrets.json"))?
@@ -397,7 +397,7 @@ mod tests {
             tunnel: "isopod-a-a-b-0".into(),
             up: false,
             detail: "not loaded in charon".into(),
-            resource: None,
+            owner: None,
         };
         let down = crate::stack::tunnel_down_problem(&state);
         let other = Problem::new(ProblemCode::NotPlanned, "tunnel.x is not in this plan: no layout");

@@ -1,7 +1,7 @@
 //! The folder backend: the state folder beside the configuration (`.isopod/`, or
 //! `ISOPOD_STATE_DIR`). One stack per folder, so the stack's name is not part of any path.
 
-use crate::{Document, Run, RunJournal, StackLease, StackState, StateError};
+use crate::{Document, Run, RunJournal, StackLease, StackState, StateError, Versioned};
 use isopod_apply::lock::LockGuard;
 use isopod_apply::{Call, Fenced, FileJournal, FileLock, Holder, Journal, LockError, Operation, StackLock as _};
 use isopod_catalog::ResourceId;
@@ -42,6 +42,10 @@ impl LockGuard for FolderLease {}
 impl StackLease for FolderLease {
     fn token(&self) -> u64 {
         0
+    }
+
+    fn is_lost(&self) -> bool {
+        false
     }
 }
 
@@ -104,16 +108,16 @@ impl StackState for Folder {
         Ok(Arc::new(FolderJournal(Mutex::new(Some(journal)))))
     }
 
-    fn read(&self, _stack: &str, document: Document) -> Result<Option<String>, StateError> {
+    fn read(&self, _stack: &str, document: Document) -> Result<Option<Versioned>, StateError> {
         let path = self.dir.join(document.file_name());
         match std::fs::read_to_string(&path) {
-            Ok(text) => Ok(Some(text)),
+            Ok(text) => Ok(Some(Versioned { text, version: 0 })),
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(err) => Err(Folder::io(&path)(err)),
         }
     }
 
-    fn write(&self, _stack: &str, document: Document, text: &str) -> Result<(), StateError> {
+    fn write(&self, _stack: &str, document: Document, text: &str, _read_at: Option<u64>) -> Result<u64, StateError> {
         let path = self.dir.join(document.file_name());
         std::fs::create_dir_all(&self.dir).map_err(Folder::io(&self.dir))?;
         // Replaced atomically (a reader never sees it half written) by a unique temporary file
@@ -127,7 +131,7 @@ impl StackState for Folder {
             .and_then(|()| staged.write_all(text.as_bytes()))
             .and_then(|()| staged.as_file().sync_all());
         written.map_err(Folder::io(&path))?;
-        staged.persist(&path).map(drop).map_err(|err| io(err.error))
+        staged.persist(&path).map(|_| 0).map_err(|err| io(err.error))
     }
 
     fn record_run(&self, _stack: &str, run: &Run) -> Result<(), StateError> {

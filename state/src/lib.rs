@@ -46,13 +46,24 @@ pub enum Location {
 }
 
 impl Location {
-    /// The location `text` names: a PostgreSQL URL, else a folder.
-    pub fn parse(text: &str) -> Location {
-        if text.starts_with("postgres://") || text.starts_with("postgresql://") {
-            Location::Postgres(text.to_string())
-        } else {
-            Location::Folder(PathBuf::from(text))
+    /// The location `text` names: a PostgreSQL URL (`postgres://` or `postgresql://`), or a
+    /// folder (a path, or `file:PATH`). Anything else with a scheme, or libpq's `key=value`
+    /// form, is refused rather than taken for a folder by mistake.
+    pub fn parse(text: &str) -> Result<Location, String> {
+        let lower = text.to_ascii_lowercase();
+        if lower.starts_with("postgres://") || lower.starts_with("postgresql://") {
+            return Ok(Location::Postgres(text.to_string()));
         }
+        if let Some(path) = text.strip_prefix("file:") {
+            return Ok(Location::Folder(PathBuf::from(path.trim_start_matches("//"))));
+        }
+        if text.contains("://") || text.split_whitespace().any(|word| word.contains('=')) {
+            return Err(format!(
+                "`{}` is neither a PostgreSQL URL (postgres://USER@HOST/DB) nor a folder",
+                if text.contains("://") { text.split("://").next().unwrap_or_default() } else { "key=value" }
+            ));
+        }
+        Ok(Location::Folder(PathBuf::from(text)))
     }
 
     /// The location as it can be shown: a URL without its password.
@@ -64,26 +75,41 @@ impl Location {
     }
 }
 
-/// `url` with the password of its user part, if any, replaced by `***`.
+/// `url` as it can be shown: rebuilt from what the driver reads in it (user, hosts, ports,
+/// database), so that a password, in the user part or as a `password=` parameter, is never
+/// shown (`***` says there is one).
 pub fn redact(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else { return url.to_string() };
-    let (authority, path) = rest.split_once('/').map_or((rest, None), |(a, p)| (a, Some(p)));
-    let authority = match authority.rsplit_once('@') {
-        Some((user, host)) => match user.split_once(':') {
-            Some((name, _)) => format!("{name}:***@{host}"),
-            None => format!("{user}@{host}"),
-        },
-        None => authority.to_string(),
+    let Ok(config) = url.parse::<::postgres::Config>() else {
+        return "a PostgreSQL URL that does not parse".to_string();
     };
-    match path {
-        Some(path) => format!("{scheme}://{authority}/{path}"),
-        None => format!("{scheme}://{authority}"),
-    }
+    let user = config.get_user().unwrap_or_default();
+    let password = if config.get_password().is_some() { ":***" } else { "" };
+    let ports = config.get_ports();
+    let hosts: Vec<String> = config
+        .get_hosts()
+        .iter()
+        .enumerate()
+        .map(|(n, host)| {
+            let name = match host {
+                ::postgres::config::Host::Tcp(name) => name.clone(),
+                ::postgres::config::Host::Unix(path) => path.display().to_string(),
+            };
+            match ports.get(n).or(ports.first()) {
+                Some(port) => format!("{name}:{port}"),
+                None => name,
+            }
+        })
+        .collect();
+    let at = if user.is_empty() && password.is_empty() { String::new() } else { format!("{user}{password}@") };
+    format!("postgres://{at}{}/{}", hosts.join(","), config.get_dbname().unwrap_or_default())
 }
 
 /// Why the state could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum StateError {
+    /// `--state` or `ISOPOD_STATE` names no state Isopod knows.
+    #[error("--state or {STATE_ENV}: {0}")]
+    Location(String),
     /// The folder could not be used.
     #[error("cannot use the state folder {path}: {source}")]
     Io {
@@ -91,6 +117,14 @@ pub enum StateError {
         path: PathBuf,
         /// The cause.
         source: std::io::Error,
+    },
+    /// Another run wrote the document since it was read: nothing was written.
+    #[error("{document} of stack `{stack}` was changed by another run since it was read; nothing was written")]
+    Conflict {
+        /// The stack.
+        stack: String,
+        /// The document's name.
+        document: &'static str,
     },
     /// The database could not be reached or refused a statement.
     #[error("the state database {location}: {message}")]
@@ -160,20 +194,33 @@ pub trait StackState: Send + Sync {
         lease: &dyn StackLease,
         carried: &[(ResourceId, Call)],
     ) -> Result<Arc<dyn RunJournal>, StateError>;
-    /// A document, if it was written.
-    fn read(&self, stack: &str, document: Document) -> Result<Option<String>, StateError>;
-    /// Writes a document.
-    fn write(&self, stack: &str, document: Document, text: &str) -> Result<(), StateError>;
+    /// A document, if it was written, with the version it was read at.
+    fn read(&self, stack: &str, document: Document) -> Result<Option<Versioned>, StateError>;
+    /// Writes a document read at version `read_at` (`None`: it did not exist then). A shared
+    /// state refuses the write with [`StateError::Conflict`] when another run wrote it since; a
+    /// folder (one machine) writes it whatever happened.
+    fn write(&self, stack: &str, document: Document, text: &str, read_at: Option<u64>) -> Result<u64, StateError>;
     /// Adds a run to the history.
     fn record_run(&self, stack: &str, run: &Run) -> Result<(), StateError>;
     /// The last `limit` runs, newest first.
     fn runs(&self, stack: &str, limit: usize) -> Result<Vec<Run>, StateError>;
 }
 
+/// A document's text and the version it was read at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Versioned {
+    /// The text.
+    pub text: String,
+    /// The version: larger after every write.
+    pub version: u64,
+}
+
 /// A held lock; dropping it releases it.
 pub trait StackLease: LockGuard {
     /// Its fencing token: larger for every later holder of the stack's lock.
     fn token(&self) -> u64;
+    /// Whether the lock is known lost (a lease that could not be renewed, or was taken).
+    fn is_lost(&self) -> bool;
 }
 
 /// The state at `location`; for PostgreSQL, connected and migrated, with leases of `lease`.
@@ -195,11 +242,20 @@ mod tests {
 
     #[test]
     fn locations_are_urls_or_folders_and_passwords_are_never_shown() {
-        assert_eq!(Location::parse("/var/lib/isopod"), Location::Folder("/var/lib/isopod".into()));
+        assert_eq!(Location::parse("/var/lib/isopod"), Ok(Location::Folder("/var/lib/isopod".into())));
+        assert_eq!(Location::parse("file:///var/lib/isopod"), Ok(Location::Folder("/var/lib/isopod".into())));
         let url = "postgresql://isopod:s3cret@db.internal:5432/isopod?sslmode=require";
-        assert_eq!(Location::parse(url), Location::Postgres(url.into()));
-        assert_eq!(Location::parse(url).redacted(), "postgresql://isopod:***@db.internal:5432/isopod?sslmode=require");
+        assert_eq!(Location::parse(url), Ok(Location::Postgres(url.into())));
+        assert_eq!(Location::parse(url).unwrap().redacted(), "postgres://isopod:***@db.internal:5432/isopod");
+        assert!(Location::parse("Postgres://db/isopod").is_ok(), "schemes are case-insensitive");
+        assert!(Location::parse("mysql://db/isopod").is_err());
+        assert!(Location::parse("host=db user=isopod").is_err());
         assert_eq!(redact("postgres://isopod@127.0.0.1:5432/postgres"), "postgres://isopod@127.0.0.1:5432/postgres");
-        assert_eq!(redact("postgres://127.0.0.1"), "postgres://127.0.0.1");
+        // A `/` in the password, and a password given as a parameter.
+        for url in ["postgres://u:pa/ss@h/db", "postgres://u@h/db?password=hunter2"] {
+            let shown = redact(url);
+            assert!(!shown.contains("ss@") && !shown.contains("hunter2"), "{shown}");
+            assert!(shown.starts_with("postgres://u:***@h"), "{shown}");
+        }
     }
 }

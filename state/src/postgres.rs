@@ -15,7 +15,7 @@
 //!   the missing ones in order, in one transaction under an advisory lock, so that two machines
 //!   starting together do not race.
 
-use crate::{Document, Run, RunJournal, StackLease, StackState, StateError, entries, redact};
+use crate::{Document, Run, RunJournal, StackLease, StackState, StateError, Versioned, entries, redact};
 use isopod_apply::journal::{Entry, open_calls};
 use isopod_apply::lock::LockGuard;
 use isopod_apply::{Call, Fenced, Holder, Journal, LockError, Operation};
@@ -49,6 +49,7 @@ const MIGRATIONS: &[&str] = &[
          stack TEXT NOT NULL,
          name TEXT NOT NULL,
          body TEXT NOT NULL,
+         version BIGINT NOT NULL,
          updated_at TIMESTAMPTZ NOT NULL DEFAULT now(),
          PRIMARY KEY (stack, name)
      );
@@ -76,7 +77,15 @@ impl Postgres {
     /// Connects to `url` and applies the migrations it lacks; leases last `lease`.
     pub fn connect(url: &str, lease: Duration) -> Result<Postgres, StateError> {
         let state = Postgres { url: url.to_string(), client: Arc::new(Mutex::new(connect(url)?)), lease };
-        state.db(migrate).map_err(|err| database(url, &err))?;
+        if let Err(version) = state.db(migrate).map_err(|err| database(url, &err))? {
+            return Err(StateError::Database {
+                location: redact(url),
+                message: format!(
+                    "its schema is at version {version}, newer than this isopod knows ({}): upgrade isopod",
+                    MIGRATIONS.len()
+                ),
+            });
+        }
         Ok(state)
     }
 
@@ -89,11 +98,36 @@ impl Postgres {
     /// Runs `job` on the connection, on a thread of its own: the synchronous client drives a
     /// runtime of its own, which cannot run inside the executor's (journal entries are written
     /// from its tasks). A scoped thread costs microseconds; a statement, a round trip.
+    /// A connection that broke is made again first (a cut that lasts fails the statement).
     fn db<T: Send>(&self, job: impl FnOnce(&mut Client) -> T + Send) -> T {
         std::thread::scope(|scope| {
-            let worker = scope.spawn(|| job(&mut self.client.lock().unwrap_or_else(|poisoned| poisoned.into_inner())));
+            let worker = scope.spawn(|| {
+                let mut client = self.client.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                if client.is_closed()
+                    && let Ok(fresh) = config(&self.url).and_then(|config| config.connect(NoTls))
+                {
+                    *client = fresh;
+                }
+                job(&mut client)
+            });
             worker.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
         })
+    }
+
+    /// Whether `token` still holds the lease of `stack` (`FOR SHARE`: a take-over waits for
+    /// this statement, and is seen by the next).
+    fn holds(&self, stack: &str, token: i64) -> Result<(), Fenced> {
+        let held = self.db(|client| {
+            client.query_opt(
+                "SELECT 1 FROM leases WHERE stack = $1 AND token = $2 AND expires_at > now() FOR SHARE",
+                &[&stack, &token],
+            )
+        });
+        match held {
+            Ok(Some(_)) => Ok(()),
+            Ok(None) => Err(Fenced(format!("token {token} of stack `{stack}` no longer holds its lease"))),
+            Err(err) => Err(Fenced(format!("the state database cannot confirm the lease: {}", self.error(&err)))),
+        }
     }
 
     fn error(&self, err: &postgres::Error) -> StateError {
@@ -130,7 +164,7 @@ impl Postgres {
             client.execute(
                 "INSERT INTO journal (stack, token, entry)
                  SELECT $1, $2, $3 WHERE EXISTS (
-                     SELECT 1 FROM leases WHERE stack = $1 AND token = $2 AND expires_at > now())",
+                     SELECT 1 FROM leases WHERE stack = $1 AND token = $2 AND expires_at > now() FOR SHARE)",
                 &[&stack, &token, &text],
             )
         });
@@ -142,20 +176,41 @@ impl Postgres {
     }
 }
 
+/// How long making a connection may take, and a statement run: well under a lease's third.
+const TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The connection settings of `url`, with timeouts and keepalives, so that a database that
+/// stops answering is an error, not a run that hangs past its lease.
+fn config(url: &str) -> Result<postgres::Config, postgres::Error> {
+    let mut config: postgres::Config = url.parse()?;
+    config.connect_timeout(TIMEOUT).keepalives(true).keepalives_idle(Duration::from_secs(10));
+    config.options(&format!("-c statement_timeout={}", TIMEOUT.as_millis()));
+    Ok(config)
+}
+
 /// A connection to `url`, made on a thread of its own (see [`Postgres::db`]).
 fn connect(url: &str) -> Result<Client, StateError> {
-    let connected = std::thread::scope(|scope| scope.spawn(|| Client::connect(url, NoTls)).join());
+    let connected = std::thread::scope(|scope| scope.spawn(|| config(url)?.connect(NoTls)).join());
     connected.unwrap_or_else(|panic| std::panic::resume_unwind(panic)).map_err(|err| database(url, &err))
 }
 
 fn database(url: &str, err: &postgres::Error) -> StateError {
-    // The driver's message may quote the URL it was given; the password never goes further.
-    let message = err.to_string().replace(url, &redact(url));
+    // The driver's message, with its causes (a refused connection, a timeout); it may quote the
+    // URL it was given, whose password never goes further.
+    let mut message = err.to_string();
+    let mut cause = std::error::Error::source(err);
+    while let Some(inner) = cause {
+        message.push_str(&format!(": {inner}"));
+        cause = inner.source();
+    }
+    let message = message.replace(url, &redact(url));
     StateError::Database { location: redact(url), message }
 }
 
 /// Applies the migrations the database lacks, in one transaction under an advisory lock.
-fn migrate(client: &mut Client) -> Result<(), postgres::Error> {
+/// `Err(version)`: the database is at a version this binary does not know (a newer Isopod
+/// migrated it), and nothing is changed.
+fn migrate(client: &mut Client) -> Result<Result<(), i32>, postgres::Error> {
     let mut transaction = client.transaction()?;
     transaction.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
     transaction.batch_execute(
@@ -164,12 +219,15 @@ fn migrate(client: &mut Client) -> Result<(), postgres::Error> {
              applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
     )?;
     let applied: i32 = transaction.query_one("SELECT coalesce(max(version), 0) FROM schema_migrations", &[])?.get(0);
+    if applied as usize > MIGRATIONS.len() {
+        return Ok(Err(applied));
+    }
     for (index, migration) in MIGRATIONS.iter().enumerate().skip(applied as usize) {
         transaction.batch_execute(migration)?;
         let version = index as i32 + 1;
         transaction.execute("INSERT INTO schema_migrations (version) VALUES ($1)", &[&version])?;
     }
-    transaction.commit()
+    transaction.commit().map(Ok)
 }
 
 /// A lease held: renewed by a thread of its own, released when dropped.
@@ -184,11 +242,6 @@ pub struct Lease {
 }
 
 impl Lease {
-    /// Whether the lease is known lost.
-    pub fn is_lost(&self) -> bool {
-        self.lost.load(Ordering::SeqCst)
-    }
-
     /// Renews the lease every third of `length` on a connection of its own until stopped.
     fn renew_in_background(&mut self, length: Duration) {
         let (stack, token, url) = (self.stack.clone(), self.token, self.url.clone());
@@ -196,10 +249,13 @@ impl Lease {
         self.renewer = Some(std::thread::spawn(move || {
             let mut client: Option<Client> = None;
             let mut renewed = Instant::now();
+            let mut failing = false;
             while !stop.load(Ordering::SeqCst) {
                 let step = Duration::from_millis(50);
                 let mut waited = Duration::ZERO;
-                while waited < length / 3 && !stop.load(Ordering::SeqCst) {
+                // After a failure, try again within a second rather than a third of the lease.
+                let wait = if failing { (length / 3).min(Duration::from_secs(1)) } else { length / 3 };
+                while waited < wait && !stop.load(Ordering::SeqCst) {
                     std::thread::sleep(step);
                     waited += step;
                 }
@@ -207,7 +263,7 @@ impl Lease {
                     break;
                 }
                 if client.is_none() {
-                    client = Client::connect(&url, NoTls).ok();
+                    client = config(&url).and_then(|config| config.connect(NoTls)).ok();
                 }
                 let outcome = client.as_mut().map(|client| {
                     client.execute(
@@ -216,6 +272,7 @@ impl Lease {
                         &[&stack, &token, &length.as_secs_f64()],
                     )
                 });
+                failing = !matches!(outcome, Some(Ok(1)));
                 match outcome {
                     Some(Ok(1)) => renewed = Instant::now(),
                     Some(Ok(_)) => {
@@ -242,6 +299,10 @@ impl StackLease for Lease {
     fn token(&self) -> u64 {
         self.token as u64
     }
+
+    fn is_lost(&self) -> bool {
+        self.lost.load(Ordering::SeqCst)
+    }
 }
 
 impl Drop for Lease {
@@ -253,7 +314,7 @@ impl Drop for Lease {
         // On a thread of its own: the lease may be dropped inside an async runtime.
         std::thread::scope(|scope| {
             scope.spawn(|| {
-                if let Ok(mut client) = Client::connect(&self.url, NoTls) {
+                if let Ok(mut client) = config(&self.url).and_then(|config| config.connect(NoTls)) {
                     let _ = client
                         .execute("DELETE FROM leases WHERE stack = $1 AND token = $2", &[&self.stack, &self.token]);
                 }
@@ -283,6 +344,10 @@ impl Journal for PgJournal {
     fn failed(&self, operation: &Operation) -> Result<(), Fenced> {
         self.state.append(&self.stack, self.token, &Entry::Failed { id: operation.id.clone(), call: operation.call })
     }
+
+    fn confirm(&self) -> Result<(), Fenced> {
+        self.state.holds(&self.stack, self.token)
+    }
 }
 
 impl RunJournal for PgJournal {
@@ -300,7 +365,7 @@ impl Postgres {
         self.db(|client| {
             client.execute(
                 "DELETE FROM journal WHERE stack = $1 AND EXISTS (
-                     SELECT 1 FROM leases WHERE stack = $1 AND token = $2 AND expires_at > now())",
+                     SELECT 1 FROM leases WHERE stack = $1 AND token = $2 AND expires_at > now() FOR SHARE)",
                 &[&stack, &token],
             )
         })
@@ -355,37 +420,68 @@ impl StackState for Postgres {
         carried: &[(ResourceId, Call)],
     ) -> Result<Arc<dyn RunJournal>, StateError> {
         let token = lease.token() as i64;
-        self.delete_journal(stack, token)?;
-        let journal = PgJournal { state: self.clone(), stack: stack.to_string(), token };
-        for (id, call) in carried {
-            let entry = Entry::Started { id: id.clone(), call: *call };
-            self.append(stack, token, &entry)
-                .map_err(|lost| StateError::Database { location: redact(&self.url), message: lost.to_string() })?;
+        let entries: Vec<String> = carried
+            .iter()
+            .map(|(id, call)| serde_json::to_string(&Entry::Started { id: id.clone(), call: *call }))
+            .collect::<Result<_, _>>()
+            .expect("entries serialize");
+        // In one transaction: a crash never loses the calls carried over.
+        let started = self.db(|client| -> Result<bool, postgres::Error> {
+            let mut transaction = client.transaction()?;
+            let held = transaction.query_opt(
+                "SELECT 1 FROM leases WHERE stack = $1 AND token = $2 AND expires_at > now() FOR SHARE",
+                &[&stack, &token],
+            )?;
+            if held.is_none() {
+                return Ok(false);
+            }
+            transaction.execute("DELETE FROM journal WHERE stack = $1", &[&stack])?;
+            for entry in &entries {
+                transaction.execute(
+                    "INSERT INTO journal (stack, token, entry) VALUES ($1, $2, $3)",
+                    &[&stack, &token, entry],
+                )?;
+            }
+            transaction.commit().map(|()| true)
+        });
+        match started.map_err(|err| self.error(&err))? {
+            true => Ok(Arc::new(PgJournal { state: self.clone(), stack: stack.to_string(), token })),
+            false => Err(StateError::Database {
+                location: redact(&self.url),
+                message: format!("token {token} of stack `{stack}` no longer holds its lease"),
+            }),
         }
-        Ok(Arc::new(journal))
     }
 
-    fn read(&self, stack: &str, document: Document) -> Result<Option<String>, StateError> {
+    fn read(&self, stack: &str, document: Document) -> Result<Option<Versioned>, StateError> {
         let name = document.file_name();
         let row = self
             .db(|client| {
-                client.query_opt("SELECT body FROM documents WHERE stack = $1 AND name = $2", &[&stack, &name])
+                client.query_opt("SELECT body, version FROM documents WHERE stack = $1 AND name = $2", &[&stack, &name])
             })
             .map_err(|err| self.error(&err))?;
-        Ok(row.map(|row| row.get(0)))
+        Ok(row.map(|row| Versioned { text: row.get(0), version: row.get::<_, i64>(1) as u64 }))
     }
 
-    fn write(&self, stack: &str, document: Document, text: &str) -> Result<(), StateError> {
+    fn write(&self, stack: &str, document: Document, text: &str, read_at: Option<u64>) -> Result<u64, StateError> {
         let name = document.file_name();
-        self.db(|client| {
-            client.execute(
-                "INSERT INTO documents (stack, name, body) VALUES ($1, $2, $3)
-                 ON CONFLICT (stack, name) DO UPDATE SET body = EXCLUDED.body, updated_at = now()",
+        // Compare and swap: written only if no one wrote it since it was read.
+        let written = self.db(|client| match read_at {
+            None => client.execute(
+                "INSERT INTO documents (stack, name, body, version) VALUES ($1, $2, $3, 1)
+                 ON CONFLICT (stack, name) DO NOTHING",
                 &[&stack, &name, &text],
-            )
-        })
-        .map(drop)
-        .map_err(|err| self.error(&err))
+            ),
+            Some(version) => client.execute(
+                "UPDATE documents SET body = $3, version = version + 1, updated_at = now()
+                 WHERE stack = $1 AND name = $2 AND version = $4",
+                &[&stack, &name, &text, &(version as i64)],
+            ),
+        });
+        match written.map_err(|err| self.error(&err))? {
+            1 => Ok(read_at.map_or(1, |version| version + 1)),
+            _ => Err(StateError::Conflict { stack: stack.to_string(), document: name }),
+        }
     }
 
     fn record_run(&self, stack: &str, run: &Run) -> Result<(), StateError> {

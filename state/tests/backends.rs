@@ -52,11 +52,12 @@ fn keeps_the_contract(state: &dyn StackState) {
     let again = state.acquire("prod", &holder("isopod apply"), Duration::ZERO).expect("released when dropped");
     drop(again);
 
-    // Documents, replaced whole.
+    // Documents, replaced whole, each write given the version it read.
     assert_eq!(state.read("prod", Document::Secrets).unwrap(), None);
-    state.write("prod", Document::Secrets, r#"{"format":1,"secrets":{}}"#).unwrap();
-    state.write("prod", Document::Secrets, r#"{"format":1,"secrets":{"a":{}}}"#).unwrap();
-    assert_eq!(state.read("prod", Document::Secrets).unwrap().as_deref(), Some(r#"{"format":1,"secrets":{"a":{}}}"#));
+    let first = state.write("prod", Document::Secrets, r#"{"format":1,"secrets":{}}"#, None).unwrap();
+    state.write("prod", Document::Secrets, r#"{"format":1,"secrets":{"a":{}}}"#, Some(first)).unwrap();
+    let read = state.read("prod", Document::Secrets).unwrap().unwrap();
+    assert_eq!(read.text, r#"{"format":1,"secrets":{"a":{}}}"#);
     assert_eq!(state.read("prod", Document::Scopes).unwrap(), None);
 
     // The history, newest first.
@@ -87,6 +88,15 @@ fn postgres_keeps_the_contract_and_fences_a_holder_whose_lease_was_taken() {
     let server = Server::start();
     let state = Postgres::connect(&server.url, Duration::from_secs(30)).unwrap();
     keeps_the_contract(&state);
+    // Two runs read the store; the first to write wins, the second is refused rather than
+    // undoing it (a generated key must never be lost).
+    let read = state.read("prod", Document::Secrets).unwrap().unwrap();
+    state.write("prod", Document::Secrets, "{\"one\":1}", Some(read.version)).unwrap();
+    let refused = state.write("prod", Document::Secrets, "{\"two\":2}", Some(read.version)).unwrap_err();
+    assert!(matches!(refused, StateError::Conflict { .. }), "{refused}");
+    assert!(state.write("prod", Document::Scopes, "[]", None).is_ok());
+    assert!(matches!(state.write("prod", Document::Scopes, "[1]", None), Err(StateError::Conflict { .. })));
+    assert_eq!(state.read("prod", Document::Secrets).unwrap().unwrap().text, "{\"one\":1}");
     // Stacks are apart: one stack's lease does not hold another's.
     let prod = state.acquire("prod", &holder("a"), Duration::ZERO).unwrap();
     let staging = state.acquire("staging", &holder("b"), Duration::ZERO).unwrap();
@@ -104,6 +114,7 @@ fn postgres_keeps_the_contract_and_fences_a_holder_whose_lease_was_taken() {
     let refused = journal.finished(&operation("x"), None).unwrap_err();
     assert!(refused.to_string().contains("no longer holds its lease"), "{refused}");
     assert!(matches!(journal.started(&operation("y")), Err(Fenced(_))));
+    assert!(journal.confirm().is_err(), "and it cannot confirm the lease before a change");
     // Nothing of the stale holder's was written after the take-over, and it cannot clear the
     // new holder's journal.
     let new_journal = state.start_journal("prod", second.as_ref(), &state.unfinished("prod").unwrap()).unwrap();
@@ -132,6 +143,11 @@ fn a_lease_is_renewed_while_held_and_migrations_are_applied_once() {
     let other = Postgres::connect(&server.url, Duration::from_secs(1)).unwrap();
     assert_eq!(other.schema_version().unwrap(), 1);
     assert_eq!(state.schema_version().unwrap(), 1);
+    // A database a newer isopod migrated is refused, untouched.
+    let mut admin = postgres::Client::connect(&server.url, postgres::NoTls).unwrap();
+    admin.execute("INSERT INTO schema_migrations (version) VALUES (99)", &[]).unwrap();
+    let Err(newer) = Postgres::connect(&server.url, Duration::from_secs(1)) else { panic!("a newer schema was used") };
+    assert!(newer.to_string().contains("schema is at version 99, newer than this isopod knows (1)"), "{newer}");
 }
 
 #[test]

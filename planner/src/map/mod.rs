@@ -245,14 +245,17 @@ impl TopologyMap {
         }
     }
 
-    /// Lays the states the ends report on the map: `(carrier, up, what the end says)`. A link
-    /// with reports is up when all say up, down when none does, degraded otherwise.
+    /// Lays the states the ends report on the map: `(carrier, up, what the end says)`, on the
+    /// links that are live (or, when [`TopologyMap::mark_live`] was not called, planned). A link
+    /// is up when every carrier reports up, down when none is up, and degraded otherwise (some
+    /// down, or some live but silent).
     pub fn mark_states<'a>(&mut self, states: impl IntoIterator<Item = (&'a ResourceId, bool, &'a str)>) {
         let mut by_carrier: BTreeMap<&ResourceId, Vec<(bool, &str)>> = BTreeMap::new();
         for (id, up, detail) in states {
             by_carrier.entry(id).or_default().push((up, detail));
         }
-        for link in self.links.iter_mut().filter(|l| l.status != LinkStatus::NotPlanned) {
+        let markable = |l: &&mut Link| matches!(l.status, LinkStatus::Live | LinkStatus::Planned);
+        for link in self.links.iter_mut().filter(markable) {
             let reports: Vec<(ResourceId, bool, &str)> = link
                 .carriers()
                 .flat_map(|id| {
@@ -262,16 +265,22 @@ impl TopologyMap {
             if reports.is_empty() {
                 continue;
             }
+            let silent: Vec<String> = link
+                .carriers()
+                .filter(|id| !by_carrier.contains_key(id))
+                .map(|id| format!("{id}: no report"))
+                .collect();
             let up = reports.iter().filter(|(_, up, _)| *up).count();
             link.status = match up {
                 0 => LinkStatus::Down,
-                n if n == reports.len() => LinkStatus::Up,
+                n if n == reports.len() && silent.is_empty() => LinkStatus::Up,
                 _ => LinkStatus::Degraded,
             };
             link.detail = reports
                 .iter()
                 .map(|(id, up, detail)| format!("{id}: {} ({detail})", if *up { "up" } else { "down" }))
                 .collect();
+            link.detail.extend(silent);
         }
     }
 
@@ -283,9 +292,9 @@ impl TopologyMap {
 
 /// The link of one tunnel as written or from a mesh.
 fn tunnel_link(topology: &Topology, desired: &Desired, unplanned: &BTreeMap<&str, &str>, tunnel: &Tunnel) -> Link {
-    let name = match &tunnel.mesh {
-        Some(mesh) => format!("mesh.{mesh} ({})", tunnel.name),
-        None => format!("tunnel.{}", tunnel.name),
+    let (name, object) = match &tunnel.mesh {
+        Some(mesh) => (format!("mesh.{mesh} ({})", tunnel.name), format!("mesh.{mesh}")),
+        None => (format!("tunnel.{}", tunnel.name), format!("tunnel.{}", tunnel.name)),
     };
     let ends = [tunnel.ends[0].value.clone(), tunnel.ends[1].value.clone()];
     let kind = if same_cloud(topology, &ends) {
@@ -293,7 +302,7 @@ fn tunnel_link(topology: &Topology, desired: &Desired, unplanned: &BTreeMap<&str
     } else {
         LinkKind::Tunnel { routing: tunnel.routing, ha: tunnel.ha }
     };
-    link(name, kind, ends, unplanned, parts(desired, &tunnel.name))
+    link(name, kind, ends, unplanned, parts(desired, &object, &tunnel.name))
 }
 
 /// A link named `name`, left out when `unplanned` gives it a reason.
@@ -322,14 +331,18 @@ fn same_cloud(topology: &Topology, ends: &[End; 2]) -> bool {
     }
 }
 
-/// The resources of `desired` that are the tunnel named `tunnel`'s own: those at `TUNNEL` or
-/// `TUNNEL.…` and, on a host, `HOST.TUNNEL.…` (gateways shared by a network's tunnels are not).
-fn parts(desired: &Desired, tunnel: &str) -> Vec<ResourceId> {
+/// The resources of `desired` that are the tunnel named `tunnel`'s own: those of its object
+/// (`tunnel.T`, `mesh.M`, `relay.R`) at `TUNNEL` or `TUNNEL.…` and, on a host, `HOST.TUNNEL.…`
+/// (the gateways a network's tunnels share belong to the network's object, and another object
+/// with the tunnel's name is another object's).
+fn parts(desired: &Desired, object: &str, tunnel: &str) -> Vec<ResourceId> {
     let under =
         |address: &str| address.strip_prefix(tunnel).is_some_and(|rest| rest.is_empty() || rest.starts_with('.'));
     desired
         .resources
-        .keys()
+        .values()
+        .filter(|resource| resource.object == object)
+        .map(|resource| &resource.id)
         .filter(|id| match id.kind.cloud() {
             Cloud::Host => id.address.split_once('.').is_some_and(|(_, rest)| under(rest)),
             _ => under(&id.address),
@@ -340,7 +353,7 @@ fn parts(desired: &Desired, tunnel: &str) -> Vec<ResourceId> {
 
 /// The relays' links: from the endpoint's network to each consumer, carried by the relay's own
 /// tunnel or by the configuration's tunnel between the two networks (whose resources then count
-/// as the relay's, with those of the relay's own object).
+/// as the relay's).
 fn relay_links(
     topology: &Topology,
     desired: &Desired,
@@ -354,12 +367,11 @@ fn relay_links(
         for consumer in &relay.to {
             let pair = format!("{}/{source}~{}", relay.name, consumer.value);
             let ends = [End::Network(source.clone()), End::Network(consumer.value.clone())];
-            let mut resources = parts(desired, &pair);
+            let object = format!("relay.{}", relay.name);
+            let mut resources = parts(desired, &object, &pair);
             if resources.is_empty() {
                 let between = |l: &&Link| l.ends == ends || l.ends == [ends[1].clone(), ends[0].clone()];
                 resources = tunnels.iter().find(between).map(|l| l.resources.clone()).unwrap_or_default();
-                let object = format!("relay.{}", relay.name);
-                resources.extend(desired.resources.values().filter(|r| r.object == object).map(|r| r.id.clone()));
             }
             links.push(link(format!("relay.{} ({pair})", relay.name), LinkKind::Relay, ends, unplanned, resources));
         }

@@ -221,7 +221,7 @@ fn write_box(out: &mut String, x: f64, y: f64, name: &str, lines: &[String], cla
 pub(super) fn colour(status: LinkStatus) -> &'static str {
     match status {
         LinkStatus::NotPlanned => "#9e9e9e",
-        LinkStatus::Planned => "#546e7a",
+        LinkStatus::Planned => "#90a4ae",
         LinkStatus::Pending => "#1e88e5",
         LinkStatus::Live => "#546e7a",
         LinkStatus::Up => "#2e7d32",
@@ -376,11 +376,14 @@ fn write_legend(map: &TopologyMap, y: f64) -> String {
     out
 }
 
-/// `text` with XML's special characters escaped.
+/// `text` with XML's special characters escaped, and control characters (which XML cannot
+/// hold; a cloud's message may carry them) as spaces.
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
+            '\n' | '\t' => out.push(c),
+            c if c.is_control() => out.push(' '),
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),

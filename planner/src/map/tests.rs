@@ -99,6 +99,15 @@ fn reported_states_make_a_link_up_degraded_or_down() {
     assert_eq!(degraded.status, LinkStatus::Degraded);
     assert!(degraded.detail[0].starts_with(&format!("{}: down", carriers[0])), "{:?}", degraded.detail);
     assert_eq!(with(&vec![false; carriers.len()]).status, LinkStatus::Down);
+    // A carrier that says nothing while the others say up: degraded, and said.
+    let silent = with(&all[1..]);
+    assert_eq!(silent.status, LinkStatus::Degraded);
+    assert!(silent.detail.iter().any(|d| d.ends_with("no report")), "{:?}", silent.detail);
+    // A link not applied stays so, whatever is reported of the carriers that exist.
+    let mut pending = base.clone();
+    pending.mark_live(&desired, &[]);
+    pending.mark_states(carriers.iter().map(|id| (id, true, "UP")));
+    assert_eq!(pending.links[0].status, LinkStatus::Pending);
     // Reports about resources that carry no link change nothing.
     let mut map = base.clone();
     let stranger = ResourceId::new(ResourceKind::AwsVpnConnection, "elsewhere.0");
@@ -188,4 +197,31 @@ fn the_two_cloud_tunnel_map_is_stable() {
     let (topology, desired) = example("two-cloud-tunnel");
     let map = TopologyMap::new(&topology, &desired);
     insta::assert_snapshot!(dot(&map));
+}
+
+#[test]
+fn a_tunnel_named_like_a_network_claims_none_of_the_network_s_resources() {
+    let text = PEERED.replace("tunnel \"a-b\"", "tunnel \"a\"");
+    let topology = topology(&text);
+    let desired = lower(&topology, &Live::default()).unwrap();
+    let map = TopologyMap::new(&topology, &desired);
+    let link = &map.links[0];
+    assert!(!link.resources.is_empty());
+    for id in &link.resources {
+        assert_eq!(desired.resources[id].object, "tunnel.a", "{id} is not the tunnel's");
+    }
+    assert!(!link.resources.iter().any(|id| id.kind == ResourceKind::AwsVpc), "{:?}", link.resources);
+}
+
+#[test]
+fn what_the_clouds_say_cannot_break_the_drawings() {
+    let (topology, desired) = example("two-cloud-tunnel");
+    let mut map = TopologyMap::new(&topology, &desired);
+    let carriers: Vec<ResourceId> = map.links[0].carriers().cloned().collect();
+    map.mark_states(carriers.iter().map(|id| (id, false, "DOWN: \u{1b}[31m<peer> & \"gone\"\u{7}")));
+    let drawn = svg(&map);
+    assert!(!drawn.chars().any(|c| c.is_control() && c != '\n' && c != '\t'), "no control character in the SVG");
+    assert!(drawn.contains("&lt;peer&gt; &amp; &quot;gone&quot;"), "{drawn}");
+    let graph = dot(&map);
+    assert!(!graph.chars().any(|c| c.is_control() && c != '\n'), "no control character in the DOT text");
 }

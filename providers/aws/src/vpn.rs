@@ -470,7 +470,7 @@ pub(super) async fn tunnel_states(region: &Region) -> Result<Vec<TunnelState>, P
             continue;
         }
         let id = connection.vpn_connection_id().unwrap_or_default();
-        let resource = tags::read(connection.tags(), tags::RESOURCE_TAG).0.map(|owner| owner.id);
+        let owner = tags::read(connection.tags(), tags::RESOURCE_TAG).0;
         for telemetry in connection.vgw_telemetry() {
             let status = telemetry.status().map(|s| s.as_str()).unwrap_or("UNKNOWN");
             let message = telemetry.status_message().filter(|m| !m.is_empty()).unwrap_or("");
@@ -479,7 +479,7 @@ pub(super) async fn tunnel_states(region: &Region) -> Result<Vec<TunnelState>, P
                 tunnel: format!("{id} {}", telemetry.outside_ip_address().unwrap_or_default()),
                 up: status == "UP",
                 detail: if message.is_empty() { status.to_string() } else { format!("{status}: {message}") },
-                resource: resource.clone(),
+                owner: owner.clone(),
             });
         }
     }

@@ -248,7 +248,7 @@ impl AzureProvider {
                     tunnel: live["name"].as_str().unwrap_or_default().to_string(),
                     up,
                     detail,
-                    resource: arm::read_tags(&live["tags"]).0.map(|owner| owner.id),
+                    owner: arm::read_tags(&live["tags"]).0,
                 });
             }
         }

@@ -14,7 +14,7 @@ pub mod retry;
 pub mod routed;
 
 pub use error::{ErrorKind, ProviderError};
-use isopod_catalog::{Cloud, ObservedResource, Ownership, Resource, ResourceId, ResourceKind, Scope, Value};
+use isopod_catalog::{Cloud, ObservedResource, Ownership, Resource, ResourceKind, Scope, Value};
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
@@ -54,10 +54,10 @@ pub struct TunnelState {
     pub up: bool,
     /// What the end says of it (`ESTABLISHED`, `DOWN: IPSEC IS DOWN`...).
     pub detail: String,
-    /// The stack's resource that carries it, as its ownership marks name it (a VPN connection, a
-    /// VPN tunnel, a host's connection): what ties it to a tunnel of the configuration. `None`
-    /// for what is not one resource's (a Cloud Router's BGP session).
-    pub resource: Option<ResourceId>,
+    /// The owner of the resource that carries it, as its ownership marks say (the stack, and
+    /// the VPN connection, VPN tunnel or host connection within it): what ties it to a tunnel of
+    /// a configuration. `None` for what is not one resource's (a Cloud Router's BGP session).
+    pub owner: Option<Ownership>,
 }
 
 /// One cloud's API, as the planner and executor use it.

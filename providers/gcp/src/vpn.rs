@@ -394,13 +394,13 @@ pub(crate) async fn tunnel_states(p: &Project<'_>, region: &str) -> Result<Vec<T
     for tunnel in listed.into_iter().filter(|t| ours(t.description.as_deref())) {
         let status = tunnel.status.as_ref().and_then(|s| s.name()).unwrap_or("UNKNOWN").to_string();
         let detail = tunnel.detailed_status.unwrap_or_default();
-        let resource = p.owner(tunnel.description.as_deref()).flatten().map(|owner| owner.id);
+        let owner = p.owner(tunnel.description.as_deref()).flatten();
         states.push(TunnelState {
             scope: scope.clone(),
             tunnel: tunnel.name.unwrap_or_default(),
             up: status == "ESTABLISHED",
             detail: if detail.is_empty() { status } else { format!("{status}: {detail}") },
-            resource,
+            owner,
         });
     }
     let request = p.clients.routers.list().set_project(p.id).set_region(region);
@@ -418,7 +418,7 @@ pub(crate) async fn tunnel_states(p: &Project<'_>, region: &str) -> Result<Vec<T
                 tunnel: format!("{name} BGP {}", peer.name.unwrap_or_default()),
                 up,
                 detail: format!("BGP {status} ({state})"),
-                resource: None,
+                owner: None,
             });
         }
     }

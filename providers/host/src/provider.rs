@@ -180,8 +180,13 @@ impl Host {
             if probe && !up {
                 (up, detail) = self.probe(&tunnel.provider_id)?;
             }
-            let resource = tunnel.owner.map(|owner| owner.id);
-            states.push(TunnelState { scope: scope.clone(), tunnel: tunnel.provider_id, up, detail, resource });
+            states.push(TunnelState {
+                scope: scope.clone(),
+                tunnel: tunnel.provider_id,
+                up,
+                detail,
+                owner: tunnel.owner,
+            });
         }
         Ok(states)
     }

@@ -403,7 +403,7 @@ impl Provider for SimulatedCloud {
                             tunnel,
                             up,
                             detail: detail.to_string(),
-                            resource: resource.owner.as_ref().map(|owner| owner.id.clone()),
+                            owner: resource.owner.clone(),
                         });
                     }
                 }

@@ -175,7 +175,7 @@ fn owned_tunnels_report_up_until_taken_down_and_the_state_persists() {
     let states = ready(host.tunnel_states(&site, false)).unwrap();
     assert_eq!(states.len(), 1);
     assert!(states[0].up, "{states:?}");
-    assert_eq!(states[0].resource, Some(tunnel.id.clone()), "the state names the resource that carries it");
+    assert_eq!(states[0].owner, Some(owner(&tunnel)), "the state names the resource that carries it");
     simulator.set_tunnel_down(&created.provider_id, true).unwrap();
     let reopened = Simulator::open(&path).unwrap();
     let states = ready(reopened.provider(Cloud::Host).tunnel_states(&site, false)).unwrap();
