@@ -352,8 +352,8 @@ fn parts(desired: &Desired, object: &str, tunnel: &str) -> Vec<ResourceId> {
 }
 
 /// The relays' links: from the endpoint's network to each consumer, carried by the relay's own
-/// tunnel or by the configuration's tunnel between the two networks (whose resources then count
-/// as the relay's).
+/// tunnel, by the configuration's tunnel between the two networks, or by the tunnel an earlier
+/// relay of the same two networks brought (whose resources then count as the relay's).
 fn relay_links(
     topology: &Topology,
     desired: &Desired,
@@ -370,8 +370,13 @@ fn relay_links(
             let object = format!("relay.{}", relay.name);
             let mut resources = parts(desired, &object, &pair);
             if resources.is_empty() {
-                let between = |l: &&Link| l.ends == ends || l.ends == [ends[1].clone(), ends[0].clone()];
-                resources = tunnels.iter().find(between).map(|l| l.resources.clone()).unwrap_or_default();
+                // Over the configuration's tunnel between the two, or the tunnel an earlier relay
+                // of the same pair brought (lowering makes one per pair).
+                let between = |l: &&Link| {
+                    (l.ends == ends || l.ends == [ends[1].clone(), ends[0].clone()]) && !l.resources.is_empty()
+                };
+                let carrier = tunnels.iter().find(between).or_else(|| links.iter().find(between));
+                resources = carrier.map(|l| l.resources.clone()).unwrap_or_default();
             }
             links.push(link(format!("relay.{} ({pair})", relay.name), LinkKind::Relay, ends, unplanned, resources));
         }

@@ -225,3 +225,17 @@ fn what_the_clouds_say_cannot_break_the_drawings() {
     let graph = dot(&map);
     assert!(!graph.chars().any(|c| c.is_control() && c != '\n'), "no control character in the DOT text");
 }
+
+#[test]
+fn a_second_relay_over_the_same_two_networks_is_carried_by_the_first_one_s_tunnel() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/endpoint-relay");
+    let mut text = std::fs::read_to_string(dir.join("main.iso")).unwrap();
+    text.push_str("\nrelay \"again\" {\n  endpoint = endpoint.warehouse\n  to       = [network.bi]\n}\n");
+    let topology = topology(&text);
+    let desired = lower(&topology, &Live::default()).unwrap();
+    let map = TopologyMap::new(&topology, &desired);
+    let first = map.links.iter().find(|l| l.name.ends_with("warehouse-elsewhere/app~bi)")).unwrap();
+    let second = map.links.iter().find(|l| l.name.starts_with("relay.again")).unwrap();
+    assert!(first.carriers().count() >= 1, "{first:?}");
+    assert_eq!(second.carriers().collect::<Vec<_>>(), first.carriers().collect::<Vec<_>>(), "{second:?}");
+}
