@@ -41,7 +41,7 @@ pub enum Command {
     /// Follow a branch of a git repository: plan every new commit, apply it by policy, and
     /// correct drift
     Watch(WatchArgs),
-    /// Manage the pre-shared keys of the encrypted secret store (DIR/.isopod/secrets.json)
+    /// Manage the pre-shared keys of the encrypted secret store (DIR/.isopod/secrets.json, or the stack's in a shared state)
     #[command(subcommand)]
     Secret(SecretCommand),
     /// Run the language server for editors, speaking the Language Server Protocol on standard

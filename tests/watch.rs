@@ -328,16 +328,18 @@ fn a_signed_webhook_fetches_over_smart_http_at_once_and_a_badly_signed_one_is_re
     watcher.terminate();
 }
 
-#[test]
-fn watchers_sharing_a_state_folder_never_apply_at_once() {
+/// Two watchers of one repository of 21 VPCs sharing the state folder `state` (the simulated
+/// cloud) and, with `shared`, the stack's state in that database; returns once both have
+/// settled the revision, after checking that each resource was created once.
+fn two_watchers_apply(shared: Option<&str>) -> (tempfile::TempDir, PathBuf, PathBuf, Watcher, Watcher) {
     let root = tempfile::tempdir().unwrap();
     let source = source_repo(root.path(), &many_vpcs(20), "twenty-one VPCs");
     let state = root.path().join("state");
     let url = source.to_str().unwrap();
     // Slow calls: both watchers plan the whole change before either has applied it.
     let knobs = "latency=300ms";
-    let one = Watcher::start_sharing(url, &root.path().join("one"), "1s", &state, knobs, None);
-    let two = Watcher::start_sharing(url, &root.path().join("two"), "1s", &state, knobs, None);
+    let one = Watcher::start_sharing(url, &root.path().join("one"), "1s", &state, knobs, shared);
+    let two = Watcher::start_sharing(url, &root.path().join("two"), "1s", &state, knobs, shared);
     // One applies; the other waits for the lock, plans again and finds nothing to do.
     for watcher in [&one, &two] {
         watcher.wait_for("plan: 22 change(s)", 0);
@@ -350,6 +352,12 @@ fn watchers_sharing_a_state_folder_never_apply_at_once() {
     let simulated: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(state.join("simulator.json")).unwrap()).unwrap();
     assert_eq!(simulated["calls"]["create"], 22, "21 VPCs and a subnet, each created once: {}", simulated["calls"]);
+    (root, source, state, one, two)
+}
+
+#[test]
+fn watchers_sharing_a_state_folder_never_apply_at_once() {
+    let (_root, source, _state, one, two) = two_watchers_apply(None);
     assert!(plan_against(&one, &source.join("net")).contains("No changes"));
     one.terminate();
     two.terminate();
@@ -358,26 +366,9 @@ fn watchers_sharing_a_state_folder_never_apply_at_once() {
 #[test]
 fn watchers_sharing_a_postgres_state_never_apply_at_once_and_record_their_runs() {
     let server = isopod_test_support::Postgres::start();
-    let root = tempfile::tempdir().unwrap();
-    let source = source_repo(root.path(), &many_vpcs(20), "twenty-one VPCs");
     // The simulated cloud is the folder both share; the lock, journal and history are the
     // database's (no lock file is ever made in the folder).
-    let state = root.path().join("state");
-    let url = source.to_str().unwrap();
-    let knobs = "latency=300ms";
-    let one = Watcher::start_sharing(url, &root.path().join("one"), "1s", &state, knobs, Some(&server.url));
-    let two = Watcher::start_sharing(url, &root.path().join("two"), "1s", &state, knobs, Some(&server.url));
-    for watcher in [&one, &two] {
-        watcher.wait_for("plan: 22 change(s)", 0);
-        let planned = watcher.wait_for("new revision", 0);
-        let settled = watcher.log.lock().unwrap().iter().skip(planned).any(|e| message(e).contains("apply succeeded"));
-        if !settled {
-            watcher.wait_for("apply succeeded", planned);
-        }
-    }
-    let simulated: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(state.join("simulator.json")).unwrap()).unwrap();
-    assert_eq!(simulated["calls"]["create"], 22, "each created once: {}", simulated["calls"]);
+    let (_root, source, state, one, two) = two_watchers_apply(Some(&server.url));
     assert!(!state.join("lock").exists() && !state.join("journal.jsonl").exists(), "the folder's lock was not used");
     let head = String::from_utf8(
         Command::new("git").args(["rev-parse", "HEAD"]).current_dir(&source).output().unwrap().stdout,

@@ -1,7 +1,7 @@
-//! The stack lock: two applies on one stack never interleave. The lock is behind a small trait
-//! so that a shared backend (for several machines) can stand in for the default, a lock on a
+//! The stack lock of a state folder: two applies on one stack never interleave. A lock on a
 //! local file (`.isopod/lock`, an OS advisory lock released when the process ends, however it
-//! ends), whose holder is described in `.isopod/lock.json`.
+//! ends), whose holder is described in `.isopod/lock.json`. Several machines share a stack
+//! through `isopod-state`'s PostgreSQL leases instead, behind the same [`LockGuard`].
 
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -51,12 +51,6 @@ pub enum LockError {
     },
 }
 
-/// A lock over a stack.
-pub trait StackLock {
-    /// Takes the lock for `holder`, waiting up to `timeout` while another holds it.
-    fn acquire(&self, holder: &Holder, timeout: Duration) -> Result<Box<dyn LockGuard>, LockError>;
-}
-
 /// A lock held; dropping it releases the lock.
 pub trait LockGuard: Send {}
 
@@ -89,8 +83,9 @@ impl Drop for FileGuard {
     }
 }
 
-impl StackLock for FileLock {
-    fn acquire(&self, holder: &Holder, timeout: Duration) -> Result<Box<dyn LockGuard>, LockError> {
+impl FileLock {
+    /// Takes the lock for `holder`, waiting up to `timeout` while another holds it.
+    pub fn acquire(&self, holder: &Holder, timeout: Duration) -> Result<Box<dyn LockGuard>, LockError> {
         let io = |source| LockError::Io { path: self.path.clone(), source };
         if let Some(dir) = self.path.parent() {
             std::fs::create_dir_all(dir).map_err(io)?;

@@ -82,46 +82,29 @@ impl Journal for Expiring {
     }
 }
 
-#[test]
-fn a_change_waiting_for_its_turn_is_not_sent_once_the_lease_is_lost() {
-    let (plan, desired) = isopod_planner::plan(&topology(TWO_NETWORKS), &[]).unwrap();
-    let simulator = Simulator::in_memory();
-    let providers: BTreeMap<Cloud, Arc<dyn Provider>> =
-        [(Cloud::Aws, Arc::new(simulator.provider(Cloud::Aws)) as Arc<dyn Provider>)].into();
-    let context = Context {
-        stack: plan.stack.clone(),
-        providers,
-        observed: Arc::new(Vec::new()),
-        secrets: Arc::new(|_: &str| None),
-        in_flight: Arc::default(),
-        journal: Some(Arc::new(Expiring { allowed: 2, confirmed: AtomicUsize::new(0) })),
-        events: Arc::new(|_| {}),
-    };
-    let operations = Operations::new(&plan.changes, &desired, &[]);
-    // Every ready call is started at once and waits at the gate for its turn.
-    let settings = Settings { parallelism: 1, ..Settings::default() };
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
-    let summary = runtime.block_on(execute(operations, &context, &settings));
-    assert_eq!(simulator.calls().get("create"), Some(&2), "only the changes confirmed were sent: {summary:?}");
-    assert_eq!(summary.created, 2, "{summary:?}");
-    assert!(!summary.succeeded());
+/// What a run of the two networks' plan with `journal` did, one call at a time (so that "after"
+/// is well defined): its summary, the creates the simulator received, the calls planned and
+/// the errors reported.
+struct Outcome {
+    summary: isopod_apply::Summary,
+    creates: Option<u64>,
+    calls: usize,
+    failures: Vec<String>,
 }
 
-#[test]
-fn no_call_is_made_after_the_journal_refuses_one() {
+fn apply_with(journal: Arc<dyn Journal>) -> Outcome {
     let (plan, desired) = isopod_planner::plan(&topology(TWO_NETWORKS), &[]).unwrap();
     let simulator = Simulator::in_memory();
     let providers: BTreeMap<Cloud, Arc<dyn Provider>> =
         [(Cloud::Aws, Arc::new(simulator.provider(Cloud::Aws)) as Arc<dyn Provider>)].into();
     let failures: Arc<Mutex<Vec<String>>> = Arc::default();
-    let journal = Arc::new(Lease { allowed: 1, started: AtomicUsize::new(0) });
     let context = Context {
         stack: plan.stack.clone(),
         providers,
         observed: Arc::new(Vec::new()),
         secrets: Arc::new(|_: &str| None),
         in_flight: Arc::default(),
-        journal: Some(journal.clone()),
+        journal: Some(journal),
         events: {
             let failures = failures.clone();
             Arc::new(move |event| {
@@ -133,16 +116,33 @@ fn no_call_is_made_after_the_journal_refuses_one() {
     };
     let operations = Operations::new(&plan.changes, &desired, &[]);
     let calls = operations.graph.node_count();
-    assert!(calls >= 3, "{calls}");
-    // One call at a time, so that "after" is well defined.
     let settings = Settings { parallelism: 1, ..Settings::default() };
     let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
     let summary = runtime.block_on(execute(operations, &context, &settings));
-    assert!(!summary.succeeded());
-    assert_eq!(summary.created, 1, "the call allowed was made: {summary:?}");
-    assert_eq!(simulator.calls().get("create"), Some(&1), "no create after the refusal");
-    assert_eq!(summary.created + summary.failed + summary.skipped, calls, "{summary:?}");
-    let failures = failures.lock().unwrap();
-    assert!(!failures.is_empty() && failures.iter().all(|f| f.contains("the stack's lease was lost")), "{failures:?}");
+    let failures = failures.lock().unwrap().clone();
+    Outcome { summary, creates: simulator.calls().get("create").copied(), calls, failures }
+}
+
+#[test]
+fn a_change_waiting_for_its_turn_is_not_sent_once_the_lease_is_lost() {
+    // Every ready call is started at once and waits at the gate for its turn.
+    let run = apply_with(Arc::new(Expiring { allowed: 2, confirmed: AtomicUsize::new(0) }));
+    assert_eq!(run.creates, Some(2), "only the changes confirmed were sent: {:?}", run.summary);
+    assert_eq!(run.summary.created, 2, "{:?}", run.summary);
+    assert!(!run.summary.succeeded());
+    assert!(run.failures.iter().all(|f| f.contains("the stack's lease was lost")), "{:?}", run.failures);
+}
+
+#[test]
+fn no_call_is_made_after_the_journal_refuses_one() {
+    let journal = Arc::new(Lease { allowed: 1, started: AtomicUsize::new(0) });
+    let run = apply_with(journal.clone());
+    assert!(run.calls >= 3, "{}", run.calls);
+    assert!(!run.summary.succeeded());
+    assert_eq!(run.summary.created, 1, "the call allowed was made: {:?}", run.summary);
+    assert_eq!(run.creates, Some(1), "no create after the refusal");
+    assert_eq!(run.summary.created + run.summary.failed + run.summary.skipped, run.calls, "{:?}", run.summary);
+    assert!(!run.failures.is_empty(), "what was not made says why");
+    assert!(run.failures.iter().all(|f| f.contains("the stack's lease was lost")), "{:?}", run.failures);
     assert_eq!(journal.started.load(Ordering::SeqCst), 2, "one refused start, then no other call tried");
 }

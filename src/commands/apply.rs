@@ -200,15 +200,7 @@ fn record_run(
         started: seconds(started),
         finished: seconds(std::time::SystemTime::now()),
         succeeded: summary.succeeded(),
-        summary: serde_json::json!({
-            "created": summary.created,
-            "updated": summary.updated,
-            "replaced": summary.replaced,
-            "deleted": summary.deleted,
-            "failed": summary.failed,
-            "skipped": summary.skipped,
-            "seconds": summary.seconds,
-        }),
+        summary: serde_json::to_value(summary).expect("summaries serialize"),
     };
     if let Err(err) = state.record_run(stack, &run) {
         eprintln!("warning: cannot record the run in the stack's history: {err}");

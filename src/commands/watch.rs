@@ -14,7 +14,7 @@ use crate::watch::metrics::{Metrics, now};
 use crate::watch::server;
 use anyhow::{Context as _, Result};
 use git2::Oid;
-use isopod_apply::{FileLock, Holder, LockError, StackLock as _};
+use isopod_apply::{FileLock, Holder, LockError};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};

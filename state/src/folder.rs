@@ -3,7 +3,7 @@
 
 use crate::{Document, Run, RunJournal, StackLease, StackState, StateError, Versioned};
 use isopod_apply::lock::LockGuard;
-use isopod_apply::{Call, Fenced, FileJournal, FileLock, Holder, Journal, LockError, Operation, StackLock as _};
+use isopod_apply::{Call, Fenced, FileJournal, FileLock, Holder, Journal, LockError, Operation};
 use isopod_catalog::ResourceId;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
