@@ -20,9 +20,11 @@
 
 mod folder;
 mod postgres;
+mod watchers;
 
 pub use folder::Folder;
 pub use postgres::{DEFAULT_LEASE, Lease, Postgres};
+pub use watchers::{Alone, Claim, Heartbeat, Watchers};
 
 use isopod_apply::journal::Entry;
 use isopod_apply::lock::LockGuard;
@@ -167,6 +169,12 @@ pub enum Document {
     Secrets,
     /// The scopes where the stack has resources.
     Scopes,
+    /// The last plan a watcher made (`isopod plan --json`).
+    Plan,
+    /// The topology map of that plan, with what is live and the tunnels' states.
+    Map,
+    /// What the watcher following the stack last did (revisions, plans, applies, drift).
+    Status,
 }
 
 impl Document {
@@ -175,6 +183,9 @@ impl Document {
         match self {
             Document::Secrets => "secrets.json",
             Document::Scopes => "scopes.json",
+            Document::Plan => "plan.json",
+            Document::Map => "map.json",
+            Document::Status => "status.json",
         }
     }
 }
@@ -200,6 +211,19 @@ pub trait StackState: Send + Sync {
     /// state refuses the write with [`StateError::Conflict`] when another run wrote it since; a
     /// folder (one machine) writes it whatever happened.
     fn write(&self, stack: &str, document: Document, text: &str, read_at: Option<u64>) -> Result<u64, StateError>;
+    /// Writes a document whatever was written since: for a document one writer keeps (the
+    /// reports of the watcher following the stack), where the last word is the right one.
+    fn replace(&self, stack: &str, document: Document, text: &str) -> Result<(), StateError> {
+        let mut tries = 0;
+        loop {
+            let read_at = self.read(stack, document)?.map(|read| read.version);
+            match self.write(stack, document, text, read_at) {
+                Err(StateError::Conflict { .. }) if tries < 3 => tries += 1,
+                written => return written.map(drop),
+            }
+        }
+    }
+
     /// Adds a run to the history.
     fn record_run(&self, stack: &str, run: &Run) -> Result<(), StateError>;
     /// The last `limit` runs, newest first.

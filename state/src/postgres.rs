@@ -68,9 +68,9 @@ const MIGRATION_LOCK: i64 = 0x6973_6f70_6f64;
 /// A PostgreSQL state database; clones share one connection.
 #[derive(Clone)]
 pub struct Postgres {
-    url: String,
+    pub(crate) url: String,
     client: Arc<Mutex<Client>>,
-    lease: Duration,
+    pub(crate) lease: Duration,
 }
 
 impl Postgres {
@@ -99,7 +99,7 @@ impl Postgres {
     /// runtime of its own, which cannot run inside the executor's (journal entries are written
     /// from its tasks). A scoped thread costs microseconds; a statement, a round trip.
     /// A connection that broke is made again first (a cut that lasts fails the statement).
-    fn db<T: Send>(&self, job: impl FnOnce(&mut Client) -> T + Send) -> T {
+    pub(crate) fn db<T: Send>(&self, job: impl FnOnce(&mut Client) -> T + Send) -> T {
         std::thread::scope(|scope| {
             let worker = scope.spawn(|| {
                 let mut client = self.client.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -130,7 +130,7 @@ impl Postgres {
         }
     }
 
-    fn error(&self, err: &postgres::Error) -> StateError {
+    pub(crate) fn error(&self, err: &postgres::Error) -> StateError {
         database(&self.url, err)
     }
 
@@ -181,7 +181,7 @@ const TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The connection settings of `url`, with timeouts and keepalives, so that a database that
 /// stops answering is an error, not a run that hangs past its lease.
-fn config(url: &str) -> Result<postgres::Config, postgres::Error> {
+pub(crate) fn config(url: &str) -> Result<postgres::Config, postgres::Error> {
     let mut config: postgres::Config = url.parse()?;
     config.connect_timeout(TIMEOUT).keepalives(true).keepalives_idle(Duration::from_secs(10));
     config.options(&format!("-c statement_timeout={}", TIMEOUT.as_millis()));

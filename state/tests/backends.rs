@@ -4,7 +4,7 @@
 
 use isopod_apply::{Call, Fenced, Holder, LockError, Operation};
 use isopod_catalog::{ResourceId, ResourceKind, Scope};
-use isopod_state::{Document, Folder, Postgres, Run, StackState, StateError};
+use isopod_state::{Alone, Claim, Document, Folder, Heartbeat, Postgres, Run, StackState, StateError, Watchers};
 use isopod_test_support::Postgres as Server;
 use std::time::Duration;
 
@@ -159,4 +159,49 @@ fn an_unreachable_database_is_a_clear_error_without_the_password() {
     let text = err.to_string();
     assert!(text.contains(&format!("postgres://isopod:***@127.0.0.1:{port}/isopod")), "{text}");
     assert!(!text.contains("hunter2"), "{text}");
+}
+
+#[test]
+fn watchers_share_stacks_one_follower_each_and_a_dead_one_s_stacks_come_free() {
+    let server = Server::start();
+    let (a, b) = (holder("watch a"), Holder { pid: 2, ..holder("watch b") });
+    let state = Postgres::connect(&server.url, Duration::from_secs(1)).unwrap();
+    let other = Postgres::connect(&server.url, Duration::from_secs(1)).unwrap();
+    let listening = other.announcements().expect("PostgreSQL announces");
+    assert_eq!(state.claim("core", &a).unwrap(), Claim::Taken);
+    assert_eq!(state.claim("core", &a).unwrap(), Claim::Taken, "a claim is renewed by its holder");
+    assert_eq!(other.claim("core", &b).unwrap(), Claim::HeldBy(Some(a.clone())));
+    assert_eq!(other.claim("edge", &b).unwrap(), Claim::Taken);
+    // Claims are not stack locks: an apply of `core` is not blocked by the watcher's claim.
+    drop(state.acquire("core", &holder("isopod apply"), Duration::ZERO).expect("the stack's own lock is apart"));
+    // Heartbeats keep claims past their lease and count the watchers.
+    for _ in 0..4 {
+        std::thread::sleep(Duration::from_millis(400));
+        assert_eq!(other.heartbeat(&b, &[]).unwrap().followed, ["edge"]);
+        assert_eq!(state.heartbeat(&a, &[]).unwrap(), Heartbeat { followed: vec!["core".into()], watchers: 2 });
+    }
+    assert!(matches!(other.claim("core", &b).unwrap(), Claim::HeldBy(_)));
+    // `b` dies (stops its heartbeats): once its leases expire, `edge` is free and it is not counted.
+    for _ in 0..4 {
+        std::thread::sleep(Duration::from_millis(300));
+        state.heartbeat(&a, &[]).unwrap();
+    }
+    assert_eq!(state.heartbeat(&a, &[]).unwrap(), Heartbeat { followed: vec!["core".into()], watchers: 1 });
+    assert_eq!(state.claim("edge", &a).unwrap(), Claim::Taken);
+    assert_eq!(other.heartbeat(&b, &[]).unwrap().followed, Vec::<String>::new(), "b knows it lost edge");
+    // A release frees a stack at once; leaving frees them all.
+    state.release("edge", &a).unwrap();
+    assert_eq!(other.claim("edge", &b).unwrap(), Claim::Taken);
+    other.leave(&b).unwrap();
+    assert_eq!(state.claim("edge", &a).unwrap(), Claim::Taken);
+    // An announcement reaches every listener.
+    state.announce("edge").unwrap();
+    assert_eq!(listening.recv_timeout(Duration::from_secs(5)).unwrap(), "edge");
+    // One machine alone follows everything and hears nothing.
+    assert_eq!(Alone.claim("core", &b).unwrap(), Claim::Taken);
+    assert_eq!(
+        Alone.heartbeat(&b, &["core".into()]).unwrap(),
+        Heartbeat { followed: vec!["core".into()], watchers: 1 }
+    );
+    assert!(Alone.announcements().is_none());
 }

@@ -1,0 +1,211 @@
+//! How watchers on several machines share stacks: each stack is followed (fetched, planned,
+//! applied) by one watcher at a time, which holds a claim on it, a lease like a stack's lock
+//! under another name (`watch/STACK`). A watcher also holds a membership lease
+//! (`member/WATCHER`), so that the others know how many share the work and each takes its share.
+//! One heartbeat renews all of a watcher's leases; a watcher that dies stops renewing, and its
+//! stacks are free once its claims expire. A webhook that reaches any watcher is announced to
+//! all of them (PostgreSQL's `NOTIFY`), so the one following the stack fetches at once.
+//!
+//! A state folder is one machine's: [`Alone`] grants every claim and announces nothing.
+
+use crate::{Postgres, StateError};
+use isopod_apply::Holder;
+use postgres::NoTls;
+use postgres::fallible_iterator::FallibleIterator as _;
+use std::sync::mpsc::{Receiver, channel};
+use std::time::Duration;
+
+/// The channel on which webhooks are announced; the payload is the stack's name.
+const CHANNEL: &str = "isopod_reconcile";
+
+/// The outcome of claiming a stack.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Claim {
+    /// This watcher follows the stack now.
+    Taken,
+    /// Another watcher does (who, when it could be told).
+    HeldBy(Option<Holder>),
+}
+
+/// What a heartbeat found.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Heartbeat {
+    /// The stacks this watcher still follows (its claims renewed).
+    pub followed: Vec<String>,
+    /// How many watchers are alive, this one included.
+    pub watchers: usize,
+}
+
+/// Watchers sharing stacks.
+pub trait Watchers: Send + Sync {
+    /// Claims `stack` for `watcher` if no other watcher follows it (or its claim expired).
+    fn claim(&self, stack: &str, watcher: &Holder) -> Result<Claim, StateError>;
+    /// Renews the watcher's membership and claims; `followed` are the stacks it believes it
+    /// follows (a backend that cannot lose them returns them as they are).
+    fn heartbeat(&self, watcher: &Holder, followed: &[String]) -> Result<Heartbeat, StateError>;
+    /// Gives `stack` up, for another watcher to take at once.
+    fn release(&self, stack: &str, watcher: &Holder) -> Result<(), StateError>;
+    /// Gives every stack up and leaves (a watcher that stops).
+    fn leave(&self, watcher: &Holder) -> Result<(), StateError>;
+    /// Tells every watcher that `stack` should be fetched now.
+    fn announce(&self, stack: &str) -> Result<(), StateError>;
+    /// The stacks announced from now on, for the life of the process (`None`: nothing is ever
+    /// announced from elsewhere).
+    fn announcements(&self) -> Option<Receiver<String>>;
+}
+
+/// One machine alone: every claim is granted, nothing is announced.
+pub struct Alone;
+
+impl Watchers for Alone {
+    fn claim(&self, _: &str, _: &Holder) -> Result<Claim, StateError> {
+        Ok(Claim::Taken)
+    }
+
+    fn heartbeat(&self, _: &Holder, followed: &[String]) -> Result<Heartbeat, StateError> {
+        Ok(Heartbeat { followed: followed.to_vec(), watchers: 1 })
+    }
+
+    fn release(&self, _: &str, _: &Holder) -> Result<(), StateError> {
+        Ok(())
+    }
+
+    fn leave(&self, _: &Holder) -> Result<(), StateError> {
+        Ok(())
+    }
+
+    fn announce(&self, _: &str) -> Result<(), StateError> {
+        Ok(())
+    }
+
+    fn announcements(&self) -> Option<Receiver<String>> {
+        None
+    }
+}
+
+/// The lease key of a claim.
+fn claim_key(stack: &str) -> String {
+    format!("watch/{stack}")
+}
+
+fn described(watcher: &Holder) -> String {
+    serde_json::to_string(watcher).expect("holders serialize")
+}
+
+impl Watchers for Postgres {
+    fn claim(&self, stack: &str, watcher: &Holder) -> Result<Claim, StateError> {
+        let (key, holder, length) = (claim_key(stack), described(watcher), self.lease.as_secs_f64());
+        let row = self.db(|client| {
+            client.query_opt(
+                "INSERT INTO leases (stack, token, holder, expires_at)
+                 VALUES ($1, nextval('fencing_tokens'), $2, now() + make_interval(secs => $3))
+                 ON CONFLICT (stack) DO UPDATE
+                     SET token = EXCLUDED.token, holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at
+                     WHERE leases.expires_at <= now() OR leases.holder = EXCLUDED.holder
+                 RETURNING token",
+                &[&key, &holder, &length],
+            )
+        });
+        if row.map_err(|err| self.error(&err))?.is_some() {
+            return Ok(Claim::Taken);
+        }
+        let holder = self.db(|client| client.query_opt("SELECT holder FROM leases WHERE stack = $1", &[&key]));
+        let holder = holder.ok().flatten().and_then(|row| serde_json::from_str(&row.get::<_, String>(0)).ok());
+        Ok(Claim::HeldBy(holder))
+    }
+
+    fn heartbeat(&self, watcher: &Holder, _: &[String]) -> Result<Heartbeat, StateError> {
+        let (holder, length) = (described(watcher), self.lease.as_secs_f64());
+        let member = format!("member/{holder}");
+        let beat = self.db(|client| -> Result<Heartbeat, postgres::Error> {
+            client.execute(
+                "INSERT INTO leases (stack, token, holder, expires_at)
+                 VALUES ($1, nextval('fencing_tokens'), $2, now() + make_interval(secs => $3))
+                 ON CONFLICT (stack) DO UPDATE SET expires_at = EXCLUDED.expires_at",
+                &[&member, &holder, &length],
+            )?;
+            let renewed = client.query(
+                "UPDATE leases SET expires_at = now() + make_interval(secs => $2)
+                 WHERE holder = $1 AND stack LIKE 'watch/%' AND expires_at > now()
+                 RETURNING stack",
+                &[&holder, &length],
+            )?;
+            let watchers: i64 = client
+                .query_one("SELECT count(*) FROM leases WHERE stack LIKE 'member/%' AND expires_at > now()", &[])?
+                .get(0);
+            let mut followed: Vec<String> = renewed
+                .iter()
+                .filter_map(|row| row.get::<_, String>(0).strip_prefix("watch/").map(str::to_string))
+                .collect();
+            followed.sort();
+            Ok(Heartbeat { followed, watchers: watchers.max(1) as usize })
+        });
+        beat.map_err(|err| self.error(&err))
+    }
+
+    fn release(&self, stack: &str, watcher: &Holder) -> Result<(), StateError> {
+        let (key, holder) = (claim_key(stack), described(watcher));
+        self.db(|client| client.execute("DELETE FROM leases WHERE stack = $1 AND holder = $2", &[&key, &holder]))
+            .map(drop)
+            .map_err(|err| self.error(&err))
+    }
+
+    fn leave(&self, watcher: &Holder) -> Result<(), StateError> {
+        let holder = described(watcher);
+        self.db(|client| {
+            client.execute(
+                "DELETE FROM leases WHERE holder = $1 AND (stack LIKE 'watch/%' OR stack LIKE 'member/%')",
+                &[&holder],
+            )
+        })
+        .map(drop)
+        .map_err(|err| self.error(&err))
+    }
+
+    fn announce(&self, stack: &str) -> Result<(), StateError> {
+        self.db(|client| client.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &stack]))
+            .map(drop)
+            .map_err(|err| self.error(&err))
+    }
+
+    fn announcements(&self) -> Option<Receiver<String>> {
+        let (sender, receiver) = channel();
+        let url = self.url.clone();
+        std::thread::spawn(move || {
+            // A connection of its own, made again when it breaks (what is announced meanwhile is
+            // missed; the watcher's interval still fetches it).
+            loop {
+                let listening =
+                    crate::postgres::config(&url).and_then(|config| config.connect(NoTls)).and_then(|mut client| {
+                        client.batch_execute(&format!("LISTEN {CHANNEL}"))?;
+                        Ok(client)
+                    });
+                if let Ok(mut client) = listening {
+                    loop {
+                        let quiet = {
+                            let mut notifications = client.notifications();
+                            let mut waiting = notifications.timeout_iter(Duration::from_secs(5));
+                            loop {
+                                match waiting.next() {
+                                    Ok(Some(notification)) => {
+                                        if sender.send(notification.payload().to_string()).is_err() {
+                                            return;
+                                        }
+                                    }
+                                    Ok(None) => break true,
+                                    Err(_) => break false,
+                                }
+                            }
+                        };
+                        // Quiet for a while: check that the connection still stands.
+                        if !quiet || client.batch_execute("SELECT 1").is_err() {
+                            break;
+                        }
+                    }
+                }
+                std::thread::sleep(Duration::from_secs(1));
+            }
+        });
+        Some(receiver)
+    }
+}
