@@ -243,6 +243,10 @@ pub struct PlanArgs {
     /// configuration or the live resources have moved
     #[arg(long, value_name = "FILE")]
     pub out: Option<std::path::PathBuf>,
+    /// Also write the topology map of this plan as JSON to FILE (`isopod graph --live --format
+    /// json`: what is live, and the tunnels' states), from the same discovery
+    #[arg(long, value_name = "FILE", conflicts_with = "watch")]
+    pub map: Option<std::path::PathBuf>,
     /// Give the live tunnels that use secret NAME its current value from the store (after
     /// `isopod secret set NAME`): updated in place, or replaced where the cloud cannot change a
     /// key
@@ -296,25 +300,38 @@ pub struct CommentArgs {
 /// `isopod watch`
 #[derive(Debug, Args)]
 pub struct WatchArgs {
-    /// The repository to follow: any URL git understands (`https://`, `ssh://`,
+    /// The repository to follow, for one stack: any URL git understands (`https://`, `ssh://`,
     /// `git@host:path`, `file://`) or a local path. HTTPS credentials come from git's
-    /// credential helpers, SSH keys from the SSH agent
-    pub repository: String,
+    /// credential helpers, SSH keys from the SSH agent. Many stacks: --fleet or --stack
+    pub repository: Option<String>,
+    /// The stack's name, for one repository (default: its configuration's `stack` block)
+    #[arg(long, value_name = "NAME", requires = "repository")]
+    pub name: Option<String>,
+    /// Follow the stacks a TOML file lists (`[[stack]]` tables with `name`, `repository`, and
+    /// optionally `branch`, `path`, `apply`, `interval`, `drift_interval`, `vars`); the other
+    /// flags are their defaults
+    #[arg(long, value_name = "FILE")]
+    pub fleet: Option<PathBuf>,
+    /// Follow a stack given as `name=N,repository=URL[,branch=B][,path=P][,apply=auto]
+    /// [,interval=30s][,drift_interval=10m][,var.NAME=VALUE]` (repeatable)
+    #[arg(long = "stack", value_name = "SPEC")]
+    pub stacks: Vec<String>,
     /// The branch to follow
     #[arg(long, default_value = "main")]
     pub branch: String,
     /// The configuration's folder inside the repository
     #[arg(long, default_value = ".")]
     pub path: PathBuf,
-    /// Where the watcher keeps its clone and the stack's state (the apply journal and lock,
-    /// generated keys, the simulator's state); one watcher per folder (a second one refuses to
+    /// Where the watcher keeps its clones and the stacks' state (the apply journal and lock,
+    /// generated keys, the simulator's state), one folder per stack under `stacks/` (one
+    /// repository: `checkout/` and `state/`); one watcher per folder (a second one refuses to
     /// start)
     #[arg(long, default_value = ".isopod-watch")]
     pub workdir: PathBuf,
     /// The stack's state folder: the apply lock and journal, the regions used, generated keys,
-    /// the simulator's state (default: WORKDIR/state). Watchers that share one (on one
-    /// machine, or a file system with working locks) share the apply lock: never two applies
-    /// at once
+    /// the simulator's state (default: WORKDIR/state; with many stacks, DIR/NAME for each, else
+    /// WORKDIR/stacks/NAME/state). Watchers that share one (on one machine, or a file system
+    /// with working locks) share the apply lock: never two applies at once
     #[arg(long, value_name = "DIR")]
     pub state_dir: Option<PathBuf>,
     /// Where the stack's state is kept: with a shared state, watchers on several machines share
@@ -330,10 +347,14 @@ pub struct WatchArgs {
     /// Apply every new revision and correct drift (`auto`), or only report plans (`never`)
     #[arg(long, value_enum, default_value_t = ApplyPolicy::Never)]
     pub apply: ApplyPolicy,
-    /// Serve GitHub's push webhook at /webhook, and /healthz and /metrics, on ADDR (e.g.
-    /// `0.0.0.0:8080`)
+    /// Serve GitHub's push webhook at /webhook, /healthz, /metrics, the API under /api/v1/ and
+    /// the web view at / on ADDR (e.g. `127.0.0.1:8080`; `0.0.0.0:8080` for every interface)
     #[arg(long, value_name = "ADDR")]
     pub listen: Option<String>,
+    /// The API's bearer token, in a file (default: ISOPOD_API_TOKEN_FILE): required for every
+    /// write (`POST .../reconcile`, refused without one) and for every read when set
+    #[arg(long, value_name = "FILE")]
+    pub api_token_file: Option<PathBuf>,
     /// The webhook's secret, in a file (default: ISOPOD_WEBHOOK_SECRET); deliveries not signed
     /// with it are refused
     #[arg(long, value_name = "FILE")]

@@ -19,11 +19,14 @@ pub fn select(flag: Option<&str>) {
     let _ = SELECTED.set(flag.map(str::to_string));
 }
 
+/// The state this run names (`--state`, else `ISOPOD_STATE`), as written.
+pub fn named() -> Option<String> {
+    SELECTED.get().cloned().flatten().or_else(|| std::env::var(STATE_ENV).ok()).filter(|text| !text.is_empty())
+}
+
 /// Where the state of the configuration at `dir` is.
 pub fn location(dir: &Path) -> Result<Location> {
-    let named =
-        SELECTED.get().cloned().flatten().or_else(|| std::env::var(STATE_ENV).ok()).filter(|text| !text.is_empty());
-    match named {
+    match named() {
         Some(text) => Ok(Location::parse(&text).map_err(isopod_state::StateError::Location)?),
         None => Ok(Location::Folder(config::state_dir(dir))),
     }
@@ -34,7 +37,7 @@ pub fn location(dir: &Path) -> Result<Location> {
 pub const LEASE_ENV: &str = "ISOPOD_STATE_LEASE";
 
 /// The length of leases: `ISOPOD_STATE_LEASE`, else 30 s.
-fn lease() -> Result<std::time::Duration> {
+pub fn lease() -> Result<std::time::Duration> {
     match std::env::var(LEASE_ENV) {
         Ok(text) if !text.is_empty() => {
             crate::cli::parse_duration(&text).map_err(|err| anyhow::anyhow!("{LEASE_ENV}: {err}")).and_then(|lease| {

@@ -71,7 +71,7 @@ impl Watcher {
         let mut command = Command::new(env!("CARGO_BIN_EXE_isopod"));
         command.args(["watch", repository]);
         if let Some(url) = shared {
-            command.args(["--state", url]);
+            command.args(["--state", url]).env("ISOPOD_STATE_LEASE", "3s");
         }
         let mut child = command
             .args(["--path", "net", "--simulate", "--apply", "auto", "--log-format", "json"])
@@ -191,7 +191,7 @@ fn new_commits_are_applied_an_invalid_one_never_and_drift_is_corrected() {
 
     // The first commit is planned and applied.
     let applied = watcher.wait_for("apply succeeded", 0);
-    assert!(watcher.metrics().contains("isopod_watch_last_apply_success 1"));
+    assert!(watcher.metrics().contains("isopod_watch_last_apply_success{stack=\"gitops\"} 1"));
 
     // An invalid commit is reported with its diagnostics and not applied.
     let invalid = VPC.replace("10.30.0.0/16", "10.30.0.0/33");
@@ -206,7 +206,7 @@ fn new_commits_are_applied_an_invalid_one_never_and_drift_is_corrected() {
         "{}",
         watcher.event(refused)
     );
-    assert!(watcher.metrics().contains("isopod_watch_invalid_revisions_total 1"));
+    assert!(watcher.metrics().contains("isopod_watch_invalid_revisions_total{stack=\"gitops\"} 1"));
     // What is live is still the first revision: the second network was never made.
     let first = root.path().join("first");
     std::fs::create_dir_all(&first).unwrap();
@@ -329,9 +329,8 @@ fn a_signed_webhook_fetches_over_smart_http_at_once_and_a_badly_signed_one_is_re
 }
 
 /// Two watchers of one repository of 21 VPCs sharing the state folder `state` (the simulated
-/// cloud) and, with `shared`, the stack's state in that database; returns once both have
-/// settled the revision, after checking that each resource was created once.
-fn two_watchers_apply(shared: Option<&str>) -> (tempfile::TempDir, PathBuf, PathBuf, Watcher, Watcher) {
+/// cloud) and, with `shared`, the stack's state in that database (leases of 3 s).
+fn two_watchers(shared: Option<&str>) -> (tempfile::TempDir, PathBuf, PathBuf, Watcher, Watcher) {
     let root = tempfile::tempdir().unwrap();
     let source = source_repo(root.path(), &many_vpcs(20), "twenty-one VPCs");
     let state = root.path().join("state");
@@ -340,7 +339,20 @@ fn two_watchers_apply(shared: Option<&str>) -> (tempfile::TempDir, PathBuf, Path
     let knobs = "latency=300ms";
     let one = Watcher::start_sharing(url, &root.path().join("one"), "1s", &state, knobs, shared);
     let two = Watcher::start_sharing(url, &root.path().join("two"), "1s", &state, knobs, shared);
-    // One applies; the other waits for the lock, plans again and finds nothing to do.
+    (root, source, state, one, two)
+}
+
+fn simulated_creates(state: &Path) -> serde_json::Value {
+    let simulated: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(state.join("simulator.json")).unwrap()).unwrap();
+    simulated["calls"]["create"].clone()
+}
+
+#[test]
+fn watchers_sharing_a_state_folder_never_apply_at_once() {
+    let (_root, source, state, one, two) = two_watchers(None);
+    // A folder is one machine's: both follow the stack; one applies, the other waits for the
+    // lock, plans again and finds nothing to do.
     for watcher in [&one, &two] {
         watcher.wait_for("plan: 22 change(s)", 0);
         let planned = watcher.wait_for("new revision", 0);
@@ -349,37 +361,51 @@ fn two_watchers_apply(shared: Option<&str>) -> (tempfile::TempDir, PathBuf, Path
             watcher.wait_for("apply succeeded", planned);
         }
     }
-    let simulated: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(state.join("simulator.json")).unwrap()).unwrap();
-    assert_eq!(simulated["calls"]["create"], 22, "21 VPCs and a subnet, each created once: {}", simulated["calls"]);
-    (root, source, state, one, two)
-}
-
-#[test]
-fn watchers_sharing_a_state_folder_never_apply_at_once() {
-    let (_root, source, _state, one, two) = two_watchers_apply(None);
+    assert_eq!(simulated_creates(&state), 22, "21 VPCs and a subnet, each created once");
     assert!(plan_against(&one, &source.join("net")).contains("No changes"));
     one.terminate();
     two.terminate();
 }
 
 #[test]
-fn watchers_sharing_a_postgres_state_never_apply_at_once_and_record_their_runs() {
+fn watchers_sharing_a_postgres_state_follow_a_stack_one_at_a_time_and_take_over_a_dead_one() {
     let server = isopod_test_support::Postgres::start();
-    // The simulated cloud is the folder both share; the lock, journal and history are the
-    // database's (no lock file is ever made in the folder).
-    let (_root, source, state, one, two) = two_watchers_apply(Some(&server.url));
+    // The simulated cloud is the folder both share; the lock, journal, claims and history are
+    // the database's (no lock file is ever made in the folder).
+    let (_root, source, state, one, two) = two_watchers(Some(&server.url));
+    let follower = loop {
+        let found =
+            [&one, &two].into_iter().find(|w| w.log.lock().unwrap().iter().any(|e| message(e) == "apply succeeded"));
+        if let Some(found) = found {
+            break found;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let other = if std::ptr::eq(follower, &one) { &two } else { &one };
+    assert_eq!(simulated_creates(&state), 22, "21 VPCs and a subnet, each created once");
     assert!(!state.join("lock").exists() && !state.join("journal.jsonl").exists(), "the folder's lock was not used");
-    let head = String::from_utf8(
-        Command::new("git").args(["rev-parse", "HEAD"]).current_dir(&source).output().unwrap().stdout,
-    )
-    .unwrap();
+    let planned_elsewhere = other.log.lock().unwrap().iter().any(|e| message(e).contains("change(s)"));
+    assert!(!planned_elsewhere, "only the follower plans the stack");
+
+    // The follower dies: the other takes the stack over once its claim expires (3 s).
+    let head = |source: &Path| {
+        let out = Command::new("git").args(["rev-parse", "HEAD"]).current_dir(source).output().unwrap().stdout;
+        String::from_utf8(out).unwrap().trim().to_string()
+    };
+    let first = head(&source);
+    let pid = follower.child.id().to_string();
+    assert!(Command::new("kill").args(["-KILL", &pid]).status().unwrap().success());
+    commit(&source, &many_vpcs(21), "twenty-two VPCs");
+    let taken = other.wait_for("following the stack", 0);
+    other.wait_for("apply succeeded", taken);
+    assert_eq!(simulated_creates(&state), 23);
     let mut client = postgres::Client::connect(&server.url, postgres::NoTls).unwrap();
-    let runs: Vec<String> = client.query("SELECT run FROM runs", &[]).unwrap().iter().map(|r| r.get(0)).collect();
+    let runs: Vec<String> =
+        client.query("SELECT run FROM runs ORDER BY id", &[]).unwrap().iter().map(|r| r.get(0)).collect();
     let runs: Vec<serde_json::Value> = runs.iter().map(|r| serde_json::from_str(r).unwrap()).collect();
-    assert!(!runs.is_empty(), "the applies are in the history");
-    assert!(runs.iter().all(|r| r["revision"] == head.trim()), "{runs:?}");
-    assert_eq!(runs.iter().map(|r| r["summary"]["created"].as_u64().unwrap()).sum::<u64>(), 22, "{runs:?}");
-    one.terminate();
-    two.terminate();
+    let revisions: Vec<&str> = runs.iter().map(|r| r["revision"].as_str().unwrap()).collect();
+    assert_eq!(revisions, [first, head(&source)], "one apply per revision, each recorded with its revision");
+    assert_eq!(runs.iter().map(|r| r["summary"]["created"].as_u64().unwrap()).sum::<u64>(), 23, "{runs:?}");
+    drop(client);
+    if std::ptr::eq(other, &one) { one.terminate() } else { two.terminate() }
 }

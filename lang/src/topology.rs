@@ -6,7 +6,7 @@
 
 use crate::cidr::Cidr;
 use crate::span::{Span, Spanned};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
@@ -62,7 +62,7 @@ pub struct Stack {
 }
 
 /// A cloud provider kind.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CloudKind {
     /// Amazon Web Services.
@@ -267,7 +267,7 @@ pub enum Connection {
 }
 
 /// One end of a tunnel.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum End {
     /// A network, by name.
@@ -294,7 +294,7 @@ impl End {
 }
 
 /// How a tunnel exchanges routes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Routing {
     /// BGP sessions over the tunnels.

@@ -49,8 +49,15 @@ fn live(args: &GraphArgs) -> anyhow::Result<Status> {
             return Ok(Status::Failure);
         }
     };
-    let mut map = TopologyMap::new(&live.topology, &desired);
-    map.mark_live(&desired, &live.observed);
+    let map = live_map(&live, &desired);
+    print(&map, args.format)
+}
+
+/// The map of `desired` laid over what `live` found, with the states the tunnels' ends report
+/// (unreadable ends are warned about on stderr).
+pub fn live_map(live: &LiveStack, desired: &isopod_planner::Desired) -> TopologyMap {
+    let mut map = TopologyMap::new(&live.topology, desired);
+    map.mark_live(desired, &live.observed);
     let (states, unread) = stack::tunnel_states(&live.runtime, &live.providers, &live.topology, false);
     for err in &unread {
         eprintln!("warning: {err:#}; the links it reports are drawn without its states");
@@ -59,7 +66,7 @@ fn live(args: &GraphArgs) -> anyhow::Result<Status> {
     let stack = &live.topology.stack.name.value;
     let ours = states.iter().filter_map(|s| s.owner.as_ref().filter(|o| &o.stack == stack).map(|o| (&o.id, s)));
     map.mark_states(ours.map(|(id, s)| (id, s.up, s.detail.as_str())));
-    print(&map, args.format)
+    map
 }
 
 fn print(map: &TopologyMap, format: GraphFormat) -> anyhow::Result<Status> {

@@ -74,6 +74,13 @@ fn plan_once(args: &PlanArgs) -> anyhow::Result<Status> {
             return Ok(Status::Failure);
         }
     }
+    if let Some(path) = &args.map {
+        let map = super::graph::live_map(&live, &desired);
+        if let Err(err) = config::write_atomically(path, &serde_json::to_string_pretty(&map)?) {
+            eprintln!("error: {err:#}");
+            return Ok(Status::Failure);
+        }
+    }
     if args.json {
         let mut document: serde_json::Value = serde_json::from_str(&isopod_planner::render::json(&plan, &problems))?;
         document["cost"] = serde_json::to_value(cost)?;

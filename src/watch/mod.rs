@@ -1,7 +1,54 @@
-//! What `isopod watch` is made of: the repository it follows ([`git`]), the webhook and status
-//! server ([`server`]), and the figures it reports ([`metrics`]). The loop itself is the command,
-//! in `commands/watch.rs`.
+//! What `isopod watch` is made of: the stacks it follows ([`fleet`]), each one's repository
+//! ([`git`]) and follower ([`follow`]), the sharing of stacks between watchers ([`share`]), the
+//! HTTP server ([`server`]: webhook, health, metrics, the [`api`] and the web [`view`]), and
+//! the figures it reports ([`metrics`]). The command itself is `commands/watch.rs`.
 
+pub mod api;
+pub mod fleet;
+pub mod follow;
 pub mod git;
 pub mod metrics;
 pub mod server;
+pub mod share;
+pub mod view;
+
+use isopod_state::StackState;
+use std::sync::mpsc::Sender;
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// A stack the watcher knows, shared by its follower, the sharing and the server.
+pub struct Followed {
+    /// How it is followed.
+    pub spec: fleet::StackSpec,
+    /// Its name: from the fleet, or read from its configuration.
+    pub name: OnceLock<String>,
+    /// What its follower did last, on this watcher.
+    pub status: Mutex<metrics::StackStatus>,
+    /// Where its state is: the shared database, or its own state folder.
+    pub state: Arc<dyn StackState>,
+    /// The shared state's URL, passed to its plans and applies.
+    pub shared_state: Option<String>,
+    /// Whether it is planned and applied against the simulator.
+    pub simulate: bool,
+    /// Tells its follower to fetch now.
+    pub trigger: Sender<()>,
+}
+
+impl Followed {
+    /// Its status as the stack's state keeps it (written by whichever watcher follows it), or,
+    /// before any was written, what this watcher knows.
+    pub fn kept_status(&self) -> metrics::StackStatus {
+        let local = self.status.lock().expect("status lock").clone();
+        let Some(name) = self.name.get() else { return local };
+        match self.state.read(name, isopod_state::Document::Status) {
+            Ok(Some(kept)) => serde_json::from_str(&kept.text).unwrap_or(local),
+            _ => local,
+        }
+    }
+
+    /// A document of the stack, as its state keeps it.
+    pub fn document(&self, document: isopod_state::Document) -> Option<String> {
+        let name = self.name.get()?;
+        self.state.read(name, document).ok().flatten().map(|kept| kept.text)
+    }
+}

@@ -1,30 +1,112 @@
 //! The watcher's HTTP server: `POST /webhook` (GitHub's push events, signed with HMAC-SHA256),
-//! `GET /healthz` and `GET /metrics`.
+//! `GET /healthz`, `GET /metrics`, the JSON API under `/api/v1/` ([`super::api`]) and the web
+//! view at `/` ([`super::view`]).
 
+use super::Followed;
 use super::metrics::Metrics;
+use super::share::Share;
 use hmac::{Hmac, KeyInit as _, Mac as _};
 use std::io::Read as _;
-use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tiny_http::{Header, Method, Request, Response, Server};
 use zeroize::Zeroizing;
 
-/// The largest webhook body read (GitHub's limit on a delivery is 25 MB; a push is far less).
+/// The largest body read (GitHub's limit on a delivery is 25 MB; a push is far less).
 const MAX_BODY: u64 = 5 << 20;
 
 /// What the server needs.
 pub struct Settings {
     /// The webhook's secret; without one every delivery is refused.
     pub secret: Option<Zeroizing<Vec<u8>>>,
-    /// The branch followed: pushes to others are ignored.
-    pub branch: String,
-    /// Told to fetch now.
-    pub trigger: Sender<()>,
+    /// The API's bearer token; without one every write is refused (and reads are open).
+    pub api_token: Option<Zeroizing<String>>,
+    /// The stacks this watcher knows.
+    pub stacks: Vec<Arc<Followed>>,
+    /// The sharing of stacks with other watchers.
+    pub share: Arc<Share>,
     /// The watcher's figures.
     pub metrics: Arc<Mutex<Metrics>>,
     /// How long the loop may go without a round before `/healthz` fails.
     pub stale: Duration,
+}
+
+impl Settings {
+    /// The stack named `name`.
+    pub fn stack(&self, name: &str) -> Option<&Arc<Followed>> {
+        self.stacks.iter().find(|stack| stack.name.get().is_some_and(|known| known == name))
+    }
+
+    /// Tells the follower of `stack`, here or on another watcher, to fetch now.
+    pub fn trigger(&self, stack: &Followed) {
+        let _ = stack.trigger.send(());
+        if let Some(name) = stack.name.get()
+            && !self.share.follows(name)
+        {
+            self.share.announce(name);
+        }
+    }
+}
+
+/// A response: status, content type, body, other headers.
+pub struct Reply {
+    /// The HTTP status.
+    pub status: u16,
+    /// Its `Content-Type`.
+    pub content_type: &'static str,
+    /// The body.
+    pub body: String,
+    /// Other headers.
+    pub headers: Vec<(&'static str, String)>,
+}
+
+impl Reply {
+    /// Plain text.
+    pub fn text(status: u16, body: impl Into<String>) -> Reply {
+        Reply { status, content_type: "text/plain; charset=utf-8", body: body.into(), headers: Vec::new() }
+    }
+
+    /// JSON.
+    pub fn json(status: u16, value: &serde_json::Value) -> Reply {
+        let body = serde_json::to_string_pretty(value).expect("JSON values serialize") + "\n";
+        Reply { status, content_type: "application/json", body, headers: Vec::new() }
+    }
+
+    /// An API error: `{"error": WHY}`.
+    pub fn error(status: u16, why: &str) -> Reply {
+        Reply::json(status, &serde_json::json!({ "error": why }))
+    }
+
+    /// An HTML page.
+    pub fn html(status: u16, body: String) -> Reply {
+        Reply { status, content_type: "text/html; charset=utf-8", body, headers: Vec::new() }
+    }
+}
+
+/// A request as the handlers see it: method, path, query, headers, body.
+pub struct Incoming {
+    /// The method.
+    pub method: Method,
+    /// The path, without the query.
+    pub path: String,
+    /// The query's parameters.
+    pub query: Vec<(String, String)>,
+    /// The headers, names as sent.
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+impl Incoming {
+    /// A header's value (names compared without case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    /// A query parameter's value.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.query.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
 }
 
 /// Serves on `address` in a thread of its own; the address bound (a port of 0 is chosen by the
@@ -42,63 +124,119 @@ pub fn start(address: &str, settings: Settings) -> anyhow::Result<std::net::Sock
 }
 
 fn respond(mut request: Request, settings: &Settings) {
-    let (status, body) = match (request.method(), request.url().split('?').next().unwrap_or("")) {
-        (Method::Get, "/healthz") => {
-            let healthy = settings.metrics.lock().expect("metrics lock").healthy(settings.stale);
-            if healthy { (200, "ok\n".to_string()) } else { (503, "the watch loop has stalled\n".to_string()) }
-        }
-        (Method::Get, "/metrics") => (200, settings.metrics.lock().expect("metrics lock").render()),
-        (Method::Post, "/webhook") => webhook(&mut request, settings),
-        _ => (404, "not found\n".to_string()),
+    let url = request.url().to_string();
+    let (path, query) = url.split_once('?').unwrap_or((&url, ""));
+    let mut body = Vec::new();
+    let too_large =
+        request.as_reader().take(MAX_BODY + 1).read_to_end(&mut body).is_err() || body.len() as u64 > MAX_BODY;
+    let incoming = Incoming {
+        method: request.method().clone(),
+        path: path.to_string(),
+        query: form_urlencoded::parse(query.as_bytes()).into_owned().collect(),
+        headers: request.headers().iter().map(|h| (h.field.to_string(), h.value.to_string())).collect(),
+        body,
     };
-    let content_type =
-        Header::from_bytes("Content-Type", "text/plain; version=0.0.4; charset=utf-8").expect("a valid header");
-    let _ = request.respond(Response::from_string(body).with_status_code(status).with_header(content_type));
+    let reply =
+        if too_large { Reply::text(413, "the body is too large or cut short\n") } else { route(&incoming, settings) };
+    let mut response = Response::from_string(reply.body).with_status_code(reply.status);
+    for (name, value) in [("Content-Type", reply.content_type.to_string()), ("Cache-Control", "no-store".into())]
+        .into_iter()
+        .chain(reply.headers)
+    {
+        response.add_header(Header::from_bytes(name, value.as_bytes()).expect("a valid header"));
+    }
+    let _ = request.respond(response);
 }
 
-/// Checks a delivery's signature, then triggers a fetch for a push to the branch.
-fn webhook(request: &mut Request, settings: &Settings) -> (u16, String) {
-    let header = |name: &'static str| {
-        request.headers().iter().find(|h| h.field.equiv(name)).map(|h| h.value.as_str().to_string())
-    };
-    let (event, signature, delivery) =
-        (header("X-GitHub-Event"), header("X-Hub-Signature-256"), header("X-GitHub-Delivery"));
-    let delivery = delivery.unwrap_or_else(|| "-".into());
-    let mut body = Vec::new();
-    if request.as_reader().take(MAX_BODY + 1).read_to_end(&mut body).is_err() || body.len() as u64 > MAX_BODY {
-        return reject(settings, &delivery, 413, "the body is too large or cut short");
+fn route(request: &Incoming, settings: &Settings) -> Reply {
+    match (&request.method, request.path.as_str()) {
+        (Method::Get, "/healthz") => {
+            let healthy = settings.metrics.lock().expect("metrics lock").healthy(settings.stale);
+            if healthy { Reply::text(200, "ok\n") } else { Reply::text(503, "the watch loop has stalled\n") }
+        }
+        (Method::Get, "/metrics") => {
+            let stacks: Vec<_> = settings
+                .stacks
+                .iter()
+                .map(|stack| {
+                    let status = stack.status.lock().expect("status lock").clone();
+                    let following = stack.name.get().is_some_and(|name| settings.share.follows(name));
+                    (status, following)
+                })
+                .collect();
+            let mut reply = Reply::text(200, settings.metrics.lock().expect("metrics lock").render(&stacks));
+            reply.content_type = "text/plain; version=0.0.4; charset=utf-8";
+            reply
+        }
+        (Method::Post, "/webhook") => webhook(request, settings),
+        (_, path) if path.starts_with("/api/") => super::api::respond(request, settings),
+        _ => super::view::respond(request, settings),
     }
+}
+
+/// Checks a delivery's signature, then triggers a fetch of the stacks a push concerns.
+fn webhook(request: &Incoming, settings: &Settings) -> Reply {
+    let delivery = request.header("X-GitHub-Delivery").unwrap_or("-").to_string();
     let Some(secret) = &settings.secret else {
         return reject(settings, &delivery, 403, "no webhook secret is configured, so no delivery is trusted");
     };
-    match signature {
+    match request.header("X-Hub-Signature-256") {
         None => return reject(settings, &delivery, 401, "the delivery is not signed (no X-Hub-Signature-256)"),
-        Some(signature) if !signed(secret, &body, &signature) => {
+        Some(signature) if !signed(secret, &request.body, signature) => {
             return reject(settings, &delivery, 401, "the signature does not match the webhook secret");
         }
         Some(_) => {}
     }
     let count = |outcome| *settings.metrics.lock().expect("metrics lock").webhooks.entry(outcome).or_default() += 1;
-    match event.as_deref() {
+    match request.header("X-GitHub-Event") {
         Some("push") => {
-            let pushed = payload(&body).and_then(|payload| payload["ref"].as_str().map(str::to_string));
-            if pushed.as_deref() == Some(&format!("refs/heads/{}", settings.branch)) {
-                count("accepted");
-                tracing::info!(delivery, "webhook: push to {}, fetching now", settings.branch);
-                let _ = settings.trigger.send(());
-                (202, "fetching\n".into())
-            } else {
+            let payload = payload(&request.body).unwrap_or_default();
+            let pushed = payload["ref"].as_str().unwrap_or_default();
+            let concerned: Vec<&Arc<Followed>> =
+                settings.stacks.iter().filter(|stack| concerns(&payload, &stack.spec)).collect();
+            if concerned.is_empty() {
                 count("ignored");
-                tracing::info!(delivery, "webhook: push to {}, not the branch followed", pushed.unwrap_or_default());
-                (200, "another branch\n".into())
+                tracing::info!(delivery, "webhook: push to {pushed}, which no stack follows");
+                return Reply::text(200, "no stack follows this branch\n");
             }
+            count("accepted");
+            for stack in &concerned {
+                settings.trigger(stack);
+            }
+            let names: Vec<&str> = concerned.iter().filter_map(|stack| stack.name.get().map(String::as_str)).collect();
+            tracing::info!(delivery, stacks = names.join(", "), "webhook: push to {pushed}, fetching now");
+            Reply::text(202, "fetching\n")
         }
         other => {
             count("ignored");
             tracing::info!(delivery, "webhook: `{}` event ignored", other.unwrap_or("(none)"));
-            (200, "ignored\n".into())
+            Reply::text(200, "ignored\n")
         }
     }
+}
+
+/// Whether a push `payload` concerns the stack followed as `spec`: its branch, and its
+/// repository when the payload names one (by any of the URLs GitHub gives, or `OWNER/NAME`).
+fn concerns(payload: &serde_json::Value, spec: &super::fleet::StackSpec) -> bool {
+    if payload["ref"].as_str() != Some(&format!("refs/heads/{}", spec.branch)) {
+        return false;
+    }
+    let repository = &payload["repository"];
+    if repository.is_null() {
+        return true;
+    }
+    let ours = comparable(&spec.repository);
+    let urls = ["clone_url", "ssh_url", "git_url", "html_url", "url"].map(|key| repository[key].as_str());
+    urls.into_iter().flatten().any(|url| comparable(url) == ours)
+        || repository["full_name"].as_str().is_some_and(|name| ours.ends_with(&format!("/{}", name.to_lowercase())))
+}
+
+/// A repository URL as compared: without a scheme, user, `.git` or trailing `/`, in lower case,
+/// `host:path` as `host/path`.
+fn comparable(url: &str) -> String {
+    let url = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let url = url.rsplit_once('@').map_or(url, |(_, rest)| rest);
+    url.trim_end_matches('/').trim_end_matches(".git").replacen(':', "/", 1).to_lowercase()
 }
 
 /// A delivery's JSON payload: the body (`application/json`), or its `payload` field
@@ -110,10 +248,10 @@ fn payload(body: &[u8]) -> Option<serde_json::Value> {
     })
 }
 
-fn reject(settings: &Settings, delivery: &str, status: u16, why: &str) -> (u16, String) {
+fn reject(settings: &Settings, delivery: &str, status: u16, why: &str) -> Reply {
     *settings.metrics.lock().expect("metrics lock").webhooks.entry("rejected").or_default() += 1;
     tracing::warn!(delivery, status, "webhook rejected: {why}");
-    (status, format!("{why}\n"))
+    Reply::text(status, format!("{why}\n"))
 }
 
 /// Whether `signature` (`sha256=HEX`) is the HMAC-SHA256 of `body` under `secret`, compared in
@@ -155,5 +293,33 @@ mod tests {
         let form = b"payload=%7B%22ref%22%3A%22refs%2Fheads%2Fmain%22%7D";
         assert_eq!(payload(form).unwrap()["ref"], "refs/heads/main");
         assert!(payload(b"nonsense").is_none());
+    }
+
+    #[test]
+    fn a_push_concerns_the_stacks_of_its_branch_and_repository() {
+        let spec = |repository: &str, branch: &str| super::super::fleet::StackSpec {
+            name: Some("core".into()),
+            repository: repository.into(),
+            branch: branch.into(),
+            path: ".".into(),
+            apply: crate::cli::ApplyPolicy::Never,
+            interval: Duration::from_secs(60),
+            drift_interval: Duration::ZERO,
+            vars: Vec::new(),
+            checkout: "/w".into(),
+            state_dir: "/s".into(),
+        };
+        let push = serde_json::json!({
+            "ref": "refs/heads/main",
+            "repository": {"full_name": "acme/net", "clone_url": "https://github.com/acme/net.git",
+                           "ssh_url": "git@github.com:acme/net.git"}
+        });
+        assert!(concerns(&push, &spec("https://github.com/acme/net", "main")));
+        assert!(concerns(&push, &spec("git@github.com:Acme/net.git", "main")));
+        assert!(concerns(&push, &spec("ssh://git@github.com/acme/net.git", "main")));
+        assert!(!concerns(&push, &spec("https://github.com/acme/net", "prod")));
+        assert!(!concerns(&push, &spec("https://github.com/acme/other", "main")));
+        // A payload that names no repository concerns every stack of the branch.
+        assert!(concerns(&serde_json::json!({"ref": "refs/heads/main"}), &spec("/srv/net", "main")));
     }
 }

@@ -18,11 +18,11 @@ pub use svg::svg;
 use crate::lower::Desired;
 use isopod_catalog::{Cloud, ObservedResource, ResourceId, TUNNEL_STATE_KINDS};
 use isopod_lang::topology::{CloudKind, End, Routing, Topology, Tunnel};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The map of one configuration.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TopologyMap {
     /// The stack's name.
     pub stack: String,
@@ -35,7 +35,7 @@ pub struct TopologyMap {
 }
 
 /// One cloud block's networks.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CloudArea {
     /// The block's id, e.g. `aws.prod`.
     pub id: String,
@@ -46,7 +46,7 @@ pub struct CloudArea {
 }
 
 /// The networks of one region.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RegionArea {
     /// The region's name.
     pub region: String,
@@ -55,7 +55,7 @@ pub struct RegionArea {
 }
 
 /// A network.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct NetworkNode {
     /// Its name in the configuration.
     pub name: String,
@@ -68,7 +68,7 @@ pub struct NetworkNode {
 }
 
 /// An endpoint to a service, in its network.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EndpointNode {
     /// Its name in the configuration.
     pub name: String,
@@ -77,7 +77,7 @@ pub struct EndpointNode {
 }
 
 /// A host: a site outside the clouds.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Site {
     /// Its name in the configuration.
     pub name: String,
@@ -91,7 +91,7 @@ pub struct Site {
 pub type LinkEnd = End;
 
 /// A link between two ends.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Link {
     /// The object as plans name it: `tunnel.NAME`, `mesh.MESH (NAME)`, `relay.NAME (A~B)`.
     pub name: String,
@@ -116,7 +116,7 @@ impl Link {
 }
 
 /// What kind of link.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum LinkKind {
     /// An IPsec tunnel.
@@ -133,7 +133,7 @@ pub enum LinkKind {
 }
 
 /// A link's status, from what is known about it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LinkStatus {
     /// This version does not plan it (the reason is in its detail).
@@ -177,6 +177,11 @@ impl LinkStatus {
             LinkStatus::Degraded => "degraded",
             LinkStatus::Down => "down",
         }
+    }
+
+    /// The colour it is drawn in (red for down, green for up, orange for degraded).
+    pub fn colour(self) -> &'static str {
+        svg::colour(self)
     }
 }
 

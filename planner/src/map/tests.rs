@@ -174,6 +174,9 @@ fn the_drawing_has_a_box_per_network_and_host_and_a_curve_per_link() {
             assert!(drawn.contains(&format!(r#"data-host="{}""#, host.name)), "{name}: {}", host.name);
         }
         assert_eq!(drawn.matches("<path").count(), map.links.len(), "{name}");
+        // The JSON a watcher keeps reads back as the same map (the web view draws from it).
+        let kept: TopologyMap = serde_json::from_str(&serde_json::to_string(&map).unwrap()).unwrap();
+        assert_eq!(kept, map, "{name}");
         assert_eq!(drawn.matches(r#"class="link""#).count(), map.links.len(), "{name}");
         let graph = dot(&map);
         assert_eq!(graph.matches(" -- ").count(), map.links.len(), "{name}");
