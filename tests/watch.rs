@@ -5,11 +5,10 @@
 
 use hmac::{Hmac, KeyInit as _, Mac as _};
 use isopod_test_support::GitHttp;
-use std::io::{BufRead as _, Read as _, Write as _};
+use isopod_test_support::watcher::{WatchProcess, free_port, message};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
 const SECRET: &str = "webhook-secret-for-tests";
 const VPC: &str = "stack \"gitops\" {}\n\ncloud \"aws\" \"prod\" {\n  region = \"us-east-1\"\n}\n\nnetwork \"app\" {\n  cloud = cloud.aws.prod\n  cidr  = \"10.30.0.0/16\"\n\n  subnet \"a\" {\n    cidr = cidrsubnet(self.cidr, 8, 1)\n    zone = \"us-east-1a\"\n  }\n}\n";
@@ -44,12 +43,17 @@ fn source_repo(root: &Path, text: &str, message: &str) -> PathBuf {
     source
 }
 
-/// A running watcher and the JSON lines of its log.
+/// A running watcher and its state folder.
 struct Watcher {
-    child: Child,
-    log: Arc<Mutex<Vec<serde_json::Value>>>,
-    port: u16,
+    process: WatchProcess,
     state: PathBuf,
+}
+
+impl std::ops::Deref for Watcher {
+    type Target = WatchProcess;
+    fn deref(&self) -> &WatchProcess {
+        &self.process
+    }
 }
 
 impl Watcher {
@@ -67,13 +71,13 @@ impl Watcher {
         knobs: &str,
         shared: Option<&str>,
     ) -> Watcher {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = free_port();
         let mut command = Command::new(env!("CARGO_BIN_EXE_isopod"));
         command.args(["watch", repository]);
         if let Some(url) = shared {
             command.args(["--state", url]).env("ISOPOD_STATE_LEASE", "3s");
         }
-        let mut child = command
+        command
             .args(["--path", "net", "--simulate", "--apply", "auto", "--log-format", "json"])
             .args(["--interval", interval, "--drift-interval", "2s", "--listen", &format!("127.0.0.1:{port}")])
             .arg("--workdir")
@@ -82,93 +86,17 @@ impl Watcher {
             .arg(state)
             .env("ISOPOD_WEBHOOK_SECRET", SECRET)
             .env("ISOPOD_SIMULATOR", knobs)
-            .env("ISOPOD_SECRET_KEY_FILE", state.with_extension("key"))
-            .stderr(Stdio::piped())
-            .stdout(Stdio::null())
-            .spawn()
-            .unwrap();
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let lines = std::io::BufReader::new(child.stderr.take().unwrap());
-        let sink = log.clone();
-        std::thread::spawn(move || {
-            for line in lines.lines().map_while(Result::ok) {
-                let event = serde_json::from_str(&line).unwrap_or_else(|_| panic!("a log line is JSON: {line}"));
-                sink.lock().unwrap().push(event);
-            }
-        });
-        Watcher { child, log, port, state: state.to_path_buf() }
-    }
-
-    /// Waits (up to a minute) for a log event whose message contains `text` after the first
-    /// `after` events; its index.
-    fn wait_for(&self, text: &str, after: usize) -> usize {
-        let started = Instant::now();
-        loop {
-            if let Some(found) = self.log.lock().unwrap().iter().skip(after).position(|e| message(e).contains(text)) {
-                return after + found;
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(60),
-                "no `{text}` in the log: {:#?}",
-                self.log.lock().unwrap()
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    fn event(&self, index: usize) -> serde_json::Value {
-        self.log.lock().unwrap()[index].clone()
-    }
-
-    /// `METHOD PATH` on the watcher's server: the status and the body.
-    fn http(&self, method: &str, path: &str, headers: &[(&str, String)], body: &[u8]) -> (u16, String) {
-        let mut stream = std::net::TcpStream::connect(("127.0.0.1", self.port)).unwrap();
-        let mut request = format!(
-            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: {}\r\n",
-            body.len()
-        );
-        for (name, value) in headers {
-            request.push_str(&format!("{name}: {value}\r\n"));
-        }
-        request.push_str("\r\n");
-        stream.write_all(request.as_bytes()).unwrap();
-        stream.write_all(body).unwrap();
-        let mut reply = String::new();
-        stream.read_to_string(&mut reply).unwrap();
-        let status = reply.split(' ').nth(1).unwrap().parse().unwrap();
-        (status, reply.split_once("\r\n\r\n").map(|(_, body)| body.to_string()).unwrap_or_default())
+            .env("ISOPOD_SECRET_KEY_FILE", state.with_extension("key"));
+        Watcher { process: WatchProcess::spawn(command, port), state: state.to_path_buf() }
     }
 
     fn metrics(&self) -> String {
         self.http("GET", "/metrics", &[], b"").1
     }
 
-    /// Stops it with SIGTERM; its exit status must be success.
-    fn terminate(mut self) {
-        let pid = self.child.id().to_string();
-        assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
-        let started = Instant::now();
-        let status = loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                break status;
-            }
-            assert!(started.elapsed() < Duration::from_secs(60), "the watcher did not stop on SIGTERM");
-            std::thread::sleep(Duration::from_millis(100));
-        };
-        assert!(status.success(), "{status}");
-        self.wait_for("stopped by a signal", 0);
+    fn terminate(self) -> Vec<serde_json::Value> {
+        self.process.terminate()
     }
-}
-
-impl Drop for Watcher {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn message(event: &serde_json::Value) -> &str {
-    event["message"].as_str().unwrap_or_default()
 }
 
 /// `isopod plan --simulate` of `config` against the watcher's state: its stdout.
@@ -238,7 +166,7 @@ fn new_commits_are_applied_an_invalid_one_never_and_drift_is_corrected() {
     let second = watcher.wait_for("new revision: a second VPC", drift);
     watcher.wait_for("apply succeeded", second);
     assert!(plan_against(&watcher, &source.join("net")).contains("No changes"));
-    let logged = format!("{:?}", watcher.log.lock().unwrap());
+    let logged = format!("{:?}", watcher.log());
     assert!(!logged.contains(SECRET), "the webhook secret is never logged");
     watcher.terminate();
 }
@@ -257,9 +185,7 @@ fn sigterm_lets_the_apply_in_flight_finish() {
         None,
     );
     let applying = watcher.wait_for("applying", 0);
-    let log = watcher.log.clone();
-    watcher.terminate();
-    let log = log.lock().unwrap();
+    let log = watcher.terminate();
     let finished = log.iter().position(|e| message(e) == "apply succeeded").expect("the apply finished");
     let stopped = log.iter().position(|e| message(e).contains("stopped by a signal")).unwrap();
     assert!(applying < finished && finished < stopped, "{log:#?}");
@@ -356,7 +282,7 @@ fn watchers_sharing_a_state_folder_never_apply_at_once() {
     for watcher in [&one, &two] {
         watcher.wait_for("plan: 22 change(s)", 0);
         let planned = watcher.wait_for("new revision", 0);
-        let settled = watcher.log.lock().unwrap().iter().skip(planned).any(|e| message(e).contains("apply succeeded"));
+        let settled = watcher.log().iter().skip(planned).any(|e| message(e).contains("apply succeeded"));
         if !settled {
             watcher.wait_for("apply succeeded", planned);
         }
@@ -374,8 +300,7 @@ fn watchers_sharing_a_postgres_state_follow_a_stack_one_at_a_time_and_take_over_
     // the database's (no lock file is ever made in the folder).
     let (_root, source, state, one, two) = two_watchers(Some(&server.url));
     let follower = loop {
-        let found =
-            [&one, &two].into_iter().find(|w| w.log.lock().unwrap().iter().any(|e| message(e) == "apply succeeded"));
+        let found = [&one, &two].into_iter().find(|w| w.log().iter().any(|e| message(e) == "apply succeeded"));
         if let Some(found) = found {
             break found;
         }
@@ -384,7 +309,7 @@ fn watchers_sharing_a_postgres_state_follow_a_stack_one_at_a_time_and_take_over_
     let other = if std::ptr::eq(follower, &one) { &two } else { &one };
     assert_eq!(simulated_creates(&state), 22, "21 VPCs and a subnet, each created once");
     assert!(!state.join("lock").exists() && !state.join("journal.jsonl").exists(), "the folder's lock was not used");
-    let planned_elsewhere = other.log.lock().unwrap().iter().any(|e| message(e).contains("change(s)"));
+    let planned_elsewhere = other.log().iter().any(|e| message(e).contains("change(s)"));
     assert!(!planned_elsewhere, "only the follower plans the stack");
 
     // The follower dies: the other takes the stack over once its claim expires (3 s).
@@ -393,7 +318,7 @@ fn watchers_sharing_a_postgres_state_follow_a_stack_one_at_a_time_and_take_over_
         String::from_utf8(out).unwrap().trim().to_string()
     };
     let first = head(&source);
-    let pid = follower.child.id().to_string();
+    let pid = follower.pid().to_string();
     assert!(Command::new("kill").args(["-KILL", &pid]).status().unwrap().success());
     commit(&source, &many_vpcs(21), "twenty-two VPCs");
     let taken = other.wait_for("following the stack", 0);
@@ -407,5 +332,5 @@ fn watchers_sharing_a_postgres_state_follow_a_stack_one_at_a_time_and_take_over_
     assert_eq!(revisions, [first, head(&source)], "one apply per revision, each recorded with its revision");
     assert_eq!(runs.iter().map(|r| r["summary"]["created"].as_u64().unwrap()).sum::<u64>(), 23, "{runs:?}");
     drop(client);
-    if std::ptr::eq(other, &one) { one.terminate() } else { two.terminate() }
+    let _ = if std::ptr::eq(other, &one) { one.terminate() } else { two.terminate() };
 }

@@ -11,7 +11,7 @@ use crate::cli::{LogFormat, WatchArgs};
 use crate::watch::follow::Follower;
 use crate::watch::metrics::{Metrics, StackStatus, now};
 use crate::watch::share::Share;
-use crate::watch::{Followed, fleet, server};
+use crate::watch::{Followed, Trigger, fleet, server};
 use anyhow::{Context as _, Result};
 use isopod_apply::{FileLock, Holder, LockError};
 use isopod_state::{Alone, Folder, Location, Postgres, StackState, Watchers};
@@ -131,9 +131,10 @@ pub fn run(args: WatchArgs) -> Result<Status> {
     if let Some(announced) = watchers.announcements() {
         let stacks = stacks.clone();
         std::thread::spawn(move || {
-            for name in announced {
-                if let Some(stack) = stacks.iter().find(|s| s.name.get() == Some(&name)) {
-                    let _ = stack.trigger.send(());
+            for message in announced {
+                let Some((trigger, name)) = Trigger::announced(&message) else { continue };
+                if let Some(stack) = stacks.iter().find(|s| s.name.get().is_some_and(|n| n == name)) {
+                    let _ = stack.trigger.send(trigger);
                 }
             }
         });

@@ -46,7 +46,7 @@ pub fn respond(request: &Incoming, settings: &Settings) -> Reply {
                 (Method::Get, ["map"]) if request.param("format") == Some("svg") => map_svg(stack),
                 (Method::Get, ["map"]) => kept(stack, Document::Map, "no map was drawn yet"),
                 (Method::Post, ["reconcile"]) => {
-                    settings.trigger(stack);
+                    settings.trigger(stack, super::Trigger::Reconcile);
                     let here = settings.share.follows(name);
                     tracing::info!(stack = %name, "reconcile asked through the API");
                     Reply::json(202, &json!({ "stack": name, "reconciling": true, "followed_here": here }))

@@ -4,10 +4,10 @@
 //! Plans and applies run as child processes of the same binary, with the stack's state folder
 //! kept outside the checkout so that it outlives every revision.
 
-use super::Followed;
 use super::git::Mirror;
 use super::metrics::{DriftCheck, Outcome, StackStatus, now};
 use super::share::Share;
+use super::{Followed, Trigger};
 use crate::cli::{ApplyPolicy, ConfigArgs};
 use crate::config;
 use crate::secret_store::SecretStore;
@@ -74,12 +74,14 @@ impl Follower {
 
     /// Follows the stack until `stop`: rounds while this watcher holds its claim, fetching at
     /// once when triggered (a webhook, the API, another watcher's announcement).
-    pub fn run(mut self, triggered: Receiver<()>) {
+    pub fn run(mut self, triggered: Receiver<Trigger>) {
         let spec = self.stack.spec.clone();
         let drift_on = !spec.drift_interval.is_zero();
         let mut next_fetch = Instant::now();
         let mut next_drift = Instant::now() + spec.drift_interval;
         let mut following = false;
+        // A reconcile asked for: the revision in force is planned even if no new one comes.
+        let mut asked = false;
         while !self.stop.load(Ordering::Relaxed) {
             let Some(name) = self.name().map(str::to_string) else {
                 // Named by its configuration: read it before anything can be claimed.
@@ -87,7 +89,7 @@ impl Follower {
                     self.fetch();
                     next_fetch = Instant::now() + spec.interval;
                 }
-                wait(&triggered, next_fetch, &mut next_fetch);
+                asked |= wait(&triggered, next_fetch, &mut next_fetch);
                 continue;
             };
             let now_following = self.share.follows(&name);
@@ -104,8 +106,11 @@ impl Follower {
             }
             if following && self.share.begin(&name) {
                 if Instant::now() >= next_fetch {
-                    self.fetch();
+                    let planned = self.fetch();
                     next_fetch = Instant::now() + spec.interval;
+                    if std::mem::take(&mut asked) && !planned {
+                        self.check_drift();
+                    }
                 }
                 if drift_on && Instant::now() >= next_drift {
                     self.check_drift();
@@ -114,12 +119,13 @@ impl Follower {
                 self.share.end(&name);
             }
             let next = if drift_on { next_fetch.min(next_drift) } else { next_fetch };
-            wait(&triggered, next, &mut next_fetch);
+            asked |= wait(&triggered, next, &mut next_fetch);
         }
     }
 
-    /// Fetches; a new revision is checked, then planned (and applied, by the policy).
-    fn fetch(&mut self) {
+    /// Fetches; a new revision is checked, then planned (and applied, by the policy). Whether a
+    /// revision was planned.
+    fn fetch(&mut self) -> bool {
         let revision = match self.mirror.fetch() {
             Ok(revision) => revision,
             Err(err) => {
@@ -129,12 +135,13 @@ impl Follower {
                     "fetch failed; trying again in {}s",
                     self.stack.spec.interval.as_secs()
                 );
-                return self.error("fetch");
+                self.error("fetch");
+                return false;
             }
         };
         self.status().last_fetch = Some(now());
         if self.seen == Some(revision) {
-            return;
+            return false;
         }
         self.seen = Some(revision);
         self.status().revision_seen = Some(revision.to_string());
@@ -142,7 +149,8 @@ impl Follower {
         tracing::info!(stack, revision = %revision, "new revision: {}", self.mirror.summary(revision));
         if let Err(err) = self.mirror.checkout(revision) {
             tracing::error!(stack, revision = %revision, error = format!("{err:#}"), "checkout failed");
-            return self.error("fetch");
+            self.error("fetch");
+            return false;
         }
         let vars = self.stack.spec.vars.clone();
         let checked = config::check(&ConfigArgs { dir: self.config_dir(), vars }, false);
@@ -164,7 +172,8 @@ impl Follower {
             status.invalid_revisions += 1;
             status.last_invalid_revision = Some(revision.to_string());
             drop(status);
-            return self.publish();
+            self.publish();
+            return false;
         }
         if !checked.report.is_empty() {
             tracing::warn!(stack, revision = %revision, diagnostics = checked.report.trim_end(), "the configuration has warnings");
@@ -177,11 +186,12 @@ impl Follower {
             self.status().stack = named;
             // Planned once this watcher holds its claim.
             self.seen = None;
-            return;
+            return false;
         }
         self.in_force = Some(revision);
         self.status().revision_in_force = Some(revision.to_string());
         self.reconcile(revision, Reason::Revision);
+        true
     }
 
     /// Plans the revision in force again: what it finds is drift.
@@ -367,13 +377,12 @@ impl Follower {
 }
 
 /// Waits for a trigger until `until` (at most a second, so that a signal is seen); a trigger
-/// moves the next fetch to now.
-fn wait(triggered: &Receiver<()>, until: Instant, next_fetch: &mut Instant) {
+/// moves the next fetch to now. Whether a reconcile was asked for.
+fn wait(triggered: &Receiver<Trigger>, until: Instant, next_fetch: &mut Instant) -> bool {
     let wait = until.saturating_duration_since(Instant::now()).min(Duration::from_secs(1));
-    if triggered.recv_timeout(wait).is_ok() {
-        while triggered.try_recv().is_ok() {}
-        *next_fetch = Instant::now();
-    }
+    let Ok(first) = triggered.recv_timeout(wait) else { return false };
+    *next_fetch = Instant::now();
+    std::iter::once(first).chain(triggered.try_iter()).any(|trigger| trigger == Trigger::Reconcile)
 }
 
 /// The links of a map (its JSON) by status.

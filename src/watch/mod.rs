@@ -30,8 +30,36 @@ pub struct Followed {
     pub shared_state: Option<String>,
     /// Whether it is planned and applied against the simulator.
     pub simulate: bool,
-    /// Tells its follower to fetch now.
-    pub trigger: Sender<()>,
+    /// Tells its follower to act now.
+    pub trigger: Sender<Trigger>,
+}
+
+/// What a follower is told to do now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Trigger {
+    /// Fetch (a push arrived): a new revision is planned.
+    Fetch,
+    /// Fetch, and plan the revision in force even if it is not new (and apply it by the policy).
+    Reconcile,
+}
+
+impl Trigger {
+    /// The message other watchers are told: `fetch NAME` or `reconcile NAME`.
+    pub fn announcement(self, stack: &str) -> String {
+        match self {
+            Trigger::Fetch => format!("fetch {stack}"),
+            Trigger::Reconcile => format!("reconcile {stack}"),
+        }
+    }
+
+    /// What an announcement asks, of which stack.
+    pub fn announced(message: &str) -> Option<(Trigger, &str)> {
+        match message.split_once(' ')? {
+            ("fetch", stack) => Some((Trigger::Fetch, stack)),
+            ("reconcile", stack) => Some((Trigger::Reconcile, stack)),
+            _ => None,
+        }
+    }
 }
 
 impl Followed {
@@ -50,5 +78,19 @@ impl Followed {
     pub fn document(&self, document: isopod_state::Document) -> Option<String> {
         let name = self.name.get()?;
         self.state.read(name, document).ok().flatten().map(|kept| kept.text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Trigger;
+
+    #[test]
+    fn announcements_say_what_to_do_with_which_stack() {
+        for trigger in [Trigger::Fetch, Trigger::Reconcile] {
+            assert_eq!(Trigger::announced(&trigger.announcement("core")), Some((trigger, "core")));
+        }
+        assert_eq!(Trigger::announced("core"), None);
+        assert_eq!(Trigger::announced("delete core"), None);
     }
 }

@@ -2,9 +2,9 @@
 //! `GET /healthz`, `GET /metrics`, the JSON API under `/api/v1/` ([`super::api`]) and the web
 //! view at `/` ([`super::view`]).
 
-use super::Followed;
 use super::metrics::Metrics;
 use super::share::Share;
+use super::{Followed, Trigger};
 use hmac::{Hmac, KeyInit as _, Mac as _};
 use std::io::Read as _;
 use std::sync::{Arc, Mutex};
@@ -37,13 +37,13 @@ impl Settings {
         self.stacks.iter().find(|stack| stack.name.get().is_some_and(|known| known == name))
     }
 
-    /// Tells the follower of `stack`, here or on another watcher, to fetch now.
-    pub fn trigger(&self, stack: &Followed) {
-        let _ = stack.trigger.send(());
+    /// Tells the follower of `stack`, here or on another watcher, to act now.
+    pub fn trigger(&self, stack: &Followed, trigger: Trigger) {
+        let _ = stack.trigger.send(trigger);
         if let Some(name) = stack.name.get()
             && !self.share.follows(name)
         {
-            self.share.announce(name);
+            self.share.announce(&trigger.announcement(name));
         }
     }
 }
@@ -201,7 +201,7 @@ fn webhook(request: &Incoming, settings: &Settings) -> Reply {
             }
             count("accepted");
             for stack in &concerned {
-                settings.trigger(stack);
+                settings.trigger(stack, Trigger::Fetch);
             }
             let names: Vec<&str> = concerned.iter().filter_map(|stack| stack.name.get().map(String::as_str)).collect();
             tracing::info!(delivery, stacks = names.join(", "), "webhook: push to {pushed}, fetching now");

@@ -61,10 +61,10 @@ impl Share {
         self.inner().busy.remove(stack);
     }
 
-    /// Tells the other watchers that `stack` should be fetched now.
-    pub fn announce(&self, stack: &str) {
-        if let Err(err) = self.watchers.announce(stack) {
-            tracing::warn!(stack, error = %err, "cannot tell the other watchers");
+    /// Tells the other watchers `message`.
+    pub fn announce(&self, message: &str) {
+        if let Err(err) = self.watchers.announce(message) {
+            tracing::warn!(message, error = %err, "cannot tell the other watchers");
         }
     }
 

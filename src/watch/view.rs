@@ -44,7 +44,7 @@ pub fn respond(request: &Incoming, settings: &Settings) -> Reply {
         },
         (Method::Post, ["stacks", name, "reconcile"]) => match settings.stack(name) {
             Some(stack) => {
-                settings.trigger(stack);
+                settings.trigger(stack, super::Trigger::Reconcile);
                 redirect(&format!("/stacks/{name}"), None)
             }
             None => not_found(),

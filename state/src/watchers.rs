@@ -15,7 +15,7 @@ use postgres::fallible_iterator::FallibleIterator as _;
 use std::sync::mpsc::{Receiver, channel};
 use std::time::Duration;
 
-/// The channel on which webhooks are announced; the payload is the stack's name.
+/// The channel on which announcements are made; the payload is the watchers' message.
 const CHANNEL: &str = "isopod_reconcile";
 
 /// The outcome of claiming a stack.
@@ -47,9 +47,10 @@ pub trait Watchers: Send + Sync {
     fn release(&self, stack: &str, watcher: &Holder) -> Result<(), StateError>;
     /// Gives every stack up and leaves (a watcher that stops).
     fn leave(&self, watcher: &Holder) -> Result<(), StateError>;
-    /// Tells every watcher that `stack` should be fetched now.
-    fn announce(&self, stack: &str) -> Result<(), StateError>;
-    /// The stacks announced from now on, for the life of the process (`None`: nothing is ever
+    /// Tells every watcher `message` (e.g. that a stack should be fetched now; at most a few
+    /// kilobytes).
+    fn announce(&self, message: &str) -> Result<(), StateError>;
+    /// The messages announced from now on, for the life of the process (`None`: nothing is ever
     /// announced from elsewhere).
     fn announcements(&self) -> Option<Receiver<String>>;
 }
@@ -162,8 +163,8 @@ impl Watchers for Postgres {
         .map_err(|err| self.error(&err))
     }
 
-    fn announce(&self, stack: &str) -> Result<(), StateError> {
-        self.db(|client| client.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &stack]))
+    fn announce(&self, message: &str) -> Result<(), StateError> {
+        self.db(|client| client.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &message]))
             .map(drop)
             .map_err(|err| self.error(&err))
     }

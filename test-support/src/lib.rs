@@ -7,6 +7,7 @@
 //! [`large::configuration`] the 2.9 MB file of the language benchmarks,
 //! [`examples::three_cloud_mesh`] the example that tests and benches apply across three clouds,
 //! [`flows::write_aws`] synthetic AWS flow logs in the real format and S3's key layout,
+//! [`watcher::WatchProcess`] an `isopod watch` process with its log and HTTP server,
 //! and
 //! [`topology`] checks a configuration's text into the topology that planning tests start from,
 //! and [`generated::check`] keeps generated files (the book's reference pages) from drifting.
@@ -16,6 +17,7 @@ pub mod flows;
 pub mod generated;
 pub mod large;
 pub mod mesh;
+pub mod watcher;
 
 /// The topology of the configuration `text` (one file, `main.iso`, no variables).
 ///
