@@ -4,6 +4,7 @@
 //! loaded in a real browser (headless Chromium, Debian's `chromium`) showing a tunnel's edge turn
 //! red when the simulator takes it down.
 
+use isopod_test_support::fleet::{FleetRepo, git, one_vpc, stack_name};
 use isopod_test_support::watcher::{WatchProcess, free_port, message};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -13,34 +14,10 @@ use std::time::{Duration, Instant};
 const STACKS: usize = 20;
 const TOKEN: &str = "api-token-for-tests";
 
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-}
-
-fn head(dir: &Path) -> String {
-    let out = Command::new("git").args(["rev-parse", "HEAD"]).current_dir(dir).output().unwrap();
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
-}
-
-fn stack_name(n: usize) -> String {
-    format!("s{n:02}")
-}
-
 /// Stack `n` with `vpcs` VPCs (the first with a subnet); stack 1 also has a tunnel to GCP, so
 /// that a key is generated, sealed and kept in the database.
 fn stack_text(n: usize, vpcs: usize) -> String {
-    let mut text = format!(
-        "stack \"{}\" {{}}\n\ncloud \"aws\" \"prod\" {{\n  region = \"us-east-1\"\n}}\n\n\
-         network \"app\" {{\n  cloud = cloud.aws.prod\n  cidr  = \"10.{n}.0.0/20\"\n\n  subnet \"a\" {{\n    \
-         cidr = cidrsubnet(self.cidr, 4, 1)\n    zone = \"us-east-1a\"\n  }}\n}}\n",
-        stack_name(n)
-    );
+    let mut text = one_vpc(n);
     for v in 1..vpcs {
         text.push_str(&format!(
             "\nnetwork \"extra{v}\" {{\n  cloud = cloud.aws.prod\n  cidr  = \"10.{n}.{}.0/24\"\n}}\n",
@@ -58,15 +35,9 @@ fn stack_text(n: usize, vpcs: usize) -> String {
     text
 }
 
-/// Writes every stack with `vpcs` VPCs and commits.
-fn commit_stacks(source: &Path, vpcs: usize, message: &str) {
-    for n in 1..=STACKS {
-        let dir = source.join("stacks").join(stack_name(n));
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("main.iso"), stack_text(n, vpcs)).unwrap();
-    }
-    git(source, &["add", "-A"]);
-    git(source, &["commit", "-q", "-m", message]);
+/// This machine's name, as watchers describe themselves.
+fn host() -> String {
+    std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_string()).unwrap_or_default()
 }
 
 /// A run the database holds.
@@ -148,20 +119,10 @@ fn three_watchers_share_twenty_stacks_and_finish_the_stacks_of_one_killed_mid_ap
     let server = isopod_test_support::Postgres::start();
     let root = tempfile::tempdir().unwrap();
     let root = root.path();
-    let source = root.join("source");
-    std::fs::create_dir(&source).unwrap();
-    git(&source, &["init", "-q", "-b", "main"]);
-    commit_stacks(&source, 2, "two VPCs each");
-    let first = head(&source);
-    let mut fleet = String::from("# The stacks of the test's repository.\n");
-    for n in 1..=STACKS {
-        let name = stack_name(n);
-        fleet.push_str(&format!(
-            "\n[[stack]]\nname = \"{name}\"\nrepository = \"{}\"\npath = \"stacks/{name}\"\n",
-            source.display()
-        ));
-    }
-    std::fs::write(root.join("fleet.toml"), fleet).unwrap();
+    let repo = FleetRepo::create(root, STACKS, |n| stack_text(n, 2));
+    let source = repo.source.clone();
+    let first = repo.head();
+    repo.write_fleet(&root.join("fleet.toml"));
     std::fs::write(root.join("token"), format!("{TOKEN}\n")).unwrap();
     let mut watchers: Vec<WatchProcess> = (0..3).map(|n| start_watcher(root, n, &server.url)).collect();
 
@@ -188,8 +149,8 @@ fn three_watchers_share_twenty_stacks_and_finish_the_stacks_of_one_killed_mid_ap
 
     // The second revision; the first watcher to start applying it dies with its children.
     let marks: Vec<usize> = watchers.iter().map(|w| w.log().len()).collect();
-    commit_stacks(&source, 4, "four VPCs each");
-    let second = head(&source);
+    repo.commit(1..=STACKS, |n| stack_text(n, 4), "four VPCs each");
+    let second = repo.head();
     let started = Instant::now();
     let victim = loop {
         if let Some(found) = (0..3).find(|&n| watchers[n].logged("applying", marks[n])) {
@@ -301,8 +262,11 @@ fn three_watchers_share_twenty_stacks_and_finish_the_stacks_of_one_killed_mid_ap
     let mark = survivors.iter().map(|&n| watchers[n].log().len()).collect::<Vec<_>>();
     let (status, body) = api.http("POST", "/api/v1/stacks/s01/reconcile", auth, b"");
     assert_eq!(status, 202, "{body}");
-    let follower_of_s01 = survivors.iter().position(|&n| followed(&watchers[n]).contains(&"s01".to_string()));
-    let follower_of_s01 = follower_of_s01.expect("a survivor follows s01");
+    // The watcher whose claim on s01 holds, as the API names it.
+    let named = s01["followed_by"].as_str().expect("someone follows s01").to_string();
+    let follower_of_s01 =
+        survivors.iter().position(|&n| named == format!("process {} on {}", watchers[n].pid(), host()));
+    let follower_of_s01 = follower_of_s01.unwrap_or_else(|| panic!("{named} is not a survivor"));
     let started = Instant::now();
     while !watchers[survivors[follower_of_s01]]
         .log()

@@ -166,6 +166,12 @@ fn new_commits_are_applied_an_invalid_one_never_and_drift_is_corrected() {
     let second = watcher.wait_for("new revision: a second VPC", drift);
     watcher.wait_for("apply succeeded", second);
     assert!(plan_against(&watcher, &source.join("net")).contains("No changes"));
+    // A commit outside the configuration's folder is taken as in force without a plan.
+    std::fs::write(source.join("README.md"), "The network.\n").unwrap();
+    git(&source, &["add", "-A"]);
+    git(&source, &["commit", "-q", "-m", "a README"]);
+    let unchanged = watcher.wait_for("nothing changed under net", second);
+    assert!(!watcher.log().iter().skip(unchanged).any(|e| message(e).contains("change(s)")));
     let logged = format!("{:?}", watcher.log());
     assert!(!logged.contains(SECRET), "the webhook secret is never logged");
     watcher.terminate();

@@ -144,8 +144,10 @@ pub fn run(args: WatchArgs) -> Result<Status> {
         let follower = Follower::new(stack.clone(), share.clone(), shared.is_some(), stop.clone())?;
         followers.push(std::thread::spawn(move || follower.run(triggered)));
     }
+    // The claims are renewed until every follower has ended its round, then given back.
+    let sharing_stop = Arc::new(AtomicBool::new(false));
     let sharing = {
-        let (share, stop, stacks) = (share.clone(), stop.clone(), stacks.clone());
+        let (share, stop, stacks) = (share.clone(), sharing_stop.clone(), stacks.clone());
         let names = move || stacks.iter().filter_map(|s| s.name.get().cloned()).collect();
         std::thread::spawn(move || share.run(names, lease / 3, &stop))
     };
@@ -157,6 +159,7 @@ pub fn run(args: WatchArgs) -> Result<Status> {
     for follower in followers {
         let _ = follower.join();
     }
+    sharing_stop.store(true, Ordering::Relaxed);
     let _ = sharing.join();
     tracing::info!("stopped by a signal; nothing was left in flight");
     Ok(Status::Success)

@@ -110,7 +110,9 @@ pub fn summary(stack: &Followed, settings: &Settings) -> Value {
         "branch": spec.branch,
         "path": spec.path.display().to_string(),
         "apply": if spec.apply == crate::cli::ApplyPolicy::Auto { "auto" } else { "never" },
-        "followed_by": (!status.watcher.is_empty()).then_some(&status.watcher),
+        // The claim says who follows it now (the status, who wrote it last).
+        "followed_by": name.and_then(|name| settings.share.follower(name)),
+        "reported_by": (!status.watcher.is_empty()).then_some(&status.watcher),
         "followed_here": name.is_some_and(|name| settings.share.follows(name)),
         "revision_in_force": status.revision_in_force,
         "revision_seen": status.revision_seen,

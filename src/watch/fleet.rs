@@ -259,6 +259,15 @@ mod tests {
         assert_eq!(shown("https://github.com/a@b"), "https://github.com/a@b", "an @ in the path is not a user");
     }
 
+    #[test]
+    fn the_example_fleet_file_is_read() {
+        let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/gitops/fleet.toml");
+        let stacks = stacks(&args(&["--fleet", example.to_str().unwrap()])).unwrap();
+        let names: Vec<_> = stacks.iter().filter_map(|s| s.name.as_deref()).collect();
+        assert_eq!(names, ["gitops", "edge", "lab"]);
+        assert_eq!((stacks[2].branch.as_str(), stacks[2].drift_interval), ("develop", Duration::ZERO));
+    }
+
     fn stacks_of(line: &[&str]) -> Vec<StackSpec> {
         stacks(&args(line)).unwrap()
     }

@@ -146,6 +146,19 @@ impl Follower {
         self.seen = Some(revision);
         self.status().revision_seen = Some(revision.to_string());
         let stack = self.name().unwrap_or_default().to_string();
+        if let Some(in_force) = self.in_force
+            && self.unchanged(in_force, revision)
+        {
+            // A commit elsewhere in the repository (another stack's folder): nothing to plan.
+            tracing::info!(
+                stack, revision = %revision,
+                "new revision, nothing changed under {}: in force without a plan", self.stack.spec.path.display()
+            );
+            self.in_force = Some(revision);
+            self.status().revision_in_force = Some(revision.to_string());
+            self.publish();
+            return true;
+        }
         tracing::info!(stack, revision = %revision, "new revision: {}", self.mirror.summary(revision));
         if let Err(err) = self.mirror.checkout(revision) {
             tracing::error!(stack, revision = %revision, error = format!("{err:#}"), "checkout failed");
@@ -194,6 +207,19 @@ impl Follower {
         true
     }
 
+    /// Whether `revision` has the same files as `in_force` in the stack's folder (a folder that
+    /// refers outside itself, with `file("../x")`, is planned at every revision).
+    fn unchanged(&self, in_force: Oid, revision: Oid) -> bool {
+        let path = &self.stack.spec.path;
+        let escapes = std::fs::read_dir(self.config_dir()).into_iter().flatten().flatten().any(|entry| {
+            let path = entry.path();
+            path.extension().is_some_and(|e| e == "iso")
+                && std::fs::read_to_string(&path).is_ok_and(|text| text.contains("\"../") || text.contains("\"/"))
+        });
+        !escapes
+            && self.mirror.tree_at(in_force, path).is_some_and(|tree| Some(tree) == self.mirror.tree_at(revision, path))
+    }
+
     /// Plans the revision in force again: what it finds is drift.
     fn check_drift(&mut self) {
         if let Some(revision) = self.in_force {
@@ -209,13 +235,15 @@ impl Follower {
             tracing::error!(stack, revision = %revision, error = format!("{err:#}"), "cannot prepare the revision");
             return self.error("plan");
         }
-        let map_file = self.stack.spec.state_dir.join("map.json");
+        // Beside the state, under a name no state document has.
+        let map_file = self.stack.spec.state_dir.join("last-plan-map.json");
         let map_arg = map_file.display().to_string();
         let planned = self.isopod(&["plan", "--json", "--map", &map_arg]);
         let (changes, down) = match planned.as_ref().map(|output| (output.status.success(), output)) {
             Ok((true, output)) => {
                 self.keep(Document::Plan, &String::from_utf8_lossy(&output.stdout));
                 if let Ok(map) = std::fs::read_to_string(&map_file) {
+                    let _ = std::fs::remove_file(&map_file);
                     self.status().links = links(&map);
                     self.keep(Document::Map, &map);
                 }
@@ -316,7 +344,7 @@ impl Follower {
         let text = {
             let mut status = self.status();
             status.updated = now();
-            status.watcher = format!("process {} on {}", self.share.me().pid, self.share.me().host);
+            status.watcher = super::share::describe(self.share.me());
             serde_json::to_string(&*status).expect("statuses serialize")
         };
         self.keep(Document::Status, &text);

@@ -80,6 +80,17 @@ impl Mirror {
         Ok(())
     }
 
+    /// The id of the tree at `path` in `revision` (the root's for `.`), if it has one: two
+    /// revisions with the same id have the same files there.
+    pub fn tree_at(&self, revision: Oid, path: &Path) -> Option<Oid> {
+        let tree = self.repository.find_commit(revision).ok()?.tree().ok()?;
+        let inside: PathBuf = path.components().filter(|c| !matches!(c, std::path::Component::CurDir)).collect();
+        if inside.as_os_str().is_empty() {
+            return Some(tree.id());
+        }
+        tree.get_path(&inside).ok().map(|entry| entry.id())
+    }
+
     /// The working tree.
     pub fn workdir(&self) -> PathBuf {
         self.repository.workdir().expect("the clone has a working tree").to_path_buf()

@@ -49,6 +49,13 @@ impl Share {
         self.inner().followed.contains(stack)
     }
 
+    /// Who follows `stack` now, as `process PID on HOST`: this watcher, or the holder of its
+    /// claim (`None`: nobody, or nobody known).
+    pub fn follower(&self, stack: &str) -> Option<String> {
+        let holder = if self.follows(stack) { Some(self.me.clone()) } else { self.watchers.follower(stack).ok()? };
+        holder.map(|holder| describe(&holder))
+    }
+
     /// Starts a round of `stack` if this watcher follows it: it is not given back until
     /// [`Share::end`].
     pub fn begin(&self, stack: &str) -> bool {
@@ -152,6 +159,11 @@ impl Share {
     }
 }
 
+/// A watcher as people read it: `process PID on HOST`.
+pub fn describe(watcher: &Holder) -> String {
+    format!("process {} on {}", watcher.pid, watcher.host)
+}
+
 fn sleep_unless(wait: Duration, stop: &AtomicBool) {
     let step = Duration::from_millis(100);
     let mut waited = Duration::ZERO;
@@ -184,6 +196,10 @@ mod tests {
             let claims = self.claims.lock().unwrap();
             let followed = claims.iter().filter(|(_, pid)| **pid == watcher.pid).map(|(s, _)| s.clone()).collect();
             Ok(Heartbeat { followed, watchers: self.members.lock().unwrap().len() })
+        }
+        fn follower(&self, stack: &str) -> Result<Option<Holder>, StateError> {
+            let pid = self.claims.lock().unwrap().get(stack).copied();
+            Ok(pid.map(|pid| Holder { pid, host: "h".into(), command: "isopod watch".into(), since: 0 }))
         }
         fn release(&self, stack: &str, watcher: &Holder) -> Result<(), StateError> {
             self.claims.lock().unwrap().retain(|s, pid| !(s == stack && *pid == watcher.pid));

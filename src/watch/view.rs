@@ -106,7 +106,7 @@ fn stacks(settings: &Settings) -> String {
             "<tr data-stack=\"{n}\"><td><a href=\"/stacks/{n}\">{n}</a></td><td>{watcher}</td><td><code>{revision}</code></td>\
              <td>{pending}</td><td>{drift}</td><td>{apply}</td><td>{links}</td></tr>",
             n = escape(&name),
-            watcher = escape(if status.watcher.is_empty() { "nobody yet" } else { &status.watcher }),
+            watcher = escape(&follower(stack, settings)),
             revision = short(status.revision_in_force.as_deref()),
             pending = status.pending_changes.len(),
             drift = status.last_drift_check.map_or("not checked".into(), |d| format!("{} change(s)", d.changes)),
@@ -131,10 +131,10 @@ fn detail(stack: &Followed, settings: &Settings) -> String {
         repository = escape(&super::fleet::shown(&spec.repository)),
         branch = escape(&spec.branch),
         path = escape(&spec.path.display().to_string()),
-        watcher = escape(if status.watcher.is_empty() { "nobody yet" } else { &status.watcher }),
+        watcher = escape(&follower(stack, settings)),
         revision = short(status.revision_in_force.as_deref()),
-        plan = outcome(status.last_plan.map(|p| p.ok)),
-        apply = outcome(status.last_apply.map(|a| a.ok)),
+        plan = outcome_at(status.last_plan),
+        apply = outcome_at(status.last_apply),
         links = link_badges(&status.links),
     );
     if settings.api_token.is_some() {
@@ -194,6 +194,11 @@ fn detail(stack: &Followed, settings: &Settings) -> String {
     out
 }
 
+/// Who follows `stack` now.
+fn follower(stack: &Followed, settings: &Settings) -> String {
+    stack.name.get().and_then(|name| settings.share.follower(name)).unwrap_or_else(|| "nobody now".into())
+}
+
 fn short(revision: Option<&str>) -> String {
     revision.map_or("none".into(), |r| escape(&r.chars().take(10).collect::<String>()))
 }
@@ -203,6 +208,14 @@ fn outcome(ok: Option<bool>) -> &'static str {
         None => "<span class=\"muted\">not yet</span>",
         Some(true) => "<span class=\"ok\">succeeded</span>",
         Some(false) => "<span class=\"failed\">failed</span>",
+    }
+}
+
+/// An outcome and when it was (UTC).
+fn outcome_at(outcome_of: Option<super::metrics::Outcome>) -> String {
+    match outcome_of {
+        None => outcome(None).to_string(),
+        Some(done) => format!("{} at {} UTC", outcome(Some(done.ok)), time(done.at)),
     }
 }
 

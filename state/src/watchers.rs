@@ -43,6 +43,8 @@ pub trait Watchers: Send + Sync {
     /// Renews the watcher's membership and claims; `followed` are the stacks it believes it
     /// follows (a backend that cannot lose them returns them as they are).
     fn heartbeat(&self, watcher: &Holder, followed: &[String]) -> Result<Heartbeat, StateError>;
+    /// The watcher whose claim on `stack` holds now, if any (a backend without claims: none).
+    fn follower(&self, stack: &str) -> Result<Option<Holder>, StateError>;
     /// Gives `stack` up, for another watcher to take at once.
     fn release(&self, stack: &str, watcher: &Holder) -> Result<(), StateError>;
     /// Gives every stack up and leaves (a watcher that stops).
@@ -65,6 +67,10 @@ impl Watchers for Alone {
 
     fn heartbeat(&self, _: &Holder, followed: &[String]) -> Result<Heartbeat, StateError> {
         Ok(Heartbeat { followed: followed.to_vec(), watchers: 1 })
+    }
+
+    fn follower(&self, _: &str) -> Result<Option<Holder>, StateError> {
+        Ok(None)
     }
 
     fn release(&self, _: &str, _: &Holder) -> Result<(), StateError> {
@@ -110,9 +116,16 @@ impl Watchers for Postgres {
         if row.map_err(|err| self.error(&err))?.is_some() {
             return Ok(Claim::Taken);
         }
-        let holder = self.db(|client| client.query_opt("SELECT holder FROM leases WHERE stack = $1", &[&key]));
-        let holder = holder.ok().flatten().and_then(|row| serde_json::from_str(&row.get::<_, String>(0)).ok());
-        Ok(Claim::HeldBy(holder))
+        Ok(Claim::HeldBy(self.follower(stack).ok().flatten()))
+    }
+
+    fn follower(&self, stack: &str) -> Result<Option<Holder>, StateError> {
+        let key = claim_key(stack);
+        let row = self.db(|client| {
+            client.query_opt("SELECT holder FROM leases WHERE stack = $1 AND expires_at > now()", &[&key])
+        });
+        let row = row.map_err(|err| self.error(&err))?;
+        Ok(row.and_then(|row| serde_json::from_str(&row.get::<_, String>(0)).ok()))
     }
 
     fn heartbeat(&self, watcher: &Holder, _: &[String]) -> Result<Heartbeat, StateError> {

@@ -171,6 +171,8 @@ fn watchers_share_stacks_one_follower_each_and_a_dead_one_s_stacks_come_free() {
     assert_eq!(state.claim("core", &a).unwrap(), Claim::Taken);
     assert_eq!(state.claim("core", &a).unwrap(), Claim::Taken, "a claim is renewed by its holder");
     assert_eq!(other.claim("core", &b).unwrap(), Claim::HeldBy(Some(a.clone())));
+    assert_eq!(other.follower("core").unwrap(), Some(a.clone()));
+    assert_eq!(other.follower("nobody").unwrap(), None);
     assert_eq!(other.claim("edge", &b).unwrap(), Claim::Taken);
     // Claims are not stack locks: an apply of `core` is not blocked by the watcher's claim.
     drop(state.acquire("core", &holder("isopod apply"), Duration::ZERO).expect("the stack's own lock is apart"));
@@ -187,6 +189,7 @@ fn watchers_share_stacks_one_follower_each_and_a_dead_one_s_stacks_come_free() {
         state.heartbeat(&a, &[]).unwrap();
     }
     assert_eq!(state.heartbeat(&a, &[]).unwrap(), Heartbeat { followed: vec!["core".into()], watchers: 1 });
+    assert_eq!(state.follower("edge").unwrap(), None, "an expired claim is nobody's");
     assert_eq!(state.claim("edge", &a).unwrap(), Claim::Taken);
     assert_eq!(other.heartbeat(&b, &[]).unwrap().followed, Vec::<String>::new(), "b knows it lost edge");
     // A release frees a stack at once; leaving frees them all.

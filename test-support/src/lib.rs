@@ -8,11 +8,13 @@
 //! [`examples::three_cloud_mesh`] the example that tests and benches apply across three clouds,
 //! [`flows::write_aws`] synthetic AWS flow logs in the real format and S3's key layout,
 //! [`watcher::WatchProcess`] an `isopod watch` process with its log and HTTP server,
+//! [`fleet::FleetRepo`] a repository of many stacks and its fleet file,
 //! and
 //! [`topology`] checks a configuration's text into the topology that planning tests start from,
 //! and [`generated::check`] keeps generated files (the book's reference pages) from drifting.
 
 pub mod examples;
+pub mod fleet;
 pub mod flows;
 pub mod generated;
 pub mod large;
