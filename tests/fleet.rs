@@ -277,6 +277,24 @@ fn three_watchers_share_twenty_stacks_and_finish_the_stacks_of_one_killed_mid_ap
         assert!(started.elapsed() < Duration::from_secs(30), "the reconcile asked through the API did not run");
         std::thread::sleep(Duration::from_millis(100));
     }
+    // The web view asks for the token once and keeps it in a cookie.
+    let (status, page) = api.http("GET", "/", &[], b"");
+    assert!(status == 401 && page.contains("name=\"token\""), "{status} {page}");
+    let form = ("Content-Type", "application/x-www-form-urlencoded".to_string());
+    let (status, _) = api.http("POST", "/login", std::slice::from_ref(&form), b"token=wrong");
+    assert_eq!(status, 401);
+    let (status, head, _) = api.http_with_headers("POST", "/login", &[form], format!("token={TOKEN}").as_bytes());
+    assert_eq!(status, 303, "{head}");
+    let cookie = head.lines().find_map(|l| l.strip_prefix("Set-Cookie: ")).expect("a cookie").to_string();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+    assert!(!cookie.contains(TOKEN), "the cookie is not the token: {cookie}");
+    let session = ("Cookie", cookie.split(';').next().unwrap().to_string());
+    let (status, page) = api.http("GET", "/", std::slice::from_ref(&session), b"");
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(page.matches("<tr data-stack=").count(), STACKS, "{page}");
+    let (status, page) = api.http("GET", "/stacks/s01", std::slice::from_ref(&session), b"");
+    assert!(status == 200 && page.contains("data-network=\"analytics\"") && page.contains("Reconcile now"), "{page}");
+    bodies.push(page);
     // No secret in any answer: not the token, not the tunnel's key the simulator holds.
     let psk = simulated(root, "s01")["resources"]
         .as_array()

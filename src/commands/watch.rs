@@ -9,7 +9,7 @@
 use super::Status;
 use crate::cli::{LogFormat, WatchArgs};
 use crate::watch::follow::Follower;
-use crate::watch::metrics::{Metrics, StackStatus, now};
+use crate::watch::metrics::{Metrics, StackStatus};
 use crate::watch::share::Share;
 use crate::watch::{Followed, Trigger, fleet, server};
 use anyhow::{Context as _, Result};
@@ -24,7 +24,7 @@ use zeroize::Zeroizing;
 pub fn run(args: WatchArgs) -> Result<Status> {
     crate::state::select(args.stored.state.as_deref());
     start_logging(args.log_format);
-    let specs = match fleet::stacks(&args) {
+    let mut specs = match fleet::stacks(&args) {
         Ok(specs) => specs,
         Err(err) => {
             eprintln!("error: {err}");
@@ -54,15 +54,22 @@ pub fn run(args: WatchArgs) -> Result<Status> {
             Postgres::connect(&url, lease)
                 .with_context(|| format!("cannot use the state {}", isopod_state::redact(&url)))?,
         ),
-        Some(Ok(Location::Folder(_))) if specs.len() > 1 => {
-            eprintln!("error: a state folder keeps one stack: give each its own with --state-dir, or a database");
-            return Ok(Status::Failure);
+        Some(Ok(Location::Folder(folder))) => {
+            // A folder given as the state is the one stack's state folder.
+            if specs.len() > 1 {
+                eprintln!("error: a state folder keeps one stack: give each its own with --state-dir, or a database");
+                return Ok(Status::Failure);
+            }
+            specs[0].state_dir = folder;
+            None
         }
         Some(Err(err)) => return Err(isopod_state::StateError::Location(err).into()),
         _ => None,
     };
+    // Heartbeats on a connection of their own, so that they never queue behind the
+    // followers' and the server's statements.
     let watchers: Arc<dyn Watchers> = match &shared {
-        Some(database) => Arc::new(database.clone()),
+        Some(database) => Arc::new(Postgres::connect(&database.url(), lease)?),
         None => Arc::new(Alone),
     };
     let share = Arc::new(Share::new(watchers.clone(), me));
@@ -93,9 +100,10 @@ pub fn run(args: WatchArgs) -> Result<Status> {
                 name,
                 status: Mutex::new(status),
                 state,
-                shared_state: named.clone(),
+                shared_state: shared.as_ref().map(|database| database.url()),
                 simulate: args.simulate,
                 trigger,
+                tick: Default::default(),
             })
         })
         .collect();
@@ -144,22 +152,22 @@ pub fn run(args: WatchArgs) -> Result<Status> {
         let follower = Follower::new(stack.clone(), share.clone(), shared.is_some(), stop.clone())?;
         followers.push(std::thread::spawn(move || follower.run(triggered)));
     }
-    // The claims are renewed until every follower has ended its round, then given back.
-    let sharing_stop = Arc::new(AtomicBool::new(false));
+    // Once stopping, each stack is given back as its follower ends its round; the watcher
+    // leaves when every follower has ended.
+    let followers_done = Arc::new(AtomicBool::new(false));
     let sharing = {
-        let (share, stop, stacks) = (share.clone(), sharing_stop.clone(), stacks.clone());
+        let (share, stopping, done, stacks) = (share.clone(), stop.clone(), followers_done.clone(), stacks.clone());
         let names = move || stacks.iter().filter_map(|s| s.name.get().cloned()).collect();
-        std::thread::spawn(move || share.run(names, lease / 3, &stop))
+        std::thread::spawn(move || share.run(names, lease / 3, &stopping, &done))
     };
     while !stop.load(Ordering::Relaxed) {
-        metrics.lock().expect("metrics lock").last_tick = Some(now());
         std::thread::sleep(Duration::from_millis(250));
     }
     // Every round in flight ends (an apply runs to its end), then the stacks are given back.
     for follower in followers {
         let _ = follower.join();
     }
-    sharing_stop.store(true, Ordering::Relaxed);
+    followers_done.store(true, Ordering::Relaxed);
     let _ = sharing.join();
     tracing::info!("stopped by a signal; nothing was left in flight");
     Ok(Status::Success)

@@ -17,60 +17,92 @@ pub const OPENAPI: &str = include_str!("openapi.json");
 /// The most runs one request lists.
 const MAX_RUNS: usize = 200;
 
+/// What a path under `/api/v1/` names.
+enum Route<'a> {
+    OpenApi,
+    Stacks,
+    Stack(&'a str),
+    Runs(&'a str),
+    Plan(&'a str),
+    Map(&'a str),
+    Reconcile(&'a str),
+}
+
 /// Answers a request under `/api/`.
 pub fn respond(request: &Incoming, settings: &Settings) -> Reply {
-    let path = request.path.trim_end_matches('/');
-    if request.method == Method::Get && path == "/api/v1/openapi.json" {
+    let Some(rest) = request.path.strip_prefix("/api/v1/") else { return Reply::error(404, "not found") };
+    let parts: Vec<&str> = rest.trim_end_matches('/').split('/').collect();
+    let route = match parts.as_slice() {
+        ["openapi.json"] => Route::OpenApi,
+        ["stacks"] => Route::Stacks,
+        ["stacks", name] => Route::Stack(name),
+        ["stacks", name, "runs"] => Route::Runs(name),
+        ["stacks", name, "plan"] => Route::Plan(name),
+        ["stacks", name, "map"] => Route::Map(name),
+        ["stacks", name, "reconcile"] => Route::Reconcile(name),
+        _ => return Reply::error(404, "not found"),
+    };
+    let write = matches!(route, Route::Reconcile(_));
+    let allowed =
+        if write { request.method == Method::Post } else { matches!(request.method, Method::Get | Method::Head) };
+    if !allowed {
+        let mut refused = Reply::error(405, "method not allowed");
+        refused.headers.push(("Allow", if write { "POST" } else { "GET, HEAD" }.into()));
+        return refused;
+    }
+    if let Route::OpenApi = route {
         let mut reply = Reply::text(200, OPENAPI);
         reply.content_type = "application/json";
         return reply;
     }
-    let write = request.method != Method::Get;
-    if let Err(refused) = authorize(request, settings, write) {
+    if let Err(refused) = authorize(request, settings, write, false) {
         return refused;
     }
-    let parts: Vec<&str> = path.trim_start_matches("/api/v1").split('/').filter(|p| !p.is_empty()).collect();
-    let method = &request.method;
-    match (method, parts.as_slice()) {
-        (Method::Get, ["stacks"]) => {
-            Reply::json(200, &Value::Array(settings.stacks.iter().map(|stack| summary(stack, settings)).collect()))
+    let named = |name: &str| {
+        settings.stack(name).ok_or_else(|| Reply::error(404, &format!("no stack `{name}` in this watcher's fleet")))
+    };
+    let answer = match route {
+        Route::OpenApi => unreachable!("answered above"),
+        Route::Stacks => {
+            Ok(Reply::json(200, &Value::Array(settings.stacks.iter().map(|stack| summary(stack, settings)).collect())))
         }
-        (_, ["stacks", name, rest @ ..]) => {
-            let Some(stack) = settings.stack(name) else {
-                return Reply::error(404, &format!("no stack `{name}` in this watcher's fleet"));
-            };
-            match (method, rest) {
-                (Method::Get, []) => Reply::json(200, &summary(stack, settings)),
-                (Method::Get, ["runs"]) => runs(stack, request),
-                (Method::Get, ["plan"]) => kept(stack, Document::Plan, "no plan was made yet"),
-                (Method::Get, ["map"]) if request.param("format") == Some("svg") => map_svg(stack),
-                (Method::Get, ["map"]) => kept(stack, Document::Map, "no map was drawn yet"),
-                (Method::Post, ["reconcile"]) => {
-                    settings.trigger(stack, super::Trigger::Reconcile);
-                    let here = settings.share.follows(name);
-                    tracing::info!(stack = %name, "reconcile asked through the API");
-                    Reply::json(202, &json!({ "stack": name, "reconciling": true, "followed_here": here }))
-                }
-                (_, [] | ["runs" | "plan" | "map"]) | (Method::Get, ["reconcile"]) => {
-                    Reply::error(405, "method not allowed")
-                }
-                _ => Reply::error(404, "not found"),
-            }
-        }
-        _ => Reply::error(404, "not found"),
-    }
+        Route::Stack(name) => named(name).map(|stack| Reply::json(200, &summary(stack, settings))),
+        Route::Runs(name) => named(name).map(|stack| runs(stack, request)),
+        Route::Plan(name) => named(name).map(|stack| kept(stack, Document::Plan, "no plan was made yet")),
+        Route::Map(name) => named(name).map(|stack| match request.param("format") {
+            None | Some("json") => kept(stack, Document::Map, "no map was drawn yet"),
+            Some("svg") => map_svg(stack),
+            Some(other) => Reply::error(400, &format!("format is `json` or `svg`, not `{other}`")),
+        }),
+        Route::Reconcile(name) => named(name).map(|stack| {
+            settings.trigger(stack, super::Trigger::Reconcile);
+            let here = settings.share.follows(name);
+            tracing::info!(stack = %name, "reconcile asked through the API");
+            Reply::json(202, &json!({ "stack": name, "reconciling": true, "followed_here": here }))
+        }),
+    };
+    answer.unwrap_or_else(|refused| refused)
 }
 
-/// Whether `request` may read (or, with `write`, change) anything.
-pub fn authorize(request: &Incoming, settings: &Settings, write: bool) -> Result<(), Reply> {
-    if settings.api_token.is_none() {
+/// Whether `request` may read (or, with `write`, change) anything; with `cookie`, the web
+/// view's cookie is taken as well as the bearer token.
+pub fn authorize(request: &Incoming, settings: &Settings, write: bool, cookie: bool) -> Result<(), Reply> {
+    let Some(token) = &settings.api_token else {
         return if write {
             Err(Reply::error(403, "no API token is configured (--api-token-file): writes are refused"))
         } else {
             Ok(())
         };
     };
-    if presented(request).is_some_and(|given| accepts(settings, given)) {
+    let bearer = request.header("Authorization").and_then(|value| value.strip_prefix("Bearer "));
+    let by_cookie = cookie
+        && request.header("Cookie").is_some_and(|cookies| {
+            cookies
+                .split(';')
+                .filter_map(|c| c.trim().strip_prefix(super::view::TOKEN_COOKIE)?.strip_prefix('='))
+                .any(|value| cookie_holds(token, value))
+        });
+    if bearer.is_some_and(|given| accepts(settings, given.trim())) || by_cookie {
         return Ok(());
     }
     let mut refused = Reply::error(401, "a bearer token is required (Authorization: Bearer TOKEN)");
@@ -83,13 +115,27 @@ pub fn accepts(settings: &Settings, given: &str) -> bool {
     settings.api_token.as_ref().is_some_and(|token| same(given.as_bytes(), token.as_bytes()))
 }
 
-/// The token a request presents: `Authorization: Bearer`, or the web view's cookie.
-fn presented(request: &Incoming) -> Option<&str> {
-    if let Some(token) = request.header("Authorization").and_then(|value| value.strip_prefix("Bearer ")) {
-        return Some(token.trim());
-    }
-    let cookies = request.header("Cookie")?;
-    cookies.split(';').find_map(|cookie| cookie.trim().strip_prefix(super::view::TOKEN_COOKIE)?.strip_prefix('='))
+/// How long the web view's cookie lasts.
+pub const COOKIE_LIFE: std::time::Duration = std::time::Duration::from_secs(12 * 3600);
+
+/// The web view's cookie for `token`, valid until `expires` (seconds since the epoch):
+/// `EXPIRES.MAC`, the MAC an HMAC-SHA256 under the token of a label and the expiry, so that the
+/// token itself never travels back in a cookie nor can be read from one, a cookie ends, and
+/// every watcher of the fleet, knowing the token, accepts it.
+pub fn cookie_value(token: &str, expires: u64) -> String {
+    use hmac::{KeyInit as _, Mac as _};
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(token.as_bytes()).expect("HMAC takes a key of any length");
+    mac.update(format!("isopod web view until {expires}").as_bytes());
+    let tag: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
+    format!("{expires}.{tag}")
+}
+
+/// Whether `value` is a cookie of `token` that has not expired.
+fn cookie_holds(token: &str, value: &str) -> bool {
+    let Some(expires) = value.split_once('.').and_then(|(expires, _)| expires.parse::<u64>().ok()) else {
+        return false;
+    };
+    (super::metrics::now() as u64) < expires && same(value.as_bytes(), cookie_value(token, expires).as_bytes())
 }
 
 /// Whether two byte strings are equal, in a time that does not depend on where they differ.
@@ -144,20 +190,25 @@ fn runs(stack: &Followed, request: &Incoming) -> Reply {
 }
 
 fn kept(stack: &Followed, document: Document, missing: &str) -> Reply {
-    match stack.document(document).and_then(|text| serde_json::from_str::<Value>(&text).ok()) {
-        Some(value) => Reply::json(200, &value),
-        None => Reply::error(404, missing),
+    match stack.document(document) {
+        Ok(Some(text)) => match serde_json::from_str::<Value>(&text) {
+            Ok(value) => Reply::json(200, &value),
+            Err(_) => Reply::error(503, "the kept document does not read as JSON"),
+        },
+        Ok(None) => Reply::error(404, missing),
+        Err(err) => Reply::error(503, &err.to_string()),
     }
 }
 
 fn map_svg(stack: &Followed) -> Reply {
     match super::view::map(stack) {
-        Some(map) => {
+        Err(err) => Reply::error(503, &err.to_string()),
+        Ok(Some(map)) => {
             let mut reply = Reply::text(200, isopod_planner::map::svg(&map));
             reply.content_type = "image/svg+xml";
             reply
         }
-        None => Reply::error(404, "no map was drawn yet"),
+        Ok(None) => Reply::error(404, "no map was drawn yet"),
     }
 }
 
@@ -170,6 +221,13 @@ mod tests {
         assert!(same(b"s3cret", b"s3cret"));
         assert!(!same(b"s3cret", b"s3creT"));
         assert!(!same(b"s3cret", b"s3cret2"));
+        let later = super::super::metrics::now() as u64 + 60;
+        let cookie = cookie_value("s3cret", later);
+        assert!(cookie_holds("s3cret", &cookie));
+        assert!(!cookie.contains("s3cret") && !cookie_holds("s3creT", &cookie));
+        assert!(!cookie_holds("s3cret", &cookie_value("s3cret", 1)), "an expired cookie");
+        let forged = cookie.replacen(&later.to_string(), &(later + 3600).to_string(), 1);
+        assert!(!cookie_holds("s3cret", &forged), "a cookie whose expiry was moved");
     }
 
     #[test]

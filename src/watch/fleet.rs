@@ -74,6 +74,9 @@ pub fn stacks(args: &WatchArgs) -> Result<Vec<StackSpec>, String> {
         if !entries.is_empty() {
             return Err("a repository is given with --fleet or --stack: name it as a stack there".into());
         }
+        if let Some(name) = &args.name {
+            check_name(name)?;
+        }
         let state_dir = args.state_dir.clone().unwrap_or_else(|| args.workdir.join("state"));
         return Ok(vec![StackSpec {
             name: args.name.clone(),
@@ -107,25 +110,33 @@ pub fn stacks(args: &WatchArgs) -> Result<Vec<StackSpec>, String> {
 /// A repository's URL as it can be shown (logs, the API, the web view): credentials in it
 /// (`https://TOKEN@host/...`, `scheme://user:password@host/...`) replaced by `***`.
 pub fn shown(url: &str) -> String {
+    // A query may carry a token (`?access_token=`): never shown.
+    if let Some((base, _)) = url.split_once('?') {
+        return format!("{}?***", shown(base));
+    }
     let Some((scheme, rest)) = url.split_once("://") else { return url.to_string() };
     let authority_end = rest.find('/').unwrap_or(rest.len());
     let Some(at) = rest[..authority_end].rfind('@') else { return url.to_string() };
     let userinfo = &rest[..at];
     let hidden = match userinfo.split_once(':') {
         Some((user, _)) => format!("{user}:***"),
-        None if scheme.starts_with("http") => "***".to_string(),
+        None if scheme.to_ascii_lowercase().starts_with("http") => "***".to_string(),
         None => userinfo.to_string(),
     };
     format!("{scheme}://{hidden}{}", &rest[at..])
 }
 
-/// A stack's name: a name the configuration's `stack` block can carry, and a folder's name.
+/// A stack's name: a name the configuration's `stack` block can carry (a letter or `_` first),
+/// and a folder's name.
 fn check_name(name: &str) -> Result<(), String> {
-    let fits = !name.is_empty()
-        && name.len() <= 63
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        && !name.starts_with('-');
-    if fits { Ok(()) } else { Err(format!("`{name}` is not a stack name: letters, digits, `-` and `_`, at most 63")) }
+    let fits = name.len() <= 63
+        && name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if fits {
+        Ok(())
+    } else {
+        Err(format!("`{name}` is not a stack name: a letter or `_`, then letters, digits, `-` and `_`, at most 63"))
+    }
 }
 
 fn resolve(entry: Entry, args: &WatchArgs) -> Result<StackSpec, String> {
@@ -257,6 +268,8 @@ mod tests {
         assert_eq!(shown("git@github.com:acme/net.git"), "git@github.com:acme/net.git");
         assert_eq!(shown("/srv/net"), "/srv/net");
         assert_eq!(shown("https://github.com/a@b"), "https://github.com/a@b", "an @ in the path is not a user");
+        assert_eq!(shown("HTTPS://ghp_abc@github.com/a/b"), "HTTPS://***@github.com/a/b");
+        assert_eq!(shown("https://github.com/a/b?access_token=ghp_abc"), "https://github.com/a/b?***");
     }
 
     #[test]
@@ -282,6 +295,8 @@ mod tests {
         let wrong = |line: &[&str]| stacks(&args(line)).unwrap_err();
         assert!(wrong(&["--stack", "name=a,repository=x", "--stack", "name=a,repository=y"]).contains("named twice"));
         assert!(wrong(&["--stack", "name=a b,repository=x"]).contains("not a stack name"));
+        assert!(wrong(&["--stack", "name=1st,repository=x"]).contains("not a stack name"));
+        assert!(wrong(&["/srv/net", "--name=1x"]).contains("not a stack name"));
         assert!(wrong(&["--stack", "name=a"]).contains("required"));
         assert!(wrong(&["--stack", "name=a,repository=x,apply=sometimes"]).contains("`auto` or `never`"));
         assert!(wrong(&["--stack", "name=a,repository=x,colour=red"]).contains("unknown key `colour`"));

@@ -42,6 +42,9 @@ pub struct Follower {
     seen: Option<Oid>,
     /// The last valid revision: the one applied and checked for drift.
     in_force: Option<Oid>,
+    /// Whether the last round of the revision in force ended well (planned, and in sync, applied,
+    /// or not to be applied): only then is a revision that changes nothing taken without a plan.
+    settled: bool,
     stop: Arc<AtomicBool>,
 }
 
@@ -52,7 +55,7 @@ impl Follower {
         std::fs::create_dir_all(&spec.state_dir)
             .with_context(|| format!("cannot create {}", spec.state_dir.display()))?;
         let mirror = Mirror::open(&spec.checkout, &spec.repository, &spec.branch)?;
-        Ok(Follower { stack, share, mirror, shared, seen: None, in_force: None, stop })
+        Ok(Follower { stack, share, mirror, shared, seen: None, in_force: None, settled: false, stop })
     }
 
     fn name(&self) -> Option<&str> {
@@ -83,6 +86,7 @@ impl Follower {
         // A reconcile asked for: the revision in force is planned even if no new one comes.
         let mut asked = false;
         while !self.stop.load(Ordering::Relaxed) {
+            self.stack.ticked();
             let Some(name) = self.name().map(str::to_string) else {
                 // Named by its configuration: read it before anything can be claimed.
                 if Instant::now() >= next_fetch {
@@ -96,8 +100,10 @@ impl Follower {
             if now_following != following {
                 following = now_following;
                 if following {
-                    // Whatever the last follower did, start from the branch as it is now.
+                    // Whatever the last follower (or this one, before) did: start from the
+                    // branch as it is now, and plan it.
                     self.seen = None;
+                    self.in_force = None;
                     next_fetch = Instant::now();
                     next_drift = Instant::now() + spec.drift_interval;
                 } else {
@@ -118,13 +124,18 @@ impl Follower {
                 }
                 self.share.end(&name);
             }
-            let next = if drift_on { next_fetch.min(next_drift) } else { next_fetch };
+            let next = match following {
+                true if drift_on => next_fetch.min(next_drift),
+                true => next_fetch,
+                // Another watcher follows it: look again in a second (the claim may come).
+                false => Instant::now() + Duration::from_secs(1),
+            };
             asked |= wait(&triggered, next, &mut next_fetch);
         }
     }
 
     /// Fetches; a new revision is checked, then planned (and applied, by the policy). Whether a
-    /// revision was planned.
+    /// plan was made.
     fn fetch(&mut self) -> bool {
         let revision = match self.mirror.fetch() {
             Ok(revision) => revision,
@@ -147,6 +158,7 @@ impl Follower {
         self.status().revision_seen = Some(revision.to_string());
         let stack = self.name().unwrap_or_default().to_string();
         if let Some(in_force) = self.in_force
+            && self.settled
             && self.unchanged(in_force, revision)
         {
             // A commit elsewhere in the repository (another stack's folder): nothing to plan.
@@ -157,7 +169,7 @@ impl Follower {
             self.in_force = Some(revision);
             self.status().revision_in_force = Some(revision.to_string());
             self.publish();
-            return true;
+            return false;
         }
         tracing::info!(stack, revision = %revision, "new revision: {}", self.mirror.summary(revision));
         if let Err(err) = self.mirror.checkout(revision) {
@@ -207,17 +219,13 @@ impl Follower {
         true
     }
 
-    /// Whether `revision` has the same files as `in_force` in the stack's folder (a folder that
-    /// refers outside itself, with `file("../x")`, is planned at every revision).
+    /// Whether `revision` has the same files as `in_force` in the stack's folder. A folder whose
+    /// configuration reads files (`file(...)`, which may reach outside it) is planned at every
+    /// revision.
     fn unchanged(&self, in_force: Oid, revision: Oid) -> bool {
         let path = &self.stack.spec.path;
-        let escapes = std::fs::read_dir(self.config_dir()).into_iter().flatten().flatten().any(|entry| {
-            let path = entry.path();
-            path.extension().is_some_and(|e| e == "iso")
-                && std::fs::read_to_string(&path).is_ok_and(|text| text.contains("\"../") || text.contains("\"/"))
-        });
-        !escapes
-            && self.mirror.tree_at(in_force, path).is_some_and(|tree| Some(tree) == self.mirror.tree_at(revision, path))
+        self.mirror.tree_at(in_force, path).is_some_and(|tree| Some(tree) == self.mirror.tree_at(revision, path))
+            && !self.mirror.iso_files_at(in_force, path).iter().any(|text| text.contains("file("))
     }
 
     /// Plans the revision in force again: what it finds is drift.
@@ -230,13 +238,14 @@ impl Follower {
     /// Plans `revision`; applies the plan when it has changes (or a host tunnel is down) and the
     /// policy is `auto`, then plans again to see the result.
     fn reconcile(&mut self, revision: Oid, reason: Reason) {
+        self.settled = false;
         let stack = self.name().unwrap_or_default().to_string();
         if let Err(err) = self.mirror.checkout(revision).and_then(|()| self.take_committed_secrets(&stack)) {
             tracing::error!(stack, revision = %revision, error = format!("{err:#}"), "cannot prepare the revision");
             return self.error("plan");
         }
-        // Beside the state, under a name no state document has.
-        let map_file = self.stack.spec.state_dir.join("last-plan-map.json");
+        // Beside the state, under a name no state document has (and no other watcher's plan).
+        let map_file = self.stack.spec.state_dir.join(format!("last-plan-map.{}.json", std::process::id()));
         let map_arg = map_file.display().to_string();
         let planned = self.isopod(&["plan", "--json", "--map", &map_arg]);
         let (changes, down) = match planned.as_ref().map(|output| (output.status.success(), output)) {
@@ -274,6 +283,7 @@ impl Follower {
         }
         if changes.is_empty() && down.is_empty() {
             tracing::info!(stack, revision = %revision, "in sync: the live resources match the configuration");
+            self.settled = true;
             return;
         }
         let listed = changes.join(", ");
@@ -295,9 +305,16 @@ impl Follower {
         }
         if self.stack.spec.apply != ApplyPolicy::Auto {
             tracing::info!(stack, revision = %revision, "not applied (--apply never): the plan stays pending");
+            self.settled = true;
             return;
         }
         if self.stop.load(Ordering::Relaxed) {
+            return;
+        }
+        if !self.share.follows(&stack) {
+            // The claim lapsed during the plan (the database out of reach): another watcher may
+            // follow the stack now, and applies it.
+            tracing::warn!(stack, revision = %revision, "the claim on the stack was lost: not applied");
             return;
         }
         if self.apply(revision) {
@@ -397,9 +414,11 @@ impl Follower {
             .env("NO_COLOR", "1")
             .stdin(std::process::Stdio::null())
             .process_group(0);
-        if let Some(url) = &self.stack.shared_state {
-            command.env(isopod_state::STATE_ENV, url);
-        }
+        match &self.stack.shared_state {
+            Some(url) => command.env(isopod_state::STATE_ENV, url),
+            // The state folder is ISOPOD_STATE_DIR's, whatever the watcher's environment says.
+            None => command.env_remove(isopod_state::STATE_ENV),
+        };
         command.output().context("cannot start isopod")
     }
 }

@@ -58,8 +58,11 @@ impl Mirror {
         });
         let mut options = FetchOptions::new();
         options.remote_callbacks(callbacks);
-        remote.fetch(&[refspec.as_str()], Some(&mut options), None).with_context(|| {
-            format!("cannot fetch branch `{}` of {}", self.branch, remote.url().unwrap_or("origin"))
+        // The URL may carry credentials: shown only without them, in libgit2's message too.
+        let url = remote.url().unwrap_or("origin").to_string();
+        let shown = super::fleet::shown(&url);
+        remote.fetch(&[refspec.as_str()], Some(&mut options), None).map_err(|err| {
+            anyhow::anyhow!("cannot fetch branch `{}` of {shown}: {}", self.branch, err.message().replace(&url, &shown))
         })?;
         let reference = format!("refs/remotes/origin/{}", self.branch);
         let commit = self
@@ -89,6 +92,18 @@ impl Mirror {
             return Some(tree.id());
         }
         tree.get_path(&inside).ok().map(|entry| entry.id())
+    }
+
+    /// The text of the `.iso` files directly in `path` at `revision` (what a configuration
+    /// folder reads).
+    pub fn iso_files_at(&self, revision: Oid, path: &Path) -> Vec<String> {
+        let Some(id) = self.tree_at(revision, path) else { return Vec::new() };
+        let Ok(tree) = self.repository.find_tree(id) else { return Vec::new() };
+        tree.iter()
+            .filter(|entry| entry.name().is_some_and(|name| name.ends_with(".iso")))
+            .filter_map(|entry| self.repository.find_blob(entry.id()).ok())
+            .map(|blob| String::from_utf8_lossy(blob.content()).into_owned())
+            .collect()
     }
 
     /// The working tree.

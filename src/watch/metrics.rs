@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 /// When something happened (seconds since the Unix epoch) and whether it went well.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -75,8 +75,6 @@ pub struct StackStatus {
 pub struct Metrics {
     /// Webhook deliveries, by outcome (`accepted`, `ignored`, `rejected`).
     pub webhooks: BTreeMap<&'static str, u64>,
-    /// When the loop last went round.
-    pub last_tick: Option<f64>,
 }
 
 /// Now, in seconds since the Unix epoch.
@@ -85,11 +83,6 @@ pub fn now() -> f64 {
 }
 
 impl Metrics {
-    /// Whether the loop went round within `stale`.
-    pub fn healthy(&self, stale: Duration) -> bool {
-        self.last_tick.is_some_and(|tick| now() - tick <= stale.as_secs_f64())
-    }
-
     /// The figures of the watcher and of the stacks it follows (`following`: whether it follows
     /// each now), in Prometheus' text exposition format.
     pub fn render(&self, stacks: &[(StackStatus, bool)]) -> String {
@@ -236,6 +229,5 @@ mod tests {
         ));
         assert!(text.contains("isopod_watch_webhooks_total{outcome=\"accepted\"} 1\n"));
         assert!(!text.contains("\nisopod_watch_last_plan_success{"), "no sample before the first plan");
-        assert!(!metrics.healthy(Duration::from_secs(60)), "not healthy before the loop went round");
     }
 }

@@ -26,12 +26,14 @@ pub struct Followed {
     pub status: Mutex<metrics::StackStatus>,
     /// Where its state is: the shared database, or its own state folder.
     pub state: Arc<dyn StackState>,
-    /// The shared state's URL, passed to its plans and applies.
+    /// The shared database's URL, passed to its plans and applies (`None`: its state folder).
     pub shared_state: Option<String>,
     /// Whether it is planned and applied against the simulator.
     pub simulate: bool,
     /// Tells its follower to act now.
     pub trigger: Sender<Trigger>,
+    /// When its follower last went round its loop (seconds since the epoch; 0: not yet).
+    pub tick: std::sync::atomic::AtomicU64,
 }
 
 /// What a follower is told to do now.
@@ -63,6 +65,17 @@ impl Trigger {
 }
 
 impl Followed {
+    /// Records that the follower went round its loop.
+    pub fn ticked(&self) {
+        self.tick.store(metrics::now() as u64, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Whether the follower went round its loop within `stale` (not stuck in a round).
+    pub fn alive(&self, stale: std::time::Duration) -> bool {
+        let tick = self.tick.load(std::sync::atomic::Ordering::Relaxed);
+        tick > 0 && metrics::now() - tick as f64 <= stale.as_secs_f64()
+    }
+
     /// Its status as the stack's state keeps it (written by whichever watcher follows it), or,
     /// before any was written, what this watcher knows.
     pub fn kept_status(&self) -> metrics::StackStatus {
@@ -74,10 +87,10 @@ impl Followed {
         }
     }
 
-    /// A document of the stack, as its state keeps it.
-    pub fn document(&self, document: isopod_state::Document) -> Option<String> {
-        let name = self.name.get()?;
-        self.state.read(name, document).ok().flatten().map(|kept| kept.text)
+    /// A document of the stack, as its state keeps it (`None`: not written yet).
+    pub fn document(&self, document: isopod_state::Document) -> Result<Option<String>, isopod_state::StateError> {
+        let Some(name) = self.name.get() else { return Ok(None) };
+        Ok(self.state.read(name, document)?.map(|kept| kept.text))
     }
 }
 

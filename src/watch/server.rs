@@ -7,6 +7,7 @@ use super::share::Share;
 use super::{Followed, Trigger};
 use hmac::{Hmac, KeyInit as _, Mac as _};
 use std::io::Read as _;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tiny_http::{Header, Method, Request, Response, Server};
@@ -14,6 +15,8 @@ use zeroize::Zeroizing;
 
 /// The largest body read (GitHub's limit on a delivery is 25 MB; a push is far less).
 const MAX_BODY: u64 = 5 << 20;
+/// The most requests answered at once; more are refused with 503.
+const MAX_REQUESTS: usize = 64;
 
 /// What the server needs.
 pub struct Settings {
@@ -27,7 +30,8 @@ pub struct Settings {
     pub share: Arc<Share>,
     /// The watcher's figures.
     pub metrics: Arc<Mutex<Metrics>>,
-    /// How long the loop may go without a round before `/healthz` fails.
+    /// How long a follower may go without going round its loop (in one long round, or stuck)
+    /// before `/healthz` fails.
     pub stale: Duration,
 }
 
@@ -115,9 +119,21 @@ pub fn start(address: &str, settings: Settings) -> anyhow::Result<std::net::Sock
     let server = Server::http(address).map_err(|err| anyhow::anyhow!("cannot listen on {address}: {err}"))?;
     let bound =
         server.server_addr().to_ip().ok_or_else(|| anyhow::anyhow!("{address} is not an IP address and port"))?;
+    let settings = Arc::new(settings);
+    let active = Arc::new(AtomicUsize::new(0));
     std::thread::spawn(move || {
+        // A thread per request, so that a slow client (or a slow login) holds up no other.
         for request in server.incoming_requests() {
-            respond(request, &settings);
+            if active.fetch_add(1, Ordering::SeqCst) >= MAX_REQUESTS {
+                active.fetch_sub(1, Ordering::SeqCst);
+                let _ = request.respond(Response::from_string("too many requests at once\n").with_status_code(503));
+                continue;
+            }
+            let (settings, active) = (settings.clone(), active.clone());
+            std::thread::spawn(move || {
+                respond(request, &settings);
+                active.fetch_sub(1, Ordering::SeqCst);
+            });
         }
     });
     Ok(bound)
@@ -126,9 +142,10 @@ pub fn start(address: &str, settings: Settings) -> anyhow::Result<std::net::Sock
 fn respond(mut request: Request, settings: &Settings) {
     let url = request.url().to_string();
     let (path, query) = url.split_once('?').unwrap_or((&url, ""));
+    // Only a POST has a body worth reading.
     let mut body = Vec::new();
-    let too_large =
-        request.as_reader().take(MAX_BODY + 1).read_to_end(&mut body).is_err() || body.len() as u64 > MAX_BODY;
+    let too_large = *request.method() == Method::Post
+        && (request.as_reader().take(MAX_BODY + 1).read_to_end(&mut body).is_err() || body.len() as u64 > MAX_BODY);
     let incoming = Incoming {
         method: request.method().clone(),
         path: path.to_string(),
@@ -150,9 +167,18 @@ fn respond(mut request: Request, settings: &Settings) {
 
 fn route(request: &Incoming, settings: &Settings) -> Reply {
     match (&request.method, request.path.as_str()) {
-        (Method::Get, "/healthz") => {
-            let healthy = settings.metrics.lock().expect("metrics lock").healthy(settings.stale);
-            if healthy { Reply::text(200, "ok\n") } else { Reply::text(503, "the watch loop has stalled\n") }
+        (Method::Get | Method::Head, "/healthz") => {
+            let stuck: Vec<&str> = settings
+                .stacks
+                .iter()
+                .filter(|stack| !stack.alive(settings.stale))
+                .map(|stack| stack.name.get().map_or("(not named yet)", String::as_str))
+                .collect();
+            if stuck.is_empty() {
+                Reply::text(200, "ok\n")
+            } else {
+                Reply::text(503, format!("stalled: the follower of {} has not gone round\n", stuck.join(", ")))
+            }
         }
         (Method::Get, "/metrics") => {
             let stacks: Vec<_> = settings

@@ -1,10 +1,12 @@
 //! Sharing stacks with the other watchers of one state: a watcher follows a stack only while it
 //! holds the stack's claim ([`isopod_state::Watchers`]). A heartbeat every third of the lease
-//! renews the claims and counts the watchers alive; each takes its share (the stacks divided by
-//! the watchers, rounded up), preferring the stacks that rank it highest (rendezvous hashing, so
-//! that watchers prefer different stacks and a stack's follower rarely changes), and gives back,
-//! between rounds, what it holds beyond its share once another watcher joins. A watcher that
-//! dies stops renewing: its stacks are free once their claims expire, and the others take them.
+//! renews the claims and counts the watchers alive of its group (those given the same stacks);
+//! each takes its share (its stacks divided by those watchers, rounded up), trying first the
+//! stacks it ranks highest (a hash of the watcher and the stack, so that watchers try different
+//! stacks first; the first claim wins), and gives back, between rounds, what it holds beyond its
+//! share once another watcher joins. A watcher that dies stops renewing: its stacks are free
+//! once their claims expire, and the others take them. A watcher that stops gives each stack
+//! back as soon as its round ends.
 
 use isopod_apply::Holder;
 use isopod_state::{Claim, Watchers};
@@ -27,6 +29,29 @@ struct Inner {
     followed: BTreeSet<String>,
     /// Those of them in the middle of a round (never given back then).
     busy: BTreeSet<String>,
+    /// When a heartbeat last succeeded.
+    last_beat: Option<std::time::Instant>,
+}
+
+/// What a round does after its heartbeat.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Nothing more (the first round: let the other watchers be counted).
+    Beat,
+    /// Take this watcher's share, give back what is beyond it.
+    Take,
+    /// Give back every stack not in a round (the watcher is stopping).
+    Drain,
+}
+
+/// The group of watchers given `stacks`: a name for the set of them, whatever their order.
+fn group(stacks: &[String]) -> String {
+    let mut sorted: Vec<&String> = stacks.iter().collect();
+    sorted.sort();
+    sorted.dedup();
+    let mut hasher = DefaultHasher::new();
+    sorted.hash(&mut hasher);
+    format!("{:016x}", hasher.finish())
 }
 
 impl Share {
@@ -75,31 +100,43 @@ impl Share {
         }
     }
 
-    /// Heartbeats and takes or gives back stacks every `period`, until `stop`; then gives every
-    /// stack back for the others to take at once. `stacks` tells the names known now.
-    pub fn run(&self, stacks: impl Fn() -> Vec<String>, period: Duration, stop: &AtomicBool) {
+    /// Heartbeats and takes or gives back stacks every `period` (a third of the lease), until
+    /// `done` (every follower has ended). Once `stop` is set, takes nothing more and gives each
+    /// stack back as soon as its round ends; at `done`, leaves. `stacks` tells the names known
+    /// now.
+    pub fn run(&self, stacks: impl Fn() -> Vec<String>, period: Duration, stop: &AtomicBool, done: &AtomicBool) {
         // A first heartbeat makes this watcher known; waiting a little lets watchers started
         // together see each other before any takes its share.
-        self.round(&[], false);
+        self.round(&stacks(), Mode::Beat, period * 3);
         sleep_unless(period.min(Duration::from_secs(2)), stop);
-        while !stop.load(Ordering::Relaxed) {
-            self.round(&stacks(), true);
-            sleep_unless(period, stop);
+        while !done.load(Ordering::Relaxed) {
+            let mode = if stop.load(Ordering::Relaxed) { Mode::Drain } else { Mode::Take };
+            self.round(&stacks(), mode, period * 3);
+            sleep_unless(if mode == Mode::Drain { Duration::from_millis(200) } else { period }, done);
         }
         if let Err(err) = self.watchers.leave(&self.me) {
             tracing::warn!(error = %err, "cannot give the stacks back; the others take them when the claims expire");
         }
     }
 
-    /// One heartbeat; with `take`, claims up to this watcher's share of `stacks` and gives back
-    /// what is beyond it.
-    fn round(&self, stacks: &[String], take: bool) {
+    /// One heartbeat, then: claims up to this watcher's share of `stacks` and gives back what is
+    /// beyond it ([`Mode::Take`]), or gives back every stack not in a round ([`Mode::Drain`]).
+    /// Claims that could not be renewed for a whole `lease` are taken as lost.
+    fn round(&self, stacks: &[String], mode: Mode, lease: Duration) {
         let held: Vec<String> = self.inner().followed.iter().cloned().collect();
-        let beat = match self.watchers.heartbeat(&self.me, &held) {
-            Ok(beat) => beat,
+        let beat = match self.watchers.heartbeat(&self.me, &group(stacks), &held) {
+            Ok(beat) => {
+                self.inner().last_beat = Some(std::time::Instant::now());
+                beat
+            }
             Err(err) => {
                 // The claims expire unless renewed: the others take the stacks then.
                 tracing::error!(error = %err, "heartbeat failed");
+                let mut inner = self.inner();
+                if inner.last_beat.is_some_and(|at| at.elapsed() >= lease) && !inner.followed.is_empty() {
+                    tracing::warn!("no heartbeat for a whole lease: every claim is taken as lost");
+                    inner.followed.clear();
+                }
                 return;
             }
         };
@@ -111,7 +148,17 @@ impl Share {
             }
             inner.followed = renewed;
         }
-        if !take || stacks.is_empty() {
+        if mode == Mode::Drain {
+            let idle: Vec<String> = {
+                let inner = self.inner();
+                inner.followed.difference(&inner.busy).cloned().collect()
+            };
+            for stack in idle {
+                self.give_back(&stack, "handing the stack over: this watcher is stopping");
+            }
+            return;
+        }
+        if mode == Mode::Beat || stacks.is_empty() {
             return;
         }
         let share = stacks.len().div_ceil(beat.watchers.max(1));
@@ -129,25 +176,30 @@ impl Share {
                     tracing::info!(stack = %stack, "following the stack");
                     self.inner().followed.insert(stack.to_string());
                 }
-                Ok(Claim::HeldBy(_)) => {}
+                Ok(Claim::Held) => {}
                 Err(err) => tracing::error!(stack = %stack, error = %err, "cannot claim the stack"),
             }
         }
         // Beyond the share (a watcher joined): give back the least preferred, between rounds.
         for stack in ranked.iter().rev() {
-            let mut inner = self.inner();
+            let inner = self.inner();
             if inner.followed.len() <= share {
                 break;
             }
             if !inner.followed.contains(stack.as_str()) || inner.busy.contains(stack.as_str()) {
                 continue;
             }
-            inner.followed.remove(stack.as_str());
             drop(inner);
-            tracing::info!(stack = %stack, "handing the stack over: another watcher joined");
-            if let Err(err) = self.watchers.release(stack, &self.me) {
-                tracing::warn!(stack = %stack, error = %err, "cannot give the stack back; it is free once its claim expires");
-            }
+            self.give_back(stack, "handing the stack over: another watcher joined");
+        }
+    }
+
+    /// Gives `stack` back to the other watchers, saying `why`.
+    fn give_back(&self, stack: &str, why: &str) {
+        self.inner().followed.remove(stack);
+        tracing::info!(stack, "{why}");
+        if let Err(err) = self.watchers.release(stack, &self.me) {
+            tracing::warn!(stack, error = %err, "cannot give the stack back; it is free once its claim expires");
         }
     }
 
@@ -189,9 +241,9 @@ mod tests {
         fn claim(&self, stack: &str, watcher: &Holder) -> Result<Claim, StateError> {
             let mut claims = self.claims.lock().unwrap();
             let holder = *claims.entry(stack.to_string()).or_insert(watcher.pid);
-            Ok(if holder == watcher.pid { Claim::Taken } else { Claim::HeldBy(None) })
+            Ok(if holder == watcher.pid { Claim::Taken } else { Claim::Held })
         }
-        fn heartbeat(&self, watcher: &Holder, _: &[String]) -> Result<Heartbeat, StateError> {
+        fn heartbeat(&self, watcher: &Holder, _: &str, _: &[String]) -> Result<Heartbeat, StateError> {
             self.members.lock().unwrap().insert(watcher.pid);
             let claims = self.claims.lock().unwrap();
             let followed = claims.iter().filter(|(_, pid)| **pid == watcher.pid).map(|(s, _)| s.clone()).collect();
@@ -218,6 +270,8 @@ mod tests {
         }
     }
 
+    const LEASE: Duration = Duration::from_secs(30);
+
     fn watcher(table: &Arc<Table>, pid: u32) -> Share {
         Share::new(table.clone(), Holder { pid, host: "h".into(), command: "isopod watch".into(), since: 0 })
     }
@@ -228,18 +282,18 @@ mod tests {
         let table = Arc::new(Table::default());
         let (a, b, c) = (watcher(&table, 1), watcher(&table, 2), watcher(&table, 3));
         // Alone, `a` takes everything.
-        a.round(&stacks, true);
+        a.round(&stacks, Mode::Take, LEASE);
         assert_eq!(a.inner().followed.len(), 20);
         // `b` and `c` join; `a` keeps the stack it is in the middle of.
-        b.round(&[], false);
-        c.round(&[], false);
+        b.round(&[], Mode::Beat, LEASE);
+        c.round(&[], Mode::Beat, LEASE);
         assert!(a.begin("s00"));
-        a.round(&stacks, true);
+        a.round(&stacks, Mode::Take, LEASE);
         assert!(a.follows("s00"));
         a.end("s00");
         for _ in 0..2 {
             for share in [&a, &b, &c] {
-                share.round(&stacks, true);
+                share.round(&stacks, Mode::Take, LEASE);
             }
         }
         let counts: Vec<usize> = [&a, &b, &c].iter().map(|s| s.inner().followed.len()).collect();
@@ -251,13 +305,23 @@ mod tests {
         // `c` leaves: the others take its stacks.
         table.leave(c.me()).unwrap();
         for share in [&a, &b] {
-            share.round(&stacks, true);
+            share.round(&stacks, Mode::Take, LEASE);
         }
         assert_eq!(a.inner().followed.len() + b.inner().followed.len(), 20);
+        // Stopping: stacks not in a round are given back at once, the busy one when it ends.
+        assert!(a.begin("s00") || !a.follows("s00"));
+        let busy = a.follows("s00");
+        a.round(&stacks, Mode::Drain, LEASE);
+        assert_eq!(a.inner().followed.len(), usize::from(busy), "only the stack in its round is kept");
+        a.end("s00");
+        a.round(&stacks, Mode::Drain, LEASE);
+        assert!(a.inner().followed.is_empty());
+        assert_eq!(group(&["b".into(), "a".into()]), group(&["a".into(), "b".into(), "a".into()]));
+        assert_ne!(group(&["a".into()]), group(&["a".into(), "b".into()]));
         // One machine alone follows every stack it knows.
         let alone = Share::new(Arc::new(Alone), a.me().clone());
-        alone.round(&stacks, true);
-        alone.round(&stacks, true);
+        alone.round(&stacks, Mode::Take, LEASE);
+        alone.round(&stacks, Mode::Take, LEASE);
         assert_eq!(alone.inner().followed.len(), 20);
     }
 }

@@ -1,11 +1,13 @@
 //! The web view at `/`: the fleet's stacks, and per stack its topology map (links coloured by
 //! their status), what it is waiting to apply, and its history of runs. Server-rendered HTML and
 //! SVG, refreshing itself; no script and no build step. With an API token configured, the view
-//! asks for it once and keeps it in a cookie (`HttpOnly`, `SameSite=Strict`).
+//! asks for it once and keeps a cookie derived from it ([`super::api::cookie_value`]: never the
+//! token itself, for 12 hours; `HttpOnly`, `SameSite=Strict`); forms sent from another site are
+//! refused. The API itself takes only the bearer token.
 
 use super::Followed;
 use super::server::{Incoming, Reply, Settings};
-use isopod_planner::map::{LinkStatus, TopologyMap};
+use isopod_planner::map::{LinkStatus, TopologyMap, escape};
 use isopod_state::Document;
 use std::fmt::Write as _;
 use tiny_http::Method;
@@ -19,11 +21,14 @@ const REFRESH: u32 = 5;
 /// Answers a request for a page.
 pub fn respond(request: &Incoming, settings: &Settings) -> Reply {
     let path = request.path.as_str();
+    let write = request.method == Method::Post;
+    if write && from_elsewhere(request) {
+        return page(403, "Refused", "<p>A form sent from another site is refused.</p>", false);
+    }
     if path == "/login" {
         return login(request, settings);
     }
-    let write = request.method != Method::Get;
-    if super::api::authorize(request, settings, write).is_err() {
+    if super::api::authorize(request, settings, write, true).is_err() {
         return if settings.api_token.is_some() {
             page(401, "Sign in", &login_form(None), false)
         } else {
@@ -37,8 +42,8 @@ pub fn respond(request: &Incoming, settings: &Settings) -> Reply {
     }
     let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
     match (&request.method, parts.as_slice()) {
-        (Method::Get, []) => page(200, "Stacks", &stacks(settings), true),
-        (Method::Get, ["stacks", name]) => match settings.stack(name) {
+        (Method::Get | Method::Head, []) => page(200, "Stacks", &stacks(settings), true),
+        (Method::Get | Method::Head, ["stacks", name]) => match settings.stack(name) {
             Some(stack) => page(200, name, &detail(stack, settings), true),
             None => not_found(),
         },
@@ -54,8 +59,19 @@ pub fn respond(request: &Incoming, settings: &Settings) -> Reply {
 }
 
 /// The map the stack's last plan drew, if any.
-pub fn map(stack: &Followed) -> Option<TopologyMap> {
-    serde_json::from_str(&stack.document(Document::Map)?).ok()
+pub fn map(stack: &Followed) -> Result<Option<TopologyMap>, isopod_state::StateError> {
+    Ok(stack.document(Document::Map)?.and_then(|text| serde_json::from_str(&text).ok()))
+}
+
+/// Whether a form was sent from another site (`Sec-Fetch-Site`, else an `Origin` that is not
+/// this server's `Host`): refused, whatever cookie it carries.
+fn from_elsewhere(request: &Incoming) -> bool {
+    if let Some(site) = request.header("Sec-Fetch-Site") {
+        return !matches!(site, "same-origin" | "none");
+    }
+    let Some(origin) = request.header("Origin") else { return false };
+    let origin_host = origin.split_once("://").map_or(origin, |(_, host)| host);
+    request.header("Host").is_none_or(|host| !host.eq_ignore_ascii_case(origin_host))
 }
 
 fn not_found() -> Reply {
@@ -69,9 +85,13 @@ fn login(request: &Incoming, settings: &Settings) -> Reply {
     }
     let given = form_urlencoded::parse(&request.body).find(|(name, _)| name == "token").map(|(_, v)| v.into_owned());
     if !super::api::accepts(settings, &given.unwrap_or_default()) {
+        // Slows guessing down (each request has a thread of its own).
+        std::thread::sleep(std::time::Duration::from_secs(1));
         return page(401, "Sign in", &login_form(Some("That is not the token.")), false);
     }
-    let cookie = format!("{TOKEN_COOKIE}={}; HttpOnly; SameSite=Strict; Path=/", token.as_str());
+    let life = super::api::COOKIE_LIFE.as_secs();
+    let value = super::api::cookie_value(token, super::metrics::now() as u64 + life);
+    let cookie = format!("{TOKEN_COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/; Max-Age={life}");
     redirect("/", Some(cookie))
 }
 
@@ -145,7 +165,7 @@ fn detail(stack: &Followed, settings: &Settings) -> String {
         );
     }
     out.push_str("<h2>Topology</h2>");
-    match map(stack) {
+    match map(stack).ok().flatten() {
         Some(map) => {
             out.push_str("<div class=\"map\">");
             out.push_str(&isopod_planner::map::svg(&map));
@@ -263,22 +283,6 @@ fn time(at: f64) -> String {
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
     format!("{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}", rest / 3600, rest % 3600 / 60, rest % 60)
-}
-
-/// `text` safe inside HTML text and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 fn page(status: u16, title: &str, body: &str, refresh: bool) -> Reply {

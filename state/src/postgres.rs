@@ -3,7 +3,8 @@
 //!
 //! - **Leases.** One row per stack in `leases`: the holder, a fencing token drawn from the
 //!   sequence `fencing_tokens` (so every later holder has a larger one), and an expiry. A lease
-//!   is taken only when there is none or it has expired, renewed by a thread of its own every
+//!   is taken only when there is none or it has expired (a watcher's claim, also by its own
+//!   holder again: see `watchers.rs`), renewed by a thread of its own every
 //!   third of its length, and deleted when released. A holder that dies stops renewing; another
 //!   takes the stack once the lease expires.
 //! - **Fencing.** Every journal entry is inserted by a statement that checks, in the same
@@ -89,6 +90,11 @@ impl Postgres {
         Ok(state)
     }
 
+    /// The URL it was connected with (with its password: pass it on, never show it).
+    pub fn url(&self) -> String {
+        self.url.clone()
+    }
+
     /// The schema version the database is at.
     pub fn schema_version(&self) -> Result<i32, StateError> {
         let row = self.db(|client| client.query_one("SELECT max(version) FROM schema_migrations", &[]));
@@ -134,27 +140,30 @@ impl Postgres {
         database(&self.url, err)
     }
 
-    /// Takes the lease of `stack` if it is free or expired: its token.
-    fn try_acquire(&self, stack: &str, holder: &str) -> Result<Option<i64>, postgres::Error> {
+    /// Takes the lease `key` for `holder` if it is free or expired (or, with `again`, already
+    /// the holder's): its new token.
+    pub(crate) fn take_lease(&self, key: &str, holder: &str, again: bool) -> Result<Option<i64>, postgres::Error> {
         let row = self.db(|client| {
             client.query_opt(
                 "INSERT INTO leases (stack, token, holder, expires_at)
                  VALUES ($1, nextval('fencing_tokens'), $2, now() + make_interval(secs => $3))
                  ON CONFLICT (stack) DO UPDATE
                      SET token = EXCLUDED.token, holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at
-                     WHERE leases.expires_at <= now()
+                     WHERE leases.expires_at <= now() OR ($4 AND leases.holder = EXCLUDED.holder)
                  RETURNING token",
-                &[&stack, &holder, &self.lease.as_secs_f64()],
+                &[&key, &holder, &self.lease.as_secs_f64(), &again],
             )
         })?;
         Ok(row.map(|row| row.get(0)))
     }
 
-    /// Who holds the lease of `stack` now, if anyone.
-    fn holder(&self, stack: &str) -> Option<Holder> {
-        let row =
-            self.db(|client| client.query_opt("SELECT holder FROM leases WHERE stack = $1", &[&stack])).ok()??;
-        serde_json::from_str(&row.get::<_, String>(0)).ok()
+    /// Who holds the lease `key` now (unexpired), if anyone.
+    pub(crate) fn holder(&self, key: &str) -> Result<Option<Holder>, StateError> {
+        let row = self.db(|client| {
+            client.query_opt("SELECT holder FROM leases WHERE stack = $1 AND expires_at > now()", &[&key])
+        });
+        let row = row.map_err(|err| self.error(&err))?;
+        Ok(row.and_then(|row| serde_json::from_str(&row.get::<_, String>(0)).ok()))
     }
 
     /// Inserts a journal entry of `stack`, only while `token` holds its lease.
@@ -174,6 +183,11 @@ impl Postgres {
             Err(err) => Err(Fenced(format!("the state database cannot confirm the lease: {}", self.error(&err)))),
         }
     }
+}
+
+/// A holder as the `leases` table keeps it.
+pub(crate) fn described(holder: &Holder) -> String {
+    serde_json::to_string(holder).expect("holders serialize")
 }
 
 /// How long making a connection may take, and a statement run: well under a lease's third.
@@ -376,10 +390,10 @@ impl Postgres {
 
 impl StackState for Postgres {
     fn acquire(&self, stack: &str, holder: &Holder, timeout: Duration) -> Result<Box<dyn StackLease>, LockError> {
-        let described = serde_json::to_string(holder).expect("holders serialize");
+        let described = described(holder);
         let deadline = Instant::now() + timeout;
         loop {
-            let token = self.try_acquire(stack, &described).map_err(|err| LockError::Io {
+            let token = self.take_lease(stack, &described, false).map_err(|err| LockError::Io {
                 path: redact(&self.url).into(),
                 source: std::io::Error::other(self.error(&err).to_string()),
             })?;
@@ -396,7 +410,7 @@ impl StackState for Postgres {
                 return Ok(Box::new(lease));
             }
             if Instant::now() >= deadline {
-                return Err(LockError::Held(self.holder(stack)));
+                return Err(LockError::Held(self.holder(stack).ok().flatten()));
             }
             std::thread::sleep(Duration::from_millis(100));
         }

@@ -1,13 +1,15 @@
 //! How watchers on several machines share stacks: each stack is followed (fetched, planned,
 //! applied) by one watcher at a time, which holds a claim on it, a lease like a stack's lock
-//! under another name (`watch/STACK`). A watcher also holds a membership lease
-//! (`member/WATCHER`), so that the others know how many share the work and each takes its share.
-//! One heartbeat renews all of a watcher's leases; a watcher that dies stops renewing, and its
+//! under another name (`watch/STACK`). A watcher also holds a membership lease of its group
+//! (`member/GROUP/WATCHER`, the group naming the stacks it knows), so that the others of the
+//! group know how many share the work and each takes its share. One heartbeat (a transaction)
+//! renews all of a watcher's leases; a watcher that dies stops renewing, and its
 //! stacks are free once its claims expire. A webhook that reaches any watcher is announced to
 //! all of them (PostgreSQL's `NOTIFY`), so the one following the stack fetches at once.
 //!
 //! A state folder is one machine's: [`Alone`] grants every claim and announces nothing.
 
+use crate::postgres::described;
 use crate::{Postgres, StateError};
 use isopod_apply::Holder;
 use postgres::NoTls;
@@ -19,12 +21,12 @@ use std::time::Duration;
 const CHANNEL: &str = "isopod_reconcile";
 
 /// The outcome of claiming a stack.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Claim {
     /// This watcher follows the stack now.
     Taken,
-    /// Another watcher does (who, when it could be told).
-    HeldBy(Option<Holder>),
+    /// Another watcher does.
+    Held,
 }
 
 /// What a heartbeat found.
@@ -32,17 +34,19 @@ pub enum Claim {
 pub struct Heartbeat {
     /// The stacks this watcher still follows (its claims renewed).
     pub followed: Vec<String>,
-    /// How many watchers are alive, this one included.
+    /// How many watchers of its group are alive, this one included.
     pub watchers: usize,
 }
 
-/// Watchers sharing stacks.
+/// Watchers sharing stacks. Watchers are counted by group (those given the same stacks), so
+/// that each divides its own stacks by the watchers that share them; a stack two groups know is
+/// followed by whichever claims it first.
 pub trait Watchers: Send + Sync {
     /// Claims `stack` for `watcher` if no other watcher follows it (or its claim expired).
     fn claim(&self, stack: &str, watcher: &Holder) -> Result<Claim, StateError>;
-    /// Renews the watcher's membership and claims; `followed` are the stacks it believes it
-    /// follows (a backend that cannot lose them returns them as they are).
-    fn heartbeat(&self, watcher: &Holder, followed: &[String]) -> Result<Heartbeat, StateError>;
+    /// Renews the watcher's membership of `group` (leaving any other group) and its claims
+    /// (`held`: the stacks it believes it follows; a backend that cannot lose them returns them).
+    fn heartbeat(&self, watcher: &Holder, group: &str, held: &[String]) -> Result<Heartbeat, StateError>;
     /// The watcher whose claim on `stack` holds now, if any (a backend without claims: none).
     fn follower(&self, stack: &str) -> Result<Option<Holder>, StateError>;
     /// Gives `stack` up, for another watcher to take at once.
@@ -65,8 +69,8 @@ impl Watchers for Alone {
         Ok(Claim::Taken)
     }
 
-    fn heartbeat(&self, _: &Holder, followed: &[String]) -> Result<Heartbeat, StateError> {
-        Ok(Heartbeat { followed: followed.to_vec(), watchers: 1 })
+    fn heartbeat(&self, _: &Holder, _: &str, held: &[String]) -> Result<Heartbeat, StateError> {
+        Ok(Heartbeat { followed: held.to_vec(), watchers: 1 })
     }
 
     fn follower(&self, _: &str) -> Result<Option<Holder>, StateError> {
@@ -95,58 +99,40 @@ fn claim_key(stack: &str) -> String {
     format!("watch/{stack}")
 }
 
-fn described(watcher: &Holder) -> String {
-    serde_json::to_string(watcher).expect("holders serialize")
-}
-
 impl Watchers for Postgres {
     fn claim(&self, stack: &str, watcher: &Holder) -> Result<Claim, StateError> {
-        let (key, holder, length) = (claim_key(stack), described(watcher), self.lease.as_secs_f64());
-        let row = self.db(|client| {
-            client.query_opt(
-                "INSERT INTO leases (stack, token, holder, expires_at)
-                 VALUES ($1, nextval('fencing_tokens'), $2, now() + make_interval(secs => $3))
-                 ON CONFLICT (stack) DO UPDATE
-                     SET token = EXCLUDED.token, holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at
-                     WHERE leases.expires_at <= now() OR leases.holder = EXCLUDED.holder
-                 RETURNING token",
-                &[&key, &holder, &length],
-            )
-        });
-        if row.map_err(|err| self.error(&err))?.is_some() {
-            return Ok(Claim::Taken);
-        }
-        Ok(Claim::HeldBy(self.follower(stack).ok().flatten()))
+        let taken = self.take_lease(&claim_key(stack), &described(watcher), true);
+        Ok(if taken.map_err(|err| self.error(&err))?.is_some() { Claim::Taken } else { Claim::Held })
     }
 
-    fn follower(&self, stack: &str) -> Result<Option<Holder>, StateError> {
-        let key = claim_key(stack);
-        let row = self.db(|client| {
-            client.query_opt("SELECT holder FROM leases WHERE stack = $1 AND expires_at > now()", &[&key])
-        });
-        let row = row.map_err(|err| self.error(&err))?;
-        Ok(row.and_then(|row| serde_json::from_str(&row.get::<_, String>(0)).ok()))
-    }
-
-    fn heartbeat(&self, watcher: &Holder, _: &[String]) -> Result<Heartbeat, StateError> {
+    fn heartbeat(&self, watcher: &Holder, group: &str, _: &[String]) -> Result<Heartbeat, StateError> {
         let (holder, length) = (described(watcher), self.lease.as_secs_f64());
-        let member = format!("member/{holder}");
+        let member = format!("member/{group}/{holder}");
+        let members = format!("member/{group}/%");
         let beat = self.db(|client| -> Result<Heartbeat, postgres::Error> {
-            client.execute(
+            let mut transaction = client.transaction()?;
+            // Another group this watcher was in (it learned a stack's name since): left.
+            transaction.execute(
+                "DELETE FROM leases WHERE holder = $1 AND stack LIKE 'member/%' AND stack <> $2",
+                &[&holder, &member],
+            )?;
+            transaction.execute(
                 "INSERT INTO leases (stack, token, holder, expires_at)
                  VALUES ($1, nextval('fencing_tokens'), $2, now() + make_interval(secs => $3))
                  ON CONFLICT (stack) DO UPDATE SET expires_at = EXCLUDED.expires_at",
                 &[&member, &holder, &length],
             )?;
-            let renewed = client.query(
+            // A claim still carrying this holder is its own, even a little late (no other took it).
+            let renewed = transaction.query(
                 "UPDATE leases SET expires_at = now() + make_interval(secs => $2)
-                 WHERE holder = $1 AND stack LIKE 'watch/%' AND expires_at > now()
+                 WHERE holder = $1 AND stack LIKE 'watch/%'
                  RETURNING stack",
                 &[&holder, &length],
             )?;
-            let watchers: i64 = client
-                .query_one("SELECT count(*) FROM leases WHERE stack LIKE 'member/%' AND expires_at > now()", &[])?
+            let watchers: i64 = transaction
+                .query_one("SELECT count(*) FROM leases WHERE stack LIKE $1 AND expires_at > now()", &[&members])?
                 .get(0);
+            transaction.commit()?;
             let mut followed: Vec<String> = renewed
                 .iter()
                 .filter_map(|row| row.get::<_, String>(0).strip_prefix("watch/").map(str::to_string))
@@ -155,6 +141,10 @@ impl Watchers for Postgres {
             Ok(Heartbeat { followed, watchers: watchers.max(1) as usize })
         });
         beat.map_err(|err| self.error(&err))
+    }
+
+    fn follower(&self, stack: &str) -> Result<Option<Holder>, StateError> {
+        self.holder(&claim_key(stack))
     }
 
     fn release(&self, stack: &str, watcher: &Holder) -> Result<(), StateError> {

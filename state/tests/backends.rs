@@ -170,7 +170,7 @@ fn watchers_share_stacks_one_follower_each_and_a_dead_one_s_stacks_come_free() {
     let listening = other.announcements().expect("PostgreSQL announces");
     assert_eq!(state.claim("core", &a).unwrap(), Claim::Taken);
     assert_eq!(state.claim("core", &a).unwrap(), Claim::Taken, "a claim is renewed by its holder");
-    assert_eq!(other.claim("core", &b).unwrap(), Claim::HeldBy(Some(a.clone())));
+    assert_eq!(other.claim("core", &b).unwrap(), Claim::Held);
     assert_eq!(other.follower("core").unwrap(), Some(a.clone()));
     assert_eq!(other.follower("nobody").unwrap(), None);
     assert_eq!(other.claim("edge", &b).unwrap(), Claim::Taken);
@@ -179,19 +179,30 @@ fn watchers_share_stacks_one_follower_each_and_a_dead_one_s_stacks_come_free() {
     // Heartbeats keep claims past their lease and count the watchers.
     for _ in 0..4 {
         std::thread::sleep(Duration::from_millis(400));
-        assert_eq!(other.heartbeat(&b, &[]).unwrap().followed, ["edge"]);
-        assert_eq!(state.heartbeat(&a, &[]).unwrap(), Heartbeat { followed: vec!["core".into()], watchers: 2 });
+        assert_eq!(other.heartbeat(&b, "g", &[]).unwrap().followed, ["edge"]);
+        assert_eq!(state.heartbeat(&a, "g", &[]).unwrap(), Heartbeat { followed: vec!["core".into()], watchers: 2 });
     }
-    assert!(matches!(other.claim("core", &b).unwrap(), Claim::HeldBy(_)));
+    assert!(other.claim("core", &b).unwrap() == Claim::Held);
     // `b` dies (stops its heartbeats): once its leases expire, `edge` is free and it is not counted.
     for _ in 0..4 {
         std::thread::sleep(Duration::from_millis(300));
-        state.heartbeat(&a, &[]).unwrap();
+        state.heartbeat(&a, "g", &[]).unwrap();
     }
-    assert_eq!(state.heartbeat(&a, &[]).unwrap(), Heartbeat { followed: vec!["core".into()], watchers: 1 });
+    assert_eq!(state.heartbeat(&a, "g", &[]).unwrap(), Heartbeat { followed: vec!["core".into()], watchers: 1 });
     assert_eq!(state.follower("edge").unwrap(), None, "an expired claim is nobody's");
     assert_eq!(state.claim("edge", &a).unwrap(), Claim::Taken);
-    assert_eq!(other.heartbeat(&b, &[]).unwrap().followed, Vec::<String>::new(), "b knows it lost edge");
+    assert_eq!(other.heartbeat(&b, "g", &[]).unwrap().followed, Vec::<String>::new(), "b knows it lost edge");
+    // Watchers are counted by group: one given other stacks is not one of `a`'s; a watcher
+    // that moves to another group leaves the first.
+    let c = Holder { pid: 3, ..holder("watch c") };
+    // (`b`, beating again, is one of `g` again.)
+    other.heartbeat(&c, "other stacks", &[]).unwrap();
+    assert_eq!(state.heartbeat(&a, "g", &[]).unwrap().watchers, 2);
+    other.heartbeat(&c, "g", &[]).unwrap();
+    assert_eq!(state.heartbeat(&a, "g", &[]).unwrap().watchers, 3);
+    assert_eq!(other.heartbeat(&c, "other stacks", &[]).unwrap().watchers, 1);
+    assert_eq!(state.heartbeat(&a, "g", &[]).unwrap().watchers, 2);
+    other.leave(&c).unwrap();
     // A release frees a stack at once; leaving frees them all.
     state.release("edge", &a).unwrap();
     assert_eq!(other.claim("edge", &b).unwrap(), Claim::Taken);
@@ -203,7 +214,7 @@ fn watchers_share_stacks_one_follower_each_and_a_dead_one_s_stacks_come_free() {
     // One machine alone follows everything and hears nothing.
     assert_eq!(Alone.claim("core", &b).unwrap(), Claim::Taken);
     assert_eq!(
-        Alone.heartbeat(&b, &["core".into()]).unwrap(),
+        Alone.heartbeat(&b, "g", &["core".into()]).unwrap(),
         Heartbeat { followed: vec!["core".into()], watchers: 1 }
     );
     assert!(Alone.announcements().is_none());

@@ -13,7 +13,7 @@ mod dot;
 mod svg;
 
 pub use dot::dot;
-pub use svg::svg;
+pub use svg::{escape, svg};
 
 use crate::lower::Desired;
 use isopod_catalog::{Cloud, ObservedResource, ResourceId, TUNNEL_STATE_KINDS};

@@ -376,9 +376,9 @@ fn write_legend(map: &TopologyMap, y: f64) -> String {
     out
 }
 
-/// `text` with XML's special characters escaped, and control characters (which XML cannot
-/// hold; a cloud's message may carry them) as spaces.
-fn escape(text: &str) -> String {
+/// `text` with XML's (and HTML's) special characters escaped, and control characters (which
+/// XML cannot hold; a cloud's message may carry them) as spaces.
+pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
