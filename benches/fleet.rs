@@ -57,7 +57,9 @@ fn watcher(root: &Path, n: usize, shared: Option<&str>) -> WatchProcess {
     if let Some(url) = shared {
         command.args(["--state", url]);
     }
-    WatchProcess::spawn(command, port)
+    let watcher = WatchProcess::spawn(command, port);
+    watcher.wait_listening();
+    watcher
 }
 
 /// The API's view of stack `name` on `watcher`.

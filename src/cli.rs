@@ -313,7 +313,7 @@ pub struct WatchArgs {
     #[arg(long, value_name = "FILE")]
     pub fleet: Option<PathBuf>,
     /// Follow a stack given as `name=N,repository=URL[,branch=B][,path=P][,apply=auto]
-    /// [,interval=30s][,drift_interval=10m][,var.NAME=VALUE]` (repeatable)
+    /// [,interval=30s][,drift_interval=10m][,var.NAME=VALUE]`
     #[arg(long = "stack", value_name = "SPEC")]
     pub stacks: Vec<String>,
     /// The branch to follow
@@ -348,7 +348,8 @@ pub struct WatchArgs {
     #[arg(long, value_enum, default_value_t = ApplyPolicy::Never)]
     pub apply: ApplyPolicy,
     /// Serve GitHub's push webhook at /webhook, /healthz, /metrics, the API under /api/v1/ and
-    /// the web view at / on ADDR (e.g. `127.0.0.1:8080`; `0.0.0.0:8080` for every interface)
+    /// the web view at / on ADDR (a port alone, e.g. `8080`, is on 127.0.0.1; `0.0.0.0:8080` for
+    /// every interface)
     #[arg(long, value_name = "ADDR")]
     pub listen: Option<String>,
     /// The API's bearer token, in a file (default: ISOPOD_API_TOKEN_FILE): required for every
@@ -437,7 +438,7 @@ pub struct ApplyArgs {
     pub plan: Option<PathBuf>,
     /// Give the live tunnels that use secret NAME its current value from the store (after
     /// `isopod secret set NAME`): updated in place, or replaced where the cloud cannot change a
-    /// key (repeatable)
+    /// key
     #[arg(long = "rotate", value_name = "NAME")]
     pub rotate: Vec<String>,
     /// How to change.

@@ -114,8 +114,9 @@ impl Incoming {
 }
 
 /// Serves on `address` in a thread of its own; the address bound (a port of 0 is chosen by the
-/// system).
+/// system). A port alone (`8080` or `:8080`) is on 127.0.0.1.
 pub fn start(address: &str, settings: Settings) -> anyhow::Result<std::net::SocketAddr> {
+    let address = &listen_address(address);
     let server = Server::http(address).map_err(|err| anyhow::anyhow!("cannot listen on {address}: {err}"))?;
     let bound =
         server.server_addr().to_ip().ok_or_else(|| anyhow::anyhow!("{address} is not an IP address and port"))?;
@@ -137,6 +138,12 @@ pub fn start(address: &str, settings: Settings) -> anyhow::Result<std::net::Sock
         }
     });
     Ok(bound)
+}
+
+/// `address` with 127.0.0.1 when it gives only a port.
+fn listen_address(address: &str) -> String {
+    let port = address.strip_prefix(':').unwrap_or(address);
+    if port.parse::<u16>().is_ok() { format!("127.0.0.1:{port}") } else { address.to_string() }
 }
 
 fn respond(mut request: Request, settings: &Settings) {
@@ -310,6 +317,14 @@ mod tests {
         assert!(!signed(b"It's a Secret to Everybody", b"Hello, World?", expected));
         assert!(!signed(b"It's a Secret to Everybody", b"Hello, World!", "sha1=757107ea"));
         assert!(!signed(b"It's a Secret to Everybody", b"Hello, World!", "sha256=zz"));
+    }
+
+    #[test]
+    fn a_port_alone_listens_on_the_loopback_only() {
+        assert_eq!(listen_address("8080"), "127.0.0.1:8080");
+        assert_eq!(listen_address(":8080"), "127.0.0.1:8080");
+        assert_eq!(listen_address("0.0.0.0:8080"), "0.0.0.0:8080");
+        assert_eq!(listen_address("[::1]:8080"), "[::1]:8080");
     }
 
     #[test]

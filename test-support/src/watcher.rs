@@ -43,6 +43,18 @@ impl WatchProcess {
         WatchProcess { child, log, port }
     }
 
+    /// Waits (up to a minute) until its server accepts connections.
+    ///
+    /// # Panics
+    /// When it does not in time.
+    pub fn wait_listening(&self) {
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            assert!(started.elapsed() < Duration::from_secs(60), "nothing listens on port {}", self.port);
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// Its process id.
     pub fn pid(&self) -> u32 {
         self.child.id()
