@@ -381,6 +381,16 @@ pub enum ApplyPolicy {
     Never,
 }
 
+impl ApplyPolicy {
+    /// Its name, as the flag and the fleet file write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApplyPolicy::Auto => "auto",
+            ApplyPolicy::Never => "never",
+        }
+    }
+}
+
 /// The format of `isopod watch`'s log.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum LogFormat {

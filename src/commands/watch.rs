@@ -92,7 +92,7 @@ pub fn run(args: WatchArgs) -> Result<Status> {
                 repository: fleet::shown(&spec.repository),
                 branch: spec.branch.clone(),
                 path: spec.path.display().to_string(),
-                apply: if spec.apply == crate::cli::ApplyPolicy::Auto { "auto" } else { "never" }.into(),
+                apply: spec.apply.as_str().into(),
                 ..StackStatus::default()
             };
             Arc::new(Followed {

@@ -155,7 +155,7 @@ pub fn summary(stack: &Followed, settings: &Settings) -> Value {
         "repository": super::fleet::shown(&spec.repository),
         "branch": spec.branch,
         "path": spec.path.display().to_string(),
-        "apply": if spec.apply == crate::cli::ApplyPolicy::Auto { "auto" } else { "never" },
+        "apply": spec.apply.as_str(),
         // The claim says who follows it now (the status, who wrote it last).
         "followed_by": name.and_then(|name| settings.share.follower(name)),
         "reported_by": (!status.watcher.is_empty()).then_some(&status.watcher),
