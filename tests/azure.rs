@@ -361,3 +361,125 @@ fn a_discovered_azure_network_plans_no_changes_and_is_connected_without_being_ch
     });
     assert_eq!(touched.count(), 1, "no call but reads, and the owner's own PUT, named someone else's group");
 }
+
+/// A GCP network and an Azure network whose flows are logged: planned, applied through both
+/// SDKs, found again with no changes, changed in place, and turned off when the block goes.
+#[test]
+fn flow_logs_of_gcp_and_azure_networks_are_applied_changed_and_removed() {
+    let gcp = GcpEmulator::start(&[PROJECT], &["--provisioning-delay", "0.05"]);
+    let azure = AzureEmulator::start(&[SUBSCRIPTION], &["--provisioning-delay", "0.05", "--retry-after-ms", "20"]);
+    let storage = format!(
+        "/subscriptions/{SUBSCRIPTION}/resourceGroups/logs/providers/Microsoft.Storage/storageAccounts/acmeflows"
+    );
+    let configuration = format!(
+        r#"stack "flows" {{}}
+
+cloud "gcp" "data" {{
+  project  = "{PROJECT}"
+  region   = "europe-west4"
+  endpoint = "{gcp}"
+}}
+
+cloud "azure" "corp" {{
+  subscription = "{SUBSCRIPTION}"
+  region       = "westeurope"
+  endpoint     = "{azure}"
+}}
+
+network "analytics" {{
+  cloud = cloud.gcp.data
+  cidr  = "10.20.0.0/16"
+
+  subnet "a" {{
+    cidr = "10.20.1.0/24"
+  }}
+
+  subnet "b" {{
+    cidr = "10.20.2.0/24"
+  }}
+
+  flow_logs {{
+    interval = 60
+    sampling = 0.25
+  }}
+}}
+
+network "hub" {{
+  cloud = cloud.azure.corp
+  cidr  = "10.30.0.0/16"
+
+  flow_logs {{
+    destination = "{storage}"
+  }}
+}}
+"#,
+        gcp = gcp.url,
+        azure = azure.url,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("main.iso"), &configuration).unwrap();
+    let plan = run(&["plan"], dir.path());
+    assert_ok(&plan, "plan");
+    let planned = text(&plan.stdout);
+    for planned_log in
+        ["+ gcp_subnetwork_flow_logs.analytics.a", "+ gcp_subnetwork_flow_logs.analytics.b", "+ azure_flow_log.hub"]
+    {
+        assert!(planned.contains(planned_log), "{planned_log}: {planned}");
+    }
+    assert!(!planned.contains("not planned"), "{planned}");
+    assert_ok(&run(&["apply", "--yes"], dir.path()), "apply");
+    assert_no_changes(dir.path());
+
+    let subnetworks = format!("/compute/v1/projects/{PROJECT}/regions/europe-west4/subnetworks");
+    let (_, listed) = http(&gcp.url, "GET", &subnetworks, "", None);
+    let listed: serde_json::Value = serde_json::from_str(&listed).unwrap();
+    let configs: Vec<&serde_json::Value> =
+        listed["items"].as_array().unwrap().iter().map(|subnetwork| &subnetwork["logConfig"]).collect();
+    assert_eq!(configs.len(), 2);
+    for config in configs {
+        assert_eq!(config["enable"], true);
+        assert_eq!(
+            (&config["aggregationInterval"], &config["metadata"]),
+            (&"INTERVAL_1_MIN".into(), &"INCLUDE_ALL_METADATA".into())
+        );
+        assert_eq!(config["flowSampling"], 0.25);
+    }
+    let watcher = format!(
+        "{}/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westeurope",
+        group_path("NetworkWatcherRG")
+    );
+    let (status, logs) = arm(&azure, "GET", &format!("{watcher}/flowLogs?api-version=2024-03-01"), None);
+    assert_eq!(status, 200, "{logs}");
+    let logs: serde_json::Value = serde_json::from_str(&logs).unwrap();
+    let log = &logs["value"][0];
+    assert_eq!(log["properties"]["storageId"], storage.as_str());
+    assert!(log["properties"]["targetResourceId"].as_str().unwrap().ends_with("/virtualNetworks/flows-hub"), "{log}");
+    assert_eq!(log["tags"]["isopod:resource"], "azure_flow_log.hub");
+
+    // Another rate and another account: both change in place.
+    let changed = configuration.replace("sampling = 0.25", "sampling = 0.5").replace("acmeflows", "acmeflows2");
+    std::fs::write(dir.path().join("main.iso"), &changed).unwrap();
+    let plan = run(&["plan"], dir.path());
+    let planned = text(&plan.stdout);
+    assert!(planned.contains("~ gcp_subnetwork_flow_logs.analytics.a"), "{planned}");
+    assert!(planned.contains("~ azure_flow_log.hub"), "{planned}");
+    assert!(!planned.contains("-/+"), "nothing replaced: {planned}");
+    assert_ok(&run(&["apply", "--yes"], dir.path()), "apply of the change");
+    assert_no_changes(dir.path());
+
+    // Without the blocks: the subnetworks stop logging, the flow log is deleted.
+    let without = changed
+        .split("  flow_logs {")
+        .enumerate()
+        .map(|(n, part)| if n == 0 { part.to_string() } else { part.split_once("  }\n").unwrap().1.to_string() })
+        .collect::<String>();
+    assert!(!without.contains("flow_logs"), "{without}");
+    std::fs::write(dir.path().join("main.iso"), &without).unwrap();
+    assert_ok(&run(&["apply", "--yes"], dir.path()), "apply without flow logs");
+    assert_no_changes(dir.path());
+    let (_, listed) = http(&gcp.url, "GET", &subnetworks, "", None);
+    assert!(!listed.contains("\"enable\":true") && !listed.contains("\"enable\": true"), "{listed}");
+    let (_, logs) = arm(&azure, "GET", &format!("{watcher}/flowLogs?api-version=2024-03-01"), None);
+    assert!(!logs.contains("flows-hub"), "{logs}");
+    assert_ok(&run(&["destroy", "--yes"], dir.path()), "destroy");
+}

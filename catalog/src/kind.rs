@@ -106,6 +106,10 @@ pub enum ResourceKind {
     GcpDnsRecordSet,
     /// A VPC flow log delivered to S3.
     AwsFlowLog,
+    /// The flow logs of a GCP subnetwork: its `logConfig`, owned through it.
+    GcpSubnetworkFlowLogs,
+    /// A virtual network flow log of Azure's Network Watcher, written to a storage account.
+    AzureFlowLog,
 }
 
 /// Which cloud a kind belongs to.

@@ -268,12 +268,12 @@ pub static FLOW_LOGS: BlockSchema = BlockSchema {
         attr!(
             "destination",
             AttrType::String,
-            "AWS: the S3 bucket the logs are delivered to, as its ARN (`arn:aws:s3:::BUCKET`, or `arn:aws:s3:::BUCKET/PREFIX`); the bucket must exist and let the log delivery service write. GCP delivers flow logs to Cloud Logging and takes none."
+            "AWS: the S3 bucket the logs are delivered to, as its ARN (`arn:aws:s3:::BUCKET`, or `arn:aws:s3:::BUCKET/PREFIX`); the bucket must exist and let the log delivery service write. Azure: the storage account the logs are written to, as its id (`/subscriptions/SUB/resourceGroups/GROUP/providers/Microsoft.Storage/storageAccounts/NAME`), in the network's region. GCP delivers flow logs to Cloud Logging and takes none."
         ),
         attr!(
             "interval",
             AttrType::Integer(5, 900),
-            "Seconds over which each record aggregates a flow: AWS 60 or 600 (the default); GCP 5 (the default), 30, 60, 300, 600 or 900."
+            "Seconds over which each record aggregates a flow: AWS 60 or 600 (the default); GCP 5 (the default), 30, 60, 300, 600 or 900. Azure logs each minute and takes none."
         ),
         attr!(
             "sampling",
@@ -283,7 +283,7 @@ pub static FLOW_LOGS: BlockSchema = BlockSchema {
     ],
     blocks: &[],
     synonyms: synonyms!["log_destination" => "destination" ("Terraform's aws_flow_log"), "max_aggregation_interval" => "interval" ("Terraform's aws_flow_log"), "aggregation_interval" => "interval" ("GCP's log_config"), "flow_sampling" => "sampling" ("GCP's log_config")],
-    doc: "Flow logs of the network, set up by Isopod for `isopod flows` and `isopod cost`: on AWS a VPC flow log to an S3 bucket in the custom format those commands read (every field they use), on GCP the `logConfig` of the network's subnetworks. Azure's virtual network flow logs are not planned yet.",
+    doc: "Flow logs of the network, set up by Isopod for `isopod flows` and `isopod cost`: on AWS a VPC flow log to an S3 bucket in the custom format those commands read (every field they use), on GCP the `logConfig` of each of the network's subnetworks (with all metadata), on Azure a virtual network flow log of the region's Network Watcher (`NetworkWatcherRG/NetworkWatcher_REGION`, which Azure makes) to a storage account.",
     example: "flow_logs {
   destination = \"arn:aws:s3:::acme-flow-logs\"
   interval    = 60

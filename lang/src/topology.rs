@@ -403,11 +403,11 @@ pub struct Relay {
     pub span: Span,
 }
 
-/// An Azure virtual network's ARM id,
-/// `/subscriptions/SUB/resourceGroups/GROUP/providers/Microsoft.Network/virtualNetworks/NAME`, by
-/// its parts (ARM's segment names are case-insensitive).
+/// An Azure resource's ARM id,
+/// `/subscriptions/SUB/resourceGroups/GROUP/providers/NAMESPACE/TYPE/NAME`, by its parts (ARM's
+/// segment names are case-insensitive).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ArmVirtualNetwork<'a> {
+pub struct ArmResource<'a> {
     /// The subscription's id.
     pub subscription: &'a str,
     /// The resource group it is in.
@@ -416,11 +416,13 @@ pub struct ArmVirtualNetwork<'a> {
     pub name: &'a str,
 }
 
-impl<'a> ArmVirtualNetwork<'a> {
-    /// The parts of `id`; `None` when it is not a virtual network's ARM id.
-    pub fn parse(id: &'a str) -> Option<ArmVirtualNetwork<'a>> {
+impl<'a> ArmResource<'a> {
+    /// The parts of `id`; `None` when it is not the ARM id of a resource of type `namespace/kind`
+    /// (`Microsoft.Network/virtualNetworks`).
+    pub fn parse(id: &'a str, namespace: &str, kind: &str) -> Option<ArmResource<'a>> {
         let segments: Vec<&str> = id.strip_prefix('/')?.split('/').collect();
-        let [subscriptions, subscription, groups, resource_group, providers, namespace, networks, name] = segments[..]
+        let [subscriptions, subscription, groups, resource_group, providers, namespace_given, kind_given, name] =
+            segments[..]
         else {
             return None;
         };
@@ -428,11 +430,25 @@ impl<'a> ArmVirtualNetwork<'a> {
             (subscriptions, "subscriptions"),
             (groups, "resourceGroups"),
             (providers, "providers"),
-            (namespace, "Microsoft.Network"),
-            (networks, "virtualNetworks"),
+            (namespace_given, namespace),
+            (kind_given, kind),
         ];
         let parts_named = [subscription, resource_group, name].iter().all(|part| !part.is_empty());
         (parts_named && fixed.iter().all(|(segment, wanted)| segment.eq_ignore_ascii_case(wanted)))
-            .then_some(ArmVirtualNetwork { subscription, resource_group, name })
+            .then_some(ArmResource { subscription, resource_group, name })
+    }
+
+    /// The parts of `id`; `None` when it is not a virtual network's ARM id.
+    pub fn virtual_network(id: &'a str) -> Option<ArmResource<'a>> {
+        ArmResource::parse(id, "Microsoft.Network", "virtualNetworks")
+    }
+
+    /// The parts of `id`; `None` when it is not a storage account's ARM id (whose name is 3 to
+    /// 24 lower-case letters and digits).
+    pub fn storage_account(id: &'a str) -> Option<ArmResource<'a>> {
+        ArmResource::parse(id, "Microsoft.Storage", "storageAccounts").filter(|account| {
+            (3..=24).contains(&account.name.len())
+                && account.name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
     }
 }

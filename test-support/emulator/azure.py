@@ -20,7 +20,7 @@ Each request goes through, in order:
 4. the subscription must be a GUID (400 `InvalidSubscriptionId`) and one of `--subscription`
    when any is given (404 `SubscriptionNotFound`);
 5. the path names a resource group (`azure_groups`) or a resource type of `KINDS`
-   (`azure_network`, `azure_vpn`, `azure_dns`; else 404 `InvalidResourceType`), whose API's
+   (`azure_network`, `azure_vpn`, `azure_dns`, `azure_watcher`; else 404 `InvalidResourceType`), whose API's
    api-version the request must use (400 `InvalidApiVersionParameter` or
    `NoRegisteredProviderFound`); its resource group must exist (404 `ResourceGroupNotFound`);
 6. GET of one resource, GET of a list (one page of `--page-size`, or `$top`, with `nextLink`),
@@ -40,7 +40,7 @@ import azure.mgmt.network.models as network_models
 import azure.mgmt.privatedns.models as privatedns_models
 import azure.mgmt.resource.resources.v2021_04_01.models as resource_models
 
-from . import azure_dns, azure_groups, azure_network, azure_vpn  # noqa: F401 (each registers its kinds)
+from . import azure_dns, azure_groups, azure_network, azure_vpn, azure_watcher  # noqa: F401 (each registers its kinds)
 from .arm_schema import Schema
 from .azure_model import KINDS, Api, Model, Scope, arm_error, check_location, retry_headers
 from .server import Knob, Reply

@@ -28,6 +28,7 @@ https://learn.microsoft.com/azure/virtual-network/ document them:
 import ipaddress
 
 from .azure_model import Kind, arm_error, bad_request, child_id, id_name, network, reference, register
+from .azure_watcher import enable_network_watcher
 
 NETWORK = "Microsoft.Network/virtualNetworks"
 
@@ -120,6 +121,7 @@ def network_applied(model, vnet, body):
 def network_complete(model, vnet):
     for subnet in model.children(vnet, SUBNET):
         subnet.state = "Succeeded"
+    enable_network_watcher(model, vnet)
 
 
 def render_network(model, vnet, body):

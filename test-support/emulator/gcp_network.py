@@ -15,7 +15,11 @@ forwarding rules, as Compute Engine v1 documents them:
 - subnetworks (https://cloud.google.com/vpc/docs/subnets): `ipCidrRange` an IPv4 CIDR between
   /8 and /29 without host bits, outside the ranges GCP forbids, overlapping no range of the same
   network nor of an actively peered one; `gatewayAddress` its first host; patch needs the
-  current `fingerprint` (412 otherwise) and changes only the documented fields;
+  current `fingerprint` (412 otherwise) and changes only the documented fields; flow logs
+  (`logConfig`, SubnetworkLogConfig): the interval, sampling, metadata and filter only when
+  `enable` is true, `flowSampling` in [0, 1], `metadataFields` only with CUSTOM_METADATA, the
+  documented defaults filled in (5 s, 0.5, EXCLUDE_ALL_METADATA), the older `enableFlowLogs`
+  kept in step (and refused when it says otherwise); turned off, only `enable: false` stays;
 - addresses (https://cloud.google.com/compute/docs/reference/rest/v1/addresses): INTERNAL needs
   a `subnetwork` and gets the next free host of its range (or must be a free usable host of it);
   EXTERNAL gets a public address; `status` is RESERVED, or IN_USE with `users` once a
@@ -281,6 +285,42 @@ def subnetwork_body(body, network_url, range_):
             "gatewayAddress": str(range_[1]), "state": "READY"}
 
 
+LOG_CONFIG_DEFAULTS = {"aggregationInterval": "INTERVAL_5_SEC", "flowSampling": 0.5,
+                       "metadata": "EXCLUDE_ALL_METADATA"}
+
+
+def log_config(body):
+    """The subnetwork `body` with its flow-log settings checked and completed, as the
+    SubnetworkLogConfig reference describes them."""
+    config = body.get("logConfig")
+    legacy = body.get("enableFlowLogs")
+    if config is None:
+        if legacy is not None:
+            body["logConfig"] = {"enable": legacy, **(LOG_CONFIG_DEFAULTS if legacy else {})}
+        return body
+    enable = config.get("enable", legacy)
+    if legacy is not None and enable != legacy:
+        raise m.invalid_field("resource.enableFlowLogs", legacy, "Must agree with logConfig.enable.")
+    if not enable:
+        for field in ("aggregationInterval", "flowSampling", "metadata", "metadataFields", "filterExpr"):
+            if field in config:
+                raise m.invalid_field(f"resource.logConfig.{field}", config[field], "Can only be specified if VPC "
+                                      "flow logging for this subnetwork is enabled.")
+        body["logConfig"] = {"enable": False}
+        body["enableFlowLogs"] = False
+        return body
+    sampling = config.get("flowSampling", LOG_CONFIG_DEFAULTS["flowSampling"])
+    if not 0 <= float(sampling) <= 1:
+        raise m.invalid_field("resource.logConfig.flowSampling", sampling, "The value of the field must be in "
+                              "[0, 1].")
+    if config.get("metadataFields") and config.get("metadata") != "CUSTOM_METADATA":
+        raise m.invalid_field("resource.logConfig.metadataFields", config["metadataFields"], "Can only be "
+                              "specified if metadata was set to CUSTOM_METADATA.")
+    body["logConfig"] = {**LOG_CONFIG_DEFAULTS, **config, "enable": True, "flowSampling": float(sampling)}
+    body["enableFlowLogs"] = True
+    return body
+
+
 def check_region_field(call, body):
     """The body's `region`, when given, must name the path's region (any URL form)."""
     region = body.pop("region", None)
@@ -299,7 +339,7 @@ def insert_subnetwork(model, call):
     range_ = cidr(body["ipCidrRange"], "resource.ipCidrRange")
     check_range(model, network, range_, "resource.ipCidrRange")
     check_secondary_ranges(model, network, range_, body.get("secondaryIpRanges") or [])
-    return model.create(call, "subnetworks", subnetwork_body(body, network.url, range_))
+    return model.create(call, "subnetworks", log_config(subnetwork_body(body, network.url, range_)))
 
 
 def check_secondary_ranges(model, network, primary, secondaries, exclude=None):
@@ -325,6 +365,11 @@ def patch_subnetwork(model, call):
                                   "it again and retry.")
     m.check_mutable(subnetwork.body, call.body, SUBNETWORK_PATCHABLE)
     patched = m.merge_patch(subnetwork.body, call.body)
+    flow_fields = ("logConfig", "enableFlowLogs")
+    if any(field in call.body for field in flow_fields):
+        # The request's settings alone say what the flow logs become.
+        settings = log_config({field: call.body[field] for field in flow_fields if field in call.body})
+        patched = {**{k: v for k, v in patched.items() if k not in flow_fields}, **settings}
     network = model.resource(m.parse_ref(subnetwork.body["network"], "", None, None, ["networks"]))
     check_secondary_ranges(model, network, ipaddress.IPv4Network(patched["ipCidrRange"]),
                            patched.get("secondaryIpRanges") or [], exclude=subnetwork.path)

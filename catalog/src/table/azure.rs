@@ -261,3 +261,29 @@ pub(crate) const PRIVATE_DNS_A_RECORD: KindSpec = KindSpec {
     outputs: &[],
     billing: &[],
 };
+
+pub(crate) const FLOW_LOG: KindSpec = KindSpec {
+    kind: K::AzureFlowLog,
+    name: "azure_flow_log",
+    cloud: Cloud::Azure,
+    api: "`Microsoft.Network/networkWatchers/flowLogs`",
+    doc: "A virtual network flow log: every flow of a virtual network, written by the region's Network Watcher \
+          to a storage account as JSON (version 2). It lives beside its Network Watcher, in the watcher's group.",
+    provisioning_seconds: 0,
+    attrs: &[
+        attr("name", String, "The flow log's name, unique under its Network Watcher.").replaces().unique(),
+        attr(
+            "resource_group",
+            String,
+            "The Network Watcher's resource group: `NetworkWatcherRG`, where Azure makes the watchers.",
+        )
+        .replaces(),
+        attr("network_watcher", String, "The region's Network Watcher, `NetworkWatcher_REGION`.").replaces(),
+        LOCATION,
+        attr("target_resource_id", ref_to(K::AzureVirtualNetwork, "id"), "The virtual network logged.").replaces(),
+        attr("storage_id", String, "The storage account's id, in the same region; changes in place."),
+        attr("tags", Tags, "The tags."),
+    ],
+    outputs: &[],
+    billing: &[],
+};

@@ -232,3 +232,35 @@ pub(crate) const DNS_RECORD_SET: KindSpec = KindSpec {
     outputs: &[],
     billing: &[],
 };
+
+pub(crate) const SUBNETWORK_FLOW_LOGS: KindSpec = KindSpec {
+    kind: K::GcpSubnetworkFlowLogs,
+    name: "gcp_subnetwork_flow_logs",
+    cloud: Cloud::Gcp,
+    api: "Compute `subnetworks.patch` (`logConfig`)",
+    doc: "The VPC flow logs of a GCP subnetwork: its `logConfig`, turned on and changed by a patch of the \
+          subnetwork and turned off when deleted; owned through its subnetwork. GCP delivers them to Cloud Logging.",
+    provisioning_seconds: 0,
+    attrs: &[
+        attr("subnetwork", ref_to(K::GcpSubnetwork, "name"), "The subnetwork logged.").replaces().natural_key(),
+        attr("region", String, "Its region.").replaces().natural_key(),
+        attr(
+            "aggregation_interval",
+            String,
+            "How long each record aggregates: `INTERVAL_5_SEC` to `INTERVAL_15_MIN`; changes in place.",
+        ),
+        attr(
+            "flow_sampling",
+            String,
+            "The share of flows logged, a decimal from 0 to 1 as GCP's `flowSampling` keeps it; changes in place.",
+        ),
+        attr(
+            "metadata",
+            String,
+            "`INCLUDE_ALL_METADATA`: the networks, instances and places `isopod cost` attributes flows by; \
+             changes in place.",
+        ),
+    ],
+    outputs: &[],
+    billing: &[],
+};

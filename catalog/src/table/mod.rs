@@ -15,7 +15,7 @@ use crate::kind::ResourceKind;
 
 /// Every kind's entry, in the order of [`ResourceKind`]'s variants (which is how
 /// [`ResourceKind::spec`] finds one).
-pub static CATALOGUE: [KindSpec; 42] = [
+pub static CATALOGUE: [KindSpec; 44] = [
     aws::VPC,
     aws::SUBNET,
     aws::VPN_GATEWAY,
@@ -58,6 +58,8 @@ pub static CATALOGUE: [KindSpec; 42] = [
     gcp::DNS_MANAGED_ZONE,
     gcp::DNS_RECORD_SET,
     aws::FLOW_LOG,
+    gcp::SUBNETWORK_FLOW_LOGS,
+    azure::FLOW_LOG,
 ];
 
 #[cfg(test)]

@@ -81,7 +81,7 @@ impl<'a> Ctx<'a> {
     /// the cloud block's project, an Azure virtual network's ARM id.
     fn existing(&mut self, kind: CloudKind, existing: &Spanned<String>) {
         let problem = match kind {
-            CloudKind::Azure if ArmVirtualNetwork::parse(&existing.value).is_none() => Some((
+            CloudKind::Azure if ArmResource::virtual_network(&existing.value).is_none() => Some((
                 Code::InvalidValue,
                 format!("`{}` is not an Azure virtual network's id", existing.value),
                 "give the virtual network's ARM id, as `isopod discover` writes it and `az network vnet show \
@@ -107,7 +107,8 @@ impl<'a> Ctx<'a> {
     }
 
     /// What each cloud takes of a `flow_logs` block: AWS an S3 bucket's ARN and 60 or 600
-    /// seconds; GCP no destination (Cloud Logging), its six intervals and a sampling rate.
+    /// seconds; GCP no destination (Cloud Logging), its six intervals and a sampling rate; Azure a
+    /// storage account's id and nothing else.
     fn flow_logs(&mut self, kind: CloudKind, logs: &FlowLogs) {
         let mut problems: Vec<Diagnostic> = Vec::new();
         match kind {
@@ -165,8 +166,37 @@ impl<'a> Ctx<'a> {
                     );
                 }
             }
-            // Not planned yet: the planner says so.
-            CloudKind::Azure => {}
+            CloudKind::Azure => {
+                match &logs.destination {
+                    None => problems.push(
+                        Diagnostic::error(Code::MissingAttribute, logs.span, "Azure flow logs need a `destination`")
+                            .with_help(
+                                "name the storage account they are written to: destination = \"/subscriptions/SUB/resourceGroups/GROUP/providers/Microsoft.Storage/storageAccounts/NAME\"",
+                            ),
+                    ),
+                    Some(destination) if ArmResource::storage_account(&destination.value).is_none() => problems.push(
+                        Diagnostic::error(
+                            Code::InvalidValue,
+                            destination.span,
+                            format!("`{}` is not a storage account's id", destination.value),
+                        )
+                        .with_help("write /subscriptions/SUB/resourceGroups/GROUP/providers/Microsoft.Storage/storageAccounts/NAME, the account in the network's region"),
+                    ),
+                    Some(_) => {}
+                }
+                let settings = [
+                    logs.interval.as_ref().map(|i| (i.span, "`interval`")),
+                    logs.sampling.as_ref().map(|s| (s.span, "`sampling`")),
+                ];
+                for (span, setting) in settings.into_iter().flatten() {
+                    let label =
+                        format!("Azure's virtual network flow logs take no {setting}: they log every flow each minute");
+                    problems.push(
+                        Diagnostic::error(Code::UnsupportedCombination, span, label)
+                            .with_help(format!("remove {setting}")),
+                    );
+                }
+            }
         }
         self.diagnostics.extend(problems);
     }

@@ -1,8 +1,11 @@
 //! Flow logs: on AWS a VPC flow log delivered to the S3 bucket the configuration names, in the
-//! custom format `isopod flows` and `isopod cost` read (every field they use); GCP's and Azure's
-//! are not planned yet.
+//! custom format `isopod flows` and `isopod cost` read (every field they use); on GCP each
+//! subnetwork's `logConfig` with all metadata (what tells `isopod cost` the networks at either
+//! end); on Azure a virtual network flow log of the region's Network Watcher, written to the
+//! storage account named.
 
 use super::{Desired, attrs};
+use crate::naming::{self, resource_name};
 use isopod_catalog::{Resource, ResourceId, ResourceKind, Value};
 use isopod_lang::Topology;
 use isopod_lang::topology::{CloudKind, FlowLogs, Network};
@@ -13,12 +16,11 @@ use isopod_lang::topology::{CloudKind, FlowLogs, Network};
 /// and the AWS services at the other end.
 pub const AWS_LOG_FORMAT: &str = "${version} ${account-id} ${interface-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${packets} ${bytes} ${start} ${end} ${action} ${log-status} ${vpc-id} ${subnet-id} ${instance-id} ${region} ${az-id} ${flow-direction} ${traffic-path} ${pkt-srcaddr} ${pkt-dstaddr} ${pkt-src-aws-service} ${pkt-dst-aws-service}";
 
-/// Why GCP's flow logs are not planned.
-const GCP_NOT_YET: &str = "GCP flow logs (the subnetworks' logConfig) are not planned yet: enable them with `gcloud compute networks subnets update --enable-flow-logs`";
+/// Why the flow logs of an existing GCP network are not planned.
+const GCP_EXISTING: &str = "the flow logs of an existing GCP network are its subnetworks' logConfig, which Isopod does not change on subnetworks it does not own: enable them with `gcloud compute networks subnets update SUBNET --enable-flow-logs --logging-metadata=include-all`";
 
-/// Why Azure's flow logs are not planned.
-const AZURE_NOT_YET: &str =
-    "Azure virtual network flow logs (a Network Watcher flow log to a storage account) are not planned yet";
+/// The resource group where Azure makes each region's Network Watcher.
+const AZURE_WATCHER_GROUP: &str = "NetworkWatcherRG";
 
 /// The flow log of `network`, if it asks for one.
 pub(super) fn lower(topology: &Topology, network: &Network, desired: &mut Desired) {
@@ -26,8 +28,9 @@ pub(super) fn lower(topology: &Topology, network: &Network, desired: &mut Desire
     let label = format!("network.{}.flow_logs", network.name);
     match network.kind {
         CloudKind::Aws => aws(topology, network, logs, desired),
-        CloudKind::Gcp => desired.unplanned.push((label, GCP_NOT_YET)),
-        CloudKind::Azure => desired.unplanned.push((label, AZURE_NOT_YET)),
+        CloudKind::Gcp if network.existing.is_some() => desired.unplanned.push((label, GCP_EXISTING)),
+        CloudKind::Gcp => gcp(network, logs, desired),
+        CloudKind::Azure => azure(topology, network, logs, desired),
     }
 }
 
@@ -48,6 +51,76 @@ fn aws(topology: &Topology, network: &Network, logs: &FlowLogs, desired: &mut De
         scope: super::scope(network),
         attrs: flow_attrs.into(),
         depends_on: Vec::new(),
+        object: format!("network.{}", network.name),
+    });
+}
+
+/// GCP's name for an aggregation interval of `seconds` (one of the six the language admits).
+fn gcp_interval(seconds: i64) -> &'static str {
+    match seconds {
+        30 => "INTERVAL_30_SEC",
+        60 => "INTERVAL_1_MIN",
+        300 => "INTERVAL_5_MIN",
+        600 => "INTERVAL_10_MIN",
+        900 => "INTERVAL_15_MIN",
+        _ => "INTERVAL_5_SEC",
+    }
+}
+
+/// The flow logs of each subnetwork of a GCP network (one per subnet, or the one spanning a
+/// network without subnets), addressed as the subnetwork is.
+fn gcp(network: &Network, logs: &FlowLogs, desired: &mut Desired) {
+    let subnets: Vec<Option<&str>> = if network.subnets.is_empty() {
+        vec![None]
+    } else {
+        network.subnets.iter().map(|subnet| Some(subnet.name.as_str())).collect()
+    };
+    // GCP keeps the rate as a 32-bit float: the attribute is written as GCP reads it back.
+    let sampling = (logs.sampling_rate() as f32).to_string();
+    for subnet in subnets {
+        let (name, depends_on) = super::gcp_subnetwork(desired, &network.name, subnet);
+        let Some(subnetwork) = depends_on.first() else { continue };
+        let flow_attrs = attrs([
+            ("subnetwork", name),
+            ("region", Value::string(&network.region.value)),
+            ("aggregation_interval", Value::string(gcp_interval(logs.interval_seconds(CloudKind::Gcp)))),
+            ("flow_sampling", Value::string(&sampling)),
+            ("metadata", Value::string("INCLUDE_ALL_METADATA")),
+        ]);
+        desired.add(Resource {
+            id: ResourceId::new(ResourceKind::GcpSubnetworkFlowLogs, subnetwork.address.clone()),
+            scope: super::scope(network),
+            attrs: flow_attrs.into(),
+            depends_on: depends_on.clone(),
+            object: format!("network.{}", network.name),
+        });
+    }
+}
+
+/// The flow log of an Azure virtual network (the stack's or an existing one): under the Network
+/// Watcher Azure makes in its region, `NetworkWatcherRG/NetworkWatcher_REGION`.
+fn azure(topology: &Topology, network: &Network, logs: &FlowLogs, desired: &mut Desired) {
+    let Some(destination) = &logs.destination else { return };
+    let (_, vnet_id, mut depends_on) = super::azure_vnet(topology, desired, network);
+    // After the virtual network the stack makes; an existing one's group is not needed.
+    depends_on.retain(|id| id.kind == ResourceKind::AzureVirtualNetwork);
+    let location = network.region.value.to_ascii_lowercase().replace(' ', "");
+    let name = resource_name(naming::AZURE, &desired.stack, &[&network.name, "flows"]);
+    let tags = super::network::tags(topology, network);
+    let flow_attrs = attrs([
+        ("name", Value::string(name)),
+        ("resource_group", Value::string(AZURE_WATCHER_GROUP)),
+        ("network_watcher", Value::string(format!("NetworkWatcher_{location}"))),
+        ("location", Value::string(&network.region.value)),
+        ("target_resource_id", vnet_id),
+        ("storage_id", Value::string(&destination.value)),
+        ("tags", super::network::tag_value(&tags)),
+    ]);
+    desired.add(Resource {
+        id: ResourceId::new(ResourceKind::AzureFlowLog, &network.name),
+        scope: super::scope(network),
+        attrs: flow_attrs.into(),
+        depends_on,
         object: format!("network.{}", network.name),
     });
 }

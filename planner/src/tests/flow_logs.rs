@@ -1,5 +1,5 @@
-//! Flow logs: an AWS VPC's to its S3 bucket in the format `isopod cost` reads, the other clouds'
-//! said not to be planned.
+//! Flow logs: an AWS VPC's to its S3 bucket in the format `isopod cost` reads; a GCP network's
+//! as each of its subnetworks' `logConfig`; Azure's said not to be planned.
 
 use crate::lower::flow_logs::AWS_LOG_FORMAT;
 use crate::{Live, ResourceId, ResourceKind, Value, lower};
@@ -29,14 +29,32 @@ network "quiet" {
 network "analytics" {
   cloud = cloud.gcp.data
   cidr  = "10.20.0.0/16"
-  flow_logs {
-    sampling = 0.25
+  subnet "a" {
+    cidr = "10.20.1.0/24"
   }
+  subnet "b" {
+    cidr = "10.20.2.0/24"
+  }
+  flow_logs {
+    sampling = 0.1
+    interval = 60
+  }
+}
+network "whole" {
+  cloud = cloud.gcp.data
+  cidr  = "10.21.0.0/16"
+  flow_logs {}
+}
+network "theirs" {
+  cloud    = cloud.gcp.data
+  cidr     = "10.22.0.0/16"
+  existing = "shared-vpc"
+  flow_logs {}
 }
 "#;
 
 #[test]
-fn an_aws_network_logs_its_flows_to_its_bucket_and_gcps_are_not_planned_yet() {
+fn an_aws_network_logs_its_flows_to_its_bucket() {
     let desired = lower(&topology(CONFIGURATION), &Live::default()).unwrap();
     let log = &desired.resources[&ResourceId::new(ResourceKind::AwsFlowLog, "app")];
     assert_eq!(log.attrs["log_destination"], Value::string("arn:aws:s3:::acme-flow-logs/app"));
@@ -46,6 +64,32 @@ fn an_aws_network_logs_its_flows_to_its_bucket_and_gcps_are_not_planned_yet() {
     assert!(log.dependencies().iter().any(|id| id.kind == ResourceKind::AwsVpc), "after its VPC");
     let logs = desired.resources.keys().filter(|id| id.kind == ResourceKind::AwsFlowLog).count();
     assert_eq!(logs, 1, "a network without flow_logs has none");
+}
+
+#[test]
+fn a_gcp_network_logs_the_flows_of_each_of_its_subnetworks_and_an_existing_ones_are_not_planned() {
+    let desired = lower(&topology(CONFIGURATION), &Live::default()).unwrap();
+    let logs: Vec<&str> = desired
+        .resources
+        .keys()
+        .filter(|id| id.kind == ResourceKind::GcpSubnetworkFlowLogs)
+        .map(|id| id.address.as_str())
+        .collect();
+    assert_eq!(logs, ["analytics.a", "analytics.b", "whole"], "one per subnetwork, none on the existing network");
+    let a = &desired.resources[&ResourceId::new(ResourceKind::GcpSubnetworkFlowLogs, "analytics.a")];
+    let subnetwork = &desired.resources[&ResourceId::new(ResourceKind::GcpSubnetwork, "analytics.a")];
+    assert_eq!(a.attrs["subnetwork"], subnetwork.attrs["name"]);
+    assert_eq!(a.attrs["region"], Value::string("us-central1"));
+    assert_eq!(a.attrs["aggregation_interval"], Value::string("INTERVAL_1_MIN"));
+    assert_eq!(a.attrs["flow_sampling"], Value::string("0.1"), "as GCP reads back its 32-bit float");
+    assert_eq!(a.attrs["metadata"], Value::string("INCLUDE_ALL_METADATA"), "what tells the networks apart");
+    assert_eq!(a.depends_on, std::slice::from_ref(&subnetwork.id));
+    let whole = &desired.resources[&ResourceId::new(ResourceKind::GcpSubnetworkFlowLogs, "whole")];
+    assert_eq!(
+        (&whole.attrs["aggregation_interval"], &whole.attrs["flow_sampling"]),
+        (&Value::string("INTERVAL_5_SEC"), &Value::string("0.5")),
+        "GCP's defaults"
+    );
     let unplanned: Vec<&str> = desired.unplanned.iter().map(|(what, _)| what.as_str()).collect();
-    assert_eq!(unplanned, ["network.analytics.flow_logs"]);
+    assert_eq!(unplanned, ["network.theirs.flow_logs"]);
 }

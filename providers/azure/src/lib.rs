@@ -16,14 +16,16 @@
 //!
 //! One module per family of kinds: [`network`] (groups, virtual networks, subnets, peerings),
 //! [`vpn`] (public addresses, gateways, local network gateways, connections), [`endpoint`]
-//! (private endpoints) and [`dns`] (private DNS zones, links, A records); [`wire`] is the one
-//! table of which SDK client serves which kind.
+//! (private endpoints), [`dns`] (private DNS zones, links, A records) and [`flow_log`] (virtual
+//! network flow logs, under each region's Network Watcher); [`wire`] is the one table of which
+//! SDK client serves which kind.
 
 mod arm;
 mod clients;
 mod dns;
 mod endpoint;
 mod errors;
+mod flow_log;
 mod network;
 mod operation;
 mod subscription;
@@ -135,8 +137,25 @@ impl AzureProvider {
             let name = group["name"].as_str().unwrap_or_default();
             found.extend(self.discover_group(&s, group, name, kinds).await?);
         }
+        if kinds.contains(&K::AzureFlowLog) {
+            for region in &regions {
+                found.extend(self.discover_flow_logs(&s, region).await?);
+            }
+        }
         found.retain(|resource| regions.contains(&resource.scope.region));
         Ok(found)
+    }
+
+    /// The flow logs of the Network Watcher Azure makes in `region`: none where there is no such
+    /// watcher (the subscription opted out of it, or has no virtual network there yet).
+    async fn discover_flow_logs(&self, s: &Sub<'_>, region: &str) -> Result<Vec<ObservedResource>, ProviderError> {
+        let watcher = flow_log::watcher_name(region);
+        let group = flow_log::WATCHER_GROUP;
+        match wire::list(s.clients, s.id, K::AzureFlowLog, group, &watcher).await {
+            Ok(logs) => Ok(logs.iter().map(|live| s.observe(K::AzureFlowLog, group, "", live)).collect()),
+            Err(err) if err.kind == ErrorKind::NotFound => Ok(Vec::new()),
+            Err(err) => Err(err),
+        }
     }
 
     /// Every resource of `kinds` in one group but its virtual networks: one list call per kind

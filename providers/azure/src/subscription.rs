@@ -6,7 +6,7 @@
 use crate::arm::{At, Found, json, merged, metadata, read_metadata, read_tags, tags};
 use crate::clients::{Clients, create_only, matching};
 use crate::operation::{self, Polling};
-use crate::{dns, endpoint, network, vpn, wire};
+use crate::{dns, endpoint, flow_log, network, vpn, wire};
 use isopod_catalog::{Attrs, ObservedResource, Ownership, ResourceKind as K, Scope, Value};
 use isopod_provider::{Created, ErrorKind, ProviderError, Provisioning};
 use serde_json::Value as Json;
@@ -42,6 +42,7 @@ impl Sub<'_> {
     fn at(&self, kind: K, attrs: &Attrs) -> At {
         match kind {
             K::AzurePrivateDnsZone | K::AzurePrivateDnsZoneLink | K::AzurePrivateDnsARecord => dns::at(kind, attrs),
+            K::AzureFlowLog => flow_log::at(attrs),
             _ => network::at(kind, attrs),
         }
     }
@@ -53,6 +54,7 @@ impl Sub<'_> {
                 network::body(kind, attrs)
             }
             K::AzurePrivateEndpoint => endpoint::body(at, attrs),
+            K::AzureFlowLog => flow_log::body(attrs),
             K::AzurePrivateDnsZone | K::AzurePrivateDnsZoneLink | K::AzurePrivateDnsARecord => dns::body(kind, attrs),
             _ => vpn::body(self, kind, at, attrs),
         }
@@ -250,10 +252,12 @@ impl Sub<'_> {
         }
     }
 
-    /// A live resource of a tracked kind in `group` (not a network's child, not a group).
+    /// A live resource of a tracked kind in `group` (not a network's child, not a group; a flow
+    /// log is its Network Watcher's child, in the watcher's group).
     pub(crate) fn observe(&self, kind: K, group: &str, zone: &str, live: &Json) -> ObservedResource {
         let found = match kind {
             K::AzurePrivateEndpoint => endpoint::attrs(group, live),
+            K::AzureFlowLog => flow_log::attrs(group, live),
             K::AzurePrivateDnsZone | K::AzurePrivateDnsZoneLink | K::AzurePrivateDnsARecord => {
                 dns::attrs(kind, group, zone, live)
             }

@@ -51,6 +51,7 @@ fn segment(kind: K) -> &'static str {
         K::AzurePrivateDnsZone => "privateDnsZones",
         K::AzurePrivateDnsZoneLink => "privateDnsZones/virtualNetworkLinks",
         K::AzurePrivateDnsARecord => "privateDnsZones/A",
+        K::AzureFlowLog => "networkWatchers/flowLogs",
         _ => "(not Azure)",
     }
 }
@@ -119,6 +120,10 @@ pub(crate) async fn put(c: &Clients, sub: &str, kind: K, at: &At, body: Json) ->
             let client = c.dns.virtual_network_links_client();
             client.create_or_update(g, a, b, body, sub).send().await.map(|r| r.into_raw_response())
         }
+        K::AzureFlowLog => {
+            let body = model::<net::FlowLog>(&what, body)?;
+            n.flow_logs_client().create_or_update(g, a, b, body, sub).send().await.map(|r| r.into_raw_response())
+        }
         K::AzurePrivateDnsARecord => {
             let body = model::<dns::RecordSet>(&what, body)?;
             c.dns
@@ -177,6 +182,7 @@ pub(crate) async fn get(c: &Clients, sub: &str, kind: K, at: &At) -> Result<Json
         K::AzurePrivateDnsARecord => {
             c.dns.record_sets_client().get(g, a, "A", b, sub).send().await.map(|r| r.into_raw_response())
         }
+        K::AzureFlowLog => n.flow_logs_client().get(g, a, b, sub).send().await.map(|r| r.into_raw_response()),
         other => return Err(not_azure(other)),
     }
     .map_err(|err| classify(&what, err))?;
@@ -225,6 +231,7 @@ pub(crate) async fn delete(c: &Clients, sub: &str, kind: K, at: &At) -> Result<D
         K::AzurePrivateDnsARecord => {
             c.dns.record_sets_client().delete(g, a, "A", b, sub).send().await.map(|r| r.into_raw_response())
         }
+        K::AzureFlowLog => n.flow_logs_client().delete(g, a, b, sub).send().await.map(|r| r.into_raw_response()),
         other => return Err(not_azure(other)),
     }
     .map_err(|err| classify(&what, err))?;
@@ -276,7 +283,8 @@ pub(crate) async fn bgp_peers(
     Ok(body["value"].as_array().cloned().unwrap_or_default())
 }
 
-/// The resources of `kind` in `group` (`parent`: the private DNS zone of links and records).
+/// The resources of `kind` in `group` (`parent`: the private DNS zone of links and records, the
+/// Network Watcher of flow logs).
 /// Virtual networks (with their subnets and peerings) are listed for the whole subscription:
 /// [`all_virtual_networks`].
 pub(crate) async fn list(
@@ -315,6 +323,7 @@ pub(crate) async fn list(
         K::AzurePrivateDnsARecord => {
             all_items(&what, c.dns.record_sets_client().list_by_type(group, parent, "A", sub).into_stream()).await
         }
+        K::AzureFlowLog => all_items(&what, n.flow_logs_client().list(group, parent, sub).into_stream()).await,
         other => Err(not_azure(other)),
     }
 }

@@ -41,7 +41,7 @@ fn clouds(stack: &str, url: &str) -> String {
 }
 
 /// Two virtual networks in two regions (two cloud blocks, two resource groups) joined by a
-/// tunnel: a global peering, both ways.
+/// tunnel: a global peering, both ways; the flows of one logged by its region's Network Watcher.
 const PEERED: &str = r#"
 network "app" {
   cloud = cloud.azure.europe
@@ -53,6 +53,10 @@ network "data" {
   cloud = cloud.azure.europe
   cidr  = "10.41.0.0/16"
   region = "northeurope"
+
+  flow_logs {
+    destination = "/subscriptions/6f1c2a4e-0d3b-4c8a-9e2f-5a7b8c9d0e1f/resourceGroups/logs/providers/Microsoft.Storage/storageAccounts/acmeflows"
+  }
 }
 
 tunnel "app-data" {
@@ -145,7 +149,7 @@ fn the_azure_provider_keeps_the_contract_for_every_azure_kind() {
         changed: changed.map(|changed| format!("{}{changed}", clouds(stack, url))),
     };
     let cases = [
-        case("two virtual networks peered", "peered", PEERED, None),
+        case("two virtual networks peered", "peered", PEERED, Some(PEERED.replace("acmeflows", "acmeflows2"))),
         case("the gateway with BGP to a host", "hosts", TO_HOST, Some(to_host_changed())),
         case(
             "an endpoint, and one relayed into Azure with a private zone",
@@ -166,6 +170,7 @@ fn the_azure_provider_keeps_the_contract_for_every_azure_kind() {
     let missed: Vec<ResourceKind> = azure_kinds().filter(|kind| !report.kinds.contains(kind)).collect();
     assert!(missed.is_empty(), "Azure kinds no case exercises: {missed:?}");
     assert!(report.updated.contains(&ResourceKind::AzureVpnConnection), "{:?}", report.updated);
+    assert!(report.updated.contains(&ResourceKind::AzureFlowLog), "another storage account: {:?}", report.updated);
     assert!(report.replaced.contains(&ResourceKind::AzurePrivateEndpoint), "{:?}", report.replaced);
 
     let throttling = AzureEmulator::start(&[SUBSCRIPTION], &["--throttle-rate", "1.0"]);

@@ -9,7 +9,8 @@
 //! resource's `description` ([`ownership`]). Discovery lists each kind once per page across all
 //! regions (`aggregatedList`), see [`GcpProvider::discover_scopes`](Provider::discover_scopes).
 //!
-//! One module per family of kinds: [`network`] (networks, subnetworks, peerings), [`vpn`] (HA
+//! One module per family of kinds: [`network`] (networks, subnetworks, peerings), [`flow_logs`]
+//! (a subnetwork's `logConfig`), [`vpn`] (HA
 //! VPN gateways, external VPN gateways, Cloud Routers and their BGP peers, VPN tunnels),
 //! [`endpoint`] (Private Service Connect: an internal address and its forwarding rule) and
 //! [`dns`] (Cloud DNS private zones and record sets).
@@ -18,6 +19,7 @@ mod clients;
 mod dns;
 mod endpoint;
 mod errors;
+mod flow_logs;
 mod labels;
 mod network;
 mod operation;
@@ -101,7 +103,12 @@ impl GcpProvider {
                 ResourceKind::GcpNetworkPeering => {
                     network::discover_peerings(&project, listed.networks(&project).await?)
                 }
-                ResourceKind::GcpSubnetwork => network::discover_subnetworks(&project).await?,
+                ResourceKind::GcpSubnetwork => {
+                    network::discover_subnetworks(&project, listed.subnetworks(&project).await?)
+                }
+                ResourceKind::GcpSubnetworkFlowLogs => {
+                    flow_logs::discover(&project, listed.subnetworks(&project).await?)
+                }
                 ResourceKind::GcpHaVpnGateway => vpn::discover_gateways(&project).await?,
                 ResourceKind::GcpExternalVpnGateway => vpn::discover_external_gateways(&project).await?,
                 ResourceKind::GcpRouter => vpn::discover_routers(&project, listed.routers(&project).await?),
@@ -126,6 +133,7 @@ impl GcpProvider {
             ResourceKind::GcpNetwork => network::create_network(&project, owner, attrs).await,
             ResourceKind::GcpSubnetwork => network::create_subnetwork(&project, owner, attrs).await,
             ResourceKind::GcpNetworkPeering => network::create_peering(&project, attrs).await,
+            ResourceKind::GcpSubnetworkFlowLogs => flow_logs::create(&project, attrs).await,
             ResourceKind::GcpHaVpnGateway => vpn::create_gateway(&project, owner, attrs).await,
             ResourceKind::GcpExternalVpnGateway => vpn::create_external_gateway(&project, owner, attrs).await,
             ResourceKind::GcpRouter => vpn::create_router(&project, owner, attrs).await,
@@ -147,6 +155,7 @@ impl GcpProvider {
             ResourceKind::GcpRouter => vpn::update_router(&project, provider_id, attrs).await,
             ResourceKind::GcpRouterPeer => vpn::update_router_peer(&project, provider_id, attrs).await,
             ResourceKind::GcpNetworkPeering => network::update_peering(&project, provider_id, attrs).await,
+            ResourceKind::GcpSubnetworkFlowLogs => flow_logs::update(&project, provider_id, attrs).await,
             ResourceKind::GcpDnsManagedZone => dns::update_zone(&project, provider_id, attrs).await,
             ResourceKind::GcpDnsRecordSet => dns::update_record(&project, provider_id, attrs).await,
             // What else changes in place is labels.
@@ -160,6 +169,7 @@ impl GcpProvider {
             ResourceKind::GcpNetwork => network::delete_network(&project, provider_id).await,
             ResourceKind::GcpSubnetwork => network::delete_subnetwork(&project, provider_id).await,
             ResourceKind::GcpNetworkPeering => network::delete_peering(&project, provider_id).await,
+            ResourceKind::GcpSubnetworkFlowLogs => flow_logs::delete(&project, provider_id).await,
             ResourceKind::GcpHaVpnGateway => vpn::delete_gateway(&project, provider_id).await,
             ResourceKind::GcpExternalVpnGateway => vpn::delete_external_gateway(&project, provider_id).await,
             ResourceKind::GcpRouter => vpn::delete_router(&project, provider_id).await,
@@ -179,11 +189,13 @@ impl GcpProvider {
     }
 }
 
-/// The collections that hold two kinds each (networks and their peerings, routers and their BGP
-/// peers, zones and their record sets), listed once per discovery, when the first is needed.
+/// The collections that hold two kinds each (networks and their peerings, subnetworks and their
+/// flow logs, routers and their BGP peers, zones and their record sets), listed once per
+/// discovery, when the first is needed.
 #[derive(Default)]
 struct Listed {
     networks: Option<Vec<google_cloud_compute_v1::model::Network>>,
+    subnetworks: Option<Vec<google_cloud_compute_v1::model::Subnetwork>>,
     routers: Option<Vec<google_cloud_compute_v1::model::Router>>,
     zones: Option<Vec<google_cloud_dns_v1::model::ManagedZone>>,
 }
@@ -194,6 +206,16 @@ impl Listed {
             self.networks = Some(network::networks(p).await?);
         }
         Ok(self.networks.as_deref().unwrap_or_default())
+    }
+
+    async fn subnetworks(
+        &mut self,
+        p: &Project<'_>,
+    ) -> Result<&[google_cloud_compute_v1::model::Subnetwork], ProviderError> {
+        if self.subnetworks.is_none() {
+            self.subnetworks = Some(network::subnetworks(p).await?);
+        }
+        Ok(self.subnetworks.as_deref().unwrap_or_default())
     }
 
     async fn routers(&mut self, p: &Project<'_>) -> Result<&[google_cloud_compute_v1::model::Router], ProviderError> {

@@ -154,11 +154,15 @@ pub(crate) async fn delete_subnetwork(p: &Project<'_>, path: &str) -> Result<(),
     p.done(&format!("deleting {path}"), request.send().await).await
 }
 
-pub(crate) async fn discover_subnetworks(p: &Project<'_>) -> Result<Vec<ObservedResource>, ProviderError> {
+/// Every subnetwork of the project, in every region.
+pub(crate) async fn subnetworks(p: &Project<'_>) -> Result<Vec<Subnetwork>, ProviderError> {
     let request = p.clients.subnetworks.aggregated_list().set_project(p.id);
-    let subnetworks: Vec<Subnetwork> =
-        every_page!(request, |page| page.items.into_values().flat_map(|scoped| scoped.subnetworks));
-    let found = subnetworks.into_iter().filter_map(|subnetwork| {
+    Ok(every_page!(request, |page| page.items.into_values().flat_map(|scoped| scoped.subnetworks)))
+}
+
+/// The subnetworks among `subnetworks` (the project's, listed once per discovery).
+pub(crate) fn discover_subnetworks(p: &Project<'_>, subnetworks: &[Subnetwork]) -> Vec<ObservedResource> {
+    let found = subnetworks.iter().filter_map(|subnetwork| {
         let name = subnetwork.name.clone().unwrap_or_default();
         let region = last_segment(subnetwork.region.as_deref().unwrap_or_default()).unwrap_or_default().to_string();
         let mut attrs = Found::default();
@@ -170,5 +174,5 @@ pub(crate) async fn discover_subnetworks(p: &Project<'_>) -> Result<Vec<Observed
         let path = p.regional_path(&region, "subnetworks", &name);
         p.observed(ResourceKind::GcpSubnetwork, path, p.scope(&region), subnetwork.description.as_deref(), attrs.0)
     });
-    Ok(found.collect())
+    found.collect()
 }

@@ -57,10 +57,10 @@ tunnel "app-data" {
 }
 "#;
 
-/// A Private Service Connect endpoint in a subnetwork; and an AWS endpoint relayed into the GCP
-/// network (HA VPN to AWS's four tunnel addresses, and a Cloud DNS private zone with the
-/// service's name). A GCP endpoint is not relayed to another GCP network: it is not reachable
-/// across peering.
+/// A Private Service Connect endpoint in a subnetwork whose flows are logged; and an AWS
+/// endpoint relayed into the GCP network (HA VPN to AWS's four tunnel addresses, and a Cloud DNS
+/// private zone with the service's name). A GCP endpoint is not relayed to another GCP network:
+/// it is not reachable across peering.
 const RELAYED: &str = r#"
 network "app" {
   cloud = cloud.gcp.central
@@ -68,6 +68,11 @@ network "app" {
 
   subnet "a" {
     cidr = "10.70.1.0/24"
+  }
+
+  flow_logs {
+    interval = 60
+    sampling = 0.25
   }
 }
 
@@ -197,4 +202,55 @@ fn a_networks_routing_mode_changes_in_place() {
     assert_eq!(mode(), Value::string("GLOBAL"), "patched, and still the stack's");
     let patches = emulator.requests().iter().filter(|line| line.contains("\"PATCH\"")).count();
     assert_eq!(patches, 1, "one networks.patch");
+}
+
+/// A subnetwork's flow logs are its `logConfig`: turned on, changed and turned off by patches of
+/// the subnetwork, found on it while they are on, owned through it.
+#[test]
+fn flow_logs_are_patched_onto_their_subnetwork_and_off_again() {
+    use isopod_catalog::{Ownership, Resource, ResourceId, Scope, Value};
+    let emulator = GcpEmulator::start(&[PROJECT], &["--provisioning-delay", "0.05"]);
+    let gcp = provider(&emulator.url);
+    let scope = Scope { cloud: "gcp.central".into(), region: "us-central1".into() };
+    let global = Scope { region: "global".into(), ..scope.clone() };
+    let resource = |kind: ResourceKind, scope: &Scope, attrs: &[(&str, &str)]| Resource {
+        id: ResourceId::new(kind, "app"),
+        scope: scope.clone(),
+        attrs: Arc::new(attrs.iter().map(|(name, value)| (name.to_string(), Value::string(*value))).collect()),
+        depends_on: Vec::new(),
+        object: "network.app".into(),
+    };
+    let owner = |kind: ResourceKind| Ownership { stack: "logs".into(), id: ResourceId::new(kind, "app") };
+    let network = resource(ResourceKind::GcpNetwork, &global, &[("name", "logs-app"), ("routing_mode", "GLOBAL")]);
+    run(gcp.create(&network, &owner(ResourceKind::GcpNetwork))).unwrap();
+    let subnetwork =
+        [("name", "logs-app"), ("network", "logs-app"), ("region", "us-central1"), ("ip_cidr_range", "10.90.0.0/24")];
+    run(gcp.create(&resource(ResourceKind::GcpSubnetwork, &scope, &subnetwork), &owner(ResourceKind::GcpSubnetwork)))
+        .unwrap();
+    let logs = |sampling: &str| {
+        let attrs = [
+            ("subnetwork", "logs-app"),
+            ("region", "us-central1"),
+            ("aggregation_interval", "INTERVAL_30_SEC"),
+            ("flow_sampling", sampling),
+            ("metadata", "INCLUDE_ALL_METADATA"),
+        ];
+        resource(ResourceKind::GcpSubnetworkFlowLogs, &scope, &attrs)
+    };
+    let found = || {
+        let found = run(gcp.discover(&scope, &[ResourceKind::GcpSubnetworkFlowLogs])).unwrap();
+        found.into_iter().find(|r| r.owner.as_ref().is_some_and(|o| o.stack == "logs"))
+    };
+    assert!(found().is_none(), "a new subnetwork logs nothing");
+    let created = run(gcp.create(&logs("0.25"), &owner(ResourceKind::GcpSubnetworkFlowLogs))).unwrap();
+    assert_eq!(created.provider_id, "logs-app:us-central1");
+    let live = found().expect("on, and the stack's through its subnetwork");
+    assert_eq!(live.provider_id, created.provider_id);
+    assert_eq!(live.attrs, logs("0.25").attrs.as_ref().clone(), "read back as written");
+    run(gcp.update(&created.provider_id, &logs("0.1"))).unwrap();
+    assert_eq!(found().expect("still on").attrs["flow_sampling"], Value::string("0.1"));
+    run(gcp.delete(&created.provider_id, ResourceKind::GcpSubnetworkFlowLogs, &scope)).unwrap();
+    assert!(found().is_none(), "off");
+    let patches = emulator.requests().iter().filter(|line| line.contains("\"PATCH\"")).count();
+    assert_eq!(patches, 3, "on, changed, off: one subnetworks.patch each");
 }

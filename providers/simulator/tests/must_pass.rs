@@ -68,7 +68,8 @@ relay "s3-far" {
 }
 "#;
 
-/// Same-cloud tunnels (peering) in all three clouds, across regions.
+/// Same-cloud tunnels (peering) in all three clouds, across regions; a network of each cloud
+/// logs its flows.
 const PEERINGS: &str = r#"
 stack "peer" {}
 cloud "aws" "east" {
@@ -100,6 +101,10 @@ network "w" {
 network "z1" {
   cloud = cloud.azure.eu
   cidr  = "10.3.0.0/16"
+
+  flow_logs {
+    destination = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/logs/providers/Microsoft.Storage/storageAccounts/peerflows"
+  }
 }
 network "z2" {
   cloud = cloud.azure.eu
@@ -108,6 +113,8 @@ network "z2" {
 network "g1" {
   cloud = cloud.gcp.data
   cidr  = "10.5.0.0/16"
+
+  flow_logs {}
 }
 network "g2" {
   cloud = cloud.gcp.data

@@ -1,7 +1,7 @@
 """The Azure emulator's networking rules: subnets, peerings, gateways and their one operation at
 a time, connections, private endpoints and private DNS."""
 
-from .azure_support import NET, AzureTest
+from .azure_support import NET, SUB, AzureTest
 
 VNET = f"{NET}/virtualNetworks/vnet"
 GATEWAY = f"{NET}/virtualNetworkGateways/gw"
@@ -193,3 +193,50 @@ class PrivateDnsTest(AzureTest):
         status, headers, _ = self.call("DELETE", ZONE)
         self.assertEqual(status, 202)
         self.assertIn("/privateDnsOperationResults/", headers["Location"])
+
+
+class FlowLogTest(AzureTest):
+    WATCHER = f"{SUB}/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/" \
+              "NetworkWatcher_westeurope"
+    STORAGE = f"{SUB}/resourceGroups/logs/providers/Microsoft.Storage/storageAccounts/acmeflows"
+
+    def flow_log(self, target=VNET, **changes):
+        body = {"location": "westeurope", "properties": {"targetResourceId": target, "storageId": self.STORAGE,
+                                                         "format": {"type": "JSON", "version": 2}}}
+        body.update(changes)
+        return body
+
+    def test_a_virtual_network_enables_its_regions_network_watcher(self):
+        self.fails("GET", self.WATCHER, None, 404, "ResourceGroupNotFound")
+        self.vnet()
+        self.vnet("other", "10.1.0.0/16", subnets=())
+        watchers = self.ok("GET", f"{SUB}/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers")
+        self.assertEqual([w["name"] for w in watchers["value"]], ["NetworkWatcher_westeurope"])
+        self.ok("GET", f"{SUB}/resourceGroups/NetworkWatcherRG")
+        self.fails("PUT", f"{NET}/networkWatchers/mine", {"location": "westeurope"}, 400,
+                   "NetworkWatcherCountLimitReached")
+
+    def test_a_flow_log_logs_one_network_of_its_region_to_a_storage_account(self):
+        self.vnet()
+        path = f"{self.WATCHER}/flowLogs/vnet-flows"
+        self.fails("PUT", path, self.flow_log(f"{NET}/virtualNetworks/nope"), 400, "InvalidResourceReference")
+        self.fails("PUT", path, self.flow_log(location="northeurope"), 400, "FlowLogLocationMismatch")
+        self.fails("PUT", path, self.flow_log(properties={"targetResourceId": VNET, "storageId": STORAGE[:-2]}),
+                   400, "InvalidStorageId")
+        self.fails("PUT", path, self.flow_log(properties={"targetResourceId": VNET, "storageId": self.STORAGE,
+                                                          "format": {"type": "JSON", "version": 1}}),
+                   400, "InvalidFlowLogFormat")
+        self.fails("PUT", path, {**self.flow_log(), "properties": {"targetResourceId": VNET, "storageId":
+                                                                   self.STORAGE, "flowLogFormat": "x"}},
+                   400, "InvalidRequestFormat")
+        flow_log = self.create(path, self.flow_log())
+        props = flow_log["properties"]
+        self.assertEqual((props["enabled"], props["retentionPolicy"], props["provisioningState"]),
+                         (True, {"days": 0, "enabled": False}, "Succeeded"))
+        self.assertEqual(props["targetResourceGuid"], self.ok("GET", VNET)["properties"]["resourceGuid"])
+        self.fails("PUT", f"{self.WATCHER}/flowLogs/again", self.flow_log(), 400, "FlowLogAlreadyExistsForTarget")
+        listed = self.ok("GET", f"{self.WATCHER}/flowLogs")
+        self.assertEqual([f["name"] for f in listed["value"]], ["vnet-flows"])
+        self.ok("DELETE", path)
+        self.settle()
+        self.fails("GET", path, None, 404, "NotFound")

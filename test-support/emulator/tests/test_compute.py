@@ -237,6 +237,36 @@ class SubnetworkTest(EmulatorTest):
         self.assertTrue(subnetwork["privateIpGoogleAccess"])
         self.assertNotEqual(subnetwork["fingerprint"], fingerprint)
 
+    def test_flow_logs_are_a_subnetworks_log_config(self):
+        self.network()
+        self.subnetwork("s", "10.0.0.0/24")
+        subnetwork = REGION + "/subnetworks/s"
+        self.assertNotIn("logConfig", self.ok("GET", subnetwork))
+
+        def patch(config, status=None, reason=None):
+            body = {"fingerprint": self.ok("GET", subnetwork)["fingerprint"], "logConfig": config}
+            if status:
+                return self.fails("PATCH", subnetwork, body, status, reason)
+            return self.done(self.ok("PATCH", subnetwork, body))
+
+        patch({"enable": False, "flowSampling": 0.5}, 400, "invalid")
+        patch({"enable": True, "flowSampling": 1.5}, 400, "invalid")
+        patch({"enable": True, "metadataFields": ["src_vpc"]}, 400, "invalid")
+        patch({"enable": True, "aggregationInterval": "INTERVAL_2_SEC"}, 400, "invalid")
+        patch({"enable": True, "metadata": "INCLUDE_ALL_METADATA"})
+        live = self.ok("GET", subnetwork)
+        self.assertEqual(live["logConfig"], {"enable": True, "aggregationInterval": "INTERVAL_5_SEC",
+                                             "flowSampling": 0.5, "metadata": "INCLUDE_ALL_METADATA"})
+        self.assertTrue(live["enableFlowLogs"])
+        patch({"enable": True, "aggregationInterval": "INTERVAL_1_MIN", "flowSampling": 0.25})
+        self.assertEqual(self.ok("GET", subnetwork)["logConfig"]["metadata"], "EXCLUDE_ALL_METADATA")
+        patch({"enable": False})
+        live = self.ok("GET", subnetwork)
+        self.assertEqual((live["logConfig"], live["enableFlowLogs"]), ({"enable": False}, False))
+        body = {"name": "t", "network": "global/networks/net", "ipCidrRange": "10.0.1.0/24",
+                "enableFlowLogs": False, "logConfig": {"enable": True}}
+        self.fails("POST", REGION + "/subnetworks", body, 400, "invalid")
+
     def test_an_auto_mode_network_has_a_subnetwork_per_region(self):
         self.create(NETWORKS, {"name": "auto", "autoCreateSubnetworks": True})
         self.assertEqual(len(self.ok("GET", NETWORKS + "/auto")["subnetworks"]), len(REGIONS))
