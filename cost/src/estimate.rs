@@ -2,7 +2,6 @@
 //! to a month, tiers applied to each meter's monthly total (as the clouds bill them) and the cost
 //! shared back among the paths by their gigabytes.
 
-use crate::fixed::HOURS_PER_MONTH;
 use crate::paths::Charge;
 use crate::prices::{PriceBook, Rate, Unit, Where};
 use crate::traffic::{Traffic, TrafficRow};
@@ -42,14 +41,12 @@ pub struct PricedCharge {
 
 /// The monthly cost of `traffic`'s paths, and the meters the book has no price for.
 pub fn price(traffic: &Traffic, book: &PriceBook) -> (Vec<PricedPath>, Vec<String>) {
-    let scale = if traffic.window_hours > 0.0 { HOURS_PER_MONTH / traffic.window_hours } else { 0.0 };
-    let monthly_gb = |row: &TrafficRow| row.bytes as f64 / BYTES_PER_GB * scale;
     // The rate of each charge, and each rate's monthly total (keyed by its first row).
     let mut unpriced = Vec::new();
     let mut totals: BTreeMap<String, (Rate<'_>, f64)> = BTreeMap::new();
     let mut rated: Vec<Vec<Option<String>>> = Vec::new();
     for row in &traffic.rows {
-        let gb = monthly_gb(row);
+        let gb = row.monthly_gb;
         let mut keys = Vec::new();
         for charge in &row.path.charges {
             let place = Where { cloud: charge.cloud, from: &charge.region, to: charge.to_region.as_deref() };
@@ -78,7 +75,7 @@ pub fn price(traffic: &Traffic, book: &PriceBook) -> (Vec<PricedPath>, Vec<Strin
         .iter()
         .zip(rated)
         .map(|(row, keys)| {
-            let gb = monthly_gb(row);
+            let gb = row.monthly_gb;
             let charges: Vec<PricedCharge> = row
                 .path
                 .charges

@@ -52,6 +52,8 @@ pub fn read_traffic(
 pub struct CostReport {
     /// The hours of flow logs read (0 without flows).
     pub window_hours: f64,
+    /// The hours each source's flow logs span, by which its traffic is scaled to a month.
+    pub windows: std::collections::BTreeMap<flows::Format, f64>,
     /// The traffic's paths, priced.
     pub paths: Vec<PricedPath>,
     /// The resources' fixed costs.
@@ -87,6 +89,7 @@ pub fn cost(topology: &Topology, desired: &Desired, traffic: Option<&Traffic>, b
     let fixed_monthly_usd = fixed::total(&fixed);
     CostReport {
         window_hours: traffic.map_or(0.0, |t| t.window_hours),
+        windows: traffic.map(|t| t.windows.clone()).unwrap_or_default(),
         paths,
         fixed,
         traffic_monthly_usd,

@@ -70,7 +70,8 @@ fn table(header: &[&str], rows: &[Vec<String>]) -> String {
 pub fn read_summary(read: &ReadReport) -> String {
     let mut out = format!("{} records in {} files, {} counted", read.records, read.files, read.counted);
     let notes = [
-        (read.other_end, "counted at the other end (ingress, DEST, inbound)"),
+        (read.other_end - read.from_receivers, "counted at the other end (ingress, DEST, inbound)"),
+        (read.from_receivers, "counted from their receiver, their sender logging nothing"),
         (read.no_traffic, "without traffic (rejected, no data, a flow's first tuple)"),
         (read.forwarded, "forwarded by a middlebox, counted at their origin"),
         (read.malformed, "malformed"),
@@ -86,6 +87,13 @@ pub fn read_summary(read: &ReadReport) -> String {
             out,
             "note: {} AWS records have no flow-direction (the default format): a flow logged at both of its ends is counted twice; log with the custom format of the book's cost page",
             read.without_direction
+        );
+    }
+    if read.without_packet_addresses > 0 {
+        let _ = writeln!(
+            out,
+            "note: {} AWS records have no pkt-srcaddr and pkt-dstaddr: traffic through a NAT gateway is counted at the instance and again at the gateway; log with the custom format of the book's cost page",
+            read.without_packet_addresses
         );
     }
     for line in &read.scaling {
@@ -106,13 +114,29 @@ fn timeless(window_hours: f64, read: &ReadReport) -> &'static str {
     }
 }
 
+/// The sources' own windows, when they differ: ` (aws 24.0 h, gcp 1.0 h, each scaled to a month
+/// by its own)`.
+fn windows(windows: &std::collections::BTreeMap<crate::flows::Format, f64>) -> String {
+    let each: Vec<String> = windows.iter().map(|(format, hours)| format!("{} {hours:.1} h", format.name())).collect();
+    let lengths: std::collections::BTreeSet<String> = windows.values().map(|hours| format!("{hours:.1}")).collect();
+    if lengths.len() < 2 {
+        return String::new();
+    }
+    format!(" ({}, each scaled to a month by its own)", each.join(", "))
+}
+
 fn ports(row: &TrafficRow) -> String {
     row.top_ports.iter().map(|share| share.label()).collect::<Vec<_>>().join(" ")
 }
 
 /// `isopod flows` for people.
 pub fn flows_text(traffic: &Traffic) -> String {
-    let mut out = format!("Flows over {:.1} hours: {}", traffic.window_hours, read_summary(&traffic.read));
+    let mut out = format!(
+        "Flows over {:.1} hours{}: {}",
+        traffic.window_hours,
+        windows(&traffic.windows),
+        read_summary(&traffic.read)
+    );
     out.push_str(timeless(traffic.window_hours, &traffic.read));
     if traffic.rows.is_empty() {
         out.push_str("\nNo traffic.\n");
@@ -158,6 +182,7 @@ fn row_json(row: &TrafficRow) -> Value {
 pub fn flows_json(traffic: &Traffic) -> Value {
     json!({
         "window_hours": traffic.window_hours,
+        "windows": traffic.windows,
         "rows": traffic.rows.iter().map(row_json).collect::<Vec<_>>(),
         "read": traffic.read,
     })
@@ -178,6 +203,7 @@ pub fn cost_json(report: &CostReport) -> Value {
         .collect();
     json!({
         "window_hours": report.window_hours,
+        "windows": report.windows,
         "total_monthly_usd": report.total_monthly_usd,
         "fixed_monthly_usd": report.fixed_monthly_usd,
         "traffic_monthly_usd": report.traffic_monthly_usd,
@@ -201,8 +227,9 @@ pub fn cost_text(report: &CostReport, book: &PriceBook, explain: bool) -> String
         Some(read) => {
             let _ = write!(
                 out,
-                "Traffic from {:.1} hours of flow logs, scaled to a month: {}",
+                "Traffic from {:.1} hours of flow logs{}, scaled to a month: {}",
                 report.window_hours,
+                windows(&report.windows),
                 read_summary(read)
             );
             out.push_str(timeless(report.window_hours, read));

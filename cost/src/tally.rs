@@ -1,10 +1,14 @@
 //! The tally of the flows read: bytes, packets and records by where they came from and went to,
 //! the port of the service, and what the record said of the way out. Small however many flows
 //! there are: its size is the places and services that talk, not the records.
+//!
+//! Flows seen only by their receiver are summed apart, by the place of who sent them, and count
+//! once every source is read if that place never logged a flow it sent: so a network without
+//! flow logs (or a host, or the internet) still shows what it sends to one that has them.
 
-use crate::flows::{Egress, Flow, Service, Sink};
+use crate::flows::{Egress, Flow, Format, Seen, Service, Sink};
 use crate::places::{INTERNET, PlaceId, Places};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// What a group of flows shares.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -23,6 +27,8 @@ pub struct Key {
     pub protocol: u8,
     /// The service's port ([`Flow::service_port`]).
     pub port: u16,
+    /// The flow logs it was read from, whose window scales it to a month.
+    pub source: Format,
 }
 
 /// Sums of a group of flows.
@@ -44,39 +50,86 @@ impl Totals {
     }
 }
 
+/// Flows seen by their receiver only, and the seconds they span.
+#[derive(Clone, Copy, Debug, Default)]
+struct Received {
+    totals: Totals,
+    span: Span,
+}
+
+/// The seconds flows cover: the earliest (Unix time; `u64::MAX` before any) and the latest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Span {
+    /// The earliest second.
+    pub first: u64,
+    /// The latest.
+    pub last: u64,
+}
+
+impl Default for Span {
+    fn default() -> Span {
+        Span { first: u64::MAX, last: 0 }
+    }
+}
+
+impl Span {
+    /// The shortest window a capture has: a minute, what AWS and Azure aggregate at the least
+    /// (so that a single record, or Azure's tuples of one minute, are not a second's traffic).
+    const SHORTEST_SECONDS: u64 = 60;
+
+    /// Widens it to `first..=last` (`first` 0: unknown).
+    fn cover(&mut self, first: u64, last: u64) {
+        if first > 0 {
+            self.first = self.first.min(first);
+        }
+        self.last = self.last.max(last);
+    }
+
+    fn join(&mut self, other: Span) {
+        self.first = self.first.min(other.first);
+        self.last = self.last.max(other.last);
+    }
+
+    /// The hours it spans (at least [`Span::SHORTEST_SECONDS`]); 0 without times.
+    pub fn hours(self) -> f64 {
+        if self.first > self.last {
+            return 0.0;
+        }
+        (self.last - self.first).max(Self::SHORTEST_SECONDS) as f64 / 3600.0
+    }
+}
+
 /// Flows summed by [`Key`], with the time they span.
 #[derive(Clone, Debug)]
 pub struct Tally<'places> {
     places: &'places Places,
     /// The sums.
     pub groups: FxHashMap<Key, Totals>,
-    /// The earliest second a flow covers (Unix time; `u64::MAX` before any).
-    pub first: u64,
-    /// The latest.
-    pub last: u64,
+    /// The time each source's flows cover (by [`Format::index`]).
+    pub spans: [Span; 3],
+    /// The places whose own records show what they send.
+    logging: FxHashSet<PlaceId>,
+    /// What receivers saw, by group and the place of who opened the connection.
+    received: FxHashMap<(Key, PlaceId), Received>,
 }
 
 impl<'places> Tally<'places> {
     /// An empty tally over `places`.
     pub fn new(places: &'places Places) -> Tally<'places> {
-        Tally { places, groups: FxHashMap::default(), first: u64::MAX, last: 0 }
-    }
-
-    /// The hours the flows span (at least one second's worth, so that a single record has a
-    /// window).
-    pub fn window_hours(&self) -> f64 {
-        if self.first > self.last {
-            return 0.0;
+        Tally {
+            places,
+            groups: FxHashMap::default(),
+            spans: [Span::default(); 3],
+            logging: FxHashSet::default(),
+            received: FxHashMap::default(),
         }
-        (self.last - self.first).max(1) as f64 / 3600.0
     }
-}
 
-impl Sink for Tally<'_> {
-    fn add(&mut self, flow: &Flow) {
+    /// The group of a flow.
+    fn key(&self, flow: &Flow) -> Key {
         let from = self.places.locate(flow.src);
         let to = self.places.locate(flow.dst);
-        let key = Key {
+        Key {
             from,
             to,
             service: flow.service.filter(|_| from == INTERNET || to == INTERNET),
@@ -84,19 +137,63 @@ impl Sink for Tally<'_> {
             egress: flow.egress,
             protocol: flow.protocol,
             port: flow.service_port(),
-        };
-        self.groups.entry(key).or_default().add(Totals { bytes: flow.bytes, packets: flow.packets, records: 1 });
-        if flow.start > 0 {
-            self.first = self.first.min(flow.start);
+            source: flow.source,
         }
-        self.last = self.last.max(flow.end);
+    }
+
+    /// The hours all the flows span, whatever their source.
+    pub fn window_hours(&self) -> f64 {
+        let mut all = Span::default();
+        self.spans.iter().for_each(|span| all.join(*span));
+        all.hours()
+    }
+}
+
+impl Sink for Tally<'_> {
+    fn add(&mut self, flow: &Flow) {
+        let key = self.key(flow);
+        if flow.seen == Seen::Sender {
+            self.logging.insert(key.from);
+        }
+        self.groups.entry(key).or_default().add(Totals { bytes: flow.bytes, packets: flow.packets, records: 1 });
+        self.spans[flow.source.index()].cover(flow.start, flow.end);
+    }
+
+    fn received(&mut self, flow: &Flow) {
+        let Seen::Receiver { sender } = flow.seen else { return self.add(flow) };
+        let key = (self.key(flow), self.places.locate(sender));
+        let totals = Totals { bytes: flow.bytes, packets: flow.packets, records: 1 };
+        let seen = self.received.entry(key).or_default();
+        seen.totals.add(totals);
+        seen.span.cover(flow.start, flow.end);
     }
 
     fn merge(&mut self, other: Tally<'_>) {
         for (key, totals) in other.groups {
             self.groups.entry(key).or_default().add(totals);
         }
-        self.first = self.first.min(other.first);
-        self.last = self.last.max(other.last);
+        for (mine, theirs) in self.spans.iter_mut().zip(other.spans) {
+            mine.join(theirs);
+        }
+        self.logging.extend(other.logging);
+        for (key, seen) in other.received {
+            let mine = self.received.entry(key).or_default();
+            mine.totals.add(seen.totals);
+            mine.span.join(seen.span);
+        }
+    }
+
+    /// Counts what receivers saw of senders whose place logs nothing it sends.
+    fn finish(&mut self) -> u64 {
+        let mut counted = 0;
+        for ((key, sender), seen) in std::mem::take(&mut self.received) {
+            if self.logging.contains(&sender) {
+                continue;
+            }
+            counted += seen.totals.records;
+            self.groups.entry(key).or_default().add(seen.totals);
+            self.spans[key.source.index()].join(seen.span);
+        }
+        counted
     }
 }

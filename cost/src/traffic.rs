@@ -1,7 +1,9 @@
 //! Who talks to whom: the tally's groups joined into rows by sender, receiver and path, with
 //! their top ports, sorted by bytes. What `isopod flows` shows and what `isopod cost` prices.
 
-use crate::flows::ReadReport;
+use crate::estimate::BYTES_PER_GB;
+use crate::fixed::HOURS_PER_MONTH;
+use crate::flows::{Format, ReadReport};
 use crate::paths::{Hint, Path, Routes};
 use crate::places::{INTERNET, Place, Places};
 use crate::tally::{Key, Tally, Totals};
@@ -16,6 +18,8 @@ const TOP_PORTS: usize = 3;
 pub struct Traffic {
     /// The hours the flows span.
     pub window_hours: f64,
+    /// The hours each source's flows span: each source's traffic is scaled to a month by its own.
+    pub windows: BTreeMap<Format, f64>,
     /// Sender, receiver and path, most bytes first.
     pub rows: Vec<TrafficRow>,
     /// What reading found.
@@ -37,6 +41,8 @@ pub struct TrafficRow {
     pub packets: u64,
     /// Flow records summed.
     pub records: u64,
+    /// Gigabytes in a month: the bytes of each source at the rate of its window.
+    pub monthly_gb: f64,
     /// The ports with the most bytes.
     pub top_ports: Vec<PortShare>,
 }
@@ -71,6 +77,8 @@ impl Traffic {
             group.totals.records += totals.records;
             *group.ports.entry((key.protocol, key.port)).or_default() += totals.bytes;
         }
+        let hours = tally.spans.map(|span| span.hours());
+        let scales = hours.map(|hours| if hours > 0.0 { HOURS_PER_MONTH / hours } else { 0.0 });
         let mut rows: BTreeMap<(Place, Place, String), TrafficRow> = BTreeMap::new();
         for (key, group) in grouped {
             let place = |id: u32| match key.service {
@@ -89,8 +97,10 @@ impl Traffic {
                     bytes: 0,
                     packets: 0,
                     records: 0,
+                    monthly_gb: 0.0,
                     top_ports: Vec::new(),
                 });
+            row.monthly_gb += group.totals.bytes as f64 / BYTES_PER_GB * scales[key.source.index()];
             row.bytes += group.totals.bytes;
             row.packets += group.totals.packets;
             row.records += group.totals.records;
@@ -108,7 +118,9 @@ impl Traffic {
             row.top_ports.truncate(TOP_PORTS);
         }
         rows.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| (&a.from, &a.to).cmp(&(&b.from, &b.to))));
-        Traffic { window_hours: tally.window_hours(), rows, read }
+        let windows =
+            Format::ALL.into_iter().filter(|f| hours[f.index()] > 0.0).map(|f| (f, hours[f.index()])).collect();
+        Traffic { window_hours: tally.window_hours(), windows, rows, read }
     }
 }
 

@@ -137,10 +137,14 @@ fn a_month_of_traffic_is_priced_path_by_path() {
     // The same traffic seen at the receiving ends: not counted again.
     lines.push(egress("10.10.1.9", "10.20.1.9", 100 * GIB, "5").replace(" egress", " ingress"));
     write_gz(&dir.path().join("aws.log.gz"), &(lines.join("\n") + "\n"));
-    // 100 GiB from GCP back to app over the tunnel: GCP's internet rate $0.12 × 100 = $12.00.
+    // 100 GiB from GCP back to app over the tunnel, in GCP's own month of flow logs: GCP's
+    // internet rate $0.12 × 100 = $12.00.
+    let rfc3339 = |second: u64| jiff::Timestamp::from_second(second as i64).unwrap().to_string();
     let gcp = format!(
-        r#"{{"jsonPayload":{{"connection":{{"src_ip":"10.30.0.9","dest_ip":"10.10.1.9","src_port":443,"dest_port":40000,"protocol":6}},"bytes_sent":"{}","packets_sent":"10","reporter":"SRC","start_time":"2026-09-22T00:00:00Z","end_time":"2026-09-22T00:00:01Z","src_vpc":{{"vpc_name":"analytics"}}}}}}"#,
-        100 * GIB
+        r#"{{"jsonPayload":{{"connection":{{"src_ip":"10.30.0.9","dest_ip":"10.10.1.9","src_port":443,"dest_port":40000,"protocol":6}},"bytes_sent":"{}","packets_sent":"10","reporter":"SRC","start_time":"{}","end_time":"{}","src_vpc":{{"vpc_name":"analytics"}}}}}}"#,
+        100 * GIB,
+        rfc3339(START),
+        rfc3339(end),
     );
     std::fs::write(dir.path().join("gcp.json"), gcp + "\n").unwrap();
 
@@ -176,6 +180,55 @@ fn a_month_of_traffic_is_priced_path_by_path() {
     for suggestion in &report.suggestions {
         assert!(suggestion.saving_monthly_usd <= suggestion.touches_monthly_usd + 1e-9, "{suggestion:?}");
     }
+}
+
+/// Each cloud's flow logs are scaled to a month by the time they span: a month of AWS's, an
+/// hour of GCP's.
+#[test]
+fn each_clouds_flow_logs_are_scaled_by_their_own_window() {
+    let dir = tempfile::tempdir().unwrap();
+    // 100 GiB over the cross-region peering to data in a month: $0.02 × 100 = $2.00.
+    let lines = [HEADER.to_string(), egress("10.10.1.9", "10.20.1.9", 100 * GIB, "5")];
+    write_gz(&dir.path().join("aws.log.gz"), &(lines.join("\n") + "\n"));
+    // 1 GiB from GCP to app in an hour: 730 GiB a month at GCP's internet rate, $0.12 × 730.
+    let rfc3339 = |second: u64| jiff::Timestamp::from_second(second as i64).unwrap().to_string();
+    let gcp = format!(
+        r#"{{"jsonPayload":{{"connection":{{"src_ip":"10.30.0.9","dest_ip":"10.10.1.9","src_port":443,"dest_port":40000,"protocol":6}},"bytes_sent":"{GIB}","reporter":"SRC","start_time":"{}","end_time":"{}","src_vpc":{{"vpc_name":"analytics"}}}}}}"#,
+        rfc3339(START),
+        rfc3339(START + 3600),
+    );
+    std::fs::write(dir.path().join("gcp.json"), gcp + "\n").unwrap();
+    let report = report(dir.path());
+    let windows: Vec<(&str, f64)> = report.windows.iter().map(|(format, hours)| (format.name(), *hours)).collect();
+    assert_eq!(windows, [("aws", 730.0), ("gcp", 1.0)]);
+    assert_eq!(cents(path_cost(&report, "app/a", "data/x")), 200);
+    assert_eq!(cents(path_cost(&report, "analytics", "app/a")), 8760);
+}
+
+/// What only its receiver logged counts when its sender's place logs nothing it sends: data
+/// (whose flow logs are not read) to app over the peering, and the internet to app; the ingress
+/// record of a flow app/a's own record counts is not counted again.
+#[test]
+fn a_sender_that_logs_nothing_is_seen_from_its_receiver() {
+    let dir = tempfile::tempdir().unwrap();
+    let ingress = |src: &str, dst: &str, bytes: u64| egress(src, dst, bytes, "5").replace(" egress", " ingress");
+    let lines = [
+        HEADER.to_string(),
+        egress("10.10.1.9", "10.10.2.9", 10 * GIB, "1"),
+        ingress("10.10.1.9", "10.10.2.9", 10 * GIB),
+        // 50 GiB from data over the cross-region peering: $0.02 × 50 = $1.00.
+        ingress("10.20.1.9", "10.10.1.9", 50 * GIB),
+        ingress("198.51.100.20", "10.10.1.9", GIB),
+    ];
+    write_gz(&dir.path().join("app.log.gz"), &(lines.join("\n") + "\n"));
+    let report = report(dir.path());
+    let read = report.read.as_ref().unwrap();
+    assert_eq!((read.records, read.counted, read.other_end, read.from_receivers), (4, 3, 3, 2));
+    assert_eq!(cents(path_cost(&report, "data/x", "app/a")), 100);
+    let inbound = report.paths.iter().find(|p| p.row.from.label() == "internet").expect("the internet's flow");
+    assert_eq!((inbound.row.bytes, cents(inbound.monthly_usd)), (GIB, 0));
+    let within: u64 = report.paths.iter().filter(|p| p.row.from.label() == "app/a").map(|p| p.row.bytes).sum();
+    assert_eq!(within, 10 * GIB, "counted once, from app/a's own record");
 }
 
 /// Every meter the resources of the examples are billed by is in the built-in book, SKUs of

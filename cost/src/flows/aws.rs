@@ -6,7 +6,9 @@
 //! what it receives; `pkt-srcaddr` and `pkt-dstaddr` are the packets' own, which differ at a
 //! middlebox (a NAT gateway's interface). Counting:
 //! - a flow is counted from the egress record of the interface that sent it; ingress records
-//!   are the other end's view of a flow already counted;
+//!   are the other end's view of it, passed on as [`Seen::Receiver`] (counted only when the
+//!   sender's place logs nothing), but for a middlebox's (its `pkt-dstaddr` or `pkt-srcaddr`
+//!   not the record's), whose flows its egress records count;
 //! - an egress record whose `pkt-srcaddr` is not its `srcaddr` is a middlebox passing on what
 //!   `pkt-srcaddr` sent (a download through a NAT gateway): counted as from `pkt-srcaddr`,
 //!   through the middlebox;
@@ -18,7 +20,7 @@
 //! - in the default format, which has no `flow-direction`, every record counts, and the report
 //!   says how many such records there were.
 
-use super::record::{Egress, Flow, ReadReport, Service};
+use super::record::{Egress, Flow, ReadReport, Seen, Service};
 use rustc_hash::FxHashSet;
 use std::io::BufRead;
 use std::net::IpAddr;
@@ -189,13 +191,19 @@ impl<F: FnMut(&Flow)> Reading<'_, F> {
         let packet_address = |at: Option<usize>| at.and_then(|at| fields[at].parse::<IpAddr>().ok());
         match layout.flow_direction.map(|at| &fields[at]) {
             Some("ingress") => {
+                self.report.other_end += 1;
                 if packet_address(layout.pkt_dstaddr).is_some_and(|pkt| pkt != flow.dst) {
                     self.middleboxes.insert(flow.dst);
+                } else if packet_address(layout.pkt_srcaddr).is_none_or(|pkt| pkt == flow.src) {
+                    flow.seen = Seen::Receiver { sender: flow.src };
+                    (self.each)(&flow);
                 }
-                self.report.other_end += 1;
                 return;
             }
             None | Some("-") => self.report.without_direction += 1,
+            _ if layout.pkt_srcaddr.is_none() || layout.pkt_dstaddr.is_none() => {
+                self.report.without_packet_addresses += 1
+            }
             _ => {}
         }
         if let Some(origin) = packet_address(layout.pkt_srcaddr).filter(|pkt| *pkt != flow.src) {
@@ -203,6 +211,7 @@ impl<F: FnMut(&Flow)> Reading<'_, F> {
             self.middleboxes.insert(flow.src);
             flow.middlebox = Some(flow.src);
             flow.src = origin;
+            flow.seen = Seen::Other;
             flow.service = aws_service(fields, layout.pkt_src_aws_service);
             self.count(&flow);
             return;
@@ -305,6 +314,8 @@ fn parse(fields: &Fields<'_>, layout: &Layout) -> Result<Flow, String> {
         egress,
         service: aws_service(fields, layout.pkt_dst_aws_service),
         middlebox: None,
+        seen: Seen::Sender,
+        source: super::Format::Aws,
     })
 }
 
@@ -316,7 +327,14 @@ mod tests {
     const V5_HEADER: &str = "version srcaddr dstaddr srcport dstport protocol start end type packets bytes account-id vpc-id subnet-id instance-id interface-id region az-id sublocation-type sublocation-id action tcp-flags pkt-srcaddr pkt-dstaddr pkt-src-aws-service pkt-dst-aws-service traffic-path flow-direction log-status";
     const V5_LINE: &str = "5 10.0.0.71 52.95.128.179 34210 80 6 1616729292 1616729349 IPv4 7 471 123456789012 vpc-abcdefab012345678 subnet-aaaaaaaa012345678 i-0c50d5961bcb2d47b eni-1235b8ca123456789 ap-southeast-2 apse2-az3 - - ACCEPT 3 10.0.0.71 52.95.128.179 - S3 8 egress OK";
 
+    /// The flows that count, and the report; what only receivers saw is left out.
     fn read_all(text: &str) -> (Vec<Flow>, ReadReport) {
+        let (flows, report) = read_seen(text);
+        (flows.into_iter().filter(|flow| !matches!(flow.seen, Seen::Receiver { .. })).collect(), report)
+    }
+
+    /// Every flow passed on, and the report.
+    fn read_seen(text: &str) -> (Vec<Flow>, ReadReport) {
         let mut flows = Vec::new();
         let mut report = ReadReport::default();
         read("test.log", text.as_bytes(), &mut report, |flow| flows.push(*flow)).unwrap();
@@ -356,9 +374,14 @@ mod tests {
             "{header}\n5 10.0.1.5 10.1.0.9 40000 443 6 10 1000 1 60 ACCEPT OK egress\n\
              5 10.0.1.5 10.1.0.9 40000 443 6 10 1000 1 60 ACCEPT OK ingress\n"
         );
-        let (flows, report) = read_all(&text);
-        assert_eq!(flows.len(), 1);
+        let (flows, report) = read_seen(&text);
+        let seen: Vec<Seen> = flows.iter().map(|flow| flow.seen).collect();
+        let sender = "10.0.1.5".parse().unwrap();
+        assert_eq!(seen, [Seen::Sender, Seen::Receiver { sender }], "the ingress record, should the sender not log");
         assert_eq!((report.other_end, report.counted), (1, 1));
+        assert_eq!(report.without_packet_addresses, 1, "a NAT gateway's records would count twice: said");
+        let summary = crate::render::read_summary(&report);
+        assert!(summary.contains("1 AWS records have no pkt-srcaddr and pkt-dstaddr"), "{summary}");
     }
 
     /// AWS's NAT gateway example: instance 10.40.1.175 uploads to 203.0.113.5 through NAT

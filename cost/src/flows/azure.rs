@@ -6,19 +6,15 @@
 //! Counting: the outbound tuples (`O`), which give both directions of a flow since the previous
 //! tuple: sent (source to destination) and received (back); and the inbound tuples (`I`) of
 //! connections from the internet, which no one else logs (their received bytes are the VM's
-//! replies). Other inbound tuples are the other end's view; a flow's first tuple (`B`) carries
-//! no counts, a denied one (`D`) no traffic.
+//! replies). Other inbound tuples are the other end's view, passed on as [`Seen::Receiver`]
+//! (counted only when the sender's place logs nothing); a flow's first tuple (`B`) carries no
+//! counts, a denied one (`D`) no traffic.
 
-use super::json::entries;
-use super::record::{Egress, Flow, ReadReport};
+use super::json::nested_entries;
+use super::record::{Egress, Flow, ReadReport, Seen};
 use serde::Deserialize;
 use std::io::BufRead;
 use std::net::IpAddr;
-
-#[derive(Deserialize)]
-struct File {
-    records: Vec<serde_json::Value>,
-}
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -43,28 +39,18 @@ struct FlowGroup {
     flow_tuples: Vec<String>,
 }
 
-/// Reads the flow-log file `input` (named `file`), passing each flow that counts to `each`; a
-/// malformed tuple is counted at its record's position.
+/// Reads the flow-log file `input` (named `file`), one record at a time, passing each flow that
+/// counts to `each`; a malformed record or tuple is counted at its record's position.
 pub fn read(
     file: &str,
     input: impl BufRead,
     report: &mut ReadReport,
     mut each: impl FnMut(&Flow),
 ) -> Result<(), String> {
-    entries(file, input, report, |file_entry: File, report: &mut ReadReport| {
-        for (index, value) in file_entry.records.into_iter().enumerate() {
-            let position = index as u64 + 1;
-            match serde_json::from_value::<Record>(value) {
-                Ok(record) => {
-                    for tuple in
-                        record.flow_records.flows.iter().flat_map(|f| &f.flow_groups).flat_map(|g| &g.flow_tuples)
-                    {
-                        if let Err(reason) = read_tuple(tuple, report, &mut each) {
-                            report.malformed(file, position, format!("record {position}: {reason}"));
-                        }
-                    }
-                }
-                Err(err) => report.malformed(file, position, format!("record {position}: {err}")),
+    nested_entries(file, input, "records", report, |record: Record, position, report: &mut ReadReport| {
+        for tuple in record.flow_records.flows.iter().flat_map(|f| &f.flow_groups).flat_map(|g| &g.flow_tuples) {
+            if let Err(reason) = read_tuple(tuple, report, &mut each) {
+                report.malformed(file, position, format!("record {position}: {reason}"));
             }
         }
         Ok(())
@@ -96,10 +82,7 @@ fn read_tuple(tuple: &str, report: &mut ReadReport, each: &mut impl FnMut(&Flow)
     // outbound tuple counts; from the internet, no one else logs it, and its received bytes are
     // the VM's replies (billed egress).
     let public_sender = src.parse::<IpAddr>().is_ok_and(|address| !crate::places::is_private(address));
-    if direction == "I" && !public_sender {
-        report.other_end += 1;
-        return Ok(());
-    }
+    let received = direction == "I" && !public_sender;
     if direction != "O" && direction != "I" {
         return Err(format!("`{direction}` is not a direction (I or O)"));
     }
@@ -132,6 +115,13 @@ fn read_tuple(tuple: &str, report: &mut ReadReport, each: &mut impl FnMut(&Flow)
         egress: Egress::Unknown,
         service: None,
         middlebox: None,
+        seen: Seen::Sender,
+        source: super::Format::Azure,
+    };
+    let flow = match (received, direction) {
+        (true, _) => Flow { seen: Seen::Receiver { sender: flow.src }, ..flow },
+        (false, "I") => Flow { seen: Seen::Other, ..flow },
+        _ => flow,
     };
     let back = Flow {
         src: flow.dst,
@@ -140,9 +130,14 @@ fn read_tuple(tuple: &str, report: &mut ReadReport, each: &mut impl FnMut(&Flow)
         dst_port: flow.src_port,
         packets: number(received_packets, "packet count")?,
         bytes: number(received_bytes, "byte count")?,
+        seen: if received { flow.seen } else { Seen::Other },
         ..flow
     };
-    report.counted += 1;
+    if received {
+        report.other_end += 1;
+    } else {
+        report.counted += 1;
+    }
     each(&flow);
     if back.bytes > 0 {
         each(&back);
@@ -165,7 +160,12 @@ mod tests {
     fn read_text(text: &str) -> (Vec<Flow>, ReadReport) {
         let mut flows = Vec::new();
         let mut report = ReadReport::default();
-        read("flow.json", text.as_bytes(), &mut report, |flow| flows.push(*flow)).unwrap();
+        read("flow.json", text.as_bytes(), &mut report, |flow| {
+            if !matches!(flow.seen, Seen::Receiver { .. }) {
+                flows.push(*flow)
+            }
+        })
+        .unwrap();
         (flows, report)
     }
 
@@ -190,6 +190,20 @@ mod tests {
         );
         assert_eq!(flows[0].start, 1_663_146_003);
         assert_eq!((report.records, report.counted, report.other_end, report.no_traffic), (5, 2, 1, 2));
+    }
+
+    #[test]
+    fn records_are_read_one_at_a_time_from_a_pretty_printed_file() {
+        let one = file(&["1663146003606,10.0.0.6,192.0.2.180,1,443,6,O,E,NX,3,767,2,0"]);
+        let record: serde_json::Value = serde_json::from_str(&one).unwrap();
+        let record = &record["records"][0];
+        let pretty = serde_json::to_string_pretty(&serde_json::json!({
+            "records": [record, {"flowRecords": "not flows"}, record],
+        }))
+        .unwrap();
+        let (flows, report) = read_text(&pretty);
+        assert_eq!(flows.len(), 2, "the first and third records");
+        assert_eq!(report.malformed_samples.iter().map(|m| m.line).collect::<Vec<_>>(), [2], "the second");
     }
 
     #[test]

@@ -6,11 +6,16 @@
 //!
 //! Counting: a flow is counted from its source's report (`SRC`, `SRC_GATEWAY`); a `DEST` report
 //! counts only when the source is outside any VPC (no `src_vpc`), since a source in a VPC reports
-//! the flow itself. Flow logs sample packets: counts are multiplied by the scale the caller gives
-//! (1 / the subnetworks' flow sampling), which the report states.
+//! the flow itself: it is passed on as [`Seen::Receiver`], counted only when the source's place
+//! logs nothing it sends (flow logs are set per subnetwork). A flow that came in by a gateway (a Cloud VPN tunnel, an Interconnect
+//! attachment: `src_gateway`) is reported by the gateway too when its flow logs report gateways
+//! (`SRC_GATEWAY`): such `DEST` reports are held until the file ends, and counted only when no
+//! `SRC_GATEWAY` report of the same connection and window came. Flow logs sample packets: counts
+//! are multiplied by the scale the caller gives (1 / the subnetworks' flow sampling), which the
+//! report states.
 
 use super::json::{entries, unix_seconds};
-use super::record::{Egress, Flow, ReadReport};
+use super::record::{Egress, Flow, ReadReport, Seen};
 use serde::Deserialize;
 use std::io::BufRead;
 use std::net::IpAddr;
@@ -32,6 +37,15 @@ struct Payload {
     end_time: Option<String>,
     #[serde(default)]
     src_vpc: Option<serde::de::IgnoredAny>,
+    #[serde(default)]
+    src_gateway: Option<serde::de::IgnoredAny>,
+}
+
+/// A flow's connection and window: what two reports of it share.
+type FlowKey = (IpAddr, IpAddr, u16, u16, u8, u64, u64);
+
+fn key(flow: &Flow) -> FlowKey {
+    (flow.src, flow.dst, flow.src_port, flow.dst_port, flow.protocol, flow.start, flow.end)
 }
 
 #[derive(Deserialize)]
@@ -78,17 +92,20 @@ pub fn read(
             report.scaling.push(line);
         }
     }
-    entries(file, input, report, |entry: Entry, report: &mut ReadReport| {
+    // Reports by gateways of flows they let in, and destinations' reports of flows in by a
+    // gateway: the second count only without the first.
+    let mut from_gateways: std::collections::HashSet<FlowKey> = Default::default();
+    let mut held: Vec<Flow> = Vec::new();
+    entries(file, input, report, |entry: Entry, _, report: &mut ReadReport| {
         report.records += 1;
         let payload = entry.payload;
-        let counts = match payload.reporter.as_str() {
-            "SRC" | "SRC_GATEWAY" => true,
-            "DEST" | "DEST_GATEWAY" => payload.src_vpc.is_none(),
+        let (counts, hold) = match payload.reporter.as_str() {
+            "SRC" | "SRC_GATEWAY" => (true, false),
+            "DEST" | "DEST_GATEWAY" => (payload.src_vpc.is_none(), payload.src_gateway.is_some()),
             other => return Err(format!("`{other}` is not a reporter (SRC, DEST, SRC_GATEWAY, DEST_GATEWAY)")),
         };
         if !counts {
             report.other_end += 1;
-            return Ok(());
         }
         let time = |text: &Option<String>| match text {
             Some(text) => unix_seconds(text).ok_or_else(|| format!("`{text}` is not an RFC 3339 time")),
@@ -109,11 +126,37 @@ pub fn read(
             egress: Egress::Unknown,
             service: None,
             middlebox: None,
+            seen: match payload.reporter.as_str() {
+                "SRC" => Seen::Sender,
+                _ if !counts => Seen::Receiver { sender: connection.src_ip },
+                _ => Seen::Other,
+            },
+            source: super::Format::Gcp,
         };
+        if !counts {
+            each(&flow);
+            return Ok(());
+        }
+        if hold {
+            held.push(flow);
+            return Ok(());
+        }
+        if payload.reporter == "SRC_GATEWAY" {
+            from_gateways.insert(key(&flow));
+        }
         report.counted += 1;
         each(&flow);
         Ok(())
-    })
+    })?;
+    for flow in held {
+        if from_gateways.contains(&key(&flow)) {
+            report.other_end += 1;
+        } else {
+            report.counted += 1;
+            each(&flow);
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -130,7 +173,12 @@ mod tests {
     fn read_text(text: &str, scale: f64) -> (Vec<Flow>, ReadReport) {
         let mut flows = Vec::new();
         let mut report = ReadReport::default();
-        read("flows.json", text.as_bytes(), scale, &mut report, |flow| flows.push(*flow)).unwrap();
+        read("flows.json", text.as_bytes(), scale, &mut report, |flow| {
+            if !matches!(flow.seen, Seen::Receiver { .. }) {
+                flows.push(*flow)
+            }
+        })
+        .unwrap();
         (flows, report)
     }
 
@@ -142,6 +190,22 @@ mod tests {
         assert_eq!(flows.iter().map(|f| f.bytes).collect::<Vec<_>>(), [1776, 900]);
         assert_eq!((report.records, report.counted, report.other_end), (3, 2, 1));
         assert_eq!(flows[0].start, 1_796_032_800);
+    }
+
+    #[test]
+    fn a_flow_in_by_a_gateway_counts_once_whether_or_not_the_gateway_reports_it() {
+        let by_gateway = |reporter: &str, port: u16| {
+            entry(reporter, false, r#""500""#).replace("41234", &port.to_string()).replace(
+                r#""reporter""#,
+                r#""src_gateway":{"type":"VPN_TUNNEL","project_id":"p","vpc":"app","name":"to-dc"},"reporter""#,
+            )
+        };
+        // The destination's report comes first; the gateway's, later in the file.
+        let text = [by_gateway("DEST", 1000), by_gateway("DEST", 2000), by_gateway("SRC_GATEWAY", 1000)].join("\n");
+        let (flows, report) = read_text(&text, 1.0);
+        let ports: Vec<u16> = flows.iter().map(|f| f.src_port).collect();
+        assert_eq!(ports, [1000, 2000], "the gateway's report of one, the destination's of the other");
+        assert_eq!((report.counted, report.other_end), (2, 1));
     }
 
     #[test]

@@ -8,5 +8,5 @@ mod json;
 pub mod record;
 pub mod source;
 
-pub use record::{Egress, Flow, Malformed, ReadReport, Service};
+pub use record::{Egress, Flow, Malformed, ReadReport, Seen, Service};
 pub use source::{Format, ReadOptions, Sink, read_all};

@@ -32,6 +32,28 @@ pub struct Flow {
     pub service: Option<Service>,
     /// The middlebox that passed the flow on (a NAT gateway's address), when the record says.
     pub middlebox: Option<IpAddr>,
+    /// Whose record it is counted from.
+    pub seen: Seen,
+    /// The format it was read in: the flow logs of one cloud, which span their own time.
+    pub source: super::Format,
+}
+
+/// Whose record a flow comes from, which says whether it counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Seen {
+    /// The sender's own record (its interface's egress record, its source's report, the
+    /// outbound tuple of the connection it opened): its place logs what it sends.
+    Sender,
+    /// Another record that counts the flow: a middlebox passing it on, a gateway's or a
+    /// destination's report of a sender outside any VPC, the replies an outbound tuple carries.
+    Other,
+    /// The receiver's record (an AWS ingress record, a GCP `DEST` report, an Azure inbound
+    /// tuple): the flow counts from it only when the place of `sender` (who opened the connection)
+    /// logs nothing it sends, which only a sink that has read every source can tell.
+    Receiver {
+        /// Who opened the connection.
+        sender: IpAddr,
+    },
 }
 
 impl Flow {
@@ -96,6 +118,8 @@ pub struct ReadReport {
     /// Records not counted because the other end's record counts the flow (an ingress record,
     /// a GCP `DEST` report of a flow its source reports, an Azure inbound tuple).
     pub other_end: u64,
+    /// Of those, the records counted after all: the sender's place logs nothing it sends.
+    pub from_receivers: u64,
     /// Records of traffic that was refused (`REJECT`, Azure `D`) or that carry no traffic
     /// (`NODATA`, `SKIPDATA`, a flow's first tuple).
     pub no_traffic: u64,
@@ -104,6 +128,9 @@ pub struct ReadReport {
     /// AWS records without `flow-direction` (the default format): a flow between two logged
     /// interfaces is counted at both ends.
     pub without_direction: u64,
+    /// AWS records with a direction but without `pkt-srcaddr` and `pkt-dstaddr`: what passes a
+    /// NAT gateway is counted at the instance and again at the gateway.
+    pub without_packet_addresses: u64,
     /// Lines that could not be read.
     pub malformed: u64,
     /// The first malformed lines, with where and why.
@@ -149,9 +176,11 @@ impl ReadReport {
         self.records += other.records;
         self.counted += other.counted;
         self.other_end += other.other_end;
+        self.from_receivers += other.from_receivers;
         self.no_traffic += other.no_traffic;
         self.forwarded += other.forwarded;
         self.without_direction += other.without_direction;
+        self.without_packet_addresses += other.without_packet_addresses;
         self.malformed += other.malformed;
         self.malformed_samples.extend(other.malformed_samples);
         for line in other.scaling {

@@ -2,7 +2,7 @@
 //! told apart by their content; read on every core, one file per worker at a time, each worker
 //! with its own tally, merged at the end.
 
-use super::record::{Flow, ReadReport};
+use super::record::{Flow, ReadReport, Seen};
 use super::{aws, azure, gcp};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -10,7 +10,8 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Which cloud's format a file is in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Format {
     /// AWS VPC Flow Logs.
     Aws,
@@ -20,12 +21,40 @@ pub enum Format {
     Azure,
 }
 
+impl Format {
+    /// The three, in order.
+    pub const ALL: [Format; 3] = [Format::Aws, Format::Gcp, Format::Azure];
+
+    /// Its place in [`Format::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// Its name, `aws`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Aws => "aws",
+            Format::Gcp => "gcp",
+            Format::Azure => "azure",
+        }
+    }
+}
+
 /// What gathers the flows a worker reads (a tally per worker, merged at the end).
 pub trait Sink: Send {
     /// Counts one flow.
     fn add(&mut self, flow: &Flow);
+    /// A flow as its receiver logged it ([`Seen::Receiver`]): it counts only if its sender's
+    /// place logs nothing it sends, which the sink can tell once every source is read
+    /// ([`finish`](Sink::finish)). Left out unless the sink tells.
+    fn received(&mut self, _flow: &Flow) {}
     /// Adds what another worker gathered.
     fn merge(&mut self, other: Self);
+    /// Once every source is read and merged: counts the received flows that count, and says how
+    /// many records those were.
+    fn finish(&mut self) -> u64 {
+        0
+    }
 }
 
 /// How to read.
@@ -111,6 +140,9 @@ pub fn read_all<S: Sink>(
         tally.merge(other_tally);
         report.merge(other_report);
     }
+    let from_receivers = tally.finish();
+    report.from_receivers += from_receivers;
+    report.counted += from_receivers;
     report.finish();
     Ok((tally, report))
 }
@@ -127,7 +159,10 @@ pub fn read_file(
     let mut input = decompressed(BufReader::with_capacity(1 << 16, file)).map_err(|err| format!("{name}: {err}"))?;
     let format = sniff(&mut input).map_err(|err| format!("{name}: {err}"))?;
     report.files += 1;
-    let add = |flow: &Flow| sink.add(flow);
+    let add = |flow: &Flow| match flow.seen {
+        Seen::Receiver { .. } => sink.received(flow),
+        Seen::Sender | Seen::Other => sink.add(flow),
+    };
     match format {
         Format::Aws => aws::read(&name, input, report, add),
         Format::Gcp => gcp::read(&name, input, options.gcp_scale, report, add),
