@@ -320,3 +320,112 @@ fn a_plan_with_flows_and_its_base_says_what_the_change_does_to_the_bill() {
     assert!(document["cost"]["traffic"]["before_monthly_usd"].is_null());
     assert!(document["cost"]["traffic"]["after_monthly_usd"].as_f64().unwrap() > 0.0);
 }
+
+/// An Azure virtual network and a GCP network joined by a tunnel, each logging its flows: an
+/// Azure flow log as Network Watcher writes it to its storage account (one hour's `PT1H.json`,
+/// here pretty-printed) and GCP entries as a Cloud Storage sink exports them, read from folders.
+#[test]
+fn azure_and_gcp_flow_logs_are_read_from_folders_and_priced() {
+    const HOUR: u64 = 1_796_032_800;
+    let configuration = r#"
+stack "meshed" {}
+cloud "azure" "corp" {
+  subscription = "00000000-0000-0000-0000-000000000001"
+  region       = "westeurope"
+}
+cloud "gcp" "data" {
+  project = "acme-data"
+  region  = "europe-west4"
+}
+network "hub" {
+  cloud = cloud.azure.corp
+  cidr  = "10.30.0.0/16"
+  flow_logs {
+    destination = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/logs/providers/Microsoft.Storage/storageAccounts/acmeflows"
+  }
+}
+network "analytics" {
+  cloud = cloud.gcp.data
+  cidr  = "10.20.0.0/16"
+  flow_logs {
+    sampling = 0.5
+  }
+}
+tunnel "hub-analytics" {
+  between = [network.hub, network.analytics]
+}
+"#;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config");
+    std::fs::create_dir(&config).unwrap();
+    std::fs::write(config.join("main.iso"), configuration).unwrap();
+    const GIB: u64 = 1 << 30;
+    // The hub's VM opens a connection to analytics and sends 10 GiB over the hour (two tuples,
+    // an hour apart), receiving 1 GiB back; the other end's inbound tuple is not counted.
+    let tuples = [
+        format!("{}000,10.30.1.4,10.20.0.9,50000,443,6,O,C,NX,1000,{},100,{}", HOUR, GIB, GIB / 2),
+        format!("{}000,10.30.1.4,10.20.0.9,50000,443,6,O,E,NX,9000,{},900,{}", HOUR + 3600, 9 * GIB, GIB / 2),
+        format!("{}000,10.20.0.9,10.30.1.4,443,50000,6,I,C,NX,10,100,10,100", HOUR + 60),
+    ];
+    let azure = serde_json::json!({"records": [{
+        "time": "2026-11-30T10:00:00.0000000Z",
+        "flowLogVersion": 4,
+        "flowLogResourceID": "/SUBSCRIPTIONS/00000000-0000-0000-0000-000000000001/RESOURCEGROUPS/NETWORKWATCHERRG/PROVIDERS/MICROSOFT.NETWORK/NETWORKWATCHERS/NETWORKWATCHER_WESTEUROPE/FLOWLOGS/MESHED-HUB-FLOWS",
+        "targetResourceID": "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/isopod-meshed-corp/providers/Microsoft.Network/virtualNetworks/meshed-hub",
+        "macAddress": "112233445566",
+        "category": "FlowLogFlowEvent",
+        "operationName": "FlowLogFlowEvent",
+        "flowRecords": {"flows": [{"aclID": "00aa00aa-bb11-cc22-dd33-44ee44ee44ee", "flowGroups": [{"rule": "DefaultRule_AllowVnetOutBound", "flowTuples": tuples}]}]},
+    }]});
+    let hour_folder = dir
+        .path()
+        .join("logs/azure/flowLogResourceID=/SUBSCRIPTIONS/X/y=2026/m=11/d=30/h=10/m=00/macAddress=112233445566");
+    std::fs::create_dir_all(&hour_folder).unwrap();
+    std::fs::write(hour_folder.join("PT1H.json"), serde_json::to_string_pretty(&azure).unwrap()).unwrap();
+    // Analytics sends 2 GiB back over the hour, logged at half the flows (scaled ×2).
+    let gcp = format!(
+        r#"{{"jsonPayload":{{"connection":{{"src_ip":"10.20.0.9","dest_ip":"10.30.1.4","src_port":443,"dest_port":50001,"protocol":6}},"bytes_sent":"{}","packets_sent":"10","reporter":"SRC","start_time":"2026-11-30T10:00:00Z","end_time":"2026-11-30T11:00:00Z","src_vpc":{{"vpc_name":"meshed-analytics"}}}}}}"#,
+        2 * GIB
+    );
+    std::fs::create_dir_all(dir.path().join("logs/gcp/compute.googleapis.com/vpc_flows/2026/11/30")).unwrap();
+    std::fs::write(
+        dir.path().join("logs/gcp/compute.googleapis.com/vpc_flows/2026/11/30/10:00:00_10:59:59_S0.json"),
+        gcp + "\n",
+    )
+    .unwrap();
+    let logs = dir.path().join("logs").display().to_string();
+
+    let out = run(&["flows", "--json", "--flows", &logs], &config);
+    assert_ok(&out, "flows --json");
+    let document = json(&out);
+    let read = &document["read"];
+    assert_eq!(
+        (read["files"].as_u64(), read["counted"].as_u64(), read["other_end"].as_u64()),
+        (Some(2), Some(3), Some(1))
+    );
+    assert_eq!(read["scaling"][0], "gcp: counts ×2 (flow sampling 0.500)");
+    assert_eq!(document["windows"], serde_json::json!({"azure": 1.0, "gcp": 1.0}));
+    let row = |from: &str, to: &str| {
+        document["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|row| row["from"] == from && row["to"] == to)
+            .cloned()
+            .unwrap_or_else(|| panic!("{from} to {to} in {document}"))
+    };
+    let out_of_azure = row("hub", "analytics");
+    assert_eq!(
+        (out_of_azure["bytes"].as_u64(), &out_of_azure["object"]),
+        (Some(10 * GIB), &"tunnel.hub-analytics".into())
+    );
+    // Azure's replies (1 GiB, in the outbound tuples) and GCP's own 2 GiB, counted ×2.
+    assert_eq!(row("analytics", "hub")["bytes"].as_u64(), Some(GIB + 4 * GIB));
+
+    let out = run(&["cost", "--json", "--flows", &logs], &config);
+    assert_ok(&out, "cost --json");
+    let document = json(&out);
+    let path = document["paths"].as_array().unwrap().iter().find(|p| p["from"] == "hub").cloned().unwrap();
+    assert_eq!(path["monthly_gb"].as_f64(), Some(7300.0), "10 GiB an hour, for 730 hours");
+    assert!(path["charges"].as_array().unwrap().iter().any(|c| c["meter"] == "azure.internet_out"), "{path}");
+}
