@@ -366,6 +366,9 @@ tunnel "hub-analytics" {
         format!("{}000,10.30.1.4,10.20.0.9,50000,443,6,O,C,NX,1000,{},100,{}", HOUR, GIB, GIB / 2),
         format!("{}000,10.30.1.4,10.20.0.9,50000,443,6,O,E,NX,9000,{},900,{}", HOUR + 3600, 9 * GIB, GIB / 2),
         format!("{}000,10.20.0.9,10.30.1.4,443,50000,6,I,C,NX,10,100,10,100", HOUR + 60),
+        // A private sender outside the configuration, which logs nothing: its inbound tuple
+        // counts, both ways.
+        format!("{}000,10.99.0.5,10.30.1.4,40000,22,6,I,C,NX,10,3000,10,7000", HOUR + 120),
     ];
     let azure = serde_json::json!({"records": [{
         "time": "2026-11-30T10:00:00.0000000Z",
@@ -399,10 +402,8 @@ tunnel "hub-analytics" {
     assert_ok(&out, "flows --json");
     let document = json(&out);
     let read = &document["read"];
-    assert_eq!(
-        (read["files"].as_u64(), read["counted"].as_u64(), read["other_end"].as_u64()),
-        (Some(2), Some(3), Some(1))
-    );
+    let counts = ["files", "counted", "other_end", "from_receivers"].map(|count| read[count].as_u64().unwrap());
+    assert_eq!(counts, [2, 4, 2, 1], "{read}");
     assert_eq!(read["scaling"][0], "gcp: counts ×2 (flow sampling 0.500)");
     assert_eq!(document["windows"], serde_json::json!({"azure": 1.0, "gcp": 1.0}));
     let row = |from: &str, to: &str| {
@@ -421,6 +422,8 @@ tunnel "hub-analytics" {
     );
     // Azure's replies (1 GiB, in the outbound tuples) and GCP's own 2 GiB, counted ×2.
     assert_eq!(row("analytics", "hub")["bytes"].as_u64(), Some(GIB + 4 * GIB));
+    assert_eq!(row("outside the configuration", "hub")["bytes"].as_u64(), Some(3000));
+    assert_eq!(row("hub", "outside the configuration")["bytes"].as_u64(), Some(7000));
 
     let out = run(&["cost", "--json", "--flows", &logs], &config);
     assert_ok(&out, "cost --json");
