@@ -412,18 +412,44 @@ network "hub" {{
     destination = "{storage}"
   }}
 }}
+
+network "edge" {{
+  cloud  = cloud.azure.corp
+  region = "northeurope"
+  cidr   = "10.31.0.0/16"
+
+  flow_logs {{
+    destination = "{storage}"
+  }}
+}}
 "#,
         gcp = gcp.url,
         azure = azure.url,
     );
+    // North Europe's Network Watcher was made by another tool, under another name and group.
+    let (status, made) = arm(
+        &azure,
+        "PUT",
+        &format!("{}?api-version=2021-04-01", group_path("network-watchers")),
+        Some(r#"{"location": "northeurope"}"#),
+    );
+    assert_eq!(status, 201, "{made}");
+    let theirs =
+        format!("{}/providers/Microsoft.Network/networkWatchers/tf-watcher-ne", group_path("network-watchers"));
+    let (status, made) =
+        arm(&azure, "PUT", &format!("{theirs}?api-version=2024-03-01"), Some(r#"{"location": "northeurope"}"#));
+    assert!(status == 200 || status == 201, "{made}");
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("main.iso"), &configuration).unwrap();
     let plan = run(&["plan"], dir.path());
     assert_ok(&plan, "plan");
     let planned = text(&plan.stdout);
-    for planned_log in
-        ["+ gcp_subnetwork_flow_logs.analytics.a", "+ gcp_subnetwork_flow_logs.analytics.b", "+ azure_flow_log.hub"]
-    {
+    for planned_log in [
+        "+ gcp_subnetwork_flow_logs.analytics.a",
+        "+ gcp_subnetwork_flow_logs.analytics.b",
+        "+ azure_flow_log.hub",
+        "+ azure_flow_log.edge",
+    ] {
         assert!(planned.contains(planned_log), "{planned_log}: {planned}");
     }
     assert!(!planned.contains("not planned"), "{planned}");
@@ -455,6 +481,9 @@ network "hub" {{
     assert_eq!(log["properties"]["storageId"], storage.as_str());
     assert!(log["properties"]["targetResourceId"].as_str().unwrap().ends_with("/virtualNetworks/flows-hub"), "{log}");
     assert_eq!(log["tags"]["isopod:resource"], "azure_flow_log.hub");
+    let (status, logs) = arm(&azure, "GET", &format!("{theirs}/flowLogs?api-version=2024-03-01"), None);
+    assert_eq!(status, 200, "{logs}");
+    assert!(logs.contains("flows-edge-flows"), "the region's watcher, whatever its name: {logs}");
 
     // Another rate and another account: both change in place.
     let changed = configuration.replace("sampling = 0.25", "sampling = 0.5").replace("acmeflows", "acmeflows2");
@@ -479,7 +508,9 @@ network "hub" {{
     assert_no_changes(dir.path());
     let (_, listed) = http(&gcp.url, "GET", &subnetworks, "", None);
     assert!(!listed.contains("\"enable\":true") && !listed.contains("\"enable\": true"), "{listed}");
-    let (_, logs) = arm(&azure, "GET", &format!("{watcher}/flowLogs?api-version=2024-03-01"), None);
-    assert!(!logs.contains("flows-hub"), "{logs}");
+    for under in [&watcher, &theirs] {
+        let (_, logs) = arm(&azure, "GET", &format!("{under}/flowLogs?api-version=2024-03-01"), None);
+        assert!(!logs.contains("flows-hub") && !logs.contains("flows-edge"), "{logs}");
+    }
     assert_ok(&run(&["destroy", "--yes"], dir.path()), "destroy");
 }

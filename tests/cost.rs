@@ -361,13 +361,13 @@ tunnel "hub-analytics" {
     std::fs::write(config.join("main.iso"), configuration).unwrap();
     const GIB: u64 = 1 << 30;
     // The hub's VM opens a connection to analytics and sends 10 GiB over the hour (two tuples,
-    // an hour apart), receiving 1 GiB back; the other end's inbound tuple is not counted.
+    // an hour apart), receiving 1 GiB back, which analytics' own flow logs count; analytics
+    // opens one to the hub and sends 100 bytes, getting 60 back; a private sender outside the
+    // configuration, which logs nothing, sends 3000 bytes and gets 7000.
     let tuples = [
         format!("{}000,10.30.1.4,10.20.0.9,50000,443,6,O,C,NX,1000,{},100,{}", HOUR, GIB, GIB / 2),
         format!("{}000,10.30.1.4,10.20.0.9,50000,443,6,O,E,NX,9000,{},900,{}", HOUR + 3600, 9 * GIB, GIB / 2),
-        format!("{}000,10.20.0.9,10.30.1.4,443,50000,6,I,C,NX,10,100,10,100", HOUR + 60),
-        // A private sender outside the configuration, which logs nothing: its inbound tuple
-        // counts, both ways.
+        format!("{}000,10.20.0.9,10.30.1.4,41000,8080,6,I,C,NX,10,100,10,60", HOUR + 60),
         format!("{}000,10.99.0.5,10.30.1.4,40000,22,6,I,C,NX,10,3000,10,7000", HOUR + 120),
     ];
     let azure = serde_json::json!({"records": [{
@@ -385,11 +385,14 @@ tunnel "hub-analytics" {
         .join("logs/azure/flowLogResourceID=/SUBSCRIPTIONS/X/y=2026/m=11/d=30/h=10/m=00/macAddress=112233445566");
     std::fs::create_dir_all(&hour_folder).unwrap();
     std::fs::write(hour_folder.join("PT1H.json"), serde_json::to_string_pretty(&azure).unwrap()).unwrap();
-    // Analytics sends 2 GiB back over the hour, logged at half the flows (scaled ×2).
-    let gcp = format!(
-        r#"{{"jsonPayload":{{"connection":{{"src_ip":"10.20.0.9","dest_ip":"10.30.1.4","src_port":443,"dest_port":50001,"protocol":6}},"bytes_sent":"{}","packets_sent":"10","reporter":"SRC","start_time":"2026-11-30T10:00:00Z","end_time":"2026-11-30T11:00:00Z","src_vpc":{{"vpc_name":"meshed-analytics"}}}}}}"#,
-        2 * GIB
-    );
+    // Analytics' own reports of what it sent on both connections, logged at half the flows
+    // (scaled ×2): the replies' 1 GiB and the 100 bytes.
+    let report = |src_port: u16, dest_port: u16, bytes: u64| {
+        format!(
+            r#"{{"jsonPayload":{{"connection":{{"src_ip":"10.20.0.9","dest_ip":"10.30.1.4","src_port":{src_port},"dest_port":{dest_port},"protocol":6}},"bytes_sent":"{bytes}","packets_sent":"10","reporter":"SRC","start_time":"2026-11-30T10:00:00Z","end_time":"2026-11-30T11:00:00Z","src_vpc":{{"vpc_name":"meshed-analytics"}}}}}}"#
+        )
+    };
+    let gcp = [report(443, 50000, GIB / 2), report(41000, 8080, 50)].join("\n");
     std::fs::create_dir_all(dir.path().join("logs/gcp/compute.googleapis.com/vpc_flows/2026/11/30")).unwrap();
     std::fs::write(
         dir.path().join("logs/gcp/compute.googleapis.com/vpc_flows/2026/11/30/10:00:00_10:59:59_S0.json"),
@@ -402,8 +405,9 @@ tunnel "hub-analytics" {
     assert_ok(&out, "flows --json");
     let document = json(&out);
     let read = &document["read"];
-    let counts = ["files", "counted", "other_end", "from_receivers"].map(|count| read[count].as_u64().unwrap());
-    assert_eq!(counts, [2, 4, 2, 1], "{read}");
+    // Each tuple counted once (its VM's own half); the halves others sent wait on their logs.
+    let counts = ["files", "counted", "other_end"].map(|count| read[count].as_u64().unwrap());
+    assert_eq!(counts, [2, 6, 0], "{read}");
     assert_eq!(read["scaling"][0], "gcp: counts ×2 (flow sampling 0.500)");
     assert_eq!(document["windows"], serde_json::json!({"azure": 1.0, "gcp": 1.0}));
     let row = |from: &str, to: &str| {
@@ -418,10 +422,12 @@ tunnel "hub-analytics" {
     let out_of_azure = row("hub", "analytics");
     assert_eq!(
         (out_of_azure["bytes"].as_u64(), &out_of_azure["object"]),
-        (Some(10 * GIB), &"tunnel.hub-analytics".into())
+        (Some(10 * GIB + 60), &"tunnel.hub-analytics".into()),
+        "the VM's 10 GiB and its replies to analytics"
     );
-    // Azure's replies (1 GiB, in the outbound tuples) and GCP's own 2 GiB, counted ×2.
-    assert_eq!(row("analytics", "hub")["bytes"].as_u64(), Some(GIB + 4 * GIB));
+    // What analytics sent, from its own reports (×2), not again from the hub's tuples.
+    assert_eq!(row("analytics", "hub")["bytes"].as_u64(), Some(GIB + 100));
+    // A sender that logs nothing, seen from the hub's tuple, and the hub's replies.
     assert_eq!(row("outside the configuration", "hub")["bytes"].as_u64(), Some(3000));
     assert_eq!(row("hub", "outside the configuration")["bytes"].as_u64(), Some(7000));
 
@@ -429,6 +435,7 @@ tunnel "hub-analytics" {
     assert_ok(&out, "cost --json");
     let document = json(&out);
     let path = document["paths"].as_array().unwrap().iter().find(|p| p["from"] == "hub").cloned().unwrap();
-    assert_eq!(path["monthly_gb"].as_f64(), Some(7300.0), "10 GiB an hour, for 730 hours");
+    let monthly = path["monthly_gb"].as_f64().unwrap();
+    assert!((monthly - 7300.0).abs() < 0.001, "10 GiB (and 60 bytes) an hour, for 730 hours: {monthly}");
     assert!(path["charges"].as_array().unwrap().iter().any(|c| c["meter"] == "azure.internet_out"), "{path}");
 }

@@ -160,10 +160,9 @@ impl Sink for Tally<'_> {
     }
 
     fn received(&mut self, flow: &Flow) {
-        let Seen::Receiver { sender } = flow.seen else { return self.add(flow) };
+        let Seen::Receiver { sender, counts_record } = flow.seen else { return self.add(flow) };
         let key = (self.key(flow), self.places.locate(sender));
-        // One record a flow, but for the replies an Azure tuple carries beside it.
-        let records = u64::from(flow.src == sender);
+        let records = u64::from(counts_record);
         let totals = Totals { bytes: flow.bytes, packets: flow.packets, records };
         let seen = self.received.entry(key).or_default();
         seen.totals.add(totals);

@@ -283,7 +283,7 @@ pub static FLOW_LOGS: BlockSchema = BlockSchema {
     ],
     blocks: &[],
     synonyms: synonyms!["log_destination" => "destination" ("Terraform's aws_flow_log"), "max_aggregation_interval" => "interval" ("Terraform's aws_flow_log"), "aggregation_interval" => "interval" ("GCP's log_config"), "flow_sampling" => "sampling" ("GCP's log_config")],
-    doc: "Flow logs of the network, set up by Isopod for `isopod flows` and `isopod cost`: on AWS a VPC flow log to an S3 bucket in the custom format those commands read (every field they use), on GCP the `logConfig` of each of the network's subnetworks (with all metadata), on Azure a virtual network flow log of the region's Network Watcher (`NetworkWatcherRG/NetworkWatcher_REGION`, which Azure makes) to a storage account.",
+    doc: "Flow logs of the network, set up by Isopod for `isopod flows` and `isopod cost`: on AWS a VPC flow log to an S3 bucket in the custom format those commands read (every field they use), on GCP the `logConfig` of each of the network's subnetworks (with all metadata), on Azure a virtual network flow log of the subscription's Network Watcher of the region (Azure makes one, `NetworkWatcherRG/NetworkWatcher_REGION`, with a region's first virtual network) to a storage account.",
     example: "flow_logs {
   destination = \"arn:aws:s3:::acme-flow-logs\"
   interval    = 60

@@ -18,8 +18,10 @@ forwarding rules, as Compute Engine v1 documents them:
   current `fingerprint` (412 otherwise) and changes only the documented fields; flow logs
   (`logConfig`, SubnetworkLogConfig): the interval, sampling, metadata and filter only when
   `enable` is true, `flowSampling` in [0, 1], `metadataFields` only with CUSTOM_METADATA, the
-  documented defaults filled in (5 s, 0.5, EXCLUDE_ALL_METADATA), the older `enableFlowLogs`
-  kept in step (and refused when it says otherwise); turned off, only `enable: false` stays;
+  documented defaults filled in (5 s, 0.5, EXCLUDE_ALL_METADATA), a patch merged into what the
+  subnetwork has, the older `enableFlowLogs` kept in step (refused when it says otherwise: the
+  emulator's rule); turned off, only `enable: false` stays (the emulator's choice: the
+  reference does not say what GET shows of a disabled configuration);
 - addresses (https://cloud.google.com/compute/docs/reference/rest/v1/addresses): INTERNAL needs
   a `subnetwork` and gets the next free host of its range (or must be a free usable host of it);
   EXTERNAL gets a public address; `status` is RESERVED, or IN_USE with `users` once a
@@ -289,22 +291,25 @@ LOG_CONFIG_DEFAULTS = {"aggregationInterval": "INTERVAL_5_SEC", "flowSampling": 
                        "metadata": "EXCLUDE_ALL_METADATA"}
 
 
-def log_config(body):
+def log_config(body, given=None):
     """The subnetwork `body` with its flow-log settings checked and completed, as the
-    SubnetworkLogConfig reference describes them."""
+    SubnetworkLogConfig reference describes them; `given` is what the request itself set of
+    `logConfig` (a patch's, merged into the subnetwork's), by default all of it."""
     config = body.get("logConfig")
     legacy = body.get("enableFlowLogs")
     if config is None:
         if legacy is not None:
             body["logConfig"] = {"enable": legacy, **(LOG_CONFIG_DEFAULTS if legacy else {})}
         return body
+    given = config if given is None else given
     enable = config.get("enable", legacy)
     if legacy is not None and enable != legacy:
+        # The emulator's rule: the reference says nothing of the two disagreeing.
         raise m.invalid_field("resource.enableFlowLogs", legacy, "Must agree with logConfig.enable.")
     if not enable:
         for field in ("aggregationInterval", "flowSampling", "metadata", "metadataFields", "filterExpr"):
-            if field in config:
-                raise m.invalid_field(f"resource.logConfig.{field}", config[field], "Can only be specified if VPC "
+            if field in given:
+                raise m.invalid_field(f"resource.logConfig.{field}", given[field], "Can only be specified if VPC "
                                       "flow logging for this subnetwork is enabled.")
         body["logConfig"] = {"enable": False}
         body["enableFlowLogs"] = False
@@ -367,9 +372,12 @@ def patch_subnetwork(model, call):
     patched = m.merge_patch(subnetwork.body, call.body)
     flow_fields = ("logConfig", "enableFlowLogs")
     if any(field in call.body for field in flow_fields):
-        # The request's settings alone say what the flow logs become.
-        settings = log_config({field: call.body[field] for field in flow_fields if field in call.body})
-        patched = {**{k: v for k, v in patched.items() if k not in flow_fields}, **settings}
+        # The request's settings merged into the subnetwork's (a patch keeps what it leaves out),
+        # checked for what the request itself sets.
+        patched.pop("enableFlowLogs", None)
+        if "enableFlowLogs" in call.body:
+            patched["enableFlowLogs"] = call.body["enableFlowLogs"]
+        patched = log_config(patched, given=call.body.get("logConfig") or {})
     network = model.resource(m.parse_ref(subnetwork.body["network"], "", None, None, ["networks"]))
     check_secondary_ranges(model, network, ipaddress.IPv4Network(patched["ipCidrRange"]),
                            patched.get("secondaryIpRanges") or [], exclude=subnetwork.path)

@@ -268,17 +268,12 @@ pub(crate) const FLOW_LOG: KindSpec = KindSpec {
     cloud: Cloud::Azure,
     api: "`Microsoft.Network/networkWatchers/flowLogs`",
     doc: "A virtual network flow log: every flow of a virtual network, written by the region's Network Watcher \
-          to a storage account as JSON (version 2). It lives beside its Network Watcher, in the watcher's group.",
+          to a storage account as JSON (version 2). It lives under that watcher, in the watcher's group, whatever \
+          their names (Azure's own are `NetworkWatcher_REGION` in `NetworkWatcherRG`): the provider finds the \
+          subscription's watcher of the region.",
     provisioning_seconds: 0,
     attrs: &[
         attr("name", String, "The flow log's name, unique under its Network Watcher.").replaces().unique(),
-        attr(
-            "resource_group",
-            String,
-            "The Network Watcher's resource group: `NetworkWatcherRG`, where Azure makes the watchers.",
-        )
-        .replaces(),
-        attr("network_watcher", String, "The region's Network Watcher, `NetworkWatcher_REGION`.").replaces(),
         LOCATION,
         attr("target_resource_id", ref_to(K::AzureVirtualNetwork, "id"), "The virtual network logged.").replaces(),
         attr("storage_id", String, "The storage account's id, in the same region; changes in place."),

@@ -7,8 +7,12 @@
 //! middlebox (a NAT gateway's interface). Counting:
 //! - a flow is counted from the egress record of the interface that sent it; ingress records
 //!   are the other end's view of it, passed on as [`Seen::Receiver`] (counted only when the
-//!   sender's place logs nothing), but for a middlebox's (its `pkt-dstaddr` or `pkt-srcaddr`
-//!   not the record's), whose flows its egress records count;
+//!   sender's place logs nothing), but for a middlebox's own (its `pkt-dstaddr` or `pkt-srcaddr`
+//!   not the record's) and, at the end of the file, those of what a middlebox passed on: a
+//!   download through a NAT gateway shows as the gateway's ingress record (its destination a
+//!   middlebox) and the instance's (from the origin to the instance, as the gateway's egress
+//!   record passing it on says), which that egress record already counts. Ingress records from
+//!   public addresses are held until the file ends to tell;
 //! - an egress record whose `pkt-srcaddr` is not its `srcaddr` is a middlebox passing on what
 //!   `pkt-srcaddr` sent (a download through a NAT gateway): counted as from `pkt-srcaddr`,
 //!   through the middlebox;
@@ -117,7 +121,15 @@ pub fn read(
     report: &mut ReadReport,
     each: impl FnMut(&Flow),
 ) -> Result<(), String> {
-    let mut reading = Reading { file, report, each, middleboxes: FxHashSet::default(), held: Vec::new() };
+    let mut reading = Reading {
+        file,
+        report,
+        each,
+        middleboxes: FxHashSet::default(),
+        held: Vec::new(),
+        passed_on: FxHashSet::default(),
+        received: Vec::new(),
+    };
     let mut line = String::new();
     let mut spans: Vec<(usize, usize)> = Vec::new();
     let mut number: u64 = 0;
@@ -169,6 +181,10 @@ struct Reading<'a, F> {
     each: F,
     middleboxes: FxHashSet<IpAddr>,
     held: Vec<Flow>,
+    /// (origin, destination) of what middleboxes passed on.
+    passed_on: FxHashSet<(IpAddr, IpAddr)>,
+    /// Ingress records from public addresses, which may be of what a middlebox passed on.
+    received: Vec<Flow>,
 }
 
 impl<F: FnMut(&Flow)> Reading<'_, F> {
@@ -195,8 +211,12 @@ impl<F: FnMut(&Flow)> Reading<'_, F> {
                 if packet_address(layout.pkt_dstaddr).is_some_and(|pkt| pkt != flow.dst) {
                     self.middleboxes.insert(flow.dst);
                 } else if packet_address(layout.pkt_srcaddr).is_none_or(|pkt| pkt == flow.src) {
-                    flow.seen = Seen::Receiver { sender: flow.src };
-                    (self.each)(&flow);
+                    flow.seen = Seen::Receiver { sender: flow.src, counts_record: true };
+                    if crate::places::is_private(flow.src) {
+                        (self.each)(&flow);
+                    } else {
+                        self.received.push(flow);
+                    }
                 }
                 return;
             }
@@ -209,6 +229,7 @@ impl<F: FnMut(&Flow)> Reading<'_, F> {
         if let Some(origin) = packet_address(layout.pkt_srcaddr).filter(|pkt| *pkt != flow.src) {
             // A middlebox passing on what `origin` sent.
             self.middleboxes.insert(flow.src);
+            self.passed_on.insert((origin, flow.dst));
             flow.middlebox = Some(flow.src);
             flow.src = origin;
             flow.seen = Seen::Other;
@@ -228,13 +249,19 @@ impl<F: FnMut(&Flow)> Reading<'_, F> {
         (self.each)(flow);
     }
 
-    /// Counts the held records whose interface turned out not to be a middlebox.
+    /// Counts the held records whose interface turned out not to be a middlebox, and passes on
+    /// the ingress records held that are not of what a middlebox passed on.
     fn finish(&mut self) {
         for flow in std::mem::take(&mut self.held) {
             if self.middleboxes.contains(&flow.src) {
                 self.report.forwarded += 1;
             } else {
                 self.count(&flow);
+            }
+        }
+        for flow in std::mem::take(&mut self.received) {
+            if !self.middleboxes.contains(&flow.dst) && !self.passed_on.contains(&(flow.src, flow.dst)) {
+                (self.each)(&flow);
             }
         }
     }
@@ -377,7 +404,8 @@ mod tests {
         let (flows, report) = read_seen(&text);
         let seen: Vec<Seen> = flows.iter().map(|flow| flow.seen).collect();
         let sender = "10.0.1.5".parse().unwrap();
-        assert_eq!(seen, [Seen::Sender, Seen::Receiver { sender }], "the ingress record, should the sender not log");
+        let receiver = Seen::Receiver { sender, counts_record: true };
+        assert_eq!(seen, [Seen::Sender, receiver], "the ingress record, should the sender not log");
         assert_eq!((report.other_end, report.counted), (1, 1));
         assert_eq!(report.without_packet_addresses, 1, "a NAT gateway's records would count twice: said");
         let summary = crate::render::read_summary(&report);
@@ -396,11 +424,22 @@ mod tests {
             "5 - 10.40.2.236 203.0.113.5 60000 443 6 10 5000 1 60 ACCEPT OK 10.40.2.236 203.0.113.5 - - 8 egress",
             // The gateway's ingress record from the instance: tells that 10.40.2.236 is a middlebox.
             "5 - 10.40.1.175 10.40.2.236 50000 443 6 10 5000 1 60 ACCEPT OK 10.40.1.175 203.0.113.5 - - - ingress",
-            // The gateway passing a download from S3 on to the instance.
+            // The download arriving at the gateway, and at the instance (AWS shows the origin's
+            // address there): what the gateway's egress record below counts.
+            "5 - 52.216.1.2 10.40.2.236 443 60001 6 700 1000000 1 60 ACCEPT OK 52.216.1.2 10.40.2.236 - - - ingress",
+            "5 i-01234567890123456 52.216.1.2 10.40.1.175 443 50001 6 700 1000000 1 60 ACCEPT OK 52.216.1.2 10.40.1.175 - - - ingress",
+            // The gateway passing the download from S3 on to the instance.
             "5 - 10.40.2.236 10.40.1.175 443 50001 6 700 1000000 1 60 ACCEPT OK 52.216.1.2 10.40.1.175 S3 - 1 egress",
+            // A client on the internet reaching the instance directly: only its receiver logs it.
+            "5 i-01234567890123456 198.51.100.9 10.40.1.175 51000 22 6 5 300 1 60 ACCEPT OK 198.51.100.9 10.40.1.175 - - - ingress",
         ];
-        let (flows, report) = read_all(&format!("{header}\n{}\n", lines.join("\n")));
-        assert_eq!((report.counted, report.forwarded, report.other_end), (2, 1, 1));
+        let text = format!("{header}\n{}\n", lines.join("\n"));
+        let (seen, _) = read_seen(&text);
+        let received: Vec<IpAddr> =
+            seen.iter().filter(|f| matches!(f.seen, Seen::Receiver { .. })).map(|f| f.src).collect();
+        assert_eq!(received, ["198.51.100.9".parse::<IpAddr>().unwrap()], "the download counts once, from the gateway");
+        let (flows, report) = read_all(&text);
+        assert_eq!((report.counted, report.forwarded, report.other_end), (2, 1, 4));
         let download = flows.iter().find(|f| f.bytes == 1_000_000).unwrap();
         assert_eq!(download.src, "52.216.1.2".parse::<IpAddr>().unwrap());
         assert_eq!(download.middlebox, Some("10.40.2.236".parse().unwrap()));

@@ -3,12 +3,12 @@
 //! `time,src,dst,sport,dport,protocol,direction,state,encryption,packets sent,bytes sent,packets
 //! received,bytes received` (time in milliseconds since 1970, or seconds in older samples).
 //!
-//! Counting: the outbound tuples (`O`), which give both directions of a flow since the previous
-//! tuple: sent (source to destination) and received (back); and the inbound tuples (`I`) of
-//! connections from the internet, which no one else logs (their received bytes are the VM's
-//! replies). Other inbound tuples are the other end's view, passed on as [`Seen::Receiver`]
-//! (counted only when the sender's place logs nothing); a flow's first tuple (`B`) carries no
-//! counts, a denied one (`D`) no traffic.
+//! Counting: each tuple gives both directions of its connection since the previous tuple: sent
+//! (source to destination) and received (back). The half its VM sent (an outbound tuple's sent
+//! bytes, an inbound one's replies) is the sender's own record; the half it received is passed on
+//! as [`Seen::Receiver`], counted only when the other end's place logs nothing it sends (another
+//! VNet's flow logs, or an AWS or GCP network's, already count it). A flow's first tuple (`B`)
+//! carries no counts, a denied one (`D`) no traffic.
 
 use super::json::nested_entries;
 use super::record::{Egress, Flow, ReadReport, Seen};
@@ -78,14 +78,11 @@ fn read_tuple(tuple: &str, report: &mut ReadReport, each: &mut impl FnMut(&Flow)
     else {
         return Err(format!("the tuple `{tuple}` has {} fields, not 13", fields.len()));
     };
-    // An inbound tuple from a private address is the other end's view of a flow its sender's
-    // outbound tuple counts; from the internet, no one else logs it, and its received bytes are
-    // the VM's replies (billed egress).
-    let public_sender = src.parse::<IpAddr>().is_ok_and(|address| !crate::places::is_private(address));
-    let received = direction == "I" && !public_sender;
-    if direction != "O" && direction != "I" {
-        return Err(format!("`{direction}` is not a direction (I or O)"));
-    }
+    let outbound = match direction {
+        "O" => true,
+        "I" => false,
+        other => return Err(format!("`{other}` is not a direction (I or O)")),
+    };
     match state {
         "B" | "D" => {
             report.no_traffic += 1;
@@ -118,11 +115,6 @@ fn read_tuple(tuple: &str, report: &mut ReadReport, each: &mut impl FnMut(&Flow)
         seen: Seen::Sender,
         source: super::Format::Azure,
     };
-    let flow = match (received, direction) {
-        (true, _) => Flow { seen: Seen::Receiver { sender: flow.src }, ..flow },
-        (false, "I") => Flow { seen: Seen::Other, ..flow },
-        _ => flow,
-    };
     let back = Flow {
         src: flow.dst,
         dst: flow.src,
@@ -130,17 +122,15 @@ fn read_tuple(tuple: &str, report: &mut ReadReport, each: &mut impl FnMut(&Flow)
         dst_port: flow.src_port,
         packets: number(received_packets, "packet count")?,
         bytes: number(received_bytes, "byte count")?,
-        seen: if received { flow.seen } else { Seen::Other },
         ..flow
     };
-    if received {
-        report.other_end += 1;
-    } else {
-        report.counted += 1;
-    }
-    each(&flow);
-    if back.bytes > 0 {
-        each(&back);
+    // The VM's own half counts the tuple; the other half waits on its sender's logs.
+    let (sent, received) = if outbound { (flow, back) } else { (back, flow) };
+    let received = Flow { seen: Seen::Receiver { sender: received.src, counts_record: false }, ..received };
+    report.counted += 1;
+    each(&sent);
+    if received.bytes > 0 {
+        each(&received);
     }
     Ok(())
 }
@@ -170,26 +160,33 @@ mod tests {
     }
 
     #[test]
-    fn outbound_tuples_and_inbound_ones_from_the_internet_give_both_directions() {
-        let (flows, report) = read_text(&file(&[
+    fn each_tuple_gives_what_its_vm_sent_and_what_it_received_from_others_that_may_not_log() {
+        let mut flows = Vec::new();
+        let mut report = ReadReport::default();
+        let text = file(&[
             "1663146003599,10.0.0.6,192.0.2.180,23956,443,6,O,B,NX,0,0,0,0",
             "1663146003606,10.0.0.6,192.0.2.180,23956,443,6,O,E,NX,3,767,2,1580",
             "1663146003637,10.0.0.4,10.0.0.6,22,35370,6,I,C,NX,5,400,2,100",
             "1663146003640,10.0.0.6,192.0.2.9,123,123,17,O,D,NX,0,0,0,0",
             "1663146003650,198.51.100.7,10.0.0.6,51000,443,6,I,E,NX,4,300,6,9000",
-        ]));
-        assert_eq!(
-            flows.iter().map(|f| (f.src.to_string(), f.bytes)).collect::<Vec<_>>(),
-            [
-                ("10.0.0.6".to_string(), 767),
-                ("192.0.2.180".to_string(), 1580),
-                // A client on the internet, and the VM's replies to it, which no one else logs.
-                ("198.51.100.7".to_string(), 300),
-                ("10.0.0.6".to_string(), 9000),
-            ]
-        );
+        ]);
+        read("flow.json", text.as_bytes(), &mut report, |flow| flows.push(*flow)).unwrap();
+        let receiver = |sender: &str| Seen::Receiver { sender: sender.parse().unwrap(), counts_record: false };
+        let seen: Vec<(String, u64, Seen)> = flows.iter().map(|f| (f.src.to_string(), f.bytes, f.seen)).collect();
+        let expected = [
+            // An outbound tuple: what the VM sent, and the replies, which their sender may log.
+            ("10.0.0.6", 767, Seen::Sender),
+            ("192.0.2.180", 1580, receiver("192.0.2.180")),
+            // Inbound tuples: the VM's replies, and what the other end sent it.
+            ("10.0.0.6", 100, Seen::Sender),
+            ("10.0.0.4", 400, receiver("10.0.0.4")),
+            ("10.0.0.6", 9000, Seen::Sender),
+            ("198.51.100.7", 300, receiver("198.51.100.7")),
+        ];
+        let expected: Vec<(String, u64, Seen)> = expected.iter().map(|(a, b, c)| (a.to_string(), *b, *c)).collect();
+        assert_eq!(seen, expected);
         assert_eq!(flows[0].start, 1_663_146_003);
-        assert_eq!((report.records, report.counted, report.other_end, report.no_traffic), (5, 2, 1, 2));
+        assert_eq!((report.records, report.counted, report.other_end, report.no_traffic), (5, 3, 0, 2));
     }
 
     #[test]

@@ -4,15 +4,15 @@
 //! `src_port`, `dest_port`, `protocol`), `bytes_sent` and `packets_sent` (strings), `reporter`,
 //! `start_time` and `end_time`.
 //!
-//! Counting: a flow is counted from its source's report (`SRC`, `SRC_GATEWAY`); a `DEST` report
-//! counts only when the source is outside any VPC (no `src_vpc`), since a source in a VPC reports
-//! the flow itself: it is passed on as [`Seen::Receiver`], counted only when the source's place
-//! logs nothing it sends (flow logs are set per subnetwork). A flow that came in by a gateway (a Cloud VPN tunnel, an Interconnect
-//! attachment: `src_gateway`) is reported by the gateway too when its flow logs report gateways
-//! (`SRC_GATEWAY`): such `DEST` reports are held until the file ends, and counted only when no
-//! `SRC_GATEWAY` report of the same connection and window came. Flow logs sample packets: counts
-//! are multiplied by the scale the caller gives (1 / the subnetworks' flow sampling), which the
-//! report states.
+//! Counting: a flow is counted from its source's report (`SRC`). The other reports are views of
+//! it from the receiving side, passed on as [`Seen::Receiver`], which count only when the
+//! source's place logs nothing it sends: a `DEST` report (its source outside any VPC, or in a
+//! subnetwork without flow logs), and a gateway's `SRC_GATEWAY` report of a flow it let in (a
+//! Cloud VPN tunnel's or an Interconnect attachment's, whose sender is in another cloud or a
+//! site). A flow in by a gateway is reported by its destination too (`DEST` with `src_gateway`):
+//! such reports are held until the file ends, and passed on only when no `SRC_GATEWAY` report of
+//! the same connection over an overlapping window came. Flow logs sample packets: counts are multiplied by the
+//! scale the caller gives (1 / the subnetworks' flow sampling), which the report states.
 
 use super::json::{entries, unix_seconds};
 use super::record::{Egress, Flow, ReadReport, Seen};
@@ -36,16 +36,15 @@ struct Payload {
     start_time: Option<String>,
     end_time: Option<String>,
     #[serde(default)]
-    src_vpc: Option<serde::de::IgnoredAny>,
-    #[serde(default)]
     src_gateway: Option<serde::de::IgnoredAny>,
 }
 
-/// A flow's connection and window: what two reports of it share.
-type FlowKey = (IpAddr, IpAddr, u16, u16, u8, u64, u64);
+/// A flow's connection: what two reports of it share (their windows overlap; each reporter
+/// aggregates and samples on its own, so they need not be equal).
+type FlowId = (IpAddr, IpAddr, u16, u16, u8);
 
-fn key(flow: &Flow) -> FlowKey {
-    (flow.src, flow.dst, flow.src_port, flow.dst_port, flow.protocol, flow.start, flow.end)
+fn flow_id(flow: &Flow) -> FlowId {
+    (flow.src, flow.dst, flow.src_port, flow.dst_port, flow.protocol)
 }
 
 #[derive(Deserialize)]
@@ -94,19 +93,16 @@ pub fn read(
     }
     // Reports by gateways of flows they let in, and destinations' reports of flows in by a
     // gateway: the second count only without the first.
-    let mut from_gateways: std::collections::HashSet<FlowKey> = Default::default();
+    let mut from_gateways: std::collections::HashMap<FlowId, Vec<(u64, u64)>> = Default::default();
     let mut held: Vec<Flow> = Vec::new();
     entries(file, input, report, |entry: Entry, _, report: &mut ReadReport| {
         report.records += 1;
         let payload = entry.payload;
-        let (counts, hold) = match payload.reporter.as_str() {
-            "SRC" | "SRC_GATEWAY" => (true, false),
-            "DEST" | "DEST_GATEWAY" => (payload.src_vpc.is_none(), payload.src_gateway.is_some()),
+        let by_sender = match payload.reporter.as_str() {
+            "SRC" => true,
+            "DEST" | "DEST_GATEWAY" | "SRC_GATEWAY" => false,
             other => return Err(format!("`{other}` is not a reporter (SRC, DEST, SRC_GATEWAY, DEST_GATEWAY)")),
         };
-        if !counts {
-            report.other_end += 1;
-        }
         let time = |text: &Option<String>| match text {
             Some(text) => unix_seconds(text).ok_or_else(|| format!("`{text}` is not an RFC 3339 time")),
             None => Ok(0),
@@ -126,35 +122,36 @@ pub fn read(
             egress: Egress::Unknown,
             service: None,
             middlebox: None,
-            seen: match payload.reporter.as_str() {
-                "SRC" => Seen::Sender,
-                _ if !counts => Seen::Receiver { sender: connection.src_ip },
-                _ => Seen::Other,
+            seen: match by_sender {
+                true => Seen::Sender,
+                false => Seen::Receiver { sender: connection.src_ip, counts_record: true },
             },
             source: super::Format::Gcp,
         };
-        if !counts {
-            each(&flow);
-            return Ok(());
+        if by_sender {
+            report.counted += 1;
+        } else {
+            report.other_end += 1;
         }
-        if hold {
-            held.push(flow);
-            return Ok(());
+        match payload.reporter.as_str() {
+            "SRC_GATEWAY" => {
+                from_gateways.entry(flow_id(&flow)).or_default().push((flow.start, flow.end));
+            }
+            "DEST" if payload.src_gateway.is_some() => {
+                held.push(flow);
+                return Ok(());
+            }
+            _ => {}
         }
-        if payload.reporter == "SRC_GATEWAY" {
-            from_gateways.insert(key(&flow));
-        }
-        report.counted += 1;
         each(&flow);
         Ok(())
     })?;
-    for flow in held {
-        if from_gateways.contains(&key(&flow)) {
-            report.other_end += 1;
-        } else {
-            report.counted += 1;
-            each(&flow);
-        }
+    let reported_by_gateway = |flow: &Flow| {
+        let windows = from_gateways.get(&flow_id(flow)).map(Vec::as_slice).unwrap_or_default();
+        windows.iter().any(|&(start, end)| start <= flow.end && flow.start <= end)
+    };
+    for flow in held.into_iter().filter(|flow| !reported_by_gateway(flow)) {
+        each(&flow);
     }
     Ok(())
 }
@@ -182,13 +179,23 @@ mod tests {
         (flows, report)
     }
 
+    /// Every flow passed on, with whose record it is.
+    fn read_seen(text: &str) -> (Vec<(u64, Seen)>, ReadReport) {
+        let mut flows = Vec::new();
+        let mut report = ReadReport::default();
+        read("flows.json", text.as_bytes(), 1.0, &mut report, |flow| flows.push((flow.bytes, flow.seen))).unwrap();
+        (flows, report)
+    }
+
     #[test]
-    fn a_flow_reported_at_both_ends_counts_once_from_its_source() {
+    fn a_flow_counts_from_its_sources_report_and_the_destinations_stands_by() {
         let text =
             [entry("SRC", true, r#""1776""#), entry("DEST", true, r#""1776""#), entry("DEST", false, "900")].join("\n");
-        let (flows, report) = read_text(&text, 1.0);
-        assert_eq!(flows.iter().map(|f| f.bytes).collect::<Vec<_>>(), [1776, 900]);
-        assert_eq!((report.records, report.counted, report.other_end), (3, 2, 1));
+        let (flows, report) = read_seen(&text);
+        let receiver = Seen::Receiver { sender: "10.2.0.5".parse().unwrap(), counts_record: true };
+        assert_eq!(flows, [(1776, Seen::Sender), (1776, receiver), (900, receiver)]);
+        assert_eq!((report.records, report.counted, report.other_end), (3, 1, 2));
+        let (flows, _) = read_text(&text, 1.0);
         assert_eq!(flows[0].start, 1_796_032_800);
     }
 
@@ -201,11 +208,14 @@ mod tests {
             )
         };
         // The destination's report comes first; the gateway's, later in the file.
-        let text = [by_gateway("DEST", 1000), by_gateway("DEST", 2000), by_gateway("SRC_GATEWAY", 1000)].join("\n");
-        let (flows, report) = read_text(&text, 1.0);
-        let ports: Vec<u16> = flows.iter().map(|f| f.src_port).collect();
+        // The gateway's report aggregates its own window, which overlaps the destination's.
+        let gateway = by_gateway("SRC_GATEWAY", 1000).replace("10:00:05Z", "10:00:07Z");
+        let text = [by_gateway("DEST", 1000), by_gateway("DEST", 2000), gateway].join("\n");
+        let mut ports = Vec::new();
+        let mut report = ReadReport::default();
+        read("flows.json", text.as_bytes(), 1.0, &mut report, |flow| ports.push(flow.src_port)).unwrap();
         assert_eq!(ports, [1000, 2000], "the gateway's report of one, the destination's of the other");
-        assert_eq!((report.counted, report.other_end), (2, 1));
+        assert_eq!((report.counted, report.other_end), (0, 3), "both sides' views of senders elsewhere");
     }
 
     #[test]

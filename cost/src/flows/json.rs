@@ -13,6 +13,8 @@ const LONGEST_ENTRY: usize = 1 << 20;
 /// What a file's entries gave: how many were taken, and why the first one that was not.
 #[derive(Default)]
 struct Outcome {
+    /// Entries met, taken or not: an array's next entry is at `seen + 1`.
+    seen: u64,
     taken: u64,
     first_problem: Option<String>,
 }
@@ -20,6 +22,7 @@ struct Outcome {
 impl Outcome {
     /// Counts one entry: taken, or malformed at `position` (its line, or its place in an array).
     fn entry(&mut self, file: &str, position: u64, outcome: Result<(), String>, report: &mut ReadReport) {
+        self.seen += 1;
         match outcome {
             Ok(()) => self.taken += 1,
             Err(reason) => {
@@ -60,6 +63,7 @@ pub fn entries<T: DeserializeOwned>(
     }
     let mut line = String::new();
     let mut pending = String::new();
+    let mut depth = Depth::default();
     let (mut number, mut started) = (0, 0);
     loop {
         line.clear();
@@ -67,6 +71,11 @@ pub fn entries<T: DeserializeOwned>(
             break;
         }
         number += 1;
+        if !pending.is_empty() && line.starts_with(['{', '[']) {
+            // A pretty-printer indents what is inside an entry: this starts the next one.
+            outcome.entry(file, started, Err("the entry ends before it closes".into()), report);
+            (pending, depth) = (String::new(), Depth::default());
+        }
         if pending.is_empty() {
             if line.trim().is_empty() {
                 continue;
@@ -74,17 +83,21 @@ pub fn entries<T: DeserializeOwned>(
             started = number;
         }
         pending.push_str(&line);
+        depth.scan(&line);
+        // An entry that has not closed yet (pretty-printed over lines): read on, within bounds.
+        // JSON strings hold no newline: one open at a line's end is malformed now.
+        if depth.open > 0 && !depth.in_string && pending.len() < LONGEST_ENTRY {
+            continue;
+        }
         let parsed = match serde_json::from_str::<T>(&pending) {
             Ok(entry) => Ok(entry),
-            // An entry that has not ended yet (pretty-printed): read on, within bounds.
-            Err(err) if ends_later(&err, &pending) && pending.len() < LONGEST_ENTRY => continue,
-            Err(err) if pending.len() >= LONGEST_ENTRY && ends_later(&err, &pending) => {
+            Err(_) if depth.open > 0 && !depth.in_string => {
                 Err(format!("an entry longer than {} KiB", LONGEST_ENTRY >> 10))
             }
             Err(err) => Err(err.to_string()),
         };
         outcome.entry(file, started, parsed.and_then(|entry| each(entry, started, report)), report);
-        pending.clear();
+        (pending, depth) = (String::new(), Depth::default());
     }
     if !pending.trim().is_empty() {
         outcome.entry(file, started, Err("the file ends inside an entry".into()), report);
@@ -93,9 +106,9 @@ pub fn entries<T: DeserializeOwned>(
 }
 
 /// Reads the entries in the array `key` of each JSON object of `input` (objects one after
-/// another), one at a time, passing each to `each`, as [`entries`] does; the objects' other
-/// members are skipped. What does not parse past an entry ends the file's reading there, counted
-/// as malformed.
+/// another, or in one array), one at a time, passing each to `each` with its position among
+/// them all, as [`entries`] does; the objects' other members are skipped. What does not parse
+/// past an entry ends the file's reading there, counted as malformed at the next position.
 pub fn nested_entries<T: DeserializeOwned>(
     file: &str,
     mut input: impl BufRead,
@@ -103,30 +116,85 @@ pub fn nested_entries<T: DeserializeOwned>(
     report: &mut ReadReport,
     mut each: impl FnMut(T, u64, &mut ReadReport) -> Result<(), String>,
 ) -> Result<(), String> {
-    if first_byte(file, &mut input)?.is_none() {
-        return Ok(());
-    }
+    let Some(first) = first_byte(file, &mut input)? else { return Ok(()) };
     let mut outcome = Outcome::default();
     let mut deserializer = serde_json::Deserializer::from_reader(input);
-    let mut objects = 0;
-    while deserializer.end().is_err() {
-        objects += 1;
-        let members = Members { key, elements: EachElement::new(file, report, &mut each, &mut outcome) };
-        if let Err(err) = members.deserialize(&mut deserializer) {
-            let position = outcome.taken + 1;
-            if err.is_io() {
-                return Err(format!("{file}: {err}"));
-            }
-            outcome.entry(file, position, Err(format!("object {objects}: {err}")), report);
-            break;
+    let read = if first == b'[' {
+        let objects =
+            EachObject { key, file, report, each: &mut each, outcome: &mut outcome, marker: std::marker::PhantomData };
+        serde::Deserializer::deserialize_seq(&mut deserializer, objects)
+    } else {
+        let mut read = Ok(());
+        while read.is_ok() && deserializer.end().is_err() {
+            let members = Members { key, elements: EachElement::new(file, report, &mut each, &mut outcome) };
+            read = members.deserialize(&mut deserializer);
         }
+        read
+    };
+    if let Err(err) = read {
+        if err.is_io() {
+            return Err(format!("{file}: {err}"));
+        }
+        let position = outcome.seen + 1;
+        outcome.entry(file, position, Err(err.to_string()), report);
     }
     outcome.end(file, &format!("entry of `{key}`"))
 }
 
-/// Whether parsing `text` failed only because the entry goes on past it.
-fn ends_later(err: &serde_json::Error, text: &str) -> bool {
-    err.is_eof() || (err.is_data() && serde_json::from_str::<IgnoredAny>(text).is_err_and(|err| err.is_eof()))
+/// Visits a JSON array of objects, reading the array `key` of each ([`Members`]).
+struct EachObject<'a, T, F> {
+    key: &'a str,
+    file: &'a str,
+    report: &'a mut ReadReport,
+    each: &'a mut F,
+    outcome: &'a mut Outcome,
+    marker: std::marker::PhantomData<T>,
+}
+
+impl<'de, T: DeserializeOwned, F: FnMut(T, u64, &mut ReadReport) -> Result<(), String>> Visitor<'de>
+    for EachObject<'_, T, F>
+{
+    type Value = ();
+
+    fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(formatter, "an array of objects with `{}`", self.key)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        loop {
+            let elements = EachElement::new(self.file, &mut *self.report, &mut *self.each, &mut *self.outcome);
+            if seq.next_element_seed(Members { key: self.key, elements })?.is_none() {
+                return Ok(());
+            }
+        }
+    }
+}
+
+/// How far into its brackets a JSON text is, read a line at a time (each line scanned once).
+#[derive(Default)]
+struct Depth {
+    /// Brackets and braces opened and not closed.
+    open: i64,
+    /// Inside a string, and just after a backslash in it.
+    in_string: bool,
+    escaped: bool,
+}
+
+impl Depth {
+    fn scan(&mut self, text: &str) {
+        for byte in text.bytes() {
+            match (self.in_string, self.escaped, byte) {
+                (true, true, _) => self.escaped = false,
+                (true, false, b'\\') => self.escaped = true,
+                (true, false, b'"') => self.in_string = false,
+                (true, false, _) => {}
+                (false, _, b'"') => self.in_string = true,
+                (false, _, b'{' | b'[') => self.open += 1,
+                (false, _, b'}' | b']') => self.open -= 1,
+                (false, _, _) => {}
+            }
+        }
+    }
 }
 
 /// The first byte of `input` that is not white space, without consuming it; `None` for a file of
@@ -170,9 +238,8 @@ impl<'de, T: DeserializeOwned, F: FnMut(T, u64, &mut ReadReport) -> Result<(), S
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let mut index = 0;
         while let Some(value) = seq.next_element::<serde_json::Value>()? {
-            index += 1;
+            let index = self.outcome.seen + 1;
             let outcome = serde_json::from_value::<T>(value).map_err(|err| err.to_string());
             let taken = outcome.and_then(|entry| (self.each)(entry, index, self.report));
             self.outcome.entry(self.file, index, taken, self.report);
@@ -269,6 +336,10 @@ mod tests {
         assert_eq!(lines, [10, 11], "an entry refused and one that does not fit, each once");
         let (_, unfinished) = read_entries("{\"n\": 1}\n{\"n\":").unwrap();
         assert_eq!(unfinished.malformed_samples[0].reason, "the file ends inside an entry");
+        // A line cut short does not take the next entry with it.
+        let (taken, cut) = read_entries("{\"n\": 1, \"s\": \"a {\"\n{\"n\": 5}\n{\"n\":\n{\"n\": 6}\n").unwrap();
+        assert_eq!(taken, [(5, 2), (6, 4)]);
+        assert_eq!(cut.malformed_samples.iter().map(|m| m.line).collect::<Vec<_>>(), [1, 3]);
     }
 
     #[test]
@@ -293,7 +364,7 @@ mod tests {
             Ok(())
         })
         .unwrap();
-        assert_eq!(taken, [(1, 1), (3, 3), (4, 1)], "the objects' own `records`, one object after another");
+        assert_eq!(taken, [(1, 1), (3, 3), (4, 4)], "the objects' own `records`, one object after another");
         assert_eq!(report.malformed_samples.iter().map(|m| m.line).collect::<Vec<_>>(), [2]);
         let mut report = ReadReport::default();
         let broken = r#"{"records": [{"n": 1}, {"n": 2} {"n": 3}]}"#;
@@ -304,6 +375,20 @@ mod tests {
         })
         .unwrap();
         assert_eq!((seen, report.malformed), (2, 1), "what comes before the broken JSON is read, then it is said");
+        assert_eq!(report.malformed_samples[0].line, 3, "at the position after the last entry read");
+        let mut report = ReadReport::default();
+        let array = r#"[{"records": [{"n": 1}]}, {"records": [{"n": 2}, {"n": 0}]}]"#;
+        let mut taken = Vec::new();
+        nested_entries("f.json", array.as_bytes(), "records", &mut report, |entry: Entry, at, _: &mut ReadReport| {
+            if entry.n == 0 {
+                return Err("zero".into());
+            }
+            taken.push((entry.n, at));
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(taken, [(1, 1), (2, 2)], "an array of such objects, positions counted across them");
+        assert_eq!(report.malformed_samples[0].line, 3);
     }
 
     #[test]

@@ -38,21 +38,27 @@ pub struct Flow {
     pub source: super::Format,
 }
 
-/// Whose record a flow comes from, which says whether it counts.
+/// Whose record a flow comes from, which says whether it counts. Each direction of a connection
+/// counts once: from its sender's own record when the sender's place logs what it sends, else
+/// from its receiver's.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Seen {
-    /// The sender's own record (its interface's egress record, its source's report, the
-    /// outbound tuple of the connection it opened): its place logs what it sends.
+    /// The sender's own record: its interface's egress record, its source's `SRC` report, an
+    /// Azure tuple's half that its VM sent (an outbound tuple's sent bytes, an inbound one's
+    /// replies). Its place logs what it sends.
     Sender,
-    /// Another record that counts the flow: a middlebox passing it on, a gateway's or a
-    /// destination's report of a sender outside any VPC, the replies an outbound tuple carries.
+    /// A middlebox's record of what it passed on (a NAT gateway's egress of a download): counted,
+    /// from an origin that logs nothing.
     Other,
-    /// The receiver's record (an AWS ingress record, a GCP `DEST` report, an Azure inbound
-    /// tuple): the flow counts from it only when the place of `sender` (who opened the connection)
-    /// logs nothing it sends, which only a sink that has read every source can tell.
+    /// A receiver's record (an AWS ingress record, a GCP `DEST` or `SRC_GATEWAY` report, the
+    /// half of an Azure tuple that its VM received): the flow counts from it only when the place
+    /// of `sender` logs nothing it sends, which only a sink that has read every source can tell.
     Receiver {
-        /// Who opened the connection.
+        /// Who sent it.
         sender: IpAddr,
+        /// Whether it stands for its record in the report's counts (not when the other half of
+        /// the same Azure tuple does).
+        counts_record: bool,
     },
 }
 
@@ -113,12 +119,12 @@ pub struct ReadReport {
     pub files: u64,
     /// Records read.
     pub records: u64,
-    /// Records counted as flows.
+    /// Records counted as flows (those of `from_receivers` included).
     pub counted: u64,
-    /// Records not counted because the other end's record counts the flow (an ingress record,
-    /// a GCP `DEST` report of a flow its source reports, an Azure inbound tuple).
+    /// Records of a flow's receiving end (an AWS ingress record, a GCP `DEST` or `SRC_GATEWAY`
+    /// report), which count only when the sender's place logs nothing it sends.
     pub other_end: u64,
-    /// Of those, the records counted after all: the sender's place logs nothing it sends.
+    /// Of those, the records counted: their sender's place logs nothing it sends.
     pub from_receivers: u64,
     /// Records of traffic that was refused (`REJECT`, Azure `D`) or that carry no traffic
     /// (`NODATA`, `SKIPDATA`, a flow's first tuple).
@@ -147,7 +153,8 @@ const SAMPLES: usize = 10;
 pub struct Malformed {
     /// The file.
     pub file: String,
-    /// The line (1-based), or the entry of a JSON array.
+    /// The line (1-based), or the entry's position in a JSON array (an Azure file's: the
+    /// record's among all of the file's).
     pub line: u64,
     /// What is wrong.
     pub reason: String,

@@ -19,9 +19,6 @@ pub const AWS_LOG_FORMAT: &str = "${version} ${account-id} ${interface-id} ${src
 /// Why the flow logs of an existing GCP network are not planned.
 const GCP_EXISTING: &str = "the flow logs of an existing GCP network are its subnetworks' logConfig, which Isopod does not change on subnetworks it does not own: enable them with `gcloud compute networks subnets update SUBNET --enable-flow-logs --logging-metadata=include-all`";
 
-/// The resource group where Azure makes each region's Network Watcher.
-const AZURE_WATCHER_GROUP: &str = "NetworkWatcherRG";
-
 /// The flow log of `network`, if it asks for one.
 pub(super) fn lower(topology: &Topology, network: &Network, desired: &mut Desired) {
     let Some(logs) = &network.flow_logs else { return };
@@ -97,20 +94,17 @@ fn gcp(network: &Network, logs: &FlowLogs, desired: &mut Desired) {
     }
 }
 
-/// The flow log of an Azure virtual network (the stack's or an existing one): under the Network
-/// Watcher Azure makes in its region, `NetworkWatcherRG/NetworkWatcher_REGION`.
+/// The flow log of an Azure virtual network (the stack's or an existing one), under its region's
+/// Network Watcher (which the provider finds).
 fn azure(topology: &Topology, network: &Network, logs: &FlowLogs, desired: &mut Desired) {
     let Some(destination) = &logs.destination else { return };
     let (_, vnet_id, mut depends_on) = super::azure_vnet(topology, desired, network);
     // After the virtual network the stack makes; an existing one's group is not needed.
     depends_on.retain(|id| id.kind == ResourceKind::AzureVirtualNetwork);
-    let location = network.region.value.to_ascii_lowercase().replace(' ', "");
     let name = resource_name(naming::AZURE, &desired.stack, &[&network.name, "flows"]);
     let tags = super::network::tags(topology, network);
     let flow_attrs = attrs([
         ("name", Value::string(name)),
-        ("resource_group", Value::string(AZURE_WATCHER_GROUP)),
-        ("network_watcher", Value::string(format!("NetworkWatcher_{location}"))),
         ("location", Value::string(&network.region.value)),
         ("target_resource_id", vnet_id),
         ("storage_id", Value::string(&destination.value)),

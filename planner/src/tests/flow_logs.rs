@@ -1,5 +1,6 @@
 //! Flow logs: an AWS VPC's to its S3 bucket in the format `isopod cost` reads; a GCP network's
-//! as each of its subnetworks' `logConfig`; Azure's said not to be planned.
+//! as each of its subnetworks' `logConfig`; an Azure network's under its region's Network
+//! Watcher.
 
 use crate::lower::flow_logs::AWS_LOG_FORMAT;
 use crate::{Live, ResourceId, ResourceKind, Value, lower};
@@ -92,4 +93,46 @@ fn a_gcp_network_logs_the_flows_of_each_of_its_subnetworks_and_an_existing_ones_
     );
     let unplanned: Vec<&str> = desired.unplanned.iter().map(|(what, _)| what.as_str()).collect();
     assert_eq!(unplanned, ["network.theirs.flow_logs"]);
+}
+
+#[test]
+fn an_azure_network_logs_its_flows_to_its_storage_account_and_an_existing_one_too() {
+    const STORAGE: &str = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/logs/providers/Microsoft.Storage/storageAccounts/acmeflows";
+    const THEIRS: &str = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/shared/providers/Microsoft.Network/virtualNetworks/shared";
+    let configuration = format!(
+        r#"
+stack "logs" {{}}
+cloud "azure" "corp" {{
+  subscription = "00000000-0000-0000-0000-000000000001"
+  region       = "westeurope"
+}}
+network "hub" {{
+  cloud = cloud.azure.corp
+  cidr  = "10.30.0.0/16"
+  flow_logs {{
+    destination = "{STORAGE}"
+  }}
+}}
+network "shared" {{
+  cloud    = cloud.azure.corp
+  cidr     = "10.31.0.0/16"
+  existing = "{THEIRS}"
+  flow_logs {{
+    destination = "{STORAGE}"
+  }}
+}}
+"#
+    );
+    let desired = lower(&topology(&configuration), &Live::default()).unwrap();
+    let hub = &desired.resources[&ResourceId::new(ResourceKind::AzureFlowLog, "hub")];
+    let vnet = ResourceId::new(ResourceKind::AzureVirtualNetwork, "hub");
+    assert_eq!(hub.attrs["target_resource_id"], crate::lower::output(&vnet, "id"));
+    assert_eq!(hub.attrs["storage_id"], Value::string(STORAGE));
+    assert_eq!(hub.attrs["location"], Value::string("westeurope"));
+    assert_eq!(hub.attrs["name"], Value::string("logs-hub-flows"));
+    assert_eq!(hub.depends_on, [vnet], "after its virtual network, deleted before it");
+    let shared = &desired.resources[&ResourceId::new(ResourceKind::AzureFlowLog, "shared")];
+    assert_eq!(shared.attrs["target_resource_id"], Value::string(THEIRS), "an existing network is logged by its id");
+    assert!(shared.depends_on.is_empty(), "{:?}", shared.depends_on);
+    assert!(desired.unplanned.is_empty(), "{:?}", desired.unplanned);
 }

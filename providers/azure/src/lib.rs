@@ -138,24 +138,16 @@ impl AzureProvider {
             found.extend(self.discover_group(&s, group, name, kinds).await?);
         }
         if kinds.contains(&K::AzureFlowLog) {
-            for region in &regions {
-                found.extend(self.discover_flow_logs(&s, region).await?);
+            for (watcher, location) in flow_log::watchers(s.clients, s.id).await? {
+                if regions.contains(&location) {
+                    for live in wire::list(s.clients, s.id, K::AzureFlowLog, &watcher.group, watcher.name(0)).await? {
+                        found.push(s.observe(K::AzureFlowLog, &watcher.group, "", &live));
+                    }
+                }
             }
         }
         found.retain(|resource| regions.contains(&resource.scope.region));
         Ok(found)
-    }
-
-    /// The flow logs of the Network Watcher Azure makes in `region`: none where there is no such
-    /// watcher (the subscription opted out of it, or has no virtual network there yet).
-    async fn discover_flow_logs(&self, s: &Sub<'_>, region: &str) -> Result<Vec<ObservedResource>, ProviderError> {
-        let watcher = flow_log::watcher_name(region);
-        let group = flow_log::WATCHER_GROUP;
-        match wire::list(s.clients, s.id, K::AzureFlowLog, group, &watcher).await {
-            Ok(logs) => Ok(logs.iter().map(|live| s.observe(K::AzureFlowLog, group, "", live)).collect()),
-            Err(err) if err.kind == ErrorKind::NotFound => Ok(Vec::new()),
-            Err(err) => Err(err),
-        }
     }
 
     /// Every resource of `kinds` in one group but its virtual networks: one list call per kind

@@ -42,7 +42,6 @@ impl Sub<'_> {
     fn at(&self, kind: K, attrs: &Attrs) -> At {
         match kind {
             K::AzurePrivateDnsZone | K::AzurePrivateDnsZoneLink | K::AzurePrivateDnsARecord => dns::at(kind, attrs),
-            K::AzureFlowLog => flow_log::at(attrs),
             _ => network::at(kind, attrs),
         }
     }
@@ -79,7 +78,10 @@ impl Sub<'_> {
     /// Creates a resource, never over one that exists: one of `owner`'s (a create repeated
     /// after an answer was lost) is taken as it is; anyone else's is a conflict.
     pub(crate) async fn create(&self, kind: K, attrs: &Attrs, owner: &Ownership) -> Result<Created, ProviderError> {
-        let at = self.at(kind, attrs);
+        let at = match kind {
+            K::AzureFlowLog => flow_log::at(self.clients, self.id, attrs).await?,
+            _ => self.at(kind, attrs),
+        };
         let body = self.owned_body(kind, &at, attrs, owner);
         let what = wire::what("creating", kind, &at);
         let put = match create_only(wire::put(self.clients, self.id, kind, &at, body)).await {
@@ -257,7 +259,7 @@ impl Sub<'_> {
     pub(crate) fn observe(&self, kind: K, group: &str, zone: &str, live: &Json) -> ObservedResource {
         let found = match kind {
             K::AzurePrivateEndpoint => endpoint::attrs(group, live),
-            K::AzureFlowLog => flow_log::attrs(group, live),
+            K::AzureFlowLog => flow_log::attrs(live),
             K::AzurePrivateDnsZone | K::AzurePrivateDnsZoneLink | K::AzurePrivateDnsARecord => {
                 dns::attrs(kind, group, zone, live)
             }

@@ -257,6 +257,14 @@ pub(crate) async fn groups(c: &Clients, sub: &str) -> Result<Vec<Json>, Provider
     all_items("listing resource groups", c.resources.resource_groups_client().list(sub).into_stream()).await
 }
 
+/// The subscription's Network Watchers (one a region at most; ARM answers them in one page).
+pub(crate) async fn network_watchers(c: &Clients, sub: &str) -> Result<Vec<Json>, ProviderError> {
+    let what = "listing the subscription's Network Watchers";
+    let sent = c.network.network_watchers_client().list_all(sub).send().await.map_err(|err| classify(what, err))?;
+    let listed = sent.into_body().await.map_err(|err| classify(what, err))?;
+    Ok(json(&listed)["value"].as_array().cloned().unwrap_or_default())
+}
+
 /// Every virtual network of the subscription, whoever owns it, with its subnets and peerings.
 pub(crate) async fn all_virtual_networks(c: &Clients, sub: &str) -> Result<Vec<Json>, ProviderError> {
     let pages = c.network.virtual_networks_client().list_all(sub).into_stream();

@@ -42,13 +42,17 @@ pub(crate) fn discover(p: &Project<'_>, subnetworks: &[Subnetwork]) -> Vec<Obser
         };
         let Some(owner) = p.owner(subnetwork.description.as_deref()) else { continue };
         let region = last_segment(subnetwork.region.as_deref().unwrap_or_default()).unwrap_or_default();
+        // What the answer leaves out is the documented default.
+        let interval = config.aggregation_interval.as_ref().and_then(|i| i.name()).unwrap_or("INTERVAL_5_SEC");
+        let sampling = config.flow_sampling.unwrap_or(0.5).to_string();
+        let metadata = config.metadata.as_ref().and_then(|m| m.name()).unwrap_or("EXCLUDE_ALL_METADATA");
         let mut attrs = Found::default();
         attrs
             .text("subnetwork", subnetwork.name.as_deref())
             .text("region", Some(region))
-            .text("aggregation_interval", config.aggregation_interval.as_ref().and_then(|i| i.name()))
-            .text("flow_sampling", config.flow_sampling.map(|rate| rate.to_string()).as_deref())
-            .text("metadata", config.metadata.as_ref().and_then(|m| m.name()));
+            .text("aggregation_interval", Some(interval))
+            .text("flow_sampling", Some(&sampling))
+            .text("metadata", Some(metadata));
         let stack = owner.as_ref().map(|owner| owner.stack.as_str());
         found.extend(untagged(ResourceKind::GcpSubnetworkFlowLogs, &p.scope(region), stack, attrs.0));
     }

@@ -221,8 +221,9 @@ class FlowLogTest(AzureTest):
         path = f"{self.WATCHER}/flowLogs/vnet-flows"
         self.fails("PUT", path, self.flow_log(f"{NET}/virtualNetworks/nope"), 400, "InvalidResourceReference")
         self.fails("PUT", path, self.flow_log(location="northeurope"), 400, "FlowLogLocationMismatch")
-        self.fails("PUT", path, self.flow_log(properties={"targetResourceId": VNET, "storageId": STORAGE[:-2]}),
-                   400, "InvalidStorageId")
+        for storage in (STORAGE.replace("Microsoft.Storage", "Microsoft.Network"), self.STORAGE[:-9] + "AB"):
+            self.fails("PUT", path, self.flow_log(properties={"targetResourceId": VNET, "storageId": storage}),
+                       400, "InvalidStorageId")
         self.fails("PUT", path, self.flow_log(properties={"targetResourceId": VNET, "storageId": self.STORAGE,
                                                           "format": {"type": "JSON", "version": 1}}),
                    400, "InvalidFlowLogFormat")
