@@ -112,8 +112,8 @@ pub fn is_default_record(line: &str) -> bool {
     fields.len() == DEFAULT_FORMAT.len() && fields[0] == "2" && (no_data || fields[3].parse::<IpAddr>().is_ok())
 }
 
-/// Reads the flow log `input` (named `file` in the report), passing each flow that counts to
-/// `each`. Fails when the file is not a flow log at all: its first line is neither a header nor
+/// Reads the flow log `input` (named `file` in the report), passing each flow that counts, and
+/// each receiver's view that may ([`Seen::Receiver`]), to `each`. Fails when the file is not a flow log at all: its first line is neither a header nor
 /// a default-format record.
 pub fn read(
     file: &str,

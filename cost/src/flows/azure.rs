@@ -39,8 +39,9 @@ struct FlowGroup {
     flow_tuples: Vec<String>,
 }
 
-/// Reads the flow-log file `input` (named `file`), one record at a time, passing each flow that
-/// counts to `each`; a malformed record or tuple is counted at its record's position.
+/// Reads the flow-log file `input` (named `file`), one record at a time, passing both halves of
+/// each tuple that carries traffic to `each`; a malformed record or tuple is counted at its
+/// record's position.
 pub fn read(
     file: &str,
     input: impl BufRead,

@@ -76,8 +76,8 @@ impl Count {
     }
 }
 
-/// Reads the entries of `input` (named `file`), passing each flow that counts, its counts
-/// multiplied by `scale`, to `each`.
+/// Reads the entries of `input` (named `file`), passing each flow that counts, and each
+/// receiver's view that may ([`Seen::Receiver`]), its counts multiplied by `scale`, to `each`.
 pub fn read(
     file: &str,
     input: impl BufRead,

@@ -3,8 +3,9 @@
 use serde::Serialize;
 use std::net::IpAddr;
 
-/// One direction of one connection over one capture window, counted once: the readers pass on
-/// only the records that count (see each reader for its rule) and scale sampled counts.
+/// One direction of one connection over one capture window: the readers pass on the records
+/// that count and the receivers' views that may ([`Seen`]; each reader says its rule), sampled
+/// counts scaled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Flow {
     /// The sender.
