@@ -86,7 +86,7 @@ impl Place {
     }
 }
 
-/// A place's index in [`Places::all`].
+/// A place's index among the places of a [`Places`].
 pub type PlaceId = u32;
 
 /// The index of [`Place::Internet`].

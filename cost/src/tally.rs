@@ -90,7 +90,7 @@ impl Span {
         self.last = self.last.max(other.last);
     }
 
-    /// The hours it spans (at least [`Span::SHORTEST_SECONDS`]); 0 without times.
+    /// The hours it spans (at least a minute); 0 without times.
     pub fn hours(self) -> f64 {
         if self.first > self.last {
             return 0.0;
