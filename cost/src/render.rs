@@ -105,13 +105,17 @@ pub fn read_summary(read: &ReadReport) -> String {
     out
 }
 
-/// A warning when the flows carry no times: their traffic cannot be scaled to a month.
-fn timeless(window_hours: f64, read: &ReadReport) -> &'static str {
-    if window_hours <= 0.0 && read.counted > 0 {
-        "note: the flows carry no start and end times: their traffic cannot be scaled to a month, and is priced at $0\n"
-    } else {
-        ""
+/// A warning for each source whose flows carry no times: their traffic cannot be scaled to a
+/// month.
+fn timeless(windows: &std::collections::BTreeMap<crate::flows::Format, f64>) -> String {
+    let without: Vec<&str> = windows.iter().filter(|(_, hours)| **hours <= 0.0).map(|(f, _)| f.name()).collect();
+    if without.is_empty() {
+        return String::new();
     }
+    format!(
+        "note: the {} flows carry no start and end times: their traffic cannot be scaled to a month, and is priced at $0\n",
+        without.join(" and ")
+    )
 }
 
 /// The sources' own windows, when they differ: ` (aws 24.0 h, gcp 1.0 h, each scaled to a month
@@ -137,7 +141,7 @@ pub fn flows_text(traffic: &Traffic) -> String {
         windows(&traffic.windows),
         read_summary(&traffic.read)
     );
-    out.push_str(timeless(traffic.window_hours, &traffic.read));
+    out.push_str(&timeless(&traffic.windows));
     if traffic.rows.is_empty() {
         out.push_str("\nNo traffic.\n");
         return out;
@@ -232,7 +236,7 @@ pub fn cost_text(report: &CostReport, book: &PriceBook, explain: bool) -> String
                 windows(&report.windows),
                 read_summary(read)
             );
-            out.push_str(timeless(report.window_hours, read));
+            out.push_str(&timeless(&report.windows));
         }
         None => out.push_str("No flow logs given (--flows): traffic is not priced.\n"),
     }

@@ -107,6 +107,8 @@ pub struct Tally<'places> {
     pub groups: FxHashMap<Key, Totals>,
     /// The time each source's flows cover (by [`Format::index`]).
     pub spans: [Span; 3],
+    /// The flows counted of each source (by [`Format::index`]).
+    pub flows: [u64; 3],
     /// The places whose own records show what they send.
     logging: FxHashSet<PlaceId>,
     /// What receivers saw, by group and the place of who opened the connection.
@@ -120,6 +122,7 @@ impl<'places> Tally<'places> {
             places,
             groups: FxHashMap::default(),
             spans: [Span::default(); 3],
+            flows: [0; 3],
             logging: FxHashSet::default(),
             received: FxHashMap::default(),
         }
@@ -157,6 +160,7 @@ impl Sink for Tally<'_> {
         }
         self.groups.entry(key).or_default().add(Totals { bytes: flow.bytes, packets: flow.packets, records: 1 });
         self.spans[flow.source.index()].cover(flow.start, flow.end);
+        self.flows[flow.source.index()] += 1;
     }
 
     fn received(&mut self, flow: &Flow) {
@@ -176,6 +180,9 @@ impl Sink for Tally<'_> {
         for (mine, theirs) in self.spans.iter_mut().zip(other.spans) {
             mine.join(theirs);
         }
+        for (mine, theirs) in self.flows.iter_mut().zip(other.flows) {
+            *mine += theirs;
+        }
         self.logging.extend(other.logging);
         for (key, seen) in other.received {
             let mine = self.received.entry(key).or_default();
@@ -194,6 +201,7 @@ impl Sink for Tally<'_> {
             counted += seen.totals.records;
             self.groups.entry(key).or_default().add(seen.totals);
             self.spans[key.source.index()].join(seen.span);
+            self.flows[key.source.index()] += 1;
         }
         counted
     }

@@ -18,7 +18,8 @@ const TOP_PORTS: usize = 3;
 pub struct Traffic {
     /// The hours the flows span.
     pub window_hours: f64,
-    /// The hours each source's flows span: each source's traffic is scaled to a month by its own.
+    /// The hours each source's flows span (0: they carry no times), for each source with flows:
+    /// each source's traffic is scaled to a month by its own.
     pub windows: BTreeMap<Format, f64>,
     /// Sender, receiver and path, most bytes first.
     pub rows: Vec<TrafficRow>,
@@ -119,7 +120,7 @@ impl Traffic {
         }
         rows.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| (&a.from, &a.to).cmp(&(&b.from, &b.to))));
         let windows =
-            Format::ALL.into_iter().filter(|f| hours[f.index()] > 0.0).map(|f| (f, hours[f.index()])).collect();
+            Format::ALL.into_iter().filter(|f| tally.flows[f.index()] > 0).map(|f| (f, hours[f.index()])).collect();
         Traffic { window_hours: tally.window_hours(), windows, rows, read }
     }
 }

@@ -203,6 +203,14 @@ fn each_clouds_flow_logs_are_scaled_by_their_own_window() {
     assert_eq!(windows, [("aws", 730.0), ("gcp", 1.0)]);
     assert_eq!(cents(path_cost(&report, "app/a", "data/x")), 200);
     assert_eq!(cents(path_cost(&report, "analytics", "app/a")), 8760);
+
+    // GCP entries without times: GCP's traffic cannot be scaled, and the report says which.
+    let timeless = r#"{"jsonPayload":{"connection":{"src_ip":"10.30.0.9","dest_ip":"10.10.1.9","src_port":443,"dest_port":40000,"protocol":6},"bytes_sent":"1000","reporter":"SRC","src_vpc":{"vpc_name":"analytics"}}}"#;
+    std::fs::write(dir.path().join("gcp.json"), format!("{timeless}\n")).unwrap();
+    let report = self::report(dir.path());
+    assert_eq!(cents(path_cost(&report, "analytics", "app/a")), 0);
+    let text = isopod_cost::render::cost_text(&report, &PriceBook::builtin(), false);
+    assert!(text.contains("note: the gcp flows carry no start and end times"), "{text}");
 }
 
 /// What only its receiver logged counts when its sender's place logs nothing it sends: data
