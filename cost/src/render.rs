@@ -70,7 +70,7 @@ fn table(header: &[&str], rows: &[Vec<String>]) -> String {
 pub fn read_summary(read: &ReadReport) -> String {
     let mut out = format!("{} records in {} files, {} counted", read.records, read.files, read.counted);
     let notes = [
-        (read.other_end.saturating_sub(read.from_receivers), "counted at the other end (ingress, DEST, inbound)"),
+        (read.other_end - read.from_receivers, "receivers' views of flows their senders count (ingress, DEST)"),
         (read.from_receivers, "counted from their receiver, their sender logging nothing"),
         (read.no_traffic, "without traffic (rejected, no data, a flow's first tuple)"),
         (read.forwarded, "forwarded by a middlebox, counted at their origin"),

@@ -107,12 +107,13 @@ pub struct Tally<'places> {
     pub groups: FxHashMap<Key, Totals>,
     /// The time each source's flows cover (by [`Format::index`]).
     pub spans: [Span; 3],
-    /// The flows counted of each source (by [`Format::index`]).
+    /// The groups of flows of each source counted (by [`Format::index`]): which sources have
+    /// flows.
     pub flows: [u64; 3],
     /// The places whose own records show what they send.
     logging: FxHashSet<PlaceId>,
-    /// What receivers saw, by group and the place of who opened the connection.
-    received: FxHashMap<(Key, PlaceId), Received>,
+    /// What receivers saw, by group (whose `from` is the sender's place).
+    received: FxHashMap<Key, Received>,
 }
 
 impl<'places> Tally<'places> {
@@ -155,17 +156,21 @@ impl<'places> Tally<'places> {
 impl Sink for Tally<'_> {
     fn add(&mut self, flow: &Flow) {
         let key = self.key(flow);
-        if flow.seen == Seen::Sender {
+        // Only networks log flows: a record of a public or outside address as a sender (one an
+        // appliance forwarded, an IPv6 one) never stands for all of the internet.
+        if flow.seen == Seen::Sender && self.places.get(key.from).network().is_some() {
             self.logging.insert(key.from);
+        }
+        if flow.bytes == 0 && flow.packets == 0 {
+            return;
         }
         self.groups.entry(key).or_default().add(Totals { bytes: flow.bytes, packets: flow.packets, records: 1 });
         self.spans[flow.source.index()].cover(flow.start, flow.end);
         self.flows[flow.source.index()] += 1;
     }
 
-    fn received(&mut self, flow: &Flow) {
-        let Seen::Receiver { sender, counts_record } = flow.seen else { return self.add(flow) };
-        let key = (self.key(flow), self.places.locate(sender));
+    fn received(&mut self, flow: &Flow, counts_record: bool) {
+        let key = self.key(flow);
         let records = u64::from(counts_record);
         let totals = Totals { bytes: flow.bytes, packets: flow.packets, records };
         let seen = self.received.entry(key).or_default();
@@ -194,8 +199,8 @@ impl Sink for Tally<'_> {
     /// Counts what receivers saw of senders whose place logs nothing it sends.
     fn finish(&mut self) -> u64 {
         let mut counted = 0;
-        for ((key, sender), seen) in std::mem::take(&mut self.received) {
-            if self.logging.contains(&sender) {
+        for (key, seen) in std::mem::take(&mut self.received) {
+            if self.logging.contains(&key.from) {
                 continue;
             }
             counted += seen.totals.records;

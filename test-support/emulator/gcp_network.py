@@ -377,6 +377,8 @@ def patch_subnetwork(model, call):
         patched.pop("enableFlowLogs", None)
         if "enableFlowLogs" in call.body:
             patched["enableFlowLogs"] = call.body["enableFlowLogs"]
+            if "logConfig" not in call.body and "logConfig" in patched:
+                patched["logConfig"]["enable"] = call.body["enableFlowLogs"]
         patched = log_config(patched, given=call.body.get("logConfig") or {})
     network = model.resource(m.parse_ref(subnetwork.body["network"], "", None, None, ["networks"]))
     check_secondary_ranges(model, network, ipaddress.IPv4Network(patched["ipCidrRange"]),

@@ -15,7 +15,9 @@
 //!   public addresses are held until the file ends to tell;
 //! - an egress record whose `pkt-srcaddr` is not its `srcaddr` is a middlebox passing on what
 //!   `pkt-srcaddr` sent (a download through a NAT gateway): counted as from `pkt-srcaddr`,
-//!   through the middlebox;
+//!   through the middlebox; but on an instance's interface (`instance-id` set) the packet
+//!   addresses are the instance's own secondary addresses (a Kubernetes pod's), and the flow is
+//!   theirs;
 //! - an egress record of a middlebox's own address (learnt from the records above and from
 //!   ingress records whose `pkt-dstaddr` is not their `dstaddr`) carries what its origin's
 //!   record already counts: not counted again. Records of interfaces without an instance
@@ -205,13 +207,19 @@ impl<F: FnMut(&Flow)> Reading<'_, F> {
             Err(reason) => return self.report.malformed(self.file, number, reason),
         };
         let packet_address = |at: Option<usize>| at.and_then(|at| fields[at].parse::<IpAddr>().ok());
+        if layout.instance_id.is_some_and(|at| &fields[at] != "-") {
+            // An instance's interface: packet addresses that are not the record's are the
+            // instance's own secondary addresses (a Kubernetes pod's), not a middlebox's.
+            flow.src = packet_address(layout.pkt_srcaddr).unwrap_or(flow.src);
+            flow.dst = packet_address(layout.pkt_dstaddr).unwrap_or(flow.dst);
+        }
         match layout.flow_direction.map(|at| &fields[at]) {
             Some("ingress") => {
                 self.report.other_end += 1;
                 if packet_address(layout.pkt_dstaddr).is_some_and(|pkt| pkt != flow.dst) {
                     self.middleboxes.insert(flow.dst);
                 } else if packet_address(layout.pkt_srcaddr).is_none_or(|pkt| pkt == flow.src) {
-                    flow.seen = Seen::Receiver { sender: flow.src, counts_record: true };
+                    flow.seen = Seen::Receiver { counts_record: true };
                     if crate::places::is_private(flow.src) {
                         (self.each)(&flow);
                     } else {
@@ -403,8 +411,7 @@ mod tests {
         );
         let (flows, report) = read_seen(&text);
         let seen: Vec<Seen> = flows.iter().map(|flow| flow.seen).collect();
-        let sender = "10.0.1.5".parse().unwrap();
-        let receiver = Seen::Receiver { sender, counts_record: true };
+        let receiver = Seen::Receiver { counts_record: true };
         assert_eq!(seen, [Seen::Sender, receiver], "the ingress record, should the sender not log");
         assert_eq!((report.other_end, report.counted), (1, 1));
         assert_eq!(report.without_packet_addresses, 1, "a NAT gateway's records would count twice: said");
@@ -446,6 +453,22 @@ mod tests {
         assert_eq!(download.service, Some(Service::S3));
         let upload = flows.iter().find(|f| f.bytes == 5000).unwrap();
         assert_eq!((upload.src, upload.egress), ("10.40.1.175".parse().unwrap(), Egress::Forwarded));
+    }
+
+    /// A Kubernetes pod on a secondary address of its node's interface: its traffic is its own,
+    /// and the node is no middlebox (what reaches it from the internet still counts).
+    #[test]
+    fn an_instances_secondary_addresses_are_its_own_not_a_middleboxs() {
+        let header = "version instance-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status pkt-srcaddr pkt-dstaddr pkt-src-aws-service pkt-dst-aws-service traffic-path flow-direction";
+        let lines = [
+            "5 i-0node 10.0.1.10 10.1.0.9 40000 443 6 10 5000 1 60 ACCEPT OK 10.0.1.77 10.1.0.9 - - 1 egress",
+            "5 i-0node 198.51.100.9 10.0.1.10 51000 443 6 5 300 1 60 ACCEPT OK 198.51.100.9 10.0.1.77 - - - ingress",
+        ];
+        let (seen, report) = read_seen(&format!("{header}\n{}\n", lines.join("\n")));
+        let pod: IpAddr = "10.0.1.77".parse().unwrap();
+        assert_eq!((seen[0].src, seen[0].seen, seen[0].middlebox), (pod, Seen::Sender, None));
+        assert_eq!((seen[1].dst, seen[1].seen), (pod, Seen::Receiver { counts_record: true }));
+        assert_eq!((report.counted, report.forwarded), (1, 0));
     }
 
     #[test]

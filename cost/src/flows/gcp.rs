@@ -124,7 +124,7 @@ pub fn read(
             middlebox: None,
             seen: match by_sender {
                 true => Seen::Sender,
-                false => Seen::Receiver { sender: connection.src_ip, counts_record: true },
+                false => Seen::Receiver { counts_record: true },
             },
             source: super::Format::Gcp,
         };
@@ -192,7 +192,7 @@ mod tests {
         let text =
             [entry("SRC", true, r#""1776""#), entry("DEST", true, r#""1776""#), entry("DEST", false, "900")].join("\n");
         let (flows, report) = read_seen(&text);
-        let receiver = Seen::Receiver { sender: "10.2.0.5".parse().unwrap(), counts_record: true };
+        let receiver = Seen::Receiver { counts_record: true };
         assert_eq!(flows, [(1776, Seen::Sender), (1776, receiver), (900, receiver)]);
         assert_eq!((report.records, report.counted, report.other_end), (3, 1, 2));
         let (flows, _) = read_text(&text, 1.0);

@@ -53,10 +53,9 @@ pub enum Seen {
     Other,
     /// A receiver's record (an AWS ingress record, a GCP `DEST` or `SRC_GATEWAY` report, the
     /// half of an Azure tuple that its VM received): the flow counts from it only when the place
-    /// of `sender` logs nothing it sends, which only a sink that has read every source can tell.
+    /// of its sender (`src`) logs nothing it sends, which only a sink that has read every source
+    /// can tell.
     Receiver {
-        /// Who sent it.
-        sender: IpAddr,
         /// Whether it stands for its record in the report's counts (not when the other half of
         /// the same Azure tuple does).
         counts_record: bool,

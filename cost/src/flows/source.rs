@@ -44,10 +44,10 @@ impl Format {
 pub trait Sink: Send {
     /// Counts one flow.
     fn add(&mut self, flow: &Flow);
-    /// A flow as its receiver logged it ([`Seen::Receiver`]): it counts only if its sender's
-    /// place logs nothing it sends, which the sink can tell once every source is read
-    /// ([`finish`](Sink::finish)). Left out unless the sink tells.
-    fn received(&mut self, _flow: &Flow) {}
+    /// A flow as its receiver logged it ([`Seen::Receiver`], `counts_record` said apart): it
+    /// counts only if its sender's place logs nothing it sends, which the sink can tell once every
+    /// source is read ([`finish`](Sink::finish)). Left out unless the sink tells.
+    fn received(&mut self, _flow: &Flow, _counts_record: bool) {}
     /// Adds what another worker gathered.
     fn merge(&mut self, other: Self);
     /// Once every source is read and merged: counts the received flows that count, and says how
@@ -160,7 +160,7 @@ pub fn read_file(
     let format = sniff(&mut input).map_err(|err| format!("{name}: {err}"))?;
     report.files += 1;
     let add = |flow: &Flow| match flow.seen {
-        Seen::Receiver { .. } => sink.received(flow),
+        Seen::Receiver { counts_record } => sink.received(flow, counts_record),
         Seen::Sender | Seen::Other => sink.add(flow),
     };
     match format {

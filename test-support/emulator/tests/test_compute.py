@@ -262,6 +262,10 @@ class SubnetworkTest(EmulatorTest):
         self.assertEqual(self.ok("GET", subnetwork)["logConfig"]["metadata"], "INCLUDE_ALL_METADATA", "kept")
         patch({"flowSampling": 0.75})
         self.assertEqual(self.ok("GET", subnetwork)["logConfig"]["flowSampling"], 0.75)
+        fingerprint = self.ok("GET", subnetwork)["fingerprint"]
+        self.done(self.ok("PATCH", subnetwork, {"fingerprint": fingerprint, "enableFlowLogs": False}))
+        self.assertEqual(self.ok("GET", subnetwork)["logConfig"], {"enable": False}, "the older field alone")
+        patch({"enable": True, "metadata": "INCLUDE_ALL_METADATA"})
         patch({"enable": False})
         live = self.ok("GET", subnetwork)
         self.assertEqual((live["logConfig"], live["enableFlowLogs"]), ({"enable": False}, False))
