@@ -138,7 +138,14 @@ impl AzureProvider {
             found.extend(self.discover_group(&s, group, name, kinds).await?);
         }
         if kinds.contains(&K::AzureFlowLog) {
-            for (watcher, location) in flow_log::watchers(s.clients, s.id).await? {
+            // Flow logs are found through the subscription's watchers: an identity allowed only
+            // its resource groups may not list them, and then finds none (a flow log it plans
+            // then fails to be made, saying why).
+            let watchers = match flow_log::watchers(s.clients, s.id).await {
+                Err(err) if err.kind == ErrorKind::Permission => Vec::new(),
+                listed => listed?,
+            };
+            for (watcher, location) in watchers {
                 if regions.contains(&location) {
                     for live in wire::list(s.clients, s.id, K::AzureFlowLog, &watcher.group, watcher.name(0)).await? {
                         found.push(s.observe(K::AzureFlowLog, &watcher.group, "", &live));
