@@ -21,7 +21,10 @@
 //! - an egress record of a middlebox's own address (learnt from the records above and from
 //!   ingress records whose `pkt-dstaddr` is not their `dstaddr`) carries what its origin's
 //!   record already counts: not counted again. Records of interfaces without an instance
-//!   (`instance-id` `-`) are held until the end of their file to tell;
+//!   (`instance-id` `-`) are held until the end of their file to tell; such an interface whose
+//!   egress records send from several addresses forwards others' traffic without translating
+//!   it (a transit gateway attachment's, a firewall endpoint's): its records are receivers'
+//!   views, counted only for senders that log nothing;
 //! - only `ACCEPT` records with `log-status` `OK` carry traffic;
 //! - in the default format, which has no `flow-direction`, every record counts, and the report
 //!   says how many such records there were.
@@ -71,6 +74,7 @@ struct Layout {
     pkt_src_aws_service: Option<usize>,
     pkt_dst_aws_service: Option<usize>,
     instance_id: Option<usize>,
+    interface_id: Option<usize>,
 }
 
 impl Layout {
@@ -97,6 +101,7 @@ impl Layout {
             pkt_src_aws_service: find("pkt-src-aws-service"),
             pkt_dst_aws_service: find("pkt-dst-aws-service"),
             instance_id: find("instance-id"),
+            interface_id: find("interface-id"),
         })
     }
 }
@@ -129,6 +134,8 @@ pub fn read(
         each,
         middleboxes: FxHashSet::default(),
         held: Vec::new(),
+        interfaces: Default::default(),
+        senders: Vec::new(),
         passed_on: FxHashSet::default(),
         received: Vec::new(),
     };
@@ -182,7 +189,14 @@ struct Reading<'a, F> {
     report: &'a mut ReadReport,
     each: F,
     middleboxes: FxHashSet<IpAddr>,
-    held: Vec<Flow>,
+    /// Egress records of interfaces without an instance, with their interface's place in
+    /// `senders` (`None`: the format names no interface).
+    held: Vec<(Flow, Option<usize>)>,
+    /// Each such interface (by `interface-id`) and the addresses its egress records sent from:
+    /// one for an interface of its own (an endpoint's, a load balancer's), several for a
+    /// forwarder's (a transit gateway attachment's, a firewall's), which sends others' traffic.
+    interfaces: rustc_hash::FxHashMap<String, usize>,
+    senders: Vec<(IpAddr, bool)>,
     /// (origin, destination) of what middleboxes passed on.
     passed_on: FxHashSet<(IpAddr, IpAddr)>,
     /// Ingress records from public addresses, which may be of what a middlebox passed on.
@@ -246,7 +260,8 @@ impl<F: FnMut(&Flow)> Reading<'_, F> {
             return;
         }
         if layout.instance_id.is_some_and(|at| &fields[at] == "-") && layout.pkt_dstaddr.is_some() {
-            self.held.push(flow);
+            let interface = layout.interface_id.map(|at| self.interface_sends(&fields[at], flow.src));
+            self.held.push((flow, interface));
             return;
         }
         self.count(&flow);
@@ -257,12 +272,28 @@ impl<F: FnMut(&Flow)> Reading<'_, F> {
         (self.each)(flow);
     }
 
+    /// Notes that `interface` sent from `address`; its place in `senders`.
+    fn interface_sends(&mut self, interface: &str, address: IpAddr) -> usize {
+        let next = self.senders.len();
+        let at = *self.interfaces.entry(interface.to_string()).or_insert(next);
+        match self.senders.get_mut(at) {
+            Some((first, several)) => *several |= *first != address,
+            None => self.senders.push((address, false)),
+        }
+        at
+    }
+
     /// Counts the held records whose interface turned out not to be a middlebox, and passes on
     /// the ingress records held that are not of what a middlebox passed on.
     fn finish(&mut self) {
-        for flow in std::mem::take(&mut self.held) {
+        for (mut flow, interface) in std::mem::take(&mut self.held) {
             if self.middleboxes.contains(&flow.src) {
                 self.report.forwarded += 1;
+            } else if interface.is_some_and(|at| self.senders[at].1) {
+                // A forwarder's record of others' traffic: their own records count it, if any.
+                self.report.other_end += 1;
+                flow.seen = Seen::Receiver { counts_record: true };
+                (self.each)(&flow);
             } else {
                 self.count(&flow);
             }
@@ -453,6 +484,23 @@ mod tests {
         assert_eq!(download.service, Some(Service::S3));
         let upload = flows.iter().find(|f| f.bytes == 5000).unwrap();
         assert_eq!((upload.src, upload.egress), ("10.40.1.175".parse().unwrap(), Egress::Forwarded));
+    }
+
+    /// A transit gateway attachment's interface forwards what other networks send, from their
+    /// addresses: receivers' views; an endpoint's interface sends from its own: the sender's.
+    #[test]
+    fn a_forwarders_records_are_receivers_views_and_an_endpoints_its_own() {
+        let header = "version interface-id instance-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status pkt-srcaddr pkt-dstaddr traffic-path flow-direction";
+        let lines = [
+            "5 eni-tgw - 10.30.0.9 10.10.1.9 443 40000 6 10 1000 1 60 ACCEPT OK 10.30.0.9 10.10.1.9 - egress",
+            "5 eni-tgw - 10.30.0.10 10.10.1.9 443 40001 6 10 2000 1 60 ACCEPT OK 10.30.0.10 10.10.1.9 - egress",
+            "5 eni-vpce - 10.10.2.50 10.10.1.9 443 40002 6 10 3000 1 60 ACCEPT OK 10.10.2.50 10.10.1.9 1 egress",
+        ];
+        let (seen, report) = read_seen(&format!("{header}\n{}\n", lines.join("\n")));
+        let kinds: Vec<(u64, Seen)> = seen.iter().map(|f| (f.bytes, f.seen)).collect();
+        let receiver = Seen::Receiver { counts_record: true };
+        assert_eq!(kinds, [(1000, receiver), (2000, receiver), (3000, Seen::Sender)]);
+        assert_eq!((report.counted, report.other_end), (1, 2));
     }
 
     /// A Kubernetes pod on a secondary address of its node's interface: its traffic is its own,
