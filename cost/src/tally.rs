@@ -107,9 +107,8 @@ pub struct Tally<'places> {
     pub groups: FxHashMap<Key, Totals>,
     /// The time each source's flows cover (by [`Format::index`]).
     pub spans: [Span; 3],
-    /// The groups of flows of each source counted (by [`Format::index`]): which sources have
-    /// flows.
-    pub flows: [u64; 3],
+    /// Which sources have flows (by [`Format::index`]).
+    pub has_flows: [bool; 3],
     /// The places whose own records show what they send.
     logging: FxHashSet<PlaceId>,
     /// What receivers saw, by group (whose `from` is the sender's place).
@@ -123,7 +122,7 @@ impl<'places> Tally<'places> {
             places,
             groups: FxHashMap::default(),
             spans: [Span::default(); 3],
-            flows: [0; 3],
+            has_flows: [false; 3],
             logging: FxHashSet::default(),
             received: FxHashMap::default(),
         }
@@ -166,7 +165,7 @@ impl Sink for Tally<'_> {
         }
         self.groups.entry(key).or_default().add(Totals { bytes: flow.bytes, packets: flow.packets, records: 1 });
         self.spans[flow.source.index()].cover(flow.start, flow.end);
-        self.flows[flow.source.index()] += 1;
+        self.has_flows[flow.source.index()] = true;
     }
 
     fn received(&mut self, flow: &Flow, counts_record: bool) {
@@ -185,8 +184,8 @@ impl Sink for Tally<'_> {
         for (mine, theirs) in self.spans.iter_mut().zip(other.spans) {
             mine.join(theirs);
         }
-        for (mine, theirs) in self.flows.iter_mut().zip(other.flows) {
-            *mine += theirs;
+        for (mine, theirs) in self.has_flows.iter_mut().zip(other.has_flows) {
+            *mine |= theirs;
         }
         self.logging.extend(other.logging);
         for (key, seen) in other.received {
@@ -206,7 +205,7 @@ impl Sink for Tally<'_> {
             counted += seen.totals.records;
             self.groups.entry(key).or_default().add(seen.totals);
             self.spans[key.source.index()].join(seen.span);
-            self.flows[key.source.index()] += 1;
+            self.has_flows[key.source.index()] = true;
         }
         counted
     }

@@ -120,7 +120,7 @@ impl Traffic {
         }
         rows.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| (&a.from, &a.to).cmp(&(&b.from, &b.to))));
         let windows =
-            Format::ALL.into_iter().filter(|f| tally.flows[f.index()] > 0).map(|f| (f, hours[f.index()])).collect();
+            Format::ALL.into_iter().filter(|f| tally.has_flows[f.index()]).map(|f| (f, hours[f.index()])).collect();
         Traffic { window_hours: tally.window_hours(), windows, rows, read }
     }
 }

@@ -30,7 +30,7 @@
 //!   says how many such records there were.
 
 use super::record::{Egress, Flow, ReadReport, Seen, Service};
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::io::BufRead;
 use std::net::IpAddr;
 
@@ -195,7 +195,7 @@ struct Reading<'a, F> {
     /// Each such interface (by `interface-id`) and the addresses its egress records sent from:
     /// one for an interface of its own (an endpoint's, a load balancer's), several for a
     /// forwarder's (a transit gateway attachment's, a firewall's), which sends others' traffic.
-    interfaces: rustc_hash::FxHashMap<String, usize>,
+    interfaces: FxHashMap<String, usize>,
     senders: Vec<(IpAddr, bool)>,
     /// (origin, destination) of what middleboxes passed on.
     passed_on: FxHashSet<(IpAddr, IpAddr)>,
@@ -274,13 +274,14 @@ impl<F: FnMut(&Flow)> Reading<'_, F> {
 
     /// Notes that `interface` sent from `address`; its place in `senders`.
     fn interface_sends(&mut self, interface: &str, address: IpAddr) -> usize {
-        let next = self.senders.len();
-        let at = *self.interfaces.entry(interface.to_string()).or_insert(next);
-        match self.senders.get_mut(at) {
-            Some((first, several)) => *several |= *first != address,
-            None => self.senders.push((address, false)),
+        if let Some(&at) = self.interfaces.get(interface) {
+            let (first, several) = &mut self.senders[at];
+            *several |= *first != address;
+            return at;
         }
-        at
+        self.interfaces.insert(interface.to_string(), self.senders.len());
+        self.senders.push((address, false));
+        self.senders.len() - 1
     }
 
     /// Counts the held records whose interface turned out not to be a middlebox, and passes on
