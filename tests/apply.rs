@@ -170,7 +170,7 @@ fn an_apply_killed_at_any_point_converges_when_run_again() {
         let state = dir.path().join(".isopod/simulator.json");
         let simulator = isopod_simulator::Simulator::open(&state).unwrap();
         let scope = Scope { cloud: "aws.prod".into(), region: "us-east-1".into() };
-        let attrs = [("cidr_block".to_string(), Value::string("10.200.0.0/16"))].into();
+        let attrs = [("cidr_block".into(), Value::string("10.200.0.0/16"))].into_iter().collect();
         let foreign = simulator.insert_foreign(ResourceKind::AwsVpc, scope.clone(), attrs).unwrap();
         drop(simulator);
         let mut child = isopod(&["apply", "--simulate", "--yes", "--parallelism", "4"], dir.path(), "latency=3ms")
@@ -206,7 +206,7 @@ fn a_failed_call_skips_what_depends_on_it_and_the_rest_is_applied() {
     // Someone else's GCP network already has the name Isopod would give `network.analytics`.
     let simulator = isopod_simulator::Simulator::open(dir.path().join(".isopod/simulator.json")).unwrap();
     let global = Scope { cloud: "gcp.data".into(), region: "global".into() };
-    let attrs = [("name".to_string(), Value::string("two-cloud-analytics"))].into();
+    let attrs = [("name".into(), Value::string("two-cloud-analytics"))].into_iter().collect();
     simulator.insert_foreign(ResourceKind::GcpNetwork, global, attrs).unwrap();
     drop(simulator);
     let out = run(&["apply", "--simulate", "--yes", "--json"], dir.path(), "");

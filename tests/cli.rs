@@ -335,7 +335,7 @@ fn resources_left_in_a_region_the_configuration_no_longer_names_are_deleted() {
     let vpc = Resource {
         id: ResourceId::new(ResourceKind::AwsVpc, "old"),
         scope: scope.clone(),
-        attrs: std::sync::Arc::new([("cidr_block".to_string(), Value::string("10.9.0.0/16"))].into()),
+        attrs: std::sync::Arc::new([("cidr_block".into(), Value::string("10.9.0.0/16"))].into()),
         depends_on: Vec::new(),
         object: "network.old".into(),
     };

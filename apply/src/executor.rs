@@ -618,7 +618,7 @@ fn resolved(operation: &Operation, shared: &Shared, context: &Context) -> Result
     let output = |wanted: &OutputRef| {
         known.get(&wanted.resource).and_then(|live| wanted.value_in(&live.provider_id, &live.outputs))
     };
-    for value in Arc::make_mut(&mut resource.attrs).values_mut() {
+    for (_, value) in Arc::make_mut(&mut resource.attrs).iter_mut() {
         value.fill(&output, &|name| (context.secrets)(name)).map_err(CallError::new)?;
     }
     Ok(resource)

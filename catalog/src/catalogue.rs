@@ -6,8 +6,9 @@
 //! lists are unordered, which values the cloud keeps unique, what identifies an untaggable
 //! resource, what must exist first, how long provisioning takes, and which outputs it has.
 
+use crate::attrs::Attrs;
 use crate::kind::{Cloud, ResourceKind};
-use crate::value::{Attrs, Value};
+use crate::value::Value;
 
 /// What an attribute holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -288,7 +289,7 @@ impl Billing {
 
     /// The meter's name for a resource with attributes `attrs` (`{ATTR}` replaced by the
     /// attribute's string); `None` when the attribute is not a known string.
-    pub fn meter_for(&self, attrs: &crate::value::Attrs) -> Option<String> {
+    pub fn meter_for(&self, attrs: &crate::attrs::Attrs) -> Option<String> {
         let Some((before, rest)) = self.meter.split_once('{') else { return Some(self.meter.to_string()) };
         let (attr, after) = rest.split_once('}')?;
         match attrs.get(attr)? {
@@ -298,7 +299,7 @@ impl Billing {
     }
 
     /// How many units one resource with attributes `attrs` is billed.
-    pub fn units(&self, attrs: &crate::value::Attrs) -> u64 {
+    pub fn units(&self, attrs: &crate::attrs::Attrs) -> u64 {
         match self.count {
             BilledCount::One => 1,
             BilledCount::EachOf(attr) => match attrs.get(attr) {

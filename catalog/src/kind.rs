@@ -1,9 +1,10 @@
 //! The kinds of cloud resources and their clouds; what each kind is lives in the
 //! [catalogue](crate::catalogue).
 
+use crate::attrs::Attrs;
 use crate::catalogue::{AttrSpec, AttrType, KindSpec};
 use crate::table::CATALOGUE;
-use crate::value::{Attrs, Value};
+use crate::value::Value;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 

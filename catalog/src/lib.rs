@@ -11,15 +11,19 @@
 //! **Architecture invariant:** this crate depends on nothing of Isopod's: the planner and every
 //! provider build on it, and no provider needs the language or the planner.
 
+mod attrs;
 pub mod catalogue;
 pub mod check;
 mod kind;
+mod name;
 mod resource;
 mod table;
 mod value;
 
+pub use attrs::Attrs;
 pub use catalogue::{AttrSpec, AttrType, BilledCount, Billing, KindSpec, OutputSpec, Period, Ref};
 pub use kind::{Cloud, ResourceKind, TUNNEL_STATE_KINDS};
+pub use name::Name;
 pub use resource::{ObservedResource, Ownership, Resource, ResourceId, Scope};
 pub use table::CATALOGUE;
-pub use value::{Attrs, OutputRef, Value};
+pub use value::{OutputRef, Value};

@@ -5,10 +5,10 @@
 //! stack and the address, so that a discovered resource is matched to the desired one without any
 //! state file.
 
+use crate::attrs::Attrs;
 use crate::kind::{Cloud, ResourceKind};
-use crate::value::{Attrs, Value};
+use crate::value::Value;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -119,7 +119,7 @@ pub struct ObservedResource {
     /// Where it lives.
     pub scope: Scope,
     /// Its attributes as the cloud reports them, in the planner's vocabulary.
-    pub attrs: BTreeMap<String, Value>,
+    pub attrs: Attrs,
     /// Its owner, when it carries Isopod's ownership tags.
     pub owner: Option<Ownership>,
 }

@@ -1,12 +1,11 @@
 //! Attribute values: what resources hold, outputs of other resources included.
 
+use crate::attrs::Attrs;
+use crate::name::Name;
 use crate::resource::ResourceId;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
-
-/// A resource's attributes by name.
-pub type Attrs = BTreeMap<String, Value>;
 
 /// An attribute value of a resource.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -80,7 +79,7 @@ pub struct OutputRef {
     /// The resource.
     pub resource: ResourceId,
     /// The output's name, e.g. `id`.
-    pub output: String,
+    pub output: Name,
 }
 
 impl OutputRef {

@@ -2,7 +2,7 @@
 //! attribute. Only resources the stack owns are compared; everything else is invisible to it.
 
 use crate::lower::Desired;
-use isopod_catalog::{Attrs, ObservedResource, Resource, ResourceId, ResourceKind, Scope, Value};
+use isopod_catalog::{Attrs, Name, ObservedResource, Resource, ResourceId, ResourceKind, Scope, Value};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -41,7 +41,7 @@ impl Action {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AttrChange {
     /// The attribute.
-    pub name: String,
+    pub name: Name,
     /// Its live value, if any.
     pub before: Option<Value>,
     /// Its desired value, if any.
@@ -252,7 +252,7 @@ fn adopt_by_natural_key<'a>(desired: &'a Desired, owned: &mut Owned<'a>) {
         }
         let key: Option<Attrs> = kind
             .natural_key()
-            .map(|name| Some((name.to_string(), resolve(resource.attrs.get(name)?, owned, &none)?)))
+            .map(|name| Some((Name::new(name), resolve(resource.attrs.get(name)?, owned, &none)?)))
             .collect();
         let Some(address) = key.and_then(|key| kind.natural_address(&key)) else { continue };
         let natural = ResourceId::new(kind, address);
@@ -307,7 +307,7 @@ fn creation(resource: &Resource) -> Change {
         .attrs
         .iter()
         .map(|(name, value)| AttrChange {
-            name: name.clone(),
+            name: *name,
             before: None,
             after: Some(value.clone()),
             forces_replacement: false,
@@ -334,7 +334,7 @@ fn deletion(id: &ResourceId, live: &ObservedResource) -> Change {
         .attrs
         .iter()
         .map(|(name, value)| AttrChange {
-            name: name.clone(),
+            name: *name,
             before: Some(shown(id.kind, name, value)),
             after: None,
             forces_replacement: false,
@@ -447,7 +447,7 @@ fn comparison(
             let rotating = matches!(wanted, Value::Sensitive(secret) if rotated.contains(secret));
             if now.is_none() || rotating {
                 attrs.push(AttrChange {
-                    name: name.clone(),
+                    name: *name,
                     before: now.map(|value| shown(kind, name, value)),
                     after: Some(wanted.clone()),
                     forces_replacement,
@@ -467,7 +467,7 @@ fn comparison(
             continue;
         }
         attrs.push(AttrChange {
-            name: name.clone(),
+            name: *name,
             before: now.map(|value| shown(kind, name, value)),
             after: Some(wanted.clone()),
             forces_replacement,

@@ -90,9 +90,9 @@ mod tests {
     fn tags_become_valid_gcp_labels() {
         let tags = BTreeMap::from([
             ("CostCenter".to_string(), "CC 1234/Payments".to_string()),
-            ("2fa".to_string(), "".to_string()),
+            ("2fa".into(), "".to_string()),
             ("isopod-stack".to_string(), "someone else's".to_string()),
-            ("team".to_string(), "x".repeat(70)),
+            ("team".into(), "x".repeat(70)),
         ]);
         let labels = gcp_labels(&tags);
         assert_eq!(labels["costcenter"], "cc_1234_payments");

@@ -308,13 +308,13 @@ mod tests {
             provider_id: "vpc-1".into(),
             kind: ResourceKind::AwsVpc,
             scope: Scope { cloud: "aws.prod".into(), region: "us-east-1".into() },
-            attrs: [("cidr_block".to_string(), Value::string("10.0.0.0/16"))].into(),
+            attrs: [("cidr_block".into(), Value::string("10.0.0.0/16"))].into(),
             owner: Some(Ownership { stack: "s".into(), id: ResourceId::new(ResourceKind::AwsVpc, "app") }),
         };
         let old_live = ObservedResource {
             provider_id: "subnet-1".into(),
             kind: ResourceKind::AwsSubnet,
-            attrs: [("cidr_block".to_string(), Value::string("10.0.1.0/24"))].into(),
+            attrs: [("cidr_block".into(), Value::string("10.0.1.0/24"))].into(),
             owner: Some(Ownership { stack: "s".into(), id: ResourceId::new(ResourceKind::AwsSubnet, "app.old") }),
             ..vpc_live.clone()
         };
@@ -341,19 +341,14 @@ mod tests {
             provider_id: "zone-1".into(),
             kind: ResourceKind::GcpDnsManagedZone,
             scope: scope.clone(),
-            attrs: [("name".to_string(), Value::string("bi")), ("dns_name".to_string(), Value::string("bi.example."))]
-                .into(),
+            attrs: [("name".into(), Value::string("bi")), ("dns_name".into(), Value::string("bi.example."))].into(),
             owner: owned(ResourceKind::GcpDnsManagedZone, "bi"),
         };
         let record = ObservedResource {
             provider_id: "record-1".into(),
             kind: ResourceKind::GcpDnsRecordSet,
             scope,
-            attrs: [
-                ("managed_zone".to_string(), Value::string("bi")),
-                ("name".to_string(), Value::string("bi.example.")),
-            ]
-            .into(),
+            attrs: [("managed_zone".into(), Value::string("bi")), ("name".into(), Value::string("bi.example."))].into(),
             owner: owned(ResourceKind::GcpDnsRecordSet, "bi.apex"),
         };
         let observed = vec![zone, record];

@@ -252,8 +252,8 @@ mod tests {
 
     #[test]
     fn a_key_one_cloud_refuses_is_reported_with_the_rule() {
-        let needed = BTreeMap::from([("shared".to_string(), clouds(&[Cloud::Azure, Cloud::Aws]))]);
-        let mut store = BTreeMap::from([("shared".to_string(), "has-dash-1".to_string())]);
+        let needed = BTreeMap::from([("shared".into(), clouds(&[Cloud::Azure, Cloud::Aws]))]);
+        let mut store = BTreeMap::from([("shared".into(), "has-dash-1".to_string())]);
         let problems = complete(&needed, &mut store, &mut StdRng::seed_from_u64(1)).unwrap_err();
         assert_eq!(
             problems,

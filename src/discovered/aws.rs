@@ -71,8 +71,8 @@ mod tests {
     use isopod_catalog::Value;
 
     fn found(kind: ResourceKind, id: &str, attrs: &[(&str, &str)], name: Option<&str>) -> ObservedResource {
-        let mut map: std::collections::BTreeMap<String, Value> =
-            attrs.iter().map(|(k, v)| (k.to_string(), Value::string(*v))).collect();
+        let mut map: isopod_catalog::Attrs =
+            attrs.iter().map(|(k, v)| (isopod_catalog::Name::intern(k), Value::string(*v))).collect();
         let tags = name.map(|n| [("Name".to_string(), Value::string(n))].into()).unwrap_or_default();
         map.insert("tags".into(), Value::Map(tags));
         ObservedResource {

@@ -96,7 +96,7 @@ mod tests {
             provider_id: format!("{GROUP}/providers/Microsoft.Network/{id}"),
             kind,
             scope: Scope { cloud: "azure.corp".into(), region: "westeurope".into() },
-            attrs: attrs.iter().cloned().map(|(k, v)| (k.to_string(), v)).collect(),
+            attrs: attrs.iter().cloned().map(|(k, v)| (isopod_catalog::Name::intern(k), v)).collect(),
             owner: None,
         }
     }

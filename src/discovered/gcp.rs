@@ -81,7 +81,7 @@ mod tests {
             provider_id: format!("projects/p/{region}/{name}"),
             kind,
             scope: Scope { cloud: "gcp.data".into(), region: region.into() },
-            attrs: attrs.iter().map(|(k, v)| (k.to_string(), Value::string(*v))).collect(),
+            attrs: attrs.iter().map(|(k, v)| (isopod_catalog::Name::intern(k), Value::string(*v))).collect(),
             owner: None,
         }
     }

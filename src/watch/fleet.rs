@@ -246,7 +246,7 @@ mod tests {
             (core.interval, core.apply, core.branch.as_str()),
             (Duration::from_secs(30), ApplyPolicy::Auto, "main")
         );
-        assert_eq!(core.vars, [("region".to_string(), "eu-west-1".to_string())]);
+        assert_eq!(core.vars, [("region".into(), "eu-west-1".to_string())]);
         assert_eq!(core.checkout, Path::new("/w/stacks/core/checkout"));
         assert_eq!(core.state_dir, Path::new("/w/stacks/core/state"));
         assert_eq!(

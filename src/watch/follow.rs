@@ -504,6 +504,6 @@ mod tests {
         let json = isopod_planner::render::json(&plan, &[other, down.clone()]);
         assert_eq!(tunnels_down(json.as_bytes()), [down.message]);
         let map = r#"{"links":[{"status":"up"},{"status":"down"},{"status":"up"}]}"#;
-        assert_eq!(links(map), [("down".to_string(), 1), ("up".to_string(), 2)].into_iter().collect());
+        assert_eq!(links(map), [("down".into(), 1), ("up".into(), 2)].into_iter().collect());
     }
 }

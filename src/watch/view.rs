@@ -316,7 +316,7 @@ mod tests {
 
     #[test]
     fn links_are_shown_in_their_colours() {
-        let links = [("up".to_string(), 2), ("down".to_string(), 1)].into_iter().collect();
+        let links = [("up".into(), 2), ("down".into(), 1)].into_iter().collect();
         let shown = link_badges(&links);
         assert!(shown.find("2 up").unwrap() < shown.find("1 down").unwrap(), "{shown}");
         assert!(shown.contains(&format!("data-status=\"down\" style=\"background:{}\"", LinkStatus::Down.colour())));

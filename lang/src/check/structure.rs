@@ -145,9 +145,9 @@ fn declare<'a>(
                 return;
             }
             *stack = Some(block);
-            ("stack".to_string(), label(0))
+            ("stack".into(), label(0))
         }
-        "variable" => ("var".to_string(), label(0)),
+        "variable" => ("var".into(), label(0)),
         "cloud" => (format!("cloud.{}", label(0)), label(1)),
         kind => (kind.to_string(), label(0)),
     };

@@ -12,7 +12,7 @@
 use super::network::aws_named;
 use super::{Desired, attrs, output};
 use crate::allocate::{Allocations, gateway_key};
-use isopod_catalog::{Resource, ResourceId, ResourceKind, Scope, Value};
+use isopod_catalog::{Name, Resource, ResourceId, ResourceKind, Scope, Value};
 use isopod_lang::Topology;
 use isopod_lang::topology::{Ike, Network, Tunnel};
 use std::collections::BTreeMap;
@@ -234,9 +234,9 @@ pub(super) fn connection(
     for tunnel_index in 0..2 {
         let slot = n * 2 + tunnel_index;
         let prefix = format!("tunnel{}", tunnel_index + 1);
-        connection_attrs.insert(format!("{prefix}_inside_cidr"), Value::string(inside(slot)));
+        connection_attrs.insert(format!("{prefix}_inside_cidr").into(), Value::string(inside(slot)));
         connection_attrs
-            .insert(format!("{prefix}_preshared_key"), Value::Sensitive(super::tunnel::psk_name(tunnel, slot)));
+            .insert(format!("{prefix}_preshared_key").into(), Value::Sensitive(super::tunnel::psk_name(tunnel, slot)));
         connection_attrs.extend(tunnel_options(&prefix, &tunnel.ike));
     }
     desired.add(Resource {
@@ -264,11 +264,11 @@ pub(super) fn connection(
 
 /// The output naming AWS's outside address of inside slot `slot`.
 pub(super) fn outside_address(connections: &[ResourceId], slot: usize) -> Value {
-    output(&connections[slot / 2], &format!("tunnel{}_address", slot % 2 + 1))
+    output(&connections[slot / 2], format!("tunnel{}_address", slot % 2 + 1))
 }
 
 /// AWS's per-tunnel options from the IKE settings, in AWS's own vocabulary.
-fn tunnel_options(prefix: &str, ike: &Ike) -> Vec<(String, Value)> {
+fn tunnel_options(prefix: &str, ike: &Ike) -> Vec<(Name, Value)> {
     let encryption: Vec<Value> = ike
         .encryption
         .iter()
@@ -306,6 +306,6 @@ fn tunnel_options(prefix: &str, ike: &Ike) -> Vec<(String, Value)> {
         ("dpd_timeout_seconds", Value::Integer(ike.dpd_timeout.into())),
     ]
     .into_iter()
-    .map(|(name, value)| (format!("{prefix}_{name}"), value))
+    .map(|(name, value)| (format!("{prefix}_{name}").into(), value))
     .collect()
 }

@@ -113,9 +113,9 @@ pub(super) fn gateway(
         });
         ip_configurations.push(Value::Map(
             [
-                ("name".to_string(), Value::string(format!("ipconfig{n}"))),
-                ("public_ip_address_id".to_string(), output(public_ip, "id")),
-                ("subnet_id".to_string(), subnet_id.clone()),
+                ("name".into(), Value::string(format!("ipconfig{n}"))),
+                ("public_ip_address_id".into(), output(public_ip, "id")),
+                ("subnet_id".into(), subnet_id.clone()),
             ]
             .into(),
         ));
@@ -289,8 +289,8 @@ pub(super) fn connection(
                 add_custom_bgp_address(desired, &gateway.gateway, instance, address);
                 custom.push(Value::Map(
                     [
-                        ("ip_configuration".to_string(), Value::Integer(instance as i64)),
-                        ("address".to_string(), Value::string(address.to_string())),
+                        ("ip_configuration".into(), Value::Integer(instance as i64)),
+                        ("address".into(), Value::string(address.to_string())),
                     ]
                     .into(),
                 ));

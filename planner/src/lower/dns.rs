@@ -129,9 +129,9 @@ struct Out<'d> {
 }
 
 impl Out<'_> {
-    fn add(&mut self, id: ResourceId, pairs: Vec<(&str, Value)>, depends_on: Vec<ResourceId>) {
+    fn add(&mut self, id: ResourceId, pairs: Vec<(&'static str, Value)>, depends_on: Vec<ResourceId>) {
         let attrs =
-            pairs.into_iter().map(|(name, value)| (name.to_string(), value)).collect::<isopod_catalog::Attrs>().into();
+            pairs.into_iter().map(|(name, value)| (name.into(), value)).collect::<isopod_catalog::Attrs>().into();
         let (scope, object) = (self.scope.clone(), self.object.clone());
         self.desired.add(Resource { id, scope, attrs, depends_on, object });
     }

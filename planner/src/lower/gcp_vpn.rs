@@ -42,7 +42,7 @@ pub(super) fn gateway(topology: &Topology, gcp: &Network, alloc: &Allocations, d
                 ("network", Value::string(&network_name)),
                 ("region", Value::string(&gcp.region.value)),
             ]);
-            resource_attrs.insert(extra.0.to_string(), extra.1);
+            resource_attrs.insert(extra.0.into(), extra.1);
             desired.add(Resource {
                 id: id.clone(),
                 scope: scope.clone(),

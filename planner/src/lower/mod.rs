@@ -22,7 +22,7 @@ use crate::allocate::{
 use crate::naming;
 use crate::problem::{Problem, ProblemCode};
 use crate::quota;
-use isopod_catalog::{OutputRef, Resource, ResourceId, ResourceKind, Scope, Value};
+use isopod_catalog::{Attrs, Name, OutputRef, Resource, ResourceId, ResourceKind, Scope, Value};
 use isopod_lang::Spanned;
 use isopod_lang::Topology;
 use isopod_lang::topology::{CloudAccount, CloudKind, End, Host, Network, Routing, Tunnel};
@@ -67,7 +67,7 @@ pub struct ExistingNetwork {
 
 /// The output `name` (`id`, `main_route_table_id`) of the VPC of AWS network `network`: the live
 /// value of an existing VPC, or the output of the VPC the stack creates.
-pub(crate) fn aws_vpc_output(desired: &Desired, network: &str, name: &str) -> Value {
+pub(crate) fn aws_vpc_output(desired: &Desired, network: &str, name: &'static str) -> Value {
     match (desired.existing.get(network), name) {
         (Some(vpc), "id") => Value::string(&vpc.id),
         (Some(vpc), "main_route_table_id") => Value::string(&vpc.main_route_table_id),
@@ -631,8 +631,8 @@ fn allocate_for(
     Ok(allocations)
 }
 
-pub(crate) fn attrs<const N: usize>(pairs: [(&str, Value); N]) -> BTreeMap<String, Value> {
-    pairs.into_iter().map(|(name, value)| (name.to_string(), value)).collect()
+pub(crate) fn attrs<const N: usize>(pairs: [(&'static str, Value); N]) -> Attrs {
+    pairs.into_iter().map(|(name, value)| (Name::new(name), value)).collect()
 }
 
 /// Where the resources of `network` live: its cloud block and region.
@@ -640,6 +640,6 @@ fn scope(network: &Network) -> Scope {
     Scope { cloud: network.cloud.clone(), region: network.region.value.clone() }
 }
 
-pub(crate) fn output(id: &ResourceId, name: &str) -> Value {
-    Value::Output(OutputRef { resource: id.clone(), output: name.to_string() })
+pub(crate) fn output(id: &ResourceId, name: impl Into<Name>) -> Value {
+    Value::Output(OutputRef { resource: id.clone(), output: name.into() })
 }

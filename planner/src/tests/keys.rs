@@ -10,7 +10,7 @@ fn keys_read_back_from_a_cloud_are_never_shown_nor_compared_by_value() {
     for resource in &mut live {
         for attr in resource.kind.spec().attrs.iter().filter(|attr| attr.sensitive()) {
             if resource.attrs.contains_key(attr.name) {
-                resource.attrs.insert(attr.name.to_string(), Value::string("hunter2-live-key"));
+                resource.attrs.insert(attr.name.into(), Value::string("hunter2-live-key"));
             }
         }
     }

@@ -100,11 +100,11 @@ pub(crate) fn applied(plan: &Plan, before: &[ObservedResource]) -> Vec<ObservedR
                         other => other.clone(),
                     }
                 }
-                let mut attrs: BTreeMap<String, Value> =
-                    change.after.iter().map(|(name, value)| (name.clone(), resolve(value, &ids))).collect();
+                let mut attrs: isopod_catalog::Attrs =
+                    change.after.iter().map(|(name, value)| (*name, resolve(value, &ids))).collect();
                 // The outputs the clouds report for a kind, whoever reads them.
                 for output in change.id.kind.spec().outputs {
-                    attrs.insert(output.name.to_string(), Value::string(format!("{}-of-{}", output.name, change.id)));
+                    attrs.insert(output.name.into(), Value::string(format!("{}-of-{}", output.name, change.id)));
                 }
                 // What the cloud cannot tag is reported by its natural key, as providers do.
                 let id = match change.id.kind.natural_address(&attrs) {
@@ -156,14 +156,14 @@ fn unowned_and_foreign_resources_are_never_touched() {
         provider_id: "vpc-someone-elses".into(),
         kind: ResourceKind::AwsVpc,
         scope: scope.clone(),
-        attrs: BTreeMap::new(),
+        attrs: Default::default(),
         owner: None,
     });
     live.push(ObservedResource {
         provider_id: "vpc-other-stack".into(),
         kind: ResourceKind::AwsVpc,
         scope,
-        attrs: BTreeMap::new(),
+        attrs: Default::default(),
         owner: Some(Ownership { stack: "other".into(), id: ResourceId::new(ResourceKind::AwsVpc, "app") }),
     });
     let plan = plan(&topology, &live).unwrap();
@@ -338,7 +338,7 @@ mod properties {
                 provider_id: "vpc-foreign".into(),
                 kind: ResourceKind::AwsVpc,
                 scope: Scope { cloud: "aws.prod".into(), region: "us-east-1".into() },
-                attrs: BTreeMap::new(),
+                attrs: Default::default(),
                 owner: None,
             });
             let mut after_tunnels = tunnels.clone();

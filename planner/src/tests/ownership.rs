@@ -102,7 +102,7 @@ endpoint "warehouse" {
         provider_id: id.into(),
         kind,
         scope: scope.clone(),
-        attrs: attrs.iter().map(|(k, v)| (k.to_string(), Value::string(*v))).collect(),
+        attrs: attrs.iter().map(|(k, v)| (isopod_catalog::Name::intern(k), Value::string(*v))).collect(),
         owner: None,
     };
     let observed = [
@@ -179,7 +179,7 @@ endpoint "warehouse" {
         provider_id: id.into(),
         kind,
         scope: scope.clone(),
-        attrs: attrs.iter().map(|(k, v)| (k.to_string(), Value::string(*v))).collect(),
+        attrs: attrs.iter().map(|(k, v)| (isopod_catalog::Name::intern(k), Value::string(*v))).collect(),
         owner: None,
     };
     let subnetwork = |name: &str, network: &str, region: &str, range: &str| {
@@ -287,7 +287,7 @@ endpoint "warehouse" {{
         provider_id: id.into(),
         kind,
         scope: scope.clone(),
-        attrs: attrs.iter().map(|(k, v)| (k.to_string(), Value::string(*v))).collect(),
+        attrs: attrs.iter().map(|(k, v)| (isopod_catalog::Name::intern(k), Value::string(*v))).collect(),
         owner: None,
     };
     // ARM spells the id in its own case; the configuration's is matched whatever its case.

@@ -14,7 +14,7 @@ use aws_sdk_route53::types::{
 };
 use isopod_catalog::{Attrs, ObservedResource, Ownership, ResourceKind};
 use isopod_provider::{Created, ErrorKind, ProviderError, Provisioning};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 /// The tag naming the cloud block that made a zone.
 const CLOUD_TAG: &str = "isopod:cloud";
@@ -159,7 +159,7 @@ pub(super) async fn create_zone(region: &Region, owner: &Ownership, attrs: &Attr
         .send()
         .await
         .map_err(classify)?;
-    Ok(Created { provider_id: id, outputs: BTreeMap::new() })
+    Ok(Created { provider_id: id, outputs: isopod_catalog::Attrs::new() })
 }
 
 /// Changes the zone's comment and its own tags (Isopod's stay).

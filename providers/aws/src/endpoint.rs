@@ -8,7 +8,7 @@ use super::{Region, gone, tags};
 use aws_sdk_ec2::types::{Filter, IpPermission, IpRange, ResourceType, SecurityGroup, VpcEndpoint, VpcEndpointType};
 use isopod_catalog::{Attrs, ObservedResource, Ownership, ResourceKind, Value};
 use isopod_provider::{Created, ProviderError, Provisioning};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 /// The stack-owned security groups (or the one `id`), every page.
 async fn security_groups(region: &Region, id: Option<&str>) -> Result<Vec<SecurityGroup>, ProviderError> {
@@ -72,7 +72,7 @@ pub(super) async fn create_security_group(
         let request = client.authorize_security_group_ingress().group_id(&id).ip_permissions(all_traffic_from(ranges));
         request.send().await.map_err(classify)?;
     }
-    Ok(Created { provider_id: id, outputs: BTreeMap::new() })
+    Ok(Created { provider_id: id, outputs: isopod_catalog::Attrs::new() })
 }
 
 /// Admits exactly the ranges `attrs` name, and changes the group's tags.
@@ -190,7 +190,7 @@ pub(super) async fn create_endpoint(
         .unwrap_or_default();
     let mut addresses: Vec<String> = interface_addresses(region, &interfaces).await?.into_values().collect();
     addresses.sort();
-    let outputs = BTreeMap::from([("ip_addresses".to_string(), string_list(addresses.iter().map(String::as_str)))]);
+    let outputs = [("ip_addresses".into(), string_list(addresses.iter().map(String::as_str)))].into_iter().collect();
     Ok(Created { provider_id: id, outputs })
 }
 

@@ -6,7 +6,6 @@ use super::{Region, tags};
 use aws_sdk_ec2::types::{FlowLogsResourceType, LogDestinationType, ResourceType, TrafficType};
 use isopod_catalog::{Attrs, ObservedResource, Ownership, ResourceKind};
 use isopod_provider::{Created, ProviderError};
-use std::collections::BTreeMap;
 
 pub(super) async fn discover(region: &Region) -> Result<Vec<ObservedResource>, ProviderError> {
     let request = region.client.describe_flow_logs().filter(tags::owned_filter());
@@ -45,7 +44,7 @@ pub(super) async fn create(region: &Region, owner: &Ownership, attrs: &Attrs) ->
         .map_err(classify)?;
     refused(created.unsuccessful())?;
     match created.flow_log_ids().first() {
-        Some(id) => Ok(Created { provider_id: id.clone(), outputs: BTreeMap::new() }),
+        Some(id) => Ok(Created { provider_id: id.clone(), outputs: isopod_catalog::Attrs::new() }),
         None => Err(ProviderError::new(isopod_provider::ErrorKind::Invalid, "CreateFlowLogs returned no flow log")),
     }
 }

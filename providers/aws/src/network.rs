@@ -8,7 +8,7 @@ use aws_sdk_ec2::Client;
 use aws_sdk_ec2::types::{AttributeBooleanValue, Filter, ResourceType, RouteOrigin, RouteTable, Vpc, VpcAttributeName};
 use isopod_catalog::{Attrs, ObservedResource, Ownership, ResourceKind, Value};
 use isopod_provider::{Created, ProviderError};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 /// The main route table of each of `vpcs`, every page (filters take up to 200 values).
 async fn main_route_tables(client: &Client, vpcs: &[&str]) -> Result<HashMap<String, RouteTable>, ProviderError> {
@@ -103,9 +103,9 @@ pub(super) async fn create_vpc(region: &Region, owner: &Ownership, attrs: &Attrs
     let id = created.vpc().and_then(|vpc| vpc.vpc_id()).unwrap_or_default().to_string();
     set_dns_attributes(client, &id, attrs).await?;
     let tables = main_route_tables(client, &[&id]).await?;
-    let mut outputs = BTreeMap::new();
+    let mut outputs = Attrs::new();
     if let Some(table) = tables.get(&id).and_then(|t| t.route_table_id()) {
-        outputs.insert("main_route_table_id".to_string(), Value::string(table));
+        outputs.insert("main_route_table_id".into(), Value::string(table));
     }
     Ok(Created { provider_id: id, outputs })
 }
@@ -142,7 +142,7 @@ pub(super) async fn create_subnet(region: &Region, owner: &Ownership, attrs: &At
         .await
         .map_err(classify)?;
     let id = created.subnet().and_then(|subnet| subnet.subnet_id()).unwrap_or_default();
-    Ok(Created { provider_id: id.to_string(), outputs: BTreeMap::new() })
+    Ok(Created { provider_id: id.to_string(), outputs: isopod_catalog::Attrs::new() })
 }
 
 /// The routes Isopod makes in main route tables: static ones (not propagated, not the VPC's

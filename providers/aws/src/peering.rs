@@ -10,7 +10,6 @@ use aws_sdk_ec2::types::{
 };
 use isopod_catalog::{Attrs, ObservedResource, Ownership, ResourceKind};
 use isopod_provider::{Created, ErrorKind, ProviderError, Provisioning};
-use std::collections::BTreeMap;
 
 /// The peering connections carrying the tag `key` (or the one `id`), every page, without those
 /// that ended.
@@ -81,7 +80,7 @@ pub(super) async fn create_requester(
         .await
         .map_err(classify)?;
     let id = created.vpc_peering_connection().and_then(|c| c.vpc_peering_connection_id()).unwrap_or_default();
-    Ok(Created { provider_id: id.to_string(), outputs: BTreeMap::new() })
+    Ok(Created { provider_id: id.to_string(), outputs: isopod_catalog::Attrs::new() })
 }
 
 /// Ready once the peer can accept it (or has).
@@ -127,7 +126,7 @@ pub(super) async fn create_accepter(
     }
     let tags: Vec<Tag> = tags::ownership_tags(owner, tags::ACCEPTER_TAG, attrs);
     region.client.create_tags().resources(id).set_tags(Some(tags)).send().await.map_err(classify)?;
-    Ok(Created { provider_id: id.to_string(), outputs: BTreeMap::new() })
+    Ok(Created { provider_id: id.to_string(), outputs: isopod_catalog::Attrs::new() })
 }
 
 /// Lets go of the accepting side: the connection itself goes with its requester.

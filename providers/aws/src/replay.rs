@@ -49,7 +49,7 @@ impl Replay {
     }
 
     fn provider(&self) -> AwsProvider {
-        let credentials = Some(("testing".to_string(), "testing".to_string()));
+        let credentials = Some(("testing".into(), "testing".to_string()));
         AwsProvider::new(AwsSettings {
             endpoint: Some(self.url.clone()),
             static_credentials: credentials,
@@ -255,7 +255,7 @@ fn a_changed_tunnel_is_modified_alone_by_its_outside_address() {
     let resource = Resource {
         id: ResourceId::new(ResourceKind::AwsVpnConnection, "t.0"),
         scope: scope(),
-        attrs: Arc::new(attrs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()),
+        attrs: Arc::new(attrs.iter().map(|(k, v)| (isopod_catalog::Name::intern(k), v.clone())).collect()),
         depends_on: Vec::new(),
         object: "tunnel.t".into(),
     };

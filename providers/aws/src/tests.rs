@@ -12,7 +12,7 @@ fn run<T>(future: impl std::future::Future<Output = T>) -> T {
 
 fn provider(moto: &Moto) -> AwsProvider {
     // moto takes any credentials.
-    let credentials = Some(("testing".to_string(), "testing".to_string()));
+    let credentials = Some(("testing".into(), "testing".to_string()));
     AwsProvider::new(AwsSettings {
         endpoint: Some(moto.url.clone()),
         static_credentials: credentials,
@@ -24,7 +24,7 @@ fn resource(kind: ResourceKind, address: &str, attrs: &[(&str, Value)]) -> Resou
     Resource {
         id: ResourceId::new(kind, address),
         scope: Scope { cloud: "aws.prod".into(), region: "us-east-1".into() },
-        attrs: std::sync::Arc::new(attrs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()),
+        attrs: std::sync::Arc::new(attrs.iter().map(|(k, v)| (isopod_catalog::Name::intern(k), v.clone())).collect()),
         depends_on: Vec::new(),
         object: format!("network.{address}"),
     }
@@ -169,8 +169,8 @@ fn vpn_gateways_attach_to_their_vpc_and_detach_before_deletion() {
 }
 
 /// Tunnel `n`'s options as the planner lowers them for a Linux host, with `lifetime` for phase 1.
-fn tunnel_options(n: u8, inside: &str, lifetime: i64) -> Vec<(String, Value)> {
-    let name = |field: &str| format!("tunnel{n}_{field}");
+fn tunnel_options(n: u8, inside: &str, lifetime: i64) -> Vec<(isopod_catalog::Name, Value)> {
+    let name = |field: &str| isopod_catalog::Name::from(format!("tunnel{n}_{field}"));
     vec![
         (name("inside_cidr"), Value::string(inside)),
         (name("preshared_key"), Value::string(format!("Sw0rdfish.for.tunnel.{n}"))),
@@ -204,7 +204,7 @@ fn vpn_connections_keep_their_tunnel_options_and_routes_and_never_report_a_key()
         &[("bgp_asn", Value::Integer(65_010)), ("ip_address", Value::string("198.51.100.7"))],
     )
     .provider_id;
-    let mut attrs: Vec<(String, Value)> = vec![
+    let mut attrs: Vec<(isopod_catalog::Name, Value)> = vec![
         ("vpn_gateway_id".into(), Value::string(&vgw)),
         ("customer_gateway_id".into(), Value::string(&cgw)),
         ("static_routes_only".into(), Value::Bool(true)),
@@ -228,14 +228,14 @@ fn vpn_connections_keep_their_tunnel_options_and_routes_and_never_report_a_key()
     assert_eq!(observed["tunnel1_address"], created.outputs["tunnel1_address"]);
     // Every option the planner sets reads back as it was written; keys only as present.
     for (name, value) in attrs.iter().filter(|(name, _)| !name.ends_with("_preshared_key")) {
-        assert_eq!(observed.get(name), Some(value), "{name}");
+        assert_eq!(observed.get(name.as_str()), Some(value), "{name}");
     }
     assert!(matches!(observed["tunnel1_preshared_key"], Value::Sensitive(_)));
     let listed = format!("{observed:?}");
     assert!(!listed.contains("Sw0rdfish"), "discovery never reports a key: {listed}");
 
     // Changing tunnel 2's lifetime modifies tunnel 2 only (ModifyVpnTunnelOptions).
-    let changed: Vec<(String, Value)> = tunnel_options(2, "169.254.10.4/30", 14_400);
+    let changed: Vec<(isopod_catalog::Name, Value)> = tunnel_options(2, "169.254.10.4/30", 14_400);
     std::sync::Arc::make_mut(&mut connection.attrs).extend(changed);
     run(aws.update(&id, &connection)).unwrap();
     let observed = found(&aws, region, ResourceKind::AwsVpnConnection).remove(0).attrs;

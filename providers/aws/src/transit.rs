@@ -10,7 +10,6 @@ use aws_sdk_ec2::types::{
 };
 use isopod_catalog::{Attrs, ObservedResource, Ownership, ResourceKind};
 use isopod_provider::{Created, ProviderError, Provisioning};
-use std::collections::BTreeMap;
 
 /// Fills a transit gateway's options builder (for creation or modification: EC2 has one shape
 /// of each) with the options `$attrs` set, not the ASN.
@@ -83,7 +82,7 @@ pub(super) async fn create_gateway(
         .await
         .map_err(classify)?;
     let id = created.transit_gateway().and_then(|g| g.transit_gateway_id()).unwrap_or_default();
-    Ok(Created { provider_id: id.to_string(), outputs: BTreeMap::new() })
+    Ok(Created { provider_id: id.to_string(), outputs: isopod_catalog::Attrs::new() })
 }
 
 /// Changes the gateway's options in place (not its ASN: that replaces it) and its tags.
@@ -151,7 +150,7 @@ pub(super) async fn create_attachment(
         .await
         .map_err(classify)?;
     let id = created.transit_gateway_vpc_attachment().and_then(|a| a.transit_gateway_attachment_id());
-    Ok(Created { provider_id: id.unwrap_or_default().to_string(), outputs: BTreeMap::new() })
+    Ok(Created { provider_id: id.unwrap_or_default().to_string(), outputs: isopod_catalog::Attrs::new() })
 }
 
 /// Moves the attachment to the subnets `attrs` name, and changes its tags.

@@ -16,7 +16,6 @@ use aws_sdk_ec2::types::{
 };
 use isopod_catalog::{Attrs, ObservedResource, Ownership, ResourceKind, Value};
 use isopod_provider::{Created, ErrorKind, ProviderError, Provisioning, TunnelState};
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 pub(super) async fn discover_customer_gateways(region: &Region) -> Result<Vec<ObservedResource>, ProviderError> {
@@ -59,7 +58,7 @@ pub(super) async fn create_customer_gateway(
         .await
         .map_err(classify)?;
     let id = created.customer_gateway().and_then(|g| g.customer_gateway_id()).unwrap_or_default();
-    Ok(Created { provider_id: id.to_string(), outputs: BTreeMap::new() })
+    Ok(Created { provider_id: id.to_string(), outputs: isopod_catalog::Attrs::new() })
 }
 
 /// The VPC a VPN gateway is attached (or attaching) to.
@@ -121,7 +120,7 @@ pub(super) async fn create_vpn_gateway(
         let _ = client.delete_vpn_gateway().vpn_gateway_id(&id).send().await;
         return Err(classify(err));
     }
-    Ok(Created { provider_id: id, outputs: BTreeMap::new() })
+    Ok(Created { provider_id: id, outputs: isopod_catalog::Attrs::new() })
 }
 
 pub(super) async fn vpn_gateway_provisioning(
@@ -148,11 +147,11 @@ pub(super) async fn delete_vpn_gateway(region: &Region, provider_id: &str) -> Re
 
 /// AWS's outside address of each of a VPN connection's two tunnels, as the outputs
 /// `tunnel1_address` and `tunnel2_address`.
-fn connection_outputs(connection: &VpnConnection) -> BTreeMap<String, Value> {
+fn connection_outputs(connection: &VpnConnection) -> Attrs {
     outside_addresses(connection)
         .into_iter()
         .enumerate()
-        .map(|(n, address)| (format!("tunnel{}_address", n + 1), Value::string(address)))
+        .map(|(n, address)| (format!("tunnel{}_address", n + 1).into(), Value::string(address)))
         .collect()
 }
 
@@ -249,13 +248,13 @@ macro_rules! tunnel_options_builder {
 /// key (AWS makes one when none is given): its presence is reported, never its value.
 fn tunnel_attrs(n: usize, tunnel: &TunnelOption, found: &mut Found) {
     let name = |field: &str| format!("tunnel{n}_{field}");
-    found.text(&name("inside_cidr"), tunnel.tunnel_inside_cidr());
-    found.integer(&name("dpd_timeout_seconds"), tunnel.dpd_timeout_seconds());
-    found.integer(&name("phase1_lifetime_seconds"), tunnel.phase1_lifetime_seconds());
-    found.integer(&name("phase2_lifetime_seconds"), tunnel.phase2_lifetime_seconds());
+    found.text(name("inside_cidr"), tunnel.tunnel_inside_cidr());
+    found.integer(name("dpd_timeout_seconds"), tunnel.dpd_timeout_seconds());
+    found.integer(name("phase1_lifetime_seconds"), tunnel.phase1_lifetime_seconds());
+    found.integer(name("phase2_lifetime_seconds"), tunnel.phase2_lifetime_seconds());
     let mut list = |field: &str, items: Vec<Value>| {
         if !items.is_empty() {
-            found.value(&name(field), Value::List(items));
+            found.value(name(field), Value::List(items));
         }
     };
     let texts = |items: Vec<Option<&str>>| items.into_iter().flatten().map(Value::string).collect();
@@ -279,7 +278,7 @@ fn tunnel_attrs(n: usize, tunnel: &TunnelOption, found: &mut Found) {
     );
     list("phase1_dh_group_numbers", numbers(tunnel.phase1_dh_group_numbers().iter().map(|v| v.value()).collect()));
     list("phase2_dh_group_numbers", numbers(tunnel.phase2_dh_group_numbers().iter().map(|v| v.value()).collect()));
-    found.value(&name("preshared_key"), Value::Sensitive(format!("aws:tunnel{n}")));
+    found.value(name("preshared_key"), Value::Sensitive(format!("aws:tunnel{n}")));
 }
 
 /// The VPN connections of the region, whoever owns them (or the one `id`), that are not

@@ -21,7 +21,7 @@ fn run<T>(future: impl std::future::Future<Output = T>) -> T {
 
 fn provider(url: &str) -> AwsProvider {
     // moto takes any credentials.
-    let credentials = Some(("testing".to_string(), "testing".to_string()));
+    let credentials = Some(("testing".into(), "testing".to_string()));
     AwsProvider::new(AwsSettings {
         endpoint: Some(url.to_string()),
         static_credentials: credentials,

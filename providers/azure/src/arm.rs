@@ -215,11 +215,11 @@ pub(crate) fn last_segment(id: &str) -> &str {
 
 /// Attributes read from a JSON answer, in the catalogue's vocabulary.
 #[derive(Default)]
-pub(crate) struct Found(pub(crate) BTreeMap<String, Value>);
+pub(crate) struct Found(pub(crate) Attrs);
 
 impl Found {
     /// A text, when the answer has it.
-    pub(crate) fn text(&mut self, name: &str, value: Option<&str>) -> &mut Self {
+    pub(crate) fn text(&mut self, name: &'static str, value: Option<&str>) -> &mut Self {
         if let Some(value) = value {
             self.0.insert(name.into(), Value::string(value));
         }
@@ -227,7 +227,7 @@ impl Found {
     }
 
     /// An integer, when the answer has it.
-    pub(crate) fn integer(&mut self, name: &str, value: Option<i64>) -> &mut Self {
+    pub(crate) fn integer(&mut self, name: &'static str, value: Option<i64>) -> &mut Self {
         if let Some(value) = value {
             self.0.insert(name.into(), Value::Integer(value));
         }
@@ -235,7 +235,7 @@ impl Found {
     }
 
     /// A boolean, when the answer has it.
-    pub(crate) fn boolean(&mut self, name: &str, value: Option<bool>) -> &mut Self {
+    pub(crate) fn boolean(&mut self, name: &'static str, value: Option<bool>) -> &mut Self {
         if let Some(value) = value {
             self.0.insert(name.into(), Value::Bool(value));
         }
@@ -243,14 +243,14 @@ impl Found {
     }
 
     /// A list of texts.
-    pub(crate) fn texts(&mut self, name: &str, values: Option<&Json>) -> &mut Self {
+    pub(crate) fn texts(&mut self, name: &'static str, values: Option<&Json>) -> &mut Self {
         let items = values.and_then(Json::as_array).into_iter().flatten().filter_map(Json::as_str);
         self.0.insert(name.into(), Value::List(items.map(Value::string).collect()));
         self
     }
 
     /// Any value.
-    pub(crate) fn value(&mut self, name: &str, value: Value) -> &mut Self {
+    pub(crate) fn value(&mut self, name: &'static str, value: Value) -> &mut Self {
         self.0.insert(name.into(), value);
         self
     }
@@ -300,11 +300,12 @@ mod tests {
     #[test]
     fn ownership_tags_are_read_back() {
         let owner = Ownership { stack: "prod".into(), id: ResourceId::new(ResourceKind::AzureVirtualNetwork, "app") };
-        let attrs: Attrs = [("tags".to_string(), Value::Map([("team".into(), Value::string("net"))].into()))].into();
+        let attrs: Attrs =
+            [("tags".into(), Value::Map([("team".into(), Value::string("net"))].into()))].into_iter().collect();
         let written = tags(&owner, &attrs);
         let (found, own) = read_tags(&written);
         assert_eq!(found, Some(owner.clone()));
-        assert_eq!(own, BTreeMap::from([("team".to_string(), "net".to_string())]));
+        assert_eq!(own, BTreeMap::from([("team".into(), "net".to_string())]));
         assert_eq!(read_metadata(&metadata(&owner)), Some(owner));
         assert_eq!(read_tags(&json!({"isopod:stack": "prod"})).0, None);
     }

@@ -10,7 +10,6 @@ use crate::{dns, endpoint, flow_log, network, vpn, wire};
 use isopod_catalog::{Attrs, ObservedResource, Ownership, ResourceKind as K, Scope, Value};
 use isopod_provider::{Created, ErrorKind, ProviderError, Provisioning};
 use serde_json::Value as Json;
-use std::collections::BTreeMap;
 
 /// The region of Azure's global resources (private DNS zones and their links and records).
 pub(crate) const GLOBAL: &str = "global";
@@ -110,8 +109,8 @@ impl Sub<'_> {
     }
 
     /// The outputs the catalogue lists for a live resource.
-    async fn outputs(&self, kind: K, at: &At, live: &Json) -> Result<BTreeMap<String, Value>, ProviderError> {
-        let mut outputs: BTreeMap<String, Value> = vpn::outputs(kind, live).into_iter().collect();
+    async fn outputs(&self, kind: K, at: &At, live: &Json) -> Result<Attrs, ProviderError> {
+        let mut outputs: Attrs = vpn::outputs(kind, live).into_iter().collect();
         if kind == K::AzurePrivateEndpoint {
             let address = match endpoint::dns_address(live) {
                 Some(address) => Some(address.to_string()),

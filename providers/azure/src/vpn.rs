@@ -8,7 +8,7 @@
 
 use crate::arm::{At, Found, network_id, text, value};
 use crate::subscription::Sub;
-use isopod_catalog::{Attrs, ResourceKind as K, Value};
+use isopod_catalog::{Attrs, Name, ResourceKind as K, Value};
 use serde_json::{Value as Json, json};
 
 /// ARM's default lifetime of a child SA in kilobytes, which a custom policy must state.
@@ -194,9 +194,9 @@ pub(crate) fn attrs(kind: K, group: &str, live: &Json) -> Found {
             let items = configurations.iter().map(|c| {
                 Value::Map(
                     [
-                        ("name".to_string(), Value::string(c["name"].as_str().unwrap_or_default())),
-                        ("public_ip_address_id".to_string(), id_value(&c["properties"]["publicIPAddress"]["id"])),
-                        ("subnet_id".to_string(), id_value(&c["properties"]["subnet"]["id"])),
+                        ("name".into(), Value::string(c["name"].as_str().unwrap_or_default())),
+                        ("public_ip_address_id".into(), id_value(&c["properties"]["publicIPAddress"]["id"])),
+                        ("subnet_id".into(), id_value(&c["properties"]["subnet"]["id"])),
                     ]
                     .into(),
                 )
@@ -283,8 +283,8 @@ fn connection_attrs(props: &Json, found: &mut Found) {
             let index = configuration.trim_start_matches("ipconfig").parse::<i64>().unwrap_or_default();
             Value::Map(
                 [
-                    ("ip_configuration".to_string(), Value::Integer(index)),
-                    ("address".to_string(), Value::string(entry["customBgpIpAddress"].as_str().unwrap_or_default())),
+                    ("ip_configuration".into(), Value::Integer(index)),
+                    ("address".into(), Value::string(entry["customBgpIpAddress"].as_str().unwrap_or_default())),
                 ]
                 .into(),
             )
@@ -298,7 +298,7 @@ fn id_value(id: &Json) -> Value {
 }
 
 /// The outputs of a live resource of these kinds: a public address's `ip_address`.
-pub(crate) fn outputs(kind: K, live: &Json) -> Vec<(String, Value)> {
+pub(crate) fn outputs(kind: K, live: &Json) -> Vec<(Name, Value)> {
     match (kind, live.pointer("/properties/ipAddress").and_then(Json::as_str)) {
         (K::AzurePublicIp, Some(address)) => vec![("ip_address".into(), Value::string(address))],
         _ => Vec::new(),

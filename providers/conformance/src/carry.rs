@@ -119,7 +119,7 @@ fn resolved(resource: &Resource, known: &HashMap<ResourceId, (String, Attrs)>) -
     let output = |wanted: &OutputRef| {
         known.get(&wanted.resource).and_then(|(provider_id, outputs)| wanted.value_in(provider_id, outputs))
     };
-    for value in Arc::make_mut(&mut resolved.attrs).values_mut() {
+    for (_, value) in Arc::make_mut(&mut resolved.attrs).iter_mut() {
         value.fill(&output, &|_| Some(SECRET.to_string())).unwrap_or_else(|err| panic!("{}: {err}", resource.id));
     }
     resolved

@@ -217,7 +217,7 @@ async fn retag(
         // update), with other tags.
         let mut resource = sent[&owner.id].clone();
         let attrs = Arc::make_mut(&mut resource.attrs);
-        attrs.insert(tags.into(), Value::Map([("conformance".to_string(), Value::string("retagged"))].into()));
+        attrs.insert(tags.into(), Value::Map([("conformance".into(), Value::string("retagged"))].into()));
         let provider = providers(found.kind.cloud());
         provider
             .update(&found.provider_id, &resource)

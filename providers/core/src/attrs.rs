@@ -2,7 +2,7 @@
 //! helpers every provider shares.
 
 use crate::{Created, ErrorKind, ProviderError};
-use isopod_catalog::{Attrs, ObservedResource, Ownership, ResourceId, ResourceKind, Scope, Value};
+use isopod_catalog::{Attrs, Name, ObservedResource, Ownership, ResourceId, ResourceKind, Scope, Value};
 use std::collections::BTreeMap;
 
 /// A string attribute.
@@ -92,24 +92,24 @@ pub struct Found(pub Attrs);
 
 impl Found {
     /// Sets `name` to a string, if there is one.
-    pub fn text(&mut self, name: &str, value: Option<&str>) -> &mut Self {
+    pub fn text(&mut self, name: impl Into<Name>, value: Option<&str>) -> &mut Self {
         if let Some(value) = value {
-            self.0.insert(name.to_string(), Value::string(value));
+            self.0.insert(name.into(), Value::string(value));
         }
         self
     }
 
     /// Sets `name` to a whole number, if there is one.
-    pub fn integer(&mut self, name: &str, value: Option<impl Into<i64>>) -> &mut Self {
+    pub fn integer(&mut self, name: impl Into<Name>, value: Option<impl Into<i64>>) -> &mut Self {
         if let Some(value) = value {
-            self.0.insert(name.to_string(), Value::Integer(value.into()));
+            self.0.insert(name.into(), Value::Integer(value.into()));
         }
         self
     }
 
     /// Sets `name` to any value.
-    pub fn value(&mut self, name: &str, value: Value) -> &mut Self {
-        self.0.insert(name.to_string(), value);
+    pub fn value(&mut self, name: impl Into<Name>, value: Value) -> &mut Self {
+        self.0.insert(name.into(), value);
         self
     }
 }
@@ -135,5 +135,5 @@ pub fn natural_created(kind: ResourceKind, attrs: &Attrs) -> Result<Created, Pro
         let key = kind.natural_key().collect::<Vec<_>>().join(", ");
         ProviderError::new(ErrorKind::Invalid, format!("{kind} needs {key}"))
     })?;
-    Ok(Created { provider_id: address, outputs: BTreeMap::new() })
+    Ok(Created { provider_id: address, outputs: Attrs::new() })
 }

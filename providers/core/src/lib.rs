@@ -14,8 +14,7 @@ pub mod retry;
 pub mod routed;
 
 pub use error::{ErrorKind, ProviderError};
-use isopod_catalog::{Cloud, ObservedResource, Ownership, Resource, ResourceKind, Scope, Value};
-use std::collections::BTreeMap;
+use isopod_catalog::{Attrs, Cloud, ObservedResource, Ownership, Resource, ResourceKind, Scope};
 use std::future::Future;
 use std::pin::Pin;
 
@@ -29,7 +28,7 @@ pub struct Created {
     /// The cloud's identifier.
     pub provider_id: String,
     /// Named outputs besides the id.
-    pub outputs: BTreeMap<String, Value>,
+    pub outputs: Attrs,
 }
 
 /// Where a created resource is in its cloud's asynchronous provisioning.

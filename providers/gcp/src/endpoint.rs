@@ -29,7 +29,7 @@ pub(crate) async fn create_address(
     // The address GCP chose is known once it is reserved.
     let address = get_address(p, region, name).await.map_err(crate::errors::classify)?;
     let mut made = created(path);
-    made.outputs.extend(address.address.map(|address| ("address".to_string(), Value::string(address))));
+    made.outputs.extend(address.address.map(|address| ("address".into(), Value::string(address))));
     Ok(made)
 }
 

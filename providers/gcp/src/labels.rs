@@ -85,11 +85,10 @@ mod tests {
 
     #[test]
     fn isopods_label_is_kept_apart_from_the_configurations() {
-        let attrs: Attrs =
-            [("labels".to_string(), Value::Map([("team".to_string(), Value::string("net"))].into()))].into();
-        let live = HashMap::from([(STACK_LABEL.to_string(), "prod".to_string()), ("old".to_string(), String::new())]);
+        let attrs: Attrs = [("labels".into(), Value::Map([("team".into(), Value::string("net"))].into()))].into();
+        let live = HashMap::from([(STACK_LABEL.to_string(), "prod".to_string()), ("old".into(), String::new())]);
         let set = wanted(&attrs, &live);
         assert_eq!(set, HashMap::from([(STACK_LABEL.into(), "prod".into()), ("team".into(), "net".into())]));
-        assert_eq!(found(&live), Value::Map([("old".to_string(), Value::string(""))].into()));
+        assert_eq!(found(&live), Value::Map([("old".into(), Value::string(""))].into()));
     }
 }

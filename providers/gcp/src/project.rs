@@ -11,7 +11,6 @@ use crate::vpn::RouterLocks;
 use google_cloud_compute_v1::model::Operation;
 use isopod_catalog::{ObservedResource, Ownership, ResourceKind, Scope};
 use isopod_provider::{Created, ErrorKind, ProviderError};
-use std::collections::BTreeMap;
 use std::future::Future;
 
 /// The project of one cloud block.
@@ -123,7 +122,7 @@ impl Project<'_> {
 
 /// What a create returns: the resource's path and no outputs.
 pub(crate) fn created(path: String) -> Created {
-    Created { provider_id: path, outputs: BTreeMap::new() }
+    Created { provider_id: path, outputs: isopod_catalog::Attrs::new() }
 }
 
 /// A relative path's parts after `projects/P/`: `(region or "global", collection, name)`.

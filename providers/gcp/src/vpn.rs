@@ -12,7 +12,7 @@ use google_cloud_compute_v1::model::{
     ExternalVpnGateway, ExternalVpnGatewayInterface, Router, RouterBgp, RouterBgpPeer, RouterInterface, VpnGateway,
     VpnTunnel,
 };
-use isopod_catalog::{Attrs, ObservedResource, Ownership, ResourceKind, Scope, Value};
+use isopod_catalog::{Attrs, Name, ObservedResource, Ownership, ResourceKind, Scope, Value};
 use isopod_provider::attrs::{Found, integer, integer32, natural_created, natural_parts, strings, text, untagged};
 use isopod_provider::{Created, ErrorKind, ProviderError, Provisioning, TunnelState};
 use std::collections::HashMap;
@@ -57,11 +57,11 @@ async fn get_gateway(p: &Project<'_>, region: &str, name: &str) -> Result<VpnGat
 }
 
 /// `interface0_ip` and `interface1_ip` of an HA VPN gateway.
-fn gateway_addresses(gateway: &VpnGateway) -> Vec<(String, Value)> {
+fn gateway_addresses(gateway: &VpnGateway) -> Vec<(Name, Value)> {
     let mut interfaces: Vec<_> = gateway.vpn_interfaces.iter().collect();
     interfaces.sort_by_key(|interface| interface.id);
     let addresses = interfaces.iter().filter_map(|interface| interface.ip_address.clone());
-    addresses.enumerate().map(|(n, address)| (format!("interface{n}_ip"), Value::string(address))).collect()
+    addresses.enumerate().map(|(n, address)| (format!("interface{n}_ip").into(), Value::string(address))).collect()
 }
 
 pub(crate) async fn delete_gateway(p: &Project<'_>, path: &str) -> Result<(), ProviderError> {
@@ -83,7 +83,7 @@ pub(crate) async fn discover_gateways(p: &Project<'_>) -> Result<Vec<ObservedRes
             .text("region", Some(&region))
             .value("labels", labels::found(&gateway.labels));
         for (output, value) in gateway_addresses(&gateway) {
-            attrs.value(&output, value);
+            attrs.value(output, value);
         }
         let path = p.regional_path(&region, "vpnGateways", &name);
         p.observed(ResourceKind::GcpHaVpnGateway, path, p.scope(&region), gateway.description.as_deref(), attrs.0)

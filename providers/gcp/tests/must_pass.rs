@@ -184,8 +184,7 @@ fn a_networks_routing_mode_changes_in_place() {
         id: id.clone(),
         scope: scope.clone(),
         attrs: Arc::new(
-            [("name".to_string(), Value::string("routing-app")), ("routing_mode".to_string(), Value::string(mode))]
-                .into(),
+            [("name".into(), Value::string("routing-app")), ("routing_mode".into(), Value::string(mode))].into(),
         ),
         depends_on: Vec::new(),
         object: "network.app".into(),
@@ -216,7 +215,9 @@ fn flow_logs_are_patched_onto_their_subnetwork_and_off_again() {
     let resource = |kind: ResourceKind, scope: &Scope, attrs: &[(&str, &str)]| Resource {
         id: ResourceId::new(kind, "app"),
         scope: scope.clone(),
-        attrs: Arc::new(attrs.iter().map(|(name, value)| (name.to_string(), Value::string(*value))).collect()),
+        attrs: Arc::new(
+            attrs.iter().map(|(name, value)| (isopod_catalog::Name::intern(name), Value::string(*value))).collect(),
+        ),
         depends_on: Vec::new(),
         object: "network.app".into(),
     };

@@ -342,7 +342,7 @@ impl Provider for HostProvider {
         let (resource, owner) = (resource.clone(), owner.clone());
         self.blocking(move |host| {
             let name = host.write(&resource, &owner, false)?;
-            Ok(Created { provider_id: name, outputs: BTreeMap::new() })
+            Ok(Created { provider_id: name, outputs: isopod_catalog::Attrs::new() })
         })
     }
 

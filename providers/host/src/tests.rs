@@ -67,7 +67,7 @@ fn applied(topology: &isopod_lang::Topology) -> BTreeMap<ResourceId, Attrs> {
         let output = |wanted: &OutputRef| {
             created.get(&wanted.resource).and_then(|live| wanted.value_in(&live.provider_id, &live.outputs))
         };
-        for value in attrs.values_mut() {
+        for (_, value) in attrs.iter_mut() {
             value.fill(&output, &|name| Some(format!("key-of-{name}"))).unwrap();
         }
         let resource = Resource {
@@ -174,11 +174,9 @@ fn a_host_to_host_tunnel_mirrors_the_other_end() {
 
 #[test]
 fn keys_are_quoted_and_names_are_section_names() {
-    let attrs: Attrs = [
-        ("local_address".to_string(), Value::string("198.51.100.7")),
-        ("remote_address".to_string(), Value::string("52.1.2.3")),
-    ]
-    .into();
+    let attrs: Attrs =
+        [("local_address".into(), Value::string("198.51.100.7")), ("remote_address".into(), Value::string("52.1.2.3"))]
+            .into();
     let text = render(&[Connection { name: connection_name("dc.t/0"), attrs: &attrs, psk: "a\"b\\c" }]);
     assert!(text.contains("  isopod-dc-t-0 {"), "{text}");
     assert!(text.contains("secret = \"a\\\"b\\\\c\""), "{text}");

@@ -18,7 +18,7 @@
 //!
 //! Run: `cargo bench -p isopod-simulator --bench plan_scale`
 
-use isopod_catalog::{ObservedResource, OutputRef, Ownership, ResourceId, ResourceKind, Scope, Value};
+use isopod_catalog::{ObservedResource, OutputRef, Ownership, ResourceId, ResourceKind, Scope};
 use isopod_lang::{Inputs, MemoryHost, SourceMap};
 use isopod_planner::{Live, Plan, diff, lower};
 use isopod_provider::Provider;
@@ -101,13 +101,13 @@ fn run(networks: usize, verbose: bool) -> Figures {
     let first = Plan::new(&desired, diff(&desired, &[]), &[]).expect("no cycle");
     let simulator = Simulator::in_memory();
     let started = Instant::now();
-    let mut created: BTreeMap<ResourceId, (String, BTreeMap<String, Value>)> = BTreeMap::new();
+    let mut created: BTreeMap<ResourceId, (String, isopod_catalog::Attrs)> = BTreeMap::new();
     for change in &first.changes {
         let mut resource = desired.resources[&change.id].clone();
         let output = |wanted: &OutputRef| {
             created.get(&wanted.resource).and_then(|(provider_id, outputs)| wanted.value_in(provider_id, outputs))
         };
-        for value in std::sync::Arc::make_mut(&mut resource.attrs).values_mut() {
+        for (_, value) in std::sync::Arc::make_mut(&mut resource.attrs).iter_mut() {
             value.fill(&output, &|name| Some(format!("key-of-{name}"))).expect("the plan's order creates what it uses");
         }
         let owner = Ownership { stack: first.stack.clone(), id: change.id.clone() };

@@ -5,7 +5,7 @@ use super::index::Live;
 use isopod_catalog::{Ref, Resource, ResourceKind, Value};
 use isopod_provider::{ErrorKind, ProviderError};
 
-fn text<'a>(attrs: &'a std::collections::BTreeMap<String, Value>, name: &str) -> Option<&'a str> {
+fn text<'a>(attrs: &'a isopod_catalog::Attrs, name: &str) -> Option<&'a str> {
     match attrs.get(name) {
         Some(Value::String(text)) => Some(text),
         _ => None,

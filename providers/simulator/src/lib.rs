@@ -47,7 +47,7 @@ pub(crate) struct SimResource {
     pub provider_id: String,
     pub kind: ResourceKind,
     pub scope: Scope,
-    pub attrs: BTreeMap<String, Value>,
+    pub attrs: Attrs,
     pub owner: Option<Ownership>,
     /// While the cloud provisions it: when it will be ready, in milliseconds since the Unix epoch.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -211,12 +211,7 @@ impl Simulator {
 
     /// Adds a resource directly, as if someone outside Isopod created it (for tests and demos),
     /// and saves the state.
-    pub fn insert_foreign(
-        &self,
-        kind: ResourceKind,
-        scope: Scope,
-        attrs: BTreeMap<String, Value>,
-    ) -> Result<String, ProviderError> {
+    pub fn insert_foreign(&self, kind: ResourceKind, scope: Scope, attrs: Attrs) -> Result<String, ProviderError> {
         let mut state = self.lock();
         let provider_id = next_id(&mut state, kind);
         let resource =
@@ -293,13 +288,10 @@ impl Simulator {
     }
 }
 
-/// The outputs a kind's create call returns: public addresses (from 100.64.0.0/10, unique in
-/// one simulator) and the ids of objects the cloud creates along (a VPC's main route table).
-/// The attributes the cloud fills in when it creates a resource of `kind`.
 /// The outputs the cloud assigns at creation, as the catalogue lists them: addresses from
 /// 100.64.0.0/10, one per subnet for a list (an AWS interface endpoint's), and ids of
 /// sub-objects.
-fn outputs(state: &mut State, resource: &Resource) -> BTreeMap<String, Value> {
+fn outputs(state: &mut State, resource: &Resource) -> Attrs {
     let mut next = || {
         state.next_id += 1;
         state.next_id
@@ -308,7 +300,7 @@ fn outputs(state: &mut State, resource: &Resource) -> BTreeMap<String, Value> {
         let n = n as u32 & 0x003f_ffff;
         Value::string(std::net::Ipv4Addr::from(u32::from(std::net::Ipv4Addr::new(100, 64, 0, 0)) | n).to_string())
     };
-    let mut outputs = BTreeMap::new();
+    let mut outputs = Attrs::new();
     for output in resource.id.kind.spec().outputs {
         let value = match output.ty {
             AttrType::List(_) => {
@@ -322,7 +314,7 @@ fn outputs(state: &mut State, resource: &Resource) -> BTreeMap<String, Value> {
             // An id of a sub-object (a VPC's main route table), named after the output.
             _ => Value::string(format!("{}-{:012x}", output.name.trim_end_matches("_id").replace('_', "-"), next())),
         };
-        outputs.insert(output.name.to_string(), value);
+        outputs.insert(output.name.into(), value);
     }
     outputs
 }
@@ -521,7 +513,7 @@ impl Provider for SimulatedCloud {
             let before = live.attrs.clone();
             let outputs = live.kind.spec().outputs;
             live.attrs.retain(|name, _| outputs.iter().any(|output| output.name == name));
-            live.attrs.extend(resource.attrs.iter().map(|(name, value)| (name.clone(), value.clone())));
+            live.attrs.extend(resource.attrs.iter().map(|(name, value)| (*name, value.clone())));
             if let Err(err) = self.simulator.save(&state) {
                 state.resources[position].attrs = before;
                 return Err(err);

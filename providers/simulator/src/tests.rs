@@ -1,7 +1,6 @@
 use crate::{Simulator, ready};
 use isopod_catalog::{Cloud, Ownership, Resource, ResourceId, ResourceKind, Scope, Value};
 use isopod_provider::{ErrorKind, Provider};
-use std::collections::BTreeMap;
 
 fn scope() -> Scope {
     Scope { cloud: "aws.prod".into(), region: "us-east-1".into() }
@@ -11,7 +10,9 @@ fn resource(kind: ResourceKind, address: &str, attrs: &[(&str, &str)]) -> Resour
     Resource {
         id: ResourceId::new(kind, address),
         scope: scope(),
-        attrs: std::sync::Arc::new(attrs.iter().map(|(k, v)| (k.to_string(), Value::string(*v))).collect()),
+        attrs: std::sync::Arc::new(
+            attrs.iter().map(|(k, v)| (isopod_catalog::Name::intern(k), Value::string(*v))).collect(),
+        ),
         depends_on: Vec::new(),
         object: format!("network.{address}"),
     }
@@ -27,7 +28,7 @@ fn creates_discovers_and_deletes_with_ownership() {
     let aws = simulator.provider(Cloud::Aws);
     let vpc = resource(ResourceKind::AwsVpc, "app", &[("cidr_block", "10.0.0.0/16")]);
     let created = ready(aws.create(&vpc, &owner(&vpc))).unwrap();
-    let foreign = simulator.insert_foreign(ResourceKind::AwsVpc, scope(), BTreeMap::new()).unwrap();
+    let foreign = simulator.insert_foreign(ResourceKind::AwsVpc, scope(), Default::default()).unwrap();
     let found = ready(aws.discover(&scope(), &[ResourceKind::AwsVpc, ResourceKind::AwsSubnet])).unwrap();
     assert_eq!(found.len(), 2);
     assert_eq!(found.iter().find(|r| r.provider_id == created.provider_id).unwrap().owner, Some(owner(&vpc)));
@@ -171,7 +172,7 @@ fn owned_tunnels_report_up_until_taken_down_and_the_state_persists() {
     tunnel.scope = site.clone();
     let created = ready(host.create(&tunnel, &owner(&tunnel))).unwrap();
     // Unowned resources of the kind report nothing: they are not Isopod's tunnels.
-    simulator.insert_foreign(ResourceKind::HostIpsecTunnel, site.clone(), BTreeMap::new()).unwrap();
+    simulator.insert_foreign(ResourceKind::HostIpsecTunnel, site.clone(), Default::default()).unwrap();
     let states = ready(host.tunnel_states(&site, false)).unwrap();
     assert_eq!(states.len(), 1);
     assert!(states[0].up, "{states:?}");
