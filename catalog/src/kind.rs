@@ -161,7 +161,19 @@ impl ResourceKind {
 
     /// The attribute called `name`.
     pub fn attr(self, name: &str) -> Option<&'static AttrSpec> {
-        self.spec().attr(name)
+        // Each kind's attributes sorted by name, made once: the diff looks up every attribute of
+        // every resource (thirty for an AWS VPN connection).
+        static BY_NAME: std::sync::OnceLock<Vec<Vec<&'static AttrSpec>>> = std::sync::OnceLock::new();
+        let by_name = BY_NAME.get_or_init(|| {
+            let sorted = |spec: &'static crate::KindSpec| {
+                let mut attrs: Vec<&'static AttrSpec> = spec.attrs.iter().collect();
+                attrs.sort_by_key(|attr| attr.name);
+                attrs
+            };
+            crate::CATALOGUE.iter().map(sorted).collect()
+        });
+        let attrs = &by_name[self as usize];
+        attrs.binary_search_by(|attr| attr.name.cmp(name)).ok().map(|at| attrs[at])
     }
 
     /// The attribute that holds the user's tags (AWS and Azure `tags`, GCP `labels`), on the

@@ -84,19 +84,26 @@ impl Resource {
     /// The resources this one needs first: those whose outputs its attributes use, and its
     /// explicit dependencies.
     pub fn dependencies(&self) -> Vec<&ResourceId> {
-        let mut out: Vec<&ResourceId> = self.depends_on.iter().collect();
-        let mut stack: Vec<&Value> = self.attrs.values().collect();
-        while let Some(value) = stack.pop() {
-            match value {
-                Value::Output(output) => out.push(&output.resource),
-                Value::List(items) => stack.extend(items),
-                Value::Map(entries) => stack.extend(entries.values()),
-                Value::String(_) | Value::Integer(_) | Value::Bool(_) | Value::Sensitive(_) => {}
-            }
-        }
+        let mut out: Vec<&ResourceId> = Vec::new();
+        self.for_each_dependency(|id| out.push(id));
         out.sort();
         out.dedup();
         out
+    }
+
+    /// Calls `found` with each resource this one needs first, as [`dependencies`](Self::dependencies)
+    /// lists them but unsorted and with repeats, without collecting them.
+    pub fn for_each_dependency<'a>(&'a self, mut found: impl FnMut(&'a ResourceId)) {
+        self.depends_on.iter().for_each(&mut found);
+        fn walk<'a>(value: &'a Value, found: &mut impl FnMut(&'a ResourceId)) {
+            match value {
+                Value::Output(output) => found(&output.resource),
+                Value::List(items) => items.iter().for_each(|item| walk(item, found)),
+                Value::Map(entries) => entries.values().for_each(|item| walk(item, found)),
+                Value::String(_) | Value::Integer(_) | Value::Bool(_) | Value::Sensitive(_) => {}
+            }
+        }
+        self.attrs.values().for_each(|value| walk(value, &mut found));
     }
 }
 

@@ -21,8 +21,9 @@ pub enum Value {
     List(Vec<Value>),
     /// A map with sorted keys.
     Map(BTreeMap<String, Value>),
-    /// An output of another resource, known only once that one exists (e.g. a VPC's id).
-    Output(OutputRef),
+    /// An output of another resource, known only once that one exists (e.g. a VPC's id). Boxed:
+    /// a value is as large as its largest kind, and outputs are the rarest.
+    Output(Box<OutputRef>),
     /// A secret, by its name in Isopod's secret store; its value is never in a plan.
     Sensitive(String),
 }

@@ -437,8 +437,11 @@ fn comparison(
             forces_replacement: true,
         });
     }
+    // Both sides are sorted by name: each live attribute is found by walking along.
+    let mut live_attrs = live.attrs.iter().peekable();
     for (name, wanted) in resource.attrs.iter() {
-        let now = live.attrs.get(name);
+        while live_attrs.next_if(|(live_name, _)| *live_name < name).is_some() {}
+        let now = live_attrs.next_if(|(live_name, _)| *live_name == name).map(|(_, value)| value);
         let spec = kind.attr(name);
         let forces_replacement = spec.is_some_and(|spec| spec.replaces);
         // A key is compared by presence only: clouds return keys to few callers, if at all, and
@@ -460,7 +463,11 @@ fn comparison(
         let unordered = spec.is_some_and(|spec| spec.unordered);
         let matches = match now {
             None => false,
-            Some(now) if unordered => resolve(wanted, owned, unknown_outputs).is_some_and(|r| same_as_set(&r, now)),
+            // The same order is the same set; only a list in another order is sorted to compare.
+            Some(now) if unordered => {
+                equals_live(wanted, now, owned, unknown_outputs)
+                    || resolve(wanted, owned, unknown_outputs).is_some_and(|r| same_as_set(&r, now))
+            }
             Some(now) => equals_live(wanted, now, owned, unknown_outputs),
         };
         if matches {

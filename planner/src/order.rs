@@ -243,32 +243,71 @@ impl Operations {
 
 /// Each non-deleted change's depth in the desired dependency graph: one more than the deepest
 /// of its dependencies among `changes`; a cycle is an error.
+///
+/// The desired resources are walked in their order and matched to their changes through one
+/// hash index (no lookup by id in the B-tree per change), and the depths come from a
+/// topological pass over flat vectors; the graph library is asked only to name a cycle.
 fn build_levels(changes: &[Change], desired: &Desired) -> Result<Vec<usize>, Cycle> {
-    let mut graph: DiGraph<usize, ()> = DiGraph::with_capacity(changes.len(), changes.len());
-    let nodes: Vec<NodeIndex> = (0..changes.len()).map(|idx| graph.add_node(idx)).collect();
     // Deletions have no edges (nothing desired depends on them), and a duplicate's deletion
     // shares its id with the kept copy's change.
     let index: HashMap<&ResourceId, usize> =
         changes.iter().enumerate().filter(|(_, c)| c.action != Action::Delete).map(|(idx, c)| (&c.id, idx)).collect();
-    for (idx, change) in changes.iter().enumerate() {
-        if change.action == Action::Delete {
-            continue;
-        }
-        let Some(resource) = desired.resources.get(&change.id) else { continue };
-        for dependency in resource.dependencies() {
+    // (dependency, dependent), by the changes' positions.
+    let mut edges: Vec<(usize, usize)> = Vec::with_capacity(changes.len());
+    for resource in desired.resources.values() {
+        let Some(&idx) = index.get(&resource.id) else { continue };
+        resource.for_each_dependency(|dependency| {
             if let Some(&dep) = index.get(dependency) {
-                graph.add_edge(nodes[dep], nodes[idx], ());
+                edges.push((dep, idx));
+            }
+        });
+    }
+    // Kahn's algorithm: each change's dependents, in one vector sliced by `starts`.
+    let mut starts = vec![0usize; changes.len() + 1];
+    let mut waiting = vec![0usize; changes.len()];
+    for &(dep, idx) in &edges {
+        starts[dep + 1] += 1;
+        waiting[idx] += 1;
+    }
+    for n in 0..changes.len() {
+        starts[n + 1] += starts[n];
+    }
+    let mut dependents = vec![0usize; edges.len()];
+    let mut filled = starts.clone();
+    for &(dep, idx) in &edges {
+        dependents[filled[dep]] = idx;
+        filled[dep] += 1;
+    }
+    let mut level = vec![0usize; changes.len()];
+    let mut ready: Vec<usize> = (0..changes.len()).filter(|&n| waiting[n] == 0).collect();
+    let mut done = 0;
+    while let Some(node) = ready.pop() {
+        done += 1;
+        for &next in &dependents[starts[node]..starts[node + 1]] {
+            level[next] = level[next].max(level[node] + 1);
+            waiting[next] -= 1;
+            if waiting[next] == 0 {
+                ready.push(next);
             }
         }
     }
-    let order = toposort(&graph, None).map_err(|cycle| Cycle(cycle_path(&graph, cycle.node_id(), changes)))?;
-    let mut level = vec![0usize; changes.len()];
-    for node in &order {
-        let deepest =
-            graph.neighbors_directed(*node, petgraph::Direction::Incoming).map(|dep| level[graph[dep]] + 1).max();
-        level[graph[*node]] = deepest.unwrap_or(0);
+    if done < changes.len() {
+        return Err(cycle(changes, &edges));
     }
     Ok(level)
+}
+
+/// A cycle among `edges` (which have one): its resources, the first repeated last.
+fn cycle(changes: &[Change], edges: &[(usize, usize)]) -> Cycle {
+    let mut graph: DiGraph<usize, ()> = DiGraph::with_capacity(changes.len(), edges.len());
+    let nodes: Vec<NodeIndex> = (0..changes.len()).map(|idx| graph.add_node(idx)).collect();
+    for &(dep, idx) in edges {
+        graph.add_edge(nodes[dep], nodes[idx], ());
+    }
+    match toposort(&graph, None) {
+        Err(cycle) => Cycle(cycle_path(&graph, cycle.node_id(), changes)),
+        Ok(_) => unreachable!("the edges have a cycle"),
+    }
 }
 
 /// The cycle through `start`, as resource ids, the first repeated last.
@@ -327,6 +366,29 @@ mod tests {
         };
         let (delete, create) = (node(Call::Delete, "app.old"), node(Call::Create, "app.new"));
         assert!(has_path_connecting(graph, delete, create, None), "the new subnet waits for the old one to go");
+    }
+
+    #[test]
+    fn resources_that_need_each_other_first_are_a_cycle_named_whole() {
+        let scope = Scope { cloud: "aws.prod".into(), region: "us-east-1".into() };
+        let vpc = |address: &str| ResourceId::new(ResourceKind::AwsVpc, address);
+        let mut desired = Desired { stack: "s".into(), ..Desired::default() };
+        for (address, needs) in [("a", "b"), ("b", "c"), ("c", "a"), ("d", "a")] {
+            let resource = Resource {
+                id: vpc(address),
+                scope: scope.clone(),
+                attrs: Default::default(),
+                depends_on: vec![vpc(needs)],
+                object: "network.x".into(),
+            };
+            desired.resources.insert(resource.id.clone(), resource);
+        }
+        let cycle = crate::Plan::new(&desired, crate::diff(&desired, &[]), &[]).unwrap_err();
+        assert_eq!(cycle.0.len(), 4, "{cycle}");
+        assert_eq!(cycle.0.first(), cycle.0.last(), "{cycle}");
+        let mut named: Vec<&str> = cycle.0[1..].iter().map(|id| id.address.as_str()).collect();
+        named.sort();
+        assert_eq!(named, ["a", "b", "c"], "`d` only waits for the circle: {cycle}");
     }
 
     #[test]

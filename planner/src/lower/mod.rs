@@ -641,5 +641,5 @@ fn scope(network: &Network) -> Scope {
 }
 
 pub(crate) fn output(id: &ResourceId, name: impl Into<Name>) -> Value {
-    Value::Output(OutputRef { resource: id.clone(), output: name.into() })
+    Value::Output(Box::new(OutputRef { resource: id.clone(), output: name.into() }))
 }

@@ -45,10 +45,10 @@ fn relays_publish_the_service_name_in_each_consumer_cloud() {
     let (plan, desired) = crate::plan(&topology, &[]).unwrap();
     assert_eq!(desired.unplanned, []);
     let get = |kind: ResourceKind, address: &str| &desired.resources[&ResourceId::new(kind, address)];
-    let addresses = Value::Output(isopod_catalog::OutputRef {
+    let addresses = Value::Output(Box::new(isopod_catalog::OutputRef {
         resource: ResourceId::new(ResourceKind::AwsVpcEndpoint, "s3"),
         output: "ip_addresses".into(),
-    });
+    }));
     // AWS, in another region: a private hosted zone associated with the VPC, and an A record.
     let zone = get(ResourceKind::AwsRoute53Zone, "s3-far.west");
     assert_eq!(zone.attrs["name"], Value::string("s3.us-east-1.amazonaws.com"));
