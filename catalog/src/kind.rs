@@ -3,6 +3,7 @@
 
 use crate::attrs::Attrs;
 use crate::catalogue::{AttrSpec, AttrType, KindSpec};
+use crate::name::Name;
 use crate::table::CATALOGUE;
 use crate::value::Value;
 use serde::{Deserialize, Serialize};
@@ -176,6 +177,20 @@ impl ResourceKind {
         attrs.binary_search_by(|attr| attr.name.cmp(name)).ok().map(|at| attrs[at])
     }
 
+    /// The attribute or output of this kind named `BEFORE` `N` `AFTER` (`tunnel1_inside_cidr`,
+    /// `interface0_ip`), as the catalogue spells it: a static name, found without formatting one.
+    pub fn numbered(self, before: &str, n: usize, after: &str) -> Option<Name> {
+        let spec = self.spec();
+        let names = spec.attrs.iter().map(|attr| attr.name).chain(spec.outputs.iter().map(|output| output.name));
+        names
+            .filter(|name| {
+                let number = name.strip_prefix(before).and_then(|rest| rest.strip_suffix(after));
+                number.is_some_and(|number| number.parse() == Ok(n))
+            })
+            .map(Name::new)
+            .next()
+    }
+
     /// The attribute that holds the user's tags (AWS and Azure `tags`, GCP `labels`), on the
     /// kinds that take them.
     pub fn tags_attr(self) -> Option<&'static str> {
@@ -236,5 +251,20 @@ impl ResourceKind {
 impl fmt::Display for ResourceKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbered_names_are_the_catalogues_own() {
+        let name = ResourceKind::AwsVpnConnection.numbered("tunnel", 2, "_phase1_lifetime_seconds").unwrap();
+        assert_eq!(name, "tunnel2_phase1_lifetime_seconds");
+        let spelled = ResourceKind::AwsVpnConnection.spec().attrs.iter().find(|attr| attr.name == name).unwrap();
+        assert!(std::ptr::eq(name.as_str(), spelled.name), "the catalogue's text, not a copy");
+        assert_eq!(ResourceKind::GcpHaVpnGateway.numbered("interface", 1, "_ip").unwrap(), "interface1_ip");
+        assert_eq!(ResourceKind::AwsVpnConnection.numbered("tunnel", 3, "_address"), None);
     }
 }

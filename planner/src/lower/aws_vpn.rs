@@ -12,7 +12,7 @@
 use super::network::aws_named;
 use super::{Desired, attrs, output};
 use crate::allocate::{Allocations, gateway_key};
-use isopod_catalog::{Name, Resource, ResourceId, ResourceKind, Scope, Value};
+use isopod_catalog::{Resource, ResourceId, ResourceKind, Scope, Value};
 use isopod_lang::Topology;
 use isopod_lang::topology::{Ike, Network, Tunnel};
 use std::collections::BTreeMap;
@@ -233,11 +233,10 @@ pub(super) fn connection(
     ]);
     for tunnel_index in 0..2 {
         let slot = n * 2 + tunnel_index;
-        let prefix = format!("tunnel{}", tunnel_index + 1);
-        connection_attrs.insert(format!("{prefix}_inside_cidr").into(), Value::string(inside(slot)));
-        connection_attrs
-            .insert(format!("{prefix}_preshared_key").into(), Value::Sensitive(super::tunnel::psk_name(tunnel, slot)));
-        connection_attrs.extend(tunnel_options(&prefix, &tunnel.ike));
+        let name = |after: &str| super::numbered(ResourceKind::AwsVpnConnection, "tunnel", tunnel_index + 1, after);
+        connection_attrs.insert(name("_inside_cidr"), Value::string(inside(slot)));
+        connection_attrs.insert(name("_preshared_key"), Value::Sensitive(super::tunnel::psk_name(tunnel, slot)));
+        connection_attrs.extend(tunnel_options(&tunnel.ike).map(|(after, value)| (name(after), value)));
     }
     desired.add(Resource {
         id: connection.clone(),
@@ -264,11 +263,11 @@ pub(super) fn connection(
 
 /// The output naming AWS's outside address of inside slot `slot`.
 pub(super) fn outside_address(connections: &[ResourceId], slot: usize) -> Value {
-    output(&connections[slot / 2], format!("tunnel{}_address", slot % 2 + 1))
+    output(&connections[slot / 2], super::numbered(ResourceKind::AwsVpnConnection, "tunnel", slot % 2 + 1, "_address"))
 }
 
 /// AWS's per-tunnel options from the IKE settings, in AWS's own vocabulary.
-fn tunnel_options(prefix: &str, ike: &Ike) -> Vec<(Name, Value)> {
+fn tunnel_options(ike: &Ike) -> impl Iterator<Item = (&'static str, Value)> {
     let encryption: Vec<Value> = ike
         .encryption
         .iter()
@@ -294,18 +293,16 @@ fn tunnel_options(prefix: &str, ike: &Ike) -> Vec<(Name, Value)> {
         .collect();
     let groups: Vec<Value> = ike.dh_groups.iter().map(|g| Value::Integer((*g).into())).collect();
     [
-        ("ike_versions", Value::List(vec![Value::string(format!("ikev{}", ike.version))])),
-        ("phase1_encryption_algorithms", Value::List(encryption.clone())),
-        ("phase2_encryption_algorithms", Value::List(encryption)),
-        ("phase1_integrity_algorithms", Value::List(integrity.clone())),
-        ("phase2_integrity_algorithms", Value::List(integrity)),
-        ("phase1_dh_group_numbers", Value::List(groups.clone())),
-        ("phase2_dh_group_numbers", Value::List(groups)),
-        ("phase1_lifetime_seconds", Value::Integer(ike.lifetime.into())),
-        ("phase2_lifetime_seconds", Value::Integer(ike.child_lifetime.into())),
-        ("dpd_timeout_seconds", Value::Integer(ike.dpd_timeout.into())),
+        ("_ike_versions", Value::List(vec![Value::string(format!("ikev{}", ike.version))])),
+        ("_phase1_encryption_algorithms", Value::List(encryption.clone())),
+        ("_phase2_encryption_algorithms", Value::List(encryption)),
+        ("_phase1_integrity_algorithms", Value::List(integrity.clone())),
+        ("_phase2_integrity_algorithms", Value::List(integrity)),
+        ("_phase1_dh_group_numbers", Value::List(groups.clone())),
+        ("_phase2_dh_group_numbers", Value::List(groups)),
+        ("_phase1_lifetime_seconds", Value::Integer(ike.lifetime.into())),
+        ("_phase2_lifetime_seconds", Value::Integer(ike.child_lifetime.into())),
+        ("_dpd_timeout_seconds", Value::Integer(ike.dpd_timeout.into())),
     ]
     .into_iter()
-    .map(|(name, value)| (format!("{prefix}_{name}").into(), value))
-    .collect()
 }

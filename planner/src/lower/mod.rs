@@ -640,6 +640,12 @@ fn scope(network: &Network) -> Scope {
     Scope { cloud: network.cloud.clone(), region: network.region.value.clone() }
 }
 
+/// The name `BEFORE` `N` `AFTER` of an attribute or output of `kind` (`tunnel1_inside_cidr`), as
+/// the catalogue spells it (formatted only if it does not list it).
+pub(crate) fn numbered(kind: ResourceKind, before: &str, n: usize, after: &str) -> Name {
+    kind.numbered(before, n, after).unwrap_or_else(|| Name::from(format!("{before}{n}{after}")))
+}
+
 pub(crate) fn output(id: &ResourceId, name: impl Into<Name>) -> Value {
     Value::Output(Box::new(OutputRef { resource: id.clone(), output: name.into() }))
 }

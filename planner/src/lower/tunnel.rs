@@ -15,7 +15,7 @@
 use super::host_ipsec::{self, HostTunnel};
 use super::{Desired, aws_vpn, azure_vpn, gcp_vpn, output};
 use crate::allocate::{Allocations, host_key, slot_key};
-use isopod_catalog::Value;
+use isopod_catalog::{ResourceKind, Value};
 use isopod_lang::Topology;
 use isopod_lang::topology::{Host, Network, Routing, Tunnel};
 
@@ -55,7 +55,7 @@ pub(super) fn aws_gcp(
     let aws_gateway = aws_vpn::gateway(topology, aws, alloc, desired);
     aws_vpn::routes_to(&aws_gateway, &[gcp.cidr.value.to_string()], object, desired);
     let gcp_interfaces = (0..aws_connections(tunnel)).map(|n| aws_vpn::Peer {
-        address: output(&gcp_gateway.ha, format!("interface{n}_ip")),
+        address: output(&gcp_gateway.ha, super::numbered(ResourceKind::GcpHaVpnGateway, "interface", n, "_ip")),
         asn: gcp_gateway.asn,
         static_routes: None,
     });
@@ -113,7 +113,7 @@ pub(super) fn azure_gcp(
     gcp_vpn::tunnels(&gcp_gateway, tunnel, object, azure_addresses, azure_gateway.asn, &gcp_peers, desired);
     let azure_peers: Vec<azure_vpn::PeerTunnel> = (0..slots)
         .map(|slot| azure_vpn::PeerTunnel {
-            address: output(&gcp_gateway.ha, format!("interface{slot}_ip")),
+            address: output(&gcp_gateway.ha, super::numbered(ResourceKind::GcpHaVpnGateway, "interface", slot, "_ip")),
             bgp: Some(azure_vpn::Bgp {
                 address: inside(slot).host(2).expect("a /30 has two hosts"),
                 azure_address: inside(slot).host(1).expect("a /30 has two hosts"),
@@ -205,7 +205,10 @@ pub(super) fn aws_host(
     let connection = aws_vpn::connection(&gateway, tunnel, object, 0, peer, &|slot| inside(slot).to_string(), desired);
     let slots = (0..2)
         .map(|slot| HostTunnel {
-            remote_address: output(&connection, format!("tunnel{}_address", slot + 1)),
+            remote_address: output(
+                &connection,
+                super::numbered(ResourceKind::AwsVpnConnection, "tunnel", slot + 1, "_address"),
+            ),
             remote_ts: vec![aws.cidr.value.to_string()],
             // AWS takes the first address of each inside /30, the customer side the second.
             bgp: bgp.then(|| (host_address(inside(slot), 2), host_address(inside(slot), 1), gateway.asn)),
@@ -243,7 +246,10 @@ pub(super) fn gcp_host(
     gcp_vpn::tunnels(&gateway, tunnel, object, addresses, host_asn, &gcp_peers, desired);
     let slots = (0..slots)
         .map(|slot| HostTunnel {
-            remote_address: output(&gateway.ha, format!("interface{slot}_ip")),
+            remote_address: output(
+                &gateway.ha,
+                super::numbered(ResourceKind::GcpHaVpnGateway, "interface", slot, "_ip"),
+            ),
             remote_ts: vec![gcp.cidr.value.to_string()],
             bgp: Some((host_address(inside(slot), 2), host_address(inside(slot), 1), gateway.asn)),
             key_slot: slot,
