@@ -42,12 +42,6 @@ impl From<String> for Name {
     }
 }
 
-impl From<&String> for Name {
-    fn from(text: &String) -> Name {
-        Name::intern(text)
-    }
-}
-
 impl From<Name> for String {
     fn from(name: Name) -> String {
         name.0.to_string()

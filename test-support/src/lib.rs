@@ -260,8 +260,19 @@ impl AzureEmulator {
 }
 
 /// A port of 127.0.0.1 free a moment ago.
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+/// A free port of 127.0.0.1, never one this process handed out before: the kernel may give a
+/// port just released to the next bind, and two tests starting servers at once would then
+/// share one (the second server fails to bind and exits while the first answers for it, until
+/// its test stops it: a refused connection in the middle of the other test).
+pub(crate) fn free_port() -> u16 {
+    static HANDED_OUT: std::sync::Mutex<std::collections::BTreeSet<u16>> =
+        std::sync::Mutex::new(std::collections::BTreeSet::new());
+    loop {
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        if HANDED_OUT.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(port) {
+            return port;
+        }
+    }
 }
 
 /// Starts `command`, a server that will listen on `port` of 127.0.0.1 (its output discarded),

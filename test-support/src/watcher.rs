@@ -14,9 +14,10 @@ pub struct WatchProcess {
     pub port: u16,
 }
 
-/// A free port of 127.0.0.1 (for `--listen 127.0.0.1:PORT`).
+/// A free port of 127.0.0.1 (for `--listen 127.0.0.1:PORT`), never one this process handed
+/// out before.
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    crate::free_port()
 }
 
 /// The message of a log event.
