@@ -185,7 +185,11 @@ impl ResourceKind {
         names
             .filter(|name| {
                 let number = name.strip_prefix(before).and_then(|rest| rest.strip_suffix(after));
-                number.is_some_and(|number| number.parse() == Ok(n))
+                // Written as `n` is: digits only, no leading zero (`tunnel01_…` is not tunnel 1).
+                let written = |number: &str| {
+                    number.bytes().all(|b| b.is_ascii_digit()) && (number == "0" || !number.starts_with('0'))
+                };
+                number.is_some_and(|number| written(number) && number.parse() == Ok(n))
             })
             .map(Name::new)
             .next()
@@ -266,5 +270,9 @@ mod tests {
         assert!(std::ptr::eq(name.as_str(), spelled.name), "the catalogue's text, not a copy");
         assert_eq!(ResourceKind::GcpHaVpnGateway.numbered("interface", 1, "_ip").unwrap(), "interface1_ip");
         assert_eq!(ResourceKind::AwsVpnConnection.numbered("tunnel", 3, "_address"), None);
+        assert_eq!(
+            ResourceKind::AwsVpnConnection.numbered("tunnel", 1, "_inside_cidr").unwrap(),
+            "tunnel1_inside_cidr"
+        );
     }
 }

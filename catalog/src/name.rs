@@ -8,8 +8,9 @@ use std::fmt;
 use std::ops::Deref;
 
 /// An attribute's name (`cidr_block`, `vpc_id`), compared and ordered as its text. Names the
-/// code writes are static; others (read from a saved plan or a simulator's file) are interned
-/// for the life of the process, which holds one copy of each.
+/// code writes are static; others (read from a saved plan or a simulator's file, or numbered
+/// from a cloud's answer, `tunnel2_address`) are interned for the life of the process, which
+/// holds one copy of each.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Name(&'static str);
 

@@ -292,17 +292,24 @@ fn build_levels(changes: &[Change], desired: &Desired) -> Result<Vec<usize>, Cyc
         }
     }
     if done < changes.len() {
-        return Err(cycle(changes, &edges));
+        return Err(cycle(changes, desired, &index, edges.len()));
     }
     Ok(level)
 }
 
-/// A cycle among `edges` (which have one): its resources, the first repeated last.
-fn cycle(changes: &[Change], edges: &[(usize, usize)]) -> Cycle {
-    let mut graph: DiGraph<usize, ()> = DiGraph::with_capacity(changes.len(), edges.len());
+/// A cycle among the builds of `changes` (which have one): its resources, the first repeated
+/// last. The graph is built change by change, each change's dependencies sorted, so that the
+/// cycle named, where several meet, does not depend on how the levels were found.
+fn cycle(changes: &[Change], desired: &Desired, index: &HashMap<&ResourceId, usize>, edges: usize) -> Cycle {
+    let mut graph: DiGraph<usize, ()> = DiGraph::with_capacity(changes.len(), edges);
     let nodes: Vec<NodeIndex> = (0..changes.len()).map(|idx| graph.add_node(idx)).collect();
-    for &(dep, idx) in edges {
-        graph.add_edge(nodes[dep], nodes[idx], ());
+    for (idx, change) in changes.iter().enumerate().filter(|(_, change)| change.action != Action::Delete) {
+        let Some(resource) = desired.resources.get(&change.id) else { continue };
+        for dependency in resource.dependencies() {
+            if let Some(&dep) = index.get(dependency) {
+                graph.add_edge(nodes[dep], nodes[idx], ());
+            }
+        }
     }
     match toposort(&graph, None) {
         Err(cycle) => Cycle(cycle_path(&graph, cycle.node_id(), changes)),

@@ -259,7 +259,6 @@ impl AzureEmulator {
     }
 }
 
-/// A port of 127.0.0.1 free a moment ago.
 /// A free port of 127.0.0.1, never one this process handed out before: the kernel may give a
 /// port just released to the next bind, and two tests starting servers at once would then
 /// share one (the second server fails to bind and exits while the first answers for it, until
