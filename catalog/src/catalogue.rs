@@ -316,9 +316,21 @@ impl Billing {
 }
 
 impl KindSpec {
-    /// The attribute called `name`.
+    /// The attribute called `name`, by binary search over the kind's attributes sorted by name
+    /// once: the diff looks up every attribute of every resource (thirty for an AWS VPN
+    /// connection).
     pub fn attr(&self, name: &str) -> Option<&'static AttrSpec> {
-        self.attrs.iter().find(|attr| attr.name == name)
+        static BY_NAME: std::sync::OnceLock<Vec<Vec<&'static AttrSpec>>> = std::sync::OnceLock::new();
+        let by_name = BY_NAME.get_or_init(|| {
+            let sorted = |spec: &'static KindSpec| {
+                let mut attrs: Vec<&'static AttrSpec> = spec.attrs.iter().collect();
+                attrs.sort_by_key(|attr| attr.name);
+                attrs
+            };
+            crate::CATALOGUE.iter().map(sorted).collect()
+        });
+        let attrs = &by_name[self.kind as usize];
+        attrs.binary_search_by(|attr| attr.name.cmp(name)).ok().map(|at| attrs[at])
     }
 
     /// The output called `name` (`id` included, as a string).

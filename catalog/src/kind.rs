@@ -162,19 +162,7 @@ impl ResourceKind {
 
     /// The attribute called `name`.
     pub fn attr(self, name: &str) -> Option<&'static AttrSpec> {
-        // Each kind's attributes sorted by name, made once: the diff looks up every attribute of
-        // every resource (thirty for an AWS VPN connection).
-        static BY_NAME: std::sync::OnceLock<Vec<Vec<&'static AttrSpec>>> = std::sync::OnceLock::new();
-        let by_name = BY_NAME.get_or_init(|| {
-            let sorted = |spec: &'static crate::KindSpec| {
-                let mut attrs: Vec<&'static AttrSpec> = spec.attrs.iter().collect();
-                attrs.sort_by_key(|attr| attr.name);
-                attrs
-            };
-            crate::CATALOGUE.iter().map(sorted).collect()
-        });
-        let attrs = &by_name[self as usize];
-        attrs.binary_search_by(|attr| attr.name.cmp(name)).ok().map(|at| attrs[at])
+        self.spec().attr(name)
     }
 
     /// The attribute or output of this kind named `BEFORE` `N` `AFTER` (`tunnel1_inside_cidr`,

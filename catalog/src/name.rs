@@ -43,12 +43,6 @@ impl From<String> for Name {
     }
 }
 
-impl From<Name> for String {
-    fn from(name: Name) -> String {
-        name.0.to_string()
-    }
-}
-
 impl Deref for Name {
     type Target = str;
     fn deref(&self) -> &str {

@@ -255,9 +255,8 @@ impl Live {
                     let Some((tunnel, n)) = id.address.rsplit_once('.') else { continue };
                     let Ok(n) = n.parse::<usize>() else { continue };
                     for index in 0..2 {
-                        let Some(Value::String(text)) =
-                            resource.attrs.get(format!("tunnel{}_inside_cidr", index + 1).as_str())
-                        else {
+                        let name = crate::lower::numbered(resource.kind, "tunnel", index + 1, "_inside_cidr");
+                        let Some(Value::String(text)) = resource.attrs.get(name.as_str()) else {
                             continue;
                         };
                         if let Ok(cidr) = Cidr::parse(text) {
