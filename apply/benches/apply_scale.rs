@@ -21,26 +21,69 @@ const MINUTE: Duration = Duration::from_millis(20);
 
 use isopod_test_support::topology;
 
-/// The provider calls a change needs at least, and how long it takes at best: its call, and
-/// after a create of a kind the clouds provision asynchronously, the provisioning time and one
-/// look to see it done.
-fn cost(kind: ResourceKind, create: bool) -> (u32, Duration) {
+/// The provider calls a change needs at least, and how long it takes at best when a call takes
+/// `latency`: its call, and after a create of a kind the clouds provision asynchronously, the
+/// provisioning time and one look to see it done.
+fn cost(kind: ResourceKind, create: bool, latency: Duration) -> (u32, Duration) {
     match kind.provisioning_seconds() {
-        seconds if create && seconds > 0 => (2, LATENCY * 2 + MINUTE * seconds as u32 / 60),
-        _ => (1, LATENCY),
+        seconds if create && seconds > 0 => (2, latency * 2 + MINUTE * seconds as u32 / 60),
+        _ => (1, latency),
     }
+}
+
+/// How long a call's latency lasts in fact: the mean time the runtime's timer takes to end
+/// `parallelism` sleeps of [`LATENCY`] at once, over a few rounds. Its millisecond grain adds to
+/// every sleep, which no executor can avoid, so the bounds are given at both latencies.
+fn served_latency(runtime: &tokio::runtime::Runtime, parallelism: usize) -> Duration {
+    const ROUNDS: u32 = 20;
+    let mut total = Duration::ZERO;
+    for _ in 0..ROUNDS {
+        let sleeps: Vec<_> = (0..parallelism)
+            .map(|_| {
+                runtime.spawn(async {
+                    let started = tokio::time::Instant::now();
+                    tokio::time::sleep(LATENCY).await;
+                    started.elapsed()
+                })
+            })
+            .collect();
+        for sleep in sleeps {
+            total += runtime.block_on(sleep).expect("a sleep does not panic");
+        }
+    }
+    total / (ROUNDS * parallelism as u32)
+}
+
+/// The bound of a run whose calls take `latency`: no run can beat the longest chain, nor the
+/// calls it must make spread over `parallelism`, nor under a rate the busiest cloud's calls at
+/// that rate (`rated`).
+fn bound(operations: &Operations, parallelism: usize, rated: Duration, latency: Duration) -> (Duration, Duration) {
+    let cost_of =
+        |operation: &isopod_apply::Operation| cost(operation.id.kind, operation.call == Call::Create, latency);
+    let critical = operations.critical_path(|operation| cost_of(operation).1).critical_path;
+    let fewest_calls: u32 = operations.graph.node_weights().map(|operation| cost_of(operation).0).sum();
+    let throughput = latency * fewest_calls / parallelism as u32;
+    (critical.max(throughput).max(rated), throughput)
+}
+
+/// The ratios of one run: its wall time over its bound at the nominal latency, and at the
+/// latency the timer serves.
+struct Ratios {
+    nominal: f64,
+    served: f64,
 }
 
 /// `rate`: the calls per second each cloud accepts (the simulator throttles beyond), and the
 /// executor's own per-cloud limit just under it.
-/// Applies `text` and prints its figures; returns its wall time over its bound.
-fn bench(name: &str, text: &str, parallelism: usize, rate: Option<u32>) -> f64 {
+/// Applies `text` and prints its figures.
+fn bench(name: &str, text: &str, parallelism: usize, rate: Option<u32>) -> Ratios {
     let topology = topology(text);
     let (plan, desired) = isopod_planner::plan(&topology, &[]).expect("plans");
     let operations = Operations::new(&plan.changes, &desired, &[]);
     let graph = &operations.graph;
     // The bounds, from the graph itself.
-    let cost_of = |operation: &isopod_apply::Operation| cost(operation.id.kind, operation.call == Call::Create);
+    let cost_of =
+        |operation: &isopod_apply::Operation| cost(operation.id.kind, operation.call == Call::Create, LATENCY);
     let Bounds { critical_path: critical, serial } = operations.critical_path(|operation| cost_of(operation).1);
     let mut fewest_calls = 0;
     let mut per_cloud: BTreeMap<Cloud, u32> = BTreeMap::new();
@@ -49,14 +92,11 @@ fn bench(name: &str, text: &str, parallelism: usize, rate: Option<u32>) -> f64 {
         fewest_calls += calls;
         *per_cloud.entry(operation.id.kind.cloud()).or_default() += calls;
     }
-    // No run can beat the longest chain, nor the calls it must make spread over `parallelism`.
     let client_rate = rate.map(|rate| rate * 9 / 10);
-    let throughput = LATENCY * fewest_calls / parallelism as u32;
-    // Nor, under a rate limit, the busiest cloud's calls at that rate.
     let rated = client_rate.map_or(Duration::ZERO, |rate| {
         Duration::from_secs_f64(per_cloud.values().copied().max().unwrap_or(0) as f64 / rate as f64)
     });
-    let bound = critical.max(throughput).max(rated);
+    let (nominal_bound, throughput) = bound(&operations, parallelism, rated, LATENCY);
     let changes = graph.node_count();
 
     let mut knobs = format!("latency={}ms,minute={}ms", LATENCY.as_millis(), MINUTE.as_millis());
@@ -81,6 +121,8 @@ fn bench(name: &str, text: &str, parallelism: usize, rate: Option<u32>) -> f64 {
     let settings =
         Settings { parallelism, rate_limit: client_rate, first_poll: Duration::from_millis(10), ..Settings::default() };
     let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
+    let served = served_latency(&runtime, parallelism);
+    let (served_bound, _) = bound(&operations, parallelism, rated, served);
     let started = Instant::now();
     let summary = runtime.block_on(execute(operations, &context, &settings));
     let wall = started.elapsed();
@@ -90,12 +132,16 @@ fn bench(name: &str, text: &str, parallelism: usize, rate: Option<u32>) -> f64 {
         rate.map_or(String::new(), |rate| format!(", clouds accept {rate}/s, executor sends {}/s", rate * 9 / 10));
     println!(
         "{name}, {changes} calls, parallelism {parallelism}{limit}: wall {:.2} s | critical path {:.2} s, calls / parallelism {:.2} s: \
-         bound {:.2} s, wall / bound {:.2} | serial {:.1} s, serial / wall {:.0}x | {calls_made} API calls, {fewest_calls} at least",
+         bound {:.2} s, wall / bound {:.2} | at the {:.1} ms the timer serves: bound {:.2} s, wall / bound {:.2} | \
+         serial {:.1} s, serial / wall {:.0}x | {calls_made} API calls, {fewest_calls} at least",
         wall.as_secs_f64(),
         critical.as_secs_f64(),
         throughput.as_secs_f64(),
-        bound.as_secs_f64(),
-        wall.as_secs_f64() / bound.as_secs_f64(),
+        nominal_bound.as_secs_f64(),
+        wall.as_secs_f64() / nominal_bound.as_secs_f64(),
+        served.as_secs_f64() * 1e3,
+        served_bound.as_secs_f64(),
+        wall.as_secs_f64() / served_bound.as_secs_f64(),
         serial.as_secs_f64(),
         serial.as_secs_f64() / wall.as_secs_f64(),
     );
@@ -121,7 +167,10 @@ fn bench(name: &str, text: &str, parallelism: usize, rate: Option<u32>) -> f64 {
             started.elapsed().as_secs_f64() * 1e3
         );
     }
-    wall.as_secs_f64() / bound.as_secs_f64()
+    Ratios {
+        nominal: wall.as_secs_f64() / nominal_bound.as_secs_f64(),
+        served: wall.as_secs_f64() / served_bound.as_secs_f64(),
+    }
 }
 
 fn main() {
@@ -134,6 +183,8 @@ fn main() {
         bench("50-network mesh", &mesh, 256, None),
         bench("50-network mesh", &mesh, 256, Some(2000)),
     ];
+    let worst = |ratio: fn(&Ratios) -> f64| ratios.iter().map(ratio).fold(0.0, f64::max);
+    println!("worst wall / bound at the nominal latency: {:.2}", worst(|r| r.nominal));
     // The last line, for scripts.
-    println!("worst wall / bound: {:.2}", ratios.into_iter().fold(0.0, f64::max));
+    println!("worst wall / bound: {:.2}", worst(|r| r.served));
 }

@@ -183,6 +183,9 @@ struct Shared {
     ready: Mutex<HashSet<ResourceId>>,
     /// Why the journal refused an entry (the run lost the stack's lease): no other call starts.
     fenced: Mutex<Option<String>>,
+    /// Per kind, and whether deleting: the shortest the cloud has taken in this run to finish
+    /// its asynchronous work after one of this run's calls.
+    took: Mutex<HashMap<(ResourceKind, bool), Duration>>,
 }
 
 impl Shared {
@@ -196,6 +199,18 @@ impl Shared {
 
     fn fenced(&self) -> Option<String> {
         self.fenced.lock().expect("not poisoned").clone()
+    }
+
+    /// The shortest time the cloud has taken for `kind` (`gone`: to delete one) in this run.
+    fn took(&self, kind: ResourceKind, gone: bool) -> Option<Duration> {
+        self.took.lock().expect("not poisoned").get(&(kind, gone)).copied()
+    }
+
+    /// Records that the cloud took `time` for one of `kind`.
+    fn learn(&self, kind: ResourceKind, gone: bool, time: Duration) {
+        let mut took = self.took.lock().expect("not poisoned");
+        let shortest = took.entry((kind, gone)).or_insert(time);
+        *shortest = (*shortest).min(time);
     }
 }
 
@@ -221,8 +236,8 @@ pub async fn execute(operations: Operations, context: &Context, settings: &Setti
     }
     let mut waiting: Vec<usize> =
         graph.node_indices().map(|node| graph.neighbors_directed(node, Direction::Incoming).count()).collect();
-    let priority = Arc::new(chain_after(&graph));
-    // Ready calls start by priority (then in plan order): the longest chains first.
+    let priority = Arc::new(crate::priority::priorities(&graph, settings.rate_limit.is_some()));
+    // Ready calls start by priority (then in plan order).
     let key = |node: NodeIndex| (std::cmp::Reverse(priority[node.index()]), node);
     let mut ready: BTreeSet<(std::cmp::Reverse<u64>, NodeIndex)> =
         graph.node_indices().filter(|node| waiting[node.index()] == 0).map(key).collect();
@@ -398,7 +413,7 @@ async fn call(
     let cloud = operation.id.kind.cloud();
     let provider = context.providers.get(&cloud).ok_or_else(|| CallError::new(format!("no provider for {cloud:?}")))?;
     let failed = |err: ProviderError| CallError::new(err.to_string());
-    let waiter = Waiter { provider: provider.as_ref(), context, settings, gate };
+    let waiter = Waiter { provider: provider.as_ref(), shared, context, settings, gate };
     match operation.call {
         Call::Delete => {
             let provider_id = operation.provider_id.as_deref().unwrap_or_default();
@@ -421,7 +436,7 @@ async fn call(
             retrying(&settings.retry, || gate.change(cloud, shared, context, provider.update(&provider_id, &resource)))
                 .await
                 .map_err(failed)?;
-            waiter.until_ready(&operation.id, &operation.scope, &provider_id).await?;
+            waiter.until_ready(&operation.id, &operation.scope, &provider_id, Since::OwnCall).await?;
             shared.ready.lock().expect("not poisoned").insert(operation.id.clone());
             Ok((Some(provider_id), false))
         }
@@ -455,7 +470,8 @@ async fn call(
             let (provider_id, outputs, adopted) = created;
             let live = LiveResource { provider_id: provider_id.clone(), scope: operation.scope.clone(), outputs };
             shared.known.lock().expect("not poisoned").insert(operation.id.clone(), live);
-            waiter.until_ready(&operation.id, &operation.scope, &provider_id).await?;
+            let since = if adopted { Since::Unknown } else { Since::OwnCall };
+            waiter.until_ready(&operation.id, &operation.scope, &provider_id, since).await?;
             shared.ready.lock().expect("not poisoned").insert(operation.id.clone());
             Ok((Some(provider_id), adopted))
         }
@@ -476,7 +492,7 @@ async fn wait_for_dependencies(operation: &Operation, shared: &Shared, waiter: &
         let provider = waiter.context.providers.get(&dependency.kind.cloud());
         let Some(provider) = provider else { continue };
         let waiter = Waiter { provider: provider.as_ref(), ..*waiter };
-        waiter.until_ready(dependency, &live.scope, &live.provider_id).await?;
+        waiter.until_ready(dependency, &live.scope, &live.provider_id, Since::Unknown).await?;
         shared.ready.lock().expect("not poisoned").insert(dependency.clone());
     }
     Ok(())
@@ -502,6 +518,7 @@ async fn find_owned(
 #[derive(Clone, Copy)]
 struct Waiter<'a> {
     provider: &'a dyn Provider,
+    shared: &'a Shared,
     context: &'a Context,
     settings: &'a Settings,
     gate: Prioritised<'a>,
@@ -509,32 +526,65 @@ struct Waiter<'a> {
 
 impl Waiter<'_> {
     /// Until the cloud has provisioned the resource (for kinds it provisions asynchronously).
-    async fn until_ready(&self, id: &ResourceId, scope: &Scope, provider_id: &str) -> Result<(), CallError> {
-        self.until(id, scope, provider_id, false).await
+    async fn until_ready(
+        &self,
+        id: &ResourceId,
+        scope: &Scope,
+        provider_id: &str,
+        since: Since,
+    ) -> Result<(), CallError> {
+        self.until(id, scope, provider_id, false, since).await
     }
 
     /// Until the cloud has finished deleting the resource (for kinds it deletes asynchronously).
     async fn until_gone(&self, id: &ResourceId, scope: &Scope, provider_id: &str) -> Result<(), CallError> {
-        self.until(id, scope, provider_id, true).await
+        self.until(id, scope, provider_id, true, Since::OwnCall).await
     }
 
     /// Looks less and less often until the resource is ready (or, with `gone`, not found).
-    async fn until(&self, id: &ResourceId, scope: &Scope, provider_id: &str, gone: bool) -> Result<(), CallError> {
+    /// After this run's own call, once the cloud has finished one of the kind, the first look
+    /// waits the shortest time the cloud has taken so far: under a rate, looks that could only
+    /// see "pending" would take the slots of calls.
+    async fn until(
+        &self,
+        id: &ResourceId,
+        scope: &Scope,
+        provider_id: &str,
+        gone: bool,
+        since: Since,
+    ) -> Result<(), CallError> {
         // Kinds the clouds make and delete at once need no look.
         if id.kind.provisioning_seconds() == 0 {
             return Ok(());
         }
         let cloud = id.kind.cloud();
         let timeout = (self.settings.provisioning_timeout)(id.kind);
-        let deadline = Instant::now() + timeout;
+        // The runtime's clock, which the sleeps below follow.
+        let started = tokio::time::Instant::now();
+        let deadline = started + timeout;
         let mut poll = self.settings.first_poll;
         let mut announced = false;
+        if since == Since::OwnCall
+            && let Some(shortest) = self.shared.took(id.kind, gone)
+        {
+            if !gone {
+                (self.context.events)(&Event::Provisioning { id: id.clone() });
+                announced = true;
+            }
+            tokio::time::sleep(shortest.min(timeout)).await;
+        }
+        let done = || {
+            if since == Since::OwnCall {
+                self.shared.learn(id.kind, gone, started.elapsed());
+            }
+            Ok(())
+        };
         loop {
             let look = || self.gate.call(cloud, self.provider.provisioning(provider_id, id.kind, scope));
             match retrying(&self.settings.retry, look).await {
-                Err(err) if gone && err.kind == ErrorKind::NotFound => return Ok(()),
+                Err(err) if gone && err.kind == ErrorKind::NotFound => return done(),
                 Err(err) => return Err(CallError::new(err.to_string())),
-                Ok(Provisioning::Ready) if !gone => return Ok(()),
+                Ok(Provisioning::Ready) if !gone => return done(),
                 Ok(Provisioning::Failed(reason)) if !gone => {
                     return Err(CallError::new(format!("the cloud failed to provision it: {reason}")));
                 }
@@ -544,7 +594,7 @@ impl Waiter<'_> {
                 (self.context.events)(&Event::Provisioning { id: id.clone() });
                 announced = true;
             }
-            let now = Instant::now();
+            let now = tokio::time::Instant::now();
             if now >= deadline {
                 let what = if gone { "still being deleted" } else { "still provisioning" };
                 return Err(CallError::new(format!("{what} after {} s", timeout.as_secs())));
@@ -553,6 +603,15 @@ impl Waiter<'_> {
             poll = (poll * 3 / 2).min(Duration::from_secs(15));
         }
     }
+}
+
+/// What a wait for the cloud follows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Since {
+    /// This run's own call: its time is how long the cloud takes.
+    OwnCall,
+    /// A call of an earlier run, or of someone else (an adopted resource).
+    Unknown,
 }
 
 /// The gate, for the calls of one operation: with its priority.
@@ -596,21 +655,6 @@ impl Prioritised<'_> {
     }
 }
 
-/// For each call, how long the longest chain of calls from it to the end takes at the least, in
-/// seconds: one for each call, and the documented provisioning time of what it creates.
-fn chain_after(graph: &petgraph::graph::DiGraph<Operation, ()>) -> Vec<u64> {
-    let mut after = vec![0u64; graph.node_count()];
-    // A graph with a circle (never planned; the executor reports what it leaves) gets none.
-    let Ok(order) = petgraph::algo::toposort(graph, None) else { return after };
-    for node in order.into_iter().rev() {
-        let operation = &graph[node];
-        let own = 1 + if operation.call == Call::Delete { 0 } else { operation.id.kind.provisioning_seconds() };
-        let next = graph.neighbors_directed(node, Direction::Outgoing).map(|n| after[n.index()]).max();
-        after[node.index()] = own + next.unwrap_or(0);
-    }
-    after
-}
-
 /// The operation's resource with its outputs and secrets filled in.
 fn resolved(operation: &Operation, shared: &Shared, context: &Context) -> Result<Resource, CallError> {
     let mut resource = operation.resource.as_deref().cloned().ok_or_else(|| CallError::new("no desired resource"))?;
@@ -623,3 +667,6 @@ fn resolved(operation: &Operation, shared: &Shared, context: &Context) -> Result
     }
     Ok(resource)
 }
+
+#[cfg(test)]
+mod tests;

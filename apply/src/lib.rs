@@ -11,6 +11,7 @@ pub mod executor;
 mod gate;
 pub mod journal;
 pub mod lock;
+mod priority;
 
 pub use executor::{Context, Event, Settings, Summary, execute};
 pub use isopod_planner::order::{Bounds, Call, Operation, Operations};

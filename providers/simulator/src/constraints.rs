@@ -29,9 +29,11 @@ pub(super) fn check_create(live: Live<'_>, resource: &Resource) -> Result<(), Pr
     for (_, value) in attrs.iter().filter(|(key, _)| key.as_str() != "name") {
         value.collect_strings(&mut named);
     }
-    let pending = live.provisioning().filter(same_cloud).filter(|r| r.pending()).find(|r| {
-        named.contains(r.provider_id.as_str()) || text(&r.attrs, "name").is_some_and(|name| named.contains(name))
-    });
+    let pending = named
+        .iter()
+        .flat_map(|named| live.by_id(named).into_iter().chain(live.with_name(named)))
+        .filter(same_cloud)
+        .find(|r| r.pending());
     if let Some(pending) = pending {
         return Err(ProviderError::new(
             ErrorKind::Conflict,

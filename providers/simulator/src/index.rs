@@ -11,9 +11,8 @@ use std::collections::HashMap;
 pub(crate) struct Index {
     by_id: HashMap<String, usize>,
     by_kind: HashMap<ResourceKind, Vec<usize>>,
-    by_name: HashMap<(ResourceKind, String), Vec<usize>>,
-    /// Resources created with a provisioning time: the only ones that may be pending.
-    provisioning: Vec<usize>,
+    /// By name, whatever their kind (a call may name a resource without saying its kind).
+    by_name: HashMap<String, Vec<usize>>,
 }
 
 impl Index {
@@ -36,10 +35,7 @@ impl Index {
         self.by_id.insert(resource.provider_id.clone(), position);
         self.by_kind.entry(resource.kind).or_default().push(position);
         if let Some(Value::String(name)) = resource.attrs.get("name") {
-            self.by_name.entry((resource.kind, name.clone())).or_default().push(position);
-        }
-        if resource.ready_at_ms.is_some() {
-            self.provisioning.push(position);
+            self.by_name.entry(name.clone()).or_default().push(position);
         }
     }
 }
@@ -69,12 +65,12 @@ impl<'a> Live<'a> {
 
     /// The resources of `kind` named `name`.
     pub(crate) fn named(self, kind: ResourceKind, name: &str) -> impl Iterator<Item = &'a SimResource> {
-        self.positions(self.index.by_name.get(&(kind, name.to_string())))
+        self.with_name(name).filter(move |resource| resource.kind == kind)
     }
 
-    /// The resources that were created with a provisioning time (some may be ready by now).
-    pub(crate) fn provisioning(self) -> impl Iterator<Item = &'a SimResource> {
-        self.positions(Some(&self.index.provisioning))
+    /// The resources named `name`, of any kind.
+    pub(crate) fn with_name(self, name: &str) -> impl Iterator<Item = &'a SimResource> {
+        self.positions(self.index.by_name.get(name))
     }
 
     fn positions(self, positions: Option<&'a Vec<usize>>) -> impl Iterator<Item = &'a SimResource> {

@@ -1,0 +1,117 @@
+//! The executor's waits for the cloud, against a fake cloud on paused time.
+
+use super::*;
+use isopod_provider::{BoxFuture, Created};
+use tokio::time::Instant as TokioInstant;
+
+/// A cloud whose resources take `provisioning` from when they are made, and that counts looks.
+struct SlowCloud {
+    provisioning: Duration,
+    made: Mutex<HashMap<String, TokioInstant>>,
+    looks: Mutex<HashMap<String, usize>>,
+}
+
+impl SlowCloud {
+    fn new(provisioning: Duration) -> Self {
+        SlowCloud { provisioning, made: Mutex::default(), looks: Mutex::default() }
+    }
+
+    /// Makes the resource `provider_id` now.
+    fn make(&self, provider_id: &str) {
+        self.made.lock().unwrap().insert(provider_id.to_string(), TokioInstant::now());
+    }
+
+    fn looks(&self, provider_id: &str) -> usize {
+        self.looks.lock().unwrap().get(provider_id).copied().unwrap_or(0)
+    }
+}
+
+impl Provider for SlowCloud {
+    fn cloud(&self) -> Cloud {
+        Cloud::Aws
+    }
+
+    fn discover<'a>(
+        &'a self,
+        _: &'a Scope,
+        _: &'a [ResourceKind],
+    ) -> BoxFuture<'a, Result<Vec<ObservedResource>, ProviderError>> {
+        unreachable!("the waits only look")
+    }
+
+    fn create<'a>(&'a self, _: &'a Resource, _: &'a Ownership) -> BoxFuture<'a, Result<Created, ProviderError>> {
+        unreachable!("the waits only look")
+    }
+
+    fn update<'a>(&'a self, _: &'a str, _: &'a Resource) -> BoxFuture<'a, Result<(), ProviderError>> {
+        unreachable!("the waits only look")
+    }
+
+    fn provisioning<'a>(
+        &'a self,
+        provider_id: &'a str,
+        _: ResourceKind,
+        _: &'a Scope,
+    ) -> BoxFuture<'a, Result<Provisioning, ProviderError>> {
+        Box::pin(async move {
+            *self.looks.lock().unwrap().entry(provider_id.to_string()).or_default() += 1;
+            let made = self.made.lock().unwrap()[provider_id];
+            Ok(if made.elapsed() >= self.provisioning { Provisioning::Ready } else { Provisioning::Pending })
+        })
+    }
+
+    fn delete<'a>(&'a self, _: &'a str, _: ResourceKind, _: &'a Scope) -> BoxFuture<'a, Result<(), ProviderError>> {
+        unreachable!("the waits only look")
+    }
+}
+
+fn context() -> Context {
+    Context {
+        stack: "test".into(),
+        providers: BTreeMap::new(),
+        observed: Arc::default(),
+        secrets: Arc::new(|_: &str| None),
+        in_flight: Arc::default(),
+        journal: None,
+        events: Arc::new(|_| {}),
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn once_the_cloud_has_made_one_of_a_kind_the_next_is_first_looked_at_when_it_should_be_done() {
+    let cloud = SlowCloud::new(Duration::from_secs(300));
+    let (shared, context, gate) = (Shared::default(), context(), Gate::new(8, None));
+    let settings = Settings::default();
+    let waiter = Waiter {
+        provider: &cloud,
+        shared: &shared,
+        context: &context,
+        settings: &settings,
+        gate: Prioritised { gate: &gate, priority: 0 },
+    };
+    let kind = ResourceKind::AwsVpnConnection;
+    let scope = Scope { cloud: "aws.prod".into(), region: "us-east-1".into() };
+    let wait = |name: &'static str, since: Since| {
+        let id = ResourceId::new(kind, name);
+        let scope = scope.clone();
+        let waiter = &waiter;
+        async move { waiter.until_ready(&id, &scope, name, since).await }
+    };
+
+    // A connection made by someone else: how long it took from its own call is unknown.
+    cloud.make("vpn-adopted");
+    tokio::time::advance(Duration::from_secs(200)).await;
+    wait("vpn-adopted", Since::Unknown).await.unwrap();
+    assert!(shared.took(kind, false).is_none(), "a wait that did not follow this run's call teaches nothing");
+
+    cloud.make("vpn-first");
+    wait("vpn-first", Since::OwnCall).await.unwrap();
+    let first = cloud.looks("vpn-first");
+    assert!(first > 3, "the first of its kind is looked at less and less often: {first} looks");
+    let learned = shared.took(kind, false).expect("learned");
+    assert!(learned >= Duration::from_secs(300), "{learned:?}");
+
+    cloud.make("vpn-second");
+    wait("vpn-second", Since::OwnCall).await.unwrap();
+    assert_eq!(cloud.looks("vpn-second"), 1, "looked at once, when the first had taken to be ready");
+}
