@@ -580,7 +580,7 @@ impl Waiter<'_> {
             Ok(())
         };
         loop {
-            let look = || self.gate.call(cloud, self.provider.provisioning(provider_id, id.kind, scope));
+            let look = || self.gate.look(cloud, self.provider.provisioning(provider_id, id.kind, scope));
             match retrying(&self.settings.retry, look).await {
                 Err(err) if gone && err.kind == ErrorKind::NotFound => return done(),
                 Err(err) => return Err(CallError::new(err.to_string())),
@@ -624,6 +624,10 @@ struct Prioritised<'a> {
 impl Prioritised<'_> {
     async fn call<T>(&self, cloud: Cloud, call: impl std::future::Future<Output = T>) -> T {
         self.gate.call(cloud, self.priority, call).await
+    }
+
+    async fn look<T>(&self, cloud: Cloud, look: impl std::future::Future<Output = T>) -> T {
+        self.gate.look(cloud, self.priority, look).await
     }
 
     /// `call`, a change to a cloud, made only if the run still holds the stack once its turn

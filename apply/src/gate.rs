@@ -3,11 +3,11 @@
 //! most `rate` calls started per second, spaced evenly, so that the clouds' rate limits are kept
 //! by the client instead of being hit and retried.
 //!
-//! Under a rate, the calls waiting for a cloud's next slot take it by priority, not by arrival:
-//! the executor gives each call the length of the longest chain of calls still to come after it,
-//! so that what others wait for (an AWS VPN connection that GCP tunnels need) is not queued
-//! behind thousands of calls nothing waits for. One task per cloud hands the slots out, waking
-//! only the caller whose turn it is.
+//! Calls waiting for a place among those in flight, and under a rate for a cloud's next slot,
+//! take it by priority, not by arrival (the executor's [`priorities`](crate::priority)), so that
+//! what others wait for (an AWS VPN connection that GCP tunnels need) is not queued behind
+//! thousands of calls nothing waits for. A freed place goes straight to the next caller; one
+//! task per cloud hands the slots out, waking only the caller whose turn it is.
 
 use isopod_catalog::Cloud;
 use std::cmp::{Ordering, Reverse};
@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BinaryHeap};
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::{Semaphore, oneshot};
+use tokio::sync::oneshot;
 use tokio::time::Instant;
 
 /// How far behind its schedule a cloud's pace may hand out the slots it missed: the timer's
@@ -24,10 +24,74 @@ const CATCH_UP: Duration = Duration::from_millis(2);
 
 /// The gate of one apply.
 pub struct Gate {
-    in_flight: Semaphore,
+    in_flight: Arc<Places>,
     /// Per cloud: its pace.
     paces: BTreeMap<Cloud, Arc<Pace>>,
     interval: Option<Duration>,
+}
+
+/// The places among the calls in flight: how many are free, and who waits for one.
+struct Places {
+    state: Mutex<PlacesState>,
+}
+
+struct PlacesState {
+    free: usize,
+    waiting: BinaryHeap<Waiting<Place>>,
+    arrivals: u64,
+}
+
+/// A place held by a call in flight; given on to the next caller when dropped.
+struct Place {
+    /// `None` once given back (a place that found no one to take it).
+    places: Option<Arc<Places>>,
+}
+
+impl Places {
+    fn new(count: usize) -> Arc<Places> {
+        let state = PlacesState { free: count, waiting: BinaryHeap::new(), arrivals: 0 };
+        Arc::new(Places { state: Mutex::new(state) })
+    }
+
+    /// A place, when one is free and no caller of higher priority (or as high and earlier) waits.
+    async fn take(places: &Arc<Places>, priority: u64) -> Place {
+        let receiver = {
+            let mut state = places.state.lock().expect("not poisoned");
+            if state.free > 0 && state.waiting.is_empty() {
+                state.free -= 1;
+                return Place { places: Some(places.clone()) };
+            }
+            state.arrivals += 1;
+            let (turn, receiver) = oneshot::channel();
+            let rank = (priority, Reverse(state.arrivals));
+            state.waiting.push(Waiting { rank, turn });
+            receiver
+        };
+        // Every waiter is answered while the places live, and the caller holds them.
+        receiver.await.expect("a waiting caller is given a place")
+    }
+
+    /// Gives a freed place to the first in line, or keeps it free. A caller that stopped
+    /// waiting is passed over; one that stops after being given it gives it back when the
+    /// place is dropped unreceived.
+    fn give_back(places: &Arc<Places>) {
+        let mut state = places.state.lock().expect("not poisoned");
+        while let Some(waiting) = state.waiting.pop() {
+            match waiting.turn.send(Place { places: Some(places.clone()) }) {
+                Ok(()) => return,
+                Err(mut refused) => refused.places = None,
+            }
+        }
+        state.free += 1;
+    }
+}
+
+impl Drop for Place {
+    fn drop(&mut self) {
+        if let Some(places) = self.places.take() {
+            Places::give_back(&places);
+        }
+    }
 }
 
 /// One cloud's pace: when its next call may start, and who waits for it.
@@ -37,33 +101,34 @@ struct Pace {
 
 struct PaceState {
     next: Instant,
-    waiting: BinaryHeap<Waiting>,
+    waiting: BinaryHeap<Waiting<()>>,
     arrivals: u64,
     /// Whether a task is handing out the slots.
     dispatching: bool,
 }
 
-/// A caller waiting for a slot: highest priority first, then the earliest to arrive.
-struct Waiting {
+/// A caller waiting for its turn (sent a `T` when it comes): highest priority first, then the
+/// earliest to arrive.
+struct Waiting<T> {
     rank: (u64, Reverse<u64>),
-    turn: oneshot::Sender<()>,
+    turn: oneshot::Sender<T>,
 }
 
-impl PartialEq for Waiting {
+impl<T> PartialEq for Waiting<T> {
     fn eq(&self, other: &Self) -> bool {
         self.rank == other.rank
     }
 }
 
-impl Eq for Waiting {}
+impl<T> Eq for Waiting<T> {}
 
-impl PartialOrd for Waiting {
+impl<T> PartialOrd for Waiting<T> {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
     }
 }
 
-impl Ord for Waiting {
+impl<T> Ord for Waiting<T> {
     fn cmp(&self, other: &Self) -> Ordering {
         self.rank.cmp(&other.rank)
     }
@@ -79,18 +144,36 @@ impl Gate {
         };
         let paces = [Cloud::Aws, Cloud::Azure, Cloud::Gcp, Cloud::Host].into_iter().map(|c| (c, pace())).collect();
         let interval = rate.filter(|rate| *rate > 0).map(|rate| Duration::from_secs(1) / rate);
-        Gate { in_flight: Semaphore::new(parallelism.max(1)), paces, interval }
+        Gate { in_flight: Places::new(parallelism.max(1)), paces, interval }
     }
 
-    /// Runs `call` to `cloud` when the gate lets it through; under a rate, calls of higher
-    /// `priority` take the cloud's slots first.
+    /// Runs `call` to `cloud` when the gate lets it through; calls of higher `priority` take
+    /// the places in flight, and under a rate the cloud's slots, first.
     pub async fn call<T>(&self, cloud: Cloud, priority: u64, call: impl Future<Output = T>) -> T {
+        self.through(cloud, priority, priority, call).await
+    }
+
+    /// Runs `look`, a look at what the cloud is provisioning, when the gate lets it through: by
+    /// `priority` for the cloud's slots, after every call for the places in flight (a look
+    /// that finds the resource still pending has used its place for nothing, so it goes when
+    /// no call that changes something waits).
+    pub async fn look<T>(&self, cloud: Cloud, priority: u64, look: impl Future<Output = T>) -> T {
+        self.through(cloud, priority, 0, look).await
+    }
+
+    async fn through<T>(
+        &self,
+        cloud: Cloud,
+        pace_priority: u64,
+        place_priority: u64,
+        call: impl Future<Output = T>,
+    ) -> T {
         // The cloud's pace first: a call waiting for its slot holds no place among those in
         // flight, so calls to other clouds go on.
         if let (Some(interval), Some(pace)) = (self.interval, self.paces.get(&cloud)) {
-            Pace::turn(pace, priority, interval).await;
+            Pace::turn(pace, pace_priority, interval).await;
         }
-        let _permit = self.in_flight.acquire().await.expect("the semaphore is never closed");
+        let _place = Places::take(&self.in_flight, place_priority).await;
         call.await
     }
 }
@@ -171,6 +254,37 @@ mod tests {
         for pair in order.windows(2) {
             assert!(pair[1].1 - pair[0].1 >= Duration::from_millis(100), "10 calls a second: {order:?}");
         }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_freed_place_goes_to_the_waiting_call_of_highest_priority() {
+        let gate = Arc::new(Gate::new(1, None));
+        let order = Arc::new(Mutex::new(Vec::new()));
+        let mut calls = tokio::task::JoinSet::new();
+        for (name, priority) in [("first", 0), ("low", 1), ("high", 9), ("middle", 5)] {
+            let (gate, order) = (gate.clone(), order.clone());
+            calls.spawn(async move {
+                gate.call(Cloud::Aws, priority, async {
+                    order.lock().unwrap().push(name);
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                })
+                .await
+            });
+            tokio::task::yield_now().await;
+        }
+        while calls.join_next().await.is_some() {}
+        assert_eq!(*order.lock().unwrap(), ["first", "high", "middle", "low"], "the first found the place free");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_place_given_to_a_caller_that_stopped_waiting_goes_on_to_the_next() {
+        let gate = Arc::new(Gate::new(1, None));
+        let held = Places::take(&gate.in_flight, 0).await;
+        let gave_up = tokio::time::timeout(Duration::from_millis(10), gate.call(Cloud::Aws, 9, async {})).await;
+        assert!(gave_up.is_err(), "the only place was held");
+        drop(held);
+        let next = tokio::time::timeout(Duration::from_millis(10), gate.call(Cloud::Aws, 0, async {})).await;
+        assert!(next.is_ok(), "the place came back");
     }
 
     #[tokio::test(start_paused = true)]
