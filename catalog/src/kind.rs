@@ -168,19 +168,16 @@ impl ResourceKind {
     /// The attribute or output of this kind named `BEFORE` `N` `AFTER` (`tunnel1_inside_cidr`,
     /// `interface0_ip`), as the catalogue spells it: a static name, found without formatting one.
     pub fn numbered(self, before: &str, n: usize, after: &str) -> Option<Name> {
+        use std::io::Write as _;
+        // The name as `n` is written (digits, no leading zero), formatted on the stack.
+        let mut buffer = [0u8; 64];
+        let mut cursor = std::io::Cursor::new(&mut buffer[..]);
+        write!(cursor, "{before}{n}{after}").ok()?;
+        let written = usize::try_from(cursor.position()).ok()?;
+        let name = std::str::from_utf8(&buffer[..written]).ok()?;
         let spec = self.spec();
-        let names = spec.attrs.iter().map(|attr| attr.name).chain(spec.outputs.iter().map(|output| output.name));
-        names
-            .filter(|name| {
-                let number = name.strip_prefix(before).and_then(|rest| rest.strip_suffix(after));
-                // Written as `n` is: digits only, no leading zero (`tunnel01_…` is not tunnel 1).
-                let written = |number: &str| {
-                    number.bytes().all(|b| b.is_ascii_digit()) && (number == "0" || !number.starts_with('0'))
-                };
-                number.is_some_and(|number| written(number) && number.parse() == Ok(n))
-            })
-            .map(Name::new)
-            .next()
+        let attr = spec.attr(name).map(|attr| attr.name);
+        attr.or_else(|| spec.outputs.iter().map(|output| output.name).find(|output| *output == name)).map(Name::new)
     }
 
     /// The attribute that holds the user's tags (AWS and Azure `tags`, GCP `labels`), on the

@@ -200,6 +200,7 @@ impl Operations {
     /// siblings by id. A replacement is listed where its old resource is deleted.
     pub fn sequence(&self, changes: &[Change], desired: &Desired) -> Result<Vec<usize>, Cycle> {
         let build_level = build_levels(changes, desired)?;
+        let id_rank = id_ranks(changes);
         let graph = &self.graph;
         // The builds are acyclic (just checked) and circles among deletions were broken.
         let calls = toposort(graph, None).expect("the calls' graph has no cycle");
@@ -214,14 +215,15 @@ impl Operations {
                 delete_level[node.index()] = deepest.unwrap_or(0);
             }
         }
-        // (phase, level, id, position): deletions in phase 0, the rest in phase 1. Along every
-        // edge the key grows (a deletion's level grows along deletion edges, a build's along
-        // dependencies, and deletions precede builds), so sorting by it is a topological order.
+        // (phase, level, id, position), the id by its rank: deletions in phase 0, the rest in
+        // phase 1. Along every edge the key grows (a deletion's level grows along deletion
+        // edges, a build's along dependencies, and deletions precede builds), so sorting by it
+        // is a topological order.
         let key = |position: usize, call: Option<Call>| match call {
             Some(Call::Delete) => None,
-            _ => Some((1u8, build_level[position], &changes[position].id, position)),
+            _ => Some((1u8, build_level[position], id_rank[position], position)),
         };
-        let mut first: Vec<Option<(u8, usize, &ResourceId, usize)>> =
+        let mut first: Vec<Option<(u8, usize, usize, usize)>> =
             (0..changes.len()).map(|position| key(position, None)).collect();
         for node in graph.node_indices() {
             let operation = &graph[node];
@@ -229,7 +231,7 @@ impl Operations {
             let this = key(position, Some(operation.call)).unwrap_or((
                 0,
                 delete_level[node.index()],
-                &changes[position].id,
+                id_rank[position],
                 position,
             ));
             first[position] = Some(first[position].map_or(this, |other| other.min(this)));
@@ -239,6 +241,24 @@ impl Operations {
         order.sort_unstable_by_key(|&position| first[position]);
         Ok(order)
     }
+}
+
+/// Each change's rank among the changes' ids (equal ids, equal ranks), so that the plan's order
+/// sorts numbers instead of comparing text: the positions themselves when the changes are in
+/// the order of their ids already, as the diff of a plan that creates and replaces nothing
+/// gives them.
+fn id_ranks(changes: &[Change]) -> Vec<usize> {
+    if changes.windows(2).all(|pair| pair[0].id < pair[1].id) {
+        return (0..changes.len()).collect();
+    }
+    let mut by_id: Vec<usize> = (0..changes.len()).collect();
+    by_id.sort_unstable_by(|&a, &b| changes[a].id.cmp(&changes[b].id));
+    let mut rank = vec![0; changes.len()];
+    for (n, pair) in by_id.windows(2).enumerate() {
+        let same = changes[pair[0]].id == changes[pair[1]].id;
+        rank[pair[1]] = if same { rank[pair[0]] } else { n + 1 };
+    }
+    rank
 }
 
 /// Each non-deleted change's depth in the desired dependency graph: one more than the deepest

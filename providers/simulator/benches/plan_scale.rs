@@ -13,6 +13,9 @@
 //! what `isopod plan` itself holds: the live resources, what the configuration wants, and the
 //! plan. The whole run's peak resident memory is printed too.
 //!
+//! Discovery and the no-op plan run three times at each size, one after the other; each step's
+//! best time is given (this machine's timings vary by up to 2x between runs).
+//!
 //! The same mesh at 25, 50 and 100 networks gives the growth: the no-op plan's time and heap
 //! against the resource count, with the fitted exponent (1 is linear).
 //!
@@ -26,6 +29,9 @@ use isopod_simulator::PAGE_SIZE;
 use isopod_simulator::Simulator;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
+
+/// How many times discovery and the no-op plan run at each size (their best times count).
+const ROUNDS: usize = 3;
 
 /// The sizes of the growth table; the last is the mesh of the figures above it.
 const SIZES: [usize; 4] = [25, 50, 100, 200];
@@ -131,36 +137,53 @@ fn run(networks: usize, verbose: bool) -> Figures {
     let simulator_heap = HEAP.current_usage_as_mb();
     HEAP.reset_peak_usage();
 
-    // Discovery: one bulk call per kind and scope.
-    let calls_before = simulator.calls().get("discover").copied().unwrap_or(0);
-    let started = Instant::now();
-    let mut observed: Vec<ObservedResource> = Vec::new();
+    // Discovery (one bulk call per kind and scope) and the no-op plan, side by side, a few
+    // times: each step's best time, so that the machine's noise weighs less on their ratio.
     let mut lower_bound = 0;
-    for scope in &scopes {
-        let cloud = scope.cloud_kind().expect("a scope of a cloud block");
-        let kinds: Vec<ResourceKind> = ResourceKind::all().filter(|k| k.cloud() == cloud).collect();
-        lower_bound += kinds.iter().map(|&kind| pages.get(&(scope.clone(), kind)).copied().unwrap_or(1)).sum::<usize>();
-        observed.extend(block_on(simulator.provider(cloud).discover(scope, &kinds)).expect("discovery succeeds"));
-    }
-    let discover_time = started.elapsed();
-    let calls = simulator.calls().get("discover").copied().unwrap_or(0) - calls_before;
+    let mut calls = 0;
+    let mut best = [std::time::Duration::MAX; 5];
+    let mut resources = 0;
+    for round in 0..ROUNDS {
+        let calls_before = simulator.calls().get("discover").copied().unwrap_or(0);
+        let started = Instant::now();
+        let mut observed: Vec<ObservedResource> = Vec::new();
+        for scope in &scopes {
+            let cloud = scope.cloud_kind().expect("a scope of a cloud block");
+            let kinds: Vec<ResourceKind> = ResourceKind::all().filter(|k| k.cloud() == cloud).collect();
+            if round == 0 {
+                let held = |kind: &ResourceKind| pages.get(&(scope.clone(), *kind)).copied().unwrap_or(1);
+                lower_bound += kinds.iter().map(held).sum::<usize>();
+            }
+            observed.extend(block_on(simulator.provider(cloud).discover(scope, &kinds)).expect("discovery succeeds"));
+        }
+        let discover_time = started.elapsed();
+        calls = simulator.calls().get("discover").copied().unwrap_or(0) - calls_before;
 
-    // The no-op plan: lower with the live allocations, diff, order.
-    let started = Instant::now();
-    let live = Live::from_observed(&topology.stack.name.value, &observed);
-    let live_time = started.elapsed();
-    let desired = lower(&topology, &live).expect("allocation succeeds");
-    let lowered_time = started.elapsed();
-    let changes = diff(&desired, &observed);
-    let diff_time = started.elapsed();
-    let plan = Plan::new(&desired, changes, &observed).expect("no cycle");
-    let plan_time = started.elapsed();
-    assert!(plan.is_empty(), "the plan after apply has changes");
+        // The no-op plan: lower with the live allocations, diff, order.
+        let started = Instant::now();
+        let live = Live::from_observed(&topology.stack.name.value, &observed);
+        let live_time = started.elapsed();
+        let desired = lower(&topology, &live).expect("allocation succeeds");
+        let lowered_time = started.elapsed();
+        let changes = diff(&desired, &observed);
+        let diff_time = started.elapsed();
+        let plan = Plan::new(&desired, changes, &observed).expect("no cycle");
+        let plan_time = started.elapsed();
+        assert!(plan.is_empty(), "the plan after apply has changes");
+        resources = desired.resources.len();
+        let steps =
+            [discover_time, live_time, lowered_time - live_time, diff_time - lowered_time, plan_time - diff_time];
+        for (best, step) in best.iter_mut().zip(steps) {
+            *best = (*best).min(step);
+        }
+    }
+    let [discover_time, live_time, lower_time_noop, diff_time, order_time] = best;
+    let plan_time = live_time + lower_time_noop + diff_time + order_time;
 
     let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
     let plan_peak = HEAP.peak_usage_as_mb();
     let figures = Figures {
-        resources: desired.resources.len(),
+        resources,
         discover_ms: ms(discover_time),
         plan_ms: ms(plan_time),
         plan_heap_mib: (plan_peak - simulator_heap) as f64,
@@ -168,7 +191,7 @@ fn run(networks: usize, verbose: bool) -> Figures {
     if !verbose {
         return figures;
     }
-    println!("networks: {networks}, tunnels: {}, resources: {}", topology.tunnels.len(), desired.resources.len());
+    println!("networks: {networks}, tunnels: {}, resources: {resources}", topology.tunnels.len());
     println!("load (parse + check): {:.0} ms", ms(load_time));
     println!("lower (first plan): {:.0} ms", ms(lower_time));
     println!("simulated apply ({first_changes} creates): {:.0} ms", ms(apply_time));
@@ -178,12 +201,12 @@ fn run(networks: usize, verbose: bool) -> Figures {
         calls as f64 / lower_bound as f64
     );
     println!(
-        "no-op plan: {:.0} ms (read allocations {:.0}, lower {:.0}, diff {:.0}, order {:.0})",
+        "no-op plan: {:.0} ms (read allocations {:.0}, lower {:.0}, diff {:.0}, order {:.0}; each step's best of {ROUNDS})",
         ms(plan_time),
         ms(live_time),
-        ms(lowered_time - live_time),
-        ms(diff_time - lowered_time),
-        ms(plan_time - diff_time)
+        ms(lower_time_noop),
+        ms(diff_time),
+        ms(order_time)
     );
     println!(
         "heap at the no-op plan's peak: {plan_peak:.0} MiB, of which the simulator's state {simulator_heap:.0} MiB: \
