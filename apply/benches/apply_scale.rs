@@ -13,6 +13,10 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+/// The allocator the `isopod` binary uses (`src/main.rs`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Every call's latency.
 const LATENCY: Duration = Duration::from_millis(20);
 /// The real time of one simulated minute of provisioning: an Azure gateway (45 minutes) takes
