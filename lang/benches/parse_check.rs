@@ -14,6 +14,10 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use isopod_lang::{Inputs, MemoryHost, SourceMap};
 use std::hint::black_box;
 
+/// The allocator the `isopod` binary uses (`src/main.rs`), for both parsers.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const NETWORKS: usize = isopod_test_support::large::NETWORKS;
 const MESH_MEMBERS: usize = isopod_test_support::large::MESH_MEMBERS;
 

@@ -13,6 +13,10 @@ use lsp_server::{Connection, Message, Notification, Request, RequestId};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
+/// The allocator the `isopod` binary uses (`src/main.rs`), which serves the language server.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const KEYSTROKES: usize = 30;
 
 fn notify(client: &Connection, method: &str, params: Value) {

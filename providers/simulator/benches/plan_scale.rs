@@ -75,7 +75,11 @@ fn main() {
     let resources: Vec<f64> = figures.iter().map(|f| f.resources as f64).collect();
     let time_exponent = exponent(&resources, &figures.iter().map(|f| f.plan_ms).collect::<Vec<_>>());
     let heap_exponent = exponent(&resources, &figures.iter().map(|f| f.plan_heap_mib).collect::<Vec<_>>());
+    // Discovery's own growth, beside the plan's: what the machine's caches do to any pass over
+    // this many resources.
+    let discovery_exponent = exponent(&resources, &figures.iter().map(|f| f.discover_ms).collect::<Vec<_>>());
     println!("heap growth exponent: {heap_exponent:.2}");
+    println!("discovery growth exponent: {discovery_exponent:.2}");
     let largest = figures.last().expect("sizes");
     // The last lines, for scripts.
     println!("no-op plan / discovery: {:.2}x", largest.plan_ms / largest.discover_ms);
