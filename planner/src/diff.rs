@@ -85,11 +85,16 @@ pub fn diff(desired: &Desired, observed: &[ObservedResource]) -> Vec<Change> {
         Some(changes) => changes,
         None => compare_in_order(desired, &owned),
     };
-    let wanted: HashSet<&ResourceId> = desired.resources.keys().collect();
-    let mut gone: Vec<(&ResourceId, &ObservedResource)> =
-        owned.iter().filter(|(id, _)| !wanted.contains(*id)).map(|(id, live)| (*id, *live)).collect();
-    gone.sort_by_key(|(id, _)| *id);
-    changes.extend(gone.into_iter().map(|(id, live)| deletion(id, live)));
+    // Every change but a creation found its resource among the owned ones (ids are unique), so
+    // when there are no more owned than that, nothing is gone and the desired ids need no set.
+    let found_live = changes.iter().filter(|change| change.action != Action::Create).count();
+    if owned.len() > found_live {
+        let wanted: HashSet<&ResourceId> = desired.resources.keys().collect();
+        let mut gone: Vec<(&ResourceId, &ObservedResource)> =
+            owned.iter().filter(|(id, _)| !wanted.contains(*id)).map(|(id, live)| (*id, *live)).collect();
+        gone.sort_by_key(|(id, _)| *id);
+        changes.extend(gone.into_iter().map(|(id, live)| deletion(id, live)));
+    }
     for (id, copy, kept) in duplicates {
         let mut change = deletion(id, copy);
         change.attrs.insert(
