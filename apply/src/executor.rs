@@ -184,7 +184,8 @@ struct Shared {
     /// Why the journal refused an entry (the run lost the stack's lease): no other call starts.
     fenced: Mutex<Option<String>>,
     /// Per kind, and whether deleting: the shortest the cloud has taken in this run to finish
-    /// its asynchronous work after one of this run's calls.
+    /// its asynchronous work after one of this run's creates or deletes (as the due time of the
+    /// look that saw it finished, so at most one interval between looks late).
     took: Mutex<HashMap<(ResourceKind, bool), Duration>>,
 }
 
@@ -436,7 +437,8 @@ async fn call(
             retrying(&settings.retry, || gate.change(cloud, shared, context, provider.update(&provider_id, &resource)))
                 .await
                 .map_err(failed)?;
-            waiter.until_ready(&operation.id, &operation.scope, &provider_id, Since::OwnCall).await?;
+            // What a create of the kind took says nothing of an update's time.
+            waiter.until_ready(&operation.id, &operation.scope, &provider_id, Since::Unknown).await?;
             shared.ready.lock().expect("not poisoned").insert(operation.id.clone());
             Ok((Some(provider_id), false))
         }
@@ -564,6 +566,10 @@ impl Waiter<'_> {
         let deadline = started + timeout;
         let mut poll = self.settings.first_poll;
         let mut announced = false;
+        // When the current look was due, from the start of the wait: what the cloud took, at
+        // most a look's interval late, is the due time of the look that finds it done (not when
+        // that look got through the gate, which may have made it wait behind other calls).
+        let mut due = Duration::ZERO;
         if since == Since::OwnCall
             && let Some(shortest) = self.shared.took(id.kind, gone)
         {
@@ -572,19 +578,20 @@ impl Waiter<'_> {
                 announced = true;
             }
             tokio::time::sleep(shortest.min(timeout)).await;
+            due = started.elapsed();
         }
-        let done = || {
+        let done = |due: Duration| {
             if since == Since::OwnCall {
-                self.shared.learn(id.kind, gone, started.elapsed());
+                self.shared.learn(id.kind, gone, due);
             }
             Ok(())
         };
         loop {
             let look = || self.gate.look(cloud, self.provider.provisioning(provider_id, id.kind, scope));
             match retrying(&self.settings.retry, look).await {
-                Err(err) if gone && err.kind == ErrorKind::NotFound => return done(),
+                Err(err) if gone && err.kind == ErrorKind::NotFound => return done(due),
                 Err(err) => return Err(CallError::new(err.to_string())),
-                Ok(Provisioning::Ready) if !gone => return done(),
+                Ok(Provisioning::Ready) if !gone => return done(due),
                 Ok(Provisioning::Failed(reason)) if !gone => {
                     return Err(CallError::new(format!("the cloud failed to provision it: {reason}")));
                 }
@@ -600,6 +607,7 @@ impl Waiter<'_> {
                 return Err(CallError::new(format!("{what} after {} s", timeout.as_secs())));
             }
             tokio::time::sleep(poll.min(deadline - now)).await;
+            due = started.elapsed();
             poll = (poll * 3 / 2).min(Duration::from_secs(15));
         }
     }
@@ -608,9 +616,10 @@ impl Waiter<'_> {
 /// What a wait for the cloud follows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Since {
-    /// This run's own call: its time is how long the cloud takes.
+    /// This run's own create or delete: its time is how long the cloud takes.
     OwnCall,
-    /// A call of an earlier run, or of someone else (an adopted resource).
+    /// A call of an earlier run, or of someone else (an adopted resource), or an update (which
+    /// may take another time than a create): nothing is learned, nor used.
     Unknown,
 }
 

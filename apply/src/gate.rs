@@ -156,7 +156,9 @@ impl Gate {
     /// Runs `look`, a look at what the cloud is provisioning, when the gate lets it through: by
     /// `priority` for the cloud's slots, after every call for the places in flight (a look
     /// that finds the resource still pending has used its place for nothing, so it goes when
-    /// no call that changes something waits).
+    /// no call that changes something waits). The price: while the places are all taken, a
+    /// look at a resource that others wait for waits too. Giving looks their resource's
+    /// priority instead made 3% more calls in the apply bench, for no shorter apply.
     pub async fn look<T>(&self, cloud: Cloud, priority: u64, look: impl Future<Output = T>) -> T {
         self.through(cloud, priority, 0, look).await
     }

@@ -166,7 +166,9 @@ impl ResourceKind {
     }
 
     /// The attribute or output of this kind named `BEFORE` `N` `AFTER` (`tunnel1_inside_cidr`,
-    /// `interface0_ip`), as the catalogue spells it: a static name, found without formatting one.
+    /// `interface0_ip`), as the catalogue spells it: a static name, looked up from the name
+    /// formatted on the stack (no allocation); `None` for a name the catalogue does not have, or
+    /// longer than 64 bytes.
     pub fn numbered(self, before: &str, n: usize, after: &str) -> Option<Name> {
         use std::io::Write as _;
         // The name as `n` is written (digits, no leading zero), formatted on the stack.

@@ -65,6 +65,10 @@ impl Provider for SlowCloud {
     }
 }
 
+fn scope() -> Scope {
+    Scope { cloud: "aws.prod".into(), region: "us-east-1".into() }
+}
+
 fn context() -> Context {
     Context {
         stack: "test".into(),
@@ -90,7 +94,7 @@ async fn once_the_cloud_has_made_one_of_a_kind_the_next_is_first_looked_at_when_
         gate: Prioritised { gate: &gate, priority: 0 },
     };
     let kind = ResourceKind::AwsVpnConnection;
-    let scope = Scope { cloud: "aws.prod".into(), region: "us-east-1".into() };
+    let scope = scope();
     let wait = |name: &'static str, since: Since| {
         let id = ResourceId::new(kind, name);
         let scope = scope.clone();
@@ -114,4 +118,30 @@ async fn once_the_cloud_has_made_one_of_a_kind_the_next_is_first_looked_at_when_
     cloud.make("vpn-second");
     wait("vpn-second", Since::OwnCall).await.unwrap();
     assert_eq!(cloud.looks("vpn-second"), 1, "looked at once, when the first had taken to be ready");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_look_that_waited_for_its_place_teaches_when_it_was_due_not_the_wait() {
+    let cloud = SlowCloud::new(Duration::from_secs(300));
+    let (shared, context, gate) = (Shared::default(), context(), Arc::new(Gate::new(1, None)));
+    let settings = Settings::default();
+    // Another call holds the only place for 500 s.
+    let holder = gate.clone();
+    let held =
+        tokio::spawn(async move { holder.call(Cloud::Aws, 9, tokio::time::sleep(Duration::from_secs(500))).await });
+    tokio::task::yield_now().await;
+    let waiter = Waiter {
+        provider: &cloud,
+        shared: &shared,
+        context: &context,
+        settings: &settings,
+        gate: Prioritised { gate: &gate, priority: 0 },
+    };
+    let (id, scope) = (ResourceId::new(ResourceKind::AwsVpnConnection, "vpn"), scope());
+    cloud.make("vpn");
+    waiter.until_ready(&id, &scope, "vpn", Since::OwnCall).await.unwrap();
+    held.await.unwrap();
+    assert_eq!(cloud.looks("vpn"), 1, "the first look got through at 500 s and found it done");
+    let learned = shared.took(ResourceKind::AwsVpnConnection, false).expect("learned");
+    assert!(learned < Duration::from_secs(300), "the look was due at once, not after 500 s: {learned:?}");
 }
