@@ -69,30 +69,38 @@ fn scope() -> Scope {
     Scope { cloud: "aws.prod".into(), region: "us-east-1".into() }
 }
 
-fn context() -> Context {
-    Context {
-        stack: "test".into(),
-        providers: BTreeMap::new(),
-        observed: Arc::default(),
-        secrets: Arc::new(|_: &str| None),
-        in_flight: Arc::default(),
-        journal: None,
-        events: Arc::new(|_| {}),
+/// What a waiter needs besides its cloud and its gate.
+struct Harness {
+    shared: Shared,
+    context: Context,
+    settings: Settings,
+}
+
+impl Harness {
+    fn new() -> Self {
+        let context = Context {
+            stack: "test".into(),
+            providers: BTreeMap::new(),
+            observed: Arc::default(),
+            secrets: Arc::new(|_: &str| None),
+            in_flight: Arc::default(),
+            journal: None,
+            events: Arc::new(|_| {}),
+        };
+        Harness { shared: Shared::default(), context, settings: Settings::default() }
+    }
+
+    fn waiter<'a>(&'a self, cloud: &'a SlowCloud, gate: &'a Gate) -> Waiter<'a> {
+        let (shared, context, settings) = (&self.shared, &self.context, &self.settings);
+        Waiter { provider: cloud, shared, context, settings, gate: Prioritised { gate, priority: 0 } }
     }
 }
 
 #[tokio::test(start_paused = true)]
 async fn once_the_cloud_has_made_one_of_a_kind_the_next_is_first_looked_at_when_it_should_be_done() {
     let cloud = SlowCloud::new(Duration::from_secs(300));
-    let (shared, context, gate) = (Shared::default(), context(), Gate::new(8, None));
-    let settings = Settings::default();
-    let waiter = Waiter {
-        provider: &cloud,
-        shared: &shared,
-        context: &context,
-        settings: &settings,
-        gate: Prioritised { gate: &gate, priority: 0 },
-    };
+    let (harness, gate) = (Harness::new(), Gate::new(8, None));
+    let waiter = harness.waiter(&cloud, &gate);
     let kind = ResourceKind::AwsVpnConnection;
     let scope = scope();
     let wait = |name: &'static str, since: Since| {
@@ -106,13 +114,13 @@ async fn once_the_cloud_has_made_one_of_a_kind_the_next_is_first_looked_at_when_
     cloud.make("vpn-adopted");
     tokio::time::advance(Duration::from_secs(200)).await;
     wait("vpn-adopted", Since::Unknown).await.unwrap();
-    assert!(shared.took(kind, false).is_none(), "a wait that did not follow this run's call teaches nothing");
+    assert!(harness.shared.took(kind, false).is_none(), "a wait that did not follow this run's call teaches nothing");
 
     cloud.make("vpn-first");
     wait("vpn-first", Since::OwnCall).await.unwrap();
     let first = cloud.looks("vpn-first");
     assert!(first > 3, "the first of its kind is looked at less and less often: {first} looks");
-    let learned = shared.took(kind, false).expect("learned");
+    let learned = harness.shared.took(kind, false).expect("learned");
     assert!(learned >= Duration::from_secs(300), "{learned:?}");
 
     cloud.make("vpn-second");
@@ -123,25 +131,18 @@ async fn once_the_cloud_has_made_one_of_a_kind_the_next_is_first_looked_at_when_
 #[tokio::test(start_paused = true)]
 async fn a_look_that_waited_for_its_place_teaches_when_it_was_due_not_the_wait() {
     let cloud = SlowCloud::new(Duration::from_secs(300));
-    let (shared, context, gate) = (Shared::default(), context(), Arc::new(Gate::new(1, None)));
-    let settings = Settings::default();
+    let (harness, gate) = (Harness::new(), Arc::new(Gate::new(1, None)));
     // Another call holds the only place for 500 s.
     let holder = gate.clone();
     let held =
         tokio::spawn(async move { holder.call(Cloud::Aws, 9, tokio::time::sleep(Duration::from_secs(500))).await });
     tokio::task::yield_now().await;
-    let waiter = Waiter {
-        provider: &cloud,
-        shared: &shared,
-        context: &context,
-        settings: &settings,
-        gate: Prioritised { gate: &gate, priority: 0 },
-    };
+    let waiter = harness.waiter(&cloud, &gate);
     let (id, scope) = (ResourceId::new(ResourceKind::AwsVpnConnection, "vpn"), scope());
     cloud.make("vpn");
     waiter.until_ready(&id, &scope, "vpn", Since::OwnCall).await.unwrap();
     held.await.unwrap();
     assert_eq!(cloud.looks("vpn"), 1, "the first look got through at 500 s and found it done");
-    let learned = shared.took(ResourceKind::AwsVpnConnection, false).expect("learned");
+    let learned = harness.shared.took(ResourceKind::AwsVpnConnection, false).expect("learned");
     assert!(learned < Duration::from_secs(300), "the look was due at once, not after 500 s: {learned:?}");
 }
