@@ -23,8 +23,8 @@ use clap::Parser as _;
 use std::process::ExitCode;
 
 /// mimalloc rather than the system's allocator: a plan of a large estate makes and frees
-/// millions of small values, and the no-op plan of the 200-network bench takes a third less
-/// time with it (BENCHMARKS.md, planning at scale).
+/// millions of small values, and the no-op plan of the 200-network bench takes about a fifth
+/// less time with it (BENCHMARKS.md, planning at scale).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

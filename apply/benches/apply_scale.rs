@@ -58,16 +58,26 @@ fn served_latency(runtime: &tokio::runtime::Runtime, parallelism: usize) -> Dura
     total / (ROUNDS * parallelism as u32)
 }
 
+/// What bounds a run whose calls take `latency`.
+struct Bound {
+    /// The longest chain of calls, and every call one after the other.
+    chains: Bounds,
+    /// The fewest calls it must make, spread over the parallelism.
+    throughput: Duration,
+    /// The largest of the critical path, the throughput and the rate bound.
+    total: Duration,
+}
+
 /// The bound of a run whose calls take `latency`: no run can beat the longest chain, nor the
 /// calls it must make spread over `parallelism`, nor under a rate the busiest cloud's calls at
 /// that rate (`rated`).
-fn bound(operations: &Operations, parallelism: usize, rated: Duration, latency: Duration) -> (Duration, Duration) {
+fn bound(operations: &Operations, parallelism: usize, rated: Duration, latency: Duration) -> Bound {
     let cost_of =
         |operation: &isopod_apply::Operation| cost(operation.id.kind, operation.call == Call::Create, latency);
-    let critical = operations.critical_path(|operation| cost_of(operation).1).critical_path;
+    let chains = operations.critical_path(|operation| cost_of(operation).1);
     let fewest_calls: u32 = operations.graph.node_weights().map(|operation| cost_of(operation).0).sum();
     let throughput = latency * fewest_calls / parallelism as u32;
-    (critical.max(throughput).max(rated), throughput)
+    Bound { chains, throughput, total: chains.critical_path.max(throughput).max(rated) }
 }
 
 /// The ratios of one run: its wall time over its bound at the nominal latency, and at the
@@ -85,22 +95,19 @@ fn bench(name: &str, text: &str, parallelism: usize, rate: Option<u32>) -> Ratio
     let (plan, desired) = isopod_planner::plan(&topology, &[]).expect("plans");
     let operations = Operations::new(&plan.changes, &desired, &[]);
     let graph = &operations.graph;
-    // The bounds, from the graph itself.
-    let cost_of =
-        |operation: &isopod_apply::Operation| cost(operation.id.kind, operation.call == Call::Create, LATENCY);
-    let Bounds { critical_path: critical, serial } = operations.critical_path(|operation| cost_of(operation).1);
-    let mut fewest_calls = 0;
+    // The bounds, from the graph itself: the calls each cloud must make, for the rate bound.
     let mut per_cloud: BTreeMap<Cloud, u32> = BTreeMap::new();
     for operation in graph.node_weights() {
-        let (calls, _) = cost_of(operation);
-        fewest_calls += calls;
+        let (calls, _) = cost(operation.id.kind, operation.call == Call::Create, LATENCY);
         *per_cloud.entry(operation.id.kind.cloud()).or_default() += calls;
     }
+    let fewest_calls: u32 = per_cloud.values().sum();
     let client_rate = rate.map(|rate| rate * 9 / 10);
     let rated = client_rate.map_or(Duration::ZERO, |rate| {
         Duration::from_secs_f64(per_cloud.values().copied().max().unwrap_or(0) as f64 / rate as f64)
     });
-    let (nominal_bound, throughput) = bound(&operations, parallelism, rated, LATENCY);
+    let nominal = bound(&operations, parallelism, rated, LATENCY);
+    let Bounds { critical_path: critical, serial } = nominal.chains;
     let changes = graph.node_count();
 
     let mut knobs = format!("latency={}ms,minute={}ms", LATENCY.as_millis(), MINUTE.as_millis());
@@ -126,7 +133,7 @@ fn bench(name: &str, text: &str, parallelism: usize, rate: Option<u32>) -> Ratio
         Settings { parallelism, rate_limit: client_rate, first_poll: Duration::from_millis(10), ..Settings::default() };
     let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
     let served = served_latency(&runtime, parallelism);
-    let (served_bound, _) = bound(&operations, parallelism, rated, served);
+    let served_bound = bound(&operations, parallelism, rated, served).total;
     let started = Instant::now();
     let summary = runtime.block_on(execute(operations, &context, &settings));
     let wall = started.elapsed();
@@ -140,9 +147,9 @@ fn bench(name: &str, text: &str, parallelism: usize, rate: Option<u32>) -> Ratio
          serial {:.1} s, serial / wall {:.0}x | {calls_made} API calls, {fewest_calls} at least",
         wall.as_secs_f64(),
         critical.as_secs_f64(),
-        throughput.as_secs_f64(),
-        nominal_bound.as_secs_f64(),
-        wall.as_secs_f64() / nominal_bound.as_secs_f64(),
+        nominal.throughput.as_secs_f64(),
+        nominal.total.as_secs_f64(),
+        wall.as_secs_f64() / nominal.total.as_secs_f64(),
         served.as_secs_f64() * 1e3,
         served_bound.as_secs_f64(),
         wall.as_secs_f64() / served_bound.as_secs_f64(),
@@ -172,7 +179,7 @@ fn bench(name: &str, text: &str, parallelism: usize, rate: Option<u32>) -> Ratio
         );
     }
     Ratios {
-        nominal: wall.as_secs_f64() / nominal_bound.as_secs_f64(),
+        nominal: wall.as_secs_f64() / nominal.total.as_secs_f64(),
         served: wall.as_secs_f64() / served_bound.as_secs_f64(),
     }
 }

@@ -37,8 +37,7 @@ struct Places {
 
 struct PlacesState {
     free: usize,
-    waiting: BinaryHeap<Waiting<Place>>,
-    arrivals: u64,
+    waiting: Line<Place>,
 }
 
 /// A place held by a call in flight; given on to the next caller when dropped.
@@ -49,7 +48,7 @@ struct Place {
 
 impl Places {
     fn new(count: usize) -> Arc<Places> {
-        let state = PlacesState { free: count, waiting: BinaryHeap::new(), arrivals: 0 };
+        let state = PlacesState { free: count, waiting: Line::default() };
         Arc::new(Places { state: Mutex::new(state) })
     }
 
@@ -61,11 +60,7 @@ impl Places {
                 state.free -= 1;
                 return Place { places: Some(places.clone()) };
             }
-            state.arrivals += 1;
-            let (turn, receiver) = oneshot::channel();
-            let rank = (priority, Reverse(state.arrivals));
-            state.waiting.push(Waiting { rank, turn });
-            receiver
+            state.waiting.join(priority)
         };
         // Every waiter is answered while the places live, and the caller holds them.
         receiver.await.expect("a waiting caller is given a place")
@@ -76,13 +71,10 @@ impl Places {
     /// place is dropped unreceived.
     fn give_back(places: &Arc<Places>) {
         let mut state = places.state.lock().expect("not poisoned");
-        while let Some(waiting) = state.waiting.pop() {
-            match waiting.turn.send(Place { places: Some(places.clone()) }) {
-                Ok(()) => return,
-                Err(mut refused) => refused.places = None,
-            }
+        if let Err(mut unwanted) = state.waiting.hand(Place { places: Some(places.clone()) }) {
+            unwanted.places = None;
+            state.free += 1;
         }
-        state.free += 1;
     }
 }
 
@@ -101,14 +93,51 @@ struct Pace {
 
 struct PaceState {
     next: Instant,
-    waiting: BinaryHeap<Waiting<()>>,
-    arrivals: u64,
+    waiting: Line<()>,
     /// Whether a task is handing out the slots.
     dispatching: bool,
 }
 
-/// A caller waiting for its turn (sent a `T` when it comes): highest priority first, then the
-/// earliest to arrive.
+/// Callers waiting for their turn, each sent a `T` when it comes: the highest priority first,
+/// then the earliest to arrive.
+struct Line<T> {
+    waiting: BinaryHeap<Waiting<T>>,
+    arrivals: u64,
+}
+
+impl<T> Default for Line<T> {
+    fn default() -> Self {
+        Line { waiting: BinaryHeap::new(), arrivals: 0 }
+    }
+}
+
+impl<T> Line<T> {
+    fn is_empty(&self) -> bool {
+        self.waiting.is_empty()
+    }
+
+    /// A place in the line at `priority`; the receiver gets the `T` when the turn comes.
+    fn join(&mut self, priority: u64) -> oneshot::Receiver<T> {
+        self.arrivals += 1;
+        let (turn, receiver) = oneshot::channel();
+        self.waiting.push(Waiting { rank: (priority, Reverse(self.arrivals)), turn });
+        receiver
+    }
+
+    /// Gives `value` to the first in line who still waits (a caller whose future was dropped
+    /// is passed over); `value` back when no one does.
+    fn hand(&mut self, mut value: T) -> Result<(), T> {
+        while let Some(waiting) = self.waiting.pop() {
+            match waiting.turn.send(value) {
+                Ok(()) => return Ok(()),
+                Err(refused) => value = refused,
+            }
+        }
+        Err(value)
+    }
+}
+
+/// A caller in a [`Line`].
 struct Waiting<T> {
     rank: (u64, Reverse<u64>),
     turn: oneshot::Sender<T>,
@@ -139,7 +168,7 @@ impl Gate {
     pub fn new(parallelism: usize, rate: Option<u32>) -> Gate {
         let now = Instant::now();
         let pace = || {
-            let state = PaceState { next: now, waiting: BinaryHeap::new(), arrivals: 0, dispatching: false };
+            let state = PaceState { next: now, waiting: Line::default(), dispatching: false };
             Arc::new(Pace { state: Mutex::new(state) })
         };
         let paces = [Cloud::Aws, Cloud::Azure, Cloud::Gcp, Cloud::Host].into_iter().map(|c| (c, pace())).collect();
@@ -190,10 +219,7 @@ impl Pace {
                 state.next = now + interval;
                 return;
             }
-            state.arrivals += 1;
-            let (turn, receiver) = oneshot::channel();
-            let rank = (priority, Reverse(state.arrivals));
-            state.waiting.push(Waiting { rank, turn });
+            let receiver = state.waiting.join(priority);
             if !std::mem::replace(&mut state.dispatching, true) {
                 tokio::spawn(Pace::dispatch(pace.clone(), interval));
             }
@@ -223,11 +249,8 @@ impl Pace {
             let now = Instant::now();
             let mut state = pace.state.lock().expect("not poisoned");
             state.next = state.next.max(now.checked_sub(CATCH_UP).unwrap_or(now));
-            while state.next <= now {
-                let Some(waiting) = state.waiting.pop() else { break };
-                if waiting.turn.send(()).is_ok() {
-                    state.next += interval;
-                }
+            while state.next <= now && state.waiting.hand(()).is_ok() {
+                state.next += interval;
             }
         }
     }

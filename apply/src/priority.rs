@@ -25,12 +25,14 @@ const FARTHEST: u64 = (1 << (62 - CHAIN_BITS)) - 1;
 
 /// Each call's priority (higher first), by node index; `rated` when each cloud has its own pace.
 pub(crate) fn priorities(graph: &DiGraph<Operation, ()>, rated: bool) -> Vec<u64> {
-    let chain = chain_after(graph);
+    // A graph with a circle (never planned; the executor reports what it leaves) gets none.
+    let Ok(order) = petgraph::algo::toposort(graph, None) else { return vec![0; graph.node_count()] };
+    let chain = chain_after(graph, &order);
     if !rated {
         return chain;
     }
     let Some(busiest) = busiest_cloud(graph) else { return chain };
-    let feeds = calls_until(graph, busiest);
+    let feeds = calls_until(graph, &order, busiest);
     graph
         .node_indices()
         .map(|node| {
@@ -47,12 +49,11 @@ pub(crate) fn priorities(graph: &DiGraph<Operation, ()>, rated: bool) -> Vec<u64
 }
 
 /// For each call, how long the longest chain of calls from it to the end takes at the least, in
-/// seconds: one for each call, and the documented provisioning time of what it creates.
-fn chain_after(graph: &DiGraph<Operation, ()>) -> Vec<u64> {
+/// seconds: one for each call, and the documented provisioning time of what it creates. `order`
+/// is a topological order of `graph`.
+fn chain_after(graph: &DiGraph<Operation, ()>, order: &[NodeIndex]) -> Vec<u64> {
     let mut after = vec![0u64; graph.node_count()];
-    // A graph with a circle (never planned; the executor reports what it leaves) gets none.
-    let Ok(order) = petgraph::algo::toposort(graph, None) else { return after };
-    for node in order.into_iter().rev() {
+    for &node in order.iter().rev() {
         let operation = &graph[node];
         let own = 1 + if operation.call == Call::Delete { 0 } else { operation.id.kind.provisioning_seconds() };
         let next = graph.neighbors_directed(node, Direction::Outgoing).map(|n| after[n.index()]).max();
@@ -72,11 +73,10 @@ fn busiest_cloud(graph: &DiGraph<Operation, ()>) -> Option<Cloud> {
 }
 
 /// For each call, the fewest calls from it to a call of `cloud` that waits for it (0 for the
-/// cloud's own calls), if any does.
-fn calls_until(graph: &DiGraph<Operation, ()>, cloud: Cloud) -> Vec<Option<u64>> {
+/// cloud's own calls), if any does. `order` is a topological order of `graph`.
+fn calls_until(graph: &DiGraph<Operation, ()>, order: &[NodeIndex], cloud: Cloud) -> Vec<Option<u64>> {
     let mut until = vec![None; graph.node_count()];
-    let Ok(order) = petgraph::algo::toposort(graph, None) else { return until };
-    for node in order.into_iter().rev() {
+    for &node in order.iter().rev() {
         until[node.index()] = if graph[node].id.kind.cloud() == cloud {
             Some(0)
         } else {
@@ -101,6 +101,10 @@ mod tests {
         Operations::new(&plan.changes, &desired, &[]).graph
     }
 
+    fn toposort(graph: &DiGraph<Operation, ()>) -> Vec<NodeIndex> {
+        petgraph::algo::toposort(graph, None).expect("a plan's calls have no circle")
+    }
+
     /// The first call of `kind`, by node index.
     fn first(graph: &DiGraph<Operation, ()>, kind: ResourceKind) -> usize {
         graph.node_indices().find(|&node| graph[node].id.kind == kind).expect("the mesh has one").index()
@@ -113,7 +117,7 @@ mod tests {
         let (gateway, connection) =
             (first(&graph, ResourceKind::AwsCustomerGateway), first(&graph, ResourceKind::AwsVpnConnection));
         assert!(priority[gateway] > priority[connection], "a customer gateway comes before the connection on it");
-        assert_eq!(priority, chain_after(&graph));
+        assert_eq!(priority, chain_after(&graph, &toposort(&graph)));
     }
 
     #[test]
@@ -127,7 +131,7 @@ mod tests {
         // What GCP never waits for comes after what it does.
         assert!(at(ResourceKind::AwsCustomerGateway) > at(ResourceKind::AwsSubnet));
         // GCP's own calls keep the longest chain first.
-        let chain = chain_after(&graph);
+        let chain = chain_after(&graph, &toposort(&graph));
         for node in graph.node_indices().filter(|&node| graph[node].id.kind.cloud() == Cloud::Gcp) {
             assert_eq!(priority[node.index()], chain[node.index()]);
         }
