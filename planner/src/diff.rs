@@ -111,9 +111,6 @@ pub fn diff(desired: &Desired, observed: &[ObservedResource]) -> Vec<Change> {
     changes
 }
 
-/// Below this many desired resources, comparing stays on the caller's thread.
-const PARALLEL_RESOURCES: usize = 2_000;
-
 /// Every desired resource compared with its live one as if no output were unknown, on every
 /// core; `None` as soon as one is created or replaced (whose outputs others may use).
 fn compare_alone(desired: &Desired, owned: &Owned<'_>) -> Option<Vec<Change>> {
@@ -135,17 +132,8 @@ fn compare_alone(desired: &Desired, owned: &Owned<'_>) -> Option<Vec<Change>> {
         }
         Some(out)
     };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
-    if threads < 2 || resources.len() < PARALLEL_RESOURCES {
-        return compare(&resources);
-    }
-    let size = resources.len().div_ceil(threads);
-    let runs: Vec<Option<Vec<Change>>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = resources.chunks(size).map(|run| scope.spawn(move || compare(run))).collect();
-        handles.into_iter().map(|handle| handle.join().expect("comparing does not panic")).collect()
-    });
     let mut changes = Vec::with_capacity(resources.len());
-    for run in runs {
+    for run in crate::parallel::in_runs(&resources, compare) {
         changes.extend(run?);
     }
     Some(changes)

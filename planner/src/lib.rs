@@ -17,6 +17,7 @@ pub mod lower;
 pub mod map;
 pub mod naming;
 pub mod order;
+mod parallel;
 pub mod plan;
 pub mod problem;
 pub mod quota;

@@ -264,24 +264,30 @@ fn id_ranks(changes: &[Change]) -> Vec<usize> {
 /// Each non-deleted change's depth in the desired dependency graph: one more than the deepest
 /// of its dependencies among `changes`; a cycle is an error.
 ///
-/// The desired resources are walked in their order and matched to their changes through one
-/// hash index (no lookup by id in the B-tree per change), and the depths come from a
-/// topological pass over flat vectors; the graph library is asked only to name a cycle.
+/// The desired resources are walked in their order, in runs on every core, and matched to
+/// their changes through one hash index (no lookup by id in the B-tree per change), and the
+/// depths come from a topological pass over flat vectors; the graph library is asked only to
+/// name a cycle.
 fn build_levels(changes: &[Change], desired: &Desired) -> Result<Vec<usize>, Cycle> {
     // Deletions have no edges (nothing desired depends on them), and a duplicate's deletion
     // shares its id with the kept copy's change.
-    let index: HashMap<&ResourceId, usize> =
-        changes.iter().enumerate().filter(|(_, c)| c.action != Action::Delete).map(|(idx, c)| (&c.id, idx)).collect();
-    // (dependency, dependent), by the changes' positions.
-    let mut edges: Vec<(usize, usize)> = Vec::with_capacity(changes.len());
-    for resource in desired.resources.values() {
-        let Some(&idx) = index.get(&resource.id) else { continue };
-        resource.for_each_dependency(|dependency| {
-            if let Some(&dep) = index.get(dependency) {
-                edges.push((dep, idx));
-            }
-        });
-    }
+    let mut index: HashMap<&ResourceId, usize> = HashMap::with_capacity_and_hasher(changes.len(), Default::default());
+    index.extend(changes.iter().enumerate().filter(|(_, c)| c.action != Action::Delete).map(|(idx, c)| (&c.id, idx)));
+    // (dependency, dependent), by the changes' positions, found on every core.
+    let resources: Vec<&Resource> = desired.resources.values().collect();
+    let edges_in = |run: &[&Resource]| {
+        let mut edges: Vec<(usize, usize)> = Vec::with_capacity(run.len());
+        for resource in run {
+            let Some(&idx) = index.get(&resource.id) else { continue };
+            resource.for_each_dependency(|dependency| {
+                if let Some(&dep) = index.get(dependency) {
+                    edges.push((dep, idx));
+                }
+            });
+        }
+        edges
+    };
+    let edges: Vec<(usize, usize)> = crate::parallel::in_runs(&resources, edges_in).concat();
     // Kahn's algorithm: each change's dependents, in one vector sliced by `starts`.
     let mut starts = vec![0usize; changes.len() + 1];
     let mut waiting = vec![0usize; changes.len()];

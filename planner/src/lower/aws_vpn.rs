@@ -12,7 +12,7 @@
 use super::network::aws_named;
 use super::{Desired, attrs, output};
 use crate::allocate::{Allocations, gateway_key};
-use isopod_catalog::{Resource, ResourceId, ResourceKind, Scope, Value};
+use isopod_catalog::{Attrs, Name, Resource, ResourceId, ResourceKind, Scope, Value};
 use isopod_lang::Topology;
 use isopod_lang::topology::{Ike, Network, Tunnel};
 use std::collections::BTreeMap;
@@ -224,24 +224,24 @@ pub(super) fn connection(
         Attachment::VpnGateway(vgw) => ("vpn_gateway_id", output(vgw, "id")),
         Attachment::TransitGateway { gateway, .. } => ("transit_gateway_id", output(gateway, "id")),
     };
-    let mut connection_attrs = attrs([
-        (attached_to, gateway_id),
-        ("customer_gateway_id", output(&cgw, "id")),
-        ("type", Value::string("ipsec.1")),
-        ("static_routes_only", Value::Bool(peer.static_routes.is_some())),
-        ("tags", tags),
+    let mut connection_attrs: Vec<(Name, Value)> = Vec::with_capacity(5 + 2 * TUNNEL_ATTRS.len());
+    connection_attrs.extend([
+        (Name::new(attached_to), gateway_id),
+        (Name::new("customer_gateway_id"), output(&cgw, "id")),
+        (Name::new("type"), Value::string("ipsec.1")),
+        (Name::new("static_routes_only"), Value::Bool(peer.static_routes.is_some())),
+        (Name::new("tags"), tags),
     ]);
-    for tunnel_index in 0..2 {
+    let options = tunnel_options(&tunnel.ike);
+    for (tunnel_index, names) in tunnel_attr_names().iter().enumerate() {
         let slot = n * 2 + tunnel_index;
-        let name = |after: &str| super::numbered(ResourceKind::AwsVpnConnection, "tunnel", tunnel_index + 1, after);
-        connection_attrs.insert(name("_inside_cidr"), Value::string(inside(slot)));
-        connection_attrs.insert(name("_preshared_key"), Value::Sensitive(super::tunnel::psk_name(tunnel, slot)));
-        connection_attrs.extend(tunnel_options(&tunnel.ike).map(|(after, value)| (name(after), value)));
+        let own = [Value::string(inside(slot)), Value::Sensitive(super::tunnel::psk_name(tunnel, slot))];
+        connection_attrs.extend(names.iter().copied().zip(own.into_iter().chain(options.iter().cloned())));
     }
     desired.add(Resource {
         id: connection.clone(),
         scope: gateway.scope.clone(),
-        attrs: connection_attrs.into(),
+        attrs: connection_attrs.into_iter().collect::<Attrs>().into(),
         depends_on: Vec::new(),
         object: object.to_string(),
     });
@@ -266,8 +266,39 @@ pub(super) fn outside_address(connections: &[ResourceId], slot: usize) -> Value 
     output(&connections[slot / 2], super::numbered(ResourceKind::AwsVpnConnection, "tunnel", slot % 2 + 1, "_address"))
 }
 
-/// AWS's per-tunnel options from the IKE settings, in AWS's own vocabulary.
-fn tunnel_options(ike: &Ike) -> impl Iterator<Item = (&'static str, Value)> {
+/// The suffixes of a VPN connection's attributes for each of its tunnels (`tunnel1_inside_cidr`):
+/// the inside range, the key, then the options in the order [`tunnel_options`] gives them.
+const TUNNEL_ATTRS: [&str; 12] = [
+    "_inside_cidr",
+    "_preshared_key",
+    "_ike_versions",
+    "_phase1_encryption_algorithms",
+    "_phase2_encryption_algorithms",
+    "_phase1_integrity_algorithms",
+    "_phase2_integrity_algorithms",
+    "_phase1_dh_group_numbers",
+    "_phase2_dh_group_numbers",
+    "_phase1_lifetime_seconds",
+    "_phase2_lifetime_seconds",
+    "_dpd_timeout_seconds",
+];
+
+/// The names of [`TUNNEL_ATTRS`] for tunnels 1 and 2, as the catalogue spells them: looked up
+/// once for the process, not for every VPN connection of a large plan.
+fn tunnel_attr_names() -> &'static [[Name; TUNNEL_ATTRS.len()]; 2] {
+    static NAMES: std::sync::OnceLock<[[Name; TUNNEL_ATTRS.len()]; 2]> = std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
+        std::array::from_fn(|tunnel| {
+            std::array::from_fn(|at| {
+                super::numbered(ResourceKind::AwsVpnConnection, "tunnel", tunnel + 1, TUNNEL_ATTRS[at])
+            })
+        })
+    })
+}
+
+/// AWS's per-tunnel options from the IKE settings, in AWS's own vocabulary, in the order of
+/// [`TUNNEL_ATTRS`] after its first two.
+fn tunnel_options(ike: &Ike) -> [Value; TUNNEL_ATTRS.len() - 2] {
     let encryption: Vec<Value> = ike
         .encryption
         .iter()
@@ -293,16 +324,15 @@ fn tunnel_options(ike: &Ike) -> impl Iterator<Item = (&'static str, Value)> {
         .collect();
     let groups: Vec<Value> = ike.dh_groups.iter().map(|g| Value::Integer((*g).into())).collect();
     [
-        ("_ike_versions", Value::List(vec![Value::string(format!("ikev{}", ike.version))])),
-        ("_phase1_encryption_algorithms", Value::List(encryption.clone())),
-        ("_phase2_encryption_algorithms", Value::List(encryption)),
-        ("_phase1_integrity_algorithms", Value::List(integrity.clone())),
-        ("_phase2_integrity_algorithms", Value::List(integrity)),
-        ("_phase1_dh_group_numbers", Value::List(groups.clone())),
-        ("_phase2_dh_group_numbers", Value::List(groups)),
-        ("_phase1_lifetime_seconds", Value::Integer(ike.lifetime.into())),
-        ("_phase2_lifetime_seconds", Value::Integer(ike.child_lifetime.into())),
-        ("_dpd_timeout_seconds", Value::Integer(ike.dpd_timeout.into())),
+        Value::List(vec![Value::string(format!("ikev{}", ike.version))]),
+        Value::List(encryption.clone()),
+        Value::List(encryption),
+        Value::List(integrity.clone()),
+        Value::List(integrity),
+        Value::List(groups.clone()),
+        Value::List(groups),
+        Value::Integer(ike.lifetime.into()),
+        Value::Integer(ike.child_lifetime.into()),
+        Value::Integer(ike.dpd_timeout.into()),
     ]
-    .into_iter()
 }
