@@ -292,6 +292,11 @@ impl Allocations {
     pub fn inside(&self, key: &str) -> Cidr {
         self.inside[key]
     }
+
+    /// The inside ranges allocated to `tunnel`'s slots, in slot order, each looked up once.
+    pub fn tunnel_inside(&self, tunnel: &str) -> Vec<Cidr> {
+        (0..).map_while(|slot| self.inside.get(&slot_key(tunnel, slot)).copied()).collect()
+    }
 }
 
 /// Where an inside range may come from.
@@ -373,23 +378,36 @@ pub fn inside_ranges(
     requests: &BTreeMap<String, InsideRequest>,
     live: &BTreeMap<String, Cidr>,
 ) -> Result<BTreeMap<String, Cidr>, AllocError> {
+    // Both maps are sorted by key: walked side by side, each request finds its live range
+    // without a lookup.
+    let mut kept: Vec<(&String, &InsideRequest, Cidr)> = Vec::new();
+    let mut fresh: Vec<(&String, &InsideRequest)> = Vec::new();
+    let mut live_ranges = live.iter().peekable();
+    for (key, request) in requests {
+        while live_ranges.next_if(|(live_key, _)| *live_key < key).is_some() {}
+        match live_ranges.next_if(|(live_key, _)| *live_key == key) {
+            Some((_, cidr)) => kept.push((key, request, *cidr)),
+            None => fresh.push((key, request)),
+        }
+    }
+    let mut out: BTreeMap<String, Cidr> = kept.iter().map(|(key, _, cidr)| ((*key).clone(), *cidr)).collect();
+    if fresh.is_empty() {
+        // Every range is live already (a plan that changes no tunnel): nothing to search.
+        return Ok(out);
+    }
     let everywhere: BTreeSet<Cidr> =
         live.iter().filter(|(key, _)| !requests.contains_key(*key)).map(|(_, cidr)| *cidr).collect();
     let mut taken: BTreeMap<&str, BTreeSet<Cidr>> = BTreeMap::new();
-    let mut out = BTreeMap::new();
-    for (key, request) in requests {
-        if let Some(existing) = live.get(key) {
-            for gateway in &request.gateways {
-                taken.entry(gateway).or_default().insert(*existing);
-            }
-            out.insert(key.clone(), *existing);
+    for (_, request, existing) in &kept {
+        for gateway in &request.gateways {
+            taken.entry(gateway).or_default().insert(*existing);
         }
     }
     let mut candidates: BTreeMap<InsidePool, Vec<Cidr>> = BTreeMap::new();
     // Per pool and gateway, the index below which every candidate is taken on that gateway:
     // the search starts there, so a busy gateway does not rescan what it already holds.
     let mut cursors: BTreeMap<(InsidePool, &str), usize> = BTreeMap::new();
-    for (key, request) in requests.iter().filter(|(key, _)| !live.contains_key(*key)) {
+    for (key, request) in fresh {
         let pool = candidates.entry(request.pool).or_insert_with(|| request.pool.candidates().collect());
         let is_free = |cidr: &Cidr, taken: &BTreeMap<&str, BTreeSet<Cidr>>| {
             !everywhere.contains(cidr)

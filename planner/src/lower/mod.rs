@@ -26,6 +26,7 @@ use isopod_catalog::{Attrs, Name, OutputRef, Resource, ResourceId, ResourceKind,
 use isopod_lang::Spanned;
 use isopod_lang::Topology;
 use isopod_lang::topology::{CloudAccount, CloudKind, End, Host, Network, Routing, Tunnel};
+use rustc_hash::FxHashMap as HashMap;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The resources a topology wants, by id.
@@ -287,7 +288,8 @@ pub fn lower(topology: &Topology, live: &Live) -> Result<Desired, AllocError> {
         flow_logs::lower(topology, network, &mut desired);
     }
     // Tunnels as written, from meshes, and those relays need: (tunnel, warning label, object).
-    let relay_tunnels = relay::tunnels(topology, |tunnel| supported_layout(topology, tunnel).is_ok(), &mut desired);
+    let ends = Ends::of(topology);
+    let relay_tunnels = relay::tunnels(topology, |tunnel| supported_layout(&ends, tunnel).is_ok(), &mut desired);
     let written = topology.tunnels.iter().map(|tunnel| match &tunnel.mesh {
         Some(mesh) => (tunnel, format!("mesh.{mesh} ({})", tunnel.name), format!("mesh.{mesh}")),
         None => (tunnel, format!("tunnel.{}", tunnel.name), format!("tunnel.{}", tunnel.name)),
@@ -297,7 +299,7 @@ pub fn lower(topology: &Topology, live: &Live) -> Result<Desired, AllocError> {
         .map(|(tunnel, relay)| (tunnel, format!("relay.{relay} ({})", tunnel.name), format!("relay.{relay}")));
     let mut supported = Vec::new();
     for (tunnel, label, object) in written.chain(relayed) {
-        match supported_layout(topology, tunnel) {
+        match supported_layout(&ends, tunnel) {
             Ok(layout) => supported.push((tunnel, layout, label, object)),
             Err(reason) => desired.unplanned.push((label, reason)),
         }
@@ -551,11 +553,30 @@ impl Layout<'_> {
     }
 }
 
+/// What a tunnel's ends can name, by name: a large mesh looks its networks up for every tunnel.
+struct Ends<'t> {
+    networks: HashMap<&'t str, &'t Network>,
+    hosts: HashMap<&'t str, &'t Host>,
+}
+
+impl<'t> Ends<'t> {
+    fn of(topology: &'t Topology) -> Ends<'t> {
+        // Collected from the last, so that the first of a name is kept, as `Topology::network`
+        // and `Topology::host` find it.
+        Ends {
+            networks: topology.networks.iter().rev().map(|network| (network.name.as_str(), network)).collect(),
+            hosts: topology.hosts.iter().rev().map(|host| (host.name.as_str(), host)).collect(),
+        }
+    }
+}
+
 /// The layout of a tunnel this version can lower, or why it cannot.
-fn supported_layout<'t>(topology: &'t Topology, tunnel: &Tunnel) -> Result<Layout<'t>, &'static str> {
+fn supported_layout<'t>(ends: &Ends<'t>, tunnel: &Tunnel) -> Result<Layout<'t>, &'static str> {
     let side = |end: &End| match end {
-        End::Network(name) => topology.network(name).map(Side::Network).ok_or("its network is not lowered"),
-        End::Host(name) => topology.host(name).map(Side::Host).ok_or("its host is not lowered"),
+        End::Network(name) => {
+            ends.networks.get(name.as_str()).map(|n| Side::Network(n)).ok_or("its network is not lowered")
+        }
+        End::Host(name) => ends.hosts.get(name.as_str()).map(|h| Side::Host(h)).ok_or("its host is not lowered"),
     };
     let (a, b) = match (side(&tunnel.ends[0].value)?, side(&tunnel.ends[1].value)?) {
         (Side::Network(a), Side::Network(b)) => (a, b),

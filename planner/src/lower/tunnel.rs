@@ -50,7 +50,7 @@ pub(super) fn aws_gcp(
     alloc: &Allocations,
     desired: &mut Desired,
 ) {
-    let inside = |slot: usize| alloc.inside(&slot_key(&tunnel.name, slot));
+    let inside = alloc.tunnel_inside(&tunnel.name);
     let gcp_gateway = gcp_vpn::gateway(topology, gcp, alloc, desired);
     let aws_gateway = aws_vpn::gateway(topology, aws, alloc, desired);
     aws_vpn::routes_to(&aws_gateway, &[gcp.cidr.value.to_string()], object, desired);
@@ -64,7 +64,7 @@ pub(super) fn aws_gcp(
         tunnel,
         object,
         gcp_interfaces.collect(),
-        |slot| inside(slot).to_string(),
+        |slot| inside[slot].to_string(),
         desired,
     );
     let slots = aws_connections(tunnel) * 2;
@@ -75,8 +75,8 @@ pub(super) fn aws_gcp(
         .map(|slot| gcp_vpn::PeerTunnel {
             ha_interface: (slot / 2) as i64,
             peer_interface: slot as i64,
-            gcp_address: inside(slot).host(2).expect("a /30 has two hosts"),
-            peer_address: inside(slot).host(1).expect("a /30 has two hosts"),
+            gcp_address: inside[slot].host(2).expect("a /30 has two hosts"),
+            peer_address: inside[slot].host(1).expect("a /30 has two hosts"),
         })
         .collect();
     gcp_vpn::tunnels(&gcp_gateway, tunnel, object, addresses, aws_gateway.asn, &peers, desired);
@@ -96,7 +96,7 @@ pub(super) fn azure_gcp(
     alloc: &Allocations,
     desired: &mut Desired,
 ) -> Result<(), &'static str> {
-    let inside = |slot: usize| alloc.inside(&slot_key(&tunnel.name, slot));
+    let inside = alloc.tunnel_inside(&tunnel.name);
     let policy = azure_vpn::ipsec_policy(&tunnel.ike)?;
     let azure_gateway = azure_vpn::gateway(topology, azure, alloc, desired)?;
     let gcp_gateway = gcp_vpn::gateway(topology, gcp, alloc, desired);
@@ -106,8 +106,8 @@ pub(super) fn azure_gcp(
         .map(|slot| gcp_vpn::PeerTunnel {
             ha_interface: slot as i64,
             peer_interface: slot as i64,
-            gcp_address: inside(slot).host(2).expect("a /30 has two hosts"),
-            peer_address: inside(slot).host(1).expect("a /30 has two hosts"),
+            gcp_address: inside[slot].host(2).expect("a /30 has two hosts"),
+            peer_address: inside[slot].host(1).expect("a /30 has two hosts"),
         })
         .collect();
     gcp_vpn::tunnels(&gcp_gateway, tunnel, object, azure_addresses, azure_gateway.asn, &gcp_peers, desired);
@@ -115,8 +115,8 @@ pub(super) fn azure_gcp(
         .map(|slot| azure_vpn::PeerTunnel {
             address: output(&gcp_gateway.ha, super::numbered(ResourceKind::GcpHaVpnGateway, "interface", slot, "_ip")),
             bgp: Some(azure_vpn::Bgp {
-                address: inside(slot).host(2).expect("a /30 has two hosts"),
-                azure_address: inside(slot).host(1).expect("a /30 has two hosts"),
+                address: inside[slot].host(2).expect("a /30 has two hosts"),
+                azure_address: inside[slot].host(1).expect("a /30 has two hosts"),
                 asn: gcp_gateway.asn,
             }),
             instance: slot,
@@ -140,7 +140,7 @@ pub(super) fn aws_azure(
     alloc: &Allocations,
     desired: &mut Desired,
 ) -> Result<(), &'static str> {
-    let inside = |slot: usize| alloc.inside(&slot_key(&tunnel.name, slot));
+    let inside = alloc.tunnel_inside(&tunnel.name);
     let policy = azure_vpn::ipsec_policy(&tunnel.ike)?;
     let azure_gateway = azure_vpn::gateway(topology, azure, alloc, desired)?;
     let aws_gateway = aws_vpn::gateway(topology, aws, alloc, desired);
@@ -157,15 +157,15 @@ pub(super) fn aws_azure(
         tunnel,
         object,
         azure_instances.collect(),
-        |slot| inside(slot).to_string(),
+        |slot| inside[slot].to_string(),
         desired,
     );
     let peers: Vec<azure_vpn::PeerTunnel> = (0..instances * 2)
         .map(|slot| azure_vpn::PeerTunnel {
             address: aws_vpn::outside_address(&connections, slot),
             bgp: bgp.then(|| azure_vpn::Bgp {
-                address: inside(slot).host(1).expect("a /30 has two hosts"),
-                azure_address: inside(slot).host(2).expect("a /30 has two hosts"),
+                address: inside[slot].host(1).expect("a /30 has two hosts"),
+                azure_address: inside[slot].host(2).expect("a /30 has two hosts"),
                 asn: aws_gateway.asn,
             }),
             instance: slot / 2,
@@ -192,7 +192,7 @@ pub(super) fn aws_host(
     alloc: &Allocations,
     desired: &mut Desired,
 ) {
-    let inside = |slot: usize| alloc.inside(&slot_key(&tunnel.name, slot));
+    let inside = alloc.tunnel_inside(&tunnel.name);
     let gateway = aws_vpn::gateway(topology, aws, alloc, desired);
     aws_vpn::routes_to(&gateway, &cidrs(host), object, desired);
     let host_asn = alloc.asn(&host_key(&host.name));
@@ -202,7 +202,7 @@ pub(super) fn aws_host(
         asn: host_asn,
         static_routes: (!bgp).then(|| cidrs(host)),
     };
-    let connection = aws_vpn::connection(&gateway, tunnel, object, 0, peer, &|slot| inside(slot).to_string(), desired);
+    let connection = aws_vpn::connection(&gateway, tunnel, object, 0, peer, &|slot| inside[slot].to_string(), desired);
     let slots = (0..2)
         .map(|slot| HostTunnel {
             remote_address: output(
@@ -211,7 +211,7 @@ pub(super) fn aws_host(
             ),
             remote_ts: vec![aws.cidr.value.to_string()],
             // AWS takes the first address of each inside /30, the customer side the second.
-            bgp: bgp.then(|| (host_address(inside(slot), 2), host_address(inside(slot), 1), gateway.asn)),
+            bgp: bgp.then(|| (host_address(inside[slot], 2), host_address(inside[slot], 1), gateway.asn)),
             key_slot: slot,
         })
         .collect();
@@ -230,7 +230,7 @@ pub(super) fn gcp_host(
     alloc: &Allocations,
     desired: &mut Desired,
 ) {
-    let inside = |slot: usize| alloc.inside(&slot_key(&tunnel.name, slot));
+    let inside = alloc.tunnel_inside(&tunnel.name);
     let gateway = gcp_vpn::gateway(topology, gcp, alloc, desired);
     let host_asn = alloc.asn(&host_key(&host.name));
     let slots = redundancy(tunnel);
@@ -238,8 +238,8 @@ pub(super) fn gcp_host(
         .map(|slot| gcp_vpn::PeerTunnel {
             ha_interface: slot as i64,
             peer_interface: 0,
-            gcp_address: host_address(inside(slot), 1),
-            peer_address: host_address(inside(slot), 2),
+            gcp_address: host_address(inside[slot], 1),
+            peer_address: host_address(inside[slot], 2),
         })
         .collect();
     let addresses = vec![Value::string(host.address.value.to_string())];
@@ -251,7 +251,7 @@ pub(super) fn gcp_host(
                 super::numbered(ResourceKind::GcpHaVpnGateway, "interface", slot, "_ip"),
             ),
             remote_ts: vec![gcp.cidr.value.to_string()],
-            bgp: Some((host_address(inside(slot), 2), host_address(inside(slot), 1), gateway.asn)),
+            bgp: Some((host_address(inside[slot], 2), host_address(inside[slot], 1), gateway.asn)),
             key_slot: slot,
         })
         .collect();
@@ -273,14 +273,14 @@ pub(super) fn azure_host(
     alloc: &Allocations,
     desired: &mut Desired,
 ) -> Result<(), &'static str> {
-    let inside = |slot: usize| alloc.inside(&slot_key(&tunnel.name, slot));
+    let inside = alloc.tunnel_inside(&tunnel.name);
     let policy = azure_vpn::ipsec_policy(&tunnel.ike)?;
     let gateway = azure_vpn::gateway(topology, azure, alloc, desired)?;
     let host_asn = alloc.asn(&host_key(&host.name));
     let instances = redundancy(tunnel);
     let bgp = tunnel.routing == Routing::Bgp;
-    let host_bgp = host_address(inside(0), 2);
-    let azure_bgp = |instance: usize| host_address(inside(instance), 1);
+    let host_bgp = host_address(inside[0], 2);
+    let azure_bgp = |instance: usize| host_address(inside[instance], 1);
     let ranges = cidrs(host);
     let peer = azure_vpn::Peer {
         slot: 0,
