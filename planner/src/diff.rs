@@ -2,7 +2,7 @@
 //! attribute. Only resources the stack owns are compared; everything else is invisible to it.
 
 use crate::lower::Desired;
-use isopod_catalog::{Attrs, Name, ObservedResource, Resource, ResourceId, ResourceKind, Scope, Value};
+use isopod_catalog::{AttrSpec, Attrs, Name, ObservedResource, Resource, ResourceId, ResourceKind, Scope, Value};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -120,8 +120,11 @@ fn compare_alone(desired: &Desired, owned: &Owned<'_>) -> Option<Vec<Change>> {
     let stop = std::sync::atomic::AtomicBool::new(false);
     let compare = |run: &[&Resource]| -> Option<Vec<Change>> {
         let mut out = Vec::with_capacity(run.len());
+        let mut specs = Specs::default();
         for resource in run {
-            let change = owned.get(&resource.id).map(|live| comparison(resource, live, owned, &none, &desired.rotated));
+            let change = owned
+                .get(&resource.id)
+                .map(|live| comparison(resource, live, owned, &none, &desired.rotated, &mut specs));
             match change {
                 Some(change) if change.action != Action::DeleteThenCreate && !stop.load(Relaxed) => out.push(change),
                 _ => {
@@ -148,10 +151,11 @@ fn compare_in_order(desired: &Desired, owned: &Owned<'_>) -> Vec<Change> {
     let mut unknown_outputs: HashSet<&ResourceId> = HashSet::default();
     // Resources replaced: deleted, then created anew.
     let mut replaced: HashSet<&ResourceId> = HashSet::default();
+    let mut specs = Specs::default();
     for (resource, dependencies) in order_by_dependencies(desired) {
         let mut change = match owned.get(&resource.id) {
             None => creation(resource),
-            Some(live) => comparison(resource, live, owned, &unknown_outputs, &desired.rotated),
+            Some(live) => comparison(resource, live, owned, &unknown_outputs, &desired.rotated, &mut specs),
         };
         // What depends on a replaced resource (by its outputs, or by its name) is replaced too:
         // the old resource is deleted before the new one exists, and no cloud deletes what is
@@ -411,14 +415,38 @@ fn same_as_set(a: &Value, b: &Value) -> bool {
     }
 }
 
+/// What the catalogue says of each attribute of the last resource of each kind compared, by
+/// position: a large plan's resources of one kind carry the same names, each the same static
+/// text, so most find their attributes' descriptions without a search by name.
+#[derive(Default)]
+struct Specs {
+    by_kind: HashMap<ResourceKind, (Vec<&'static str>, Vec<Option<&'static AttrSpec>>)>,
+}
+
+impl Specs {
+    /// The descriptions of `attrs`, attributes of `kind`, in their order.
+    fn of(&mut self, kind: ResourceKind, attrs: &Attrs) -> &[Option<&'static AttrSpec>] {
+        let (names, specs) = self.by_kind.entry(kind).or_default();
+        let same =
+            names.len() == attrs.len() && names.iter().zip(attrs.keys()).all(|(a, b)| std::ptr::eq(*a, b.as_str()));
+        if !same {
+            *names = attrs.keys().map(Name::as_str).collect();
+            *specs = attrs.keys().map(|name| kind.attr(name)).collect();
+        }
+        specs
+    }
+}
+
 fn comparison(
     resource: &Resource,
     live: &ObservedResource,
     owned: &Owned<'_>,
     unknown_outputs: &HashSet<&ResourceId>,
     rotated: &BTreeSet<String>,
+    specs: &mut Specs,
 ) -> Change {
     let kind = resource.id.kind;
+    let specs = specs.of(kind, &resource.attrs);
     let mut attrs = Vec::new();
     if live.scope != resource.scope {
         // A resource cannot move between regions or accounts: it is created anew.
@@ -432,10 +460,9 @@ fn comparison(
     }
     // Both sides are sorted by name: each live attribute is found by walking along.
     let mut live_attrs = live.attrs.iter().peekable();
-    for (name, wanted) in resource.attrs.iter() {
+    for ((name, wanted), &spec) in resource.attrs.iter().zip(specs) {
         while live_attrs.next_if(|(live_name, _)| *live_name < name).is_some() {}
         let now = live_attrs.next_if(|(live_name, _)| *live_name == name).map(|(_, value)| value);
-        let spec = kind.attr(name);
         let forces_replacement = spec.is_some_and(|spec| spec.replaces);
         // A key is compared by presence only: clouds return keys to few callers, if at all, and
         // a plan never shows one. Rotating a key is an explicit act, not a difference.
@@ -494,6 +521,24 @@ fn comparison(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn remembered_descriptions_follow_each_resource_s_own_names() {
+        let kind = ResourceKind::AwsVpc;
+        let described =
+            |attrs: &Attrs| -> Vec<Option<&'static AttrSpec>> { attrs.keys().map(|name| kind.attr(name)).collect() };
+        let full: Attrs = [("cidr_block", Value::string("10.0.0.0/16")), ("tags", Value::Map(Default::default()))]
+            .into_iter()
+            .map(|(name, value)| (Name::new(name), value))
+            .collect();
+        let fewer: Attrs = [(Name::new("tags"), Value::Map(Default::default()))].into_iter().collect();
+        let unknown: Attrs = [(Name::intern("not_an_attribute"), Value::Bool(true))].into_iter().collect();
+        let mut specs = Specs::default();
+        for attrs in [&full, &full, &fewer, &unknown, &full] {
+            assert_eq!(specs.of(kind, attrs), described(attrs).as_slice(), "{attrs:?}");
+        }
+        assert!(specs.of(kind, &unknown)[0].is_none());
+    }
 
     #[test]
     fn unordered_lists_compare_as_sets_and_ordered_ones_do_not() {
