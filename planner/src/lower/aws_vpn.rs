@@ -70,9 +70,9 @@ fn vpn_gateway(
             id: vgw.clone(),
             scope: scope.clone(),
             attrs: attrs([
-                ("vpc_id", vpc_id),
                 ("amazon_side_asn", Value::Integer(asn.into())),
                 ("tags", aws_named(tags, &desired.stack, &[&aws.name])),
+                ("vpc_id", vpc_id),
             ])
             .into(),
             depends_on: Vec::new(),
@@ -81,7 +81,7 @@ fn vpn_gateway(
         desired.add(Resource {
             id: ResourceId::new(ResourceKind::AwsVpnGatewayRoutePropagation, &aws.name),
             scope: scope.clone(),
-            attrs: attrs([("vpn_gateway_id", output(&vgw, "id")), ("route_table_id", main_table)]).into(),
+            attrs: attrs([("route_table_id", main_table), ("vpn_gateway_id", output(&vgw, "id"))]).into(),
             depends_on: Vec::new(),
             object,
         });
@@ -108,11 +108,11 @@ fn transit_gateway(
             scope: scope.clone(),
             attrs: attrs([
                 ("amazon_side_asn", Value::Integer(asn.into())),
-                ("vpn_ecmp_support", enable()),
                 ("default_route_table_association", enable()),
                 ("default_route_table_propagation", enable()),
                 ("dns_support", enable()),
                 ("tags", aws_named(tags, &desired.stack, &[&aws.name])),
+                ("vpn_ecmp_support", enable()),
             ])
             .into(),
             depends_on: Vec::new(),
@@ -126,10 +126,10 @@ fn transit_gateway(
             id: vpc_attachment.clone(),
             scope: scope.clone(),
             attrs: attrs([
-                ("transit_gateway_id", output(&gateway, "id")),
-                ("vpc_id", vpc_id),
                 ("subnet_ids", Value::List(subnets)),
                 ("tags", aws_named(tags, &desired.stack, &[&aws.name])),
+                ("transit_gateway_id", output(&gateway, "id")),
+                ("vpc_id", vpc_id),
             ])
             .into(),
             depends_on: Vec::new(),
@@ -153,8 +153,8 @@ pub(super) fn routes_to(gateway: &AwsGateway, ranges: &[String], object: &str, d
             id,
             scope: gateway.scope.clone(),
             attrs: attrs([
-                ("route_table_id", main_table.clone()),
                 ("destination_cidr_block", Value::string(range)),
+                ("route_table_id", main_table.clone()),
                 ("transit_gateway_id", output(transit, "id")),
             ])
             .into(),
@@ -213,31 +213,41 @@ pub(super) fn connection(
         attrs: attrs([
             ("bgp_asn", Value::Integer(peer.asn.into())),
             ("ip_address", peer.address),
-            ("type", Value::string("ipsec.1")),
             ("tags", tags.clone()),
+            ("type", Value::string("ipsec.1")),
         ])
         .into(),
         depends_on: Vec::new(),
         object: object.to_string(),
     });
-    let (attached_to, gateway_id) = match &gateway.attachment {
-        Attachment::VpnGateway(vgw) => ("vpn_gateway_id", output(vgw, "id")),
-        Attachment::TransitGateway { gateway, .. } => ("transit_gateway_id", output(gateway, "id")),
+    // In the order of their names, which then need no sorting: a transit gateway's id before
+    // the tunnels' attributes, a virtual private gateway's after `type`.
+    let (transit_gateway, vpn_gateway) = match &gateway.attachment {
+        Attachment::VpnGateway(vgw) => (None, Some((Name::new("vpn_gateway_id"), output(vgw, "id")))),
+        Attachment::TransitGateway { gateway, .. } => {
+            (Some((Name::new("transit_gateway_id"), output(gateway, "id"))), None)
+        }
     };
     let mut connection_attrs: Vec<(Name, Value)> = Vec::with_capacity(5 + 2 * TUNNEL_ATTRS.len());
     connection_attrs.extend([
-        (Name::new(attached_to), gateway_id),
         (Name::new("customer_gateway_id"), output(&cgw, "id")),
-        (Name::new("type"), Value::string("ipsec.1")),
         (Name::new("static_routes_only"), Value::Bool(peer.static_routes.is_some())),
         (Name::new("tags"), tags),
     ]);
+    connection_attrs.extend(transit_gateway);
     let options = tunnel_options(&tunnel.ike);
     for (tunnel_index, names) in tunnel_attr_names().iter().enumerate() {
         let slot = n * 2 + tunnel_index;
-        let own = [Value::string(inside(slot)), Value::Sensitive(super::tunnel::psk_name(tunnel, slot))];
-        connection_attrs.extend(names.iter().copied().zip(own.into_iter().chain(options.iter().cloned())));
+        let (shared_before, shared_after) = options.split_at(INSIDE_AT);
+        let values = (shared_before.iter().cloned())
+            .chain([Value::string(inside(slot))])
+            .chain(shared_after.iter().cloned())
+            .chain([Value::Sensitive(super::tunnel::psk_name(tunnel, slot))]);
+        connection_attrs.extend(names.iter().copied().zip(values));
     }
+    connection_attrs.push((Name::new("type"), Value::string("ipsec.1")));
+    connection_attrs.extend(vpn_gateway);
+    debug_assert!(connection_attrs.is_sorted_by(|a, b| a.0 < b.0), "in name order: {connection_attrs:?}");
     desired.add(Resource {
         id: connection.clone(),
         scope: gateway.scope.clone(),
@@ -250,8 +260,8 @@ pub(super) fn connection(
             id: ResourceId::new(ResourceKind::AwsVpnConnectionRoute, format!("{}.{n}.{range}", tunnel.name)),
             scope: gateway.scope.clone(),
             attrs: attrs([
-                ("vpn_connection_id", output(&connection, "id")),
                 ("destination_cidr_block", Value::string(range)),
+                ("vpn_connection_id", output(&connection, "id")),
             ])
             .into(),
             depends_on: Vec::new(),
@@ -266,22 +276,26 @@ pub(super) fn outside_address(connections: &[ResourceId], slot: usize) -> Value 
     output(&connections[slot / 2], super::numbered(ResourceKind::AwsVpnConnection, "tunnel", slot % 2 + 1, "_address"))
 }
 
-/// The suffixes of a VPN connection's attributes for each of its tunnels (`tunnel1_inside_cidr`):
-/// the inside range, the key, then the options in the order [`tunnel_options`] gives them.
+/// The suffixes of a VPN connection's attributes for each of its tunnels (`tunnel1_inside_cidr`),
+/// in name order: the options [`tunnel_options`] gives, with the tunnel's own inside range at
+/// [`INSIDE_AT`] and its key last.
 const TUNNEL_ATTRS: [&str; 12] = [
-    "_inside_cidr",
-    "_preshared_key",
-    "_ike_versions",
-    "_phase1_encryption_algorithms",
-    "_phase2_encryption_algorithms",
-    "_phase1_integrity_algorithms",
-    "_phase2_integrity_algorithms",
-    "_phase1_dh_group_numbers",
-    "_phase2_dh_group_numbers",
-    "_phase1_lifetime_seconds",
-    "_phase2_lifetime_seconds",
     "_dpd_timeout_seconds",
+    "_ike_versions",
+    "_inside_cidr",
+    "_phase1_dh_group_numbers",
+    "_phase1_encryption_algorithms",
+    "_phase1_integrity_algorithms",
+    "_phase1_lifetime_seconds",
+    "_phase2_dh_group_numbers",
+    "_phase2_encryption_algorithms",
+    "_phase2_integrity_algorithms",
+    "_phase2_lifetime_seconds",
+    "_preshared_key",
 ];
+
+/// Where the inside range is among [`TUNNEL_ATTRS`].
+const INSIDE_AT: usize = 2;
 
 /// The names of [`TUNNEL_ATTRS`] for tunnels 1 and 2, as the catalogue spells them: looked up
 /// once for the process, not for every VPN connection of a large plan.
@@ -297,7 +311,7 @@ fn tunnel_attr_names() -> &'static [[Name; TUNNEL_ATTRS.len()]; 2] {
 }
 
 /// AWS's per-tunnel options from the IKE settings, in AWS's own vocabulary, in the order of
-/// [`TUNNEL_ATTRS`] after its first two.
+/// [`TUNNEL_ATTRS`] without the inside range and the key.
 fn tunnel_options(ike: &Ike) -> [Value; TUNNEL_ATTRS.len() - 2] {
     let encryption: Vec<Value> = ike
         .encryption
@@ -324,15 +338,15 @@ fn tunnel_options(ike: &Ike) -> [Value; TUNNEL_ATTRS.len() - 2] {
         .collect();
     let groups: Vec<Value> = ike.dh_groups.iter().map(|g| Value::Integer((*g).into())).collect();
     [
-        Value::List(vec![Value::string(format!("ikev{}", ike.version))]),
-        Value::List(encryption.clone()),
-        Value::List(encryption),
-        Value::List(integrity.clone()),
-        Value::List(integrity),
-        Value::List(groups.clone()),
-        Value::List(groups),
-        Value::Integer(ike.lifetime.into()),
-        Value::Integer(ike.child_lifetime.into()),
         Value::Integer(ike.dpd_timeout.into()),
+        Value::List(vec![Value::string(format!("ikev{}", ike.version))]),
+        Value::List(groups.clone()),
+        Value::List(encryption.clone()),
+        Value::List(integrity.clone()),
+        Value::Integer(ike.lifetime.into()),
+        Value::List(groups),
+        Value::List(encryption),
+        Value::List(integrity),
+        Value::Integer(ike.child_lifetime.into()),
     ]
 }

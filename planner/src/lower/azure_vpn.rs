@@ -99,11 +99,11 @@ pub(super) fn gateway(
             id: public_ip.clone(),
             scope: scope.clone(),
             attrs: attrs([
+                ("allocation", Value::string("Static")),
+                ("location", Value::string(&azure.region.value)),
                 ("name", Value::string(resource_name(naming::AZURE, &stack, &[&azure.name, &format!("vpn{n}")]))),
                 ("resource_group", Value::string(&group)),
-                ("location", Value::string(&azure.region.value)),
                 ("sku", Value::string("Standard")),
-                ("allocation", Value::string("Static")),
                 // Zone-redundant where the region has zones; a region without them takes none.
                 ("zones", Value::List(zones.iter().map(Value::string).collect())),
             ])
@@ -124,18 +124,18 @@ pub(super) fn gateway(
         id: gateway.clone(),
         scope: scope.clone(),
         attrs: attrs([
+            ("active_active", Value::Bool(true)),
+            ("bgp_asn", Value::Integer(asn.into())),
+            ("custom_bgp_addresses", Value::List(vec![Value::List(Vec::new()), Value::List(Vec::new())])),
+            ("enable_bgp", Value::Bool(true)),
+            ("generation", Value::string("Generation2")),
+            ("ip_configurations", Value::List(ip_configurations)),
+            ("location", Value::string(&azure.region.value)),
             ("name", Value::string(&name)),
             ("resource_group", Value::string(&group)),
-            ("location", Value::string(&azure.region.value)),
+            ("sku", Value::string("VpnGw2AZ")),
             ("type", Value::string("Vpn")),
             ("vpn_type", Value::string("RouteBased")),
-            ("sku", Value::string("VpnGw2AZ")),
-            ("generation", Value::string("Generation2")),
-            ("active_active", Value::Bool(true)),
-            ("enable_bgp", Value::Bool(true)),
-            ("bgp_asn", Value::Integer(asn.into())),
-            ("ip_configurations", Value::List(ip_configurations)),
-            ("custom_bgp_addresses", Value::List(vec![Value::List(Vec::new()), Value::List(Vec::new())])),
         ])
         .into(),
         depends_on: Vec::new(),
@@ -262,23 +262,23 @@ pub(super) fn connection(
     let local = ResourceId::new(ResourceKind::AzureLocalNetworkGateway, format!("{}.{slot}", tunnel.name));
     let local_name = resource_name(naming::AZURE, &stack, &[&tunnel.name, &slot.to_string()]);
     let mut local_attrs = attrs([
+        ("gateway_address", peer.address),
+        ("location", Value::string(&gateway.scope.region)),
         ("name", Value::string(&local_name)),
         ("resource_group", Value::string(&gateway.group)),
-        ("location", Value::string(&gateway.scope.region)),
-        ("gateway_address", peer.address),
     ]);
     let mut connection_attrs = attrs([
-        ("name", Value::string(&local_name)),
-        ("resource_group", Value::string(&gateway.group)),
-        ("location", Value::string(&gateway.scope.region)),
-        ("type", Value::string("IPsec")),
         ("connection_protocol", Value::string(format!("IKEv{}", tunnel.ike.version))),
-        ("virtual_network_gateway", Value::string(&gateway.name)),
-        ("local_network_gateway", Value::string(&local_name)),
-        ("shared_key", Value::Sensitive(super::tunnel::psk_name(tunnel, slot))),
+        ("dpd_timeout_seconds", Value::Integer(tunnel.ike.dpd_timeout.into())),
         ("enable_bgp", Value::Bool(peer.bgp.is_some())),
         ("ipsec_policy", policy.clone()),
-        ("dpd_timeout_seconds", Value::Integer(tunnel.ike.dpd_timeout.into())),
+        ("local_network_gateway", Value::string(&local_name)),
+        ("location", Value::string(&gateway.scope.region)),
+        ("name", Value::string(&local_name)),
+        ("resource_group", Value::string(&gateway.group)),
+        ("shared_key", Value::Sensitive(super::tunnel::psk_name(tunnel, slot))),
+        ("type", Value::string("IPsec")),
+        ("virtual_network_gateway", Value::string(&gateway.name)),
     ]);
     match peer.bgp {
         Some(bgp) => {
@@ -391,10 +391,10 @@ fn gateway_subnet_resource(azure: &Network, range: Cidr, group: &str, object: &s
         id: subnet,
         scope: super::scope(azure),
         attrs: attrs([
-            ("name", Value::string("GatewaySubnet")),
-            ("virtual_network", Value::string(&vnet_name)),
-            ("resource_group", Value::string(group)),
             ("address_prefix", Value::string(range.to_string())),
+            ("name", Value::string("GatewaySubnet")),
+            ("resource_group", Value::string(group)),
+            ("virtual_network", Value::string(&vnet_name)),
         ])
         .into(),
         depends_on: vec![vnet],

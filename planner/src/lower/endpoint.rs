@@ -41,11 +41,11 @@ pub(super) fn lower(
                 id: group.clone(),
                 scope: scope.clone(),
                 attrs: attrs([
-                    ("vpc_id", vpc_id.clone()),
-                    ("name", Value::string(&name)),
                     ("description", Value::string(format!("Isopod endpoint {}", endpoint.name))),
                     ("ingress_cidr_blocks", Value::List(admitted_ranges(topology, endpoint, network))),
+                    ("name", Value::string(&name)),
                     ("tags", tags.clone()),
+                    ("vpc_id", vpc_id.clone()),
                 ])
                 .into(),
                 depends_on: Vec::new(),
@@ -55,13 +55,13 @@ pub(super) fn lower(
                 id: ResourceId::new(ResourceKind::AwsVpcEndpoint, &endpoint.name),
                 scope,
                 attrs: attrs([
-                    ("vpc_id", vpc_id.clone()),
+                    ("private_dns_enabled", Value::Bool(endpoint.private_dns)),
                     ("security_group_ids", Value::List(vec![output(&group, "id")])),
                     ("service_name", Value::string(&endpoint.service.value)),
-                    ("vpc_endpoint_type", Value::string("Interface")),
                     ("subnet_ids", Value::List(subnets)),
-                    ("private_dns_enabled", Value::Bool(endpoint.private_dns)),
                     ("tags", tags),
+                    ("vpc_endpoint_type", Value::string("Interface")),
+                    ("vpc_id", vpc_id.clone()),
                 ])
                 .into(),
                 depends_on: Vec::new(),
@@ -77,12 +77,12 @@ pub(super) fn lower(
                 id: ResourceId::new(ResourceKind::AzurePrivateEndpoint, &endpoint.name),
                 scope: scope.clone(),
                 attrs: attrs([
-                    ("name", Value::string(resource_name(naming::AZURE, &stack, &[&endpoint.name]))),
-                    ("resource_group", group),
                     ("location", Value::string(&network.region.value)),
-                    ("subnet_id", super::azure_subnet_id(desired, &network.name, subnet)),
-                    ("service", Value::string(&endpoint.service.value)),
+                    ("name", Value::string(resource_name(naming::AZURE, &stack, &[&endpoint.name]))),
                     ("private_dns", Value::Bool(endpoint.private_dns)),
+                    ("resource_group", group),
+                    ("service", Value::string(&endpoint.service.value)),
+                    ("subnet_id", super::azure_subnet_id(desired, &network.name, subnet)),
                 ])
                 .into(),
                 depends_on: after,
@@ -99,11 +99,11 @@ pub(super) fn lower(
                 id: address.clone(),
                 scope: scope.clone(),
                 attrs: attrs([
+                    ("address_type", Value::string("INTERNAL")),
+                    ("labels", super::network::gcp_labels(topology, network)),
                     ("name", Value::string(&name)),
                     ("region", Value::string(&network.region.value)),
                     ("subnetwork", subnetwork_name),
-                    ("address_type", Value::string("INTERNAL")),
-                    ("labels", super::network::gcp_labels(topology, network)),
                 ])
                 .into(),
                 depends_on: after_subnetwork,
@@ -113,14 +113,14 @@ pub(super) fn lower(
                 id: ResourceId::new(ResourceKind::GcpForwardingRule, &endpoint.name),
                 scope,
                 attrs: attrs([
-                    ("name", Value::string(&name)),
-                    ("region", Value::string(&network.region.value)),
-                    ("network", Value::string(network_name)),
                     ("ip_address", output(&address, "address")),
-                    ("target", Value::string(&endpoint.service.value)),
+                    ("labels", super::network::gcp_labels(topology, network)),
                     // Private Service Connect endpoints take no load balancing scheme.
                     ("load_balancing_scheme", Value::string("")),
-                    ("labels", super::network::gcp_labels(topology, network)),
+                    ("name", Value::string(&name)),
+                    ("network", Value::string(network_name)),
+                    ("region", Value::string(&network.region.value)),
+                    ("target", Value::string(&endpoint.service.value)),
                 ])
                 .into(),
                 depends_on: Vec::new(),

@@ -35,13 +35,13 @@ fn aws(topology: &Topology, network: &Network, logs: &FlowLogs, desired: &mut De
     let Some(destination) = &logs.destination else { return };
     let tags = super::network::tags(topology, network);
     let flow_attrs = attrs([
-        ("resource_id", super::aws_vpc_output(desired, &network.name, "id")),
-        ("traffic_type", Value::string("ALL")),
-        ("log_destination_type", Value::string("s3")),
         ("log_destination", Value::string(&destination.value)),
+        ("log_destination_type", Value::string("s3")),
         ("log_format", Value::string(AWS_LOG_FORMAT)),
         ("max_aggregation_interval", Value::Integer(logs.interval_seconds(CloudKind::Aws))),
+        ("resource_id", super::aws_vpc_output(desired, &network.name, "id")),
         ("tags", super::network::aws_named(&tags, &desired.stack, &[&network.name, "flows"])),
+        ("traffic_type", Value::string("ALL")),
     ]);
     desired.add(Resource {
         id: ResourceId::new(ResourceKind::AwsFlowLog, &network.name),
@@ -78,11 +78,11 @@ fn gcp(network: &Network, logs: &FlowLogs, desired: &mut Desired) {
         let (name, depends_on) = super::gcp_subnetwork(desired, &network.name, subnet);
         let Some(subnetwork) = depends_on.first() else { continue };
         let flow_attrs = attrs([
-            ("subnetwork", name),
-            ("region", Value::string(&network.region.value)),
             ("aggregation_interval", Value::string(gcp_interval(logs.interval_seconds(CloudKind::Gcp)))),
             ("flow_sampling", Value::string(&sampling)),
             ("metadata", Value::string("INCLUDE_ALL_METADATA")),
+            ("region", Value::string(&network.region.value)),
+            ("subnetwork", name),
         ]);
         desired.add(Resource {
             id: ResourceId::new(ResourceKind::GcpSubnetworkFlowLogs, subnetwork.address.clone()),
@@ -104,11 +104,11 @@ fn azure(topology: &Topology, network: &Network, logs: &FlowLogs, desired: &mut 
     let name = resource_name(naming::AZURE, &desired.stack, &[&network.name, "flows"]);
     let tags = super::network::tags(topology, network);
     let flow_attrs = attrs([
-        ("name", Value::string(name)),
         ("location", Value::string(&network.region.value)),
-        ("target_resource_id", vnet_id),
+        ("name", Value::string(name)),
         ("storage_id", Value::string(&destination.value)),
         ("tags", super::network::tag_value(&tags)),
+        ("target_resource_id", vnet_id),
     ]);
     desired.add(Resource {
         id: ResourceId::new(ResourceKind::AzureFlowLog, &network.name),

@@ -37,18 +37,18 @@ pub(super) fn tunnels(
 ) {
     for (slot, peer) in slots.into_iter().enumerate() {
         let mut tunnel_attrs = attrs([
-            ("local_address", Value::string(host.address.value.to_string())),
-            ("remote_address", peer.remote_address),
-            ("local_ts", Value::List(host.cidrs.iter().map(|c| Value::string(c.value.to_string())).collect())),
-            ("remote_ts", Value::List(peer.remote_ts.into_iter().map(Value::string).collect())),
-            ("psk", Value::Sensitive(super::tunnel::psk_name(tunnel, peer.key_slot))),
-            ("version", Value::Integer(tunnel.ike.version.into())),
-            ("proposals", Value::List(proposals(&tunnel.ike, true))),
-            ("esp_proposals", Value::List(proposals(&tunnel.ike, false))),
-            ("rekey_time", Value::Integer(tunnel.ike.lifetime.into())),
             ("child_rekey_time", Value::Integer(tunnel.ike.child_lifetime.into())),
             ("dpd_delay", Value::Integer(tunnel.ike.dpd_timeout.into())),
+            ("esp_proposals", Value::List(proposals(&tunnel.ike, false))),
+            ("local_address", Value::string(host.address.value.to_string())),
+            ("local_ts", Value::List(host.cidrs.iter().map(|c| Value::string(c.value.to_string())).collect())),
+            ("proposals", Value::List(proposals(&tunnel.ike, true))),
+            ("psk", Value::Sensitive(super::tunnel::psk_name(tunnel, peer.key_slot))),
+            ("rekey_time", Value::Integer(tunnel.ike.lifetime.into())),
+            ("remote_address", peer.remote_address),
+            ("remote_ts", Value::List(peer.remote_ts.into_iter().map(Value::string).collect())),
             ("routing", Value::string(if tunnel.routing == Routing::Bgp { "bgp" } else { "static" })),
+            ("version", Value::Integer(tunnel.ike.version.into())),
         ]);
         if host.strongswan.encap {
             tunnel_attrs.insert("encap".into(), Value::Bool(true));

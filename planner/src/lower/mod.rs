@@ -652,7 +652,11 @@ fn allocate_for(
     Ok(allocations)
 }
 
+/// A resource's attributes from `pairs`, which lowering lists in the order of their names (checked
+/// in debug builds): a sorted list is taken as it is, where another would be sorted for every
+/// resource of a large plan.
 pub(crate) fn attrs<const N: usize>(pairs: [(&'static str, Value); N]) -> Attrs {
+    debug_assert!(pairs.is_sorted_by(|a, b| a.0 < b.0), "attributes in name order: {:?}", pairs.map(|p| p.0));
     pairs.into_iter().map(|(name, value)| (Name::new(name), value)).collect()
 }
 

@@ -35,9 +35,9 @@ pub(super) fn tags(topology: &Topology, network: &Network) -> BTreeMap<String, S
 /// `tags` with the `Name` tag the AWS console lists, for the resource of `stack` whose object
 /// parts are `parts`.
 pub(super) fn aws_named(tags: &BTreeMap<String, String>, stack: &str, parts: &[&str]) -> Value {
-    let mut tags = tags.clone();
-    tags.insert("Name".into(), resource_name(naming::AWS, stack, parts));
-    tag_value(&tags)
+    let mut named = tag_map(tags);
+    named.insert("Name".into(), Value::String(resource_name(naming::AWS, stack, parts)));
+    Value::Map(named)
 }
 
 /// The tags of `network` (see [`tags`]) as the labels of a GCP resource for it.
@@ -46,7 +46,11 @@ pub(super) fn gcp_labels(topology: &Topology, network: &Network) -> Value {
 }
 
 pub(super) fn tag_value(tags: &BTreeMap<String, String>) -> Value {
-    Value::Map(tags.iter().map(|(k, v)| (k.clone(), Value::string(v))).collect())
+    Value::Map(tag_map(tags))
+}
+
+fn tag_map(tags: &BTreeMap<String, String>) -> BTreeMap<String, Value> {
+    tags.iter().map(|(k, v)| (k.clone(), Value::string(v))).collect()
 }
 
 /// A network that describes an existing VPC: no resource, its ids for what connects to it.
@@ -95,8 +99,8 @@ fn aws(network: &Network, scope: Scope, object: String, tags: BTreeMap<String, S
     // interface endpoints with private DNS need both, and hostnames are off by default.
     let vpc_attrs = attrs([
         ("cidr_block", Value::string(network.cidr.value.to_string())),
-        ("enable_dns_support", Value::Bool(true)),
         ("enable_dns_hostnames", Value::Bool(true)),
+        ("enable_dns_support", Value::Bool(true)),
         ("tags", aws_named(&tags, stack, &[&network.name])),
     ]);
     let subnets: Vec<Resource> = network
@@ -106,9 +110,9 @@ fn aws(network: &Network, scope: Scope, object: String, tags: BTreeMap<String, S
             let mut subnet_tags = tags.clone();
             subnet_tags.extend(subnet.tags.clone());
             let mut subnet_attrs = attrs([
-                ("vpc_id", output(&vpc, "id")),
                 ("cidr_block", Value::string(subnet.cidr.value.to_string())),
                 ("tags", aws_named(&subnet_tags, stack, &[&network.name, &subnet.name])),
+                ("vpc_id", output(&vpc, "id")),
             ]);
             if let Some(zone) = &subnet.zone {
                 subnet_attrs.insert("availability_zone".into(), Value::string(&zone.value));
@@ -139,18 +143,18 @@ fn azure(
     let vnet = ResourceId::new(ResourceKind::AzureVirtualNetwork, &network.name);
     let vnet_name = resource_name(naming::AZURE, &stack, &[&network.name]);
     let vnet_attrs = attrs([
+        ("address_space", Value::List(vec![Value::string(network.cidr.value.to_string())])),
+        ("location", Value::string(&network.region.value)),
         ("name", Value::string(&vnet_name)),
         ("resource_group", Value::string(&group_name)),
-        ("location", Value::string(&network.region.value)),
-        ("address_space", Value::List(vec![Value::string(network.cidr.value.to_string())])),
         ("tags", tag_value(&tags)),
     ]);
     for subnet in &network.subnets {
         let subnet_attrs = attrs([
-            ("name", Value::string(resource_name(naming::AZURE, &subnet.name, &[]))),
-            ("virtual_network", Value::string(&vnet_name)),
-            ("resource_group", Value::string(&group_name)),
             ("address_prefix", Value::string(subnet.cidr.value.to_string())),
+            ("name", Value::string(resource_name(naming::AZURE, &subnet.name, &[]))),
+            ("resource_group", Value::string(&group_name)),
+            ("virtual_network", Value::string(&vnet_name)),
         ]);
         desired.add(Resource {
             id: ResourceId::new(ResourceKind::AzureSubnet, format!("{}.{}", network.name, subnet.name)),
@@ -183,8 +187,8 @@ pub(super) fn azure_block_group(topology: &Topology, network: &Network, desired:
         let cloud = topology.cloud(&network.cloud).expect("networks refer to declared clouds");
         let group_scope = Scope { cloud: network.cloud.clone(), region: cloud.region.value.clone() };
         let group_attrs = attrs([
-            ("name", Value::string(&group_name)),
             ("location", Value::string(&cloud.region.value)),
+            ("name", Value::string(&group_name)),
             ("tags", tag_value(&topology.stack.tags)),
         ]);
         let object = format!("cloud.{}", network.cloud);
@@ -241,10 +245,10 @@ fn gcp(network: &Network, scope: Scope, object: String, desired: &mut Desired) {
         let parts: &[&str] = if declared.is_empty() { &[&network.name] } else { &[&network.name, name] };
         let subnet_name = resource_name(naming::GCP, &stack, parts);
         let subnet_attrs = attrs([
+            ("ip_cidr_range", Value::string(cidr)),
             ("name", Value::string(subnet_name)),
             ("network", Value::string(&vpc_name)),
             ("region", Value::string(&network.region.value)),
-            ("ip_cidr_range", Value::string(cidr)),
         ]);
         desired.add(Resource {
             id: ResourceId::new(ResourceKind::GcpSubnetwork, address),

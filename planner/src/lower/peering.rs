@@ -44,10 +44,10 @@ fn aws(topology: &Topology, tunnel: &Tunnel, a: &Network, b: &Network, object: &
         super::network::aws_named(&super::network::tags(topology, network), &stack, &[&tunnel.name])
     };
     let mut peering_attrs = attrs([
-        ("vpc_id", super::aws_vpc_output(desired, &a.name, "id")),
-        ("peer_vpc_id", super::aws_vpc_output(desired, &b.name, "id")),
         ("peer_region", Value::string(&b.region.value)),
+        ("peer_vpc_id", super::aws_vpc_output(desired, &b.name, "id")),
         ("tags", tags(a)),
+        ("vpc_id", super::aws_vpc_output(desired, &a.name, "id")),
     ]);
     if let Some(CloudAccount::Aws { account: Some(account), .. }) = topology.cloud(&b.cloud).map(|c| &c.account) {
         peering_attrs.insert("peer_owner_id".into(), Value::string(account));
@@ -62,7 +62,7 @@ fn aws(topology: &Topology, tunnel: &Tunnel, a: &Network, b: &Network, object: &
     desired.add(Resource {
         id: accepter.clone(),
         scope: super::scope(b),
-        attrs: attrs([("vpc_peering_connection_id", output(&peering, "id")), ("tags", tags(b))]).into(),
+        attrs: attrs([("tags", tags(b)), ("vpc_peering_connection_id", output(&peering, "id"))]).into(),
         depends_on: Vec::new(),
         object: object.into(),
     });
@@ -71,8 +71,8 @@ fn aws(topology: &Topology, tunnel: &Tunnel, a: &Network, b: &Network, object: &
             id: ResourceId::new(ResourceKind::AwsRoute, format!("{}.{side}", tunnel.name)),
             scope: super::scope(from),
             attrs: attrs([
-                ("route_table_id", super::aws_vpc_output(desired, &from.name, "main_route_table_id")),
                 ("destination_cidr_block", Value::string(to.cidr.value.to_string())),
+                ("route_table_id", super::aws_vpc_output(desired, &from.name, "main_route_table_id")),
                 ("vpc_peering_connection_id", output(&peering, "id")),
             ])
             .into(),
@@ -92,12 +92,12 @@ fn azure(tunnel: &Tunnel, a: &Network, b: &Network, object: &str, desired: &mut 
             id: ResourceId::new(ResourceKind::AzureVirtualNetworkPeering, format!("{}.{side}", tunnel.name)),
             scope: super::scope(from),
             attrs: attrs([
+                ("allow_forwarded_traffic", Value::Bool(true)),
+                ("allow_virtual_network_access", Value::Bool(true)),
                 ("name", Value::string(resource_name(naming::AZURE, &stack, &[&tunnel.name, side]))),
+                ("remote_virtual_network_id", output(&to_vnet, "id")),
                 ("resource_group", group.unwrap_or_else(|| Value::string(""))),
                 ("virtual_network", Value::string(resource_name(naming::AZURE, &stack, &[&from.name]))),
-                ("remote_virtual_network_id", output(&to_vnet, "id")),
-                ("allow_virtual_network_access", Value::Bool(true)),
-                ("allow_forwarded_traffic", Value::Bool(true)),
             ])
             .into(),
             depends_on: vec![from_vnet],
@@ -119,11 +119,11 @@ fn gcp(topology: &Topology, tunnel: &Tunnel, a: &Network, b: &Network, object: &
             id: ResourceId::new(ResourceKind::GcpNetworkPeering, format!("{}.{side}", tunnel.name)),
             scope: Scope { cloud: from.cloud.clone(), region: "global".into() },
             attrs: attrs([
+                ("export_custom_routes", Value::Bool(true)),
+                ("import_custom_routes", Value::Bool(true)),
                 ("name", Value::string(resource_name(naming::GCP, &stack, &[&tunnel.name, side]))),
                 ("network", Value::string(from_name)),
                 ("peer_network", Value::string(format!("projects/{}/global/networks/{to_name}", project(to)))),
-                ("export_custom_routes", Value::Bool(true)),
-                ("import_custom_routes", Value::Bool(true)),
             ])
             .into(),
             depends_on: [after_from, after_to].concat(),
