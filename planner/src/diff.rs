@@ -242,9 +242,16 @@ pub fn adopted(desired: &Desired, observed: &[ObservedResource]) -> Vec<Observed
 fn adopt_by_natural_key<'a>(desired: &'a Desired, owned: &mut Owned<'a>) {
     let none = HashSet::default();
     let mut matches = Vec::new();
-    for resource in desired.resources.values() {
+    // Only the kinds that have a natural key, each a run of the desired resources (ordered by
+    // kind first), in the order of the resources.
+    let keyed_kinds = ResourceKind::all().filter(|kind| kind.natural_key().next().is_some());
+    let of_kind = |kind: ResourceKind| {
+        let first = ResourceId::new(kind, String::new());
+        desired.resources.range(first..).map(|(_, resource)| resource).take_while(move |r| r.id.kind == kind)
+    };
+    for resource in keyed_kinds.flat_map(of_kind) {
         let kind = resource.id.kind;
-        if kind.natural_key().next().is_none() || owned.contains_key(&resource.id) {
+        if owned.contains_key(&resource.id) {
             continue;
         }
         let key: Option<Attrs> = kind
