@@ -160,6 +160,21 @@ pub fn zones(kind: CloudKind, region: &str) -> Vec<String> {
     }
 }
 
+/// Whether `zone` is one of [`zones`]`(kind, region)`, found without listing them.
+pub fn has_zone(kind: CloudKind, region: &str, zone: &str) -> bool {
+    let letter_of = |table, rest: &str| {
+        let mut chars = rest.chars();
+        matches!((chars.next(), chars.next()), (Some(letter), None) if letters(table, region).any(|l| l == letter))
+    };
+    match kind {
+        CloudKind::Aws => zone.strip_prefix(region).is_some_and(|rest| letter_of(AWS, rest)),
+        CloudKind::Gcp => {
+            zone.strip_prefix(region).and_then(|rest| rest.strip_prefix('-')).is_some_and(|rest| letter_of(GCP, rest))
+        }
+        CloudKind::Azure => zones(kind, region).iter().any(|known| known == zone),
+    }
+}
+
 fn letters(table: &'static [(&str, &str)], region: &str) -> impl Iterator<Item = char> {
     table.iter().find(|(r, _)| *r == region).map_or("", |(_, l)| l).chars()
 }
@@ -167,6 +182,24 @@ fn letters(table: &'static [(&str, &str)], region: &str) -> impl Iterator<Item =
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_zone_is_found_as_the_list_of_its_region_has_it() {
+        for kind in [CloudKind::Aws, CloudKind::Azure, CloudKind::Gcp] {
+            for region in regions(kind) {
+                let listed = zones(kind, region);
+                for zone in &listed {
+                    assert!(has_zone(kind, region, zone), "{kind:?} {zone}");
+                }
+                let near =
+                    [format!("{region}z"), format!("{region}-z"), format!("{region}aa"), region.into(), "4".into()];
+                let shorter = listed.iter().map(|zone| zone[..zone.len() - 1].to_string());
+                for candidate in near.into_iter().chain(shorter) {
+                    assert_eq!(has_zone(kind, region, &candidate), listed.contains(&candidate), "{kind:?} {candidate}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn tables_are_sorted_and_unique() {

@@ -264,8 +264,11 @@ impl<'a> Ctx<'a> {
     }
 
     fn reserved(&mut self, cidr: Spanned<Cidr>) {
-        for (range, what) in RESERVED {
-            let reserved = Cidr::parse(range).expect("reserved ranges are valid");
+        static PARSED: std::sync::OnceLock<Vec<Cidr>> = std::sync::OnceLock::new();
+        let parsed = PARSED.get_or_init(|| {
+            RESERVED.iter().map(|(range, _)| Cidr::parse(range).expect("reserved ranges are valid")).collect()
+        });
+        for (&reserved, (range, what)) in parsed.iter().zip(RESERVED) {
             if cidr.value.overlaps(reserved) {
                 let label = format!("{} overlaps {range} ({what})", cidr.value);
                 self.diagnostics.push(Diagnostic::error(Code::ReservedCidr, cidr.span, label));
@@ -291,10 +294,10 @@ impl<'a> Ctx<'a> {
                 .push(Diagnostic::error(Code::UnsupportedCombination, zone.span, label).with_help("remove `zone`"));
             return;
         }
-        let zones = catalog::zones(network.kind, &network.region.value);
-        if !region_known || zones.contains(&zone.value) {
+        if !region_known || catalog::has_zone(network.kind, &network.region.value, &zone.value) {
             return;
         }
+        let zones = catalog::zones(network.kind, &network.region.value);
         let label = format!("`{}` is not a zone of {}", zone.value, network.region.value);
         let help = did_you_mean(&zone.value, zones.iter().map(String::as_str)).unwrap_or_else(|| {
             format!(
