@@ -150,3 +150,12 @@ fn absurd_nesting_is_refused_not_a_stack_overflow() {
     let fine = format!("a = {}1{}\n", "[".repeat(60), "]".repeat(60));
     assert!(codes(&fine).is_empty());
 }
+
+#[test]
+fn the_punctuation_a_parse_expected_is_named() {
+    let message = |text: &str| parse(FileId(0), text).diagnostics[0].labels[0].message.clone();
+    // One-character tokens are character ranges in the grammar: they are still named as written.
+    assert_eq!(message("a 1\n"), "expected `=`, `{`, a name or a string, found `1`");
+    assert_eq!(message("a = [1 2]\n"), "expected `,`, `.` or `[`, `=`, `?`, `]` or an operator, found `2`");
+    assert_eq!(message("a = { b 1 }\n"), "expected `:` or `=`, found `1`");
+}
