@@ -288,11 +288,6 @@ impl Allocations {
         self.asns[key]
     }
 
-    /// The inside range allocated under `key`.
-    pub fn inside(&self, key: &str) -> Cidr {
-        self.inside[key]
-    }
-
     /// The inside ranges allocated to `tunnel`'s slots, in slot order, each looked up once.
     pub fn tunnel_inside(&self, tunnel: &str) -> Vec<Cidr> {
         (0..).map_while(|slot| self.inside.get(&slot_key(tunnel, slot)).copied()).collect()

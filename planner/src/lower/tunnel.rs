@@ -14,7 +14,7 @@
 
 use super::host_ipsec::{self, HostTunnel};
 use super::{Desired, aws_vpn, azure_vpn, gcp_vpn, output};
-use crate::allocate::{Allocations, host_key, slot_key};
+use crate::allocate::{Allocations, host_key};
 use isopod_catalog::{ResourceKind, Value};
 use isopod_lang::Topology;
 use isopod_lang::topology::{Host, Network, Routing, Tunnel};
@@ -307,7 +307,7 @@ pub(super) fn azure_host(
 
 /// Host-host: one strongSwan connection on each host, toward the other's address.
 pub(super) fn host_host(tunnel: &Tunnel, object: &str, a: &Host, b: &Host, alloc: &Allocations, desired: &mut Desired) {
-    let inside = alloc.inside(&slot_key(&tunnel.name, 0));
+    let inside = alloc.tunnel_inside(&tunnel.name)[0];
     let bgp = tunnel.routing == Routing::Bgp;
     let (asn_a, asn_b) = (alloc.asn(&host_key(&a.name)), alloc.asn(&host_key(&b.name)));
     for (local, remote, local_host, remote_host, remote_asn, local_asn) in
