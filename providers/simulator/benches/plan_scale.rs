@@ -20,7 +20,9 @@
 //! The same mesh at 25, 50 and 100 networks gives the growth: the no-op plan's time and heap
 //! against the resource count, with the fitted exponent (1 is linear).
 //!
-//! Run: `cargo bench -p isopod-simulator --bench plan_scale`
+//! Run: `cargo bench -p isopod-simulator --bench plan_scale`. To measure one change against
+//! another, `PLAN_SCALE_SIZES=200 PLAN_SCALE_ROUNDS=12` runs only the largest mesh, more times
+//! (the growth exponent then needs at least two sizes).
 
 use isopod_catalog::{ObservedResource, OutputRef, Ownership, ResourceId, ResourceKind, Scope};
 use isopod_lang::{Inputs, MemoryHost, SourceMap};
@@ -33,10 +35,12 @@ use peakmem_alloc::{PeakMemAlloc, PeakMemAllocTrait as _};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
-/// How many times discovery and the no-op plan run at each size (their best times count).
+/// How many times discovery and the no-op plan run at each size (their best times count), unless
+/// `PLAN_SCALE_ROUNDS` says.
 const ROUNDS: usize = 3;
 
-/// The sizes of the growth table; the last is the mesh of the figures above it.
+/// The sizes of the growth table; the last is the mesh of the figures above it. `PLAN_SCALE_SIZES`
+/// (comma-separated) replaces them.
 const SIZES: [usize; 4] = [25, 50, 100, 200];
 
 /// What one size's run measured.
@@ -63,10 +67,18 @@ fn peak_resident_mib() -> Option<f64> {
 }
 
 fn main() {
-    let figures: Vec<Figures> =
-        SIZES.iter().map(|&networks| run(networks, networks == SIZES[SIZES.len() - 1])).collect();
+    let sizes: Vec<usize> = match std::env::var("PLAN_SCALE_SIZES") {
+        Ok(text) => text.split(',').map(|size| size.trim().parse().expect("PLAN_SCALE_SIZES: numbers")).collect(),
+        Err(_) => SIZES.to_vec(),
+    };
+    let rounds = match std::env::var("PLAN_SCALE_ROUNDS") {
+        Ok(text) => text.parse().expect("PLAN_SCALE_ROUNDS: a number"),
+        Err(_) => ROUNDS,
+    };
+    let largest = *sizes.last().expect("at least one size");
+    let figures: Vec<Figures> = sizes.iter().map(|&networks| run(networks, rounds, networks == largest)).collect();
     println!("growth (no-op plan and the plan's own heap against resources):");
-    for (networks, f) in SIZES.iter().zip(&figures) {
+    for (networks, f) in sizes.iter().zip(&figures) {
         println!(
             "  {networks} networks, {} resources: discover {:.0} ms, no-op plan {:.0} ms, plan heap {:.0} MiB",
             f.resources, f.discover_ms, f.plan_ms, f.plan_heap_mib
@@ -99,7 +111,7 @@ fn exponent(x: &[f64], y: &[f64]) -> f64 {
 
 /// A full mesh of `networks` planned, applied to a simulator, discovered and planned again;
 /// prints the steps' figures when `verbose`.
-fn run(networks: usize, verbose: bool) -> Figures {
+fn run(networks: usize, rounds: usize, verbose: bool) -> Figures {
     let text = isopod_test_support::mesh::full_mesh("scale", networks);
     let mut sources = SourceMap::new();
     sources.add("scale.iso", text.clone());
@@ -152,7 +164,7 @@ fn run(networks: usize, verbose: bool) -> Figures {
     let mut calls = 0;
     let mut best = [std::time::Duration::MAX; 5];
     let mut resources = 0;
-    for round in 0..ROUNDS {
+    for round in 0..rounds {
         let calls_before = simulator.calls().get("discover").copied().unwrap_or(0);
         let started = Instant::now();
         let mut observed: Vec<ObservedResource> = Vec::new();
@@ -206,7 +218,7 @@ fn run(networks: usize, verbose: bool) -> Figures {
         calls as f64 / lower_bound as f64
     );
     println!(
-        "no-op plan: {:.0} ms (read allocations {:.0}, lower {:.0}, diff {:.0}, order {:.0}; each step's best of {ROUNDS})",
+        "no-op plan: {:.0} ms (read allocations {:.0}, lower {:.0}, diff {:.0}, order {:.0}; each step's best of {rounds})",
         ms(plan_time),
         ms(live_time),
         ms(lower_time_noop),
