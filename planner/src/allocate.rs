@@ -10,6 +10,7 @@ use crate::Cidr;
 use isopod_catalog::{ObservedResource, ResourceKind, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
+use std::rc::Rc;
 
 /// The key of slot `slot` of `tunnel` in the allocation of inside ranges.
 pub(crate) fn slot_key(tunnel: &str, slot: impl std::fmt::Display) -> String {
@@ -288,9 +289,19 @@ impl Allocations {
         self.asns[key]
     }
 
-    /// The inside ranges allocated to `tunnel`'s slots, in slot order, each looked up once.
+    /// The inside ranges allocated to `tunnel`'s slots, in slot order, from its first slot up to
+    /// the first it does not have: the keys `TUNNEL/SLOT` of the tunnel are read in one walk from
+    /// the first (no key formatted per slot), and put in the order of their slots' numbers.
     pub fn tunnel_inside(&self, tunnel: &str) -> Vec<Cidr> {
-        (0..).map_while(|slot| self.inside.get(&slot_key(tunnel, slot)).copied()).collect()
+        let prefix = slot_key(tunnel, "");
+        let mut slots: Vec<(usize, Cidr)> = self
+            .inside
+            .range::<str, _>((std::ops::Bound::Included(prefix.as_str()), std::ops::Bound::Unbounded))
+            .map_while(|(key, cidr)| Some((key.strip_prefix(&prefix)?, *cidr)))
+            .filter_map(|(slot, cidr)| Some((slot.parse().ok()?, cidr)))
+            .collect();
+        slots.sort_unstable_by_key(|(slot, _)| *slot);
+        slots.iter().enumerate().map_while(|(n, (slot, cidr))| (n == *slot).then_some(*cidr)).collect()
     }
 }
 
@@ -362,8 +373,9 @@ pub enum AllocError {
 pub struct InsideRequest {
     /// Where the range comes from.
     pub pool: InsidePool,
-    /// The gateways (allocation keys, e.g. `aws_vpn_gateway.app`) the tunnel lands on.
-    pub gateways: Vec<String>,
+    /// The gateways (allocation keys, e.g. `aws_vpn_gateway.app`) the tunnel lands on, one list
+    /// for all of its slots.
+    pub gateways: Rc<[String]>,
 }
 
 /// Allocates one /30 per request key (the tunnel's name and slot, e.g. `app-analytics/0`);
@@ -394,7 +406,7 @@ pub fn inside_ranges(
         live.iter().filter(|(key, _)| !requests.contains_key(*key)).map(|(_, cidr)| *cidr).collect();
     let mut taken: BTreeMap<&str, BTreeSet<Cidr>> = BTreeMap::new();
     for (_, request, existing) in &kept {
-        for gateway in &request.gateways {
+        for gateway in request.gateways.iter() {
             taken.entry(gateway).or_default().insert(*existing);
         }
     }
@@ -412,7 +424,7 @@ pub fn inside_ranges(
             request.gateways.iter().map(|g| cursors.get(&(request.pool, g.as_str())).copied().unwrap_or(0)).max();
         let found = pool.iter().enumerate().skip(start.unwrap_or(0)).find(|(_, cidr)| is_free(cidr, &taken));
         let (_, &cidr) = found.ok_or_else(|| AllocError::Exhausted { what: "tunnel inside /30", key: key.clone() })?;
-        for gateway in &request.gateways {
+        for gateway in request.gateways.iter() {
             let held = taken.entry(gateway).or_default();
             held.insert(cidr);
             let cursor = cursors.entry((request.pool, gateway.as_str())).or_insert(0);
@@ -527,6 +539,21 @@ mod tests {
         assert_eq!(grown["m/0"], first["m/0"]);
         assert_eq!(grown["m/1"], first["m/1"]);
         assert!(!first.values().any(|c| *c == grown["a/0"]));
+    }
+
+    #[test]
+    fn a_tunnels_ranges_come_in_the_order_of_its_slots_up_to_the_first_it_lacks() {
+        let cidr = |n: u32| Cidr::new(Ipv4Addr::from(0xa9fe_0000 + 4 * n).into(), 30).unwrap();
+        // Slots 0 to 11 of `a` (their keys sort `a/0`, `a/1`, `a/10`, `a/11`, `a/2`...), beside
+        // tunnels whose names start with `a` too; `b` lacks its slot 1.
+        let mut inside: BTreeMap<String, Cidr> = (0..12).map(|slot| (slot_key("a", slot), cidr(slot))).collect();
+        inside.extend([(slot_key("a-b", 0), cidr(50)), (slot_key("a0", 0), cidr(51))]);
+        inside.extend([(slot_key("b", 0), cidr(60)), (slot_key("b", 2), cidr(62))]);
+        let allocations = Allocations { inside, ..Allocations::default() };
+        assert_eq!(allocations.tunnel_inside("a"), (0..12).map(cidr).collect::<Vec<_>>());
+        assert_eq!(allocations.tunnel_inside("a-b"), [cidr(50)]);
+        assert_eq!(allocations.tunnel_inside("b"), [cidr(60)], "up to the first slot it lacks");
+        assert!(allocations.tunnel_inside("c").is_empty());
     }
 
     #[test]

@@ -28,6 +28,7 @@ use isopod_lang::Topology;
 use isopod_lang::topology::{CloudAccount, CloudKind, End, Host, Network, Routing, Tunnel};
 use rustc_hash::FxHashMap as HashMap;
 use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 
 /// The resources a topology wants, by id.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -321,31 +322,32 @@ pub fn lower(topology: &Topology, live: &Live) -> Result<Desired, AllocError> {
     });
     let layouts: Vec<(&Tunnel, Layout<'_>)> = supported.iter().map(|(tunnel, layout, ..)| (*tunnel, *layout)).collect();
     let allocations = allocate_for(topology, &layouts, live)?;
+    let mut shared = tunnel::Shared::new(&allocations);
     // Pairs of networks the lowered tunnels connect, both ways.
     let mut connected: BTreeSet<(String, String)> = BTreeSet::new();
     for (tunnel, layout, label, object) in supported {
         let object = object.as_str();
         let lowered = match layout {
             Layout::AwsGcp { aws, gcp } => {
-                tunnel::aws_gcp(topology, tunnel, object, aws, gcp, &allocations, &mut desired);
+                tunnel::aws_gcp(topology, tunnel, object, aws, gcp, &mut shared, &mut desired);
                 Ok(())
             }
             Layout::AwsAzure { aws, azure } => {
-                tunnel::aws_azure(topology, tunnel, object, aws, azure, &allocations, &mut desired)
+                tunnel::aws_azure(topology, tunnel, object, aws, azure, &mut shared, &mut desired)
             }
             Layout::AzureGcp { azure, gcp } => {
-                tunnel::azure_gcp(topology, tunnel, object, azure, gcp, &allocations, &mut desired)
+                tunnel::azure_gcp(topology, tunnel, object, azure, gcp, &mut shared, &mut desired)
             }
             Layout::AwsHost { aws, host } => {
-                tunnel::aws_host(topology, tunnel, object, aws, host, &allocations, &mut desired);
+                tunnel::aws_host(topology, tunnel, object, aws, host, &mut shared, &mut desired);
                 Ok(())
             }
             Layout::GcpHost { gcp, host } => {
-                tunnel::gcp_host(topology, tunnel, object, gcp, host, &allocations, &mut desired);
+                tunnel::gcp_host(topology, tunnel, object, gcp, host, &mut shared, &mut desired);
                 Ok(())
             }
             Layout::AzureHost { azure, host } => {
-                tunnel::azure_host(topology, tunnel, object, azure, host, &allocations, &mut desired)
+                tunnel::azure_host(topology, tunnel, object, azure, host, &mut shared, &mut desired)
             }
             Layout::HostHost { a, b } => {
                 tunnel::host_host(tunnel, object, a, b, &allocations, &mut desired);
@@ -630,17 +632,21 @@ fn allocate_for(
         .chain(topology.hosts.iter().filter_map(|h| h.asn.map(|a| a.value)))
         .collect();
     for (tunnel, layout) in tunnels {
-        for (key, fixed_asn) in layout.asn_keys() {
+        let keys = layout.asn_keys();
+        for (key, fixed_asn) in &keys {
             match fixed_asn {
                 Some(asn) => {
-                    allocations.asns.insert(key, asn);
+                    allocations.asns.insert(key.clone(), *asn);
                 }
+                // Most tunnels land on gateways other tunnels have asked for already.
+                None if asn_requests.contains(key) => {}
                 None => {
-                    asn_requests.insert(key);
+                    asn_requests.insert(key.clone());
                 }
             }
         }
-        let gateways: Vec<String> = layout.asn_keys().into_iter().map(|(key, _)| key).collect();
+        // The tunnel's slots share one list of its gateways.
+        let gateways: Rc<[String]> = keys.into_iter().map(|(key, _)| key).collect();
         for slot in 0..layout.slots(tunnel) {
             let request = InsideRequest { pool: layout.pool(), gateways: gateways.clone() };
             inside_requests.insert(slot_key(&tunnel.name, slot), request);

@@ -12,12 +12,71 @@
 //! do, GCP's interface addresses once its gateway does), which plans show as
 //! `(known after apply)` and the executor passes on.
 
+use super::aws_vpn::AwsGateway;
+use super::azure_vpn::AzureGateway;
+use super::gcp_vpn::GcpGateway;
 use super::host_ipsec::{self, HostTunnel};
 use super::{Desired, aws_vpn, azure_vpn, gcp_vpn, output};
 use crate::allocate::{Allocations, host_key};
 use isopod_catalog::{ResourceKind, Value};
 use isopod_lang::Topology;
 use isopod_lang::topology::{Host, Network, Routing, Tunnel};
+use rustc_hash::FxHashMap as HashMap;
+use std::rc::Rc;
+
+/// What the tunnels of one lowering share: the allocations, and each network's VPN gateway,
+/// made (its resources added) by the first tunnel that needs it and handed to the others as it
+/// is, where a large mesh would make each gateway again for every one of its tunnels.
+pub(super) struct Shared<'a> {
+    /// The ASNs and inside ranges.
+    pub alloc: &'a Allocations,
+    aws: HashMap<String, Rc<AwsGateway>>,
+    gcp: HashMap<String, Rc<GcpGateway>>,
+    azure: HashMap<String, Rc<AzureGateway>>,
+}
+
+impl<'a> Shared<'a> {
+    /// Nothing made yet.
+    pub fn new(alloc: &'a Allocations) -> Shared<'a> {
+        Shared { alloc, aws: HashMap::default(), gcp: HashMap::default(), azure: HashMap::default() }
+    }
+
+    /// The VPN gateway of AWS network `aws`.
+    fn aws(&mut self, topology: &Topology, aws: &Network, desired: &mut Desired) -> Rc<AwsGateway> {
+        if let Some(gateway) = self.aws.get(&aws.name) {
+            return gateway.clone();
+        }
+        let gateway = Rc::new(aws_vpn::gateway(topology, aws, self.alloc, desired));
+        self.aws.insert(aws.name.clone(), gateway.clone());
+        gateway
+    }
+
+    /// The HA VPN gateway and Cloud Router of GCP network `gcp`.
+    fn gcp(&mut self, topology: &Topology, gcp: &Network, desired: &mut Desired) -> Rc<GcpGateway> {
+        if let Some(gateway) = self.gcp.get(&gcp.name) {
+            return gateway.clone();
+        }
+        let gateway = Rc::new(gcp_vpn::gateway(topology, gcp, self.alloc, desired));
+        self.gcp.insert(gcp.name.clone(), gateway.clone());
+        gateway
+    }
+
+    /// The virtual network gateway of Azure network `azure`, or why it cannot have one (not
+    /// kept: asked again, it is worked out again).
+    fn azure(
+        &mut self,
+        topology: &Topology,
+        azure: &Network,
+        desired: &mut Desired,
+    ) -> Result<Rc<AzureGateway>, &'static str> {
+        if let Some(gateway) = self.azure.get(&azure.name) {
+            return Ok(gateway.clone());
+        }
+        let gateway = Rc::new(azure_vpn::gateway(topology, azure, self.alloc, desired)?);
+        self.azure.insert(azure.name.clone(), gateway.clone());
+        Ok(gateway)
+    }
+}
 
 /// How many instances each side of a tunnel between clouds uses: two for the highly available
 /// layouts (GCP's two HA VPN interfaces, Azure's two active-active instances), one without `ha`.
@@ -47,12 +106,12 @@ pub(super) fn aws_gcp(
     object: &str,
     aws: &Network,
     gcp: &Network,
-    alloc: &Allocations,
+    shared: &mut Shared<'_>,
     desired: &mut Desired,
 ) {
-    let inside = alloc.tunnel_inside(&tunnel.name);
-    let gcp_gateway = gcp_vpn::gateway(topology, gcp, alloc, desired);
-    let aws_gateway = aws_vpn::gateway(topology, aws, alloc, desired);
+    let inside = shared.alloc.tunnel_inside(&tunnel.name);
+    let gcp_gateway = shared.gcp(topology, gcp, desired);
+    let aws_gateway = shared.aws(topology, aws, desired);
     aws_vpn::routes_to(&aws_gateway, &[gcp.cidr.value.to_string()], object, desired);
     let gcp_interfaces = (0..aws_connections(tunnel)).map(|n| aws_vpn::Peer {
         address: output(&gcp_gateway.ha, super::numbered(ResourceKind::GcpHaVpnGateway, "interface", n, "_ip")),
@@ -93,13 +152,13 @@ pub(super) fn azure_gcp(
     object: &str,
     azure: &Network,
     gcp: &Network,
-    alloc: &Allocations,
+    shared: &mut Shared<'_>,
     desired: &mut Desired,
 ) -> Result<(), &'static str> {
-    let inside = alloc.tunnel_inside(&tunnel.name);
+    let inside = shared.alloc.tunnel_inside(&tunnel.name);
     let policy = azure_vpn::ipsec_policy(&tunnel.ike)?;
-    let azure_gateway = azure_vpn::gateway(topology, azure, alloc, desired)?;
-    let gcp_gateway = gcp_vpn::gateway(topology, gcp, alloc, desired);
+    let azure_gateway = shared.azure(topology, azure, desired)?;
+    let gcp_gateway = shared.gcp(topology, gcp, desired);
     let slots = redundancy(tunnel);
     let azure_addresses = azure_gateway.public_ips[..slots].iter().map(|ip| output(ip, "ip_address")).collect();
     let gcp_peers: Vec<gcp_vpn::PeerTunnel> = (0..slots)
@@ -137,13 +196,13 @@ pub(super) fn aws_azure(
     object: &str,
     aws: &Network,
     azure: &Network,
-    alloc: &Allocations,
+    shared: &mut Shared<'_>,
     desired: &mut Desired,
 ) -> Result<(), &'static str> {
-    let inside = alloc.tunnel_inside(&tunnel.name);
+    let inside = shared.alloc.tunnel_inside(&tunnel.name);
     let policy = azure_vpn::ipsec_policy(&tunnel.ike)?;
-    let azure_gateway = azure_vpn::gateway(topology, azure, alloc, desired)?;
-    let aws_gateway = aws_vpn::gateway(topology, aws, alloc, desired);
+    let azure_gateway = shared.azure(topology, azure, desired)?;
+    let aws_gateway = shared.aws(topology, aws, desired);
     aws_vpn::routes_to(&aws_gateway, &[azure.cidr.value.to_string()], object, desired);
     let instances = aws_connections(tunnel);
     let bgp = tunnel.routing == Routing::Bgp;
@@ -189,13 +248,13 @@ pub(super) fn aws_host(
     object: &str,
     aws: &Network,
     host: &Host,
-    alloc: &Allocations,
+    shared: &mut Shared<'_>,
     desired: &mut Desired,
 ) {
-    let inside = alloc.tunnel_inside(&tunnel.name);
-    let gateway = aws_vpn::gateway(topology, aws, alloc, desired);
+    let inside = shared.alloc.tunnel_inside(&tunnel.name);
+    let gateway = shared.aws(topology, aws, desired);
     aws_vpn::routes_to(&gateway, &cidrs(host), object, desired);
-    let host_asn = alloc.asn(&host_key(&host.name));
+    let host_asn = shared.alloc.asn(&host_key(&host.name));
     let bgp = tunnel.routing == Routing::Bgp;
     let peer = aws_vpn::Peer {
         address: Value::string(host.address.value.to_string()),
@@ -227,12 +286,12 @@ pub(super) fn gcp_host(
     object: &str,
     gcp: &Network,
     host: &Host,
-    alloc: &Allocations,
+    shared: &mut Shared<'_>,
     desired: &mut Desired,
 ) {
-    let inside = alloc.tunnel_inside(&tunnel.name);
-    let gateway = gcp_vpn::gateway(topology, gcp, alloc, desired);
-    let host_asn = alloc.asn(&host_key(&host.name));
+    let inside = shared.alloc.tunnel_inside(&tunnel.name);
+    let gateway = shared.gcp(topology, gcp, desired);
+    let host_asn = shared.alloc.asn(&host_key(&host.name));
     let slots = redundancy(tunnel);
     let gcp_peers: Vec<gcp_vpn::PeerTunnel> = (0..slots)
         .map(|slot| gcp_vpn::PeerTunnel {
@@ -270,13 +329,13 @@ pub(super) fn azure_host(
     object: &str,
     azure: &Network,
     host: &Host,
-    alloc: &Allocations,
+    shared: &mut Shared<'_>,
     desired: &mut Desired,
 ) -> Result<(), &'static str> {
-    let inside = alloc.tunnel_inside(&tunnel.name);
+    let inside = shared.alloc.tunnel_inside(&tunnel.name);
     let policy = azure_vpn::ipsec_policy(&tunnel.ike)?;
-    let gateway = azure_vpn::gateway(topology, azure, alloc, desired)?;
-    let host_asn = alloc.asn(&host_key(&host.name));
+    let gateway = shared.azure(topology, azure, desired)?;
+    let host_asn = shared.alloc.asn(&host_key(&host.name));
     let instances = redundancy(tunnel);
     let bgp = tunnel.routing == Routing::Bgp;
     let host_bgp = host_address(inside[0], 2);
