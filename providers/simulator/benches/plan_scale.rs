@@ -14,11 +14,14 @@
 //! `isopod plan` itself holds: the live resources, what the configuration wants, and the plan.
 //! The whole run's peak resident memory is printed too.
 //!
-//! Discovery and the no-op plan run three times at each size, one after the other; each step's
-//! best time is given (this machine's timings vary by up to 2x between runs).
+//! Discovery and the no-op plan run three times on the largest mesh, one after the other; each
+//! step's best time is given (this machine's timings vary by up to 2x between runs).
 //!
 //! The same mesh at 25, 50 and 100 networks gives the growth: the no-op plan's time and heap
-//! against the resource count, with the fitted exponent (1 is linear).
+//! against the resource count, with the fitted exponent (1 is linear). A smaller mesh runs more
+//! times, as many more as it is smaller (the mesh grows as the square of its networks), so that
+//! each size's best comes from about the same time spent: the smallest plans take milliseconds,
+//! and the best of three of those is mostly this machine's noise, which flattens the fit.
 //!
 //! Run: `cargo bench -p isopod-simulator --bench plan_scale`. To measure one change against
 //! another, `PLAN_SCALE_SIZES=200 PLAN_SCALE_ROUNDS=12` runs only the largest mesh, more times
@@ -76,7 +79,13 @@ fn main() {
         Err(_) => ROUNDS,
     };
     let largest = *sizes.last().expect("at least one size");
-    let figures: Vec<Figures> = sizes.iter().map(|&networks| run(networks, rounds, networks == largest)).collect();
+    let figures: Vec<Figures> = sizes
+        .iter()
+        .map(|&networks| {
+            let smaller = (largest / networks.max(1)).pow(2);
+            run(networks, rounds * smaller.max(1), networks == largest)
+        })
+        .collect();
     println!("growth (no-op plan and the plan's own heap against resources):");
     for (networks, f) in sizes.iter().zip(&figures) {
         println!(
