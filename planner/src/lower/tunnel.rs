@@ -43,22 +43,14 @@ impl<'a> Shared<'a> {
 
     /// The VPN gateway of AWS network `aws`.
     fn aws(&mut self, topology: &Topology, aws: &Network, desired: &mut Desired) -> Rc<AwsGateway> {
-        if let Some(gateway) = self.aws.get(&aws.name) {
-            return gateway.clone();
-        }
-        let gateway = Rc::new(aws_vpn::gateway(topology, aws, self.alloc, desired));
-        self.aws.insert(aws.name.clone(), gateway.clone());
-        gateway
+        let alloc = self.alloc;
+        made_once(&mut self.aws, &aws.name, || aws_vpn::gateway(topology, aws, alloc, desired))
     }
 
     /// The HA VPN gateway and Cloud Router of GCP network `gcp`.
     fn gcp(&mut self, topology: &Topology, gcp: &Network, desired: &mut Desired) -> Rc<GcpGateway> {
-        if let Some(gateway) = self.gcp.get(&gcp.name) {
-            return gateway.clone();
-        }
-        let gateway = Rc::new(gcp_vpn::gateway(topology, gcp, self.alloc, desired));
-        self.gcp.insert(gcp.name.clone(), gateway.clone());
-        gateway
+        let alloc = self.alloc;
+        made_once(&mut self.gcp, &gcp.name, || gcp_vpn::gateway(topology, gcp, alloc, desired))
     }
 
     /// The virtual network gateway of Azure network `azure`, or why it cannot have one (not
@@ -72,10 +64,19 @@ impl<'a> Shared<'a> {
         if let Some(gateway) = self.azure.get(&azure.name) {
             return Ok(gateway.clone());
         }
-        let gateway = Rc::new(azure_vpn::gateway(topology, azure, self.alloc, desired)?);
-        self.azure.insert(azure.name.clone(), gateway.clone());
-        Ok(gateway)
+        let gateway = azure_vpn::gateway(topology, azure, self.alloc, desired)?;
+        Ok(made_once(&mut self.azure, &azure.name, || gateway))
     }
+}
+
+/// The gateway of network `network` in `made`, made by `make` and kept if it is not there yet.
+fn made_once<G>(made: &mut HashMap<String, Rc<G>>, network: &str, make: impl FnOnce() -> G) -> Rc<G> {
+    if let Some(gateway) = made.get(network) {
+        return gateway.clone();
+    }
+    let gateway = Rc::new(make());
+    made.insert(network.to_string(), gateway.clone());
+    gateway
 }
 
 /// How many instances each side of a tunnel between clouds uses: two for the highly available
