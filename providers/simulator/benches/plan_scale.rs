@@ -38,8 +38,8 @@ use peakmem_alloc::{PeakMemAlloc, PeakMemAllocTrait as _};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
-/// How many times discovery and the no-op plan run at each size (their best times count), unless
-/// `PLAN_SCALE_ROUNDS` says.
+/// How many times discovery and the no-op plan run on the largest mesh (their best times count),
+/// unless `PLAN_SCALE_ROUNDS` says; a smaller mesh runs as many times more as it is smaller.
 const ROUNDS: usize = 3;
 
 /// The sizes of the growth table; the last is the mesh of the figures above it. `PLAN_SCALE_SIZES`
