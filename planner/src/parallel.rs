@@ -9,10 +9,18 @@ pub(crate) const PARALLEL_ITEMS: usize = 2_000;
 /// (at most eight), or over all of `items` at once when they are few or there is one core.
 pub(crate) fn in_runs<T: Sync, R: Send>(items: &[T], pass: impl Fn(&[T]) -> R + Sync) -> Vec<R> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
-    if threads < 2 || items.len() < PARALLEL_ITEMS {
+    let runs = if items.len() < PARALLEL_ITEMS { 1 } else { threads };
+    in_n_runs(items, runs, pass)
+}
+
+/// `pass` over `runs` contiguous runs of `items` (fewer if there are fewer items, one if there
+/// are none) that together cover it in order, each on a thread of its own when there are two
+/// or more.
+pub(crate) fn in_n_runs<T: Sync, R: Send>(items: &[T], runs: usize, pass: impl Fn(&[T]) -> R + Sync) -> Vec<R> {
+    if runs < 2 || items.len() < 2 {
         return vec![pass(items)];
     }
-    let size = items.len().div_ceil(threads);
+    let size = items.len().div_ceil(runs);
     let pass = &pass;
     std::thread::scope(|scope| {
         let handles: Vec<_> = items.chunks(size).map(|run| scope.spawn(move || pass(run))).collect();
@@ -30,6 +38,11 @@ mod tests {
             let items: Vec<usize> = (0..len).collect();
             let runs = in_runs(&items, |run| run.to_vec());
             assert_eq!(runs.concat(), items, "{len} items");
+            for n in [0, 1, 3, 8] {
+                let runs = in_n_runs(&items, n, |run| run.to_vec());
+                assert!(runs.len() <= n.max(1), "{len} items in {n} runs: {}", runs.len());
+                assert_eq!(runs.concat(), items, "{len} items in {n} runs");
+            }
         }
     }
 }

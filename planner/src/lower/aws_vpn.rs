@@ -9,6 +9,7 @@
 //! the VPC's main route table sends each peer's ranges to it (a transit gateway does not
 //! propagate into VPC route tables).
 
+use super::additions::Additions;
 use super::network::aws_named;
 use super::{Desired, attrs, output};
 use crate::allocate::{Allocations, gateway_key};
@@ -141,15 +142,13 @@ fn transit_gateway(
 
 /// For a VPC on a transit gateway, the routes of its main route table that send `ranges` (a
 /// peer's) to the transit gateway; nothing for a virtual private gateway, whose routes propagate.
-pub(super) fn routes_to(gateway: &AwsGateway, ranges: &[String], object: &str, desired: &mut Desired) {
+pub(super) fn routes_to(gateway: &AwsGateway, ranges: &[String], object: &str, out: &mut Additions<'_>) {
     let Attachment::TransitGateway { gateway: transit, vpc_attachment } = &gateway.attachment else { return };
-    let main_table = super::aws_vpc_output(desired, &gateway.network, "main_route_table_id");
+    let main_table = super::aws_vpc_output(out.lowered(), &gateway.network, "main_route_table_id");
     for range in ranges {
         let id = ResourceId::new(ResourceKind::AwsRoute, format!("{}.transit.{range}", gateway.network));
-        if desired.resources.contains_key(&id) {
-            continue;
-        }
-        desired.add(Resource {
+        // Once per range: another tunnel to the same network needs the same route.
+        out.add_once(Resource {
             id,
             scope: gateway.scope.clone(),
             attrs: attrs([
@@ -174,13 +173,9 @@ pub(super) fn connections(
     object: &str,
     peers: Vec<Peer>,
     inside: impl Fn(usize) -> String,
-    desired: &mut Desired,
+    out: &mut Additions<'_>,
 ) -> Vec<ResourceId> {
-    peers
-        .into_iter()
-        .enumerate()
-        .map(|(n, peer)| connection(gateway, tunnel, object, n, peer, &inside, desired))
-        .collect()
+    peers.into_iter().enumerate().map(|(n, peer)| connection(gateway, tunnel, object, n, peer, &inside, out)).collect()
 }
 
 /// The peer of one VPN connection.
@@ -202,12 +197,12 @@ pub(super) fn connection(
     n: usize,
     peer: Peer,
     inside: &impl Fn(usize) -> String,
-    desired: &mut Desired,
+    out: &mut Additions<'_>,
 ) -> ResourceId {
     let connection = ResourceId::new(ResourceKind::AwsVpnConnection, format!("{}.{n}", tunnel.name));
     let cgw = ResourceId::new(ResourceKind::AwsCustomerGateway, format!("{}.{n}", tunnel.name));
-    let tags = aws_named(&gateway.tags, &desired.stack, &[&tunnel.name, &n.to_string()]);
-    desired.add(Resource {
+    let tags = aws_named(&gateway.tags, &out.lowered().stack, &[&tunnel.name, &n.to_string()]);
+    out.add(Resource {
         id: cgw.clone(),
         scope: gateway.scope.clone(),
         attrs: attrs([
@@ -248,7 +243,7 @@ pub(super) fn connection(
     connection_attrs.push((Name::new("type"), Value::string("ipsec.1")));
     connection_attrs.extend(vpn_gateway);
     debug_assert!(connection_attrs.is_sorted_by(|a, b| a.0 < b.0), "in name order: {connection_attrs:?}");
-    desired.add(Resource {
+    out.add(Resource {
         id: connection.clone(),
         scope: gateway.scope.clone(),
         attrs: connection_attrs.into_iter().collect::<Attrs>().into(),
@@ -256,7 +251,7 @@ pub(super) fn connection(
         object: object.to_string(),
     });
     for range in peer.static_routes.into_iter().flatten() {
-        desired.add(Resource {
+        out.add(Resource {
             id: ResourceId::new(ResourceKind::AwsVpnConnectionRoute, format!("{}.{n}.{range}", tunnel.name)),
             scope: gateway.scope.clone(),
             attrs: attrs([

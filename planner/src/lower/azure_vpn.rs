@@ -7,6 +7,7 @@
 //! Source: Microsoft's "VPN Gateway: connect to AWS with BGP" (vpn-gateway-howto-aws-bgp):
 //! active-active is required for custom APIPA BGP addresses.
 
+use super::additions::Additions;
 use super::{Desired, attrs, output};
 use crate::Cidr;
 use crate::allocate::{Allocations, gateway_key};
@@ -145,7 +146,7 @@ pub(super) fn gateway(
 }
 
 /// Adds a custom BGP (APIPA) address to gateway instance `instance`, once.
-fn add_custom_bgp_address(desired: &mut Desired, gateway: &ResourceId, instance: usize, address: IpAddr) {
+pub(super) fn add_custom_bgp_address(desired: &mut Desired, gateway: &ResourceId, instance: usize, address: IpAddr) {
     let resource = desired.resources.get_mut(gateway).expect("the gateway was lowered first");
     let address = Value::string(address.to_string());
     if let Some(Value::List(instances)) = std::sync::Arc::make_mut(&mut resource.attrs).get_mut("custom_bgp_addresses")
@@ -185,7 +186,7 @@ pub(super) fn connections(
     peer_ranges: &[String],
     policy: &Value,
     peers: &[PeerTunnel],
-    desired: &mut Desired,
+    out: &mut Additions<'_>,
 ) {
     for (slot, peer) in peers.iter().enumerate() {
         let bgp = peer.bgp.as_ref().map(|bgp| PeerBgp {
@@ -194,7 +195,7 @@ pub(super) fn connections(
             azure_addresses: custom_addresses(peers, slot, bgp.azure_address),
         });
         let peer = Peer { slot, address: peer.address.clone(), bgp, ranges: peer_ranges };
-        connection(gateway, tunnel, object, policy, peer, desired);
+        connection(gateway, tunnel, object, policy, peer, out);
     }
 }
 
@@ -255,9 +256,9 @@ pub(super) fn connection(
     object: &str,
     policy: &Value,
     peer: Peer<'_>,
-    desired: &mut Desired,
+    out: &mut Additions<'_>,
 ) {
-    let stack = desired.stack.clone();
+    let stack = out.lowered().stack.clone();
     let slot = peer.slot;
     let local = ResourceId::new(ResourceKind::AzureLocalNetworkGateway, format!("{}.{slot}", tunnel.name));
     let local_name = resource_name(naming::AZURE, &stack, &[&tunnel.name, &slot.to_string()]);
@@ -286,7 +287,7 @@ pub(super) fn connection(
             local_attrs.insert("bgp_peering_address".into(), Value::string(bgp.address.to_string()));
             let mut custom = Vec::new();
             for (instance, address) in bgp.azure_addresses {
-                add_custom_bgp_address(desired, &gateway.gateway, instance, address);
+                out.add_custom_bgp_address(&gateway.gateway, instance, address);
                 custom.push(Value::Map(
                     [
                         ("ip_configuration".into(), Value::Integer(instance as i64)),
@@ -302,14 +303,14 @@ pub(super) fn connection(
             local_attrs.insert("address_space".into(), Value::List(ranges));
         }
     }
-    desired.add(Resource {
+    out.add(Resource {
         id: local.clone(),
         scope: gateway.scope.clone(),
         attrs: local_attrs.into(),
         depends_on: vec![super::network::azure_group(&gateway.scope.cloud)],
         object: object.to_string(),
     });
-    desired.add(Resource {
+    out.add(Resource {
         id: ResourceId::new(ResourceKind::AzureVpnConnection, format!("{}.{slot}", tunnel.name)),
         scope: gateway.scope.clone(),
         attrs: connection_attrs.into(),

@@ -2,6 +2,7 @@
 //! Router in the network's region, shared by its tunnels; per tunnel an external VPN gateway
 //! with the peer's addresses, and one VPN tunnel and one BGP peer per peer address.
 
+use super::additions::Additions;
 use super::{Desired, attrs};
 use crate::allocate::{Allocations, gateway_key};
 use crate::naming::{self, resource_name};
@@ -76,9 +77,9 @@ pub(super) fn tunnels(
     addresses: Vec<Value>,
     peer_asn: u32,
     tunnels: &[PeerTunnel],
-    desired: &mut Desired,
+    out: &mut Additions<'_>,
 ) {
-    let stack = desired.stack.clone();
+    let stack = out.lowered().stack.clone();
     let redundancy = match addresses.len() {
         1 => "SINGLE_IP_INTERNALLY_REDUNDANT",
         2 => "TWO_IPS_REDUNDANCY",
@@ -86,7 +87,7 @@ pub(super) fn tunnels(
     };
     let external = ResourceId::new(ResourceKind::GcpExternalVpnGateway, &tunnel.name);
     let external_name = resource_name(naming::GCP, &stack, &[&tunnel.name]);
-    desired.add(Resource {
+    out.add(Resource {
         id: external.clone(),
         scope: Scope { cloud: gateway.scope.cloud.clone(), region: "global".into() },
         attrs: attrs([
@@ -102,7 +103,7 @@ pub(super) fn tunnels(
     for (slot, peer) in tunnels.iter().enumerate() {
         let tunnel_name = resource_name(naming::GCP, &stack, &[&tunnel.name, &slot.to_string()]);
         let vpn_tunnel = ResourceId::new(ResourceKind::GcpVpnTunnel, format!("{}.{slot}", tunnel.name));
-        desired.add(Resource {
+        out.add(Resource {
             id: vpn_tunnel.clone(),
             scope: gateway.scope.clone(),
             attrs: attrs([
@@ -121,7 +122,7 @@ pub(super) fn tunnels(
             depends_on: vec![gateway.ha.clone(), gateway.router.clone(), external.clone()],
             object: object.to_string(),
         });
-        desired.add(Resource {
+        out.add(Resource {
             id: ResourceId::new(ResourceKind::GcpRouterPeer, format!("{}.{slot}", tunnel.name)),
             scope: gateway.scope.clone(),
             attrs: attrs([

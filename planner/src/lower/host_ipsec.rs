@@ -3,7 +3,8 @@
 //! addresses a routing daemon peers over. The host provider (issue "Linux hosts") renders these
 //! into swanctl's configuration and loads it.
 
-use super::{Desired, attrs};
+use super::additions::Additions;
+use super::attrs;
 use isopod_catalog::{Resource, ResourceId, ResourceKind, Scope, Value};
 use isopod_lang::topology::{Host, Ike, Routing, Tunnel};
 use std::net::IpAddr;
@@ -33,7 +34,7 @@ pub(super) fn tunnels(
     tunnel: &Tunnel,
     object: &str,
     slots: Vec<HostTunnel>,
-    desired: &mut Desired,
+    out: &mut Additions<'_>,
 ) {
     for (slot, peer) in slots.into_iter().enumerate() {
         let mut tunnel_attrs = attrs([
@@ -63,7 +64,7 @@ pub(super) fn tunnels(
             tunnel_attrs.insert("peer_inside_address".into(), Value::string(remote.to_string()));
             tunnel_attrs.insert("peer_asn".into(), Value::Integer(peer_asn.into()));
         }
-        desired.add(Resource {
+        out.add(Resource {
             id: ResourceId::new(ResourceKind::HostIpsecTunnel, format!("{}.{}.{slot}", host.name, tunnel.name)),
             scope: scope(host),
             attrs: tunnel_attrs.into(),

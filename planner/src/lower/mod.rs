@@ -3,6 +3,7 @@
 //! Pure: no I/O, no clock, no randomness. One module per family of objects. What must be unique
 //! (ASNs, inside ranges) is allocated first, keeping the values live resources already use.
 
+mod additions;
 mod aws_vpn;
 mod azure_vpn;
 pub(crate) mod dns;
@@ -22,6 +23,7 @@ use crate::allocate::{
 use crate::naming;
 use crate::problem::{Problem, ProblemCode};
 use crate::quota;
+use additions::Additions;
 use isopod_catalog::{Attrs, Name, OutputRef, Resource, ResourceId, ResourceKind, Scope, Value};
 use isopod_lang::Spanned;
 use isopod_lang::Topology;
@@ -272,17 +274,28 @@ pub(crate) fn first_gcp_subnetwork<'l>(network: &Network, found: &'l LiveGcpNetw
 
 impl Desired {
     fn add(&mut self, resource: Resource) {
-        debug_assert!(
-            isopod_catalog::check::desired(&resource).is_empty(),
-            "lowered against the catalogue: {:?}",
-            isopod_catalog::check::desired(&resource)
-        );
+        debug_check(&resource);
         self.resources.insert(resource.id.clone(), resource);
     }
 }
 
+/// Checks, in debug builds (the tests), that `resource` is as the catalogue describes its kind.
+fn debug_check(resource: &Resource) {
+    debug_assert!(
+        isopod_catalog::check::desired(resource).is_empty(),
+        "lowered against the catalogue: {:?}",
+        isopod_catalog::check::desired(resource)
+    );
+}
+
 /// The resources that realise `topology`, given the allocations live resources hold.
 pub fn lower(topology: &Topology, live: &Live) -> Result<Desired, AllocError> {
+    lower_in(topology, live, None)
+}
+
+/// [`lower`], with the tunnels in `runs` runs (`None`: as many as the machine has cores, or
+/// one for few tunnels).
+pub(crate) fn lower_in(topology: &Topology, live: &Live, runs: Option<usize>) -> Result<Desired, AllocError> {
     let mut desired = Desired { stack: topology.stack.name.value.clone(), ..Desired::default() };
     for network in &topology.networks {
         network::lower(topology, network, live, &mut desired);
@@ -322,39 +335,30 @@ pub fn lower(topology: &Topology, live: &Live) -> Result<Desired, AllocError> {
     });
     let layouts: Vec<(&Tunnel, Layout<'_>)> = supported.iter().map(|(tunnel, layout, ..)| (*tunnel, *layout)).collect();
     let allocations = allocate_for(topology, &layouts, live)?;
+    // Each network's gateway first, then the tunnels in runs on every core, each run reading
+    // what was lowered before the tunnels; the runs' resources are joined in the tunnels' order.
     let mut shared = tunnel::Shared::new(&allocations);
+    for (tunnel, layout, ..) in &supported {
+        shared.make_gateways(topology, tunnel, layout, &mut desired);
+    }
+    let lower_run = |run: &[(&Tunnel, Layout<'_>, String, String)]| {
+        let mut out = Additions::new(&desired);
+        let lowered: Vec<Result<(), &'static str>> = run
+            .iter()
+            .map(|(tunnel, layout, _, object)| lower_tunnel(topology, tunnel, layout, object, &shared, &mut out))
+            .collect();
+        (out.finish(), lowered)
+    };
+    let (runs, lowered): (Vec<_>, Vec<_>) = match runs {
+        Some(runs) => crate::parallel::in_n_runs(&supported, runs, lower_run),
+        None => crate::parallel::in_runs(&supported, lower_run),
+    }
+    .into_iter()
+    .unzip();
+    Additions::join(runs, &mut desired);
     // Pairs of networks the lowered tunnels connect, both ways.
     let mut connected: BTreeSet<(String, String)> = BTreeSet::new();
-    for (tunnel, layout, label, object) in supported {
-        let object = object.as_str();
-        let lowered = match layout {
-            Layout::AwsGcp { aws, gcp } => {
-                tunnel::aws_gcp(topology, tunnel, object, aws, gcp, &mut shared, &mut desired);
-                Ok(())
-            }
-            Layout::AwsAzure { aws, azure } => {
-                tunnel::aws_azure(topology, tunnel, object, aws, azure, &mut shared, &mut desired)
-            }
-            Layout::AzureGcp { azure, gcp } => {
-                tunnel::azure_gcp(topology, tunnel, object, azure, gcp, &mut shared, &mut desired)
-            }
-            Layout::AwsHost { aws, host } => {
-                tunnel::aws_host(topology, tunnel, object, aws, host, &mut shared, &mut desired);
-                Ok(())
-            }
-            Layout::GcpHost { gcp, host } => {
-                tunnel::gcp_host(topology, tunnel, object, gcp, host, &mut shared, &mut desired);
-                Ok(())
-            }
-            Layout::AzureHost { azure, host } => {
-                tunnel::azure_host(topology, tunnel, object, azure, host, &mut shared, &mut desired)
-            }
-            Layout::HostHost { a, b } => {
-                tunnel::host_host(tunnel, object, a, b, &allocations, &mut desired);
-                Ok(())
-            }
-            Layout::Peering { a, b } => peering::lower(topology, tunnel, a, b, object, &mut desired),
-        };
+    for ((tunnel, _, label, _), lowered) in supported.into_iter().zip(lowered.into_iter().flatten()) {
         match lowered {
             Ok(()) => {
                 if let (End::Network(a), End::Network(b)) = (&tunnel.ends[0].value, &tunnel.ends[1].value) {
@@ -369,6 +373,28 @@ pub fn lower(topology: &Topology, live: &Live) -> Result<Desired, AllocError> {
     #[cfg(debug_assertions)]
     check_named_dependencies(&desired);
     Ok(desired)
+}
+
+/// Lowers `tunnel` of `layout` for logical object `object` into `out`, or says why it cannot.
+fn lower_tunnel(
+    topology: &Topology,
+    tunnel: &Tunnel,
+    layout: &Layout<'_>,
+    object: &str,
+    shared: &tunnel::Shared<'_>,
+    out: &mut Additions<'_>,
+) -> Result<(), &'static str> {
+    match *layout {
+        Layout::AwsGcp { aws, gcp } => tunnel::aws_gcp(tunnel, object, aws, gcp, shared, out),
+        Layout::AwsAzure { aws, azure } => return tunnel::aws_azure(tunnel, object, aws, azure, shared, out),
+        Layout::AzureGcp { azure, gcp } => return tunnel::azure_gcp(tunnel, object, azure, gcp, shared, out),
+        Layout::AwsHost { aws, host } => tunnel::aws_host(tunnel, object, aws, host, shared, out),
+        Layout::GcpHost { gcp, host } => tunnel::gcp_host(tunnel, object, gcp, host, shared, out),
+        Layout::AzureHost { azure, host } => return tunnel::azure_host(tunnel, object, azure, host, shared, out),
+        Layout::HostHost { a, b } => tunnel::host_host(tunnel, object, a, b, shared.alloc, out),
+        Layout::Peering { a, b } => return peering::lower(topology, tunnel, a, b, object, out),
+    }
+    Ok(())
 }
 
 /// Checks, in debug builds (the tests), that every resource naming another desired resource (an

@@ -7,7 +7,8 @@
 //! - Azure: global virtual network peering, one peering per direction.
 //! - GCP: VPC network peering, one peering per direction, exchanging custom routes.
 
-use super::{Desired, attrs, output};
+use super::additions::Additions;
+use super::{attrs, output};
 use crate::naming::{self, resource_name};
 use isopod_catalog::{Resource, ResourceId, ResourceKind, Scope, Value};
 use isopod_lang::Topology;
@@ -23,43 +24,45 @@ pub(super) fn lower(
     a: &Network,
     b: &Network,
     object: &str,
-    desired: &mut Desired,
+    out: &mut Additions<'_>,
 ) -> Result<(), &'static str> {
     match a.kind {
-        CloudKind::Aws => aws(topology, tunnel, a, b, object, desired),
-        CloudKind::Azure if desired.existing.contains_key(&a.name) || desired.existing.contains_key(&b.name) => {
+        CloudKind::Aws => aws(topology, tunnel, a, b, object, out),
+        CloudKind::Azure
+            if out.lowered().existing.contains_key(&a.name) || out.lowered().existing.contains_key(&b.name) =>
+        {
             return Err(EXISTING_AZURE_PEERING);
         }
-        CloudKind::Azure => azure(tunnel, a, b, object, desired),
-        CloudKind::Gcp => gcp(topology, tunnel, a, b, object, desired),
+        CloudKind::Azure => azure(tunnel, a, b, object, out),
+        CloudKind::Gcp => gcp(topology, tunnel, a, b, object, out),
     }
     Ok(())
 }
 
-fn aws(topology: &Topology, tunnel: &Tunnel, a: &Network, b: &Network, object: &str, desired: &mut Desired) {
+fn aws(topology: &Topology, tunnel: &Tunnel, a: &Network, b: &Network, object: &str, out: &mut Additions<'_>) {
     let peering = ResourceId::new(ResourceKind::AwsVpcPeeringConnection, &tunnel.name);
     let accepter = ResourceId::new(ResourceKind::AwsVpcPeeringConnectionAccepter, &tunnel.name);
-    let stack = desired.stack.clone();
+    let stack = out.lowered().stack.clone();
     let tags = |network: &Network| {
         super::network::aws_named(&super::network::tags(topology, network), &stack, &[&tunnel.name])
     };
     let mut peering_attrs = attrs([
         ("peer_region", Value::string(&b.region.value)),
-        ("peer_vpc_id", super::aws_vpc_output(desired, &b.name, "id")),
+        ("peer_vpc_id", super::aws_vpc_output(out.lowered(), &b.name, "id")),
         ("tags", tags(a)),
-        ("vpc_id", super::aws_vpc_output(desired, &a.name, "id")),
+        ("vpc_id", super::aws_vpc_output(out.lowered(), &a.name, "id")),
     ]);
     if let Some(CloudAccount::Aws { account: Some(account), .. }) = topology.cloud(&b.cloud).map(|c| &c.account) {
         peering_attrs.insert("peer_owner_id".into(), Value::string(account));
     }
-    desired.add(Resource {
+    out.add(Resource {
         id: peering.clone(),
         scope: super::scope(a),
         attrs: peering_attrs.into(),
         depends_on: Vec::new(),
         object: object.into(),
     });
-    desired.add(Resource {
+    out.add(Resource {
         id: accepter.clone(),
         scope: super::scope(b),
         attrs: attrs([("tags", tags(b)), ("vpc_peering_connection_id", output(&peering, "id"))]).into(),
@@ -67,12 +70,12 @@ fn aws(topology: &Topology, tunnel: &Tunnel, a: &Network, b: &Network, object: &
         object: object.into(),
     });
     for (side, from, to) in [("0", a, b), ("1", b, a)] {
-        desired.add(Resource {
+        out.add(Resource {
             id: ResourceId::new(ResourceKind::AwsRoute, format!("{}.{side}", tunnel.name)),
             scope: super::scope(from),
             attrs: attrs([
                 ("destination_cidr_block", Value::string(to.cidr.value.to_string())),
-                ("route_table_id", super::aws_vpc_output(desired, &from.name, "main_route_table_id")),
+                ("route_table_id", super::aws_vpc_output(out.lowered(), &from.name, "main_route_table_id")),
                 ("vpc_peering_connection_id", output(&peering, "id")),
             ])
             .into(),
@@ -82,13 +85,13 @@ fn aws(topology: &Topology, tunnel: &Tunnel, a: &Network, b: &Network, object: &
     }
 }
 
-fn azure(tunnel: &Tunnel, a: &Network, b: &Network, object: &str, desired: &mut Desired) {
-    let stack = desired.stack.clone();
+fn azure(tunnel: &Tunnel, a: &Network, b: &Network, object: &str, out: &mut Additions<'_>) {
+    let stack = out.lowered().stack.clone();
     for (side, from, to) in [("0", a, b), ("1", b, a)] {
         let from_vnet = ResourceId::new(ResourceKind::AzureVirtualNetwork, &from.name);
         let to_vnet = ResourceId::new(ResourceKind::AzureVirtualNetwork, &to.name);
-        let group = desired.resources.get(&from_vnet).and_then(|r| r.attrs.get("resource_group")).cloned();
-        desired.add(Resource {
+        let group = out.lowered().resources.get(&from_vnet).and_then(|r| r.attrs.get("resource_group")).cloned();
+        out.add(Resource {
             id: ResourceId::new(ResourceKind::AzureVirtualNetworkPeering, format!("{}.{side}", tunnel.name)),
             scope: super::scope(from),
             attrs: attrs([
@@ -106,16 +109,16 @@ fn azure(tunnel: &Tunnel, a: &Network, b: &Network, object: &str, desired: &mut 
     }
 }
 
-fn gcp(topology: &Topology, tunnel: &Tunnel, a: &Network, b: &Network, object: &str, desired: &mut Desired) {
-    let stack = desired.stack.clone();
+fn gcp(topology: &Topology, tunnel: &Tunnel, a: &Network, b: &Network, object: &str, out: &mut Additions<'_>) {
+    let stack = out.lowered().stack.clone();
     let project = |network: &Network| match topology.cloud(&network.cloud).map(|c| &c.account) {
         Some(CloudAccount::Gcp { project, .. }) => project.clone(),
         _ => String::new(),
     };
     for (side, from, to) in [("0", a, b), ("1", b, a)] {
-        let (from_name, after_from) = super::gcp_network(desired, &from.name);
-        let (to_name, after_to) = super::gcp_network(desired, &to.name);
-        desired.add(Resource {
+        let (from_name, after_from) = super::gcp_network(out.lowered(), &from.name);
+        let (to_name, after_to) = super::gcp_network(out.lowered(), &to.name);
+        out.add(Resource {
             id: ResourceId::new(ResourceKind::GcpNetworkPeering, format!("{}.{side}", tunnel.name)),
             scope: Scope { cloud: from.cloud.clone(), region: "global".into() },
             attrs: attrs([

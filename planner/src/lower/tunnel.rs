@@ -12,27 +12,28 @@
 //! do, GCP's interface addresses once its gateway does), which plans show as
 //! `(known after apply)` and the executor passes on.
 
+use super::additions::Additions;
 use super::aws_vpn::AwsGateway;
 use super::azure_vpn::AzureGateway;
 use super::gcp_vpn::GcpGateway;
 use super::host_ipsec::{self, HostTunnel};
-use super::{Desired, aws_vpn, azure_vpn, gcp_vpn, output};
+use super::{Desired, Layout, aws_vpn, azure_vpn, gcp_vpn, output};
 use crate::allocate::{Allocations, host_key};
 use isopod_catalog::{ResourceKind, Value};
 use isopod_lang::Topology;
 use isopod_lang::topology::{Host, Network, Routing, Tunnel};
 use rustc_hash::FxHashMap as HashMap;
-use std::rc::Rc;
 
 /// What the tunnels of one lowering share: the allocations, and each network's VPN gateway,
-/// made (its resources added) by the first tunnel that needs it and handed to the others as it
-/// is, where a large mesh would make each gateway again for every one of its tunnels.
+/// made (its resources added) before the tunnels, once, where a large mesh would make each
+/// gateway again for every one of its tunnels; the tunnels then only read it.
 pub(super) struct Shared<'a> {
     /// The ASNs and inside ranges.
     pub alloc: &'a Allocations,
-    aws: HashMap<String, Rc<AwsGateway>>,
-    gcp: HashMap<String, Rc<GcpGateway>>,
-    azure: HashMap<String, Rc<AzureGateway>>,
+    aws: HashMap<String, AwsGateway>,
+    gcp: HashMap<String, GcpGateway>,
+    /// An Azure network's gateway, or why it cannot have one.
+    azure: HashMap<String, Result<AzureGateway, &'static str>>,
 }
 
 impl<'a> Shared<'a> {
@@ -41,42 +42,76 @@ impl<'a> Shared<'a> {
         Shared { alloc, aws: HashMap::default(), gcp: HashMap::default(), azure: HashMap::default() }
     }
 
-    /// The VPN gateway of AWS network `aws`.
-    fn aws(&mut self, topology: &Topology, aws: &Network, desired: &mut Desired) -> Rc<AwsGateway> {
+    /// Makes the gateways a tunnel of `layout` uses that are not made yet, adding their
+    /// resources to `desired`, in the order its lowering uses them: none after an Azure side
+    /// that cannot have one.
+    pub fn make_gateways(&mut self, topology: &Topology, tunnel: &Tunnel, layout: &Layout<'_>, desired: &mut Desired) {
+        match *layout {
+            Layout::AwsGcp { aws, gcp } => {
+                self.make_gcp(topology, gcp, desired);
+                self.make_aws(topology, aws, desired);
+            }
+            Layout::AwsHost { aws, .. } => self.make_aws(topology, aws, desired),
+            Layout::GcpHost { gcp, .. } => self.make_gcp(topology, gcp, desired),
+            Layout::AwsAzure { aws, azure } => {
+                if self.make_azure(topology, tunnel, azure, desired) {
+                    self.make_aws(topology, aws, desired);
+                }
+            }
+            Layout::AzureGcp { azure, gcp } => {
+                if self.make_azure(topology, tunnel, azure, desired) {
+                    self.make_gcp(topology, gcp, desired);
+                }
+            }
+            Layout::AzureHost { azure, .. } => {
+                self.make_azure(topology, tunnel, azure, desired);
+            }
+            Layout::HostHost { .. } | Layout::Peering { .. } => {}
+        }
+    }
+
+    fn make_aws(&mut self, topology: &Topology, aws: &Network, desired: &mut Desired) {
         let alloc = self.alloc;
-        made_once(&mut self.aws, &aws.name, || aws_vpn::gateway(topology, aws, alloc, desired))
+        made_once(&mut self.aws, &aws.name, || aws_vpn::gateway(topology, aws, alloc, desired));
+    }
+
+    fn make_gcp(&mut self, topology: &Topology, gcp: &Network, desired: &mut Desired) {
+        let alloc = self.alloc;
+        made_once(&mut self.gcp, &gcp.name, || gcp_vpn::gateway(topology, gcp, alloc, desired));
+    }
+
+    /// Makes the gateway of Azure network `azure` for `tunnel` unless it is made or known not
+    /// to be possible; whether it is made.
+    fn make_azure(&mut self, topology: &Topology, tunnel: &Tunnel, azure: &Network, desired: &mut Desired) -> bool {
+        if azure_vpn::ipsec_policy(&tunnel.ike).is_err() {
+            return false;
+        }
+        let alloc = self.alloc;
+        made_once(&mut self.azure, &azure.name, || azure_vpn::gateway(topology, azure, alloc, desired)).is_ok()
+    }
+
+    /// The VPN gateway of AWS network `aws`.
+    fn aws(&self, aws: &Network) -> &AwsGateway {
+        self.aws.get(&aws.name).expect("gateways are made before their tunnels")
     }
 
     /// The HA VPN gateway and Cloud Router of GCP network `gcp`.
-    fn gcp(&mut self, topology: &Topology, gcp: &Network, desired: &mut Desired) -> Rc<GcpGateway> {
-        let alloc = self.alloc;
-        made_once(&mut self.gcp, &gcp.name, || gcp_vpn::gateway(topology, gcp, alloc, desired))
+    fn gcp(&self, gcp: &Network) -> &GcpGateway {
+        self.gcp.get(&gcp.name).expect("gateways are made before their tunnels")
     }
 
-    /// The virtual network gateway of Azure network `azure`, or why it cannot have one (not
-    /// kept: asked again, it is worked out again).
-    fn azure(
-        &mut self,
-        topology: &Topology,
-        azure: &Network,
-        desired: &mut Desired,
-    ) -> Result<Rc<AzureGateway>, &'static str> {
-        if let Some(gateway) = self.azure.get(&azure.name) {
-            return Ok(gateway.clone());
-        }
-        let gateway = azure_vpn::gateway(topology, azure, self.alloc, desired)?;
-        Ok(made_once(&mut self.azure, &azure.name, || gateway))
+    /// The virtual network gateway of Azure network `azure`, or why it cannot have one.
+    fn azure(&self, azure: &Network) -> Result<&AzureGateway, &'static str> {
+        self.azure.get(&azure.name).expect("gateways are made before their tunnels").as_ref().map_err(|why| *why)
     }
 }
 
-/// The gateway of network `network` in `made`, made by `make` and kept if it is not there yet.
-fn made_once<G>(made: &mut HashMap<String, Rc<G>>, network: &str, make: impl FnOnce() -> G) -> Rc<G> {
-    if let Some(gateway) = made.get(network) {
-        return gateway.clone();
+/// The gateway of network `network` in `made`, made by `make` if it is not there yet.
+fn made_once<'m, G>(made: &'m mut HashMap<String, G>, network: &str, make: impl FnOnce() -> G) -> &'m G {
+    if !made.contains_key(network) {
+        made.insert(network.to_string(), make());
     }
-    let gateway = Rc::new(make());
-    made.insert(network.to_string(), gateway.clone());
-    gateway
+    &made[network]
 }
 
 /// How many instances each side of a tunnel between clouds uses: two for the highly available
@@ -102,30 +137,29 @@ pub(super) fn psk_name(tunnel: &Tunnel, slot: usize) -> String {
 }
 
 pub(super) fn aws_gcp(
-    topology: &Topology,
     tunnel: &Tunnel,
     object: &str,
     aws: &Network,
     gcp: &Network,
-    shared: &mut Shared<'_>,
-    desired: &mut Desired,
+    shared: &Shared<'_>,
+    out: &mut Additions<'_>,
 ) {
     let inside = shared.alloc.tunnel_inside(&tunnel.name);
-    let gcp_gateway = shared.gcp(topology, gcp, desired);
-    let aws_gateway = shared.aws(topology, aws, desired);
-    aws_vpn::routes_to(&aws_gateway, &[gcp.cidr.value.to_string()], object, desired);
+    let gcp_gateway = shared.gcp(gcp);
+    let aws_gateway = shared.aws(aws);
+    aws_vpn::routes_to(aws_gateway, &[gcp.cidr.value.to_string()], object, out);
     let gcp_interfaces = (0..aws_connections(tunnel)).map(|n| aws_vpn::Peer {
         address: output(&gcp_gateway.ha, super::numbered(ResourceKind::GcpHaVpnGateway, "interface", n, "_ip")),
         asn: gcp_gateway.asn,
         static_routes: None,
     });
     let connections = aws_vpn::connections(
-        &aws_gateway,
+        aws_gateway,
         tunnel,
         object,
         gcp_interfaces.collect(),
         |slot| inside[slot].to_string(),
-        desired,
+        out,
     );
     let slots = aws_connections(tunnel) * 2;
     // GCP tunnel n to AWS's outside address n; HA interface 0 serves AWS connection 0.
@@ -139,7 +173,7 @@ pub(super) fn aws_gcp(
             peer_address: inside[slot].host(1).expect("a /30 has two hosts"),
         })
         .collect();
-    gcp_vpn::tunnels(&gcp_gateway, tunnel, object, addresses, aws_gateway.asn, &peers, desired);
+    gcp_vpn::tunnels(gcp_gateway, tunnel, object, addresses, aws_gateway.asn, &peers, out);
 }
 
 /// Azure-GCP (Google's "HA VPN to Azure"): GCP's HA gateway with an external gateway of Azure's
@@ -148,18 +182,17 @@ pub(super) fn aws_gcp(
 /// connections. Inside ranges come from Azure's APIPA range, which both accept; Azure takes the
 /// first address of each, GCP the second.
 pub(super) fn azure_gcp(
-    topology: &Topology,
     tunnel: &Tunnel,
     object: &str,
     azure: &Network,
     gcp: &Network,
-    shared: &mut Shared<'_>,
-    desired: &mut Desired,
+    shared: &Shared<'_>,
+    out: &mut Additions<'_>,
 ) -> Result<(), &'static str> {
     let inside = shared.alloc.tunnel_inside(&tunnel.name);
     let policy = azure_vpn::ipsec_policy(&tunnel.ike)?;
-    let azure_gateway = shared.azure(topology, azure, desired)?;
-    let gcp_gateway = shared.gcp(topology, gcp, desired);
+    let azure_gateway = shared.azure(azure)?;
+    let gcp_gateway = shared.gcp(gcp);
     let slots = redundancy(tunnel);
     let azure_addresses = azure_gateway.public_ips[..slots].iter().map(|ip| output(ip, "ip_address")).collect();
     let gcp_peers: Vec<gcp_vpn::PeerTunnel> = (0..slots)
@@ -170,7 +203,7 @@ pub(super) fn azure_gcp(
             peer_address: inside[slot].host(1).expect("a /30 has two hosts"),
         })
         .collect();
-    gcp_vpn::tunnels(&gcp_gateway, tunnel, object, azure_addresses, azure_gateway.asn, &gcp_peers, desired);
+    gcp_vpn::tunnels(gcp_gateway, tunnel, object, azure_addresses, azure_gateway.asn, &gcp_peers, out);
     let azure_peers: Vec<azure_vpn::PeerTunnel> = (0..slots)
         .map(|slot| azure_vpn::PeerTunnel {
             address: output(&gcp_gateway.ha, super::numbered(ResourceKind::GcpHaVpnGateway, "interface", slot, "_ip")),
@@ -182,7 +215,7 @@ pub(super) fn azure_gcp(
             instance: slot,
         })
         .collect();
-    azure_vpn::connections(&azure_gateway, tunnel, object, &[], &policy, &azure_peers, desired);
+    azure_vpn::connections(azure_gateway, tunnel, object, &[], &policy, &azure_peers, out);
     Ok(())
 }
 
@@ -192,19 +225,18 @@ pub(super) fn azure_gcp(
 /// and two VPN connections. Inside ranges come from Azure's APIPA range; AWS takes the first
 /// address of each, Azure the second.
 pub(super) fn aws_azure(
-    topology: &Topology,
     tunnel: &Tunnel,
     object: &str,
     aws: &Network,
     azure: &Network,
-    shared: &mut Shared<'_>,
-    desired: &mut Desired,
+    shared: &Shared<'_>,
+    out: &mut Additions<'_>,
 ) -> Result<(), &'static str> {
     let inside = shared.alloc.tunnel_inside(&tunnel.name);
     let policy = azure_vpn::ipsec_policy(&tunnel.ike)?;
-    let azure_gateway = shared.azure(topology, azure, desired)?;
-    let aws_gateway = shared.aws(topology, aws, desired);
-    aws_vpn::routes_to(&aws_gateway, &[azure.cidr.value.to_string()], object, desired);
+    let azure_gateway = shared.azure(azure)?;
+    let aws_gateway = shared.aws(aws);
+    aws_vpn::routes_to(aws_gateway, &[azure.cidr.value.to_string()], object, out);
     let instances = aws_connections(tunnel);
     let bgp = tunnel.routing == Routing::Bgp;
     let azure_instances = azure_gateway.public_ips[..instances].iter().map(|ip| aws_vpn::Peer {
@@ -213,12 +245,12 @@ pub(super) fn aws_azure(
         static_routes: (!bgp).then(|| vec![azure.cidr.value.to_string()]),
     });
     let connections = aws_vpn::connections(
-        &aws_gateway,
+        aws_gateway,
         tunnel,
         object,
         azure_instances.collect(),
         |slot| inside[slot].to_string(),
-        desired,
+        out,
     );
     let peers: Vec<azure_vpn::PeerTunnel> = (0..instances * 2)
         .map(|slot| azure_vpn::PeerTunnel {
@@ -232,7 +264,7 @@ pub(super) fn aws_azure(
         })
         .collect();
     let aws_ranges = if bgp { Vec::new() } else { vec![aws.cidr.value.to_string()] };
-    azure_vpn::connections(&azure_gateway, tunnel, object, &aws_ranges, &policy, &peers, desired);
+    azure_vpn::connections(azure_gateway, tunnel, object, &aws_ranges, &policy, &peers, out);
     Ok(())
 }
 
@@ -244,17 +276,16 @@ fn cidrs(host: &Host) -> Vec<String> {
 /// connection, whose two tunnels both end on the host (AWS's own redundancy), with BGP or
 /// static routes; on the host, one strongSwan connection per AWS tunnel.
 pub(super) fn aws_host(
-    topology: &Topology,
     tunnel: &Tunnel,
     object: &str,
     aws: &Network,
     host: &Host,
-    shared: &mut Shared<'_>,
-    desired: &mut Desired,
+    shared: &Shared<'_>,
+    out: &mut Additions<'_>,
 ) {
     let inside = shared.alloc.tunnel_inside(&tunnel.name);
-    let gateway = shared.aws(topology, aws, desired);
-    aws_vpn::routes_to(&gateway, &cidrs(host), object, desired);
+    let gateway = shared.aws(aws);
+    aws_vpn::routes_to(gateway, &cidrs(host), object, out);
     let host_asn = shared.alloc.asn(&host_key(&host.name));
     let bgp = tunnel.routing == Routing::Bgp;
     let peer = aws_vpn::Peer {
@@ -262,7 +293,7 @@ pub(super) fn aws_host(
         asn: host_asn,
         static_routes: (!bgp).then(|| cidrs(host)),
     };
-    let connection = aws_vpn::connection(&gateway, tunnel, object, 0, peer, &|slot| inside[slot].to_string(), desired);
+    let connection = aws_vpn::connection(gateway, tunnel, object, 0, peer, &|slot| inside[slot].to_string(), out);
     let slots = (0..2)
         .map(|slot| HostTunnel {
             remote_address: output(
@@ -275,23 +306,22 @@ pub(super) fn aws_host(
             key_slot: slot,
         })
         .collect();
-    host_ipsec::tunnels(host, Some(host_asn), tunnel, object, slots, desired);
+    host_ipsec::tunnels(host, Some(host_asn), tunnel, object, slots, out);
 }
 
 /// GCP-host (BGP only): the network's HA gateway and router, an external gateway with the
 /// host's single address, one tunnel from each HA interface to it and their BGP peers; on the
 /// host, one strongSwan connection per GCP interface.
 pub(super) fn gcp_host(
-    topology: &Topology,
     tunnel: &Tunnel,
     object: &str,
     gcp: &Network,
     host: &Host,
-    shared: &mut Shared<'_>,
-    desired: &mut Desired,
+    shared: &Shared<'_>,
+    out: &mut Additions<'_>,
 ) {
     let inside = shared.alloc.tunnel_inside(&tunnel.name);
-    let gateway = shared.gcp(topology, gcp, desired);
+    let gateway = shared.gcp(gcp);
     let host_asn = shared.alloc.asn(&host_key(&host.name));
     let slots = redundancy(tunnel);
     let gcp_peers: Vec<gcp_vpn::PeerTunnel> = (0..slots)
@@ -303,7 +333,7 @@ pub(super) fn gcp_host(
         })
         .collect();
     let addresses = vec![Value::string(host.address.value.to_string())];
-    gcp_vpn::tunnels(&gateway, tunnel, object, addresses, host_asn, &gcp_peers, desired);
+    gcp_vpn::tunnels(gateway, tunnel, object, addresses, host_asn, &gcp_peers, out);
     let slots = (0..slots)
         .map(|slot| HostTunnel {
             remote_address: output(
@@ -315,7 +345,7 @@ pub(super) fn gcp_host(
             key_slot: slot,
         })
         .collect();
-    host_ipsec::tunnels(host, Some(host_asn), tunnel, object, slots, desired);
+    host_ipsec::tunnels(host, Some(host_asn), tunnel, object, slots, out);
 }
 
 /// Azure-host (Microsoft's active-active gateway with a single on-premises device): one local
@@ -325,17 +355,16 @@ pub(super) fn gcp_host(
 /// peers from one address (the second of slot 0's /30, the local network gateway's BGP address)
 /// with Azure's custom APIPA address on each instance (the first of that instance's slot).
 pub(super) fn azure_host(
-    topology: &Topology,
     tunnel: &Tunnel,
     object: &str,
     azure: &Network,
     host: &Host,
-    shared: &mut Shared<'_>,
-    desired: &mut Desired,
+    shared: &Shared<'_>,
+    out: &mut Additions<'_>,
 ) -> Result<(), &'static str> {
     let inside = shared.alloc.tunnel_inside(&tunnel.name);
     let policy = azure_vpn::ipsec_policy(&tunnel.ike)?;
-    let gateway = shared.azure(topology, azure, desired)?;
+    let gateway = shared.azure(azure)?;
     let host_asn = shared.alloc.asn(&host_key(&host.name));
     let instances = redundancy(tunnel);
     let bgp = tunnel.routing == Routing::Bgp;
@@ -352,7 +381,7 @@ pub(super) fn azure_host(
         }),
         ranges: &ranges,
     };
-    azure_vpn::connection(&gateway, tunnel, object, &policy, peer, desired);
+    azure_vpn::connection(gateway, tunnel, object, &policy, peer, out);
     let slots = (0..instances)
         .map(|instance| HostTunnel {
             remote_address: output(&gateway.public_ips[instance], "ip_address"),
@@ -361,12 +390,19 @@ pub(super) fn azure_host(
             key_slot: 0,
         })
         .collect();
-    host_ipsec::tunnels(host, Some(host_asn), tunnel, object, slots, desired);
+    host_ipsec::tunnels(host, Some(host_asn), tunnel, object, slots, out);
     Ok(())
 }
 
 /// Host-host: one strongSwan connection on each host, toward the other's address.
-pub(super) fn host_host(tunnel: &Tunnel, object: &str, a: &Host, b: &Host, alloc: &Allocations, desired: &mut Desired) {
+pub(super) fn host_host(
+    tunnel: &Tunnel,
+    object: &str,
+    a: &Host,
+    b: &Host,
+    alloc: &Allocations,
+    out: &mut Additions<'_>,
+) {
     let inside = alloc.tunnel_inside(&tunnel.name)[0];
     let bgp = tunnel.routing == Routing::Bgp;
     let (asn_a, asn_b) = (alloc.asn(&host_key(&a.name)), alloc.asn(&host_key(&b.name)));
@@ -379,7 +415,7 @@ pub(super) fn host_host(tunnel: &Tunnel, object: &str, a: &Host, b: &Host, alloc
             bgp: bgp.then(|| (host_address(inside, local_host), host_address(inside, remote_host), remote_asn)),
             key_slot: 0,
         };
-        host_ipsec::tunnels(local, Some(local_asn), tunnel, object, vec![slot], desired);
+        host_ipsec::tunnels(local, Some(local_asn), tunnel, object, vec![slot], out);
     }
 }
 

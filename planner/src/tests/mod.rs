@@ -292,6 +292,7 @@ mod endpoints;
 mod flow_logs;
 mod keys;
 mod layouts;
+mod lowering;
 mod ordering;
 mod ownership;
 mod plans;
