@@ -22,8 +22,8 @@
 //! size's best comes from about the same time spent: the smallest plans take milliseconds, and
 //! the best of three of those is mostly this machine's noise, which flattens the fit.
 //!
-//! Run: `cargo bench -p isopod-simulator --bench plan_scale --bench plan_heap` (both; the heap
-//! last). To measure one change against another, `PLAN_SCALE_SIZES=200 PLAN_SCALE_ROUNDS=12`
+//! Run: `cargo bench -p isopod-simulator --bench plan_scale --bench plan_heap` (both, the heap
+//! first: this bench's figures end the output). To measure one change against another, `PLAN_SCALE_SIZES=200 PLAN_SCALE_ROUNDS=12`
 //! runs only the largest mesh, more times (the growth exponent then needs at least two sizes).
 
 mod mesh_plan;
