@@ -570,8 +570,10 @@ impl Waiter<'_> {
         // most a look's interval late, is the due time of the look that finds it done (not when
         // that look got through the gate, which may have made it wait behind other calls).
         let mut due = Duration::ZERO;
+        // (A kind the cloud had ready at once is looked at at once: a wait of nothing would
+        // still yield to the timer, and the order of the calls would follow the clock.)
         if since == Since::OwnCall
-            && let Some(shortest) = self.shared.took(id.kind, gone)
+            && let Some(shortest) = self.shared.took(id.kind, gone).filter(|took| !took.is_zero())
         {
             if !gone {
                 (self.context.events)(&Event::Provisioning { id: id.clone() });
