@@ -74,24 +74,27 @@ pub struct Change {
 /// Two live resources that carry the same ownership (a create retried after its reply was lost
 /// can leave one) are one too many: the one with the lowest cloud id is kept and compared, the
 /// others are deleted.
-pub fn diff(desired: &Desired, observed: &[ObservedResource]) -> Vec<Change> {
+pub fn diff(desired: &Desired, observed: &[ObservedResource]) -> Changes {
     let (mut owned, duplicates) = owned_copies(desired, observed);
     adopt_by_natural_key(desired, &mut owned);
+    for (position, id) in desired.resources.keys().enumerate() {
+        if let Some(held) = owned.get_mut(id) {
+            held.desired = position;
+        }
+    }
     // Most plans of a large estate create and replace nothing: then no resource's outputs are
     // unknown, every resource compares on its own, and they are compared on every core. Only
     // when one is created or replaced are they compared again in dependency order, which
     // passes that on. (The plan's order does not depend on the order of `changes`.)
-    let mut changes = match compare_alone(desired, &owned) {
-        Some(changes) => changes,
-        None => compare_in_order(desired, &owned),
-    };
+    let Changes { list: mut changes, dependencies } =
+        compare_alone(desired, &owned).unwrap_or_else(|| compare_in_order(desired, &owned).into());
     // Every change but a creation found its resource among the owned ones (ids are unique), so
     // when there are no more owned than that, nothing is gone and the desired ids need no set.
     let found_live = changes.iter().filter(|change| change.action != Action::Create).count();
     if owned.len() > found_live {
         let wanted: HashSet<&ResourceId> = desired.resources.keys().collect();
         let mut gone: Vec<(&ResourceId, &ObservedResource)> =
-            owned.iter().filter(|(id, _)| !wanted.contains(*id)).map(|(id, live)| (*id, *live)).collect();
+            owned.iter().filter(|(id, _)| !wanted.contains(*id)).map(|(id, held)| (*id, held.live)).collect();
         gone.sort_by_key(|(id, _)| *id);
         changes.extend(gone.into_iter().map(|(id, live)| deletion(id, live)));
     }
@@ -108,23 +111,53 @@ pub fn diff(desired: &Desired, observed: &[ObservedResource]) -> Vec<Change> {
         );
         changes.push(change);
     }
-    changes
+    Changes { list: changes, dependencies }
+}
+
+/// The changes of a diff, and, when it found them on its way, the dependencies among them that
+/// the plan's order needs.
+#[derive(Clone, Debug)]
+pub struct Changes {
+    /// The changes.
+    pub list: Vec<Change>,
+    /// (dependency, dependent) by the changes' positions in `list`, repeats included: each
+    /// desired resource's dependencies on the others, as [`Resource::for_each_dependency`] finds
+    /// them.
+    pub(crate) dependencies: Option<Vec<(usize, usize)>>,
+}
+
+impl Changes {
+    /// The changes alone.
+    pub fn into_vec(self) -> Vec<Change> {
+        self.list
+    }
+}
+
+impl From<Vec<Change>> for Changes {
+    /// Changes in any order, whose dependencies the plan's order finds itself.
+    fn from(list: Vec<Change>) -> Changes {
+        Changes { list, dependencies: None }
+    }
 }
 
 /// Every desired resource compared with its live one as if no output were unknown, on every
-/// core; `None` as soon as one is created or replaced (whose outputs others may use).
-fn compare_alone(desired: &Desired, owned: &Owned<'_>) -> Option<Vec<Change>> {
+/// core, with the dependencies among them that the comparisons find on the way (each output's
+/// resource is looked up once, for both); `None` as soon as one is created or replaced (whose
+/// outputs others may use).
+fn compare_alone(desired: &Desired, owned: &Owned<'_>) -> Option<Changes> {
     use std::sync::atomic::Ordering::Relaxed;
-    let resources: Vec<&Resource> = desired.resources.values().collect();
+    let resources: Vec<(usize, &Resource)> = desired.resources.values().enumerate().collect();
     let none = HashSet::default();
     let stop = std::sync::atomic::AtomicBool::new(false);
-    let compare = |run: &[&Resource]| -> Option<Vec<Change>> {
+    let compare = |run: &[(usize, &Resource)]| -> Option<Changes> {
         let mut out = Vec::with_capacity(run.len());
+        let mut dependencies = Vec::with_capacity(run.len() * 3);
         let mut specs = Specs::default();
-        for resource in run {
+        for &(position, resource) in run {
+            let mut found = |dependency: usize| dependencies.push((dependency, position));
             let change = owned
                 .get(&resource.id)
-                .map(|live| comparison(resource, live, owned, &none, &desired.rotated, &mut specs));
+                .map(|held| comparison(resource, held.live, owned, &none, &desired.rotated, &mut specs, &mut found));
             match change {
                 Some(change) if change.action != Action::DeleteThenCreate && !stop.load(Relaxed) => out.push(change),
                 _ => {
@@ -133,13 +166,16 @@ fn compare_alone(desired: &Desired, owned: &Owned<'_>) -> Option<Vec<Change>> {
                 }
             }
         }
-        Some(out)
+        Some(Changes { list: out, dependencies: Some(dependencies) })
     };
     let mut changes = Vec::with_capacity(resources.len());
+    let mut dependencies = Vec::new();
     for run in crate::parallel::in_runs(&resources, compare) {
-        changes.extend(run?);
+        let run = run?;
+        changes.extend(run.list);
+        dependencies.extend(run.dependencies.into_iter().flatten());
     }
-    Some(changes)
+    Some(Changes { list: changes, dependencies: Some(dependencies) })
 }
 
 /// Every desired resource compared with its live one, each after those it depends on: the
@@ -155,7 +191,9 @@ fn compare_in_order(desired: &Desired, owned: &Owned<'_>) -> Vec<Change> {
     for (resource, dependencies) in order_by_dependencies(desired) {
         let mut change = match owned.get(&resource.id) {
             None => creation(resource),
-            Some(live) => comparison(resource, live, owned, &unknown_outputs, &desired.rotated, &mut specs),
+            Some(held) => {
+                comparison(resource, held.live, owned, &unknown_outputs, &desired.rotated, &mut specs, &mut |_| {})
+            }
         };
         // What depends on a replaced resource (by its outputs, or by its name) is replaced too:
         // the old resource is deleted before the new one exists, and no cloud deletes what is
@@ -183,7 +221,31 @@ fn compare_in_order(desired: &Desired, owned: &Owned<'_>) -> Vec<Change> {
 }
 
 /// The live resources the stack owns, by id.
-type Owned<'a> = HashMap<&'a ResourceId, &'a ObservedResource>;
+type Owned<'a> = HashMap<&'a ResourceId, Held<'a>>;
+
+/// A live resource the stack owns, and the position among the desired resources of the one with
+/// its id ([`NOT_DESIRED`] when none has it).
+#[derive(Clone, Copy, Debug)]
+struct Held<'a> {
+    live: &'a ObservedResource,
+    desired: usize,
+}
+
+/// The position of a live resource that no desired resource has the id of.
+const NOT_DESIRED: usize = usize::MAX;
+
+impl<'a> Held<'a> {
+    fn new(live: &'a ObservedResource) -> Held<'a> {
+        Held { live, desired: NOT_DESIRED }
+    }
+
+    /// Tells `found` the position of the desired resource with this one's id, if there is one.
+    fn report(&self, found: &mut impl FnMut(usize)) {
+        if self.desired != NOT_DESIRED {
+            found(self.desired);
+        }
+    }
+}
 
 /// What the stack owns, one live resource per id, and the other copies of an id (the one with
 /// the lowest cloud id is kept), each with the cloud id of the copy kept, by id.
@@ -195,8 +257,8 @@ fn owned_copies<'a>(
     let mut copies: BTreeMap<&ResourceId, Vec<&ObservedResource>> = BTreeMap::new();
     for resource in observed {
         let Some(id) = resource.owned_by(&desired.stack) else { continue };
-        if let Some(first) = owned.insert(id, resource) {
-            copies.entry(id).or_insert_with(|| vec![first]).push(resource);
+        if let Some(first) = owned.insert(id, Held::new(resource)) {
+            copies.entry(id).or_insert_with(|| vec![first.live]).push(resource);
             owned.insert(id, first);
         }
     }
@@ -205,7 +267,7 @@ fn owned_copies<'a>(
         copies.sort_by(|a, b| a.provider_id.cmp(&b.provider_id));
         let kept = copies[0];
         duplicates.extend(copies[1..].iter().map(|copy| (id, *copy, kept.provider_id.as_str())));
-        owned.insert(id, kept);
+        owned.insert(id, Held::new(kept));
     }
     (owned, duplicates)
 }
@@ -214,13 +276,15 @@ fn owned_copies<'a>(
 /// reported under its natural address) owned under that one's address: what refers to it then
 /// finds its cloud id and outputs, as the executor looks them up.
 pub fn adopted(desired: &Desired, observed: &[ObservedResource]) -> Vec<ObservedResource> {
-    let mut owned: Owned<'_> =
-        observed.iter().filter_map(|resource| Some((resource.owned_by(&desired.stack)?, resource))).collect();
+    let mut owned: Owned<'_> = observed
+        .iter()
+        .filter_map(|resource| Some((resource.owned_by(&desired.stack)?, Held::new(resource))))
+        .collect();
     adopt_by_natural_key(desired, &mut owned);
     let renamed: BTreeMap<(&str, ResourceKind), ResourceId> = owned
         .iter()
-        .filter(|(id, live)| live.owned_by(&desired.stack) != Some(**id))
-        .map(|(id, live)| ((live.provider_id.as_str(), live.kind), (*id).clone()))
+        .filter(|(id, held)| held.live.owned_by(&desired.stack) != Some(**id))
+        .map(|(id, held)| ((held.live.provider_id.as_str(), held.live.kind), (*id).clone()))
         .collect();
     observed
         .iter()
@@ -260,10 +324,10 @@ fn adopt_by_natural_key<'a>(desired: &'a Desired, owned: &mut Owned<'a>) {
             .collect();
         let Some(address) = key.and_then(|key| kind.natural_address(&key)) else { continue };
         let natural = ResourceId::new(kind, address);
-        if let Some((&live_id, &live)) = owned.get_key_value(&natural)
-            && live.scope == resource.scope
+        if let Some((&live_id, &held)) = owned.get_key_value(&natural)
+            && held.live.scope == resource.scope
         {
-            matches.push((live_id, &resource.id, live));
+            matches.push((live_id, &resource.id, held));
         }
     }
     for (natural, id, live) in matches {
@@ -361,7 +425,7 @@ fn resolve(value: &Value, owned: &Owned<'_>, unknown_outputs: &HashSet<&Resource
     match value {
         Value::Output(output) if unknown_outputs.contains(&output.resource) => None,
         Value::Output(output) => {
-            let live = owned.get(&output.resource)?;
+            let live = owned.get(&output.resource)?.live;
             match output.output.as_str() {
                 "id" => Some(Value::string(&live.provider_id)),
                 name => live.attrs.get(name).cloned(),
@@ -381,29 +445,53 @@ fn resolve(value: &Value, owned: &Owned<'_>, unknown_outputs: &HashSet<&Resource
 
 /// Whether `wanted`, with its output references read from the live resources they name, is
 /// `now`: what [`resolve`] then `==` says, without building the resolved value. A value known only
-/// after apply is never equal.
-fn equals_live(wanted: &Value, now: &Value, owned: &Owned<'_>, unknown_outputs: &HashSet<&ResourceId>) -> bool {
+/// after apply is never equal. Tells `found` the desired position of each resource whose output
+/// it reads (all of `wanted`'s when they are equal).
+fn equals_live(
+    wanted: &Value,
+    now: &Value,
+    owned: &Owned<'_>,
+    unknown_outputs: &HashSet<&ResourceId>,
+    found: &mut impl FnMut(usize),
+) -> bool {
     match (wanted, now) {
         (Value::Output(output), _) if unknown_outputs.contains(&output.resource) => false,
         (Value::Output(output), _) => match owned.get(&output.resource) {
             None => false,
-            Some(live) => match output.output.as_str() {
-                "id" => matches!(now, Value::String(text) if *text == live.provider_id),
-                name => live.attrs.get(name) == Some(now),
-            },
+            Some(held) => {
+                held.report(found);
+                match output.output.as_str() {
+                    "id" => matches!(now, Value::String(text) if *text == held.live.provider_id),
+                    name => held.live.attrs.get(name) == Some(now),
+                }
+            }
         },
         (Value::List(items), Value::List(live)) => {
             items.len() == live.len()
-                && items.iter().zip(live).all(|(item, now)| equals_live(item, now, owned, unknown_outputs))
+                && items.iter().zip(live).all(|(item, now)| equals_live(item, now, owned, unknown_outputs, found))
         }
         (Value::Map(entries), Value::Map(live)) => {
             entries.len() == live.len()
                 && entries.iter().zip(live).all(|((key, item), (live_key, now))| {
-                    key == live_key && equals_live(item, now, owned, unknown_outputs)
+                    key == live_key && equals_live(item, now, owned, unknown_outputs, found)
                 })
         }
         (Value::List(_) | Value::Map(_), _) => false,
         _ => wanted == now,
+    }
+}
+
+/// Tells `found` the desired position of each resource whose output `value` reads.
+fn outputs_in(value: &Value, owned: &Owned<'_>, found: &mut impl FnMut(usize)) {
+    match value {
+        Value::Output(output) => {
+            if let Some(held) = owned.get(&output.resource) {
+                held.report(found);
+            }
+        }
+        Value::List(items) => items.iter().for_each(|item| outputs_in(item, owned, found)),
+        Value::Map(entries) => entries.values().for_each(|item| outputs_in(item, owned, found)),
+        Value::String(_) | Value::Integer(_) | Value::Bool(_) | Value::Sensitive(_) => {}
     }
 }
 
@@ -444,6 +532,8 @@ impl Specs {
     }
 }
 
+/// `resource` compared with `live`, its live copy; tells `found` the desired position of each
+/// resource it depends on, as [`Resource::for_each_dependency`] finds them (repeats included).
 fn comparison(
     resource: &Resource,
     live: &ObservedResource,
@@ -451,7 +541,13 @@ fn comparison(
     unknown_outputs: &HashSet<&ResourceId>,
     rotated: &BTreeSet<String>,
     specs: &mut Specs,
+    found: &mut impl FnMut(usize),
 ) -> Change {
+    for dependency in &resource.depends_on {
+        if let Some(held) = owned.get(dependency) {
+            held.report(found);
+        }
+    }
     let kind = resource.id.kind;
     let specs = specs.of(kind, &resource.attrs);
     let mut attrs = Vec::new();
@@ -483,19 +579,23 @@ fn comparison(
                     forces_replacement,
                 });
             }
+            outputs_in(wanted, owned, found);
             continue;
         }
         // A value known only after apply (an output of a resource to be created or replaced)
         // is a change: the live value cannot be shown to match it.
         let unordered = spec.is_some_and(|spec| spec.unordered);
-        let matches = match now {
-            None => false,
+        let equal = now.map(|now| equals_live(wanted, now, owned, unknown_outputs, found));
+        if equal != Some(true) {
+            // Not every output was read on the way.
+            outputs_in(wanted, owned, found);
+        }
+        let matches = match (now, equal) {
             // The same order is the same set; only a list in another order is sorted to compare.
-            Some(now) if unordered => {
-                equals_live(wanted, now, owned, unknown_outputs)
-                    || resolve(wanted, owned, unknown_outputs).is_some_and(|r| same_as_set(&r, now))
+            (Some(now), Some(false)) if unordered => {
+                resolve(wanted, owned, unknown_outputs).is_some_and(|r| same_as_set(&r, now))
             }
-            Some(now) => equals_live(wanted, now, owned, unknown_outputs),
+            (_, equal) => equal == Some(true),
         };
         if matches {
             continue;
@@ -552,7 +652,7 @@ mod tests {
         let a = Value::List(vec![Value::string("subnet-1"), Value::string("subnet-2")]);
         let b = Value::List(vec![Value::string("subnet-2"), Value::string("subnet-1")]);
         assert!(same_as_set(&a, &b));
-        assert!(!equals_live(&a, &b, &Owned::default(), &HashSet::default()));
+        assert!(!equals_live(&a, &b, &Owned::default(), &HashSet::default(), &mut |_| {}));
         let shorter = Value::List(vec![Value::string("subnet-1")]);
         assert!(!same_as_set(&a, &shorter));
     }

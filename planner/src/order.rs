@@ -198,8 +198,16 @@ impl Operations {
     /// another before it), then creations and updates by their depth in the desired dependency
     /// graph (no-ops included, so that each is listed at the depth of what it builds on);
     /// siblings by id. A replacement is listed where its old resource is deleted.
-    pub fn sequence(&self, changes: &[Change], desired: &Desired) -> Result<Vec<usize>, Cycle> {
-        let build_level = build_levels(changes, desired)?;
+    ///
+    /// `dependencies` are the changes' dependency edges when the diff found them
+    /// ([`Changes`](crate::diff::Changes)); else they are found here.
+    pub fn sequence(
+        &self,
+        changes: &[Change],
+        desired: &Desired,
+        dependencies: Option<&[(usize, usize)]>,
+    ) -> Result<Vec<usize>, Cycle> {
+        let build_level = build_levels(changes, desired, dependencies)?;
         let id_rank = id_ranks(changes);
         let graph = &self.graph;
         // The builds are acyclic (just checked) and circles among deletions were broken.
@@ -268,30 +276,26 @@ fn id_ranks(changes: &[Change]) -> Vec<usize> {
 /// their changes through one hash index (no lookup by id in the B-tree per change), and the
 /// depths come from a topological pass over flat vectors; the graph library is asked only to
 /// name a cycle.
-fn build_levels(changes: &[Change], desired: &Desired) -> Result<Vec<usize>, Cycle> {
-    // Deletions have no edges (nothing desired depends on them), and a duplicate's deletion
-    // shares its id with the kept copy's change.
-    let mut index: HashMap<&ResourceId, usize> = HashMap::with_capacity_and_hasher(changes.len(), Default::default());
-    index.extend(changes.iter().enumerate().filter(|(_, c)| c.action != Action::Delete).map(|(idx, c)| (&c.id, idx)));
-    // (dependency, dependent), by the changes' positions, found on every core.
-    let resources: Vec<&Resource> = desired.resources.values().collect();
-    let edges_in = |run: &[&Resource]| {
-        let mut edges: Vec<(usize, usize)> = Vec::with_capacity(run.len());
-        for resource in run {
-            let Some(&idx) = index.get(&resource.id) else { continue };
-            resource.for_each_dependency(|dependency| {
-                if let Some(&dep) = index.get(dependency) {
-                    edges.push((dep, idx));
-                }
-            });
+///
+/// `dependencies`, when the diff found them, are those edges already (see
+/// [`Changes`](crate::diff::Changes)), and nothing is walked.
+fn build_levels(
+    changes: &[Change],
+    desired: &Desired,
+    dependencies: Option<&[(usize, usize)]>,
+) -> Result<Vec<usize>, Cycle> {
+    let found;
+    let edges = match dependencies {
+        Some(edges) => edges,
+        None => {
+            found = dependency_edges(changes, desired);
+            &found
         }
-        edges
     };
-    let edges: Vec<(usize, usize)> = crate::parallel::in_runs(&resources, edges_in).concat();
     // Kahn's algorithm: each change's dependents, in one vector sliced by `starts`.
     let mut starts = vec![0usize; changes.len() + 1];
     let mut waiting = vec![0usize; changes.len()];
-    for &(dep, idx) in &edges {
+    for &(dep, idx) in edges {
         starts[dep + 1] += 1;
         waiting[idx] += 1;
     }
@@ -300,7 +304,7 @@ fn build_levels(changes: &[Change], desired: &Desired) -> Result<Vec<usize>, Cyc
     }
     let mut dependents = vec![0usize; edges.len()];
     let mut filled = starts.clone();
-    for &(dep, idx) in &edges {
+    for &(dep, idx) in edges {
         dependents[filled[dep]] = idx;
         filled[dep] += 1;
     }
@@ -318,15 +322,44 @@ fn build_levels(changes: &[Change], desired: &Desired) -> Result<Vec<usize>, Cyc
         }
     }
     if done < changes.len() {
-        return Err(cycle(changes, desired, &index, edges.len()));
+        return Err(cycle(changes, desired, edges.len()));
     }
     Ok(level)
+}
+
+/// Each change's position by its id, deletions left out: they have no edges (nothing desired
+/// depends on them), and a duplicate's deletion shares its id with the kept copy's change.
+fn change_index(changes: &[Change]) -> HashMap<&ResourceId, usize> {
+    let mut index: HashMap<&ResourceId, usize> = HashMap::with_capacity_and_hasher(changes.len(), Default::default());
+    index.extend(changes.iter().enumerate().filter(|(_, c)| c.action != Action::Delete).map(|(idx, c)| (&c.id, idx)));
+    index
+}
+
+/// (dependency, dependent) by the changes' positions: each desired resource's dependencies
+/// among `changes`, found on every core.
+pub(crate) fn dependency_edges(changes: &[Change], desired: &Desired) -> Vec<(usize, usize)> {
+    let index = change_index(changes);
+    let resources: Vec<&Resource> = desired.resources.values().collect();
+    let edges_in = |run: &[&Resource]| {
+        let mut edges: Vec<(usize, usize)> = Vec::with_capacity(run.len());
+        for resource in run {
+            let Some(&idx) = index.get(&resource.id) else { continue };
+            resource.for_each_dependency(|dependency| {
+                if let Some(&dep) = index.get(dependency) {
+                    edges.push((dep, idx));
+                }
+            });
+        }
+        edges
+    };
+    crate::parallel::in_runs(&resources, edges_in).concat()
 }
 
 /// A cycle among the builds of `changes` (which have one): its resources, the first repeated
 /// last. The graph is built change by change, each change's dependencies sorted, so that the
 /// cycle named, where several meet, does not depend on how the levels were found.
-fn cycle(changes: &[Change], desired: &Desired, index: &HashMap<&ResourceId, usize>, edges: usize) -> Cycle {
+fn cycle(changes: &[Change], desired: &Desired, edges: usize) -> Cycle {
+    let index = change_index(changes);
     let mut graph: DiGraph<usize, ()> = DiGraph::with_capacity(changes.len(), edges);
     let nodes: Vec<NodeIndex> = (0..changes.len()).map(|idx| graph.add_node(idx)).collect();
     for (idx, change) in changes.iter().enumerate().filter(|(_, change)| change.action != Action::Delete) {

@@ -1,6 +1,6 @@
 //! The plan: the changes of a diff in the order the executor carries them out ([`crate::order`]).
 
-use crate::diff::{Action, Change};
+use crate::diff::{Action, Change, Changes};
 use crate::lower::Desired;
 use crate::order::Operations;
 use isopod_catalog::{ObservedResource, ResourceId};
@@ -24,8 +24,10 @@ pub struct Cycle(pub Vec<ResourceId>);
 impl Plan {
     /// Orders `changes` (of `desired` against `observed`) as the executor will carry them out:
     /// see [`Operations::sequence`].
-    pub fn new(desired: &Desired, changes: Vec<Change>, observed: &[ObservedResource]) -> Result<Plan, Cycle> {
-        let order = Operations::new(&changes, desired, observed).sequence(&changes, desired)?;
+    pub fn new(desired: &Desired, changes: impl Into<Changes>, observed: &[ObservedResource]) -> Result<Plan, Cycle> {
+        let Changes { list: changes, dependencies } = changes.into();
+        let order =
+            Operations::new(&changes, desired, observed).sequence(&changes, desired, dependencies.as_deref())?;
         let mut changes: Vec<Option<Change>> = changes.into_iter().map(Some).collect();
         let changes = order.into_iter().map(|idx| changes[idx].take().expect("each change is listed once")).collect();
         Ok(Plan { stack: desired.stack.clone(), changes })

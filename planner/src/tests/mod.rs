@@ -202,7 +202,7 @@ fn a_plans_order_does_not_depend_on_the_order_the_diff_lists_changes_in() {
     for (text, observed) in [(THREE_CLOUDS.to_string(), Vec::new()), (updated, live.clone()), (shrunk, live)] {
         let topology = topology(&text);
         let (planned, desired) = crate::plan(&topology, &observed).unwrap();
-        let mut reversed = crate::diff(&desired, &observed);
+        let mut reversed = crate::diff(&desired, &observed).into_vec();
         reversed.reverse();
         let again = Plan::new(&desired, reversed, &observed).unwrap();
         assert_eq!(render::json(&again, &[]), render::json(&planned, &[]));

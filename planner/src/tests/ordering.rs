@@ -89,3 +89,44 @@ fn random_meshes_that_change_are_listed_in_the_executors_order() {
         }
     }
 }
+
+/// The dependencies the diff finds while comparing (when nothing is created or replaced) are
+/// those the order would find on its own: for every example applied, then with its tags
+/// changed (an update of each tagged resource), and for a mesh.
+#[test]
+fn the_dependencies_the_diff_finds_are_those_the_order_finds() {
+    let mut texts: Vec<String> = [
+        include_str!("../../../examples/two-cloud-tunnel/main.iso"),
+        include_str!("../../../examples/three-cloud-mesh/main.iso"),
+        include_str!("../../../examples/endpoint-relay/main.iso"),
+        include_str!("../../../examples/host-mesh/main.iso"),
+        include_str!("../../../examples/gitops/main.iso"),
+    ]
+    .map(str::to_string)
+    .to_vec();
+    texts.push(isopod_test_support::mesh::full_mesh("mesh", 12));
+    let (mut edges, mut updates) = (0, 0);
+    for text in &texts {
+        let first = crate::plan(&topology(text), &[]).unwrap().0;
+        let live = applied(&first, &[]);
+        let retagged = text.replace("team = \"network\"", "team = \"netops\"");
+        for text in [text, &retagged] {
+            let topology = topology(text);
+            let desired =
+                crate::lower(&topology, &crate::Live::from_observed(&topology.stack.name.value, &live)).unwrap();
+            let changes = crate::diff(&desired, &live);
+            let found = changes.dependencies.clone().expect("nothing is created or replaced");
+            let mut found: Vec<(usize, usize)> = found;
+            let mut own = crate::order::dependency_edges(&changes.list, &desired);
+            for edges in [&mut found, &mut own] {
+                edges.sort_unstable();
+                edges.dedup();
+            }
+            assert_eq!(found, own, "{}", topology.stack.name.value);
+            edges += own.len();
+            updates += changes.list.iter().filter(|change| change.action == Action::Update).count();
+        }
+    }
+    assert!(edges > 1_000, "the examples and the mesh have dependencies: {edges}");
+    assert!(updates > 10, "the retagged examples update their tagged resources: {updates}");
+}
