@@ -77,17 +77,22 @@ pub struct Change {
 pub fn diff(desired: &Desired, observed: &[ObservedResource]) -> Changes {
     let (mut owned, duplicates) = owned_copies(desired, observed);
     adopt_by_natural_key(desired, &mut owned);
-    for (position, id) in desired.resources.keys().enumerate() {
-        if let Some(held) = owned.get_mut(id) {
-            held.desired = position;
-        }
-    }
+    // Each desired resource's live copy, by the desired resource's position, which the live
+    // copy learns.
+    let live_copies: Vec<Option<&ObservedResource>> = (desired.resources.keys().enumerate())
+        .map(|(position, id)| {
+            owned.get_mut(id).map(|held| {
+                held.desired = position;
+                held.live
+            })
+        })
+        .collect();
     // Most plans of a large estate create and replace nothing: then no resource's outputs are
     // unknown, every resource compares on its own, and they are compared on every core. Only
     // when one is created or replaced are they compared again in dependency order, which
     // passes that on. (The plan's order does not depend on the order of `changes`.)
     let Changes { list: mut changes, dependencies } =
-        compare_alone(desired, &owned).unwrap_or_else(|| compare_in_order(desired, &owned).into());
+        compare_alone(desired, &owned, &live_copies).unwrap_or_else(|| compare_in_order(desired, &owned).into());
     // Every change but a creation found its resource among the owned ones (ids are unique), so
     // when there are no more owned than that, nothing is gone and the desired ids need no set.
     let found_live = changes.iter().filter(|change| change.action != Action::Create).count();
@@ -140,11 +145,11 @@ impl From<Vec<Change>> for Changes {
     }
 }
 
-/// Every desired resource compared with its live one as if no output were unknown, on every
-/// core, with the dependencies among them that the comparisons find on the way (each output's
+/// Every desired resource compared with its live one (`live_copies`, by the desired resources'
+/// positions) as if no output were unknown, on every core, with the dependencies among them that the comparisons find on the way (each output's
 /// resource is looked up once, for both); `None` as soon as one is created or replaced (whose
 /// outputs others may use).
-fn compare_alone(desired: &Desired, owned: &Owned<'_>) -> Option<Changes> {
+fn compare_alone(desired: &Desired, owned: &Owned<'_>, live_copies: &[Option<&ObservedResource>]) -> Option<Changes> {
     use std::sync::atomic::Ordering::Relaxed;
     let resources: Vec<(usize, &Resource)> = desired.resources.values().enumerate().collect();
     let none = HashSet::default();
@@ -155,9 +160,8 @@ fn compare_alone(desired: &Desired, owned: &Owned<'_>) -> Option<Changes> {
         let mut specs = Specs::default();
         for &(position, resource) in run {
             let mut found = |dependency: usize| dependencies.push((dependency, position));
-            let change = owned
-                .get(&resource.id)
-                .map(|held| comparison(resource, held.live, owned, &none, &desired.rotated, &mut specs, &mut found));
+            let change = live_copies[position]
+                .map(|live| comparison(resource, live, owned, &none, &desired.rotated, &mut specs, &mut found));
             match change {
                 Some(change) if change.action != Action::DeleteThenCreate && !stop.load(Relaxed) => out.push(change),
                 _ => {
