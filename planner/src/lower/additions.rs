@@ -19,10 +19,11 @@ pub(super) struct Additions<'d> {
 
 /// One addition, as [`Additions::join`] replays it.
 enum Addition {
-    /// A resource, replacing one added before with its id.
-    Resource(Resource),
-    /// A resource, unless one was added before with its id.
-    Once(Resource),
+    /// A resource, with its key in the tree (made on the run's thread), replacing one added
+    /// before with its id.
+    Resource(ResourceId, Resource),
+    /// A resource, with its key, unless one was added before with its id.
+    Once(ResourceId, Resource),
     /// A custom BGP address for an instance of an Azure gateway lowered before the tunnels.
     BgpAddress { gateway: ResourceId, instance: usize, address: IpAddr },
 }
@@ -42,14 +43,14 @@ impl<'d> Additions<'d> {
     /// Adds `resource`, replacing one added before with its id.
     pub fn add(&mut self, resource: Resource) {
         super::debug_check(&resource);
-        self.added.0.push(Addition::Resource(resource));
+        self.added.0.push(Addition::Resource(resource.id.clone(), resource));
     }
 
     /// Adds `resource` unless one with its id was added before (by this tunnel or another).
     pub fn add_once(&mut self, resource: Resource) {
         super::debug_check(&resource);
         if !self.lowered.resources.contains_key(&resource.id) {
-            self.added.0.push(Addition::Once(resource));
+            self.added.0.push(Addition::Once(resource.id.clone(), resource));
         }
     }
 
@@ -68,11 +69,11 @@ impl<'d> Additions<'d> {
     pub fn join(runs: Vec<Joinable>, desired: &mut Desired) {
         for addition in runs.into_iter().flat_map(|run| run.0) {
             match addition {
-                Addition::Resource(resource) => {
-                    desired.resources.insert(resource.id.clone(), resource);
+                Addition::Resource(id, resource) => {
+                    desired.resources.insert(id, resource);
                 }
-                Addition::Once(resource) => {
-                    desired.resources.entry(resource.id.clone()).or_insert(resource);
+                Addition::Once(id, resource) => {
+                    desired.resources.entry(id).or_insert(resource);
                 }
                 Addition::BgpAddress { gateway, instance, address } => {
                     azure_vpn::add_custom_bgp_address(desired, &gateway, instance, address);
