@@ -166,109 +166,164 @@ impl Live {
             .collect();
         let azure_tunnels_with_several_connections: BTreeSet<&str> =
             azure_connections.into_iter().filter(|(_, n)| *n > 1).map(|(tunnel, _)| tunnel).collect();
-        for resource in observed {
-            let Some(id) = resource.owned_by(stack) else { continue };
-            let integer = |name: &str| match resource.attrs.get(name) {
-                Some(Value::Integer(n)) => u32::try_from(*n).ok(),
-                _ => None,
-            };
-            match id.kind {
-                // A VPC's AWS-side ASN is kept under one key, whichever gateway carries it.
-                ResourceKind::AwsVpnGateway | ResourceKind::AwsTransitGateway => {
-                    if let Some(asn) = integer("amazon_side_asn") {
-                        live.asns.insert(gateway_key(ResourceKind::AwsVpnGateway, &id.address), asn);
-                    }
-                }
-                ResourceKind::GcpRouter => {
-                    if let Some(asn) = integer("asn") {
-                        live.asns.insert(gateway_key(id.kind, &id.address), asn);
-                    }
-                }
-                ResourceKind::AzureVirtualNetworkGateway => {
-                    if let Some(asn) = integer("bgp_asn") {
-                        live.asns.insert(gateway_key(id.kind, &id.address), asn);
-                    }
-                }
-                ResourceKind::GcpRouterPeer => {
-                    // Address `TUNNEL.SLOT`; the peer's range holds GCP's address in the /30.
-                    let Some((tunnel, slot)) = id.address.rsplit_once('.') else { continue };
-                    let Some(Value::String(range)) = resource.attrs.get("ip_range") else { continue };
-                    let Some((address, _)) = range.split_once('/') else { continue };
-                    if let (Ok(address), Ok(slot)) = (address.parse(), slot.parse::<usize>())
-                        && let Some(cidr) = Cidr::new(address, 30)
-                    {
-                        live.inside.insert(slot_key(tunnel, slot), cidr);
-                    }
-                }
-                ResourceKind::HostIpsecTunnel => {
-                    // Address `HOST.TUNNEL.SLOT`.
-                    let mut parts = id.address.splitn(2, '.');
-                    let (Some(host), Some(rest)) = (parts.next(), parts.next()) else { continue };
-                    if let Some(asn) = integer("asn") {
-                        live.asns.insert(host_key(host), asn);
-                    }
-                    let Some((tunnel, slot)) = rest.rsplit_once('.') else { continue };
-                    let Some(Value::String(range)) = resource.attrs.get("inside_address") else { continue };
-                    let Some((address, _)) = range.split_once('/') else { continue };
-                    if let (Ok(address), Ok(slot)) = (address.parse(), slot.parse::<usize>())
-                        && let Some(cidr) = Cidr::new(address, 30)
-                    {
-                        live.inside.entry(slot_key(tunnel, slot)).or_insert(cidr);
-                    }
-                }
-                ResourceKind::AzureSubnet => {
-                    // Address `NETWORK.GatewaySubnet`, or the natural `GatewaySubnet:VNET:GROUP`.
-                    let natural = id.address.strip_prefix("GatewaySubnet:").and_then(|rest| {
-                        let (vnet, _group) = rest.split_once(':')?;
-                        azure_networks.get(vnet).copied()
-                    });
-                    let Some(network) = id.address.strip_suffix(".GatewaySubnet").or(natural) else { continue };
-                    let Some(Value::String(prefix)) = resource.attrs.get("address_prefix") else { continue };
-                    if let Ok(prefix) = Cidr::parse(prefix) {
-                        live.gateway_subnets.insert(network.to_string(), prefix);
-                    }
-                }
-                ResourceKind::AzureVpnConnection => {
-                    // Address `TUNNEL.SLOT`. A connection's first custom BGP address is Azure's in
-                    // its slot's /30 (the others are those of the other instances' connections);
-                    // the one connection of a tunnel to a host serves every instance, each
-                    // address in the instance's slot. Authoritative over a host's reading.
-                    let Some((tunnel, slot)) = id.address.rsplit_once('.') else { continue };
-                    let Ok(slot) = slot.parse::<usize>() else { continue };
-                    let Some(Value::List(entries)) = resource.attrs.get("custom_bgp_addresses") else { continue };
-                    let alone = !azure_tunnels_with_several_connections.contains(tunnel);
-                    let entries = if alone { &entries[..] } else { &entries[..entries.len().min(1)] };
-                    for entry in entries {
-                        let Value::Map(entry) = entry else { continue };
-                        let (Some(Value::Integer(instance)), Some(Value::String(address))) =
-                            (entry.get("ip_configuration"), entry.get("address"))
-                        else {
-                            continue;
-                        };
-                        let slot = if alone && entries.len() > 1 { *instance as usize } else { slot };
-                        if let Some(cidr) = address.parse().ok().and_then(|address| Cidr::new(address, 30)) {
-                            live.inside.insert(slot_key(tunnel, slot), cidr);
-                        }
-                    }
-                }
-                ResourceKind::AwsVpnConnection => {
-                    // Address `TUNNEL.N`: connection N holds slots 2N and 2N + 1.
-                    let Some((tunnel, n)) = id.address.rsplit_once('.') else { continue };
-                    let Ok(n) = n.parse::<usize>() else { continue };
-                    for index in 0..2 {
-                        let name = crate::lower::numbered(resource.kind, "tunnel", index + 1, "_inside_cidr");
-                        let Some(Value::String(text)) = resource.attrs.get(name.as_str()) else {
-                            continue;
-                        };
-                        if let Ok(cidr) = Cidr::parse(text) {
-                            live.inside.insert(slot_key(tunnel, n * 2 + index), cidr);
-                        }
-                    }
-                }
-                _ => {}
+        // What each owned resource tells of the allocations, read on every core and kept in
+        // the order of `observed`, as one pass would have kept them.
+        let runs = crate::parallel::in_runs(observed, |run| {
+            let mut reads = Vec::new();
+            for resource in run {
+                read_allocations(resource, stack, &azure_networks, &azure_tunnels_with_several_connections, &mut reads);
             }
+            reads
+        });
+        for read in runs.into_iter().flatten() {
+            read.keep(&mut live);
         }
         live
+    }
+}
+
+/// What one owned live resource tells of the allocations, as [`Live::from_observed`] keeps it.
+enum LiveAllocation {
+    /// An ASN, by its key.
+    Asn(String, u32),
+    /// An inside range, by its slot key, over what was read before.
+    Inside(String, Cidr),
+    /// An inside range, by its slot key, unless one is known already (a host's reading, which
+    /// the clouds' override).
+    InsideUnlessKnown(String, Cidr),
+    /// An Azure network's `GatewaySubnet` range.
+    GatewaySubnet(String, Cidr),
+}
+
+impl LiveAllocation {
+    /// Keeps what was read in `live`.
+    fn keep(self, live: &mut Live) {
+        match self {
+            LiveAllocation::Asn(key, asn) => {
+                live.asns.insert(key, asn);
+            }
+            LiveAllocation::Inside(key, cidr) => {
+                live.inside.insert(key, cidr);
+            }
+            LiveAllocation::InsideUnlessKnown(key, cidr) => {
+                live.inside.entry(key).or_insert(cidr);
+            }
+            LiveAllocation::GatewaySubnet(network, prefix) => {
+                live.gateway_subnets.insert(network, prefix);
+            }
+        }
+    }
+}
+
+/// What `resource` (if `stack` owns it) tells of the ASNs, inside ranges and gateway subnets,
+/// added to `reads`: `azure_networks` are the owned Azure virtual networks' addresses by name,
+/// `azure_tunnels_with_several_connections` the tunnels whose Azure side has more than one.
+fn read_allocations(
+    resource: &ObservedResource,
+    stack: &str,
+    azure_networks: &BTreeMap<&str, &str>,
+    azure_tunnels_with_several_connections: &BTreeSet<&str>,
+    reads: &mut Vec<LiveAllocation>,
+) {
+    let Some(id) = resource.owned_by(stack) else { return };
+    let integer = |name: &str| match resource.attrs.get(name) {
+        Some(Value::Integer(n)) => u32::try_from(*n).ok(),
+        _ => None,
+    };
+    match id.kind {
+        // A VPC's AWS-side ASN is kept under one key, whichever gateway carries it.
+        ResourceKind::AwsVpnGateway | ResourceKind::AwsTransitGateway => {
+            if let Some(asn) = integer("amazon_side_asn") {
+                reads.push(LiveAllocation::Asn(gateway_key(ResourceKind::AwsVpnGateway, &id.address), asn));
+            }
+        }
+        ResourceKind::GcpRouter => {
+            if let Some(asn) = integer("asn") {
+                reads.push(LiveAllocation::Asn(gateway_key(id.kind, &id.address), asn));
+            }
+        }
+        ResourceKind::AzureVirtualNetworkGateway => {
+            if let Some(asn) = integer("bgp_asn") {
+                reads.push(LiveAllocation::Asn(gateway_key(id.kind, &id.address), asn));
+            }
+        }
+        ResourceKind::GcpRouterPeer => {
+            // Address `TUNNEL.SLOT`; the peer's range holds GCP's address in the /30.
+            let Some((tunnel, slot)) = id.address.rsplit_once('.') else { return };
+            let Some(Value::String(range)) = resource.attrs.get("ip_range") else { return };
+            let Some((address, _)) = range.split_once('/') else { return };
+            if let (Ok(address), Ok(slot)) = (address.parse(), slot.parse::<usize>())
+                && let Some(cidr) = Cidr::new(address, 30)
+            {
+                reads.push(LiveAllocation::Inside(slot_key(tunnel, slot), cidr));
+            }
+        }
+        ResourceKind::HostIpsecTunnel => {
+            // Address `HOST.TUNNEL.SLOT`.
+            let mut parts = id.address.splitn(2, '.');
+            let (Some(host), Some(rest)) = (parts.next(), parts.next()) else { return };
+            if let Some(asn) = integer("asn") {
+                reads.push(LiveAllocation::Asn(host_key(host), asn));
+            }
+            let Some((tunnel, slot)) = rest.rsplit_once('.') else { return };
+            let Some(Value::String(range)) = resource.attrs.get("inside_address") else { return };
+            let Some((address, _)) = range.split_once('/') else { return };
+            if let (Ok(address), Ok(slot)) = (address.parse(), slot.parse::<usize>())
+                && let Some(cidr) = Cidr::new(address, 30)
+            {
+                reads.push(LiveAllocation::InsideUnlessKnown(slot_key(tunnel, slot), cidr));
+            }
+        }
+        ResourceKind::AzureSubnet => {
+            // Address `NETWORK.GatewaySubnet`, or the natural `GatewaySubnet:VNET:GROUP`.
+            let natural = id.address.strip_prefix("GatewaySubnet:").and_then(|rest| {
+                let (vnet, _group) = rest.split_once(':')?;
+                azure_networks.get(vnet).copied()
+            });
+            let Some(network) = id.address.strip_suffix(".GatewaySubnet").or(natural) else { return };
+            let Some(Value::String(prefix)) = resource.attrs.get("address_prefix") else { return };
+            if let Ok(prefix) = Cidr::parse(prefix) {
+                reads.push(LiveAllocation::GatewaySubnet(network.to_string(), prefix));
+            }
+        }
+        ResourceKind::AzureVpnConnection => {
+            // Address `TUNNEL.SLOT`. A connection's first custom BGP address is Azure's in
+            // its slot's /30 (the others are those of the other instances' connections);
+            // the one connection of a tunnel to a host serves every instance, each
+            // address in the instance's slot. Authoritative over a host's reading.
+            let Some((tunnel, slot)) = id.address.rsplit_once('.') else { return };
+            let Ok(slot) = slot.parse::<usize>() else { return };
+            let Some(Value::List(entries)) = resource.attrs.get("custom_bgp_addresses") else { return };
+            let alone = !azure_tunnels_with_several_connections.contains(tunnel);
+            let entries = if alone { &entries[..] } else { &entries[..entries.len().min(1)] };
+            for entry in entries {
+                let Value::Map(entry) = entry else { return };
+                let (Some(Value::Integer(instance)), Some(Value::String(address))) =
+                    (entry.get("ip_configuration"), entry.get("address"))
+                else {
+                    return;
+                };
+                let slot = if alone && entries.len() > 1 { *instance as usize } else { slot };
+                if let Some(cidr) = address.parse().ok().and_then(|address| Cidr::new(address, 30)) {
+                    reads.push(LiveAllocation::Inside(slot_key(tunnel, slot), cidr));
+                }
+            }
+        }
+        ResourceKind::AwsVpnConnection => {
+            // Address `TUNNEL.N`: connection N holds slots 2N and 2N + 1.
+            let Some((tunnel, n)) = id.address.rsplit_once('.') else { return };
+            let Ok(n) = n.parse::<usize>() else { return };
+            for index in 0..2 {
+                let name = crate::lower::numbered(resource.kind, "tunnel", index + 1, "_inside_cidr");
+                let Some(Value::String(text)) = resource.attrs.get(name.as_str()) else {
+                    return;
+                };
+                if let Ok(cidr) = Cidr::parse(text) {
+                    reads.push(LiveAllocation::Inside(slot_key(tunnel, n * 2 + index), cidr));
+                }
+            }
+        }
+        _ => {}
     }
 }
 
