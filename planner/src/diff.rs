@@ -160,6 +160,13 @@ fn compare_alone(desired: &Desired, owned: &Owned<'_>, live_copies: &[Option<&Ob
         let mut specs = Specs::default();
         for &(position, resource) in run {
             let mut found = |dependency: usize| dependencies.push((dependency, position));
+            // What it depends on by name, then by the outputs it reads: all that
+            // `Resource::for_each_dependency` finds.
+            for dependency in &resource.depends_on {
+                if let Some(held) = owned.get(dependency) {
+                    held.report(&mut found);
+                }
+            }
             let change = live_copies[position]
                 .map(|live| comparison(resource, live, owned, &none, &desired.rotated, &mut specs, &mut found));
             match change {
@@ -537,7 +544,7 @@ impl Specs {
 }
 
 /// `resource` compared with `live`, its live copy; tells `found` the desired position of each
-/// resource it depends on, as [`Resource::for_each_dependency`] finds them (repeats included).
+/// resource whose outputs its attributes read (repeats included).
 fn comparison(
     resource: &Resource,
     live: &ObservedResource,
@@ -547,11 +554,6 @@ fn comparison(
     specs: &mut Specs,
     found: &mut impl FnMut(usize),
 ) -> Change {
-    for dependency in &resource.depends_on {
-        if let Some(held) = owned.get(dependency) {
-            held.report(found);
-        }
-    }
     let kind = resource.id.kind;
     let specs = specs.of(kind, &resource.attrs);
     let mut attrs = Vec::new();
