@@ -297,11 +297,11 @@ fn read_allocations(
             let alone = !azure_tunnels_with_several_connections.contains(tunnel);
             let entries = if alone { &entries[..] } else { &entries[..entries.len().min(1)] };
             for entry in entries {
-                let Value::Map(entry) = entry else { return };
+                let Value::Map(entry) = entry else { continue };
                 let (Some(Value::Integer(instance)), Some(Value::String(address))) =
                     (entry.get("ip_configuration"), entry.get("address"))
                 else {
-                    return;
+                    continue;
                 };
                 let slot = if alone && entries.len() > 1 { *instance as usize } else { slot };
                 if let Some(cidr) = address.parse().ok().and_then(|address| Cidr::new(address, 30)) {
@@ -316,7 +316,7 @@ fn read_allocations(
             for index in 0..2 {
                 let name = crate::lower::numbered(resource.kind, "tunnel", index + 1, "_inside_cidr");
                 let Some(Value::String(text)) = resource.attrs.get(name.as_str()) else {
-                    return;
+                    continue;
                 };
                 if let Ok(cidr) = Cidr::parse(text) {
                     reads.push(LiveAllocation::Inside(slot_key(tunnel, n * 2 + index), cidr));
@@ -520,6 +520,7 @@ pub fn asns(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use isopod_catalog::{Name, Ownership, ResourceId, Scope};
 
     fn requests(keys: &[&str], pool: InsidePool) -> BTreeMap<String, InsideRequest> {
         keys.iter().map(|k| (k.to_string(), request(pool, &["gw"]))).collect()
@@ -527,6 +528,48 @@ mod tests {
 
     fn request(pool: InsidePool, gateways: &[&str]) -> InsideRequest {
         InsideRequest { pool, gateways: gateways.iter().map(|g| g.to_string()).collect() }
+    }
+
+    /// A live resource of `kind` owned by stack `s` at `address`, with `attrs`.
+    fn owned(kind: ResourceKind, address: &str, attrs: Vec<(&'static str, Value)>) -> ObservedResource {
+        ObservedResource {
+            provider_id: format!("{}-{address}", kind.name()),
+            kind,
+            scope: Scope { cloud: "aws.prod".into(), region: "us-east-1".into() },
+            attrs: attrs.into_iter().map(|(name, value)| (Name::new(name), value)).collect(),
+            owner: Some(Ownership { stack: "s".into(), id: ResourceId::new(kind, address) }),
+        }
+    }
+
+    #[test]
+    fn a_connection_s_readable_ranges_are_read_when_another_of_its_own_is_not() {
+        let map = |instance: i64, address: &str| {
+            Value::Map(
+                [
+                    ("ip_configuration".to_string(), Value::Integer(instance)),
+                    ("address".to_string(), Value::string(address)),
+                ]
+                .into(),
+            )
+        };
+        let observed = [
+            // Tunnel 1's range is gone; tunnel 2's is still read (slot 3 of connection 1).
+            owned(
+                ResourceKind::AwsVpnConnection,
+                "t.1",
+                vec![("tunnel2_inside_cidr", Value::string("169.254.10.4/30"))],
+            ),
+            // The first custom BGP address is unreadable; the second still gives instance 1's slot.
+            owned(
+                ResourceKind::AzureVpnConnection,
+                "z.0",
+                vec![("custom_bgp_addresses", Value::List(vec![Value::string("not a map"), map(1, "169.254.21.5")]))],
+            ),
+        ];
+        let live = Live::from_observed("s", &observed);
+        assert_eq!(live.inside.get(&slot_key("t", 3)).map(ToString::to_string).as_deref(), Some("169.254.10.4/30"));
+        assert_eq!(live.inside.get(&slot_key("z", 1)).map(ToString::to_string).as_deref(), Some("169.254.21.4/30"));
+        assert_eq!(live.inside.len(), 2, "{:?}", live.inside);
     }
 
     #[test]
