@@ -39,8 +39,9 @@ pub(super) enum Attachment {
     TransitGateway { gateway: ResourceId, vpc_attachment: ResourceId },
 }
 
-/// The gateway of `aws`, created on first use: a transit gateway when `desired.aws_transit`
-/// names the network, else a virtual private gateway.
+/// The gateway of `aws`, its resources added to `desired` (once per lowering: see
+/// `tunnel::Shared`): a transit gateway when `desired.aws_transit` names the network, else a
+/// virtual private gateway.
 pub(super) fn gateway(topology: &Topology, aws: &Network, alloc: &Allocations, desired: &mut Desired) -> AwsGateway {
     let scope = super::scope(aws);
     let tags = super::network::tags(topology, aws);
@@ -63,30 +64,28 @@ fn vpn_gateway(
     desired: &mut Desired,
 ) -> ResourceId {
     let vgw = ResourceId::new(ResourceKind::AwsVpnGateway, &aws.name);
-    if !desired.resources.contains_key(&vgw) {
-        let vpc_id = super::aws_vpc_output(desired, &aws.name, "id");
-        let main_table = super::aws_vpc_output(desired, &aws.name, "main_route_table_id");
-        let object = format!("network.{}", aws.name);
-        desired.add(Resource {
-            id: vgw.clone(),
-            scope: scope.clone(),
-            attrs: attrs([
-                ("amazon_side_asn", Value::Integer(asn.into())),
-                ("tags", aws_named(tags, &desired.stack, &[&aws.name])),
-                ("vpc_id", vpc_id),
-            ])
-            .into(),
-            depends_on: Vec::new(),
-            object: object.clone(),
-        });
-        desired.add(Resource {
-            id: ResourceId::new(ResourceKind::AwsVpnGatewayRoutePropagation, &aws.name),
-            scope: scope.clone(),
-            attrs: attrs([("route_table_id", main_table), ("vpn_gateway_id", output(&vgw, "id"))]).into(),
-            depends_on: Vec::new(),
-            object,
-        });
-    }
+    let vpc_id = super::aws_vpc_output(desired, &aws.name, "id");
+    let main_table = super::aws_vpc_output(desired, &aws.name, "main_route_table_id");
+    let object = format!("network.{}", aws.name);
+    desired.add(Resource {
+        id: vgw.clone(),
+        scope: scope.clone(),
+        attrs: attrs([
+            ("amazon_side_asn", Value::Integer(asn.into())),
+            ("tags", aws_named(tags, &desired.stack, &[&aws.name])),
+            ("vpc_id", vpc_id),
+        ])
+        .into(),
+        depends_on: Vec::new(),
+        object: object.clone(),
+    });
+    desired.add(Resource {
+        id: ResourceId::new(ResourceKind::AwsVpnGatewayRoutePropagation, &aws.name),
+        scope: scope.clone(),
+        attrs: attrs([("route_table_id", main_table), ("vpn_gateway_id", output(&vgw, "id"))]).into(),
+        depends_on: Vec::new(),
+        object,
+    });
     vgw
 }
 
@@ -100,43 +99,41 @@ fn transit_gateway(
 ) -> Attachment {
     let gateway = ResourceId::new(ResourceKind::AwsTransitGateway, &aws.name);
     let vpc_attachment = ResourceId::new(ResourceKind::AwsTransitGatewayVpcAttachment, &aws.name);
-    if !desired.resources.contains_key(&gateway) {
-        let vpc_id = super::aws_vpc_output(desired, &aws.name, "id");
-        let object = format!("network.{}", aws.name);
-        let enable = || Value::string("enable");
-        desired.add(Resource {
-            id: gateway.clone(),
-            scope: scope.clone(),
-            attrs: attrs([
-                ("amazon_side_asn", Value::Integer(asn.into())),
-                ("default_route_table_association", enable()),
-                ("default_route_table_propagation", enable()),
-                ("dns_support", enable()),
-                ("tags", aws_named(tags, &desired.stack, &[&aws.name])),
-                ("vpn_ecmp_support", enable()),
-            ])
-            .into(),
-            depends_on: Vec::new(),
-            object: object.clone(),
-        });
-        let subnets = super::network::default_subnets(aws)
-            .into_iter()
-            .map(|subnet| super::aws_subnet_id(desired, &aws.name, subnet))
-            .collect();
-        desired.add(Resource {
-            id: vpc_attachment.clone(),
-            scope: scope.clone(),
-            attrs: attrs([
-                ("subnet_ids", Value::List(subnets)),
-                ("tags", aws_named(tags, &desired.stack, &[&aws.name])),
-                ("transit_gateway_id", output(&gateway, "id")),
-                ("vpc_id", vpc_id),
-            ])
-            .into(),
-            depends_on: Vec::new(),
-            object,
-        });
-    }
+    let vpc_id = super::aws_vpc_output(desired, &aws.name, "id");
+    let object = format!("network.{}", aws.name);
+    let enable = || Value::string("enable");
+    desired.add(Resource {
+        id: gateway.clone(),
+        scope: scope.clone(),
+        attrs: attrs([
+            ("amazon_side_asn", Value::Integer(asn.into())),
+            ("default_route_table_association", enable()),
+            ("default_route_table_propagation", enable()),
+            ("dns_support", enable()),
+            ("tags", aws_named(tags, &desired.stack, &[&aws.name])),
+            ("vpn_ecmp_support", enable()),
+        ])
+        .into(),
+        depends_on: Vec::new(),
+        object: object.clone(),
+    });
+    let subnets = super::network::default_subnets(aws)
+        .into_iter()
+        .map(|subnet| super::aws_subnet_id(desired, &aws.name, subnet))
+        .collect();
+    desired.add(Resource {
+        id: vpc_attachment.clone(),
+        scope: scope.clone(),
+        attrs: attrs([
+            ("subnet_ids", Value::List(subnets)),
+            ("tags", aws_named(tags, &desired.stack, &[&aws.name])),
+            ("transit_gateway_id", output(&gateway, "id")),
+            ("vpc_id", vpc_id),
+        ])
+        .into(),
+        depends_on: Vec::new(),
+        object,
+    });
     Attachment::TransitGateway { gateway, vpc_attachment }
 }
 

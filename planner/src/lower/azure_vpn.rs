@@ -57,8 +57,8 @@ pub(super) fn gateway_subnet(azure: &Network) -> Option<Cidr> {
         .find(|candidate| azure.subnets.iter().all(|s| !s.cidr.value.overlaps(*candidate)))
 }
 
-/// The gateway of `azure`, created with its subnet and addresses on first use; an error when
-/// the network has no room for a `GatewaySubnet`.
+/// The gateway of `azure`, with its subnet and addresses, added to `desired` (once per
+/// lowering: see `tunnel::Shared`); an error when the network has no room for a `GatewaySubnet`.
 pub(super) fn gateway(
     topology: &Topology,
     azure: &Network,
@@ -77,9 +77,6 @@ pub(super) fn gateway(
     let gateway = ResourceId::new(ResourceKind::AzureVirtualNetworkGateway, &azure.name);
     let name = resource_name(naming::AZURE, &stack, &[&azure.name, "vpn"]);
     let public_ips = [0, 1].map(|n| ResourceId::new(ResourceKind::AzurePublicIp, format!("{}.vpn{n}", azure.name)));
-    if desired.resources.contains_key(&gateway) {
-        return Ok(AzureGateway { gateway, name, public_ips, asn, scope, group });
-    }
     let object = format!("network.{}", azure.name);
     let subnet_id = match desired.existing.get(&azure.name) {
         Some(existing) => {

@@ -23,7 +23,8 @@ pub(super) struct GcpGateway {
     pub labels: Value,
 }
 
-/// The HA VPN gateway and Cloud Router of `gcp`, created on first use.
+/// The HA VPN gateway and Cloud Router of `gcp`, added to `desired` (once per lowering: see
+/// `tunnel::Shared`).
 pub(super) fn gateway(topology: &Topology, gcp: &Network, alloc: &Allocations, desired: &mut Desired) -> GcpGateway {
     let stack = desired.stack.clone();
     let labels = super::network::gcp_labels(topology, gcp);
@@ -33,25 +34,23 @@ pub(super) fn gateway(topology: &Topology, gcp: &Network, alloc: &Allocations, d
     let ha_name = resource_name(naming::GCP, &stack, &[&gcp.name, "ha-vpn"]);
     let router = ResourceId::new(ResourceKind::GcpRouter, &gcp.name);
     let router_name = resource_name(naming::GCP, &stack, &[&gcp.name, "router"]);
-    if !desired.resources.contains_key(&ha) {
-        let (network_name, after_network) = super::gcp_network(desired, &gcp.name);
-        for (id, name, extra) in
-            [(&ha, &ha_name, ("labels", labels.clone())), (&router, &router_name, ("asn", Value::Integer(asn.into())))]
-        {
-            let mut resource_attrs = attrs([
-                ("name", Value::string(name)),
-                ("network", Value::string(&network_name)),
-                ("region", Value::string(&gcp.region.value)),
-            ]);
-            resource_attrs.insert(extra.0.into(), extra.1);
-            desired.add(Resource {
-                id: id.clone(),
-                scope: scope.clone(),
-                attrs: resource_attrs.into(),
-                depends_on: after_network.clone(),
-                object: format!("network.{}", gcp.name),
-            });
-        }
+    let (network_name, after_network) = super::gcp_network(desired, &gcp.name);
+    for (id, name, extra) in
+        [(&ha, &ha_name, ("labels", labels.clone())), (&router, &router_name, ("asn", Value::Integer(asn.into())))]
+    {
+        let mut resource_attrs = attrs([
+            ("name", Value::string(name)),
+            ("network", Value::string(&network_name)),
+            ("region", Value::string(&gcp.region.value)),
+        ]);
+        resource_attrs.insert(extra.0.into(), extra.1);
+        desired.add(Resource {
+            id: id.clone(),
+            scope: scope.clone(),
+            attrs: resource_attrs.into(),
+            depends_on: after_network.clone(),
+            object: format!("network.{}", gcp.name),
+        });
     }
     GcpGateway { ha, ha_name, router, router_name, asn, scope, labels }
 }
