@@ -120,11 +120,12 @@ pub fn diff(desired: &Desired, observed: &[ObservedResource]) -> Changes {
 }
 
 /// The changes of a diff, and, when it found them on its way, the dependencies among them that
-/// the plan's order needs.
+/// the plan's order needs, which name the changes by position: [`Changes::into_vec`] gives the
+/// changes up to be reordered or changed, without them.
 #[derive(Clone, Debug)]
 pub struct Changes {
     /// The changes.
-    pub list: Vec<Change>,
+    pub(crate) list: Vec<Change>,
     /// (dependency, dependent) by the changes' positions in `list`, repeats included: each
     /// desired resource's dependencies on the others, as [`Resource::for_each_dependency`] finds
     /// them.
@@ -146,9 +147,9 @@ impl From<Vec<Change>> for Changes {
 }
 
 /// Every desired resource compared with its live one (`live_copies`, by the desired resources'
-/// positions) as if no output were unknown, on every core, with the dependencies among them that the comparisons find on the way (each output's
-/// resource is looked up once, for both); `None` as soon as one is created or replaced (whose
-/// outputs others may use).
+/// positions) as if no output were unknown, on every core, with the dependencies among them
+/// that the comparisons find on the way (each output's resource is looked up once, for both);
+/// `None` as soon as one is created or replaced (whose outputs others may use).
 fn compare_alone(desired: &Desired, owned: &Owned<'_>, live_copies: &[Option<&ObservedResource>]) -> Option<Changes> {
     use std::sync::atomic::Ordering::Relaxed;
     let resources: Vec<(usize, &Resource)> = desired.resources.values().enumerate().collect();

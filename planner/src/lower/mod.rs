@@ -349,13 +349,13 @@ pub(crate) fn lower_in(topology: &Topology, live: &Live, runs: Option<usize>) ->
             .collect();
         (out.finish(), lowered)
     };
-    let (runs, lowered): (Vec<_>, Vec<_>) = match runs {
+    let (additions, lowered): (Vec<_>, Vec<_>) = match runs {
         Some(runs) => crate::parallel::in_n_runs(&supported, runs, lower_run),
         None => crate::parallel::in_runs(&supported, lower_run),
     }
     .into_iter()
     .unzip();
-    Additions::join(runs, &mut desired);
+    Additions::join(additions, &mut desired);
     // Pairs of networks the lowered tunnels connect, both ways.
     let mut connected: BTreeSet<(String, String)> = BTreeSet::new();
     for ((tunnel, _, label, _), lowered) in supported.into_iter().zip(lowered.into_iter().flatten()) {
